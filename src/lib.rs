@@ -4,5 +4,6 @@
 //! `ingest` -> `geocode` (against the `gazetteer`) -> `borders` -> `density` -> `export` / `render`.
 //! Types the stages exchange live in [`model`].
 
+pub mod gazetteer;
 pub mod ingest;
 pub mod model;

@@ -85,7 +85,11 @@ pub struct DateSpan {
 
 impl DateSpan {
     pub fn day(d: Date) -> DateSpan {
-        DateSpan { start: d, end: d, precision: DatePrecision::Day }
+        DateSpan {
+            start: d,
+            end: d,
+            precision: DatePrecision::Day,
+        }
     }
 
     /// The date as the report gave it: `2025-11-26`, `2025-12` or `2025`.
@@ -317,6 +321,9 @@ pub struct GazetteerEntry {
     pub aliases: Vec<String>,
     /// For border zones: the stretch of border the entry covers.
     pub stretch: Option<BorderStretch>,
+    /// The unit that replaced this one (FATA → Khyber Pakhtunkhwa in 2018), so present-day
+    /// names still match records placed in the old unit.
+    pub successor_id: Option<String>,
     /// Free-text note (renames, successor units, the basis of a curated coordinate).
     pub note: Option<String>,
     /// Where the entry comes from (`GeoNames`, `Natural Earth`, `curated`...).

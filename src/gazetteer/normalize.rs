@@ -1,0 +1,162 @@
+//! Name normalisation: the one place that decides when two spellings are "the same".
+//!
+//! Reports spell places in Latin and Cyrillic, with and without diacritics, apostrophes,
+//! hyphens and administrative words ("Darvozskiy Rayon", "Nohiyai Darvoz", "Дарвоз"). Every
+//! name in the gazetteer and every query goes through [`fold`] and [`strip_admin_words`] so
+//! they meet in one form.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Words that say what kind of unit a name is rather than which one. Removed before matching.
+pub const ADMIN_WORDS: &[&str] = &[
+    "district",
+    "districts",
+    "rayon",
+    "raion",
+    "rajon",
+    "raioni",
+    "nohiyai",
+    "nohiya",
+    "nohiyah",
+    "province",
+    "provinsi",
+    "oblast",
+    "oblasti",
+    "viloyat",
+    "viloyati",
+    "wilayat",
+    "wilayah",
+    "welayat",
+    "velayat",
+    "agency",
+    "tehsil",
+    "tahsil",
+    "region",
+    "city",
+    "shahri",
+    "shahr",
+    "autonomous",
+    "avtonomnaya",
+    "oblast'",
+    "woluswali",
+    "uluswali",
+    "subdivision",
+    "division",
+    "frontier",
+    "protected",
+    "area",
+    "territory",
+    "pradesh",
+    "rayoni",
+    "okrug",
+    "sub",
+];
+
+/// Case-, diacritic- and script-folded form: NFKD, combining marks dropped, transliterated to
+/// ASCII (Cyrillic, Arabic script), lower-cased, punctuation turned into single spaces.
+/// Apostrophes and modifier letters vanish rather than split a word ("Qal'ai" → "qalai").
+///
+/// ```
+/// use borderwatch::gazetteer::normalize::fold;
+/// assert_eq!(fold("Shŭrobod"), "shurobod");
+/// assert_eq!(fold("Шӯробод"), "shurobod");
+/// assert_eq!(fold("Qal'ai-Khumb"), "qalai khumb");
+/// ```
+pub fn fold(s: &str) -> String {
+    let stripped: String = s
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .filter(|c| {
+            !matches!(
+                c,
+                '\'' | '’' | '‘' | 'ʻ' | 'ʼ' | '`' | '´' | 'ʿ' | 'ʾ' | '"'
+            )
+        })
+        .collect();
+    let ascii = deunicode::deunicode_with_tofu(&stripped, " ");
+    let mut out = String::with_capacity(ascii.len());
+    let mut space = true;
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            space = false;
+        } else if c == '\'' || c == '`' || c == '"' {
+            // transliteration marks (soft/hard signs) carry no letter
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Removes administrative words and Russian adjectival endings that come with them
+/// ("darvozskiy rayon" → "darvoz", "khatlonskaya oblast" → "khatlon"). Leaves the name alone
+/// if nothing else would remain ("Rayon" stays "rayon").
+///
+/// ```
+/// use borderwatch::gazetteer::normalize::{fold, strip_admin_words};
+/// assert_eq!(strip_admin_words(&fold("Darvozskiy Rayon")), "darvoz");
+/// assert_eq!(strip_admin_words(&fold("Nohiyai Darvoz")), "darvoz");
+/// ```
+pub fn strip_admin_words(folded: &str) -> String {
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let had_admin = words.iter().any(|w| ADMIN_WORDS.contains(w));
+    let kept: Vec<String> = words
+        .iter()
+        .filter(|w| !ADMIN_WORDS.contains(w))
+        .map(|w| {
+            if had_admin {
+                for suffix in ["skiy", "skij", "skiy", "skaya", "skaja", "sky", "ski"] {
+                    if let Some(stem) = w.strip_suffix(suffix)
+                        && stem.len() >= 3
+                    {
+                        return stem.to_string();
+                    }
+                }
+            }
+            w.to_string()
+        })
+        .collect();
+    if kept.is_empty() {
+        folded.to_string()
+    } else {
+        kept.join(" ")
+    }
+}
+
+/// The matching key of a name: folded, administrative words removed.
+pub fn key(s: &str) -> String {
+    strip_admin_words(&fold(s))
+}
+
+/// The key without spaces, so "Qalai Khumb", "Qalaikhumb" and "Shuro-obod" / "Shuroobod" meet.
+pub fn compact(key: &str) -> String {
+    key.chars().filter(|c| *c != ' ').collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_scripts_and_marks() {
+        assert_eq!(fold("Shamsiddin Shohin"), "shamsiddin shohin");
+        assert_eq!(fold("  Khatlon   Province "), "khatlon province");
+        assert_eq!(fold("Дарвоз"), "darvoz");
+        assert_eq!(fold("Nohiyai Rŭshon"), "nohiyai rushon");
+        assert_eq!(fold("Faīẕābād"), "faizabad");
+    }
+
+    #[test]
+    fn strips_admin_words() {
+        assert_eq!(key("Shuro-obod District"), "shuro obod");
+        assert_eq!(compact(&key("Shuro-obod District")), "shuroobod");
+        assert_eq!(key("Khatlonskaya oblast'"), "khatlon");
+        assert_eq!(key("South Waziristan Agency"), "south waziristan");
+        assert_eq!(key("District"), "district");
+    }
+}

@@ -1,0 +1,135 @@
+//! The gazetteer's on-disk form: one CSV row per entry, aliases joined with `|`.
+//! CSV because it diffs well in review and opens in a spreadsheet; the builder writes it and
+//! the tool reads it through the same column list, so the two cannot drift apart.
+
+use crate::model::{BorderStretch, EntryKind, GazetteerEntry};
+use anyhow::{Context, Result, bail};
+use std::io::{Read, Write};
+
+/// Column order of `gazetteer.csv`.
+pub const COLUMNS: [&str; 20] = [
+    "id",
+    "kind",
+    "name",
+    "country",
+    "province_id",
+    "province",
+    "district_id",
+    "district",
+    "lon",
+    "lat",
+    "radius_km",
+    "point_method",
+    "population",
+    "border_id",
+    "km_from",
+    "km_to",
+    "successor_id",
+    "aliases",
+    "note",
+    "source",
+];
+
+fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+/// Writes entries in the order given (the builder sorts them).
+pub fn write_csv<W: Write>(entries: &[GazetteerEntry], out: W) -> Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record(COLUMNS)?;
+    for e in entries {
+        let (b, f, t) = match &e.stretch {
+            Some(s) => (
+                s.border_id.clone(),
+                s.km_from.to_string(),
+                s.km_to.to_string(),
+            ),
+            None => (String::new(), String::new(), String::new()),
+        };
+        w.write_record([
+            e.id.as_str(),
+            e.kind.as_str(),
+            &e.name,
+            &e.country,
+            opt(&e.province_id),
+            opt(&e.province),
+            opt(&e.district_id),
+            opt(&e.district),
+            &e.lon.to_string(),
+            &e.lat.to_string(),
+            &e.radius_km.to_string(),
+            &e.point_method,
+            &e.population.map(|p| p.to_string()).unwrap_or_default(),
+            &b,
+            &f,
+            &t,
+            opt(&e.successor_id),
+            &e.aliases.join("|"),
+            opt(&e.note),
+            &e.source,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Reads `gazetteer.csv`; `name` is used in messages.
+pub fn read_csv<R: Read>(name: &str, input: R) -> Result<Vec<GazetteerEntry>> {
+    let mut rdr = csv::Reader::from_reader(input);
+    let header = rdr
+        .headers()
+        .with_context(|| format!("{name}: reading header"))?
+        .clone();
+    if header.iter().collect::<Vec<_>>() != COLUMNS {
+        bail!("{name}: unexpected columns; expected {}", COLUMNS.join(","));
+    }
+    let mut out = Vec::new();
+    for row in rdr.records() {
+        let row = row.with_context(|| format!("reading {name}"))?;
+        let line = row.position().map(|p| p.line()).unwrap_or(0);
+        let ctx = |col: &str| format!("{name}:{line}: column {col}");
+        let s = |i: usize| -> Option<String> { Some(row[i].to_string()).filter(|v| !v.is_empty()) };
+        let num =
+            |i: usize| -> Result<f64> { row[i].parse::<f64>().with_context(|| ctx(COLUMNS[i])) };
+        let kind = EntryKind::parse(&row[1]).with_context(|| ctx("kind"))?;
+        let stretch = match s(13) {
+            Some(border_id) => Some(BorderStretch {
+                border_id,
+                km_from: num(14)?,
+                km_to: num(15)?,
+            }),
+            None => None,
+        };
+        out.push(GazetteerEntry {
+            id: row[0].to_string(),
+            kind,
+            name: row[2].to_string(),
+            country: row[3].to_string(),
+            province_id: s(4),
+            province: s(5),
+            district_id: s(6),
+            district: s(7),
+            lon: num(8)?,
+            lat: num(9)?,
+            radius_km: num(10)?,
+            point_method: row[11].to_string(),
+            population: s(12)
+                .map(|p| p.parse())
+                .transpose()
+                .with_context(|| ctx("population"))?,
+            stretch,
+            successor_id: s(16),
+            aliases: row[17]
+                .split('|')
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect(),
+            note: s(18),
+            source: row[19].to_string(),
+        });
+    }
+    Ok(out)
+}
