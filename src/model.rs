@@ -329,3 +329,85 @@ pub struct GazetteerEntry {
     /// Where the entry comes from (`GeoNames`, `Natural Earth`, `curated`...).
     pub source: String,
 }
+
+/// How a record's location was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocateMethod {
+    /// The record's own latitude and longitude.
+    Coordinates,
+    /// The location text matched an entry's name.
+    Exact,
+    /// The location text matched one of an entry's other spellings.
+    Alias,
+    /// The location text was close to a name (string similarity above the threshold).
+    Fuzzy,
+    /// The location text named a stretch of border (a line, not a point).
+    BorderZone,
+    /// No usable location text: the record's district was used.
+    FallbackDistrict,
+    /// ... its province.
+    FallbackProvince,
+    /// ... its country.
+    FallbackCountry,
+}
+
+impl LocateMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocateMethod::Coordinates => "coordinates",
+            LocateMethod::Exact => "exact",
+            LocateMethod::Alias => "alias",
+            LocateMethod::Fuzzy => "fuzzy",
+            LocateMethod::BorderZone => "border_zone",
+            LocateMethod::FallbackDistrict => "fallback_district",
+            LocateMethod::FallbackProvince => "fallback_province",
+            LocateMethod::FallbackCountry => "fallback_country",
+        }
+    }
+}
+
+/// Where a record was placed and how sure we are of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub lon: f64,
+    pub lat: f64,
+    pub precision: PrecisionClass,
+    /// Radius (km) within which the event most likely happened.
+    pub radius_km: f64,
+    pub method: LocateMethod,
+    pub gazetteer_id: Option<String>,
+    pub gazetteer_name: Option<String>,
+    /// Match score 0–1 (1 for exact and alias matches and for coordinates).
+    pub score: f64,
+    /// For border-zone locations: the stretch of border the event lies along.
+    pub stretch: Option<BorderStretch>,
+    /// The text that was looked up.
+    pub matched_text: Option<String>,
+    /// Two or more entries matched about equally well; the first was taken.
+    pub ambiguous: bool,
+    pub alternatives: Vec<String>,
+    /// One line a person can read: why the record is where it is.
+    pub explanation: String,
+}
+
+/// A record with its location.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocatedIncident {
+    pub record: IncidentRecord,
+    pub location: Location,
+    /// Ids of other records that may report the same event.
+    pub possible_duplicates: Vec<String>,
+}
+
+/// A record (or a row that never became one) that could not be placed, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unmatched {
+    pub file: String,
+    pub line: u64,
+    pub id: Option<String>,
+    /// The text that was tried (location, admin names, coordinates).
+    pub tried: String,
+    pub reason: String,
+    pub suggestions: Vec<String>,
+}

@@ -1,5 +1,369 @@
 //! The gazetteer: countries, provinces, districts, places and border zones with their
-//! spellings, loaded from the shipped `geodata/` (embedded) or a `--geodata` folder.
+//! spellings, loaded from the shipped `geodata/` (embedded in the binary) or a `--geodata`
+//! folder, and searched by name in any of those spellings.
 
 pub mod normalize;
 pub mod table;
+
+use crate::model::{EntryKind, GazetteerEntry};
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The gazetteer as shipped, compiled into the binary so the tool works from any directory.
+pub const EMBEDDED_CSV: &str = include_str!("../../geodata/gazetteer.csv");
+
+/// How a name matched an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameMatch {
+    /// The entry's own name (after folding).
+    Exact,
+    /// One of its other spellings.
+    Alias,
+    /// Close to a name or alias, by string similarity.
+    Fuzzy,
+}
+
+impl NameMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameMatch::Exact => "exact",
+            NameMatch::Alias => "alias",
+            NameMatch::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+/// One candidate entry for a query.
+#[derive(Debug, Clone)]
+pub struct Candidate<'g> {
+    pub entry: &'g GazetteerEntry,
+    /// The spelling that matched, as the gazetteer has it.
+    pub matched: &'g str,
+    pub how: NameMatch,
+    /// 1.0 for exact and alias matches; the similarity (0–1) for fuzzy ones.
+    pub score: f64,
+}
+
+/// What a caller knows about where the place must be.
+#[derive(Debug, Clone, Default)]
+pub struct Constraint {
+    /// ISO alpha-2 country the entry must be in.
+    pub country: Option<String>,
+    /// Province id (ISO 3166-2) the entry must be in (present-day successors accepted).
+    pub province_id: Option<String>,
+    /// Kinds allowed; empty means any.
+    pub kinds: Vec<EntryKind>,
+}
+
+/// Fuzzy matches below this similarity (Jaro–Winkler on the compact key) are not offered.
+pub const FUZZY_THRESHOLD: f64 = 0.90;
+
+/// The searchable gazetteer.
+pub struct Gazetteer {
+    entries: Vec<GazetteerEntry>,
+    /// compact key → (entry index, spelling index: 0 = name, i + 1 = alias i)
+    exact: HashMap<String, Vec<(u32, u32)>>,
+    /// For fuzzy search: keys grouped by first character.
+    by_initial: HashMap<char, Vec<(String, u32, u32)>>,
+    by_id: HashMap<String, u32>,
+}
+
+impl Gazetteer {
+    /// The shipped gazetteer.
+    pub fn embedded() -> Result<Gazetteer> {
+        Ok(Gazetteer::new(table::read_csv(
+            "geodata/gazetteer.csv (embedded)",
+            EMBEDDED_CSV.as_bytes(),
+        )?))
+    }
+
+    /// Reads `gazetteer.csv` from a geodata folder.
+    pub fn from_dir(dir: &Path) -> Result<Gazetteer> {
+        let path = dir.join("gazetteer.csv");
+        let f =
+            std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        Ok(Gazetteer::new(table::read_csv(
+            &path.display().to_string(),
+            std::io::BufReader::new(f),
+        )?))
+    }
+
+    pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
+        let mut exact: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        let mut by_initial: HashMap<char, Vec<(String, u32, u32)>> = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_id.insert(e.id.clone(), i as u32);
+            for (j, spelling) in std::iter::once(&e.name).chain(e.aliases.iter()).enumerate() {
+                let k = normalize::compact(&normalize::key(spelling));
+                if k.is_empty() {
+                    continue;
+                }
+                let slot = exact.entry(k.clone()).or_default();
+                if !slot.iter().any(|&(ei, _)| ei == i as u32) {
+                    slot.push((i as u32, j as u32));
+                    if let Some(c) = k.chars().next() {
+                        by_initial
+                            .entry(c)
+                            .or_default()
+                            .push((k, i as u32, j as u32));
+                    }
+                }
+            }
+        }
+        Gazetteer {
+            entries,
+            exact,
+            by_initial,
+            by_id,
+        }
+    }
+
+    pub fn entries(&self) -> &[GazetteerEntry] {
+        &self.entries
+    }
+
+    pub fn get(&self, id: &str) -> Option<&GazetteerEntry> {
+        self.by_id.get(id).map(|&i| &self.entries[i as usize])
+    }
+
+    fn spelling(&self, entry: u32, spelling: u32) -> &str {
+        let e = &self.entries[entry as usize];
+        if spelling == 0 {
+            &e.name
+        } else {
+            &e.aliases[spelling as usize - 1]
+        }
+    }
+
+    /// Whether an entry satisfies a constraint. A record placed in Khyber Pakhtunkhwa accepts
+    /// an entry in the former FATA, which became part of it.
+    pub fn satisfies(&self, e: &GazetteerEntry, c: &Constraint) -> bool {
+        if let Some(country) = &c.country
+            && &e.country != country
+        {
+            // A whole border (a border zone without a province) lies in both its countries.
+            let whole_border = e.kind == EntryKind::BorderZone && e.province_id.is_none();
+            let other_side = e
+                .stretch
+                .as_ref()
+                .is_some_and(|s| s.border_id.starts_with(&format!("{country}-")));
+            if !(whole_border && other_side) {
+                return false;
+            }
+        }
+        if let Some(p) = &c.province_id {
+            let Some(ep) = &e.province_id else {
+                return false;
+            };
+            let succ = |id: &str| {
+                self.get(&format!("province:{id}"))
+                    .and_then(|x| x.successor_id.clone())
+            };
+            let same = ep == p
+                || succ(ep).as_deref() == Some(&format!("province:{p}"))
+                || succ(p).as_deref() == Some(&format!("province:{ep}"));
+            if !same {
+                return false;
+            }
+        }
+        c.kinds.is_empty() || c.kinds.contains(&e.kind)
+    }
+
+    /// Finds entries by name: exact and alias matches on the folded key, then (only if none
+    /// survive the constraint) fuzzy ones above [`FUZZY_THRESHOLD`]. Best first; ties broken
+    /// by kind (a district before a place of the same name) and population, then id, so the
+    /// order is deterministic.
+    pub fn search(&self, query: &str, c: &Constraint) -> Vec<Candidate<'_>> {
+        let key = normalize::compact(&normalize::key(query));
+        if key.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<Candidate<'_>> = Vec::new();
+        if let Some(hits) = self.exact.get(&key) {
+            for &(ei, si) in hits {
+                let entry = &self.entries[ei as usize];
+                if self.satisfies(entry, c) {
+                    let how = if si == 0 {
+                        NameMatch::Exact
+                    } else {
+                        NameMatch::Alias
+                    };
+                    out.push(Candidate {
+                        entry,
+                        matched: self.spelling(ei, si),
+                        how,
+                        score: 1.0,
+                    });
+                }
+            }
+        }
+        if out.is_empty() && key.chars().count() >= 4 {
+            let initial = key.chars().next().unwrap_or(' ');
+            let len = key.chars().count() as i64;
+            let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
+            for (k, ei, si) in self.by_initial.get(&initial).into_iter().flatten() {
+                if (k.chars().count() as i64 - len).abs() > 3 {
+                    continue;
+                }
+                let s = strsim::jaro_winkler(&key, k);
+                if s >= FUZZY_THRESHOLD && self.satisfies(&self.entries[*ei as usize], c) {
+                    let slot = best.entry(*ei).or_insert((0.0, *si));
+                    if s > slot.0 {
+                        *slot = (s, *si);
+                    }
+                }
+            }
+            for (ei, (score, si)) in best {
+                out.push(Candidate {
+                    entry: &self.entries[ei as usize],
+                    matched: self.spelling(ei, si),
+                    how: NameMatch::Fuzzy,
+                    score,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.how.cmp(&b.how))
+                .then(kind_rank(a.entry.kind).cmp(&kind_rank(b.entry.kind)))
+                .then(
+                    b.entry
+                        .population
+                        .unwrap_or(0)
+                        .cmp(&a.entry.population.unwrap_or(0)),
+                )
+                .then(a.entry.id.cmp(&b.entry.id))
+        });
+        out
+    }
+
+    /// Up to `n` names close to the query, for "did you mean" in the unmatched report.
+    pub fn suggest(&self, query: &str, c: &Constraint, n: usize) -> Vec<String> {
+        let key = normalize::compact(&normalize::key(query));
+        let mut scored: Vec<(f64, &str)> = Vec::new();
+        for list in self.by_initial.values() {
+            for (k, ei, si) in list {
+                let entry = &self.entries[*ei as usize];
+                if self.satisfies(entry, c) {
+                    let s = strsim::jaro_winkler(&key, k);
+                    if s >= 0.75 {
+                        scored.push((s, self.spelling(*ei, *si)));
+                    }
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, name) in scored {
+            if !out.iter().any(|x| x == name) {
+                out.push(name.to_string());
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The border zone of a province (on a given border, or the only one it has).
+    pub fn border_zones_of(&self, province_id: &str) -> Vec<&GazetteerEntry> {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.kind == EntryKind::BorderZone && e.province_id.as_deref() == Some(province_id)
+            })
+            .collect()
+    }
+}
+
+/// Among equally good name matches, prefer the administrative unit (a report naming
+/// "Darvoz" most often means the district) — then places.
+fn kind_rank(k: EntryKind) -> u8 {
+    match k {
+        EntryKind::District => 0,
+        EntryKind::Place => 1,
+        EntryKind::Province => 2,
+        EntryKind::BorderZone => 3,
+        EntryKind::Country => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gaz() -> Gazetteer {
+        Gazetteer::embedded().expect("embedded gazetteer parses")
+    }
+
+    #[test]
+    fn finds_renamed_district_in_any_script() {
+        let g = gaz();
+        for q in [
+            "Shamsiddin Shohin",
+            "Шамсиддин Шохин",
+            "Shuroobod district",
+            "Shuro-obod",
+        ] {
+            let hits = g.search(q, &Constraint::default());
+            assert_eq!(
+                hits.first().map(|h| h.entry.id.as_str()),
+                Some("district:TJ.02.7670506"),
+                "{q}"
+            );
+        }
+    }
+
+    #[test]
+    fn finds_darvoz_spellings() {
+        let g = gaz();
+        for q in ["Дарвоз", "Darvaz", "Darvozskiy Rayon", "Nohiyai Darvoz"] {
+            let hits = g.search(
+                q,
+                &Constraint {
+                    country: Some("TJ".into()),
+                    ..Default::default()
+                },
+            );
+            assert_eq!(
+                hits.first().map(|h| h.entry.id.as_str()),
+                Some("district:TJ.01.8220895"),
+                "{q}"
+            );
+        }
+    }
+
+    #[test]
+    fn fuzzy_catches_misspelling_and_constraint_filters() {
+        let g = gaz();
+        let hits = g.search("Shamsidin Shohin", &Constraint::default());
+        assert_eq!(hits[0].how, NameMatch::Fuzzy);
+        assert_eq!(hits[0].entry.id, "district:TJ.02.7670506");
+        let tj = Constraint {
+            country: Some("TJ".into()),
+            ..Default::default()
+        };
+        assert!(
+            g.search("Panj", &tj)
+                .iter()
+                .all(|h| h.entry.country == "TJ")
+        );
+    }
+
+    #[test]
+    fn fata_places_satisfy_khyber_pakhtunkhwa() {
+        let g = gaz();
+        let kp = Constraint {
+            province_id: Some("PK-KP".into()),
+            ..Default::default()
+        };
+        let hits = g.search("Miran Shah", &kp);
+        assert!(
+            !hits.is_empty(),
+            "Miran Shah (former FATA) must be found under Khyber Pakhtunkhwa"
+        );
+    }
+}

@@ -456,13 +456,17 @@ pub fn build(
 
     // --- districts -------------------------------------------------------------------------
     let mut seats: BTreeMap<String, (u64, Vec<String>, String)> = BTreeMap::new();
+    let mut present_names: BTreeMap<String, String> = BTreeMap::new();
     for row in read_csv(&curated.join("district_seats.csv"))? {
+        if !row[1].is_empty() {
+            present_names.insert(row[0].to_string(), row[1].to_string());
+        }
         seats.insert(
             row[0].to_string(),
             (
-                row[1].parse().context("seat geonameid")?,
-                row[2].split('|').map(str::to_string).collect(),
-                row[3].to_string(),
+                row[2].parse().context("seat geonameid")?,
+                row[3].split('|').map(str::to_string).collect(),
+                row[4].to_string(),
             ),
         );
     }
@@ -590,7 +594,12 @@ pub fn build(
         let a1 = code.split('.').nth(1).unwrap_or("");
         let province_id = province_at(&country, point.0, point.1, Some(a1));
         let mut aliases = Vec::new();
-        let name = gn_name.clone();
+        // Present-day name where GeoNames still has the old one (Shuro-obod → Shamsiddin Shohin).
+        let name = present_names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| gn_name.clone());
+        push_alias(&mut aliases, &name, gn_name);
         for t in twins.iter().skip(1) {
             push_alias(&mut aliases, &name, &src.gn_admin2[*t]);
         }
@@ -721,6 +730,43 @@ pub fn build(
                 coords,
             });
         }
+    }
+
+    // --- whole borders: "the Afghanistan–Pakistan border" is a location too ---------------
+    let mut border_aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in read_csv(&curated.join("border_names.csv"))? {
+        border_aliases.insert(
+            row[0].to_string(),
+            row[1].split('|').map(str::to_string).collect(),
+        );
+    }
+    for b in borders {
+        let mid = point_at_km(&b.coords, b.measured_km / 2.0);
+        zone_entries.push(GazetteerEntry {
+            id: format!("border-zone:{}", b.id),
+            kind: EntryKind::BorderZone,
+            name: format!("Afghanistan–{} border", b.neighbour_name),
+            // The neighbour's code; a whole border belongs to both countries (see Gazetteer::satisfies).
+            country: b.neighbour.clone(),
+            province_id: None,
+            province: None,
+            district_id: None,
+            district: None,
+            lon: round6(mid.0),
+            lat: round6(mid.1),
+            radius_km: (b.measured_km / 2.0).round(),
+            point_method: "stretch-midpoint".into(),
+            population: None,
+            aliases: border_aliases.get(&b.id).cloned().unwrap_or_default(),
+            stretch: Some(BorderStretch {
+                border_id: b.id.clone(),
+                km_from: 0.0,
+                km_to: round1(b.measured_km),
+            }),
+            successor_id: None,
+            note: Some(format!("The whole {} border, both sides", b.id)),
+            source: "Derived from Natural Earth 1:10m countries".into(),
+        });
     }
 
     // --- crossings (curated, anchored on GeoNames places) ------------------------------------

@@ -1,0 +1,88 @@
+//! The command line: one file per subcommand, each a thin function over the library.
+//! The clap definitions here are the single source for `--help`, the man page and completions.
+
+mod borders;
+mod gazetteer;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Exit status: everything done.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: an error stopped the command.
+pub const EXIT_ERROR: i32 = 1;
+/// Exit status: finished, but some input rows were skipped or left unmatched.
+pub const EXIT_SKIPPED: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "borderwatch",
+    version,
+    about = "Maps cross-border incidents along Afghanistan's borders",
+    after_help = "Exit status: 0 ok, 1 error, 2 finished with skipped or unmatched rows.\n\
+Geography: Natural Earth (public domain); places: GeoNames, CC BY 4.0."
+)]
+pub struct Cli {
+    /// Read geodata from this folder instead of the copy built into the binary.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub geodata: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail about what is done.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List Afghanistan's borders with measured and published lengths.
+    #[command(after_help = "Examples:\n  borderwatch borders\n  borderwatch borders --json")]
+    Borders(borders::Args),
+    /// Look a name up in the gazetteer, in any spelling or script.
+    #[command(
+        after_help = "Examples:\n  borderwatch gazetteer \"Shamsiddin Shohin\"\n  borderwatch gazetteer Дарвоз --json\n  borderwatch gazetteer \"Khatlon border zone\""
+    )]
+    Gazetteer(gazetteer::Args),
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Borders(a) => borders::run(&cli, a),
+        Command::Gazetteer(a) => gazetteer::run(&cli, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// A closed pipe (`borderwatch ... | head`) is a normal end, not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes text to stdout, passing a closed pipe up as an error [`main`] recognises.
+pub(crate) fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+pub(crate) fn load_geodata(cli: &Cli) -> Result<crate::geodata::GeoData> {
+    crate::geodata::GeoData::load(cli.geodata.as_deref())
+}

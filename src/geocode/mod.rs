@@ -1,0 +1,483 @@
+//! Geocoding: joins incident records to the gazetteer and says honestly how precise each
+//! location is. Every record ends either located or unmatched with a reason — never dropped.
+//!
+//! Order of evidence: the record's own coordinates; otherwise the most specific of
+//! `location`, `admin2`, `admin1`, `country` that matches, constrained by the record's own
+//! country and province so that a "Panj" in Tajikistan is not its Afghan namesake.
+
+pub mod duplicates;
+pub mod phrase;
+
+use crate::gazetteer::{Candidate, Constraint, Gazetteer, NameMatch};
+use crate::geodata::GeoData;
+use crate::model::{
+    EntryKind, GazetteerEntry, IncidentRecord, LocateMethod, LocatedIncident, Location,
+    PrecisionClass, Unmatched,
+};
+use geo::{BoundingRect, Contains, Point};
+use std::collections::BTreeMap;
+
+/// The outcome of geocoding a batch: the counts always add up to the records given.
+#[derive(Debug, Default)]
+pub struct Geocoded {
+    pub located: Vec<LocatedIncident>,
+    pub unmatched: Vec<Unmatched>,
+}
+
+impl Geocoded {
+    /// Located records by method, in a stable order, for the summary line.
+    pub fn counts_by_method(&self) -> BTreeMap<LocateMethod, usize> {
+        let mut m = BTreeMap::new();
+        for l in &self.located {
+            *m.entry(l.location.method).or_insert(0) += 1;
+        }
+        m
+    }
+
+    pub fn counts_by_precision(&self) -> BTreeMap<PrecisionClass, usize> {
+        let mut m = BTreeMap::new();
+        for l in &self.located {
+            *m.entry(l.location.precision).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+/// Default uncertainty radius (km) for records that bring coordinates, by stated precision,
+/// used when the named unit cannot be found to borrow its own radius.
+pub fn default_radius_km(p: PrecisionClass) -> f64 {
+    match p {
+        PrecisionClass::Exact => 1.0,
+        PrecisionClass::Near => 25.0,
+        PrecisionClass::District => 30.0,
+        PrecisionClass::Province => 150.0,
+        PrecisionClass::BorderZone => 100.0,
+        PrecisionClass::Country => 400.0,
+    }
+}
+
+/// Extra radius (km) for "near X": the surroundings of X, not X itself.
+pub const NEAR_EXTRA_KM: f64 = 10.0;
+
+/// Looks a free-text phrase up: reads "near", "border area of", "district" etc., then
+/// searches. Border-zone phrases resolve to the zone of the named province, or to a whole
+/// border ("Afghanistan–Pakistan border", "Afghan border" within Tajikistan).
+pub fn lookup_phrase<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Vec<Candidate<'g>> {
+    // The whole phrase first: "Khatlon border zone" and "Durand Line" are names in their own right.
+    let whole = g.search(text, c);
+    if whole.iter().any(|h| h.how != NameMatch::Fuzzy) {
+        return whole;
+    }
+    let p = phrase::parse(text);
+    if p.core.is_empty() {
+        return whole;
+    }
+    if p.border_zone {
+        let zone_c = Constraint {
+            kinds: vec![EntryKind::BorderZone],
+            ..c.clone()
+        };
+        let direct = g.search(&format!("{} border", p.core), &zone_c);
+        if direct.iter().any(|h| h.how != NameMatch::Fuzzy) {
+            return direct;
+        }
+        let prov_c = Constraint {
+            kinds: vec![EntryKind::Province],
+            province_id: None,
+            ..c.clone()
+        };
+        let mut out = Vec::new();
+        for prov in g.search(&p.core, &prov_c) {
+            for zone in g.border_zones_of(prov.entry.province_id.as_deref().unwrap_or("")) {
+                out.push(Candidate {
+                    entry: zone,
+                    matched: prov.matched,
+                    how: prov.how,
+                    score: prov.score,
+                });
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+        return direct;
+    }
+    let kinds = match p.kind_hint {
+        Some(k) if c.kinds.is_empty() || c.kinds.contains(&k) => vec![k],
+        _ => c.kinds.clone(),
+    };
+    let hinted = g.search(&p.core, &Constraint { kinds, ..c.clone() });
+    if !hinted.is_empty() {
+        hinted
+    } else {
+        g.search(&p.core, c)
+    }
+}
+
+/// Geocodes every record. `geo` supplies the gazetteer and the country outlines used to check
+/// that given coordinates fall in the stated country.
+pub fn geocode_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
+    let mut out = Geocoded::default();
+    for r in records {
+        match geocode_one(&r, geo) {
+            Ok(location) => out.located.push(LocatedIncident {
+                record: r,
+                location,
+                possible_duplicates: Vec::new(),
+            }),
+            Err(u) => out.unmatched.push(*u),
+        }
+    }
+    duplicates::flag(&mut out.located);
+    out
+}
+
+fn unmatched(
+    r: &IncidentRecord,
+    tried: String,
+    reason: String,
+    suggestions: Vec<String>,
+) -> Box<Unmatched> {
+    Box::new(Unmatched {
+        file: r.provenance.file.clone(),
+        line: r.provenance.line,
+        id: Some(r.id.clone()),
+        tried,
+        reason,
+        suggestions,
+    })
+}
+
+fn country_shape<'a>(geo: &'a GeoData, code: &str) -> Option<&'a geo::MultiPolygon<f64>> {
+    geo.countries
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| &c.shape)
+}
+
+fn contains(shape: &geo::MultiPolygon<f64>, lon: f64, lat: f64) -> bool {
+    let p = Point::new(lon, lat);
+    shape.bounding_rect().is_some_and(|r| r.contains(&p)) && shape.contains(&p)
+}
+
+/// Places one record, or says why it cannot be placed.
+pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatched>> {
+    let g = &geo.gazetteer;
+    // Country: must be known when given (a typo here would send the search abroad).
+    let country_entry = match &r.country {
+        Some(name) => {
+            let c = Constraint {
+                kinds: vec![EntryKind::Country],
+                ..Default::default()
+            };
+            match g.search(name, &c).into_iter().next() {
+                Some(h) => Some(h.entry),
+                None if r.latitude.is_some() => None,
+                None => {
+                    return Err(unmatched(
+                        r,
+                        format!("country={name}"),
+                        format!(
+                            "unknown country {name:?} (the gazetteer covers Afghanistan and its neighbours)"
+                        ),
+                        g.suggest(name, &c, 3),
+                    ));
+                }
+            }
+        }
+        None => None,
+    };
+    let country = country_entry.map(|e| e.country.clone());
+    let province = r.admin1.as_ref().and_then(|a| {
+        let c = Constraint {
+            country: country.clone(),
+            kinds: vec![EntryKind::Province],
+            ..Default::default()
+        };
+        g.search(a, &c).into_iter().next().map(|h| h.entry)
+    });
+
+    if let (Some(lat), Some(lon)) = (r.latitude, r.longitude) {
+        return locate_by_coordinates(r, geo, lat, lon, country_entry, province);
+    }
+
+    let base = Constraint {
+        country: country.clone(),
+        ..Default::default()
+    };
+    let in_province = Constraint {
+        province_id: province.and_then(|p| p.province_id.clone()),
+        ..base.clone()
+    };
+    let mut tried = Vec::new();
+
+    if let Some(text) = r.location.as_deref().filter(|t| !t.trim().is_empty()) {
+        tried.push(format!("location={text}"));
+        let p = phrase::parse(text);
+        // Prefer matches inside the stated province; a border zone may belong to the other
+        // side's province name, so zones are searched by country only.
+        let mut hits = if p.border_zone {
+            Vec::new()
+        } else {
+            lookup_phrase(g, text, &in_province)
+        };
+        let mut outside_province = false;
+        if hits.is_empty() {
+            hits = lookup_phrase(g, text, &base);
+            outside_province = province.is_some() && !hits.is_empty() && !p.border_zone;
+        }
+        if let Some(loc) = from_hits(&hits, text, p.near, "location") {
+            let mut loc = loc;
+            if outside_province && let Some(pr) = province {
+                loc.explanation.push_str(&format!(
+                    "; note: not inside the stated province {}",
+                    pr.name
+                ));
+            }
+            if let Some(rp) = r.stated_precision
+                && rp > loc.precision
+            {
+                loc.precision = rp;
+            }
+            return Ok(loc);
+        }
+    }
+    let fallbacks: [(&Option<String>, EntryKind, LocateMethod, &str); 2] = [
+        (
+            &r.admin2,
+            EntryKind::District,
+            LocateMethod::FallbackDistrict,
+            "admin2",
+        ),
+        (
+            &r.admin1,
+            EntryKind::Province,
+            LocateMethod::FallbackProvince,
+            "admin1",
+        ),
+    ];
+    for (value, kind, method, field) in fallbacks {
+        let Some(text) = value.as_deref().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        tried.push(format!("{field}={text}"));
+        let c = Constraint {
+            kinds: vec![kind],
+            ..if kind == EntryKind::District {
+                in_province.clone()
+            } else {
+                base.clone()
+            }
+        };
+        let mut hits = lookup_phrase(g, text, &c);
+        if hits.is_empty() && kind == EntryKind::District {
+            hits = lookup_phrase(
+                g,
+                text,
+                &Constraint {
+                    kinds: vec![kind],
+                    ..base.clone()
+                },
+            );
+        }
+        if let Some(mut loc) = from_hits(&hits, text, false, field) {
+            loc.method = method;
+            return Ok(loc);
+        }
+    }
+    if let Some(ce) = country_entry {
+        tried.push(format!("country={}", r.country.as_deref().unwrap_or("")));
+        let mut loc = location_from_entry(ce, 1.0, r.country.as_deref().unwrap_or(""), false);
+        loc.method = LocateMethod::FallbackCountry;
+        loc.explanation = if tried.len() > 1 {
+            format!(
+                "only the country is known: {} did not match ({})",
+                tried[..tried.len() - 1].join(", "),
+                ce.name
+            )
+        } else {
+            format!(
+                "only the country is given: placed at the centre of {} with radius {} km",
+                ce.name, ce.radius_km
+            )
+        };
+        return Ok(loc);
+    }
+    let query = r
+        .location
+        .as_deref()
+        .or(r.admin2.as_deref())
+        .or(r.admin1.as_deref())
+        .unwrap_or("");
+    let reason = if tried.is_empty() {
+        "no coordinates and no place name (location, admin2, admin1, country all empty)".to_string()
+    } else {
+        "no gazetteer entry matches".to_string()
+    };
+    Err(unmatched(
+        r,
+        tried.join("; "),
+        reason,
+        if query.is_empty() {
+            Vec::new()
+        } else {
+            g.suggest(query, &base, 3)
+        },
+    ))
+}
+
+fn location_from_entry(e: &GazetteerEntry, score: f64, text: &str, near: bool) -> Location {
+    let mut precision = e.kind.precision();
+    let mut radius = e.radius_km;
+    if near {
+        radius += NEAR_EXTRA_KM;
+        if precision == PrecisionClass::Exact {
+            precision = PrecisionClass::Near;
+        }
+    }
+    Location {
+        lon: e.lon,
+        lat: e.lat,
+        precision,
+        radius_km: radius,
+        method: LocateMethod::Exact,
+        gazetteer_id: Some(e.id.clone()),
+        gazetteer_name: Some(e.name.clone()),
+        score,
+        stretch: e.stretch.clone(),
+        matched_text: Some(text.to_string()),
+        ambiguous: false,
+        alternatives: Vec::new(),
+        explanation: String::new(),
+    }
+}
+
+/// Turns search hits into a location, flagging near-ties between distinct places.
+fn from_hits(hits: &[Candidate<'_>], text: &str, near: bool, field: &str) -> Option<Location> {
+    let best = hits.first()?;
+    let mut loc = location_from_entry(best.entry, best.score, text, near);
+    loc.method = match (best.entry.kind, best.how) {
+        (EntryKind::BorderZone, _) => LocateMethod::BorderZone,
+        (_, NameMatch::Exact) => LocateMethod::Exact,
+        (_, NameMatch::Alias) => LocateMethod::Alias,
+        (_, NameMatch::Fuzzy) => LocateMethod::Fuzzy,
+    };
+    // A rival is a different entry about as good, of the same kind, and too far away to be
+    // the same place (GeoNames lists some places twice).
+    let rivals: Vec<&Candidate<'_>> = hits[1..]
+        .iter()
+        .filter(|h| {
+            h.score >= best.score - 0.02
+                && h.how == best.how
+                && h.entry.kind == best.entry.kind
+                && crate::geo_util::km(best.entry.lon, best.entry.lat, h.entry.lon, h.entry.lat)
+                    > best.entry.radius_km + h.entry.radius_km
+        })
+        .collect();
+    if !rivals.is_empty() {
+        loc.ambiguous = true;
+        loc.alternatives = rivals
+            .iter()
+            .take(3)
+            .map(|h| format!("{} ({})", h.entry.name, h.entry.id))
+            .collect();
+    }
+    let e = best.entry;
+    let mut expl = format!(
+        "{field} {text:?} {} {} {} [{}]{}, radius {} km",
+        match best.how {
+            NameMatch::Exact => "is",
+            NameMatch::Alias => "is another spelling of",
+            NameMatch::Fuzzy => "is close to",
+        },
+        e.kind,
+        e.name,
+        e.country,
+        e.province
+            .as_deref()
+            .filter(|_| e.kind != EntryKind::Province)
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default(),
+        loc.radius_km
+    );
+    if best.how == NameMatch::Fuzzy {
+        expl.push_str(&format!(
+            " (similarity {:.2} to {:?})",
+            best.score, best.matched
+        ));
+    }
+    if let Some(s) = &e.stretch {
+        expl.push_str(&format!(
+            "; a line: {} km {:.0}–{:.0}",
+            s.border_id, s.km_from, s.km_to
+        ));
+    }
+    if near {
+        expl.push_str(&format!("; \"near\" adds {NEAR_EXTRA_KM} km"));
+    }
+    if loc.ambiguous {
+        expl.push_str(&format!(
+            "; AMBIGUOUS, also: {}",
+            loc.alternatives.join(", ")
+        ));
+    }
+    loc.explanation = expl;
+    Some(loc)
+}
+
+fn locate_by_coordinates(
+    r: &IncidentRecord,
+    geo: &GeoData,
+    lat: f64,
+    lon: f64,
+    country: Option<&GazetteerEntry>,
+    province: Option<&GazetteerEntry>,
+) -> Result<Location, Box<Unmatched>> {
+    let precision = r.stated_precision.unwrap_or(PrecisionClass::Exact);
+    let mut note = String::new();
+    if let Some(ce) = country
+        && let Some(shape) = country_shape(geo, &ce.country)
+        && !contains(shape, lon, lat)
+    {
+        if lat.abs() <= 180.0 && lon.abs() <= 90.0 && contains(shape, lat, lon) {
+            return Err(unmatched(
+                r,
+                format!("latitude={lat}, longitude={lon}"),
+                format!(
+                    "latitude and longitude appear swapped: ({lat}, {lon}) lies in {} only when swapped",
+                    ce.name
+                ),
+                Vec::new(),
+            ));
+        }
+        let km = crate::geo_util::km(lon, lat, ce.lon, ce.lat);
+        note = format!(
+            "; note: the point is outside {}'s 1:10m outline ({km:.0} km from its centre)",
+            ce.name
+        );
+    }
+    // Areal precision: borrow the radius of the named unit where it can be found.
+    let unit_radius = match precision {
+        PrecisionClass::Province => province.map(|p| p.radius_km),
+        _ => None,
+    };
+    let radius = unit_radius.unwrap_or_else(|| default_radius_km(precision));
+    Ok(Location {
+        lon,
+        lat,
+        precision,
+        radius_km: radius,
+        method: LocateMethod::Coordinates,
+        gazetteer_id: None,
+        gazetteer_name: None,
+        score: 1.0,
+        stretch: None,
+        matched_text: None,
+        ambiguous: false,
+        alternatives: Vec::new(),
+        explanation: format!(
+            "coordinates given ({lat:.5} N, {lon:.5} E), precision {} (radius {radius} km){note}",
+            precision.as_str()
+        ),
+    })
+}
