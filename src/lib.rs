@@ -4,6 +4,12 @@
 //! `ingest` -> `geocode` (against the `gazetteer`) -> `borders` -> `density` -> `export` / `render`.
 //! Types the stages exchange live in [`model`].
 
+pub mod borders;
+pub mod cli;
+pub mod export;
 pub mod gazetteer;
+pub mod geo_util;
+pub mod geocode;
+pub mod geodata;
 pub mod ingest;
 pub mod model;

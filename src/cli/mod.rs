@@ -3,6 +3,7 @@
 
 mod borders;
 mod gazetteer;
+mod geocode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -48,6 +49,11 @@ pub enum Command {
         after_help = "Examples:\n  borderwatch gazetteer \"Shamsiddin Shohin\"\n  borderwatch gazetteer Дарвоз --json\n  borderwatch gazetteer \"Khatlon border zone\""
     )]
     Gazetteer(gazetteer::Args),
+    /// Locate incident records in the gazetteer; write a GeoJSON point layer and an unmatched report.
+    #[command(
+        after_help = "Examples:\n  borderwatch geocode geodata/incidents/example_2025_2026.csv\n  borderwatch geocode acled.csv ucdp.csv -o output/incidents.geojson --strict"
+    )]
+    Geocode(geocode::Args),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -56,6 +62,7 @@ pub fn main() -> i32 {
     let result = match &cli.command {
         Command::Borders(a) => borders::run(&cli, a),
         Command::Gazetteer(a) => gazetteer::run(&cli, a),
+        Command::Geocode(a) => geocode::run(&cli, a),
     };
     match result {
         Ok(code) => code,

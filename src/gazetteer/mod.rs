@@ -228,7 +228,7 @@ impl Gazetteer {
             b.score
                 .total_cmp(&a.score)
                 .then(a.how.cmp(&b.how))
-                .then(kind_rank(a.entry.kind).cmp(&kind_rank(b.entry.kind)))
+                .then(kind_rank(a.entry).cmp(&kind_rank(b.entry)))
                 .then(
                     b.entry
                         .population
@@ -279,15 +279,17 @@ impl Gazetteer {
     }
 }
 
-/// Among equally good name matches, prefer the administrative unit (a report naming
-/// "Darvoz" most often means the district) — then places.
-fn kind_rank(k: EntryKind) -> u8 {
-    match k {
-        EntryKind::District => 0,
-        EntryKind::Place => 1,
-        EntryKind::Province => 2,
-        EntryKind::BorderZone => 3,
-        EntryKind::Country => 4,
+/// Among equally good name matches: a city (100,000 people or more) first — "Kabul" means the
+/// city — then the administrative unit (a report naming "Darvoz" most often means the
+/// district), then smaller places.
+fn kind_rank(e: &GazetteerEntry) -> u8 {
+    match e.kind {
+        EntryKind::Place if e.population.unwrap_or(0) >= 100_000 => 0,
+        EntryKind::District => 1,
+        EntryKind::Place => 2,
+        EntryKind::Province => 3,
+        EntryKind::BorderZone => 4,
+        EntryKind::Country => 5,
     }
 }
 

@@ -226,7 +226,32 @@ pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Un
             hits = lookup_phrase(g, text, &base);
             outside_province = province.is_some() && !hits.is_empty() && !p.border_zone;
         }
-        if let Some(loc) = from_hits(&hits, text, p.near, "location") {
+        // "Kabul, a Chinese restaurant": when the whole text fails, try its comma-separated parts.
+        let mut used_text = text.to_string();
+        let mut near = p.near;
+        if hits.is_empty() && text.contains([',', ';']) {
+            for part in text
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                let pp = phrase::parse(part);
+                hits = if pp.border_zone {
+                    Vec::new()
+                } else {
+                    lookup_phrase(g, part, &in_province)
+                };
+                if hits.is_empty() {
+                    hits = lookup_phrase(g, part, &base);
+                }
+                if !hits.is_empty() {
+                    used_text = part.to_string();
+                    near = pp.near;
+                    break;
+                }
+            }
+        }
+        if let Some(loc) = from_hits(&hits, &used_text, near, "location") {
             let mut loc = loc;
             if outside_province && let Some(pr) = province {
                 loc.explanation.push_str(&format!(

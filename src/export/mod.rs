@@ -1,0 +1,52 @@
+//! Writing results: GeoJSON layers and CSV tables, each written atomically (temporary file,
+//! then rename) so an interrupted run never leaves a half-written layer.
+
+pub mod incidents;
+
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes a file atomically: a temporary file in the same folder, then a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Rounds a coordinate to 6 decimals (about 0.1 m), as every layer does.
+pub fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// A CSV cell made safe for spreadsheets: text starting with `=`, `+`, `-` or `@` (which a
+/// spreadsheet would run as a formula) gets a leading apostrophe. Numbers are left alone.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if starts_formula && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn neutralises_formulas_not_numbers() {
+        assert_eq!(super::spreadsheet_safe("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(super::spreadsheet_safe("-12.5"), "-12.5");
+        assert_eq!(super::spreadsheet_safe("@cmd"), "'@cmd");
+        assert_eq!(super::spreadsheet_safe("Kabul"), "Kabul");
+    }
+}

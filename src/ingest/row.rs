@@ -1,0 +1,606 @@
+//! The row abstraction every importer works on, and the field parsers they share.
+//!
+//! CSV rows and JSON objects both become a [`Row`]: column names with their values. An
+//! importer `take`s the columns it maps; whatever it does not take ends up in
+//! `IncidentRecord::extra`, so a column nobody anticipated is passed through, not dropped.
+
+use std::collections::BTreeMap;
+
+use crate::model::{IncidentRecord, PrecisionClass, RecordOrigin, SourceFormat};
+
+use super::{acled, gtd, native, ucdp};
+
+/// A column name as the schemas compare it: trimmed, lowercased, spaces and dashes as
+/// underscores ("Event Type" and "event-type" both mean `event_type`).
+pub(crate) fn normalise_key(name: &str) -> String {
+    name.trim_start_matches('\u{feff}')
+        .trim()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The schemas the importers understand. Two UCDP variants share one [`SourceFormat`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Schema {
+    Native,
+    Acled,
+    UcdpFull,
+    UcdpReduced,
+    Gtd,
+}
+
+impl Schema {
+    /// Recognises a schema from normalised column names. The dataset formats are checked
+    /// first because they are identified by distinctive column names; native is the
+    /// fallback and needs a `date` column plus at least one place column.
+    pub(crate) fn detect(keys: &[String]) -> Option<Schema> {
+        let has = |k: &str| keys.iter().any(|x| x == k);
+        if has("event_id_cnty") && has("event_date") {
+            return Some(Schema::Acled);
+        }
+        if has("eventid") && has("iyear") && has("imonth") && has("iday") {
+            return Some(Schema::Gtd);
+        }
+        if has("id") && has("date_start") && has("date_end") && has("best") {
+            return Some(Schema::UcdpFull);
+        }
+        if has("id")
+            && has("year")
+            && has("month")
+            && has("day")
+            && has("side_a")
+            && has("best_death")
+        {
+            return Some(Schema::UcdpReduced);
+        }
+        let place = [
+            "location",
+            "latitude",
+            "longitude",
+            "admin1",
+            "admin2",
+            "country",
+        ];
+        if has("date") && place.iter().any(|p| has(p)) {
+            return Some(Schema::Native);
+        }
+        None
+    }
+
+    pub(crate) fn format(self) -> SourceFormat {
+        match self {
+            Schema::Native => SourceFormat::Native,
+            Schema::Acled => SourceFormat::Acled,
+            Schema::UcdpFull | Schema::UcdpReduced => SourceFormat::UcdpGed,
+            Schema::Gtd => SourceFormat::Gtd,
+        }
+    }
+
+    /// The (normalised) columns this schema maps; a duplicate of one of them is ambiguous.
+    pub(crate) fn mapped_columns(self) -> &'static [&'static str] {
+        match self {
+            Schema::Native => native::COLUMNS,
+            Schema::Acled => acled::COLUMNS,
+            Schema::UcdpFull => ucdp::FULL_COLUMNS,
+            Schema::UcdpReduced => ucdp::REDUCED_COLUMNS,
+            Schema::Gtd => gtd::COLUMNS,
+        }
+    }
+
+    /// Maps one row; unmapped non-empty cells are added to `extra`.
+    pub(crate) fn map(self, row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
+        let mut mapped = match self {
+            Schema::Native => native::map(row, ctx),
+            Schema::Acled => acled::map(row, ctx),
+            Schema::UcdpFull => ucdp::map_full(row, ctx),
+            Schema::UcdpReduced => ucdp::map_reduced(row, ctx),
+            Schema::Gtd => gtd::map(row, ctx),
+        }?;
+        for (k, v) in row.extras() {
+            mapped.record.extra.entry(k).or_insert(v);
+        }
+        Ok(mapped)
+    }
+}
+
+/// Where the row is, for ids and origins.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a str,
+    pub file_stem: &'a str,
+    pub line: u64,
+    pub format: SourceFormat,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn origin(&self) -> RecordOrigin {
+        RecordOrigin {
+            file: self.file.to_string(),
+            line: self.line,
+            format: self.format,
+        }
+    }
+
+    /// The id used when the source gives none: `{file_stem}:{line}`, stable across runs on
+    /// the same file.
+    pub(crate) fn generated_id(&self) -> String {
+        format!("{}:{}", self.file_stem, self.line)
+    }
+}
+
+/// A problem with one row, before the file and line are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Problem {
+    pub column: Option<String>,
+    pub reason: String,
+    /// The offending value, when there is one.
+    pub value: Option<String>,
+}
+
+impl Problem {
+    pub(crate) fn at(field: Field<'_>, reason: String) -> Problem {
+        Problem {
+            column: Some(field.name.to_string()),
+            reason,
+            value: Some(field.value.to_string()),
+        }
+    }
+
+    pub(crate) fn column(name: &str, reason: String) -> Problem {
+        Problem {
+            column: Some(name.to_string()),
+            reason,
+            value: None,
+        }
+    }
+
+    pub(crate) fn row(reason: String) -> Problem {
+        Problem {
+            column: None,
+            reason,
+            value: None,
+        }
+    }
+}
+
+/// A mapped record plus notes on it.
+#[derive(Debug)]
+pub(crate) struct Mapped {
+    pub record: IncidentRecord,
+    pub warnings: Vec<Problem>,
+}
+
+/// One non-empty cell: its column name as written in the file and its trimmed value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+/// One row: names, normalised keys and values, all the same length, plus which cells an
+/// importer has consumed.
+pub(crate) struct Row<'a> {
+    names: &'a [String],
+    keys: &'a [String],
+    values: &'a [String],
+    used: Vec<bool>,
+}
+
+impl<'a> Row<'a> {
+    pub(crate) fn new(names: &'a [String], keys: &'a [String], values: &'a [String]) -> Row<'a> {
+        Row {
+            names,
+            keys,
+            values,
+            used: vec![false; values.len()],
+        }
+    }
+
+    fn index(&self, key: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
+    }
+
+    fn field(&self, i: usize) -> Option<Field<'a>> {
+        let value = self.values.get(i)?.trim();
+        let name = self.names.get(i).map_or("", String::as_str);
+        (!value.is_empty()).then_some(Field { name, value })
+    }
+
+    /// The non-empty value of a column, marking the column as mapped.
+    pub(crate) fn take(&mut self, key: &str) -> Option<Field<'a>> {
+        let i = self.index(key)?;
+        if let Some(u) = self.used.get_mut(i) {
+            *u = true;
+        }
+        self.field(i)
+    }
+
+    /// The non-empty value of a column as an owned string, marking it as mapped.
+    pub(crate) fn take_text(&mut self, key: &str) -> Option<String> {
+        self.take(key).map(|f| f.value.to_string())
+    }
+
+    /// The value of a column without marking it, so it still goes to `extra`.
+    pub(crate) fn peek(&self, key: &str) -> Option<Field<'a>> {
+        self.index(key).and_then(|i| self.field(i))
+    }
+
+    /// Un-marks a column so that its raw value is kept in `extra` (used when a value could
+    /// not be mapped onto the model but should not be lost).
+    pub(crate) fn release(&mut self, key: &str) {
+        if let Some(i) = self.index(key)
+            && let Some(u) = self.used.get_mut(i)
+        {
+            *u = false;
+        }
+    }
+
+    /// The display name of a column (as written in the file), for messages.
+    pub(crate) fn name_of(&self, key: &str) -> String {
+        self.index(key)
+            .and_then(|i| self.names.get(i))
+            .map_or_else(|| key.to_string(), String::clone)
+    }
+
+    /// True when every cell is empty or whitespace.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.values.iter().all(|v| v.trim().is_empty())
+    }
+
+    /// An HXL hashtag row (`#date+year,#country+name`) as HDX exports carry on line 2:
+    /// metadata, not an event.
+    pub(crate) fn is_hxl(&self) -> bool {
+        let mut any = false;
+        for v in self
+            .values
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        {
+            if !v.starts_with('#') {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+
+    /// Non-empty cells no importer took, keyed by their column name as written.
+    pub(crate) fn extras(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (i, used) in self.used.iter().enumerate() {
+            if *used {
+                continue;
+            }
+            if let Some(f) = self.field(i) {
+                out.entry(f.name.to_string())
+                    .or_insert_with(|| f.value.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// An empty record carrying only its id and origin: every field the source does not give
+/// stays `None` (and `count` 1, the model's default).
+pub(crate) fn blank_record(id: String, origin: RecordOrigin) -> IncidentRecord {
+    IncidentRecord {
+        id,
+        date: None,
+        country: None,
+        admin1: None,
+        admin2: None,
+        location: None,
+        latitude: None,
+        longitude: None,
+        stated_precision: None,
+        event_type: None,
+        actors: None,
+        fatalities: None,
+        fatalities_low: None,
+        fatalities_high: None,
+        wounded: None,
+        targets: None,
+        origin: None,
+        count: 1.0,
+        source: None,
+        source_url: None,
+        notes: None,
+        extra: BTreeMap::new(),
+        provenance: origin,
+    }
+}
+
+/// Shortens a value for a message, on a character boundary.
+pub(crate) fn clip(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Parses a number cell: finite, and with a reason that helps fix it otherwise.
+pub(crate) fn number(f: Field<'_>) -> Result<f64, Problem> {
+    let v = f.value;
+    let shown = clip(v);
+    if v.contains(',') {
+        return Err(Problem::at(
+            f,
+            format!(
+                "{shown} is not a number (write decimals with a point and no thousands separators)"
+            ),
+        ));
+    }
+    let n: f64 = v
+        .parse()
+        .map_err(|_| Problem::at(f, format!("{shown} is not a number")))?;
+    if !n.is_finite() {
+        return Err(Problem::at(f, format!("{shown} is not a finite number")));
+    }
+    Ok(n)
+}
+
+/// A count of people (deaths, wounded): a number that cannot be negative.
+pub(crate) fn non_negative(f: Field<'_>) -> Result<f64, Problem> {
+    let n = number(f)?;
+    if n < 0.0 {
+        return Err(Problem::at(
+            f,
+            format!("{} is negative; a count of people cannot be", clip(f.value)),
+        ));
+    }
+    Ok(n)
+}
+
+/// A whole-number code such as `where_prec` or `geo_precision`; "2" and "2.0" both work.
+pub(crate) fn code(f: Field<'_>) -> Result<i64, Problem> {
+    let n = number(f)?;
+    if n.fract() != 0.0 || n.abs() > 1e15 {
+        return Err(Problem::at(
+            f,
+            format!("{} is not a whole number", clip(f.value)),
+        ));
+    }
+    // In range and integral, so the cast is exact.
+    Ok(n as i64)
+}
+
+/// Optional non-negative count: an empty cell stays unknown (`None`), never 0.
+pub(crate) fn opt_non_negative(f: Option<Field<'_>>) -> Result<Option<f64>, Problem> {
+    f.map(non_negative).transpose()
+}
+
+/// Latitude and longitude, both or neither, finite and in range. When the values look
+/// swapped the reason says so, since that is the usual cause of an out-of-range latitude.
+/// (0, 0) is kept but flagged: it is the usual placeholder for "no coordinates".
+pub(crate) fn coordinates(
+    lat: Option<Field<'_>>,
+    lon: Option<Field<'_>>,
+    warnings: &mut Vec<Problem>,
+) -> Result<(Option<f64>, Option<f64>), Problem> {
+    let (lat_f, lon_f) = match (lat, lon) {
+        (None, None) => return Ok((None, None)),
+        (Some(f), None) => {
+            return Err(Problem::at(
+                f,
+                "latitude given without a longitude; give both or neither".to_string(),
+            ));
+        }
+        (None, Some(f)) => {
+            return Err(Problem::at(
+                f,
+                "longitude given without a latitude; give both or neither".to_string(),
+            ));
+        }
+        (Some(a), Some(b)) => (a, b),
+    };
+    let la = number(lat_f)?;
+    let lo = number(lon_f)?;
+    let swapped = la.abs() <= 180.0 && lo.abs() <= 90.0;
+    if la.abs() > 90.0 {
+        let mut reason = format!(
+            "{} is not a latitude (must be within -90..90)",
+            clip(lat_f.value)
+        );
+        if swapped {
+            reason.push_str(&format!(
+                "; latitude and longitude appear swapped (longitude {} would be a valid latitude)",
+                clip(lon_f.value)
+            ));
+        }
+        return Err(Problem::at(lat_f, reason));
+    }
+    if lo.abs() > 180.0 {
+        return Err(Problem::at(
+            lon_f,
+            format!(
+                "{} is not a longitude (must be within -180..180)",
+                clip(lon_f.value)
+            ),
+        ));
+    }
+    if la == 0.0 && lo == 0.0 {
+        warnings.push(Problem::column(
+            lat_f.name,
+            "coordinates are 0,0, which is usually a placeholder for unknown coordinates"
+                .to_string(),
+        ));
+    }
+    Ok((Some(la), Some(lo)))
+}
+
+/// A precision stated as a word (`exact`, `near`, `district`, `province`, `border_zone`,
+/// `country`) or a UCDP `where_prec` code 1–7. Code 7 (international waters or airspace) has
+/// no class: `None` plus a warning.
+pub(crate) fn stated_precision(
+    f: Field<'_>,
+    warnings: &mut Vec<Problem>,
+) -> Result<Option<PrecisionClass>, Problem> {
+    let word = normalise_key(f.value);
+    let class = match word.as_str() {
+        "exact" => Some(PrecisionClass::Exact),
+        "near" => Some(PrecisionClass::Near),
+        "district" => Some(PrecisionClass::District),
+        "province" => Some(PrecisionClass::Province),
+        "border_zone" | "borderzone" => Some(PrecisionClass::BorderZone),
+        "country" => Some(PrecisionClass::Country),
+        _ => None,
+    };
+    if class.is_some() {
+        return Ok(class);
+    }
+    let bad = || {
+        Problem::at(
+            f,
+            format!(
+                "{} is not a precision (use exact, near, district, province, border_zone, country, or a UCDP code 1-7)",
+                clip(f.value)
+            ),
+        )
+    };
+    let n = code(f).map_err(|_| bad())?;
+    match n {
+        7 => {
+            warnings.push(Problem::at(
+                f,
+                "precision code 7 (international waters or airspace) has no place on land; stated precision left unknown"
+                    .to_string(),
+            ));
+            Ok(None)
+        }
+        1..=6 => Ok(u8::try_from(n)
+            .ok()
+            .and_then(PrecisionClass::from_ucdp_where_prec)),
+        _ => Err(bad()),
+    }
+}
+
+/// Joins actor names with "; ", skipping empty ones; `None` when there are none.
+pub(crate) fn join_actors(parts: &[Option<String>]) -> Option<String> {
+    let v: Vec<&str> = parts.iter().flatten().map(String::as_str).collect();
+    (!v.is_empty()).then(|| v.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f<'a>(name: &'a str, value: &'a str) -> Field<'a> {
+        Field { name, value }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(non_negative(f("fatalities", "12")).unwrap(), 12.0);
+        assert_eq!(non_negative(f("fatalities", "12.0")).unwrap(), 12.0);
+        assert!(
+            non_negative(f("fatalities", "abc"))
+                .unwrap_err()
+                .reason
+                .contains("abc is not a number")
+        );
+        assert!(non_negative(f("fatalities", "-1")).is_err());
+        assert!(
+            non_negative(f("fatalities", "NaN"))
+                .unwrap_err()
+                .reason
+                .contains("not a finite")
+        );
+        assert!(
+            number(f("x", "1,000"))
+                .unwrap_err()
+                .reason
+                .contains("thousands")
+        );
+        assert_eq!(code(f("x", "2.0")).unwrap(), 2);
+        assert!(code(f("x", "2.5")).is_err());
+    }
+
+    #[test]
+    fn coordinate_rules() {
+        let mut w = Vec::new();
+        let ok = coordinates(
+            Some(f("latitude", "34.5")),
+            Some(f("longitude", "70.1")),
+            &mut w,
+        )
+        .unwrap();
+        assert_eq!(ok, (Some(34.5), Some(70.1)));
+        assert!(coordinates(Some(f("latitude", "34.5")), None, &mut w).is_err());
+        assert!(coordinates(None, Some(f("longitude", "34.5")), &mut w).is_err());
+        let e = coordinates(
+            Some(f("latitude", "inf")),
+            Some(f("longitude", "1")),
+            &mut w,
+        )
+        .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("latitude"));
+        let e = coordinates(
+            Some(f("latitude", "137.2")),
+            Some(f("longitude", "34.5")),
+            &mut w,
+        )
+        .unwrap_err();
+        assert!(
+            e.reason
+                .contains("137.2 is not a latitude (must be within -90..90)"),
+            "{}",
+            e.reason
+        );
+        assert!(e.reason.contains("appear swapped"), "{}", e.reason);
+        let e = coordinates(
+            Some(f("latitude", "137.2")),
+            Some(f("longitude", "170")),
+            &mut w,
+        )
+        .unwrap_err();
+        assert!(!e.reason.contains("swapped"));
+        let e = coordinates(
+            Some(f("latitude", "34")),
+            Some(f("longitude", "190")),
+            &mut w,
+        )
+        .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("longitude"));
+        assert!(w.is_empty());
+        coordinates(Some(f("latitude", "0")), Some(f("longitude", "0")), &mut w).unwrap();
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn precision_words_and_codes() {
+        let mut w = Vec::new();
+        assert_eq!(
+            stated_precision(f("p", "Border zone"), &mut w).unwrap(),
+            Some(PrecisionClass::BorderZone)
+        );
+        assert_eq!(
+            stated_precision(f("p", "3"), &mut w).unwrap(),
+            Some(PrecisionClass::District)
+        );
+        assert_eq!(stated_precision(f("p", "7"), &mut w).unwrap(), None);
+        assert_eq!(w.len(), 1);
+        assert!(stated_precision(f("p", "8"), &mut w).is_err());
+        assert!(stated_precision(f("p", "somewhere"), &mut w).is_err());
+    }
+
+    #[test]
+    fn detection() {
+        let keys = |s: &str| s.split(',').map(normalise_key).collect::<Vec<_>>();
+        assert_eq!(
+            Schema::detect(&keys("id,Date, Location ")),
+            Some(Schema::Native)
+        );
+        assert_eq!(Schema::detect(&keys("id,date")), None);
+        assert_eq!(
+            Schema::detect(&keys("event_id_cnty,event_date,latitude")),
+            Some(Schema::Acled)
+        );
+        assert_eq!(
+            Schema::detect(&keys("eventid,iyear,imonth,iday")),
+            Some(Schema::Gtd)
+        );
+        assert_eq!(normalise_key("\u{feff} Event Type"), "event_type");
+    }
+}
