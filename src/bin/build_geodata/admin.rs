@@ -313,10 +313,12 @@ pub fn build(
         }
         if let Some(obj) = p.as_object() {
             for (k, v) in obj {
-                if k.starts_with("name_") && k != "name_alt" && k != "name_len" {
-                    if let Some(a) = v.as_str() {
-                        push_alias(&mut aliases, &name, a);
-                    }
+                if k.starts_with("name_")
+                    && k != "name_alt"
+                    && k != "name_len"
+                    && let Some(a) = v.as_str()
+                {
+                    push_alias(&mut aliases, &name, a);
                 }
             }
         }

@@ -1,0 +1,375 @@
+//! Runs the real binary on real files, as a user would, and checks what a user would check.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn bw() -> Command {
+    Command::cargo_bin("borderwatch").expect("binary built")
+}
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example() -> PathBuf {
+    manifest().join("geodata/incidents/example_2025_2026.csv")
+}
+
+fn realdata() -> Option<PathBuf> {
+    let d = manifest().join("../shared/realdata");
+    if d.is_dir() {
+        Some(d)
+    } else {
+        println!("skipping: ../shared/realdata not present (only CI and the team have it)");
+        None
+    }
+}
+
+fn json_stdout(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn borders_lists_every_afghan_border_with_both_lengths() {
+    let out = bw().arg("borders").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    print!("{text}");
+    for id in ["AF-CN", "AF-IR", "AF-PK", "AF-TJ", "AF-TM", "AF-UZ"] {
+        assert!(text.contains(id), "{id} missing");
+    }
+    let rows = json_stdout(bw().args(["borders", "--json"]));
+    for row in rows.as_array().unwrap() {
+        let measured = row["measured_km"].as_f64().unwrap();
+        let published = row["published_km"].as_f64().unwrap();
+        assert!(
+            row["published_source"]
+                .as_str()
+                .unwrap()
+                .contains("Factbook")
+        );
+        if ["AF-TJ", "AF-PK"].contains(&row["border_id"].as_str().unwrap()) {
+            assert!((measured / published - 1.0).abs() <= 0.2, "{row}");
+        }
+    }
+}
+
+#[test]
+fn borders_file_replaces_shipped_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("lines.geojson");
+    std::fs::write(
+        &f,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"TEST-LINE"},
+        "geometry":{"type":"LineString","coordinates":[[69.0,37.0],[70.0,37.0]]}}]}"#,
+    )
+    .unwrap();
+    let rows = json_stdout(bw().args(["borders", "--json", "--borders-file"]).arg(&f));
+    assert_eq!(rows[0]["border_id"], "TEST-LINE");
+    // One degree of longitude at 37° N on WGS 84 is about 88.9 km.
+    let km = rows[0]["measured_km"].as_f64().unwrap();
+    assert!((km - 88.9).abs() < 0.3, "{km}");
+}
+
+fn first_hit(name: &str) -> Value {
+    let rows = json_stdout(bw().args(["gazetteer", name, "--json"]));
+    rows[0].clone()
+}
+
+#[test]
+fn gazetteer_finds_renamed_cyrillic_and_border_zone_names() {
+    let h = first_hit("Shamsiddin Shohin");
+    assert_eq!(h["id"], "district:TJ.02.7670506");
+    assert_eq!(h["kind"], "district");
+    let h = first_hit("Дарвоз");
+    assert_eq!(h["id"], "district:TJ.01.8220895");
+    let h = first_hit("Khatlon border zone");
+    assert_eq!(h["id"], "border-zone:AF-TJ:TJ-KT");
+    assert_eq!(h["kind"], "border-zone");
+    assert_eq!(h["stretch"]["border_id"], "AF-TJ");
+    let h = first_hit("border area of Kunar");
+    assert_eq!(h["id"], "border-zone:AF-PK:AF-KNR");
+    let h = first_hit("NWFP");
+    assert_eq!(h["id"], "province:PK-KP");
+    let h = first_hit("Gilgit-Baltistan");
+    assert_eq!(h["id"], "province:PK-GB");
+    let h = first_hit("Torkham");
+    assert_eq!(h["id"], "crossing:torkham");
+}
+
+#[test]
+fn gazetteer_suggests_when_nothing_matches() {
+    let out = bw().args(["gazetteer", "Zzyzx Qwerty"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no entry matches"));
+}
+
+fn features(path: &Path) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["features"].as_array().unwrap().clone()
+}
+
+#[test]
+fn geocode_locates_every_example_row_with_honest_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = dir.path().join("incidents.geojson");
+    let report = dir.path().join("unmatched.csv");
+    let out = bw()
+        .args(["geocode"])
+        .arg(example())
+        .arg("-o")
+        .arg(&layer)
+        .arg("--unmatched")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("12 read, 12 located ("), "{stdout}");
+    assert!(stdout.contains(", 0 unmatched"));
+    let feats = features(&layer);
+    assert_eq!(feats.len(), 12);
+    let by_id = |id: &str| {
+        feats
+            .iter()
+            .find(|f| f["properties"]["incident_id"] == id)
+            .unwrap()["properties"]
+            .clone()
+    };
+    let p = by_id("TJ-2025-11-26");
+    assert_eq!(p["gazetteer_id"], "district:TJ.02.7670506");
+    assert_eq!(p["precision"], "district");
+    let p = by_id("TJ-2025-11-30");
+    assert_eq!(p["gazetteer_id"], "district:TJ.01.8220895");
+    assert!(
+        p["uncertainty_km"].as_f64().unwrap() > 15.0,
+        "near widens the radius"
+    );
+    let p = by_id("TJ-2026-01");
+    assert_eq!(p["precision"], "border_zone");
+    assert_eq!(p["stretch_border"], "AF-TJ");
+    let p = by_id("AFPK-2025-CLASHES");
+    assert_eq!(p["stretch_border"], "AF-PK");
+    assert_eq!(p["count"], 80.0);
+    assert_eq!(p["fatalities"], Value::Null, "unknown stays null");
+    let p = by_id("AF-2026-01-19");
+    assert_eq!(p["gazetteer_id"], "place:1138958");
+    // The two Tajik incursion reports are flagged as possible duplicates of each other.
+    assert_eq!(by_id("TJ-2025-12")["possible_duplicates"], "TJ-2026-01");
+    assert_eq!(by_id("TJ-2026-01")["possible_duplicates"], "TJ-2025-12");
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap().lines().count(),
+        1,
+        "header only"
+    );
+}
+
+#[test]
+fn geocode_reports_malformed_and_unmatched_rows_and_keeps_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("bad.csv");
+    std::fs::write(
+        &input,
+        "id,date,country,location,latitude,longitude,fatalities\n\
+         ok1,2025-11-26,Tajikistan,Shamsiddin Shohin,,,1\n\
+         bad-date,2025-02-31,Tajikistan,Darvoz,,,\n\
+         bad-lat,2025-01-01,Tajikistan,,137.2,70.0,\n\
+         bad-num,2025-01-01,Tajikistan,Darvoz,,,many\n\
+         nowhere,2025-01-01,Tajikistan,Xqzzv Kkkk,,,\n\
+         bad-country,2025-01-01,Atlantis,Darvoz,,,\n\
+         swapped,2025-01-01,Tajikistan,,70.05,37.84,\n\
+         ok2,2025-01-01,Tajikistan,Дарвоз,,,0\n",
+    )
+    .unwrap();
+    let layer = dir.path().join("out.geojson");
+    let report = dir.path().join("unmatched.csv");
+    let out = bw()
+        .arg("geocode")
+        .arg(&input)
+        .arg("-o")
+        .arg(&layer)
+        .arg("--unmatched")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "skipped rows give exit status 2"
+    );
+    // "Xqzzv Kkkk" matches nothing, but its country is known: placed country-wide, and says so.
+    assert!(
+        stdout.contains("8 read, 3 located (2 exact, 1 fallback_country), 5 unmatched"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("bad.csv:3"),
+        "line of the impossible date: {stderr}"
+    );
+    assert!(stderr.contains("bad.csv:4"), "{stderr}");
+    assert!(stderr.contains("latitude"), "{stderr}");
+    assert!(stderr.contains("fatalities"), "{stderr}");
+    assert!(stderr.contains("swapped"), "{stderr}");
+    assert!(stderr.contains("Atlantis"), "{stderr}");
+    let report_text = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(report_text.lines().count(), 6, "{report_text}");
+    let feats = features(&layer);
+    assert_eq!(feats.len(), 3);
+    assert_eq!(feats[1]["properties"]["locate_method"], "fallback_country");
+    assert!(
+        feats[1]["properties"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Xqzzv Kkkk")
+    );
+    assert_eq!(
+        feats[2]["properties"]["fatalities"], 0.0,
+        "a real 0 stays 0"
+    );
+
+    let strict = bw()
+        .arg("geocode")
+        .arg(&input)
+        .arg("--strict")
+        .arg("-o")
+        .arg(&layer)
+        .output()
+        .unwrap();
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "--strict makes the first bad row an error"
+    );
+}
+
+#[test]
+fn geocode_accounts_for_every_real_ucdp_row() {
+    let Some(dir) = realdata() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, rows) in [
+        ("ucdp_ged_v23_1_sample_afg_pak_tjk.csv", 171),
+        ("ucdp_ged_v22_1_hdx_pak.csv", 6416),
+        ("ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv", 21055),
+    ] {
+        let layer = tmp.path().join(format!("{file}.geojson"));
+        let report = tmp.path().join(format!("{file}.csv"));
+        let v = json_stdout_any(
+            bw().arg("geocode")
+                .arg(dir.join(file))
+                .arg("--json")
+                .arg("-o")
+                .arg(&layer)
+                .arg("--unmatched")
+                .arg(&report),
+        );
+        println!("{file}: {v}");
+        let (read, located, unmatched) = (
+            v["read"].as_u64().unwrap(),
+            v["located"].as_u64().unwrap(),
+            v["unmatched"].as_u64().unwrap(),
+        );
+        assert_eq!(read, rows, "{file}");
+        assert_eq!(read, located + unmatched, "{file}: every row accounted for");
+        assert_eq!(features(&layer).len() as u64, located);
+        let report_rows = std::fs::read_to_string(&report).unwrap().lines().count() as u64;
+        assert!(
+            report_rows > unmatched,
+            "unmatched report lists every unmatched row"
+        );
+    }
+}
+
+/// Like [`json_stdout`] but accepts exit status 2 (finished with unmatched rows).
+fn json_stdout_any(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("runs");
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(2)),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn geocode_layer_opens_in_gdal_with_typed_fields() {
+    if std::process::Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("skipping: ogrinfo (Debian gdal-bin) not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let layer = dir.path().join("incidents.geojson");
+    bw().arg("geocode")
+        .arg(example())
+        .arg("-o")
+        .arg(&layer)
+        .arg("--unmatched")
+        .arg(dir.path().join("u.csv"))
+        .assert()
+        .success();
+    let out = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(&layer)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&out.stdout);
+    println!("{info}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(info.contains("Layer name: incidents"));
+    assert!(info.contains("Geometry: Point"));
+    assert!(info.contains("Feature Count: 12"));
+    for (field, ty) in [
+        ("fatalities", "Real"),
+        ("count", "Real"),
+        ("date_start", "Date"),
+        ("date_end", "Date"),
+        ("uncertainty_km", "Real"),
+        ("ucdp_where_prec", "Integer"),
+        ("incident_id", "String"),
+        ("ambiguous", "Integer(Boolean)"),
+    ] {
+        assert!(
+            info.contains(&format!("{field}: {ty}")),
+            "{field} should be {ty}"
+        );
+    }
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    // `borderwatch gazetteer ... | head -c1`: the reader goes away; no error, no panic.
+    let exe = assert_cmd::cargo::cargo_bin("borderwatch");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' borders --json | head -c 1 >/dev/null; echo ${{PIPESTATUS:-0}}",
+            exe.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
