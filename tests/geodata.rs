@@ -11,8 +11,8 @@ use borderwatch::geo_util::km;
 use borderwatch::geodata::{EMBEDDED_BORDER_ZONES, EMBEDDED_PROVINCES, GeoData};
 use borderwatch::model::{EntryKind, GazetteerEntry};
 use geo::{
-    Bearing, BoundingRect, Contains, Coord, Destination, Geodesic, LineString, MultiPolygon,
-    Point, Rect,
+    Bearing, BoundingRect, Contains, Coord, Destination, Geodesic, LineString, MultiPolygon, Point,
+    Rect,
 };
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -42,8 +42,9 @@ fn countries() -> &'static BTreeMap<String, Area> {
 fn provinces() -> &'static BTreeMap<String, Area> {
     static PROVINCES: OnceLock<BTreeMap<String, Area>> = OnceLock::new();
     PROVINCES.get_or_init(|| {
-        let fc: geojson::FeatureCollection =
-            EMBEDDED_PROVINCES.parse().expect("provinces.geojson parses");
+        let fc: geojson::FeatureCollection = EMBEDDED_PROVINCES
+            .parse()
+            .expect("provinces.geojson parses");
         let mut out = BTreeMap::new();
         for f in fc.features {
             let id = f
@@ -256,7 +257,10 @@ fn locate_on_border(b: &Border, lon: f64, lat: f64) -> (f64, f64) {
     }
     let (_, i, c) = best.expect("border has segments");
     let a = b.line.0[i];
-    (km(lon, lat, c.x, c.y), b.vertex_km[i] + km(a.x, a.y, c.x, c.y))
+    (
+        km(lon, lat, c.x, c.y),
+        b.vertex_km[i] + km(a.x, a.y, c.x, c.y),
+    )
 }
 
 /// The point at `at_km` along a border and the index of the segment it lies on.
@@ -378,7 +382,10 @@ fn districts_and_places_lie_in_their_province() {
             let Some(pid) = e.province_id.as_deref() else {
                 no_id += 1;
                 if kind == EntryKind::District {
-                    offenders.push(format!("{} {:?}: district without province_id", e.id, e.name));
+                    offenders.push(format!(
+                        "{} {:?}: district without province_id",
+                        e.id, e.name
+                    ));
                 }
                 continue;
             };
@@ -445,6 +452,7 @@ fn border_zones_lie_on_their_border_along_their_province() {
     let mut problems = Vec::new();
     let (mut n_zones, mut n_vertices, mut n_whole) = (0, 0, 0);
     let mut worst_on_border = 0.0_f64;
+    let mut worst_midpoint = 0.0_f64;
     let mut worst_to_province: (f64, &str) = (0.0, "");
     let mut whole_borders = Vec::new();
 
@@ -461,6 +469,17 @@ fn border_zones_lie_on_their_border_along_their_province() {
             problems.push(format!(
                 "{}: stretch km {} to {} not within 0..{:.1} of {}",
                 e.id, st.km_from, st.km_to, b.measured_km, b.id
+            ));
+        }
+
+        // The entry's point is the stretch's midpoint, on the border line.
+        let (d, at) = locate_on_border(b, e.lon, e.lat);
+        let mid = (st.km_from + st.km_to) / 2.0;
+        worst_midpoint = worst_midpoint.max((at - mid).abs());
+        if d > 0.01 || (at - mid).abs() > KM_ROUNDING {
+            problems.push(format!(
+                "{}: point is {d:.3} km off {} at km {at:.2}, stretch midpoint is km {mid:.2}",
+                e.id, b.id
             ));
         }
 
@@ -512,13 +531,25 @@ fn border_zones_lie_on_their_border_along_their_province() {
                 ));
             }
         }
+        // The whole stretch is within the entry's radius of its point (radius rounded to 1 km).
+        let reach = z
+            .line
+            .0
+            .iter()
+            .map(|c| km(e.lon, e.lat, c.x, c.y))
+            .fold(0.0, f64::max);
+        if reach > e.radius_km + 0.5 {
+            problems.push(format!(
+                "{}: line reaches {reach:.1} km from the point, radius is {} km",
+                e.id, e.radius_km
+            ));
+        }
         // The line's ends sit at the stretch's km positions.
         let first = z.line.0[0];
         let last = *z.line.0.last().expect("zone line has points");
         let (_, km_first) = locate_on_border(b, first.x, first.y);
         let (_, km_last) = locate_on_border(b, last.x, last.y);
-        if (km_first - st.km_from).abs() > KM_ROUNDING || (km_last - st.km_to).abs() > KM_ROUNDING
-        {
+        if (km_first - st.km_from).abs() > KM_ROUNDING || (km_last - st.km_to).abs() > KM_ROUNDING {
             problems.push(format!(
                 "{}: line runs km {km_first:.2} to {km_last:.2}, stretch says {} to {}",
                 e.id, st.km_from, st.km_to
@@ -577,8 +608,9 @@ fn border_zones_lie_on_their_border_along_their_province() {
 
     println!(
         "{n_zones} province border zones ({n_vertices} vertices): farthest vertex {:.4} km off \
-         its border, farthest {:.2} km from its province ({}); {n_whole} whole-border entries",
-        worst_on_border, worst_to_province.0, worst_to_province.1
+         its border, farthest {:.2} km from its province ({}); {n_whole} whole-border entries; \
+         entry points at most {:.3} km from their stretch's midpoint",
+        worst_on_border, worst_to_province.0, worst_to_province.1, worst_midpoint
     );
     assert!(
         problems.is_empty(),
@@ -596,7 +628,10 @@ fn border_zones_lie_on_their_border_along_their_province() {
 fn each_side_of_a_border_is_covered_by_zones() {
     let mut problems = Vec::new();
     for b in &data().borders {
-        let neighbour = b.country_b.as_deref().expect("shipped border names its neighbour");
+        let neighbour = b
+            .country_b
+            .as_deref()
+            .expect("shipped border names its neighbour");
         let mut line = format!("{}:", b.id);
         for side in ["AF", neighbour] {
             let ranges: Vec<(f64, f64)> = entries(EntryKind::BorderZone)
@@ -624,7 +659,7 @@ fn each_side_of_a_border_is_covered_by_zones() {
         println!("{}", line.trim_end_matches(';'));
     }
     for id in ["AF-TJ", "AF-PK"] {
-        border(id); // both must exist
+        assert!(border(id).measured_km > 0.0, "{id} must be checked");
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -643,9 +678,14 @@ fn borders_measure_plausibly_and_end_on_the_country_outlines() {
     let af = countries.get("AF").expect("Afghanistan's polygon");
 
     for b in &data().borders {
-        let published = b.published_km.expect("shipped border has a published length");
+        let published = b
+            .published_km
+            .expect("shipped border has a published length");
         let ratio = b.measured_km / published;
-        let neighbour = b.country_b.as_deref().expect("shipped border names its neighbour");
+        let neighbour = b
+            .country_b
+            .as_deref()
+            .expect("shipped border names its neighbour");
         let nb = countries
             .get(neighbour)
             .unwrap_or_else(|| panic!("no polygon for {neighbour}"));
@@ -668,7 +708,7 @@ fn borders_measure_plausibly_and_end_on_the_country_outlines() {
         }
         println!(
             "{}: measured {:.1} km, published {published} km ({:.0}%); km 0 at {:.4} E {:.4} N; \
-             ends {:.1} m from both outlines at most",
+             ends {:.3} m from both outlines at most",
             b.id,
             b.measured_km,
             ratio * 100.0,

@@ -39,6 +39,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
         "border_closure",
         "closure of a crossing point or of the border; no violence implied",
     ),
+    (
+        "statistic",
+        "a reported figure (e.g. a province's yearly fatalities), not an event; left out of event counts",
+    ),
     ("other", "reported incident that fits none of the above"),
 ];
 
