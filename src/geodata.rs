@@ -22,10 +22,19 @@ pub struct CountryShape {
     pub shape: MultiPolygon<f64>,
 }
 
+/// A province outline (Natural Earth admin-1, ISO 3166-2 id).
+pub struct ProvinceShape {
+    pub id: String,
+    pub name: String,
+    pub country: String,
+    pub shape: MultiPolygon<f64>,
+}
+
 pub struct GeoData {
     pub gazetteer: Gazetteer,
     pub borders: Vec<Border>,
     pub countries: Vec<CountryShape>,
+    pub provinces: Vec<ProvinceShape>,
 }
 
 impl GeoData {
@@ -46,11 +55,24 @@ impl GeoData {
             "borders.geojson",
             &read("borders.geojson", borders::EMBEDDED_GEOJSON)?,
         )?;
-        let countries = countries_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?;
+        let countries = polygons_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?
+            .into_iter()
+            .map(|(code, name, _, shape)| CountryShape { code, name, shape })
+            .collect();
+        let provinces = polygons_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?
+            .into_iter()
+            .map(|(id, name, country, shape)| ProvinceShape {
+                id,
+                name,
+                country,
+                shape,
+            })
+            .collect();
         Ok(GeoData {
             gazetteer,
             borders,
             countries,
+            provinces,
         })
     }
 
@@ -63,27 +85,36 @@ impl GeoData {
     }
 }
 
-fn countries_from_geojson(text: &str) -> Result<Vec<CountryShape>> {
-    let fc: geojson::FeatureCollection = text.parse().context("countries.geojson")?;
+/// Polygon features as (id, name, country, shape); the id is `province_id` for provinces and
+/// `iso_a2` for countries.
+fn polygons_from_geojson(text: &str) -> Result<Vec<(String, String, String, MultiPolygon<f64>)>> {
+    let fc: geojson::FeatureCollection = text.parse().context("parsing a polygon layer")?;
     let mut out = Vec::new();
     for f in fc.features {
-        let code = f
-            .property("iso_a2")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
-        let name = f
-            .property("name")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
+        let prop = |k: &str| {
+            f.property(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let code = if f.contains_property("province_id") {
+            prop("province_id")
+        } else {
+            prop("iso_a2")
+        };
+        let name = prop("name");
+        let country = if f.contains_property("country") {
+            prop("country")
+        } else {
+            code.clone()
+        };
         let Some(g) = f.geometry else { continue };
-        let shape = match geo::Geometry::<f64>::try_from(g).context("countries.geojson geometry")? {
+        let shape = match geo::Geometry::<f64>::try_from(g).context("polygon layer geometry")? {
             geo::Geometry::MultiPolygon(mp) => mp,
             geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
             _ => continue,
         };
-        out.push(CountryShape { code, name, shape });
+        out.push((code, name, country, shape));
     }
     Ok(out)
 }

@@ -6,6 +6,7 @@
 
 pub mod borders;
 pub mod cli;
+pub mod density;
 pub mod export;
 pub mod gazetteer;
 pub mod geo_util;
@@ -13,3 +14,5 @@ pub mod geocode;
 pub mod geodata;
 pub mod ingest;
 pub mod model;
+pub mod pipeline;
+pub mod projection;

@@ -3,6 +3,9 @@
 //! because a border's length depends on the map's scale and per-km figures must say which
 //! basis they use.
 
+pub mod locate;
+pub mod segments;
+
 use anyhow::{Context, Result, bail};
 use geo::{Distance, Geodesic, LineString, Point};
 use serde::Serialize;

@@ -3,8 +3,6 @@
 
 use super::{Cli, EXIT_OK, EXIT_SKIPPED, load_geodata, print};
 use crate::export::{incidents, write_atomic};
-use crate::ingest::{self, IngestOptions};
-use crate::model::Unmatched;
 use anyhow::{Result, bail};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -30,56 +28,16 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let geo = load_geodata(cli)?;
-    let opts = IngestOptions {
-        strict: args.strict,
-    };
-    let mut records = Vec::new();
-    let mut unmatched: Vec<Unmatched> = Vec::new();
-    let mut rows_read = 0u64;
-    for input in &args.inputs {
-        let ing = ingest::read_path(input, &opts)?;
-        rows_read += ing.rows_read;
-        if cli.verbose {
-            eprintln!(
-                "{}: {} rows, format {}",
-                ing.file,
-                ing.rows_read,
-                ing.format.as_str()
-            );
-        }
-        for w in &ing.warnings {
-            if !cli.quiet {
-                eprintln!("warning: {w}");
+    let quiet = cli.quiet;
+    let prepared =
+        crate::pipeline::ingest_and_geocode(&args.inputs, &geo, args.strict, &mut |m| {
+            if !quiet {
+                eprintln!("{m}");
             }
-        }
-        for p in ing.skipped {
-            if !cli.quiet {
-                eprintln!("skipped: {p}");
-            }
-            unmatched.push(Unmatched {
-                file: p.file,
-                line: p.line,
-                id: None,
-                tried: p.text.unwrap_or_default(),
-                reason: match p.column {
-                    Some(c) => format!("malformed row: column {c}: {}", p.reason),
-                    None => format!("malformed row: {}", p.reason),
-                },
-                suggestions: Vec::new(),
-            });
-        }
-        records.extend(ing.records);
-    }
-    let result = crate::geocode::geocode_all(records, &geo);
-    for u in &result.unmatched {
-        if !cli.quiet {
-            eprintln!(
-                "unmatched: {}:{}: {} ({})",
-                u.file, u.line, u.reason, u.tried
-            );
-        }
-    }
-    unmatched.extend(result.unmatched.iter().cloned());
+        })?;
+    let rows_read = prepared.rows_read;
+    let unmatched = prepared.unmatched;
+    let result = prepared.geocoded;
     if args.strict && !unmatched.is_empty() {
         let u = &unmatched[0];
         bail!(

@@ -1,7 +1,10 @@
 //! The command line: one file per subcommand, each a thin function over the library.
 //! The clap definitions here are the single source for `--help`, the man page and completions.
 
+mod analysis_args;
 mod borders;
+mod compare;
+mod density;
 mod gazetteer;
 mod geocode;
 
@@ -54,6 +57,16 @@ pub enum Command {
         after_help = "Examples:\n  borderwatch geocode geodata/incidents/example_2025_2026.csv\n  borderwatch geocode acled.csv ucdp.csv -o output/incidents.geojson --strict"
     )]
     Geocode(geocode::Args),
+    /// Incidents per border, sector and segment, per 100 km and per year, with 95% intervals.
+    #[command(
+        after_help = "Examples:\n  borderwatch density\n  borderwatch density ../shared/realdata/ucdp_ged_v22_1_hdx_pak.csv --borders AF-PK --period year\n  borderwatch density incidents.csv --from 2025-01 --to 2025-12 --types armed_incursion --corridor-side afghan"
+    )]
+    Density(density::Args),
+    /// Compare two borders' incident rates per 100 km per year, with intervals and warnings.
+    #[command(
+        after_help = "Examples:\n  borderwatch compare AF-TJ AF-PK\n  borderwatch compare AF-TJ AF-PK ucdp.csv --length-basis published --json"
+    )]
+    Compare(compare::Args),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -63,6 +76,8 @@ pub fn main() -> i32 {
         Command::Borders(a) => borders::run(&cli, a),
         Command::Gazetteer(a) => gazetteer::run(&cli, a),
         Command::Geocode(a) => geocode::run(&cli, a),
+        Command::Density(a) => density::run(&cli, a),
+        Command::Compare(a) => compare::run(&cli, a),
     };
     match result {
         Ok(code) => code,

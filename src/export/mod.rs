@@ -2,6 +2,7 @@
 //! then rename) so an interrupted run never leaves a half-written layer.
 
 pub mod incidents;
+pub mod tables;
 
 use anyhow::{Context, Result};
 use std::io::Write;

@@ -116,10 +116,42 @@ pub fn lookup_phrase<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Vec<Ca
 
 /// Geocodes every record. `geo` supplies the gazetteer and the country outlines used to check
 /// that given coordinates fall in the stated country.
+///
+/// Records without coordinates that name the same places get the same answer, so answers are
+/// remembered per distinct (country, admin1, admin2, location, stated precision): real lists
+/// repeat names far more often than they introduce new ones.
 pub fn geocode_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
+    type Key = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<PrecisionClass>,
+    );
+    let mut memo: HashMap<Key, Result<Location, Box<Unmatched>>> = HashMap::new();
     let mut out = Geocoded::default();
     for r in records {
-        match geocode_one(&r, geo) {
+        let result = if r.latitude.is_some() || r.longitude.is_some() {
+            geocode_one(&r, geo)
+        } else {
+            let key = (
+                r.country.clone(),
+                r.admin1.clone(),
+                r.admin2.clone(),
+                r.location.clone(),
+                r.stated_precision,
+            );
+            match memo.entry(key).or_insert_with(|| geocode_one(&r, geo)) {
+                Ok(l) => Ok(l.clone()),
+                Err(u) => Err(Box::new(Unmatched {
+                    file: r.provenance.file.clone(),
+                    line: r.provenance.line,
+                    id: Some(r.id.clone()),
+                    ..(**u).clone()
+                })),
+            }
+        };
+        match result {
             Ok(location) => out.located.push(LocatedIncident {
                 record: r,
                 location,

@@ -1,0 +1,188 @@
+//! Cutting a border into consecutive segments of equal geodesic length (the last one
+//! shorter) and into named sectors: the stretch along each adjacent province on either side.
+
+use super::Border;
+use super::locate::{point_at_km, sub_line};
+use crate::geodata::ProvinceShape;
+use geo::{BoundingRect, Contains, Point};
+use serde::Serialize;
+
+/// One stretch of a border, `km_from..km_to` from its km 0.
+#[derive(Debug, Clone, Serialize)]
+pub struct Segment {
+    /// `AF-TJ-007`: border id and 1-based index.
+    pub id: String,
+    pub border_id: String,
+    pub index: usize,
+    pub km_from: f64,
+    pub km_to: f64,
+    /// Measured geodesic length, km.
+    pub length_km: f64,
+    /// Names of the provinces on either side along this segment ("Khatlon", "Kunduz").
+    pub provinces: Vec<String>,
+    #[serde(skip)]
+    pub coords: Vec<(f64, f64)>,
+}
+
+/// The stretch of a border along one province on one side.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sector {
+    /// `AF-TJ / Khatlon`.
+    pub id: String,
+    pub border_id: String,
+    pub province_id: String,
+    pub province: String,
+    pub country: String,
+    pub km_from: f64,
+    pub km_to: f64,
+    /// Length of border actually along the province (km; may be less than `km_to - km_from`
+    /// when the province touches the border in pieces).
+    pub length_km: f64,
+    #[serde(skip)]
+    pub coords: Vec<(f64, f64)>,
+}
+
+/// Cuts a border every `segment_km` along its measured geodesic length.
+pub fn segmentize(b: &Border, segment_km: f64, sectors: &[Sector]) -> Vec<Segment> {
+    let n = (b.measured_km / segment_km).ceil().max(1.0) as usize;
+    let width = n.to_string().len().max(3);
+    (0..n)
+        .map(|i| {
+            let km_from = i as f64 * segment_km;
+            let km_to = ((i + 1) as f64 * segment_km).min(b.measured_km);
+            let mut provinces: Vec<String> = sectors
+                .iter()
+                .filter(|s| s.border_id == b.id && s.km_from < km_to && s.km_to > km_from)
+                .map(|s| s.province.clone())
+                .collect();
+            provinces.dedup();
+            Segment {
+                id: format!("{}-{:0width$}", b.id, i + 1),
+                border_id: b.id.clone(),
+                index: i + 1,
+                km_from,
+                km_to,
+                length_km: km_to - km_from,
+                provinces,
+                coords: sub_line(b, km_from, km_to),
+            }
+        })
+        .collect()
+}
+
+/// How far either side of the line the province test looks, km.
+const PROBE_KM: f64 = 1.0;
+
+/// Sectors of a border from province polygons: for each stretch between vertices, the
+/// provinces found 1 km to its left and right. Works the same for shipped lines and lines a
+/// user brings. Sectors are ordered by side (right, i.e. Afghan, first) then km.
+pub fn sectors(b: &Border, provinces: &[ProvinceShape]) -> Vec<Sector> {
+    // (side, province index) → list of (km_from, km_to)
+    let mut runs: Vec<((bool, usize), Vec<(f64, f64)>)> = Vec::new();
+    let boxes: Vec<_> = provinces.iter().map(|p| p.shape.bounding_rect()).collect();
+    let find = |lon: f64, lat: f64| -> Option<usize> {
+        let pt = Point::new(lon, lat);
+        (0..provinces.len()).find(|&i| {
+            boxes[i].is_some_and(|r| r.contains(&pt)) && provinces[i].shape.contains(&pt)
+        })
+    };
+    for i in 0..b.line.0.len().saturating_sub(1) {
+        let (k0, k1) = (b.vertex_km[i], b.vertex_km[i + 1]);
+        if k1 - k0 <= 0.0 {
+            continue;
+        }
+        let (mx, my) = point_at_km(b, (k0 + k1) / 2.0);
+        let (a, c) = (b.line.0[i], b.line.0[i + 1]);
+        let k = my.to_radians().cos();
+        let (dx, dy) = ((c.x - a.x) * k, c.y - a.y);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len == 0.0 {
+            continue;
+        }
+        // Unit normal to the right of travel, in degrees of latitude (~111 km).
+        let off = PROBE_KM / 111.0;
+        let (rx, ry) = (dy / len, -dx / len);
+        for right in [true, false] {
+            let s = if right { 1.0 } else { -1.0 };
+            let (lon, lat) = (mx + s * rx * off / k, my + s * ry * off);
+            if let Some(p) = find(lon, lat) {
+                match runs.iter_mut().find(|(key, _)| *key == (right, p)) {
+                    Some((_, v)) => match v.last_mut() {
+                        Some(last) if (last.1 - k0).abs() < 1e-9 => last.1 = k1,
+                        _ => v.push((k0, k1)),
+                    },
+                    None => runs.push(((right, p), vec![(k0, k1)])),
+                }
+            }
+        }
+    }
+    let mut out: Vec<(bool, Sector)> = runs
+        .into_iter()
+        .map(|((right, p), pieces)| {
+            let pr = &provinces[p];
+            let km_from = pieces.iter().map(|x| x.0).fold(f64::INFINITY, f64::min);
+            let km_to = pieces.iter().map(|x| x.1).fold(0.0, f64::max);
+            let length_km = pieces.iter().map(|x| x.1 - x.0).sum();
+            (
+                right,
+                Sector {
+                    id: format!("{} / {}", b.id, pr.name),
+                    border_id: b.id.clone(),
+                    province_id: pr.id.clone(),
+                    province: pr.name.clone(),
+                    country: pr.country.clone(),
+                    km_from,
+                    km_to,
+                    length_km,
+                    coords: sub_line(b, km_from, km_to),
+                },
+            )
+        })
+        // Slivers under 2 km are where a 1:10m province outline misses the border by a hair.
+        .filter(|(_, s)| s.length_km >= 2.0)
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.km_from.total_cmp(&b.1.km_from)));
+    out.into_iter().map(|(_, s)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geodata::GeoData;
+
+    #[test]
+    fn segments_cover_the_border_and_the_last_is_shorter() {
+        let geo = GeoData::load(None).unwrap();
+        let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+        let segs = segmentize(tj, 25.0, &[]);
+        assert_eq!(segs.len(), 47);
+        assert_eq!(segs[0].id, "AF-TJ-001");
+        let total: f64 = segs.iter().map(|s| s.length_km).sum();
+        assert!((total - tj.measured_km).abs() < 1e-9);
+        assert!(segs.last().unwrap().length_km < 25.0);
+    }
+
+    #[test]
+    fn tajik_border_sectors_name_khatlon_and_gbao() {
+        let geo = GeoData::load(None).unwrap();
+        let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+        let secs = sectors(tj, &geo.provinces);
+        let ids: Vec<&str> = secs.iter().map(|s| s.id.as_str()).collect();
+        println!("{ids:?}");
+        assert!(ids.contains(&"AF-TJ / Khatlon"));
+        assert!(ids.contains(&"AF-TJ / Gorno-Badakhshan"));
+        assert!(ids.contains(&"AF-TJ / Kunduz"));
+        let khatlon = secs.iter().find(|s| s.province_id == "TJ-KT").unwrap();
+        // The builder's border zone for Khatlon is km 0–422.6.
+        assert!(
+            khatlon.km_from < 2.0 && (khatlon.km_to - 422.6).abs() < 5.0,
+            "{khatlon:?}"
+        );
+        let tj_side: f64 = secs
+            .iter()
+            .filter(|s| s.country == "TJ")
+            .map(|s| s.length_km)
+            .sum();
+        assert!(tj_side > 0.97 * tj.measured_km, "{tj_side}");
+    }
+}

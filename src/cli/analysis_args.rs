@@ -1,0 +1,79 @@
+//! Options shared by the analysis subcommands (`density`, `compare`, later `run`).
+
+use crate::density::assign::CorridorSide;
+use crate::density::stats::LengthBasis;
+use crate::density::{AnalysisOptions, Period, WeightBy};
+use crate::model::Date;
+use anyhow::{Result, anyhow};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct AnalysisArgs {
+    /// Length of border segments, km.
+    #[arg(long, default_value_t = 25.0)]
+    pub segment_km: f64,
+    /// Corridor half-width, km: incidents farther from the border count in no segment.
+    #[arg(long, default_value_t = 50.0)]
+    pub corridor_km: f64,
+    /// Which side of the border the corridor covers.
+    #[arg(long, value_enum, default_value_t = CorridorSide::Both)]
+    pub corridor_side: CorridorSide,
+    /// Per-km figures over the measured line (default) or the published length.
+    #[arg(long, value_enum, default_value_t = LengthBasis::Measured)]
+    pub length_basis: LengthBasis,
+    /// Weight incidents by their count of events or by fatalities.
+    #[arg(long, value_enum, default_value_t = WeightBy::Count)]
+    pub weight: WeightBy,
+    /// Start of the analysis window (2025-01-01, 2025-03 or 2025).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of the analysis window (inclusive; 2025-12-31, 2025-12 or 2025).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only these event types (comma-separated, e.g. armed_incursion,cross_border_fire).
+    #[arg(long, value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// Only records whose actors contain this text.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Time breakdown by month, quarter or year.
+    #[arg(long, value_enum, default_value_t = Period::Year)]
+    pub period: Period,
+    /// Only these borders (comma-separated ids, e.g. AF-TJ,AF-PK); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub borders: Vec<String>,
+    /// Border lines from a GeoJSON file (LineStrings with an id) instead of the shipped ones.
+    #[arg(long, value_name = "FILE")]
+    pub borders_file: Option<PathBuf>,
+}
+
+fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
+    match s {
+        None => Ok(None),
+        Some(s) => {
+            let d = crate::ingest::parse_date(s).map_err(|e| anyhow!("date {s:?}: {e}"))?;
+            Ok(Some(if end { d.end } else { d.start }))
+        }
+    }
+}
+
+impl AnalysisArgs {
+    pub fn options(&self) -> Result<AnalysisOptions> {
+        if !(self.segment_km > 0.0) || !(self.corridor_km > 0.0) {
+            return Err(anyhow!("--segment-km and --corridor-km must be positive"));
+        }
+        Ok(AnalysisOptions {
+            segment_km: self.segment_km,
+            corridor_km: self.corridor_km,
+            corridor_side: self.corridor_side,
+            length_basis: self.length_basis,
+            weight: self.weight,
+            from: date_arg(&self.from, false)?,
+            to: date_arg(&self.to, true)?,
+            types: self.types.clone(),
+            actor: self.actor.clone(),
+            period: self.period,
+            borders: self.borders.clone(),
+        })
+    }
+}

@@ -1,0 +1,193 @@
+//! The question users bring: is one border's incident rate really higher than another's?
+//! Each border's rate per 100 km per year with its exact 95% interval, the rate ratio with
+//! its exact conditional interval, and plain warnings where the data are not comparable.
+
+use super::stats::{poisson_ci, rate_ratio};
+use super::{Analysis, BorderResult};
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BorderRate {
+    pub border_id: String,
+    pub events: f64,
+    pub length_km: f64,
+    pub length_basis: String,
+    pub measured_km: f64,
+    pub published_km: Option<f64>,
+    pub years: Option<f64>,
+    pub rate_per_100km_year: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub data_start: Option<String>,
+    pub data_end: Option<String>,
+    pub sources: Vec<String>,
+    /// Share of the events from district-level or coarser locations.
+    pub imprecise_share: f64,
+    /// Share of the events from aggregate rows (count > 1).
+    pub aggregate_share: f64,
+    /// Share of the events from the single largest record.
+    pub largest_record_share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub a: BorderRate,
+    pub b: BorderRate,
+    /// Rate of `a` ÷ rate of `b`, with its 95% interval.
+    pub ratio: Option<f64>,
+    pub ratio_low: Option<f64>,
+    pub ratio_high: Option<f64>,
+    pub warnings: Vec<String>,
+}
+
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
+fn border_rate(r: &BorderResult) -> BorderRate {
+    let t = &r.tally;
+    let (lo, hi) = poisson_ci(t.events_weighted, 0.95);
+    let exposure = r.rates.years.map(|y| r.rates.length_km / 100.0 * y);
+    BorderRate {
+        border_id: r.border.id.clone(),
+        events: t.events_weighted,
+        length_km: r.rates.length_km,
+        length_basis: r.rates.length_basis.as_str().to_string(),
+        measured_km: r.border.measured_km,
+        published_km: r.border.published_km,
+        years: r.rates.years,
+        rate_per_100km_year: r.rates.per_100km_per_year,
+        ci_low: exposure.map(|e| lo / e),
+        ci_high: exposure.map(|e| hi / e),
+        data_start: r.data_span.map(|s| s.0.to_string()),
+        data_end: r.data_span.map(|s| s.1.to_string()),
+        sources: r.sources.iter().cloned().collect(),
+        imprecise_share: share(t.imprecise_events, t.events_weighted),
+        aggregate_share: share(t.aggregate_events, t.events_weighted),
+        largest_record_share: share(t.largest_record_share, t.events_weighted),
+    }
+}
+
+/// Compares two analysed borders.
+pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
+    let find = |id: &str| {
+        analysis
+            .borders
+            .iter()
+            .find(|r| r.border.id.eq_ignore_ascii_case(id))
+    };
+    let (Some(ra), Some(rb)) = (find(a), find(b)) else {
+        let ids: Vec<&str> = analysis
+            .borders
+            .iter()
+            .map(|r| r.border.id.as_str())
+            .collect();
+        bail!("unknown border: {a} or {b} (analysed: {})", ids.join(", "));
+    };
+    let (ba, bb) = (border_rate(ra), border_rate(rb));
+    let mut warnings = Vec::new();
+    let (ratio, ratio_low, ratio_high) = match (ra.rates.years, rb.rates.years) {
+        (Some(ya), Some(yb)) => {
+            let (r, lo, hi) = rate_ratio(
+                ba.events,
+                ba.length_km / 100.0 * ya,
+                bb.events,
+                bb.length_km / 100.0 * yb,
+                0.95,
+            );
+            (
+                Some(r).filter(|v| v.is_finite()),
+                Some(lo),
+                Some(hi).filter(|v| v.is_finite()),
+            )
+        }
+        _ => {
+            warnings.push("no dates: rates per year cannot be computed".into());
+            (None, None, None)
+        }
+    };
+    for x in [&ba, &bb] {
+        if x.events < 10.0 {
+            warnings.push(format!(
+                "{} has only {:.1} events in the corridor: its interval is wide and the ratio is fragile",
+                x.border_id, x.events
+            ));
+        }
+        if x.largest_record_share > 0.5 {
+            warnings.push(format!(
+                "one record makes up {:.0}% of {}'s count{}",
+                x.largest_record_share * 100.0,
+                x.border_id,
+                if x.aggregate_share > 0.5 {
+                    " (an aggregate row, not individual events)"
+                } else {
+                    ""
+                }
+            ));
+        } else if x.aggregate_share > 0.25 {
+            warnings.push(format!(
+                "{:.0}% of {}'s count comes from aggregate rows",
+                x.aggregate_share * 100.0,
+                x.border_id
+            ));
+        }
+    }
+    if (ba.imprecise_share - bb.imprecise_share).abs() > 0.3
+        || ba.imprecise_share.max(bb.imprecise_share) > 0.5
+    {
+        warnings.push(format!(
+            "precision differs: {:.0}% of {}'s events and {:.0}% of {}'s are located only to a district, province, border zone or country",
+            ba.imprecise_share * 100.0,
+            ba.border_id,
+            bb.imprecise_share * 100.0,
+            bb.border_id
+        ));
+    }
+    if let (Some(sa), Some(sb)) = (ra.data_span, rb.data_span) {
+        let overlap = (sa.1.days_since_epoch().min(sb.1.days_since_epoch())
+            - sa.0.days_since_epoch().max(sb.0.days_since_epoch())
+            + 1)
+        .max(0) as f64;
+        let union = (sa.1.days_since_epoch().max(sb.1.days_since_epoch())
+            - sa.0.days_since_epoch().min(sb.0.days_since_epoch())
+            + 1) as f64;
+        if overlap / union < 0.75 {
+            warnings.push(format!(
+                "the data cover different periods: {} {} to {}, {} {} to {}; both rates use the analysis window",
+                ba.border_id, sa.0, sa.1, bb.border_id, sb.0, sb.1
+            ));
+        }
+    }
+    if ba.sources != bb.sources {
+        warnings.push(format!(
+            "different sources: {} from {}; {} from {}",
+            ba.border_id,
+            ba.sources.join(" | "),
+            bb.border_id,
+            bb.sources.join(" | ")
+        ));
+    }
+    let basis_note = match (ba.published_km, bb.published_km) {
+        (Some(pa), Some(pb)) if ba.length_basis == "measured" => format!(
+            "lengths are measured on the line as drawn ({:.0} and {:.0} km); published lengths ({pa:.0}, {pb:.0} km) would lower both rates (by {:.0}% and {:.0}%)",
+            ba.measured_km,
+            bb.measured_km,
+            (1.0 - ba.measured_km / pa) * 100.0,
+            (1.0 - bb.measured_km / pb) * 100.0
+        ),
+        _ => format!("lengths: {} basis", ba.length_basis),
+    };
+    warnings.push(basis_note);
+    warnings.push(
+        "intervals treat the apportioned counts as Poisson; they do not include the uncertainty of where imprecise events happened".into(),
+    );
+    Ok(Comparison {
+        a: ba,
+        b: bb,
+        ratio,
+        ratio_low,
+        ratio_high,
+        warnings,
+    })
+}

@@ -1,0 +1,622 @@
+//! Border analytics: incidents per border segment, sector and border, per 100 km and per year,
+//! with exact Poisson intervals; a kernel density surface; the Tajik–Pakistani comparison.
+
+pub mod assign;
+pub mod compare;
+pub mod kde;
+pub mod stats;
+
+use crate::borders::Border;
+use crate::borders::locate::BorderIndex;
+use crate::borders::segments::{Sector, Segment, sectors, segmentize};
+use crate::geodata::GeoData;
+use crate::model::{Date, LocatedIncident};
+use assign::{CorridorSide, Shares, is_imprecise, point_shares, stretch_shares};
+use serde::{Deserialize, Serialize};
+use stats::{Contribution, LengthBasis, Rates, Tally, rates};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What each incident weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightBy {
+    /// Its `count` of events.
+    Count,
+    /// Its fatalities (unknown fatalities weigh nothing and are reported).
+    Fatalities,
+}
+
+/// Calendar bins for the time breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Month,
+    Quarter,
+    Year,
+}
+
+/// Every parameter of an analysis; written out with results so a run can be reproduced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalysisOptions {
+    pub segment_km: f64,
+    pub corridor_km: f64,
+    pub corridor_side: CorridorSide,
+    pub length_basis: LengthBasis,
+    pub weight: WeightBy,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// Event types to keep (canonical or as written); empty keeps all.
+    pub types: Vec<String>,
+    /// Keep only records whose actors contain this text (case-insensitive).
+    pub actor: Option<String>,
+    pub period: Period,
+    /// Borders to analyse (ids); empty means all.
+    pub borders: Vec<String>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            segment_km: 25.0,
+            corridor_km: 50.0,
+            corridor_side: CorridorSide::Both,
+            length_basis: LengthBasis::Measured,
+            weight: WeightBy::Count,
+            from: None,
+            to: None,
+            types: Vec::new(),
+            actor: None,
+            period: Period::Year,
+            borders: Vec::new(),
+        }
+    }
+}
+
+/// Figures for one segment or sector.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitResult<T> {
+    pub unit: T,
+    pub tally: Tally,
+    pub rates: Rates,
+}
+
+/// Figures for one border.
+#[derive(Debug, Clone, Serialize)]
+pub struct BorderResult {
+    pub border: Border,
+    pub tally: Tally,
+    pub rates: Rates,
+    pub segments: Vec<UnitResult<Segment>>,
+    pub sectors: Vec<UnitResult<Sector>>,
+    /// Sources (file formats and `source` values) of the records counted here.
+    pub sources: BTreeSet<String>,
+    /// Earliest start and latest end date of the records counted here.
+    pub data_span: Option<(Date, Date)>,
+}
+
+/// Where one incident went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Placement {
+    /// Nearest border and the incident's position on it (point position).
+    pub border_id: Option<String>,
+    pub distance_km: Option<f64>,
+    pub along_km: Option<f64>,
+    /// Country code (or `right`/`left` for a user's line without countries) of the side.
+    pub side: Option<String>,
+    /// The incident's weight after window and filters (0 when excluded).
+    pub weight: f64,
+    /// Share of the weight inside the corridor.
+    pub in_corridor: f64,
+    pub excluded: Option<String>,
+}
+
+/// One cell of a breakdown by event type or by period.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakdownRow {
+    pub border_id: String,
+    pub key: String,
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub options: AnalysisOptions,
+    pub window: Option<(Date, Date)>,
+    pub years: Option<f64>,
+    pub borders: Vec<BorderResult>,
+    pub placements: Vec<Placement>,
+    pub by_type: Vec<BreakdownRow>,
+    pub by_period: Vec<BreakdownRow>,
+    /// Weight of all included records, and how it split.
+    pub weight_in: f64,
+    pub weight_in_segments: f64,
+    pub weight_outside: f64,
+    /// Records left out, by reason.
+    pub excluded: BTreeMap<String, u64>,
+}
+
+/// Event types that are figures, not events, and never count as events.
+pub const NOT_EVENTS: &[&str] = &["statistic"];
+
+fn canonical(t: &str) -> String {
+    crate::gazetteer::normalize::fold(t).replace(' ', "_")
+}
+
+fn day_overlap(a: (Date, Date), b: (Date, Date)) -> f64 {
+    let s = a.0.days_since_epoch().max(b.0.days_since_epoch());
+    let e = a.1.days_since_epoch().min(b.1.days_since_epoch());
+    (e - s + 1).max(0) as f64
+}
+
+fn span_days(a: (Date, Date)) -> f64 {
+    (a.1.days_since_epoch() - a.0.days_since_epoch() + 1).max(1) as f64
+}
+
+/// Runs the analysis on located incidents over the given geodata (its borders may be a
+/// user's lines).
+pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOptions) -> Analysis {
+    let borders: Vec<Border> = geo
+        .borders
+        .iter()
+        .filter(|b| {
+            opts.borders.is_empty() || opts.borders.iter().any(|x| x.eq_ignore_ascii_case(&b.id))
+        })
+        .cloned()
+        .collect();
+    let index = BorderIndex::new(&borders);
+    let all_sectors: Vec<Vec<Sector>> =
+        borders.iter().map(|b| sectors(b, &geo.provinces)).collect();
+    let all_segments: Vec<Vec<Segment>> = borders
+        .iter()
+        .zip(&all_sectors)
+        .map(|(b, s)| segmentize(b, opts.segment_km, s))
+        .collect();
+    let cuts: Vec<Vec<f64>> = all_segments
+        .iter()
+        .map(|segs| {
+            std::iter::once(0.0)
+                .chain(segs.iter().map(|s| s.km_to))
+                .collect()
+        })
+        .collect();
+    let scale = |b: &Border| match opts.length_basis {
+        LengthBasis::Measured => 1.0,
+        LengthBasis::Published => b.published_scale().unwrap_or(1.0),
+    };
+
+    // Filters, window, weights.
+    let types: Vec<String> = opts.types.iter().map(|t| canonical(t)).collect();
+    let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
+    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+    let mut weights = vec![0.0; located.len()];
+    let mut reasons: Vec<Option<String>> = vec![None; located.len()];
+    for (i, l) in located.iter().enumerate() {
+        let r = &l.record;
+        let et = r.event_type.as_deref().map(canonical);
+        let reason = if et.as_deref().is_some_and(|t| NOT_EVENTS.contains(&t)) {
+            Some("a statistic, not an event")
+        } else if !types.is_empty() && !et.as_ref().is_some_and(|t| types.contains(t)) {
+            Some("event type not selected")
+        } else if actor.as_ref().is_some_and(|a| {
+            !r.actors
+                .as_deref()
+                .unwrap_or("")
+                .to_lowercase()
+                .contains(a.as_str())
+        }) {
+            Some("actor not selected")
+        } else if (opts.from.is_some() || opts.to.is_some()) && r.date.is_none() {
+            Some("no date, and a date window was set")
+        } else {
+            None
+        };
+        let mut w = match opts.weight {
+            WeightBy::Count => r.count,
+            WeightBy::Fatalities => r.fatalities.unwrap_or(0.0),
+        };
+        let mut reason = reason.map(str::to_string);
+        if reason.is_none()
+            && let Some(d) = r.date
+        {
+            let lo = opts.from.unwrap_or(d.start);
+            let hi = opts.to.unwrap_or(d.end);
+            let share = day_overlap((d.start, d.end), (lo, hi)) / span_days((d.start, d.end));
+            if share <= 0.0 {
+                reason = Some("outside the date window".into());
+            }
+            w *= share;
+        }
+        if let Some(why) = &reason {
+            *excluded.entry(why.clone()).or_insert(0) += 1;
+            w = 0.0;
+        }
+        weights[i] = w;
+        reasons[i] = reason;
+    }
+    let window: Option<(Date, Date)> = match (opts.from, opts.to) {
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => {
+            let spans: Vec<(Date, Date)> = located
+                .iter()
+                .zip(&weights)
+                .filter(|(_, w)| **w > 0.0)
+                .filter_map(|(l, _)| l.record.date.map(|d| (d.start, d.end)))
+                .collect();
+            let s = spans.iter().map(|x| x.0).min();
+            let e = spans.iter().map(|x| x.1).max();
+            match (s, e) {
+                (Some(s), Some(e)) => Some((opts.from.unwrap_or(s), opts.to.unwrap_or(e))),
+                _ => None,
+            }
+        }
+    };
+    let years = window.map(|w| span_days(w) / 365.25);
+
+    // Shares per incident.
+    let mut placements = Vec::with_capacity(located.len());
+    let mut seg_tally: Vec<Vec<Tally>> = all_segments
+        .iter()
+        .map(|s| vec![Tally::default(); s.len()])
+        .collect();
+    let mut sector_tally: Vec<Vec<Tally>> = all_sectors
+        .iter()
+        .map(|s| vec![Tally::default(); s.len()])
+        .collect();
+    let mut border_tally = vec![Tally::default(); borders.len()];
+    let mut sources: Vec<BTreeSet<String>> = vec![BTreeSet::new(); borders.len()];
+    let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
+    let mut type_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    let mut period_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    let (mut weight_in, mut weight_in_segments, mut weight_outside) = (0.0, 0.0, 0.0);
+    for (i, l) in located.iter().enumerate() {
+        let loc = &l.location;
+        let nearest = index.nearest(loc.lon, loc.lat);
+        let stretch_border = loc.stretch.as_ref().and_then(|s| {
+            borders
+                .iter()
+                .position(|b| b.id == s.border_id)
+                .map(|bi| (bi, s.km_from, s.km_to))
+        });
+        let shares: Shares = match (stretch_border, &nearest) {
+            (Some((bi, k1, k2)), _) => {
+                let mut s = stretch_shares(bi, k1, k2, &cuts[bi]);
+                // A long stretch has no point position: its raw count goes to the border only.
+                if (k2 - k1).abs() > 2.0 * opts.segment_km {
+                    s.point_segment = None;
+                }
+                s
+            }
+            (None, Some(pos)) => point_shares(
+                loc,
+                pos,
+                &borders[pos.border],
+                &cuts[pos.border],
+                opts.corridor_km,
+                opts.corridor_side,
+            ),
+            (None, None) => Shares {
+                outside: 1.0,
+                ..Default::default()
+            },
+        };
+        let w = weights[i];
+        let side_name = |bi: usize, right: bool| -> String {
+            let b = &borders[bi];
+            let c = if right { &b.country_a } else { &b.country_b };
+            c.clone()
+                .unwrap_or_else(|| if right { "right".into() } else { "left".into() })
+        };
+        let in_corridor: f64 = shares.segments.iter().map(|x| x.1).sum();
+        placements.push(Placement {
+            border_id: shares
+                .border
+                .or(nearest.as_ref().map(|p| p.border))
+                .map(|bi| borders[bi].id.clone()),
+            distance_km: nearest
+                .as_ref()
+                .map(|p| (p.distance_km * 1000.0).round() / 1000.0),
+            along_km: nearest
+                .as_ref()
+                .map(|p| (p.along_km * 1000.0).round() / 1000.0),
+            side: nearest.as_ref().map(|p| side_name(p.border, p.right_side)),
+            weight: w,
+            in_corridor,
+            excluded: reasons[i].clone(),
+        });
+        if w <= 0.0 {
+            continue;
+        }
+        weight_in += w;
+        weight_outside += w * shares.outside;
+        let Some(bi) = shares.border else { continue };
+        if shares.segments.is_empty() {
+            continue;
+        }
+        let r = &l.record;
+        let c = Contribution {
+            count: w,
+            fatalities: r.fatalities,
+            fatalities_low: r.fatalities_low,
+            fatalities_high: r.fatalities_high,
+            wounded: r.wounded,
+            imprecise: is_imprecise(loc),
+        };
+        for &(si, share) in &shares.segments {
+            seg_tally[bi][si].add(share, &c);
+            weight_in_segments += w * share;
+        }
+        if let Some(ps) = shares.point_segment {
+            seg_tally[bi][ps].events_raw += w;
+        }
+        border_tally[bi].add(in_corridor, &c);
+        if shares.point_segment.is_some() || stretch_border.is_some() {
+            border_tally[bi].events_raw += w;
+        }
+        // Sectors: the share of the incident along each sector's km range (either side).
+        for (k, sec) in all_sectors[bi].iter().enumerate() {
+            let share: f64 = shares
+                .segments
+                .iter()
+                .map(|&(si, s)| {
+                    let seg = &all_segments[bi][si];
+                    let overlap =
+                        (seg.km_to.min(sec.km_to) - seg.km_from.max(sec.km_from)).max(0.0);
+                    if seg.length_km > 0.0 {
+                        s * overlap / seg.length_km
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            sector_tally[bi][k].add(share, &c);
+        }
+        sources[bi].insert(match &r.source {
+            Some(s) => format!("{}: {s}", r.provenance.format.as_str()),
+            None => r.provenance.format.as_str().to_string(),
+        });
+        if let Some(d) = r.date {
+            spans[bi] = Some(match spans[bi] {
+                Some((s, e)) => (s.min(d.start), e.max(d.end)),
+                None => (d.start, d.end),
+            });
+        }
+        let et = r
+            .event_type
+            .as_deref()
+            .map(canonical)
+            .unwrap_or_else(|| "unknown".into());
+        type_rows.entry((bi, et)).or_default().add(in_corridor, &c);
+        if let Some(d) = r.date {
+            let span = (
+                opts.from.map_or(d.start, |f| f.max(d.start)),
+                opts.to.map_or(d.end, |t| t.min(d.end)),
+            );
+            for (key, days) in periods(span, opts.period) {
+                period_rows
+                    .entry((bi, key))
+                    .or_default()
+                    .add(in_corridor * days / span_days(span), &c);
+            }
+        } else {
+            period_rows
+                .entry((bi, "unknown".into()))
+                .or_default()
+                .add(in_corridor, &c);
+        }
+    }
+
+    let results: Vec<BorderResult> = borders
+        .iter()
+        .enumerate()
+        .map(|(bi, b)| {
+            let k = scale(b);
+            BorderResult {
+                tally: border_tally[bi].clone(),
+                rates: rates(
+                    &border_tally[bi],
+                    b.measured_km * k,
+                    opts.length_basis,
+                    years,
+                ),
+                segments: all_segments[bi]
+                    .iter()
+                    .zip(&seg_tally[bi])
+                    .map(|(s, t)| UnitResult {
+                        unit: s.clone(),
+                        tally: t.clone(),
+                        rates: rates(t, s.length_km * k, opts.length_basis, years),
+                    })
+                    .collect(),
+                sectors: all_sectors[bi]
+                    .iter()
+                    .zip(&sector_tally[bi])
+                    .map(|(s, t)| UnitResult {
+                        unit: s.clone(),
+                        tally: t.clone(),
+                        rates: rates(t, s.length_km * k, opts.length_basis, years),
+                    })
+                    .collect(),
+                sources: sources[bi].clone(),
+                data_span: spans[bi],
+                border: b.clone(),
+            }
+        })
+        .collect();
+    let rows = |m: BTreeMap<(usize, String), Tally>| -> Vec<BreakdownRow> {
+        m.into_iter()
+            .map(|((bi, key), tally)| BreakdownRow {
+                border_id: borders[bi].id.clone(),
+                key,
+                tally,
+            })
+            .collect()
+    };
+    Analysis {
+        options: opts.clone(),
+        window,
+        years,
+        borders: results,
+        placements,
+        by_type: rows(type_rows),
+        by_period: rows(period_rows),
+        weight_in,
+        weight_in_segments,
+        weight_outside,
+        excluded,
+    }
+}
+
+/// The calendar periods a span covers, with the days of the span in each.
+fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let (mut y, mut m) = (span.0.year, span.0.month);
+    loop {
+        let Some(first) = Date::new(y, m, 1) else {
+            break;
+        };
+        if first > span.1 {
+            break;
+        }
+        let last = Date::new(y, m, crate::model::days_in_month(y, m)).unwrap_or(first);
+        let days = day_overlap((first, last), span);
+        let key = match p {
+            Period::Month => format!("{y:04}-{m:02}"),
+            Period::Quarter => format!("{y:04}-Q{}", (m - 1) / 3 + 1),
+            Period::Year => format!("{y:04}"),
+        };
+        match out.last_mut() {
+            Some((k, d)) if *k == key => *d += days,
+            _ => out.push((key, days)),
+        }
+        m += 1;
+        if m > 12 {
+            m = 1;
+            y += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        DatePrecision, DateSpan, IncidentRecord, LocateMethod, Location, PrecisionClass,
+        RecordOrigin, SourceFormat,
+    };
+
+    fn incident(id: &str, lon: f64, lat: f64, radius: f64, count: f64) -> LocatedIncident {
+        let d = Date::new(2025, 1, 1).unwrap();
+        LocatedIncident {
+            record: IncidentRecord {
+                id: id.into(),
+                date: Some(DateSpan {
+                    start: d,
+                    end: Date::new(2025, 12, 31).unwrap(),
+                    precision: DatePrecision::Year,
+                }),
+                country: None,
+                admin1: None,
+                admin2: None,
+                location: None,
+                latitude: Some(lat),
+                longitude: Some(lon),
+                stated_precision: None,
+                event_type: Some("armed clash".into()),
+                actors: None,
+                fatalities: Some(1.0),
+                fatalities_low: None,
+                fatalities_high: None,
+                wounded: None,
+                targets: None,
+                origin: None,
+                count,
+                source: None,
+                source_url: None,
+                notes: None,
+                extra: Default::default(),
+                provenance: RecordOrigin {
+                    file: "t".into(),
+                    line: 1,
+                    format: SourceFormat::Native,
+                },
+            },
+            location: Location {
+                lon,
+                lat,
+                precision: PrecisionClass::Exact,
+                radius_km: radius,
+                method: LocateMethod::Coordinates,
+                gazetteer_id: None,
+                gazetteer_name: None,
+                score: 1.0,
+                stretch: None,
+                matched_text: None,
+                ambiguous: false,
+                alternatives: Vec::new(),
+                explanation: String::new(),
+            },
+            possible_duplicates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn points_placed_at_known_km_are_counted_in_their_segment_and_weights_are_conserved() {
+        let geo = GeoData::load(None).unwrap();
+        let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+        let mut located = Vec::new();
+        // Three events on the line at km 110 (segment 5 of 25 km) and one 300 km away.
+        for (i, km) in [110.0, 110.5, 111.0].iter().enumerate() {
+            let (lon, lat) = crate::borders::locate::point_at_km(tj, *km);
+            located.push(incident(&format!("p{i}"), lon, lat, 1.0, 1.0));
+        }
+        located.push(incident("far", 65.0, 31.0, 1.0, 1.0));
+        let mut wide = incident("wide", 70.0, 37.5, 120.0, 4.0);
+        wide.record.fatalities = None;
+        located.push(wide);
+        let opts = AnalysisOptions::default();
+        let a = analyse(&located, &geo, &opts);
+        let r = a.borders.iter().find(|b| b.border.id == "AF-TJ").unwrap();
+        let seg5 = &r.segments[4];
+        assert_eq!(seg5.unit.id, "AF-TJ-005");
+        assert!(
+            seg5.tally.events_weighted > 2.99,
+            "{}",
+            seg5.tally.events_weighted
+        );
+        assert_eq!(seg5.tally.events_raw, 3.0);
+        // Conservation: in segments + outside = all weight.
+        assert!((a.weight_in - 8.0).abs() < 1e-9);
+        assert!((a.weight_in_segments + a.weight_outside - a.weight_in).abs() < 1e-6);
+        let seg_sum: f64 = a
+            .borders
+            .iter()
+            .flat_map(|b| &b.segments)
+            .map(|s| s.tally.events_weighted)
+            .sum();
+        assert!((seg_sum - a.weight_in_segments).abs() < 1e-6);
+        // A whole year: per 100 km per year over 25 km is 4× the count.
+        assert!((a.years.unwrap() - 365.0 / 365.25).abs() < 1e-9);
+        // Unknown fatalities are not zeros.
+        assert!(r.tally.fatalities_unknown_events > 0.0);
+    }
+
+    #[test]
+    fn periods_split_by_days() {
+        let s = (
+            Date::new(2025, 11, 16).unwrap(),
+            Date::new(2026, 1, 15).unwrap(),
+        );
+        let p = periods(s, Period::Month);
+        assert_eq!(
+            p,
+            vec![
+                ("2025-11".into(), 15.0),
+                ("2025-12".into(), 31.0),
+                ("2026-01".into(), 15.0)
+            ]
+        );
+        let q = periods(s, Period::Quarter);
+        assert_eq!(q, vec![("2025-Q4".into(), 46.0), ("2026-Q1".into(), 15.0)]);
+    }
+}
