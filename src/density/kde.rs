@@ -287,7 +287,6 @@ pub fn isobands(s: &Surface, thresholds: &[f64], proj: &Projection) -> Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-
     #[test]
     fn blur_conserves_mass() {
         let (c, r) = (200, 150);
