@@ -21,7 +21,8 @@ fn realdata() -> Option<PathBuf> {
 #[test]
 fn kde_integral_equals_total_weight_and_isobands_exist() {
     let geo = GeoData::load(None).unwrap();
-    let prepared = borderwatch::pipeline::ingest_and_geocode(&[], &geo, false, &mut |_| {}).unwrap();
+    let prepared =
+        borderwatch::pipeline::ingest_and_geocode(&[], &geo, false, &mut |_| {}).unwrap();
     let located: Vec<_> = prepared
         .geocoded
         .located
@@ -42,8 +43,16 @@ fn kde_integral_equals_total_weight_and_isobands_exist() {
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("borderwatch").unwrap().args(args).output().unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::cargo_bin("borderwatch")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 2)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -52,19 +61,51 @@ fn density_on_the_example_conserves_weight_and_writes_tables() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
     let v = json(&["density", "--json", "--out", out]);
-    let (inn, seg, outside) =
-        (v["weight_in"].as_f64().unwrap(), v["weight_in_segments"].as_f64().unwrap(), v["weight_outside"].as_f64().unwrap());
+    let (inn, seg, outside) = (
+        v["weight_in"].as_f64().unwrap(),
+        v["weight_in_segments"].as_f64().unwrap(),
+        v["weight_outside"].as_f64().unwrap(),
+    );
     assert!((seg + outside - inn).abs() < 1e-6, "weights conserved");
     assert_eq!(v["excluded"]["a statistic, not an event"], 1);
-    let pk = v["borders"].as_array().unwrap().iter().find(|b| b["border_id"] == "AF-PK").unwrap();
+    let pk = v["borders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["border_id"] == "AF-PK")
+        .unwrap();
     // The 80 clashes along the whole AF–PK border spread over its segments.
     assert!(pk["tally"]["events_weighted"].as_f64().unwrap() >= 80.0);
-    let segs: f64 = pk["segments"].as_array().unwrap().iter().map(|s| s["events_weighted"].as_f64().unwrap()).sum();
+    let segs: f64 = pk["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["events_weighted"].as_f64().unwrap())
+        .sum();
     assert!((segs - pk["tally"]["events_weighted"].as_f64().unwrap()).abs() < 1e-6);
-    let tj = v["borders"].as_array().unwrap().iter().find(|b| b["border_id"] == "AF-TJ").unwrap();
-    let khatlon = tj["sectors"].as_array().unwrap().iter().find(|s| s["sector_id"] == "AF-TJ / Khatlon").unwrap();
-    assert!(khatlon["tally"]["events_weighted"].as_f64().unwrap() > 1.0, "Shamsiddin Shohin events lie on Khatlon's stretch");
-    for f in ["segments.csv", "sectors.csv", "borders.csv", "by_event_type.csv", "by_period.csv"] {
+    let tj = v["borders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["border_id"] == "AF-TJ")
+        .unwrap();
+    let khatlon = tj["sectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sector_id"] == "AF-TJ / Khatlon")
+        .unwrap();
+    assert!(
+        khatlon["tally"]["events_weighted"].as_f64().unwrap() > 1.0,
+        "Shamsiddin Shohin events lie on Khatlon's stretch"
+    );
+    for f in [
+        "segments.csv",
+        "sectors.csv",
+        "borders.csv",
+        "by_event_type.csv",
+        "by_period.csv",
+    ] {
         let text = std::fs::read_to_string(dir.path().join(f)).unwrap();
         assert!(text.lines().count() > 1, "{f}");
     }
@@ -74,16 +115,35 @@ fn density_on_the_example_conserves_weight_and_writes_tables() {
 fn compare_gives_rates_intervals_and_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("cmp.csv");
-    let v = json(&["compare", "AF-TJ", "AF-PK", "--json", "--output", csv.to_str().unwrap()]);
+    let v = json(&[
+        "compare",
+        "AF-TJ",
+        "AF-PK",
+        "--json",
+        "--output",
+        csv.to_str().unwrap(),
+    ]);
     let (a, b) = (&v["a"], &v["b"]);
     assert_eq!(a["border_id"], "AF-TJ");
     for x in [a, b] {
-        let (r, lo, hi) = (x["rate_per_100km_year"].as_f64().unwrap(), x["ci_low"].as_f64().unwrap(), x["ci_high"].as_f64().unwrap());
+        let (r, lo, hi) = (
+            x["rate_per_100km_year"].as_f64().unwrap(),
+            x["ci_low"].as_f64().unwrap(),
+            x["ci_high"].as_f64().unwrap(),
+        );
         assert!(lo <= r && r <= hi);
     }
-    let warnings: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
     println!("{warnings:#?}");
-    assert!(warnings.iter().any(|w| w.contains("aggregate row")), "AF-PK's count is one aggregate row");
+    assert!(
+        warnings.iter().any(|w| w.contains("aggregate row")),
+        "AF-PK's count is one aggregate row"
+    );
     assert!(warnings.iter().any(|w| w.contains("only 4.0 events")));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 3);
@@ -94,20 +154,42 @@ fn density_on_real_ucdp_rows_prints_checkable_figures() {
     let Some(dir) = realdata() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let file = dir.join("ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv");
-    let v = json(&["density", file.to_str().unwrap(), "--json", "--out", tmp.path().to_str().unwrap()]);
+    let v = json(&[
+        "density",
+        file.to_str().unwrap(),
+        "--json",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
     assert_eq!(v["read"], 21055);
-    assert_eq!(v["located"].as_u64().unwrap() + v["unmatched"].as_u64().unwrap(), 21055);
-    let (inn, seg, outside) =
-        (v["weight_in"].as_f64().unwrap(), v["weight_in_segments"].as_f64().unwrap(), v["weight_outside"].as_f64().unwrap());
+    assert_eq!(
+        v["located"].as_u64().unwrap() + v["unmatched"].as_u64().unwrap(),
+        21055
+    );
+    let (inn, seg, outside) = (
+        v["weight_in"].as_f64().unwrap(),
+        v["weight_in_segments"].as_f64().unwrap(),
+        v["weight_outside"].as_f64().unwrap(),
+    );
     assert!((seg + outside - inn).abs() < 1e-6 * inn);
     for b in v["borders"].as_array().unwrap() {
         println!(
             "{}: {:.1} events, {:.3} per 100 km per year",
             b["border_id"],
             b["tally"]["events_weighted"].as_f64().unwrap(),
-            b["rates"]["per_100km_per_year"].as_f64().unwrap_or(f64::NAN)
+            b["rates"]["per_100km_per_year"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
         );
     }
-    let pk = v["borders"].as_array().unwrap().iter().find(|b| b["border_id"] == "AF-PK").unwrap();
-    assert!(pk["tally"]["events_weighted"].as_f64().unwrap() > 1000.0, "thousands of UCDP events lie within 50 km of the Durand Line");
+    let pk = v["borders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["border_id"] == "AF-PK")
+        .unwrap();
+    assert!(
+        pk["tally"]["events_weighted"].as_f64().unwrap() > 1000.0,
+        "thousands of UCDP events lie within 50 km of the Durand Line"
+    );
 }

@@ -7,6 +7,7 @@ mod compare;
 mod density;
 mod gazetteer;
 mod geocode;
+mod run;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -67,6 +68,18 @@ pub enum Command {
         after_help = "Examples:\n  borderwatch compare AF-TJ AF-PK\n  borderwatch compare AF-TJ AF-PK ucdp.csv --length-basis published --json"
     )]
     Compare(compare::Args),
+    /// The main job: from incident files (the shipped example when none) to a complete output folder.
+    #[command(
+        after_help = "Examples:\n  borderwatch run\n  borderwatch run incidents.csv ucdp.csv --out report/ --from 2025-01 --to 2025-12\n  borderwatch run --config output/run-config.toml"
+    )]
+    Run(run::Args),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) generated from the clap definitions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from the clap definitions.
+    Man,
 }
 
 /// Runs the command line and returns the process exit status.
@@ -78,6 +91,25 @@ pub fn main() -> i32 {
         Command::Geocode(a) => geocode::run(&cli, a),
         Command::Density(a) => density::run(&cli, a),
         Command::Compare(a) => compare::run(&cli, a),
+        Command::Run(a) => run::run(&cli, a),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "borderwatch",
+                &mut out,
+            );
+            print(&String::from_utf8_lossy(&out)).map(|_| EXIT_OK)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(anyhow::Error::from)
+                .and_then(|_| print(&String::from_utf8_lossy(&out)))
+                .map(|_| EXIT_OK)
+        }
     };
     match result {
         Ok(code) => code,

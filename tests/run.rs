@@ -1,0 +1,140 @@
+//! The main job, run as a user runs it.
+
+use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn bw() -> Command {
+    Command::cargo_bin("borderwatch").unwrap()
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut m = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            m.insert(
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read(&p).unwrap(),
+            );
+        }
+    }
+    m
+}
+
+#[test]
+fn run_on_the_example_writes_a_complete_reproducible_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // A file of the user's own in the output folder must survive.
+    std::fs::write(out.join("my-notes.txt"), "keep me").unwrap();
+    let o = bw()
+        .current_dir(tmp.path())
+        .args(["run", "--out", "out"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    println!("{stdout}");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.starts_with("12 read, 12 located"));
+    assert!(stdout.contains("AF-TJ") && stdout.contains("per 100 km per year (95% CI"));
+    assert!(stdout.contains("rate ratio AF-TJ / AF-PK"));
+    let first = snapshot(&out);
+    for f in [
+        "incidents.geojson",
+        "unmatched.csv",
+        "segments.csv",
+        "sectors.csv",
+        "borders.csv",
+        "by_event_type.csv",
+        "by_period.csv",
+        "comparison.csv",
+        "run-config.toml",
+        "summary.txt",
+        "summary.json",
+        "my-notes.txt",
+    ] {
+        assert!(first.contains_key(f), "{f} missing");
+    }
+    assert_eq!(first["my-notes.txt"], b"keep me");
+    // Same input, byte-identical output.
+    bw().current_dir(tmp.path())
+        .args(["run", "--out", "out", "-q"])
+        .assert()
+        .success();
+    assert_eq!(
+        snapshot(&out),
+        first,
+        "a second run must give byte-identical files"
+    );
+    // The written configuration repeats the run exactly.
+    bw().current_dir(tmp.path())
+        .args(["run", "-q", "--config", "out/run-config.toml"])
+        .assert()
+        .success();
+    assert_eq!(
+        snapshot(&out),
+        first,
+        "--config run-config.toml reproduces the run"
+    );
+    // No temporary files left behind by the atomic writes.
+    assert!(first.keys().all(|k| !k.starts_with(".tmp")));
+}
+
+#[test]
+fn run_flags_override_the_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("cfg.toml"),
+        "segment_km = 50.0\nout = \"a\"\n",
+    )
+    .unwrap();
+    bw().current_dir(tmp.path())
+        .args(["run", "-q", "--config", "cfg.toml", "--out", "b"])
+        .assert()
+        .success();
+    let cfg = std::fs::read_to_string(tmp.path().join("b/run-config.toml")).unwrap();
+    assert!(cfg.contains("segment_km = 50.0"), "{cfg}");
+    assert!(cfg.contains("out = \"b\""), "{cfg}");
+    let segs = std::fs::read_to_string(tmp.path().join("b/segments.csv")).unwrap();
+    assert!(
+        segs.contains("AF-TJ-024,") && !segs.contains("AF-TJ-025,"),
+        "1172 km in 50 km segments is 24 segments"
+    );
+    let bad = bw()
+        .current_dir(tmp.path())
+        .args(["run", "--config", "missing.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.toml"));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definitions() {
+    let o = bw().args(["completions", "bash"]).output().unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("borderwatch"));
+    let o = bw().arg("man").output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains(".TH borderwatch"));
+    for sub in [
+        "run",
+        "geocode",
+        "density",
+        "compare",
+        "borders",
+        "gazetteer",
+    ] {
+        let o = bw().args([sub, "--help"]).output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Examples:"),
+            "{sub} --help has examples"
+        );
+    }
+}
