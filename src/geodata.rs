@@ -20,6 +20,118 @@ pub struct CountryShape {
     pub code: String,
     pub name: String,
     pub shape: MultiPolygon<f64>,
+    /// Built on first use: a grid that answers most point-in-country tests without touching
+    /// the outline's thousands of vertices.
+    grid: std::sync::OnceLock<InsideGrid>,
+}
+
+impl CountryShape {
+    pub fn new(code: String, name: String, shape: MultiPolygon<f64>) -> CountryShape {
+        CountryShape {
+            code,
+            name,
+            shape,
+            grid: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the point lies inside the country's outline (exactly as `geo::Contains` says).
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        self.grid
+            .get_or_init(|| InsideGrid::new(&self.shape))
+            .contains(&self.shape, lon, lat)
+    }
+}
+
+/// Cells of 0.1° over a shape's bounding box, each known to be wholly inside, wholly outside,
+/// or crossed by the outline (only those need the exact test).
+struct InsideGrid {
+    x0: f64,
+    y0: f64,
+    cols: usize,
+    rows: usize,
+    /// 0 outside, 1 inside, 2 crossed by an edge.
+    cells: Vec<u8>,
+}
+
+const GRID_DEG: f64 = 0.1;
+
+impl InsideGrid {
+    fn new(shape: &MultiPolygon<f64>) -> InsideGrid {
+        use geo::{BoundingRect, Contains};
+        let Some(r) = shape.bounding_rect() else {
+            return InsideGrid {
+                x0: 0.0,
+                y0: 0.0,
+                cols: 0,
+                rows: 0,
+                cells: Vec::new(),
+            };
+        };
+        let (x0, y0) = (r.min().x, r.min().y);
+        let cols = ((r.max().x - x0) / GRID_DEG).ceil() as usize + 1;
+        let rows = ((r.max().y - y0) / GRID_DEG).ceil() as usize + 1;
+        let mut cells = vec![0u8; cols * rows];
+        let cell_of = |x: f64, y: f64| -> (usize, usize) {
+            (
+                ((x - x0) / GRID_DEG).floor() as usize,
+                ((y - y0) / GRID_DEG).floor() as usize,
+            )
+        };
+        // Mark every cell an edge passes through (sampled at a quarter cell, plus the
+        // neighbours of each sample, so no crossing is missed).
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for w in ring.0.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    let steps = (((b.x - a.x).abs().max((b.y - a.y).abs()) / (GRID_DEG / 4.0))
+                        .ceil() as usize)
+                        .max(1);
+                    for k in 0..=steps {
+                        let t = k as f64 / steps as f64;
+                        let (cx, cy) = cell_of(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+                        for dy in cy.saturating_sub(1)..=(cy + 1).min(rows - 1) {
+                            for dx in cx.saturating_sub(1)..=(cx + 1).min(cols - 1) {
+                                cells[dy * cols + dx] = 2;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for row in 0..rows {
+            for col in 0..cols {
+                let i = row * cols + col;
+                if cells[i] == 0 {
+                    let c = geo::Point::new(
+                        x0 + (col as f64 + 0.5) * GRID_DEG,
+                        y0 + (row as f64 + 0.5) * GRID_DEG,
+                    );
+                    cells[i] = u8::from(shape.contains(&c));
+                }
+            }
+        }
+        InsideGrid {
+            x0,
+            y0,
+            cols,
+            rows,
+            cells,
+        }
+    }
+
+    fn contains(&self, shape: &MultiPolygon<f64>, lon: f64, lat: f64) -> bool {
+        use geo::Contains;
+        let (fx, fy) = ((lon - self.x0) / GRID_DEG, (lat - self.y0) / GRID_DEG);
+        if !(fx >= 0.0 && fy >= 0.0) || fx as usize >= self.cols || fy as usize >= self.rows {
+            return false;
+        }
+        match self.cells[fy as usize * self.cols + fx as usize] {
+            0 => false,
+            1 => true,
+            _ => shape.contains(&geo::Point::new(lon, lat)),
+        }
+    }
 }
 
 /// A province outline (Natural Earth admin-1, ISO 3166-2 id).
@@ -57,7 +169,7 @@ impl GeoData {
         )?;
         let countries = polygons_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?
             .into_iter()
-            .map(|(code, name, _, shape)| CountryShape { code, name, shape })
+            .map(|(code, name, _, shape)| CountryShape::new(code, name, shape))
             .collect();
         let provinces = polygons_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?
             .into_iter()
@@ -117,4 +229,37 @@ fn polygons_from_geojson(text: &str) -> Result<Vec<(String, String, String, Mult
         out.push((code, name, country, shape));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Contains;
+
+    #[test]
+    fn inside_grid_agrees_with_the_exact_test() {
+        let geo = GeoData::load(None).unwrap();
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for c in geo
+            .countries
+            .iter()
+            .filter(|c| ["AF", "TJ", "PK"].contains(&c.code.as_str()))
+        {
+            for _ in 0..3000 {
+                let (lon, lat) = (59.0 + next() * 19.0, 23.0 + next() * 19.0);
+                assert_eq!(
+                    c.contains(lon, lat),
+                    c.shape.contains(&geo::Point::new(lon, lat)),
+                    "{} {lon} {lat}",
+                    c.code
+                );
+            }
+        }
+    }
 }

@@ -73,6 +73,11 @@ pub enum Command {
         after_help = "Examples:\n  borderwatch run\n  borderwatch run incidents.csv ucdp.csv --out report/ --from 2025-01 --to 2025-12\n  borderwatch run --config output/run-config.toml"
     )]
     Run(run::Args),
+    /// Like `run` without maps and charts: GeoJSON layers with QGIS styles and project, and the tables.
+    #[command(
+        after_help = "Examples:\n  borderwatch export\n  borderwatch export incidents.csv --out layers/\n  (then open layers/borderwatch.qgs in QGIS)"
+    )]
+    Export(run::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) generated from the clap definitions.
     Completions {
         #[arg(value_enum)]
@@ -91,7 +96,8 @@ pub fn main() -> i32 {
         Command::Geocode(a) => geocode::run(&cli, a),
         Command::Density(a) => density::run(&cli, a),
         Command::Compare(a) => compare::run(&cli, a),
-        Command::Run(a) => run::run(&cli, a),
+        Command::Run(a) => run::run(&cli, a, true),
+        Command::Export(a) => run::run(&cli, a, false),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(

@@ -12,6 +12,7 @@ use crate::density::compare::compare;
 use crate::density::kde::{KdeOptions, default_thresholds, isobands, surface};
 use crate::density::stats::LengthBasis;
 use crate::density::{AnalysisOptions, Period, WeightBy, analyse};
+use crate::export::layers::{RunMeta, write_all};
 use crate::export::{incidents, tables, write_atomic};
 use crate::projection::Projection;
 use anyhow::{Context, Result, anyhow, bail};
@@ -261,7 +262,9 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into())
 }
 
-pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+/// Runs the job; `maps` false leaves maps and charts out (the `export` subcommand).
+pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
+    let _ = maps;
     let from_file = match &args.config {
         Some(p) => {
             let text =
@@ -336,23 +339,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         Ok(())
     };
     put(
-        "incidents.geojson",
-        incidents::geojson(located, crate::geodata::ATTRIBUTION)?.as_bytes(),
-    )?;
-    put(
         "unmatched.csv",
         incidents::unmatched_csv(&prepared.unmatched)?.as_bytes(),
-    )?;
-    put("segments.csv", tables::segments_csv(&analysis)?.as_bytes())?;
-    put("sectors.csv", tables::sectors_csv(&analysis)?.as_bytes())?;
-    put("borders.csv", tables::borders_csv(&analysis)?.as_bytes())?;
-    put(
-        "by_event_type.csv",
-        tables::breakdown_csv(&analysis.by_type, "event_type")?.as_bytes(),
-    )?;
-    put(
-        "by_period.csv",
-        tables::breakdown_csv(&analysis.by_period, "period")?.as_bytes(),
     )?;
     if let Some(c) = &comparison {
         put("comparison.csv", tables::comparison_csv(c)?.as_bytes())?;
@@ -364,6 +352,18 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         toml::to_string(&cfg).context("writing the run configuration")?
     );
     put("run-config.toml", config_text.as_bytes())?;
+    // Layers (GeoJSON + QGIS styles + project), the CSV tables and their metadata.
+    let meta = RunMeta::new(prepared.inputs.clone(), located);
+    written.extend(write_all(
+        &out,
+        &geo,
+        located,
+        &analysis,
+        surface.as_ref(),
+        &bands,
+        &meta,
+    )?);
+    written.sort();
 
     // Summary.
     let by_precision = prepared.geocoded.counts_by_precision();

@@ -2,6 +2,8 @@
 //! then rename) so an interrupted run never leaves a half-written layer.
 
 pub mod incidents;
+pub mod layers;
+pub mod qgis;
 pub mod tables;
 
 use anyhow::{Context, Result};
@@ -19,10 +21,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
+    // Temporary files are created owner-only; outputs are for sharing (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            tmp.path(),
+            std::fs::Permissions::from_mode(0o666 & !current_umask()),
+        )
+        .with_context(|| format!("setting permissions of {}", path.display()))?;
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// The process umask, read without changing it (from /proc; 022 when unknown).
+#[cfg(unix)]
+fn current_umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
 }
 
 /// Rounds a coordinate to 6 decimals (about 0.1 m), as every layer does.

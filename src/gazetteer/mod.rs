@@ -64,8 +64,8 @@ pub struct Gazetteer {
     entries: Vec<GazetteerEntry>,
     /// compact key → (entry index, spelling index: 0 = name, i + 1 = alias i)
     exact: HashMap<String, Vec<(u32, u32)>>,
-    /// For fuzzy search: keys grouped by first character.
-    by_initial: HashMap<char, Vec<(String, u32, u32)>>,
+    /// For fuzzy search: keys grouped by first character, with their letter sets.
+    by_initial: HashMap<char, Vec<(String, u32, u32, u64)>>,
     by_id: HashMap<String, u32>,
 }
 
@@ -91,7 +91,7 @@ impl Gazetteer {
 
     pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
         let mut exact: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-        let mut by_initial: HashMap<char, Vec<(String, u32, u32)>> = HashMap::new();
+        let mut by_initial: HashMap<char, Vec<(String, u32, u32, u64)>> = HashMap::new();
         let mut by_id = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             by_id.insert(e.id.clone(), i as u32);
@@ -104,10 +104,11 @@ impl Gazetteer {
                 if !slot.iter().any(|&(ei, _)| ei == i as u32) {
                     slot.push((i as u32, j as u32));
                     if let Some(c) = k.chars().next() {
+                        let mask = letter_mask(&k);
                         by_initial
                             .entry(c)
                             .or_default()
-                            .push((k, i as u32, j as u32));
+                            .push((k, i as u32, j as u32, mask));
                     }
                 }
             }
@@ -203,8 +204,11 @@ impl Gazetteer {
             let initial = key.chars().next().unwrap_or(' ');
             let len = key.chars().count() as i64;
             let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
-            for (k, ei, si) in self.by_initial.get(&initial).into_iter().flatten() {
-                if (k.chars().count() as i64 - len).abs() > 3 {
+            let qmask = letter_mask(&key);
+            for (k, ei, si, mask) in self.by_initial.get(&initial).into_iter().flatten() {
+                // Cheap filters first: similar length, and at most 4 letters in one name but
+                // not the other (a misspelling swaps, drops or adds one or two letters).
+                if (k.chars().count() as i64 - len).abs() > 3 || (qmask ^ mask).count_ones() > 4 {
                     continue;
                 }
                 let s = strsim::jaro_winkler(&key, k);
@@ -245,7 +249,7 @@ impl Gazetteer {
         let key = normalize::compact(&normalize::key(query));
         let mut scored: Vec<(f64, &str)> = Vec::new();
         for list in self.by_initial.values() {
-            for (k, ei, si) in list {
+            for (k, ei, si, _) in list {
                 let entry = &self.entries[*ei as usize];
                 if self.satisfies(entry, c) {
                     let s = strsim::jaro_winkler(&key, k);
@@ -277,6 +281,15 @@ impl Gazetteer {
             })
             .collect()
     }
+}
+
+/// The set of letters and digits in a key, as bits: a fast test of how different two names are.
+fn letter_mask(key: &str) -> u64 {
+    key.bytes().fold(0u64, |m, b| match b {
+        b'a'..=b'z' => m | 1 << (b - b'a'),
+        b'0'..=b'9' => m | 1 << (26 + b - b'0'),
+        _ => m,
+    })
 }
 
 /// Among equally good name matches: a city (100,000 people or more) first — "Kabul" means the

@@ -14,7 +14,6 @@ use crate::model::{
     EntryKind, GazetteerEntry, IncidentRecord, LocateMethod, LocatedIncident, Location,
     PrecisionClass, Unmatched,
 };
-use geo::{BoundingRect, Contains, Point};
 use std::collections::{BTreeMap, HashMap};
 
 /// The outcome of geocoding a batch: the counts always add up to the records given.
@@ -180,16 +179,8 @@ fn unmatched(
     })
 }
 
-fn country_shape<'a>(geo: &'a GeoData, code: &str) -> Option<&'a geo::MultiPolygon<f64>> {
-    geo.countries
-        .iter()
-        .find(|c| c.code == code)
-        .map(|c| &c.shape)
-}
-
-fn contains(shape: &geo::MultiPolygon<f64>, lon: f64, lat: f64) -> bool {
-    let p = Point::new(lon, lat);
-    shape.bounding_rect().is_some_and(|r| r.contains(&p)) && shape.contains(&p)
+fn country_shape<'a>(geo: &'a GeoData, code: &str) -> Option<&'a crate::geodata::CountryShape> {
+    geo.countries.iter().find(|c| c.code == code)
 }
 
 /// Places one record, or says why it cannot be placed.
@@ -254,7 +245,7 @@ pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Un
             lookup_phrase(g, text, &in_province)
         };
         let mut outside_province = false;
-        if hits.is_empty() {
+        if hits.is_empty() && (in_province.province_id.is_some() || p.border_zone) {
             hits = lookup_phrase(g, text, &base);
             outside_province = province.is_some() && !hits.is_empty() && !p.border_zone;
         }
@@ -273,7 +264,7 @@ pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Un
                 } else {
                     lookup_phrase(g, part, &in_province)
                 };
-                if hits.is_empty() {
+                if hits.is_empty() && (in_province.province_id.is_some() || pp.border_zone) {
                     hits = lookup_phrase(g, part, &base);
                 }
                 if !hits.is_empty() {
@@ -494,9 +485,9 @@ fn locate_by_coordinates(
     let mut note = String::new();
     if let Some(ce) = country
         && let Some(shape) = country_shape(geo, &ce.country)
-        && !contains(shape, lon, lat)
+        && !shape.contains(lon, lat)
     {
-        if lat.abs() <= 180.0 && lon.abs() <= 90.0 && contains(shape, lat, lon) {
+        if lat.abs() <= 180.0 && lon.abs() <= 90.0 && shape.contains(lat, lon) {
             return Err(unmatched(
                 r,
                 format!("latitude={lat}, longitude={lon}"),
