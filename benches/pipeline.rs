@@ -1,15 +1,19 @@
-//! Benchmark harness: `cargo bench --bench pipeline` (add `-- 1000000` for another size).
+//! Benchmark harness: `cargo bench --bench pipeline -- [GEOCODE_N] [SIZES...]`
+//! (defaults: 100000 named records; whole runs at 10000 100000 1000000).
 //!
 //! A deterministic synthetic generator makes incident records: for geocoding, records that
 //! name places (exact names, aliases, Cyrillic, misspellings) drawn from the shipped
 //! gazetteer; for ingest, records with coordinates clustered near the AF-TJ and AF-PK borders
 //! with mixed precision. It reports wall time (median of 5 runs) per stage.
 
+use borderwatch::density::kde::{KdeOptions, surface};
+use borderwatch::density::{AnalysisOptions, analyse};
 use borderwatch::export::incidents;
 use borderwatch::geocode::geocode_all;
 use borderwatch::geodata::GeoData;
 use borderwatch::ingest::{IngestOptions, read_bytes};
 use borderwatch::model::EntryKind;
+use borderwatch::projection::Projection;
 use std::time::Instant;
 
 /// xorshift64*: deterministic, no dependency.
@@ -115,15 +119,51 @@ fn median_ms(mut f: impl FnMut()) -> f64 {
     t[2]
 }
 
+/// Runs the release binary's `run` on a file; returns (wall ms, peak resident MB) by polling
+/// the child's VmHWM in /proc (Linux).
+fn whole_run(input: &std::path::Path, out: &std::path::Path) -> (f64, f64) {
+    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/borderwatch");
+    let start = Instant::now();
+    let mut child = std::process::Command::new(&exe)
+        .arg("run")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .spawn()
+        .expect("run the release binary (cargo build --release first)");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && let Some(v) = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            peak_kb = peak_kb.max(v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    (
+        start.elapsed().as_secs_f64() * 1000.0,
+        peak_kb as f64 / 1024.0,
+    )
+}
+
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
     let geo = GeoData::load(None).expect("geodata");
     let opts = IngestOptions::default();
-    let geocode_n = sizes.first().copied().unwrap_or(100_000);
-    let ingest_n = sizes.get(1).copied().unwrap_or(1_000_000);
+    let geocode_n = args.first().copied().unwrap_or(100_000);
+    let sizes: Vec<usize> = if args.len() > 1 {
+        args[1..].to_vec()
+    } else {
+        vec![10_000, 100_000, 1_000_000]
+    };
 
     let named = named_csv(&geo, geocode_n);
     let ing = read_bytes("named.csv", &named, &opts).expect("ingest");
@@ -131,6 +171,7 @@ fn main() {
         let g = geocode_all(ing.records.clone(), &geo);
         assert_eq!(g.located.len() + g.unmatched.len(), geocode_n);
     });
+    drop(named);
     let g = geocode_all(ing.records.clone(), &geo);
     println!(
         "geocode {geocode_n} named records (exact/alias/Cyrillic/misspelt): {ms:.0} ms median; {} located, {} unmatched",
@@ -138,20 +179,31 @@ fn main() {
         g.unmatched.len()
     );
 
-    let coords = coords_csv(&geo, ingest_n);
-    let ms_ingest = median_ms(|| {
-        read_bytes("coords.csv", &coords, &opts).expect("ingest");
-    });
-    let ing = read_bytes("coords.csv", &coords, &opts).expect("ingest");
-    let ms_geocode = median_ms(|| {
-        geocode_all(ing.records.clone(), &geo);
-    });
-    let g = geocode_all(ing.records.clone(), &geo);
-    let ms_write = median_ms(|| {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for n in sizes {
+        let coords = coords_csv(&geo, n);
+        let t = Instant::now();
+        let ing = read_bytes("coords.csv", &coords, &opts).expect("ingest");
+        let ms_ingest = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        let g = geocode_all(ing.records, &geo);
+        let ms_geocode = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        let a = analyse(&g.located, &geo, &AnalysisOptions::default());
+        let ms_analyse = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        let proj = Projection::region().expect("projection");
+        let s = surface(&g.located, &a, &KdeOptions::default(), &proj).expect("kde");
+        let ms_kde = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
         let text = incidents::geojson(&g.located, "bench").expect("geojson");
-        assert!(text.len() > ingest_n);
-    });
-    println!(
-        "{ingest_n} records with coordinates: ingest {ms_ingest:.0} ms, locate {ms_geocode:.0} ms, write GeoJSON {ms_write:.0} ms (medians)"
-    );
+        let ms_write = t.elapsed().as_secs_f64() * 1000.0;
+        assert!(text.len() > n && s.weight > 0.0);
+        let input = tmp.path().join(format!("synthetic_{n}.csv"));
+        std::fs::write(&input, &coords).expect("write input");
+        let (ms_run, peak_mb) = whole_run(&input, &tmp.path().join(format!("out_{n}")));
+        println!(
+            "{n:>8} incidents: ingest {ms_ingest:.0} ms, geocode {ms_geocode:.0} ms, analyse {ms_analyse:.0} ms, KDE 1000x800 {ms_kde:.0} ms, incident GeoJSON {ms_write:.0} ms; whole `run` {ms_run:.0} ms, peak {peak_mb:.0} MB"
+        );
+    }
 }

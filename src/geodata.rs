@@ -199,7 +199,10 @@ impl GeoData {
 
 /// Polygon features as (id, name, country, shape); the id is `province_id` for provinces and
 /// `iso_a2` for countries.
-fn polygons_from_geojson(text: &str) -> Result<Vec<(String, String, String, MultiPolygon<f64>)>> {
+/// (id, name, country, outline) of one polygon feature.
+type PolygonFeature = (String, String, String, MultiPolygon<f64>);
+
+fn polygons_from_geojson(text: &str) -> Result<Vec<PolygonFeature>> {
     let fc: geojson::FeatureCollection = text.parse().context("parsing a polygon layer")?;
     let mut out = Vec::new();
     for f in fc.features {

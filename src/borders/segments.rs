@@ -70,6 +70,11 @@ pub fn segmentize(b: &Border, segment_km: f64, sectors: &[Sector]) -> Vec<Segmen
         .collect()
 }
 
+/// (right side?, province index).
+type SideProvince = (bool, usize);
+/// A km range along a border.
+type KmRange = (f64, f64);
+
 /// How far either side of the line the province test looks, km.
 const PROBE_KM: f64 = 1.0;
 
@@ -78,7 +83,7 @@ const PROBE_KM: f64 = 1.0;
 /// user brings. Sectors are ordered by side (right, i.e. Afghan, first) then km.
 pub fn sectors(b: &Border, provinces: &[ProvinceShape]) -> Vec<Sector> {
     // (side, province index) → list of (km_from, km_to)
-    let mut runs: Vec<((bool, usize), Vec<(f64, f64)>)> = Vec::new();
+    let mut runs: Vec<(SideProvince, Vec<KmRange>)> = Vec::new();
     let boxes: Vec<_> = provinces.iter().map(|p| p.shape.bounding_rect()).collect();
     let find = |lon: f64, lat: f64| -> Option<usize> {
         let pt = Point::new(lon, lat);

@@ -59,7 +59,11 @@ fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
 
 impl AnalysisArgs {
     pub fn options(&self) -> Result<AnalysisOptions> {
-        if !(self.segment_km > 0.0) || !(self.corridor_km > 0.0) {
+        if self.segment_km.is_nan()
+            || self.corridor_km.is_nan()
+            || self.segment_km <= 0.0
+            || self.corridor_km <= 0.0
+        {
             return Err(anyhow!("--segment-km and --corridor-km must be positive"));
         }
         Ok(AnalysisOptions {

@@ -470,10 +470,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
 fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let (mut y, mut m) = (span.0.year, span.0.month);
-    loop {
-        let Some(first) = Date::new(y, m, 1) else {
-            break;
-        };
+    while let Some(first) = Date::new(y, m, 1) {
         if first > span.1 {
             break;
         }
