@@ -192,7 +192,7 @@ fn main() {
         let a = analyse(&g.located, &geo, &AnalysisOptions::default());
         let ms_analyse = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
-        let proj = Projection::region().expect("projection");
+        let proj = Projection::region();
         let s = surface(&g.located, &a, &KdeOptions::default(), &proj).expect("kde");
         let ms_kde = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();

@@ -16,3 +16,4 @@ pub mod ingest;
 pub mod model;
 pub mod pipeline;
 pub mod projection;
+pub mod render;

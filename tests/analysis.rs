@@ -31,7 +31,7 @@ fn kde_integral_equals_total_weight_and_isobands_exist() {
         .filter(|l| l.location.radius_km <= 30.0 || l.location.stretch.is_some())
         .collect();
     let a = analyse(&located, &geo, &AnalysisOptions::default());
-    let proj = Projection::region().unwrap();
+    let proj = Projection::region();
     let s = surface(&located, &a, &KdeOptions::default(), &proj).unwrap();
     let total: f64 = a.placements.iter().map(|p| p.weight).sum();
     println!("weight {total}, integral {}", s.integral());

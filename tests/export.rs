@@ -43,7 +43,7 @@ fn run(inputs: &[PathBuf]) -> Run {
 
 /// Writes everything into `dir`, the density surface on a small grid (fast in debug builds).
 fn export(r: &Run, dir: &Path) -> Vec<PathBuf> {
-    let proj = Projection::region().unwrap();
+    let proj = Projection::region();
     let kopts = KdeOptions {
         cols: 240,
         rows: 200,

@@ -319,7 +319,7 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     let comparison = compare(&analysis, &pair[0], &pair[1]).ok();
 
     progress.stage("density surface");
-    let proj = Projection::region()?;
+    let proj = Projection::region();
     let kde_opts = KdeOptions {
         bandwidth_km: cfg.bandwidth_km.unwrap_or(15.0),
         ..KdeOptions::default()

@@ -127,7 +127,7 @@ pub fn write_all(
             located.len()
         );
     }
-    let proj = Projection::region()?;
+    let proj = Projection::region();
     let header = Header {
         attribution: attribution(meta),
         generator: format!("borderwatch {}", meta.version),

@@ -1,0 +1,1 @@
+//! Charts: border profiles, the comparison, time series (being written).

@@ -1,0 +1,1 @@
+//! Report maps: one per border and an overview (being written).
