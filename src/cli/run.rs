@@ -264,7 +264,6 @@ fn fmt_opt(v: Option<f64>) -> String {
 
 /// Runs the job; `maps` false leaves maps and charts out (the `export` subcommand).
 pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
-    let _ = maps;
     let from_file = match &args.config {
         Some(p) => {
             let text =
@@ -354,7 +353,7 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     put("run-config.toml", config_text.as_bytes())?;
     // Layers (GeoJSON + QGIS styles + project), the CSV tables and their metadata.
     let meta = RunMeta::new(prepared.inputs.clone(), located);
-    written.extend(write_all(
+    let layers = write_all(
         &out,
         &geo,
         located,
@@ -362,7 +361,75 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
         surface.as_ref(),
         &bands,
         &meta,
-    )?);
+    )?;
+    if maps {
+        progress.stage("drawing maps");
+        let page = crate::render::page_size(cfg.width, cfg.dpi.map(f64::from));
+        let formats = cfg.format.clone().unwrap_or_default();
+        let provinces = crate::render::embedded_provinces()?;
+        let window = analysis
+            .window
+            .map(|w| format!("{} to {}", w.0, w.1))
+            .unwrap_or_else(|| "undated".into());
+        let mut filters = Vec::new();
+        if !opts.types.is_empty() {
+            filters.push(format!("types {}", opts.types.join(", ")));
+        }
+        if let Some(a) = &opts.actor {
+            filters.push(format!("actor \"{a}\""));
+        }
+        let subtitle = format!(
+            "{window}; {} incidents located from {}{}; corridor {} km, segments {} km, {} lengths",
+            located.len(),
+            prepared.inputs.join(", "),
+            if filters.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", filters.join("; "))
+            },
+            opts.corridor_km,
+            opts.segment_km,
+            opts.length_basis.as_str()
+        );
+        let data = crate::render::maps::MapData {
+            geo: &geo,
+            provinces: &provinces,
+            located,
+            analysis: &analysis,
+            surface: surface.as_ref(),
+            subtitle,
+            sources: meta.sources.join("; "),
+        };
+        let mut figures: Vec<(String, String)> = Vec::new();
+        for id in &pair {
+            if analysis
+                .borders
+                .iter()
+                .any(|b| b.border.id.eq_ignore_ascii_case(id))
+            {
+                figures.push((
+                    format!("map_{id}"),
+                    crate::render::maps::border_map(&data, id, page)?,
+                ));
+            }
+        }
+        figures.push((
+            "map_overview".into(),
+            crate::render::maps::overview_map(&data, page)?,
+        ));
+        for (name, svg) in figures {
+            if formats.iter().any(|f| f.eq_ignore_ascii_case("svg")) {
+                put(&format!("{name}.svg"), svg.as_bytes())?;
+            }
+            if formats.iter().any(|f| f.eq_ignore_ascii_case("png")) {
+                put(
+                    &format!("{name}.png"),
+                    &crate::render::svg_to_png(&svg, page.width_px)?,
+                )?;
+            }
+        }
+    }
+    written.extend(layers);
     written.sort();
 
     // Summary.
