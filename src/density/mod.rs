@@ -189,10 +189,20 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
     let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
     let mut weights = vec![0.0; located.len()];
+    // Canonical event types, folded once per distinct spelling.
+    let mut canon_cache: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    let mut event_types: Vec<Option<String>> = Vec::with_capacity(located.len());
     let mut reasons: Vec<Option<String>> = vec![None; located.len()];
     for (i, l) in located.iter().enumerate() {
         let r = &l.record;
-        let et = r.event_type.as_deref().map(canonical);
+        let et = r.event_type.as_deref().map(|t| {
+            canon_cache
+                .entry(t.to_string())
+                .or_insert_with(|| canonical(t))
+                .clone()
+        });
+        event_types.push(et.clone());
         let reason = if et.as_deref().is_some_and(|t| NOT_EVENTS.contains(&t)) {
             Some("a statistic, not an event")
         } else if !types.is_empty() && !et.as_ref().is_some_and(|t| types.contains(t)) {
@@ -263,7 +273,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         .map(|s| vec![Tally::default(); s.len()])
         .collect();
     let mut border_tally = vec![Tally::default(); borders.len()];
-    let mut sources: Vec<BTreeSet<String>> = vec![BTreeSet::new(); borders.len()];
+    let mut source_keys: Vec<BTreeSet<(&str, Option<&str>)>> = vec![BTreeSet::new(); borders.len()];
     let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
     let mut type_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
     let mut period_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
@@ -370,21 +380,14 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                 .sum();
             sector_tally[bi][k].add(share, &c);
         }
-        sources[bi].insert(match &r.source {
-            Some(s) => format!("{}: {s}", r.provenance.format.as_str()),
-            None => r.provenance.format.as_str().to_string(),
-        });
+        source_keys[bi].insert((r.provenance.format.as_str(), r.source.as_deref()));
         if let Some(d) = r.date {
             spans[bi] = Some(match spans[bi] {
                 Some((s, e)) => (s.min(d.start), e.max(d.end)),
                 None => (d.start, d.end),
             });
         }
-        let et = r
-            .event_type
-            .as_deref()
-            .map(canonical)
-            .unwrap_or_else(|| "unknown".into());
+        let et = event_types[i].clone().unwrap_or_else(|| "unknown".into());
         type_rows.entry((bi, et)).or_default().add(in_corridor, &c);
         if let Some(d) = r.date {
             let span = (
@@ -436,7 +439,13 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                         rates: rates(t, s.length_km * k, opts.length_basis, years),
                     })
                     .collect(),
-                sources: sources[bi].clone(),
+                sources: source_keys[bi]
+                    .iter()
+                    .map(|(f, s)| match s {
+                        Some(s) => format!("{f}: {s}"),
+                        None => f.to_string(),
+                    })
+                    .collect(),
                 data_span: spans[bi],
                 border: b.clone(),
             }
