@@ -417,6 +417,26 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             "map_overview".into(),
             crate::render::maps::overview_map(&data, page)?,
         ));
+        let pair_ids: Vec<&str> = pair
+            .iter()
+            .map(String::as_str)
+            .filter(|id| {
+                analysis
+                    .borders
+                    .iter()
+                    .any(|b| b.border.id.eq_ignore_ascii_case(id))
+            })
+            .collect();
+        figures.push((
+            "profile".into(),
+            crate::render::charts::border_profile(&analysis, &pair_ids, page)?,
+        ));
+        if let Some(c) = &comparison {
+            figures.push((
+                "comparison".into(),
+                crate::render::charts::comparison_chart(c, &analysis, page)?,
+            ));
+        }
         for (name, svg) in figures {
             if formats.iter().any(|f| f.eq_ignore_ascii_case("svg")) {
                 put(&format!("{name}.svg"), svg.as_bytes())?;

@@ -101,6 +101,10 @@ pub fn lookup_phrase<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Vec<Ca
         }
         return direct;
     }
+    // Nothing to read in the phrase: the whole-text search already answered.
+    if p.kind_hint.is_none() && !p.near && p.core == text.trim() {
+        return whole;
+    }
     let kinds = match p.kind_hint {
         Some(k) if c.kinds.is_empty() || c.kinds.contains(&k) => vec![k],
         _ => c.kinds.clone(),

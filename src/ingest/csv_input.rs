@@ -4,6 +4,10 @@
 //! the count is checked here and such a row is skipped with a reason. Records are read as
 //! bytes and decoded per field, which is what lets a UTF-8 file with a few stray Latin-1 bytes
 //! far down be read without loss.
+//!
+//! Memory stays bounded whatever the file: a row longer than [`MAX_ROW_BYTES`] (in practice a
+//! quote left open that would swallow the rest of the file) is refused with its line, and the
+//! line-break log behind the line numbers keeps a bounded number of entries.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -23,6 +27,17 @@ pub(crate) fn read<S: Read>(
     opts: &IngestOptions,
     out: &mut Ingested,
 ) -> Result<(), IngestError> {
+    read_limited(stream, delimiter, opts, out, MAX_ROW_BYTES)
+}
+
+/// [`read`] with the longest acceptable row as a parameter, for tests.
+pub(crate) fn read_limited<S: Read>(
+    stream: S,
+    delimiter: u8,
+    opts: &IngestOptions,
+    out: &mut Ingested,
+    max_row: u64,
+) -> Result<(), IngestError> {
     let log = Rc::new(RefCell::new(Breaks::default()));
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -31,6 +46,7 @@ pub(crate) fn read<S: Read>(
         .from_reader(Tracked {
             inner: stream,
             log: Rc::clone(&log),
+            max_row,
         });
     let mut rec = csv::ByteRecord::new();
     let file = out.file.clone();
@@ -145,11 +161,12 @@ pub(crate) fn read<S: Read>(
 
 /// The physical lines a record starts and ends on.
 ///
-/// The csv crate records a record's position *before* it skips blank lines and the `\n` of
-/// a CRLF pair left over from the previous record, so its line number can be one or more
-/// lines early. The [`Breaks`] log knows which line-break bytes lie at that position and
-/// corrects for them. (Should csv ever report the true start, nothing lies there and the
-/// correction is zero.)
+/// Lines are counted here rather than taken from the csv crate, which counts `\n` bytes only
+/// (so a file with classic Mac CR line ends would be "all on line 1") and records a record's
+/// position *before* it skips blank lines and the `\n` of a CRLF pair left over from the
+/// previous record. The [`Breaks`] log knows where the line breaks are: a record starts at the
+/// first byte after the run of breaks its reported position falls in, and ends on the line of
+/// its terminator (or of its last byte, at the end of the file).
 fn lines_of<S: Read>(
     rec: &csv::ByteRecord,
     rdr: &csv::Reader<Tracked<S>>,
@@ -159,67 +176,161 @@ fn lines_of<S: Read>(
         return (0, 0);
     };
     let mut log = log.borrow_mut();
-    let start = pos.line() + log.newlines_from(pos.byte());
-    // The reader now stands just past this record's terminator (LF, CR, or the CR of CRLF).
-    let after = rdr.position();
-    let end = match after.byte().checked_sub(1).and_then(|b| log.break_at(b)) {
-        Some(b'\n') => after.line().saturating_sub(1),
-        _ => after.line(),
-    };
-    log.forget_before(after.byte());
+    let start = log.line_of_record_at(pos.byte());
+    // The reader now stands just past this record's terminator (LF, CR, or CR LF), or at the
+    // end of the input; either way the byte before is on the record's last line.
+    let after = rdr.position().byte();
+    let end = 1 + log.breaks_before(after.saturating_sub(1));
+    log.forget_before(after);
     (start, end.max(start))
 }
+
+/// How many line-break runs [`Breaks`] keeps at most. Queries only ever need the oldest run
+/// (where the current record starts) and the runs in the csv reader's look-ahead (at most its
+/// 8 KB buffer, so at most 4 Ki runs); runs in between are dropped from the log once there are
+/// this many, which keeps a record with a million quoted line breaks from filling memory.
+const MAX_RUNS: usize = 8 << 10;
+
+/// How many leading bytes of a run are kept to count breaks inside it. A record's terminator
+/// is always the first byte of a run (or the second, for the LF of CR LF), so counts part-way
+/// into a run are never needed further in than this.
+const RUN_HEAD: usize = 4;
+
+/// The longest row accepted, in bytes. A longer one is almost always a quote left open that
+/// has joined the rest of the file into one field (or a file that is not a table at all); it
+/// is refused so that reading never holds more than this much of the file at once.
+pub(crate) const MAX_ROW_BYTES: u64 = 16 << 20;
 
 /// A maximal run of `\r`/`\n` bytes in the input, at a byte offset.
 struct Run {
     start: u64,
-    bytes: Vec<u8>,
+    len: u64,
+    /// Line breaks (CR LF, lone CR, lone LF) in the input before this run.
+    before: u64,
+    /// Line breaks in this run.
+    breaks: u64,
+    /// The run's first bytes (the first `len` of them, up to [`RUN_HEAD`]).
+    head: [u8; RUN_HEAD],
+    /// The run's last byte, to join a CR at the end of one read with an LF at the start of
+    /// the next.
+    last: u8,
 }
 
-/// Line-break runs seen by [`Tracked`] that the CSV reader has not yet moved past. Bounded
-/// by the line breaks in one record plus the reader's 8 KB buffer.
+impl Run {
+    fn end(&self) -> u64 {
+        self.start + self.len
+    }
+
+    /// Line breaks that are complete within the run's first `k` bytes.
+    fn breaks_within(&self, k: u64) -> u64 {
+        if k >= self.len {
+            return self.breaks;
+        }
+        let kept = usize::try_from(self.len).map_or(RUN_HEAD, |l| l.min(RUN_HEAD));
+        let head = &self.head[..kept];
+        let k = usize::try_from(k).map_or(kept, |k| k.min(kept));
+        let (mut n, mut i) = (0, 0);
+        while i < head.len() {
+            let width = if head[i] == b'\r' && head.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            if i + width > k {
+                break;
+            }
+            n += 1;
+            i += width;
+        }
+        n
+    }
+}
+
+/// Line-break runs seen by [`Tracked`] that the CSV reader has not yet moved past, and the
+/// running totals needed to turn a byte offset into a line number.
 #[derive(Default)]
 struct Breaks {
     runs: VecDeque<Run>,
+    /// Bytes passed through so far.
     offset: u64,
+    /// Line breaks in the runs already forgotten (all of them before the oldest kept run).
+    forgotten: u64,
+    /// Where the row being read started (the reader's position after the previous row).
+    row_start: u64,
 }
 
 impl Breaks {
+    /// The run containing byte `pos`. Runs are in offset order, so this is a binary search.
     fn run_at(&self, pos: u64) -> Option<&Run> {
-        self.runs
-            .iter()
-            .find(|r| r.start <= pos && pos < r.start + r.bytes.len() as u64)
+        let i = self.runs.partition_point(|r| r.start <= pos);
+        self.runs.get(i.checked_sub(1)?).filter(|r| pos < r.end())
     }
 
-    /// `\n` bytes from `pos` to the end of the run of breaks containing it.
-    fn newlines_from(&self, pos: u64) -> u64 {
-        self.run_at(pos).map_or(0, |r| {
-            let skip = usize::try_from(pos - r.start).unwrap_or(usize::MAX);
-            r.bytes.iter().skip(skip).filter(|&&b| b == b'\n').count() as u64
-        })
+    /// Line breaks that end before byte `pos`.
+    fn breaks_before(&self, pos: u64) -> u64 {
+        let i = self.runs.partition_point(|r| r.start < pos);
+        match i.checked_sub(1).and_then(|i| self.runs.get(i)) {
+            Some(r) => r.before + r.breaks_within(pos - r.start),
+            None => self.forgotten,
+        }
     }
 
-    /// The line-break byte at `pos`, if there is one.
-    fn break_at(&self, pos: u64) -> Option<u8> {
-        let r = self.run_at(pos)?;
-        r.bytes.get(usize::try_from(pos - r.start).ok()?).copied()
+    /// The 1-based line of the first byte that is not a line break at or after `pos`, which
+    /// is where a record the csv crate places at `pos` really starts.
+    fn line_of_record_at(&self, pos: u64) -> u64 {
+        let start = self.run_at(pos).map_or(pos, Run::end);
+        1 + self.breaks_before(start)
     }
 
+    fn push(&mut self, at: u64, b: u8) {
+        match self.runs.back_mut() {
+            Some(r) if r.end() == at => {
+                if !(r.last == b'\r' && b == b'\n') {
+                    r.breaks += 1;
+                }
+                if let Some(slot) = usize::try_from(r.len).ok().and_then(|i| r.head.get_mut(i)) {
+                    *slot = b;
+                }
+                r.len += 1;
+                r.last = b;
+            }
+            last => {
+                let before = last.map_or(self.forgotten, |r| r.before + r.breaks);
+                let mut head = [0; RUN_HEAD];
+                head[0] = b;
+                self.runs.push_back(Run {
+                    start: at,
+                    len: 1,
+                    before,
+                    breaks: 1,
+                    head,
+                    last: b,
+                });
+                if self.runs.len() > MAX_RUNS {
+                    self.runs.remove(1);
+                }
+            }
+        }
+    }
+
+    /// Drops runs that end before `pos`, where the next row starts.
     fn forget_before(&mut self, pos: u64) {
-        while self
-            .runs
-            .front()
-            .is_some_and(|r| r.start + (r.bytes.len() as u64) < pos)
+        while let Some(r) = self.runs.front()
+            && r.end() < pos
         {
+            self.forgotten = r.before + r.breaks;
             self.runs.pop_front();
         }
+        self.row_start = pos;
     }
 }
 
-/// Passes bytes through to the CSV reader while logging where line breaks are.
+/// Passes bytes through to the CSV reader while logging where line breaks are, and refuses a
+/// row longer than [`MAX_ROW_BYTES`].
 pub(crate) struct Tracked<R> {
     inner: R,
     log: Rc<RefCell<Breaks>>,
+    max_row: u64,
 }
 
 impl<R: Read> Read for Tracked<R> {
@@ -228,19 +339,24 @@ impl<R: Read> Read for Tracked<R> {
         let mut log = self.log.borrow_mut();
         let base = log.offset;
         for (i, &b) in buf.iter().take(n).enumerate() {
-            if b != b'\r' && b != b'\n' {
-                continue;
-            }
-            let at = base + i as u64;
-            match log.runs.back_mut() {
-                Some(r) if r.start + r.bytes.len() as u64 == at => r.bytes.push(b),
-                _ => log.runs.push_back(Run {
-                    start: at,
-                    bytes: vec![b],
-                }),
+            if b == b'\r' || b == b'\n' {
+                log.push(base + i as u64, b);
             }
         }
         log.offset += n as u64;
+        // The reader looks ahead by at most its buffer, so allow for that before refusing.
+        let pending = log.offset - log.row_start;
+        if pending > self.max_row.saturating_add(buf.len() as u64) {
+            let line = log.line_of_record_at(log.row_start);
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the row starting on line {line} is longer than {} MiB; a quote (\") left open \
+                     may have joined the rest of the file into one field, or this is not a table",
+                    self.max_row >> 20
+                ),
+            ));
+        }
         Ok(n)
     }
 }
@@ -292,7 +408,78 @@ fn join_raw(values: &[String], delimiter: u8) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::join_raw;
+    use super::*;
+    use crate::ingest::IngestOptions;
+    use crate::model::SourceFormat;
+
+    fn ingested(file: &str) -> Ingested {
+        Ingested {
+            file: file.to_string(),
+            format: SourceFormat::Native,
+            rows_read: 0,
+            records: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    const LENIENT: IngestOptions = IngestOptions { strict: false };
+
+    #[test]
+    fn an_overlong_row_is_refused_naming_its_line() {
+        let mut csv = b"id,date,location\nTEST1,2025,Testville\nTEST2,2025,\"open".to_vec();
+        // Longer than the limit plus the csv reader's 8 KB look-ahead.
+        csv.extend(std::iter::repeat_n(b'x', 20_000));
+        csv.extend_from_slice(b"\nTEST3,2025,Testham\n");
+        let mut out = ingested("long.csv");
+        let e = read_limited(&csv[..], b',', &LENIENT, &mut out, 1024).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("cannot read long.csv: the row starting on line 3 is longer than"),
+            "{msg}"
+        );
+        assert_eq!(out.records.len(), 1, "rows before it were read");
+        // The same file with the limit above its longest row reads in full.
+        let mut out = ingested("long.csv");
+        read_limited(&csv[..], b',', &LENIENT, &mut out, 1 << 20).unwrap();
+        assert_eq!(out.rows_read, 2);
+    }
+
+    #[test]
+    fn many_quoted_line_breaks_keep_line_numbers_and_bounded_log() {
+        // One record with more line breaks than the log keeps runs for, then two more rows.
+        let mut csv = String::from("id,date,location\r\nTEST1,2025,\"Test");
+        for _ in 0..3 * MAX_RUNS {
+            csv.push_str("\r\nx");
+        }
+        csv.push_str("\"\r\nTEST2,2025,Testburg\r\nTEST3,2025,x,extra\r\n");
+        let mut out = ingested("many.csv");
+        read(csv.as_bytes(), b',', &LENIENT, &mut out).unwrap();
+        let first = 2;
+        let second = first + 3 * MAX_RUNS as u64 + 1;
+        let lines: Vec<u64> = out.records.iter().map(|r| r.provenance.line).collect();
+        assert_eq!(lines, vec![first, second]);
+        assert_eq!(out.skipped[0].line, second + 1);
+    }
+
+    #[test]
+    fn breaks_are_counted_one_per_crlf_cr_or_lf() {
+        let mut log = Breaks::default();
+        for (i, &b) in b"\r\n\n\r\r\n".iter().enumerate() {
+            log.push(10 + i as u64, b);
+        }
+        // CR LF, LF, CR, CR LF: four breaks in one run of six bytes.
+        assert_eq!(log.breaks_before(10), 0);
+        assert_eq!(
+            log.breaks_before(11),
+            0,
+            "the CR of a CR LF is not a break alone"
+        );
+        assert_eq!(log.breaks_before(12), 1);
+        assert_eq!(log.breaks_before(16), 4);
+        assert_eq!(log.line_of_record_at(10), 5);
+        assert_eq!(log.line_of_record_at(3), 1);
+    }
 
     #[test]
     fn raw_rows_are_requoted() {

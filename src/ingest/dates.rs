@@ -35,7 +35,7 @@ pub fn parse_date(s: &str) -> Result<DateSpan, String> {
     if t.is_empty() {
         return Err("empty date".to_string());
     }
-    let shown = clip(t);
+    let shown = &super::row::clip(t);
 
     // ISO date with a time part: keep the date, ignore the time.
     let (date_part, time_part) = match t.find([' ', 'T']) {
@@ -323,14 +323,6 @@ fn capitalised(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
-    }
-}
-
-/// Shortens a value for use in a message, on a character boundary.
-fn clip(s: &str) -> &str {
-    match s.char_indices().nth(60) {
-        Some((i, _)) => &s[..i],
-        None => s,
     }
 }
 

@@ -16,7 +16,7 @@ use std::io::{BufReader, Read};
 
 use serde_json::{Map, Value};
 
-use super::row::{Problem, Schema, normalise_key};
+use super::row::{Problem, Schema, clip, normalise_key};
 use super::{Header, IngestError, IngestOptions, Ingested};
 
 pub(crate) fn read<S: Read>(
@@ -31,11 +31,15 @@ pub(crate) fn read<S: Read>(
                 source: std::io::Error::other(e.to_string()),
             }
         } else {
+            // serde_json's message ends with its own " at line L column C", which the
+            // error's file:line:column prefix already says.
+            let full = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
             IngestError::BadJson {
                 file: out.file.clone(),
                 line: e.line() as u64,
                 column: e.column() as u64,
-                message: e.to_string(),
+                message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
             }
         }
     })?;
@@ -127,7 +131,10 @@ fn ambiguous_keys(schema: Schema, names: &[String]) -> Option<Problem> {
             let other = names.get(i + 1 + j).map_or("", String::as_str);
             let this = names.get(i).map_or("", String::as_str);
             return Some(Problem::row(format!(
-                "keys {this:?} and {other:?} both mean {k}; cannot tell which to use"
+                "keys {:?} and {:?} both mean {}; cannot tell which to use",
+                clip(this),
+                clip(other),
+                clip(k)
             )));
         }
     }
@@ -449,7 +456,9 @@ mod tests {
     fn bad_json_is_a_file_error_with_position() {
         match read_bytes("bad.json", b"[{\"date\": }]", &OPTS) {
             Err(e @ IngestError::BadJson { line: 1, .. }) => {
-                assert!(e.to_string().starts_with("bad.json:1:"))
+                let msg = e.to_string();
+                assert!(msg.starts_with("bad.json:1:11: not valid JSON: "), "{msg}");
+                assert!(!msg.contains("at line"), "position said once: {msg}");
             }
             other => panic!("{other:?}"),
         }
@@ -459,6 +468,21 @@ mod tests {
         ));
         let got = read_bytes("e.json", b"[]", &OPTS).unwrap();
         assert_eq!(got.rows_read, 0);
+        assert!(
+            got.warnings[0].reason.contains("no items"),
+            "{:?}",
+            got.warnings
+        );
+    }
+
+    #[test]
+    fn long_duplicate_keys_are_clipped_in_the_message() {
+        let long = format!("{}date", " ".repeat(2000));
+        let json = format!(r#"[{{"Date": "2025", "{long}": "2025", "location": "Testville"}}]"#);
+        let got = read_bytes("k.json", json.as_bytes(), &OPTS).unwrap();
+        let msg = got.skipped[0].to_string();
+        assert!(msg.contains("both mean date"), "{msg}");
+        assert!(msg.len() < 400, "{msg}");
     }
 
     #[test]

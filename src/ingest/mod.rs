@@ -9,12 +9,14 @@
 //! - unknown numbers stay `None`, never 0;
 //! - odd encodings are decoded (and reported) rather than refused.
 //!
-//! Whole-file failures (unreadable, empty, unrecognised header, malformed JSON) are
+//! Whole-file failures (unreadable, empty, a binary file such as an .xlsx, unrecognised
+//! header, malformed JSON, a CSV row over 16 MiB) are
 //! [`IngestError`]s; row-level trouble never is, unless [`IngestOptions::strict`] asks for it.
 //!
 //! Line numbers: for CSV, `RecordOrigin::line` and `RowProblem::line` are the 1-based
-//! physical line where the record starts (header = line 1), which differs from the record
-//! index when quoted fields contain newlines. For JSON and GeoJSON, they are the 1-based index
+//! physical line where the record starts (header = line 1), counting CR LF, a lone CR and a
+//! lone LF as one line break each; this differs from the record index when quoted fields
+//! contain newlines or there are blank lines. For JSON and GeoJSON, they are the 1-based index
 //! of the array item or feature, and messages say "item N" or "feature N" to make that clear.
 
 mod acled;
@@ -132,18 +134,58 @@ pub enum IngestError {
     UnsupportedJson { file: String, reason: String },
     #[error("strict mode: {0}")]
     Strict(RowProblem),
+    /// A binary file recognised by its first bytes (a spreadsheet, an archive, a PDF).
+    #[error("{file}: {what}, not a text file; {fix}")]
+    NotText {
+        file: String,
+        what: &'static str,
+        fix: &'static str,
+    },
 }
 
+/// Binary formats people pass by mistake, by their first bytes: what it is and what to do.
+const BINARY_MAGIC: &[(&[u8], &str, &str)] = &[
+    (
+        b"PK\x03\x04",
+        "this is a ZIP archive (an .xlsx or .ods spreadsheet?)",
+        "save the sheet as CSV (UTF-8) and read that",
+    ),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "this is an old Excel (.xls) or other Office file",
+        "save the sheet as CSV (UTF-8) and read that",
+    ),
+    (
+        b"\x1F\x8B",
+        "this is gzip-compressed",
+        "decompress it first (gunzip)",
+    ),
+    (
+        b"%PDF-",
+        "this is a PDF",
+        "export the table from its source as CSV",
+    ),
+];
+
+/// The first columns of an unrecognised header, each clipped, for the error message. A name
+/// that spans lines means the header opened a quote it never closed, which is said.
 fn show_header(h: &[String]) -> String {
-    let mut s: Vec<String> = h.iter().take(12).map(|c| format!("{c:?}")).collect();
+    let mut s: Vec<String> = h
+        .iter()
+        .take(12)
+        .map(|c| format!("\"{}\"", row::clip(c)))
+        .collect();
     if h.len() > 12 {
         s.push(format!("… {} more", h.len() - 12));
     }
     if s.is_empty() {
-        "none".to_string()
-    } else {
-        s.join(", ")
+        return "none".to_string();
     }
+    let mut out = s.join(", ");
+    if h.iter().any(|c| c.contains(['\n', '\r'])) {
+        out.push_str("; a column name runs over several lines, so a quote in the header line is probably not closed");
+    }
+    out
 }
 
 /// Reads an incident file. The file is streamed: only a bounded window at its start is held
@@ -196,6 +238,13 @@ fn read_with_window<R: Read>(
         source,
     };
     let (buf, at_eof) = text::fill_window(&mut reader, window).map_err(unreadable)?;
+    if let Some((_, what, fix)) = BINARY_MAGIC.iter().find(|(m, _, _)| buf.starts_with(m)) {
+        return Err(IngestError::NotText {
+            file: file.to_string(),
+            what,
+            fix,
+        });
+    }
     let sniffed = text::sniff_encoding(&buf, at_eof);
     let mut out = Ingested {
         file: file.to_string(),
@@ -252,6 +301,21 @@ fn read_with_window<R: Read>(
             opts,
             &mut out,
         )?,
+    }
+    if out.rows_read == 0 {
+        // Not an error (an export of an empty query is a valid file), but worth saying: an
+        // empty layer from a file the user expected rows in is otherwise silent.
+        out.warnings.push(RowProblem {
+            file: file.to_string(),
+            line: 0,
+            column: None,
+            reason: if is_json {
+                "no items or features: the file holds no incidents".to_string()
+            } else {
+                "only a header line: the file holds no incidents".to_string()
+            },
+            text: None,
+        });
     }
     Ok(out)
 }
@@ -552,6 +616,12 @@ mod tests {
         assert!(e.to_string().contains("\"lat\""), "{e}");
         let e = read_bytes("x.csv", b"id,date,location,Location\n", &OPTS).unwrap_err();
         assert!(matches!(e, IngestError::DuplicateColumn { .. }), "{e}");
+        let e = read_bytes("s.xlsx", b"PK\x03\x04\x14\x00", &OPTS).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.xlsx: this is a ZIP archive (an .xlsx or .ods spreadsheet?)"),
+            "{e}"
+        );
         let e = read_path(Path::new("/nonexistent/borderwatch.csv"), &OPTS).unwrap_err();
         assert!(matches!(e, IngestError::Unreadable { .. }));
     }
@@ -606,6 +676,46 @@ mod tests {
             "{}",
             got.warnings[0]
         );
+    }
+
+    #[test]
+    fn classic_mac_cr_line_ends_keep_physical_line_numbers() {
+        let csv = "id,date,location\rTEST1,2025,Testville\rTEST2,2025,\"Test\rburg\"\r\rTEST3,2025,Testham\rTEST4,x,Testham\r";
+        let got = read("mac.csv", csv.as_bytes());
+        let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
+        assert_eq!(lines, vec![2, 3, 6]);
+        assert_eq!(got.skipped[0].line, 7);
+        // Mixed: LF CR is two breaks, CR LF one.
+        let got = read(
+            "mixed.csv",
+            b"id,date,location\n\rTEST1,2025,x\r\nTEST2,2025,y\n",
+        );
+        let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
+        assert_eq!(lines, vec![3, 4]);
+    }
+
+    #[test]
+    fn header_only_and_long_headers_are_explained() {
+        let got = read("h.csv", b"id,date,location\n");
+        assert!(got.warnings[0].reason.contains("only a header line"));
+        let header = format!("\"{}\n{}", "x".repeat(500), "y,".repeat(100));
+        let e = read_bytes("q.csv", header.as_bytes(), &OPTS).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("quote in the header line is probably not closed"),
+            "{msg}"
+        );
+        assert!(msg.len() < 1000, "{msg}");
+    }
+
+    #[test]
+    fn control_characters_in_values_are_shown_escaped() {
+        let got = read(
+            "c.csv",
+            b"id,date,location\nTEST1,2025\x00,Testville\x1b[31m\n",
+        );
+        let msg = got.skipped[0].to_string();
+        assert!(msg.contains("2025\\u{0} is not"), "{msg}");
     }
 
     #[test]

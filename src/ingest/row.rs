@@ -312,12 +312,28 @@ pub(crate) fn blank_record(id: String, origin: RecordOrigin) -> IncidentRecord {
     }
 }
 
-/// Shortens a value for a message, on a character boundary.
+/// Shortens a value for a message to at most 80 characters, on a character boundary, showing
+/// control characters (a NUL, a line break, a terminal escape) as escapes so the message stays
+/// one readable line. The limit counts the escapes, so a value of control bytes stays short too.
 pub(crate) fn clip(s: &str) -> String {
-    match s.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+    const MAX: usize = 80;
+    let mut out = String::new();
+    let mut shown = 0;
+    for c in s.chars() {
+        let piece: String = if c.is_control() {
+            c.escape_default().collect()
+        } else {
+            c.to_string()
+        };
+        let n = piece.chars().count();
+        if shown + n > MAX {
+            out.push('…');
+            return out;
+        }
+        out.push_str(&piece);
+        shown += n;
     }
+    out
 }
 
 /// Parses a number cell: finite, and with a reason that helps fix it otherwise.
@@ -488,6 +504,18 @@ mod tests {
 
     fn f<'a>(name: &'a str, value: &'a str) -> Field<'a> {
         Field { name, value }
+    }
+
+    #[test]
+    fn clip_is_short_and_one_line() {
+        assert_eq!(clip("abc"), "abc");
+        let long = "é".repeat(100);
+        assert_eq!(clip(&long).chars().count(), 81);
+        assert!(clip(&long).ends_with('…'));
+        assert_eq!(clip("a\nb\0c\u{1b}"), "a\\nb\\u{0}c\\u{1b}");
+        // Escapes count towards the limit: 100 C1 controls do not make a 600-character message.
+        let controls = "\u{8f}".repeat(100);
+        assert!(clip(&controls).chars().count() <= 81, "{}", clip(&controls));
     }
 
     #[test]
