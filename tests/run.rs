@@ -143,23 +143,31 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
 fn run_draws_maps_with_the_incidents_where_they_are() {
     use borderwatch::render::{Extent, MapCanvas, Projection, page_size};
     let tmp = tempfile::tempdir().unwrap();
-    bw().current_dir(tmp.path()).args(["run", "-q", "--out", "out", "--width", "1600"]).assert().success();
+    bw().current_dir(tmp.path())
+        .args(["run", "-q", "--out", "out", "--width", "1600"])
+        .assert()
+        .success();
     let out = tmp.path().join("out");
     for f in ["map_AF-TJ", "map_AF-PK", "map_overview"] {
         let svg = std::fs::read_to_string(out.join(format!("{f}.svg"))).unwrap();
-        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{f}.svg is not well-formed: {e}"));
+        roxmltree::Document::parse(&svg)
+            .unwrap_or_else(|e| panic!("{f}.svg is not well-formed: {e}"));
         assert!(svg.contains("GeoNames"), "attribution on the map");
     }
     // The pixel at Shamsiddin Shohin's projected position on the AF-TJ map is not background.
     let geo = borderwatch::geodata::GeoData::load(None).unwrap();
     let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
     let proj = Projection::region();
-    let extent = Extent::around_lines(&proj, [&tj.line]).unwrap().padded(0.07);
+    let extent = Extent::around_lines(&proj, [&tj.line])
+        .unwrap()
+        .padded(0.07);
     let page = page_size(Some(1600), None);
     let canvas = MapCanvas::new(page, proj, extent);
     let sh = geo.gazetteer.get("district:TJ.02.7670506").unwrap();
     let (px, py) = canvas.to_px(sh.lon, sh.lat).unwrap();
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.join("map_AF-TJ.png")).unwrap()));
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(out.join("map_AF-TJ.png")).unwrap(),
+    ));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
@@ -172,5 +180,8 @@ fn run_draws_maps_with_the_incidents_where_they_are() {
     let (r, g, b) = at(px, py);
     println!("pixel at Shamsiddin Shohin ({px:.0}, {py:.0}): {r},{g},{b}");
     let land = (234, 231, 223);
-    assert!((r, g, b) != land && (r, g, b) != (249, 247, 241), "an incident symbol or density is drawn there");
+    assert!(
+        (r, g, b) != land && (r, g, b) != (249, 247, 241),
+        "an incident symbol or density is drawn there"
+    );
 }

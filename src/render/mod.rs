@@ -36,16 +36,18 @@
 //! sub-pixel steps, so a page is a few hundred kB of SVG whatever the data.
 
 mod basemap;
-pub mod charts;
-pub mod maps;
 mod canvas;
+pub mod charts;
 mod clip;
 mod fonts;
+pub mod maps;
 mod raster;
 
 /// An axis-aligned box in page pixels (layout, label boxes, obstacles).
 pub use clip::Box2;
 
+/// The region's equal-area conic projection.
+pub use crate::projection::{Projection, REGION_ALBERS};
 /// Countries, provinces, names and the Afghan borders under everything else.
 pub use basemap::{
     BORDER_COLOR, BasemapOptions, FOCUS_LAND, LAND, NO_DATA, ProvinceShape, basemap,
@@ -59,8 +61,6 @@ pub use canvas::{
 };
 /// The family name the SVG uses for all text (the bundled font).
 pub use fonts::FAMILY as FONT_FAMILY;
-/// The region's equal-area conic projection.
-pub use crate::projection::{Projection, REGION_ALBERS};
 /// SVG to PNG with the bundled fonts only.
 pub use raster::{parse_svg, svg_to_png, svg_to_rgba};
 
