@@ -135,6 +135,7 @@ impl InsideGrid {
 }
 
 /// A province outline (Natural Earth admin-1, ISO 3166-2 id).
+#[derive(Debug, Clone)]
 pub struct ProvinceShape {
     pub id: String,
     pub name: String,
@@ -171,15 +172,7 @@ impl GeoData {
             .into_iter()
             .map(|(code, name, _, shape)| CountryShape::new(code, name, shape))
             .collect();
-        let provinces = polygons_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?
-            .into_iter()
-            .map(|(id, name, country, shape)| ProvinceShape {
-                id,
-                name,
-                country,
-                shape,
-            })
-            .collect();
+        let provinces = provinces_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?;
         Ok(GeoData {
             gazetteer,
             borders,
@@ -199,6 +192,19 @@ impl GeoData {
 
 /// Polygon features as (id, name, country, shape); the id is `province_id` for provinces and
 /// `iso_a2` for countries.
+/// Province outlines from GeoJSON with `province_id`, `name` and `country` properties.
+pub fn provinces_from_geojson(text: &str) -> Result<Vec<ProvinceShape>> {
+    Ok(polygons_from_geojson(text)?
+        .into_iter()
+        .map(|(id, name, country, shape)| ProvinceShape {
+            id,
+            name,
+            country,
+            shape,
+        })
+        .collect())
+}
+
 /// (id, name, country, outline) of one polygon feature.
 type PolygonFeature = (String, String, String, MultiPolygon<f64>);
 

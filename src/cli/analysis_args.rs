@@ -58,6 +58,32 @@ fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
 }
 
 impl AnalysisArgs {
+    /// What every analysis subcommand starts with: the geodata (with the user's border lines
+    /// if given), the options, and the inputs read and geocoded (messages on stderr unless
+    /// --quiet).
+    pub fn prepare(
+        &self,
+        cli: &super::Cli,
+        inputs: &[PathBuf],
+    ) -> Result<(
+        crate::geodata::GeoData,
+        AnalysisOptions,
+        crate::pipeline::Prepared,
+    )> {
+        let mut geo = super::load_geodata(cli)?;
+        if let Some(f) = &self.borders_file {
+            geo.use_borders_file(f)?;
+        }
+        let opts = self.options()?;
+        let quiet = cli.quiet;
+        let prepared = crate::pipeline::ingest_and_geocode(inputs, &geo, false, &mut |m| {
+            if !quiet {
+                eprintln!("{m}");
+            }
+        })?;
+        Ok((geo, opts, prepared))
+    }
+
     pub fn options(&self) -> Result<AnalysisOptions> {
         if self.segment_km.is_nan()
             || self.corridor_km.is_nan()

@@ -2,7 +2,7 @@
 //! exact 95% intervals, their ratio, and warnings where the comparison is not fair.
 
 use super::analysis_args::AnalysisArgs;
-use super::{Cli, EXIT_OK, EXIT_SKIPPED, load_geodata, print};
+use super::{Cli, EXIT_OK, EXIT_SKIPPED, print};
 use crate::density::{analyse, compare::compare};
 use crate::export::{tables, write_atomic};
 use anyhow::Result;
@@ -32,17 +32,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let mut geo = load_geodata(cli)?;
-    if let Some(f) = &args.analysis.borders_file {
-        geo.use_borders_file(f)?;
-    }
-    let opts = args.analysis.options()?;
-    let quiet = cli.quiet;
-    let prepared = crate::pipeline::ingest_and_geocode(&args.inputs, &geo, false, &mut |m| {
-        if !quiet {
-            eprintln!("{m}");
-        }
-    })?;
+    let (geo, opts, prepared) = args.analysis.prepare(cli, &args.inputs)?;
     let a = analyse(&prepared.geocoded.located, &geo, &opts);
     let c = compare(&a, &args.a, &args.b)?;
     write_atomic(&args.output, tables::comparison_csv(&c)?.as_bytes())?;

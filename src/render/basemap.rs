@@ -5,48 +5,8 @@
 use super::canvas::{Anchor, LabelStyle, MapCanvas, Rgba};
 use crate::geodata::{ATTRIBUTION, EMBEDDED_PROVINCES, GeoData};
 use anyhow::{Context, Result};
-use geo::MultiPolygon;
 
-/// A province (admin-1) outline, from `geodata/provinces.geojson`.
-#[derive(Debug, Clone)]
-pub struct ProvinceShape {
-    /// ISO 3166-2 code where there is one (`AF-BDS`, `TJ-KT`).
-    pub id: String,
-    pub name: String,
-    /// ISO alpha-2 of its country.
-    pub country: String,
-    pub shape: MultiPolygon<f64>,
-}
-
-/// Reads province outlines from GeoJSON with `province_id`, `name` and `country` properties.
-pub fn provinces_from_geojson(text: &str) -> Result<Vec<ProvinceShape>> {
-    let fc: geojson::FeatureCollection = text.parse().context("provinces GeoJSON")?;
-    let mut out = Vec::new();
-    for f in fc.features {
-        let prop = |k: &str| {
-            f.property(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let (id, name, country) = (prop("province_id"), prop("name"), prop("country"));
-        let Some(g) = f.geometry else { continue };
-        let shape = match geo::Geometry::<f64>::try_from(g)
-            .with_context(|| format!("province {id}: geometry"))?
-        {
-            geo::Geometry::MultiPolygon(mp) => mp,
-            geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
-            _ => continue,
-        };
-        out.push(ProvinceShape {
-            id,
-            name,
-            country,
-            shape,
-        });
-    }
-    Ok(out)
-}
+pub use crate::geodata::{ProvinceShape, provinces_from_geojson};
 
 /// The shipped province outlines (compiled into the binary).
 pub fn embedded_provinces() -> Result<Vec<ProvinceShape>> {
