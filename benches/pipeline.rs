@@ -151,6 +151,41 @@ fn whole_run(input: &std::path::Path, out: &std::path::Path) -> (f64, f64) {
     )
 }
 
+/// Renders the main job's figures (AF-TJ and AF-PK maps, the overview, the profile and the
+/// comparison) as SVG and PNG; returns the milliseconds taken.
+fn render_all(
+    geo: &GeoData,
+    located: &[borderwatch::model::LocatedIncident],
+    a: &borderwatch::density::Analysis,
+    s: &borderwatch::density::kde::Surface,
+) -> f64 {
+    use borderwatch::render::{self, charts, maps};
+    let provinces = render::embedded_provinces().expect("provinces");
+    let page = render::page_size(None, None);
+    let t = Instant::now();
+    let data = maps::MapData {
+        geo,
+        provinces: &provinces,
+        located,
+        analysis: a,
+        surface: Some(s),
+        subtitle: "benchmark".into(),
+        sources: String::new(),
+    };
+    let c = borderwatch::density::compare::compare(a, "AF-TJ", "AF-PK").expect("compare");
+    let svgs = vec![
+        maps::border_map(&data, "AF-TJ", page).expect("map"),
+        maps::border_map(&data, "AF-PK", page).expect("map"),
+        maps::overview_map(&data, page).expect("map"),
+        charts::border_profile(a, &["AF-TJ", "AF-PK"], page).expect("profile"),
+        charts::comparison_chart(&c, a, page).expect("comparison"),
+    ];
+    for svg in &svgs {
+        render::svg_to_png(svg, page.width_px).expect("png");
+    }
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)
@@ -199,6 +234,15 @@ fn main() {
         let text = incidents::geojson(&g.located, "bench").expect("geojson");
         let ms_write = t.elapsed().as_secs_f64() * 1000.0;
         assert!(text.len() > n && s.weight > 0.0);
+        let t = Instant::now();
+        let ms_render = render_all(&geo, &g.located, &a, &s);
+        let ms_render_wall = t.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "{n:>8} incidents: maps and charts (3 maps, 2 charts, SVG + PNG) {ms_render:.0} ms ({ms_render_wall:.0} ms with setup)"
+        );
+        if std::env::var_os("BENCH_SKIP_RUN").is_some() {
+            continue;
+        }
         let input = tmp.path().join(format!("synthetic_{n}.csv"));
         std::fs::write(&input, &coords).expect("write input");
         let (ms_run, peak_mb) = whole_run(&input, &tmp.path().join(format!("out_{n}")));
