@@ -391,6 +391,33 @@ pub struct Location {
     pub explanation: String,
 }
 
+impl Location {
+    /// A location from a record's own coordinates: no gazetteer entry, score 1.
+    pub fn from_coordinates(
+        lon: f64,
+        lat: f64,
+        precision: PrecisionClass,
+        radius_km: f64,
+        explanation: String,
+    ) -> Location {
+        Location {
+            lon,
+            lat,
+            precision,
+            radius_km,
+            method: LocateMethod::Coordinates,
+            gazetteer_id: None,
+            gazetteer_name: None,
+            score: 1.0,
+            stretch: None,
+            matched_text: None,
+            ambiguous: false,
+            alternatives: Vec::new(),
+            explanation,
+        }
+    }
+}
+
 /// A record with its location.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocatedIncident {

@@ -143,24 +143,9 @@ pub fn is_imprecise(loc: &Location) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::LocateMethod;
 
     fn loc(radius: f64) -> Location {
-        Location {
-            lon: 0.0,
-            lat: 0.0,
-            precision: PrecisionClass::Near,
-            radius_km: radius,
-            method: LocateMethod::Coordinates,
-            gazetteer_id: None,
-            gazetteer_name: None,
-            score: 1.0,
-            stretch: None,
-            matched_text: None,
-            ambiguous: false,
-            alternatives: Vec::new(),
-            explanation: String::new(),
-        }
+        Location::from_coordinates(0.0, 0.0, PrecisionClass::Near, radius, String::new())
     }
 
     fn line_border() -> Border {

@@ -507,8 +507,8 @@ fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
 mod tests {
     use super::*;
     use crate::model::{
-        DatePrecision, DateSpan, IncidentRecord, LocateMethod, Location, PrecisionClass,
-        RecordOrigin, SourceFormat,
+        DatePrecision, DateSpan, IncidentRecord, Location, PrecisionClass, RecordOrigin,
+        SourceFormat,
     };
 
     fn incident(id: &str, lon: f64, lat: f64, radius: f64, count: f64) -> LocatedIncident {
@@ -547,21 +547,13 @@ mod tests {
                     format: SourceFormat::Native,
                 },
             },
-            location: Location {
+            location: Location::from_coordinates(
                 lon,
                 lat,
-                precision: PrecisionClass::Exact,
-                radius_km: radius,
-                method: LocateMethod::Coordinates,
-                gazetteer_id: None,
-                gazetteer_name: None,
-                score: 1.0,
-                stretch: None,
-                matched_text: None,
-                ambiguous: false,
-                alternatives: Vec::new(),
-                explanation: String::new(),
-            },
+                PrecisionClass::Exact,
+                radius,
+                String::new(),
+            ),
             possible_duplicates: Vec::new(),
         }
     }

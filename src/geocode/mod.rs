@@ -514,22 +514,14 @@ fn locate_by_coordinates(
         _ => None,
     };
     let radius = unit_radius.unwrap_or_else(|| default_radius_km(precision));
-    Ok(Location {
+    Ok(Location::from_coordinates(
         lon,
         lat,
         precision,
-        radius_km: radius,
-        method: LocateMethod::Coordinates,
-        gazetteer_id: None,
-        gazetteer_name: None,
-        score: 1.0,
-        stretch: None,
-        matched_text: None,
-        ambiguous: false,
-        alternatives: Vec::new(),
-        explanation: format!(
+        radius,
+        format!(
             "coordinates given ({lat:.5} N, {lon:.5} E), precision {} (radius {radius} km){note}",
             precision.as_str()
         ),
-    })
+    ))
 }
