@@ -4,6 +4,7 @@
 
 use crate::{Border, CORE, Coord, Country, REGION, geodesic_km, round6};
 use anyhow::{Context, Result};
+use borderwatch::borders::locate::point_at_km;
 use borderwatch::gazetteer::normalize;
 use borderwatch::model::{BorderStretch, EntryKind, GazetteerEntry};
 use geo::{
@@ -733,7 +734,7 @@ pub fn build(
             } else {
                 format!("{} border zone", p.name)
             };
-            let mid = point_at_km(&b.coords, (km_from + km_to) / 2.0);
+            let mid = point_at_km(&b.line, (km_from + km_to) / 2.0);
             let entry_id = format!("border-zone:{}:{}", b.id, p.id);
             zone_entries.push(GazetteerEntry {
                 id: entry_id.clone(),
@@ -781,7 +782,7 @@ pub fn build(
         );
     }
     for b in borders {
-        let mid = point_at_km(&b.coords, b.measured_km / 2.0);
+        let mid = point_at_km(&b.line, b.measured_km / 2.0);
         zone_entries.push(GazetteerEntry {
             id: format!("border-zone:{}", b.id),
             kind: EntryKind::BorderZone,
@@ -879,34 +880,6 @@ fn fmt_coord(v: Value) -> String {
     }
 }
 
-/// Cumulative geodesic km at each vertex.
-pub fn cumulative_km(coords: &[Coord]) -> Vec<f64> {
-    let mut acc = vec![0.0];
-    for w in coords.windows(2) {
-        let last = *acc.last().unwrap_or(&0.0);
-        acc.push(last + geodesic_km(w[0], w[1]));
-    }
-    acc
-}
-
-/// The point at `km` along a line (linear interpolation inside the segment; segments are short).
-pub fn point_at_km(coords: &[Coord], km: f64) -> Coord {
-    let cum = cumulative_km(coords);
-    for i in 1..coords.len() {
-        if cum[i] >= km {
-            let seg = cum[i] - cum[i - 1];
-            let t = if seg > 0.0 {
-                (km - cum[i - 1]) / seg
-            } else {
-                0.0
-            };
-            let (a, b) = (coords[i - 1], coords[i]);
-            return (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
-        }
-    }
-    *coords.last().unwrap_or(&(0.0, 0.0))
-}
-
 /// The vertex of a line nearest (geodesically) to a point. Vertices of a 1:10m border are a
 /// few hundred metres apart, well inside any crossing's radius.
 fn nearest_on_line(coords: &[Coord], p: Coord) -> Coord {
@@ -958,7 +931,7 @@ fn stretch_along(b: &Border, p: &Province) -> Option<(usize, usize)> {
     if e - s < 2 {
         return None;
     }
-    let cum = cumulative_km(&b.coords);
+    let cum = &b.line.vertex_km;
     if cum[e - 1] - cum[s] < 1.0 {
         return None;
     }
@@ -985,7 +958,7 @@ fn zone_stretch(
             e = e.max(oe);
         }
     }
-    let cum = cumulative_km(&b.coords);
+    let cum = &b.line.vertex_km;
     Some((cum[s], cum[e - 1], b.coords[s..e].to_vec()))
 }
 

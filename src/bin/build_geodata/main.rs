@@ -56,6 +56,9 @@ pub struct Border {
     pub measured_km: f64,
     pub published_km: f64,
     pub published_source: String,
+    /// The same line as the tool sees it, with its cumulative km per vertex, so km positions
+    /// here and at run time come from one computation.
+    pub line: borderwatch::borders::Border,
 }
 
 /// Rounds a coordinate to 6 decimals (about 0.1 m); applied to every coordinate written, so
@@ -220,7 +223,16 @@ fn countries_and_borders(
         let (published_km, published_source) = published.get(&id).cloned().with_context(|| {
             format!("no published length for {id} in curated/published_lengths.csv")
         })?;
+        let line = borderwatch::borders::Border::new(
+            id.clone(),
+            id.clone(),
+            coords
+                .iter()
+                .map(|&(x, y)| geo::coord! {x: x, y: y})
+                .collect(),
+        );
         borders.push(Border {
+            line,
             measured_km: line_km(&coords),
             id,
             neighbour: c.code.clone(),
