@@ -225,7 +225,7 @@ fn draw(
 
     // Incidents in view.
     let frame = extent;
-    let proj = Projection::region();
+    let proj = map.projection().clone();
     let in_view: Vec<&LocatedIncident> = d
         .located
         .iter()
