@@ -9,6 +9,7 @@ pub mod stats;
 use crate::borders::Border;
 use crate::borders::locate::BorderIndex;
 use crate::borders::segments::{Sector, Segment, sectors, segmentize};
+use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
 use crate::model::{Date, LocatedIncident};
 use assign::{CorridorSide, Shares, is_imprecise, point_shares, stretch_shares};
@@ -138,10 +139,6 @@ pub struct Analysis {
 /// Event types that are figures, not events, and never count as events.
 pub const NOT_EVENTS: &[&str] = &["statistic"];
 
-fn canonical(t: &str) -> String {
-    crate::gazetteer::normalize::fold(t).replace(' ', "_")
-}
-
 fn day_overlap(a: (Date, Date), b: (Date, Date)) -> f64 {
     let s = a.0.days_since_epoch().max(b.0.days_since_epoch());
     let e = a.1.days_since_epoch().min(b.1.days_since_epoch());
@@ -185,7 +182,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     };
 
     // Filters, window, weights.
-    let types: Vec<String> = opts.types.iter().map(|t| canonical(t)).collect();
+    let types: Vec<String> = opts.types.iter().map(|t| event_type_key(t)).collect();
     let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
     let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
     let mut weights = vec![0.0; located.len()];
@@ -199,7 +196,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         let et = r.event_type.as_deref().map(|t| {
             canon_cache
                 .entry(t.to_string())
-                .or_insert_with(|| canonical(t))
+                .or_insert_with(|| event_type_key(t))
                 .clone()
         });
         event_types.push(et.clone());

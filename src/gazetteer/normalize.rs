@@ -138,6 +138,12 @@ pub fn compact(key: &str) -> String {
     key.chars().filter(|c| *c != ' ').collect()
 }
 
+/// The key an event type is grouped by: folded, words joined by `_` ("Cross-border fire" →
+/// `cross_border_fire`), so spellings from different sources land in one group.
+pub fn event_type_key(s: &str) -> String {
+    fold(s).replace(' ', "_")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ fn event_key(l: &LocatedIncident) -> Option<String> {
     l.record
         .event_type
         .as_ref()
-        .map(|t| crate::gazetteer::normalize::fold(t).replace(' ', "_"))
+        .map(|t| crate::gazetteer::normalize::event_type_key(t))
 }
 
 /// Fills `possible_duplicates` on each record (ids of the others), in input order.

@@ -51,9 +51,8 @@ const SEGMENT_NONE: Rgba = Rgba::rgb(205, 205, 205);
 /// Symbol and colour of an event type (canonical names from the native vocabulary).
 pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
     let t = event_type
-        .map(crate::gazetteer::normalize::fold)
-        .unwrap_or_default()
-        .replace(' ', "_");
+        .map(crate::gazetteer::normalize::event_type_key)
+        .unwrap_or_default();
     match t.as_str() {
         "drone_strike" => (
             SymbolShape::Diamond,
