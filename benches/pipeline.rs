@@ -215,6 +215,10 @@ fn main() {
     );
 
     let tmp = tempfile::tempdir().expect("tempdir");
+    // BENCH_INPUT_DIR keeps the synthetic inputs (for profiling the binary on them).
+    let input_dir = std::env::var_os("BENCH_INPUT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     for n in sizes {
         let coords = coords_csv(&geo, n);
         let t = Instant::now();
@@ -240,11 +244,11 @@ fn main() {
         println!(
             "{n:>8} incidents: maps and charts (3 maps, 2 charts, SVG + PNG) {ms_render:.0} ms ({ms_render_wall:.0} ms with setup)"
         );
+        let input = input_dir.join(format!("synthetic_{n}.csv"));
+        std::fs::write(&input, &coords).expect("write input");
         if std::env::var_os("BENCH_SKIP_RUN").is_some() {
             continue;
         }
-        let input = tmp.path().join(format!("synthetic_{n}.csv"));
-        std::fs::write(&input, &coords).expect("write input");
         let (ms_run, peak_mb) = whole_run(&input, &tmp.path().join(format!("out_{n}")));
         println!(
             "{n:>8} incidents: ingest {ms_ingest:.0} ms, geocode {ms_geocode:.0} ms, analyse {ms_analyse:.0} ms, KDE 1000x800 {ms_kde:.0} ms, incident GeoJSON {ms_write:.0} ms; whole `run` {ms_run:.0} ms, peak {peak_mb:.0} MB"
