@@ -9,149 +9,367 @@
 use super::{round6, spreadsheet_safe};
 use crate::model::{LocatedIncident, Unmatched};
 use anyhow::Result;
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+use std::io::Write;
 
-fn opt_num(v: Option<f64>) -> Value {
-    v.map(Value::from).unwrap_or(Value::Null)
+/// One property value, typed as GeoJSON carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Text(Cow<'a, str>),
+    /// Written with a decimal point (GDAL types the field Real); null when not finite.
+    Real(f64),
+    Int(u64),
+    Bool(bool),
 }
 
-fn opt_str(v: &Option<String>) -> Value {
-    v.as_ref()
-        .map(|s| Value::from(s.as_str()))
-        .unwrap_or(Value::Null)
+impl<'a> Cell<'a> {
+    fn text(v: &'a Option<String>) -> Cell<'a> {
+        v.as_deref()
+            .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s)))
+    }
+    fn real(v: Option<f64>) -> Cell<'a> {
+        v.map_or(Cell::Null, Cell::Real)
+    }
+    fn list(v: &[String]) -> Cell<'a> {
+        if v.is_empty() {
+            Cell::Null
+        } else {
+            Cell::Text(Cow::Owned(v.join("; ")))
+        }
+    }
 }
 
-/// Properties of one located incident, in a fixed order.
-pub fn properties(l: &LocatedIncident) -> Map<String, Value> {
+/// The incident properties, in the order every feature carries them.
+pub(crate) const FIELDS: [&str; 39] = [
+    "incident_id",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "event_type",
+    "actors",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "wounded",
+    "targets",
+    "origin",
+    "count",
+    "source",
+    "source_url",
+    "notes",
+    "source_format",
+    "source_file",
+    "source_line",
+    "gazetteer_id",
+    "gazetteer_name",
+    "locate_method",
+    "match_score",
+    "precision",
+    "ucdp_where_prec",
+    "acled_geo_precision",
+    "uncertainty_km",
+    "stretch_border",
+    "stretch_km_from",
+    "stretch_km_to",
+    "ambiguous",
+    "alternatives",
+    "explanation",
+    "possible_duplicates",
+    "extra",
+];
+
+/// Fields GDAL is meant to type Date.
+pub(crate) const DATE_FIELDS: [&str; 2] = ["date_start", "date_end"];
+
+/// The values of [`FIELDS`] for one incident, appended to `out`.
+pub(crate) fn cells<'a>(l: &'a LocatedIncident, out: &mut Vec<Cell<'a>>) {
     let r = &l.record;
     let loc = &l.location;
-    let mut p = Map::new();
-    p.insert("incident_id".into(), json!(r.id));
-    p.insert(
-        "date_start".into(),
+    let date = |f: fn(&crate::model::DateSpan) -> String| {
         r.date
-            .map(|d| json!(d.start.to_string()))
-            .unwrap_or(Value::Null),
-    );
-    p.insert(
-        "date_end".into(),
-        r.date
-            .map(|d| json!(d.end.to_string()))
-            .unwrap_or(Value::Null),
-    );
-    p.insert(
-        "date_precision".into(),
-        r.date
-            .map(|d| json!(d.precision.as_str()))
-            .unwrap_or(Value::Null),
-    );
-    p.insert("country".into(), opt_str(&r.country));
-    p.insert("admin1".into(), opt_str(&r.admin1));
-    p.insert("admin2".into(), opt_str(&r.admin2));
-    p.insert("location".into(), opt_str(&r.location));
-    p.insert("event_type".into(), opt_str(&r.event_type));
-    p.insert("actors".into(), opt_str(&r.actors));
-    p.insert("fatalities".into(), opt_num(r.fatalities));
-    p.insert("fatalities_low".into(), opt_num(r.fatalities_low));
-    p.insert("fatalities_high".into(), opt_num(r.fatalities_high));
-    p.insert("wounded".into(), opt_num(r.wounded));
-    p.insert("targets".into(), opt_str(&r.targets));
-    p.insert("origin".into(), opt_str(&r.origin));
-    p.insert("count".into(), json!(r.count));
-    p.insert("source".into(), opt_str(&r.source));
-    p.insert("source_url".into(), opt_str(&r.source_url));
-    p.insert("notes".into(), opt_str(&r.notes));
-    p.insert("source_format".into(), json!(r.provenance.format.as_str()));
-    p.insert("source_file".into(), json!(r.provenance.file));
-    p.insert("source_line".into(), json!(r.provenance.line));
-    p.insert("gazetteer_id".into(), opt_str(&loc.gazetteer_id));
-    p.insert("gazetteer_name".into(), opt_str(&loc.gazetteer_name));
-    p.insert("locate_method".into(), json!(loc.method.as_str()));
-    p.insert(
-        "match_score".into(),
-        json!((loc.score * 1000.0).round() / 1000.0),
-    );
-    p.insert("precision".into(), json!(loc.precision.as_str()));
-    p.insert(
-        "ucdp_where_prec".into(),
-        json!(loc.precision.ucdp_where_prec()),
-    );
-    p.insert(
-        "acled_geo_precision".into(),
-        json!(loc.precision.acled_geo_precision()),
-    );
-    p.insert("uncertainty_km".into(), json!(loc.radius_km));
-    p.insert(
-        "stretch_border".into(),
-        loc.stretch
             .as_ref()
-            .map(|s| json!(s.border_id))
-            .unwrap_or(Value::Null),
-    );
-    p.insert(
-        "stretch_km_from".into(),
-        loc.stretch
-            .as_ref()
-            .map(|s| json!(s.km_from))
-            .unwrap_or(Value::Null),
-    );
-    p.insert(
-        "stretch_km_to".into(),
-        loc.stretch
-            .as_ref()
-            .map(|s| json!(s.km_to))
-            .unwrap_or(Value::Null),
-    );
-    p.insert("ambiguous".into(), json!(loc.ambiguous));
-    p.insert(
-        "alternatives".into(),
-        if loc.alternatives.is_empty() {
-            Value::Null
-        } else {
-            json!(loc.alternatives.join("; "))
-        },
-    );
-    p.insert("explanation".into(), json!(loc.explanation));
-    p.insert(
-        "possible_duplicates".into(),
-        if l.possible_duplicates.is_empty() {
-            Value::Null
-        } else {
-            json!(l.possible_duplicates.join("; "))
-        },
-    );
-    // Extra columns vary between files, so they travel as one JSON-encoded string field.
-    p.insert(
-        "extra".into(),
+            .map_or(Cell::Null, |d| Cell::Text(Cow::Owned(f(d))))
+    };
+    let stretch = loc.stretch.as_ref();
+    out.extend([
+        Cell::Text(Cow::Borrowed(&r.id)),
+        date(|d| d.start.to_string()),
+        date(|d| d.end.to_string()),
+        r.date.map_or(Cell::Null, |d| {
+            Cell::Text(Cow::Borrowed(d.precision.as_str()))
+        }),
+        Cell::text(&r.country),
+        Cell::text(&r.admin1),
+        Cell::text(&r.admin2),
+        Cell::text(&r.location),
+        Cell::text(&r.event_type),
+        Cell::text(&r.actors),
+        Cell::real(r.fatalities),
+        Cell::real(r.fatalities_low),
+        Cell::real(r.fatalities_high),
+        Cell::real(r.wounded),
+        Cell::text(&r.targets),
+        Cell::text(&r.origin),
+        Cell::Real(r.count),
+        Cell::text(&r.source),
+        Cell::text(&r.source_url),
+        Cell::text(&r.notes),
+        Cell::Text(Cow::Borrowed(r.provenance.format.as_str())),
+        Cell::Text(Cow::Borrowed(&r.provenance.file)),
+        Cell::Int(r.provenance.line),
+        Cell::text(&loc.gazetteer_id),
+        Cell::text(&loc.gazetteer_name),
+        Cell::Text(Cow::Borrowed(loc.method.as_str())),
+        Cell::Real((loc.score * 1000.0).round() / 1000.0),
+        Cell::Text(Cow::Borrowed(loc.precision.as_str())),
+        Cell::Int(loc.precision.ucdp_where_prec().into()),
+        Cell::Int(loc.precision.acled_geo_precision().into()),
+        Cell::Real(loc.radius_km),
+        stretch.map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(&s.border_id))),
+        stretch.map_or(Cell::Null, |s| Cell::Real(s.km_from)),
+        stretch.map_or(Cell::Null, |s| Cell::Real(s.km_to)),
+        Cell::Bool(loc.ambiguous),
+        Cell::list(&loc.alternatives),
+        Cell::Text(Cow::Borrowed(&loc.explanation)),
+        Cell::list(&l.possible_duplicates),
+        // Extra columns vary between files, so they travel as one JSON-encoded string field.
         if r.extra.is_empty() {
-            Value::Null
+            Cell::Null
         } else {
-            json!(serde_json::to_string(&r.extra).unwrap_or_default())
+            Cell::Text(Cow::Owned(
+                serde_json::to_string(&r.extra).unwrap_or_default(),
+            ))
         },
-    );
-    p
+    ]);
+}
+
+/// Gives a row's point (lon, lat) and appends its property values.
+pub(crate) type RowFn<R> = dyn for<'r> Fn(&'r R, &mut Vec<Cell<'r>>) -> (f64, f64) + Sync;
+
+/// Writes features one per line, streaming: the properties go straight from the records to
+/// the output (no JSON tree per feature), formatted on all cores in bounded batches.
+pub(crate) struct FeatureWriter<'f, R> {
+    /// `"name":` for each field, JSON-escaped once.
+    keys: Vec<String>,
+    /// Per field: write text with a leading apostrophe (see `mark_date_like`).
+    marked: Vec<bool>,
+    /// The point and the properties of row `i`.
+    row: &'f RowFn<R>,
+}
+
+/// Features formatted per task; batches of this many tasks are formatted, then written.
+const FEATURES_PER_TASK: usize = 4096;
+
+impl<'f, R: Sync> FeatureWriter<'f, R> {
+    pub(crate) fn new(fields: &[&str], row: &'f RowFn<R>) -> Self {
+        FeatureWriter {
+            keys: fields
+                .iter()
+                .map(|f| format!("{}:", serde_json::Value::from(*f)))
+                .collect(),
+            marked: vec![false; fields.len()],
+            row,
+        }
+    }
+
+    /// Marks the text fields (other than `date_fields`) whose every non-null value GDAL
+    /// would read as a date; returns their names. See [`super::layers`] on why.
+    pub(crate) fn mark_date_like(
+        &mut self,
+        fields: &[&str],
+        date_fields: &[&str],
+        rows: &[R],
+        looks_like_date: fn(&str) -> bool,
+    ) -> Vec<String> {
+        use rayon::prelude::*;
+        // Per field: Some(true) = only date-like text so far, Some(false) = not marked,
+        // None = nothing seen yet.
+        let skip: Vec<bool> = fields.iter().map(|f| date_fields.contains(f)).collect();
+        let scan = |chunk: &[R]| -> Vec<Option<bool>> {
+            let mut state: Vec<Option<bool>> = skip
+                .iter()
+                .map(|&s| if s { Some(false) } else { None })
+                .collect();
+            let mut cells = Vec::with_capacity(fields.len());
+            for r in chunk {
+                cells.clear();
+                (self.row)(r, &mut cells);
+                for (st, c) in state.iter_mut().zip(&cells) {
+                    *st = match (*st, c) {
+                        (Some(false), _) | (_, Cell::Real(_) | Cell::Int(_) | Cell::Bool(_)) => {
+                            Some(false)
+                        }
+                        (st, Cell::Null) => st,
+                        (_, Cell::Text(t)) => Some(looks_like_date(t)),
+                    };
+                }
+                if state.iter().all(|s| *s == Some(false)) {
+                    break;
+                }
+            }
+            state
+        };
+        let merged = rows.par_chunks(FEATURES_PER_TASK).map(scan).reduce(
+            || vec![None; fields.len()],
+            |a, b| {
+                a.into_iter()
+                    .zip(b)
+                    .map(|(x, y)| match (x, y) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        _ => None,
+                    })
+                    .collect()
+            },
+        );
+        let mut names = Vec::new();
+        for (i, st) in merged.into_iter().enumerate() {
+            self.marked[i] = st == Some(true);
+            if self.marked[i] {
+                names.push(fields[i].to_string());
+            }
+        }
+        names
+    }
+
+    /// Writes `{"type":"Feature","id":N,...}` lines for `rows` (ids from 1), comma-separated,
+    /// and returns the bounds of the points written.
+    pub(crate) fn write<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        rows: &[R],
+    ) -> Result<Option<[f64; 4]>> {
+        use rayon::prelude::*;
+        let n = rows.len();
+        let tasks = 2 * rayon::current_num_threads().max(1);
+        let mut bounds: Option<[f64; 4]> = None;
+        for (batch_no, batch) in rows.chunks(FEATURES_PER_TASK * tasks).enumerate() {
+            let first_id = batch_no * FEATURES_PER_TASK * tasks;
+            let parts: Vec<(Vec<u8>, Option<[f64; 4]>)> = batch
+                .par_chunks(FEATURES_PER_TASK)
+                .enumerate()
+                .map(|(k, chunk)| {
+                    let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                    let mut bb: Option<[f64; 4]> = None;
+                    let mut cells = Vec::with_capacity(self.keys.len());
+                    for (j, r) in chunk.iter().enumerate() {
+                        let id = first_id + k * FEATURES_PER_TASK + j + 1;
+                        cells.clear();
+                        let (x, y) = (self.row)(r, &mut cells);
+                        let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
+                        bb = Some(match bb {
+                            Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+                            None => [x, y, x, y],
+                        });
+                        self.feature(&mut buf, id, (x, y), &cells);
+                        buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
+                    }
+                    (buf, bb)
+                })
+                .collect();
+            for (buf, bb) in parts {
+                w.write_all(&buf)?;
+                if let Some(b) = bb {
+                    bounds = Some(match bounds {
+                        Some(a) => [
+                            a[0].min(b[0]),
+                            a[1].min(b[1]),
+                            a[2].max(b[2]),
+                            a[3].max(b[3]),
+                        ],
+                        None => b,
+                    });
+                }
+            }
+        }
+        Ok(bounds)
+    }
+
+    fn feature(&self, buf: &mut Vec<u8>, id: usize, (x, y): (f64, f64), cells: &[Cell<'_>]) {
+        buf.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
+        buf.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        buf.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+        write_real(buf, x);
+        buf.push(b',');
+        write_real(buf, y);
+        buf.extend_from_slice(b"]},\"properties\":{");
+        for (i, (key, c)) in self.keys.iter().zip(cells).enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(key.as_bytes());
+            match c {
+                Cell::Null => buf.extend_from_slice(b"null"),
+                Cell::Text(t) if self.marked[i] => write_str(buf, &format!("'{t}")),
+                Cell::Text(t) => write_str(buf, t),
+                Cell::Real(v) => write_real(buf, *v),
+                Cell::Int(v) => buf.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
+                Cell::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+            }
+        }
+        buf.extend_from_slice(b"}}");
+    }
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn write_str(buf: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
+}
+
+/// A JSON number as serde_json writes an f64 (always with a decimal point or exponent);
+/// `null` when not finite.
+fn write_real(buf: &mut Vec<u8>, v: f64) {
+    let _ = serde_json::to_writer(&mut *buf, &v);
+}
+
+/// The point and properties of a located incident.
+fn incident_row<'r>(l: &'r LocatedIncident, out: &mut Vec<Cell<'r>>) -> (f64, f64) {
+    cells(l, out);
+    (l.location.lon, l.location.lat)
 }
 
 /// The located incidents as an RFC 7946 FeatureCollection, one feature per line.
-pub fn geojson(located: &[LocatedIncident], attribution: &str) -> Result<String> {
-    let mut s = String::new();
-    s.push_str("{\"type\":\"FeatureCollection\",\"name\":\"incidents\",");
-    s.push_str(&format!(
-        "\"attribution\":{},\"features\":[\n",
+pub fn write_geojson<W: Write + ?Sized>(
+    w: &mut W,
+    located: &[LocatedIncident],
+    attribution: &str,
+) -> Result<()> {
+    let mut features = FeatureWriter::new(&FIELDS, &incident_row);
+    let marked = features.mark_date_like(
+        &FIELDS,
+        &DATE_FIELDS,
+        located,
+        super::layers::looks_like_gdal_datetime,
+    );
+    write!(
+        w,
+        "{{\"type\":\"FeatureCollection\",\"name\":\"incidents\",\"attribution\":{}",
         serde_json::to_string(attribution)?
-    ));
-    for (i, l) in located.iter().enumerate() {
-        let f = json!({
-            "type": "Feature",
-            "id": i + 1,
-            "geometry": {"type": "Point", "coordinates": [round6(l.location.lon), round6(l.location.lat)]},
-            "properties": Value::Object(properties(l)),
-        });
-        s.push_str(&serde_json::to_string(&f)?);
-        s.push_str(if i + 1 < located.len() { ",\n" } else { "\n" });
+    )?;
+    if !marked.is_empty() {
+        write!(
+            w,
+            ",\"text_marked_fields\":{}",
+            serde_json::to_string(&marked)?
+        )?;
     }
-    s.push_str("]}\n");
-    Ok(s)
+    w.write_all(b",\"features\":[\n")?;
+    features.write(w, located)?;
+    w.write_all(b"]}\n")?;
+    Ok(())
+}
+
+/// [`write_geojson`] into a string.
+pub fn geojson(located: &[LocatedIncident], attribution: &str) -> Result<String> {
+    let mut v = Vec::new();
+    write_geojson(&mut v, located, attribution)?;
+    Ok(String::from_utf8(v)?)
 }
 
 /// The unmatched report as CSV: file, line, id, what was tried, why, suggestions.

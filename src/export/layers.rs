@@ -27,13 +27,14 @@
 //! half-width in the region's Albers equal-area plane (km), with flat ends (nothing beyond a
 //! border's ends counts), one-sided when the options say so, then projected back to lon/lat.
 
+use super::incidents::{Cell, FeatureWriter};
 use super::qgis::{self, GeomKind, LayerInfo, ProjectInfo, Style};
-use super::{round6, tables, write_atomic};
+use super::{round6, tables, write_atomic, write_atomic_with};
 use crate::borders::Border;
-use crate::density::Analysis;
 use crate::density::assign::CorridorSide;
 use crate::density::kde::{self, Isoband, Surface};
 use crate::density::stats::{Rates, Tally};
+use crate::density::{Analysis, Placement};
 use crate::geodata::{ATTRIBUTION, GeoData};
 use crate::model::{LocatedIncident, SourceFormat};
 use crate::projection::{Projection, REGION_ALBERS};
@@ -45,7 +46,9 @@ use geo::{
     Polygon, Rect,
 };
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The context layers are clipped to this box: lon 55–80 E, lat 23–45 N.
@@ -160,18 +163,23 @@ pub fn write_all(
     layers.push(borders_layer(analysis));
     layers.push(sectors_layer(analysis));
     layers.push(segments_layer(analysis));
-    layers.push(incidents_layer(located, analysis));
 
     let mut written = Vec::new();
     let mut infos = Vec::new();
     for layer in layers {
         let file = format!("{}.geojson", layer.name);
-        let (text, info) = layer.render(&header, &file)?;
         let path = out.join(&file);
-        write_atomic(&path, text.as_bytes())?;
+        let mut info = None;
+        write_atomic_with(&path, |w| {
+            info = Some(layer.render(&header, &file, w)?);
+            Ok(())
+        })?;
         written.push(path);
-        infos.push(info);
+        infos.extend(info);
     }
+    let (path, info) = write_incidents_layer(out, &header, located, analysis)?;
+    written.push(path);
+    infos.push(info);
 
     written.extend(write_tables(out, analysis, &header)?);
 
@@ -305,7 +313,7 @@ fn tally_rates(p: &mut Map<String, Value>, t: &Tally, r: &Rates) {
 /// Whether GDAL's GeoJSON reader would take this string for a date, time or date-time
 /// (its `OGRParseDate` test: `Y-M-D` or `Y/M/D`, optionally followed by a time, or a bare
 /// `H:M` time). Errs on the side of yes.
-fn looks_like_gdal_datetime(s: &str) -> bool {
+pub(crate) fn looks_like_gdal_datetime(s: &str) -> bool {
     let t = s.trim_start_matches(' ');
     let b = t.as_bytes();
     let digits = |i: usize| -> usize { b[i..].iter().take_while(|c| c.is_ascii_digit()).count() };
@@ -344,7 +352,6 @@ fn looks_like_gdal_datetime(s: &str) -> bool {
 
 /// One feature's geometry, in lon/lat.
 enum Geom {
-    Point(f64, f64),
     Line(Vec<(f64, f64)>),
     Polygons(MultiPolygon<f64>),
 }
@@ -373,11 +380,6 @@ impl Geom {
     /// The GeoJSON geometry (RFC 7946: exterior rings counter-clockwise), and its bounds.
     fn to_json(&self, bbox: &mut Bounds) -> Value {
         match self {
-            Geom::Point(x, y) => {
-                let p = [r6(*x), r6(*y)];
-                bbox.add(p[0], p[1]);
-                json!({"type": "Point", "coordinates": p})
-            }
             Geom::Line(coords) => {
                 let mut pts: Vec<[f64; 2]> = Vec::with_capacity(coords.len());
                 for &(x, y) in coords {
@@ -602,8 +604,9 @@ struct Layer {
 }
 
 impl Layer {
-    /// The FeatureCollection text, one feature per line, and what the QGIS writer needs.
-    fn render(mut self, header: &Header, file: &str) -> Result<(String, LayerInfo)> {
+    /// Writes the FeatureCollection, one feature per line; returns what the QGIS writer
+    /// needs.
+    fn render(mut self, header: &Header, file: &str, w: &mut dyn Write) -> Result<LayerInfo> {
         // Every feature has the same keys in the same order.
         if let Some((_, first)) = self.features.first() {
             let keys: Vec<&String> = first.keys().collect();
@@ -614,28 +617,7 @@ impl Layer {
             }
         }
         let marked = self.mark_date_like_text();
-        let mut s = String::new();
-        s.push_str(&format!(
-            "{{\"type\":\"FeatureCollection\",\"name\":{},\"attribution\":{},\"generator\":{},\"parameters\":{}",
-            serde_json::to_string(self.name)?,
-            serde_json::to_string(&header.attribution)?,
-            serde_json::to_string(&header.generator)?,
-            serde_json::to_string(&header.parameters)?,
-        ));
-        for (k, v) in &self.members {
-            s.push_str(&format!(
-                ",{}:{}",
-                serde_json::to_string(k)?,
-                serde_json::to_string(v)?
-            ));
-        }
-        if !marked.is_empty() {
-            s.push_str(&format!(
-                ",\"text_marked_fields\":{}",
-                serde_json::to_string(&marked)?
-            ));
-        }
-        s.push_str(",\"features\":[\n");
+        write_head(w, self.name, header, &self.members, &marked)?;
         let mut bbox = Bounds::default();
         let n = self.features.len();
         for (i, (g, p)) in self.features.into_iter().enumerate() {
@@ -645,20 +627,17 @@ impl Layer {
                 "geometry": g.to_json(&mut bbox),
                 "properties": Value::Object(p),
             });
-            s.push_str(&serde_json::to_string(&f)?);
-            s.push_str(if i + 1 < n { ",\n" } else { "\n" });
+            serde_json::to_writer(&mut *w, &f)?;
+            w.write_all(if i + 1 < n { b",\n" } else { b"\n" })?;
         }
-        s.push_str("]}\n");
-        Ok((
-            s,
-            LayerInfo {
-                name: self.name.to_string(),
-                file: file.to_string(),
-                kind: self.kind,
-                bbox: bbox.0,
-                style: self.style,
-            },
-        ))
+        w.write_all(b"]}\n")?;
+        Ok(LayerInfo {
+            name: self.name.to_string(),
+            file: file.to_string(),
+            kind: self.kind,
+            bbox: bbox.0,
+            style: self.style,
+        })
     }
 
     /// Marks free-text fields that GDAL would type as dates (see the module notes); returns
@@ -935,33 +914,129 @@ fn segments_layer(a: &Analysis) -> Layer {
     }
 }
 
-fn incidents_layer(located: &[LocatedIncident], a: &Analysis) -> Layer {
-    let mut features = Vec::new();
+/// The top of a FeatureCollection, up to and including `"features":[` and a line break.
+fn write_head(
+    w: &mut dyn Write,
+    name: &str,
+    header: &Header,
+    members: &[(&str, Value)],
+    marked: &[String],
+) -> Result<()> {
+    write!(
+        w,
+        "{{\"type\":\"FeatureCollection\",\"name\":{},\"attribution\":{},\"generator\":{},\"parameters\":{}",
+        serde_json::to_string(name)?,
+        serde_json::to_string(&header.attribution)?,
+        serde_json::to_string(&header.generator)?,
+        serde_json::to_string(&header.parameters)?,
+    )?;
+    for (k, v) in members {
+        write!(
+            w,
+            ",{}:{}",
+            serde_json::to_string(k)?,
+            serde_json::to_string(v)?
+        )?;
+    }
+    if !marked.is_empty() {
+        write!(
+            w,
+            ",\"text_marked_fields\":{}",
+            serde_json::to_string(&marked)?
+        )?;
+    }
+    w.write_all(b",\"features\":[\n")?;
+    Ok(())
+}
+
+/// The analysis's fields after the incident's own (see [`super::incidents::FIELDS`]).
+const PLACEMENT_FIELDS: [&str; 7] = [
+    "nearest_border",
+    "border_distance_km",
+    "border_km",
+    "border_side",
+    "corridor_share",
+    "analysis_weight",
+    "analysis_excluded",
+];
+
+/// A real number rounded to 6 decimals; null when unknown or not finite.
+fn real_cell<'a>(v: Option<f64>) -> Cell<'a> {
+    match v {
+        Some(x) if x.is_finite() => Cell::Real(round6(x) + 0.0),
+        _ => Cell::Null,
+    }
+}
+
+fn text_cell(v: &Option<String>) -> Cell<'_> {
+    v.as_deref()
+        .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s)))
+}
+
+fn incident_row<'r>(
+    (l, pl): &'r (&LocatedIncident, &Placement),
+    out: &mut Vec<Cell<'r>>,
+) -> (f64, f64) {
+    super::incidents::cells(l, out);
+    out.extend([
+        text_cell(&pl.border_id),
+        real_cell(pl.distance_km),
+        real_cell(pl.along_km),
+        text_cell(&pl.side),
+        real_cell(Some(pl.in_corridor)),
+        real_cell(Some(pl.weight)),
+        text_cell(&pl.excluded),
+    ]);
+    (l.location.lon, l.location.lat)
+}
+
+/// The incident layer, streamed to its file (it can hold millions of features).
+fn write_incidents_layer(
+    out: &Path,
+    header: &Header,
+    located: &[LocatedIncident],
+    a: &Analysis,
+) -> Result<(PathBuf, LayerInfo)> {
+    let rows: Vec<(&LocatedIncident, &Placement)> = located.iter().zip(&a.placements).collect();
+    let fields: Vec<&str> = super::incidents::FIELDS
+        .iter()
+        .chain(&PLACEMENT_FIELDS)
+        .copied()
+        .collect();
+    let mut features = FeatureWriter::new(&fields, &incident_row);
+    let marked = features.mark_date_like(
+        &fields,
+        &super::incidents::DATE_FIELDS,
+        &rows,
+        looks_like_gdal_datetime,
+    );
     let mut types = BTreeSet::new();
-    for (l, pl) in located.iter().zip(&a.placements) {
-        let mut p = super::incidents::properties(l);
-        p.insert("nearest_border".into(), opt_str(pl.border_id.clone()));
-        p.insert("border_distance_km".into(), real(pl.distance_km));
-        p.insert("border_km".into(), real(pl.along_km));
-        p.insert("border_side".into(), opt_str(pl.side.clone()));
-        p.insert("corridor_share".into(), real(Some(pl.in_corridor)));
-        p.insert("analysis_weight".into(), real(Some(pl.weight)));
-        p.insert("analysis_excluded".into(), opt_str(pl.excluded.clone()));
-        if let Some(t) = &l.record.event_type {
+    for l in located {
+        if let Some(t) = &l.record.event_type
+            && !types.contains(t)
+        {
             types.insert(t.clone());
         }
-        features.push((Geom::Point(l.location.lon, l.location.lat), p));
     }
-    Layer {
-        name: "incidents",
+    let file = "incidents.geojson";
+    let path = out.join(file);
+    let mut bbox = None;
+    write_atomic_with(&path, |w| {
+        write_head(w, "incidents", header, &[], &marked)?;
+        bbox = features.write(w, &rows)?;
+        w.write_all(b"]}\n")?;
+        Ok(())
+    })?;
+    let info = LayerInfo {
+        name: "incidents".into(),
+        file: file.into(),
         kind: GeomKind::Point,
-        features,
-        date_fields: &["date_start", "date_end"],
-        members: Vec::new(),
+        bbox,
         style: Style::Incidents {
             event_types: types.into_iter().collect(),
         },
-    }
+    };
+    Ok((path, info))
 }
 
 // ---------------------------------------------------------------------------------------
