@@ -234,25 +234,43 @@ impl RunConfig {
     }
 }
 
-/// A spinner on stderr when it is a terminal (and not --quiet); silent otherwise.
-struct Progress(Option<indicatif::ProgressBar>);
+/// A spinner on stderr when it is a terminal (and not --quiet); silent otherwise. With
+/// --verbose, each stage's wall time goes to stderr when it ends.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    timing: Option<std::cell::RefCell<(String, std::time::Instant)>>,
+}
 
 impl Progress {
-    fn new(quiet: bool) -> Progress {
+    fn new(quiet: bool, verbose: bool) -> Progress {
+        let timing = verbose
+            .then(|| std::cell::RefCell::new(("starting".to_string(), std::time::Instant::now())));
         if quiet || !std::io::stderr().is_terminal() {
-            return Progress(None);
+            return Progress { bar: None, timing };
         }
         let pb = indicatif::ProgressBar::new_spinner();
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        Progress(Some(pb))
+        Progress {
+            bar: Some(pb),
+            timing,
+        }
     }
     fn stage(&self, msg: &str) {
-        if let Some(pb) = &self.0 {
+        self.lap(msg);
+        if let Some(pb) = &self.bar {
             pb.set_message(msg.to_string());
         }
     }
+    fn lap(&self, next: &str) {
+        if let Some(t) = &self.timing {
+            let mut t = t.borrow_mut();
+            eprintln!("time: {}: {} ms", t.0, t.1.elapsed().as_millis());
+            *t = (next.to_string(), std::time::Instant::now());
+        }
+    }
     fn done(&self) {
-        if let Some(pb) = &self.0 {
+        self.lap("done");
+        if let Some(pb) = &self.bar {
             pb.finish_and_clear();
         }
     }
@@ -276,7 +294,7 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     let cfg = RunConfig::from_args(args).over(from_file).resolved();
     let out = cfg.out.clone().unwrap_or_else(|| PathBuf::from("output"));
     let opts = cfg.analysis()?;
-    let progress = Progress::new(cli.quiet);
+    let progress = Progress::new(cli.quiet, cli.verbose);
 
     progress.stage("loading geodata");
     let mut geo = load_geodata(cli)?;
@@ -449,6 +467,7 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             }
         }
     }
+    progress.stage("summary");
     written.extend(layers);
     written.sort();
 

@@ -11,6 +11,7 @@
 //! Each record is compared with the [`MAX_CANDIDATES`] next reports of its type in time.
 
 use crate::model::LocatedIncident;
+use std::collections::HashMap;
 
 pub const MAX_DAYS_APART: i64 = 45;
 
@@ -22,67 +23,162 @@ pub const MAX_CANDIDATES: usize = 32;
 /// At most this many possible duplicates are listed per record.
 pub const MAX_LISTED: usize = 5;
 
-fn event_key(l: &LocatedIncident) -> Option<String> {
-    l.record
-        .event_type
-        .as_ref()
-        .map(|t| crate::gazetteer::normalize::event_type_key(t))
+/// What the check needs of one record, packed so the scan stays in cache.
+struct Report {
+    start: i64,
+    end: i64,
+    lon: f64,
+    lat: f64,
+    radius_km: f64,
+    index: u32,
 }
 
-/// Fills `possible_duplicates` on each record (ids of the others), in input order.
-pub fn flag(located: &mut [LocatedIncident]) {
-    // Group by event type, then sort each group by start date.
-    let mut groups: std::collections::HashMap<String, Vec<usize>> =
-        std::collections::HashMap::new();
-    for (i, l) in located.iter().enumerate() {
-        if l.record.date.is_some()
-            && l.record.count <= 1.0
-            && let Some(k) = event_key(l)
-        {
-            groups.entry(k).or_default().push(i);
+/// The [`MAX_LISTED`] lowest record indices seen (so the list is the same whatever order
+/// pairs are found in).
+#[derive(Clone, Copy, Default)]
+struct Lowest {
+    len: u8,
+    items: [u32; MAX_LISTED],
+}
+
+impl Lowest {
+    fn offer(&mut self, v: u32) {
+        let n = usize::from(self.len);
+        let pos = self.items[..n].partition_point(|&x| x < v);
+        if pos == MAX_LISTED || self.items[..n].get(pos) == Some(&v) {
+            return;
+        }
+        let end = n.min(MAX_LISTED - 1);
+        self.items.copy_within(pos..end, pos + 1);
+        self.items[pos] = v;
+        self.len = (n + 1).min(MAX_LISTED) as u8;
+    }
+    fn merge(&mut self, other: &Lowest) {
+        for &v in &other.items[..usize::from(other.len)] {
+            self.offer(v);
         }
     }
-    let mut pairs = Vec::new();
-    for order in groups.values_mut() {
-        order.sort_by_key(|&i| {
-            (
-                located[i].record.date.map(|d| d.start.days_since_epoch()),
-                i,
-            )
+}
+
+/// Whether two reports overlap in place (see the module notes).
+fn overlap(a: &Report, b: &Report) -> bool {
+    let reach = a.radius_km + b.radius_km;
+    // A flat-earth distance (at most ~1% off here) rejects most pairs cheaply.
+    let k = ((a.lat + b.lat) / 2.0).to_radians().cos();
+    let approx = 111.2 * ((a.lon - b.lon) * k).hypot(a.lat - b.lat);
+    if approx > reach * 1.02 + 1.0 {
+        return false;
+    }
+    crate::geo_util::km(a.lon, a.lat, b.lon, b.lat) <= reach
+}
+
+/// Fills `possible_duplicates` on each record (ids of the others, in input order).
+pub fn flag(located: &mut [LocatedIncident]) {
+    use rayon::prelude::*;
+    // Group by canonical event type (folded once per spelling), then sort by start date.
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    let mut group_by_key: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<Vec<Report>> = Vec::new();
+    for (i, l) in located.iter().enumerate() {
+        let r = &l.record;
+        let (Some(d), Some(t)) = (r.date, r.event_type.as_deref()) else {
+            continue;
+        };
+        let single = r.count <= 1.0;
+        if !single {
+            continue;
+        }
+        let g = *group_of.entry(t).or_insert_with(|| {
+            let next = group_by_key.len();
+            let g = *group_by_key
+                .entry(crate::gazetteer::normalize::event_type_key(t))
+                .or_insert(next);
+            if g == groups.len() {
+                groups.push(Vec::new());
+            }
+            g
         });
-        for (a_pos, &a) in order.iter().enumerate() {
-            let Some(da) = located[a].record.date else {
-                continue;
-            };
-            for &b in order[a_pos + 1..].iter().take(MAX_CANDIDATES) {
-                let Some(db) = located[b].record.date else {
-                    continue;
-                };
-                if db.start.days_since_epoch() - da.end.days_since_epoch() > MAX_DAYS_APART {
-                    break;
-                }
-                let (la, lb) = (&located[a].location, &located[b].location);
-                let reach = la.radius_km + lb.radius_km;
-                // A flat-earth distance (at most ~1% off here) rejects most pairs cheaply.
-                let k = ((la.lat + lb.lat) / 2.0).to_radians().cos();
-                let approx = 111.2 * ((la.lon - lb.lon) * k).hypot(la.lat - lb.lat);
-                if approx > reach * 1.02 + 1.0 {
-                    continue;
-                }
-                if crate::geo_util::km(la.lon, la.lat, lb.lon, lb.lat) <= reach {
-                    pairs.push((a.min(b), a.max(b)));
+        groups[g].push(Report {
+            start: d.start.days_since_epoch(),
+            end: d.end.days_since_epoch(),
+            lon: l.location.lon,
+            lat: l.location.lat,
+            radius_km: l.location.radius_km,
+            index: i as u32,
+        });
+    }
+    for g in &mut groups {
+        g.sort_unstable_by_key(|r| (r.start, r.index));
+    }
+    // Each task scans a run of reports against their next candidates and keeps its own
+    // lists; merging keeps the lowest indices, so the result does not depend on the split.
+    // One part per thread, so there is one list array per thread (not one per split).
+    const TASK: usize = 16_384;
+    let tasks: Vec<(&Vec<Report>, usize)> = groups
+        .iter()
+        .flat_map(|g| (0..g.len()).step_by(TASK).map(move |from| (g, from)))
+        .collect();
+    let part = tasks
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let found: Vec<Lowest> = tasks
+        .par_chunks(part)
+        .map(|part| {
+            let mut lists = vec![Lowest::default(); located.len()];
+            for &(g, from) in part {
+                for a_pos in from..(from + TASK).min(g.len()) {
+                    let a = &g[a_pos];
+                    for b in g[a_pos + 1..].iter().take(MAX_CANDIDATES) {
+                        if b.start - a.end > MAX_DAYS_APART {
+                            break;
+                        }
+                        if overlap(a, b) {
+                            lists[a.index as usize].offer(b.index);
+                            lists[b.index as usize].offer(a.index);
+                        }
+                    }
                 }
             }
-        }
+            lists
+        })
+        .reduce_with(|mut x, y| {
+            for (a, b) in x.iter_mut().zip(&y) {
+                a.merge(b);
+            }
+            x
+        })
+        .unwrap_or_default();
+    let ids: Vec<Vec<String>> = found
+        .iter()
+        .map(|f| {
+            f.items[..usize::from(f.len)]
+                .iter()
+                .map(|&j| located[j as usize].record.id.clone())
+                .collect()
+        })
+        .collect();
+    for (l, ids) in located.iter_mut().zip(ids) {
+        l.possible_duplicates = ids;
     }
-    pairs.sort_unstable();
-    for (a, b) in pairs {
-        let (ida, idb) = (located[a].record.id.clone(), located[b].record.id.clone());
-        if located[a].possible_duplicates.len() < MAX_LISTED {
-            located[a].possible_duplicates.push(idb);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lowest, MAX_LISTED};
+
+    #[test]
+    fn keeps_the_lowest_indices_in_order() {
+        let mut l = Lowest::default();
+        for v in [9, 3, 7, 3, 1, 8, 2, 6] {
+            l.offer(v);
         }
-        if located[b].possible_duplicates.len() < MAX_LISTED {
-            located[b].possible_duplicates.push(ida);
-        }
+        assert_eq!(usize::from(l.len), MAX_LISTED);
+        assert_eq!(l.items, [1, 2, 3, 6, 7]);
+        let mut m = Lowest::default();
+        m.offer(0);
+        m.offer(7);
+        m.merge(&l);
+        assert_eq!(m.items, [0, 1, 2, 3, 6]);
     }
 }
