@@ -94,10 +94,24 @@ impl BorderIndex {
             best_flat = best_flat.min(flat);
             close.push((flat, bi, si));
         }
+        // Candidates whose nearest points coincide (a shared vertex) have one geodesic
+        // distance: it is measured once.
+        let mut measured: Vec<((f64, f64), f64)> = Vec::new();
         close
             .into_iter()
             .filter(|(flat, _, _)| *flat <= best_flat * 1.01 + 0.05)
-            .map(|(_, bi, si)| self.measure(bi as usize, si as usize, lon, lat))
+            .map(|(_, bi, si)| {
+                let (bi, si) = (bi as usize, si as usize);
+                let foot = self.foot(bi, si, lon, lat);
+                let known = measured.iter().find(|(f, _)| *f == foot).map(|&(_, d)| d);
+                let distance_km = known.unwrap_or_else(|| {
+                    let d = Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1))
+                        / 1000.0;
+                    measured.push((foot, d));
+                    d
+                });
+                self.position(bi, si, lon, lat, distance_km)
+            })
             .min_by(|a, b| {
                 a.distance_km
                     .total_cmp(&b.distance_km)
@@ -138,6 +152,15 @@ impl BorderIndex {
     /// Distance from a point to one segment of a border, solved in a local plane around the
     /// point and measured geodesically.
     fn measure(&self, bi: usize, si: usize, lon: f64, lat: f64) -> BorderPosition {
+        let foot = self.foot(bi, si, lon, lat);
+        let distance_km =
+            Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1)) / 1000.0;
+        self.position(bi, si, lon, lat, distance_km)
+    }
+
+    /// The segment's position parameter (0 at its start, 1 at its end) of the point nearest
+    /// to (lon, lat), found in a local plane around the point, and the local-plane vectors.
+    fn local(&self, bi: usize, si: usize, lon: f64, lat: f64) -> (f64, [f64; 4]) {
         let b = &self.borders[bi];
         let (a, c) = (b.line.0[si], b.line.0[si + 1]);
         let k = lat.to_radians().cos();
@@ -149,13 +172,31 @@ impl BorderIndex {
         } else {
             0.0
         };
-        let foot = (a.x + (c.x - a.x) * t, a.y + (c.y - a.y) * t);
-        let distance_km =
-            Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1)) / 1000.0;
+        (t, [dx, dy, px - ax, py - ay])
+    }
+
+    /// The point of a segment nearest to (lon, lat).
+    fn foot(&self, bi: usize, si: usize, lon: f64, lat: f64) -> (f64, f64) {
+        let (a, c) = (self.borders[bi].line.0[si], self.borders[bi].line.0[si + 1]);
+        let (t, _) = self.local(bi, si, lon, lat);
+        (a.x + (c.x - a.x) * t, a.y + (c.y - a.y) * t)
+    }
+
+    /// Position along and side of a segment, given the point's distance to it.
+    fn position(
+        &self,
+        bi: usize,
+        si: usize,
+        lon: f64,
+        lat: f64,
+        distance_km: f64,
+    ) -> BorderPosition {
+        let b = &self.borders[bi];
+        let (t, [dx, dy, rx, ry]) = self.local(bi, si, lon, lat);
         let seg_km = b.vertex_km[si + 1] - b.vertex_km[si];
         let along_km = b.vertex_km[si] + seg_km * t;
         // Cross product < 0: the point is to the right of the direction of travel.
-        let cross = dx * (py - ay) - dy * (px - ax);
+        let cross = dx * ry - dy * rx;
         BorderPosition {
             border: bi,
             distance_km,

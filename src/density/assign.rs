@@ -46,6 +46,8 @@ pub struct Shares {
     pub segments: Vec<(usize, f64)>,
     pub outside: f64,
     pub point_segment: Option<usize>,
+    /// The location is a stretch of border (a line), not a point.
+    pub stretch: bool,
 }
 
 /// σ (km) of a location's Gaussian.

@@ -13,9 +13,10 @@ use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
 use crate::model::{Date, LocatedIncident};
 use assign::{CorridorSide, Shares, is_imprecise, point_shares, stretch_shares};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stats::{Contribution, LengthBasis, Rates, Tally, rates};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What each incident weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -181,28 +182,37 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         LengthBasis::Published => b.published_scale().unwrap_or(1.0),
     };
 
-    // Filters, window, weights.
+    // Filters, window, weights. Canonical event types are folded once per spelling and
+    // numbered, so per-incident work does not allocate.
     let types: Vec<String> = opts.types.iter().map(|t| event_type_key(t)).collect();
     let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
     let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
     let mut weights = vec![0.0; located.len()];
-    // Canonical event types, folded once per distinct spelling.
-    let mut canon_cache: std::collections::HashMap<String, String> =
-        std::collections::HashMap::new();
-    let mut event_types: Vec<Option<String>> = Vec::with_capacity(located.len());
-    let mut reasons: Vec<Option<String>> = vec![None; located.len()];
+    let mut type_of_spelling: HashMap<&str, u32> = HashMap::new();
+    let mut type_names: Vec<String> = Vec::new();
+    let mut type_ids: HashMap<String, u32> = HashMap::new();
+    // Records without a type are counted under "unknown" (with any type of that name).
+    type_names.push("unknown".to_string());
+    type_ids.insert("unknown".to_string(), 0);
+    let unknown_type = 0u32;
+    let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
+    let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
     for (i, l) in located.iter().enumerate() {
         let r = &l.record;
         let et = r.event_type.as_deref().map(|t| {
-            canon_cache
-                .entry(t.to_string())
-                .or_insert_with(|| event_type_key(t))
-                .clone()
+            *type_of_spelling.entry(t).or_insert_with(|| {
+                let key = event_type_key(t);
+                *type_ids.entry(key.clone()).or_insert_with(|| {
+                    type_names.push(key);
+                    (type_names.len() - 1) as u32
+                })
+            })
         });
-        event_types.push(et.clone());
-        let reason = if et.as_deref().is_some_and(|t| NOT_EVENTS.contains(&t)) {
+        event_types.push(et);
+        let et = et.map(|id| type_names[id as usize].as_str());
+        let reason = if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
             Some("a statistic, not an event")
-        } else if !types.is_empty() && !et.as_ref().is_some_and(|t| types.contains(t)) {
+        } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
             Some("event type not selected")
         } else if actor.as_ref().is_some_and(|a| {
             !r.actors
@@ -221,7 +231,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             WeightBy::Count => r.count,
             WeightBy::Fatalities => r.fatalities.unwrap_or(0.0),
         };
-        let mut reason = reason.map(str::to_string);
+        let mut reason = reason;
         if reason.is_none()
             && let Some(d) = r.date
         {
@@ -229,12 +239,17 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             let hi = opts.to.unwrap_or(d.end);
             let share = day_overlap((d.start, d.end), (lo, hi)) / span_days((d.start, d.end));
             if share <= 0.0 {
-                reason = Some("outside the date window".into());
+                reason = Some("outside the date window");
             }
             w *= share;
         }
-        if let Some(why) = &reason {
-            *excluded.entry(why.clone()).or_insert(0) += 1;
+        if let Some(why) = reason {
+            match excluded.get_mut(why) {
+                Some(n) => *n += 1,
+                None => {
+                    excluded.insert(why.to_string(), 1);
+                }
+            }
             w = 0.0;
         }
         weights[i] = w;
@@ -259,7 +274,8 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     };
     let years = window.map(|w| span_days(w) / 365.25);
 
-    // Shares per incident.
+    // Shares per incident: measured in parallel a chunk at a time (bounded memory), then
+    // added up in input order, so sums are the same on any number of cores.
     let mut placements = Vec::with_capacity(located.len());
     let mut seg_tally: Vec<Vec<Tally>> = all_segments
         .iter()
@@ -272,10 +288,19 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let mut border_tally = vec![Tally::default(); borders.len()];
     let mut source_keys: Vec<BTreeSet<(&str, Option<&str>)>> = vec![BTreeSet::new(); borders.len()];
     let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
-    let mut type_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    // Breakdowns keyed by (border, event type number) and (border, period key).
+    let mut type_rows: HashMap<(usize, u32), Tally> = HashMap::new();
     let mut period_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    let mut periods_of: HashMap<(Date, Date), Vec<(String, f64)>> = HashMap::new();
     let (mut weight_in, mut weight_in_segments, mut weight_outside) = (0.0, 0.0, 0.0);
-    for (i, l) in located.iter().enumerate() {
+    let side_name = |bi: usize, right: bool| -> String {
+        let b = &borders[bi];
+        let c = if right { &b.country_a } else { &b.country_b };
+        c.clone()
+            .unwrap_or_else(|| if right { "right".into() } else { "left".into() })
+    };
+    // One incident's placement, its shares, and its share in each sector (non-zero ones).
+    let measure = |i: usize, l: &LocatedIncident| -> (Placement, Shares, Vec<(usize, f64)>) {
         let loc = &l.location;
         let nearest = index.nearest(loc.lon, loc.lat);
         let stretch_border = loc.stretch.as_ref().and_then(|s| {
@@ -284,7 +309,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                 .position(|b| b.id == s.border_id)
                 .map(|bi| (bi, s.km_from, s.km_to))
         });
-        let shares: Shares = match (stretch_border, &nearest) {
+        let mut shares: Shares = match (stretch_border, &nearest) {
             (Some((bi, k1, k2)), _) => {
                 let mut s = stretch_shares(bi, k1, k2, &cuts[bi]);
                 // A long stretch has no point position: its raw count goes to the border only.
@@ -306,15 +331,10 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                 ..Default::default()
             },
         };
-        let w = weights[i];
-        let side_name = |bi: usize, right: bool| -> String {
-            let b = &borders[bi];
-            let c = if right { &b.country_a } else { &b.country_b };
-            c.clone()
-                .unwrap_or_else(|| if right { "right".into() } else { "left".into() })
-        };
+        // A stretch's raw count goes to its border even without a point segment.
+        shares.stretch = stretch_border.is_some();
         let in_corridor: f64 = shares.segments.iter().map(|x| x.1).sum();
-        placements.push(Placement {
+        let placement = Placement {
             border_id: shares
                 .border
                 .or(nearest.as_ref().map(|p| p.border))
@@ -326,84 +346,125 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                 .as_ref()
                 .map(|p| (p.along_km * 1000.0).round() / 1000.0),
             side: nearest.as_ref().map(|p| side_name(p.border, p.right_side)),
-            weight: w,
+            weight: weights[i],
             in_corridor,
-            excluded: reasons[i].clone(),
-        });
-        if w <= 0.0 {
-            continue;
-        }
-        weight_in += w;
-        weight_outside += w * shares.outside;
-        let Some(bi) = shares.border else { continue };
-        if shares.segments.is_empty() {
-            continue;
-        }
-        let r = &l.record;
-        let c = Contribution {
-            count: w,
-            fatalities: r.fatalities,
-            fatalities_low: r.fatalities_low,
-            fatalities_high: r.fatalities_high,
-            wounded: r.wounded,
-            imprecise: is_imprecise(loc),
+            excluded: reasons[i].map(str::to_string),
         };
-        for &(si, share) in &shares.segments {
-            seg_tally[bi][si].add(share, &c);
-            weight_in_segments += w * share;
-        }
-        if let Some(ps) = shares.point_segment {
-            seg_tally[bi][ps].events_raw += w;
-        }
-        border_tally[bi].add(in_corridor, &c);
-        if shares.point_segment.is_some() || stretch_border.is_some() {
-            border_tally[bi].events_raw += w;
-        }
         // Sectors: the share of the incident along each sector's km range (either side).
-        for (k, sec) in all_sectors[bi].iter().enumerate() {
-            let share: f64 = shares
-                .segments
-                .iter()
-                .map(|&(si, s)| {
-                    let seg = &all_segments[bi][si];
-                    let overlap =
-                        (seg.km_to.min(sec.km_to) - seg.km_from.max(sec.km_from)).max(0.0);
-                    if seg.length_km > 0.0 {
-                        s * overlap / seg.length_km
-                    } else {
-                        0.0
-                    }
-                })
-                .sum();
-            sector_tally[bi][k].add(share, &c);
-        }
-        source_keys[bi].insert((r.provenance.format.as_str(), r.source.as_deref()));
-        if let Some(d) = r.date {
-            spans[bi] = Some(match spans[bi] {
-                Some((s, e)) => (s.min(d.start), e.max(d.end)),
-                None => (d.start, d.end),
-            });
-        }
-        let et = event_types[i].clone().unwrap_or_else(|| "unknown".into());
-        type_rows.entry((bi, et)).or_default().add(in_corridor, &c);
-        if let Some(d) = r.date {
-            let span = (
-                opts.from.map_or(d.start, |f| f.max(d.start)),
-                opts.to.map_or(d.end, |t| t.min(d.end)),
-            );
-            for (key, days) in periods(span, opts.period) {
-                period_rows
-                    .entry((bi, key))
-                    .or_default()
-                    .add(in_corridor * days / span_days(span), &c);
+        let mut sector_shares = Vec::new();
+        if let Some(bi) = shares.border
+            && weights[i] > 0.0
+        {
+            for (k, sec) in all_sectors[bi].iter().enumerate() {
+                let share: f64 = shares
+                    .segments
+                    .iter()
+                    .map(|&(si, s)| {
+                        let seg = &all_segments[bi][si];
+                        let overlap =
+                            (seg.km_to.min(sec.km_to) - seg.km_from.max(sec.km_from)).max(0.0);
+                        if seg.length_km > 0.0 {
+                            s * overlap / seg.length_km
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                if share > 0.0 {
+                    sector_shares.push((k, share));
+                }
             }
-        } else {
-            period_rows
-                .entry((bi, "unknown".into()))
+        }
+        (placement, shares, sector_shares)
+    };
+    const CHUNK: usize = 1 << 16;
+    for (chunk_no, chunk) in located.chunks(CHUNK).enumerate() {
+        let first = chunk_no * CHUNK;
+        let measured: Vec<(Placement, Shares, Vec<(usize, f64)>)> = chunk
+            .par_iter()
+            .enumerate()
+            .with_min_len(256)
+            .map(|(j, l)| measure(first + j, l))
+            .collect();
+        for (j, (placement, shares, sector_shares)) in measured.into_iter().enumerate() {
+            let i = first + j;
+            let l = &located[i];
+            let in_corridor = placement.in_corridor;
+            placements.push(placement);
+            let w = weights[i];
+            if w <= 0.0 {
+                continue;
+            }
+            weight_in += w;
+            weight_outside += w * shares.outside;
+            let Some(bi) = shares.border else { continue };
+            if shares.segments.is_empty() {
+                continue;
+            }
+            let r = &l.record;
+            let c = Contribution {
+                count: w,
+                fatalities: r.fatalities,
+                fatalities_low: r.fatalities_low,
+                fatalities_high: r.fatalities_high,
+                wounded: r.wounded,
+                imprecise: is_imprecise(&l.location),
+            };
+            for &(si, share) in &shares.segments {
+                seg_tally[bi][si].add(share, &c);
+                weight_in_segments += w * share;
+            }
+            if let Some(ps) = shares.point_segment {
+                seg_tally[bi][ps].events_raw += w;
+            }
+            border_tally[bi].add(in_corridor, &c);
+            if shares.point_segment.is_some() || shares.stretch {
+                border_tally[bi].events_raw += w;
+            }
+            for (k, share) in sector_shares {
+                sector_tally[bi][k].add(share, &c);
+            }
+            source_keys[bi].insert((r.provenance.format.as_str(), r.source.as_deref()));
+            if let Some(d) = r.date {
+                spans[bi] = Some(match spans[bi] {
+                    Some((s, e)) => (s.min(d.start), e.max(d.end)),
+                    None => (d.start, d.end),
+                });
+            }
+            type_rows
+                .entry((bi, event_types[i].unwrap_or(unknown_type)))
                 .or_default()
                 .add(in_corridor, &c);
+            if let Some(d) = r.date {
+                let span = (
+                    opts.from.map_or(d.start, |f| f.max(d.start)),
+                    opts.to.map_or(d.end, |t| t.min(d.end)),
+                );
+                let parts = periods_of
+                    .entry(span)
+                    .or_insert_with(|| periods(span, opts.period));
+                for (key, days) in parts.iter() {
+                    let share = in_corridor * days / span_days(span);
+                    match period_rows.get_mut(&(bi, key.clone())) {
+                        Some(t) => t.add(share, &c),
+                        None => period_rows
+                            .entry((bi, key.clone()))
+                            .or_default()
+                            .add(share, &c),
+                    }
+                }
+            } else {
+                period_rows
+                    .entry((bi, "unknown".into()))
+                    .or_default()
+                    .add(in_corridor, &c);
+            }
         }
     }
+    let type_rows: BTreeMap<(usize, String), Tally> = type_rows
+        .into_iter()
+        .map(|((bi, t), tally)| ((bi, type_names[t as usize].clone()), tally))
+        .collect();
 
     let results: Vec<BorderResult> = borders
         .iter()

@@ -63,11 +63,17 @@ impl Lowest {
 /// Whether two reports overlap in place (see the module notes).
 fn overlap(a: &Report, b: &Report) -> bool {
     let reach = a.radius_km + b.radius_km;
-    // A flat-earth distance (at most ~1% off here) rejects most pairs cheaply.
+    // A flat-earth distance (at most ~1% off at these latitudes and distances) settles
+    // most pairs cheaply; only those near the limit are measured geodesically.
     let k = ((a.lat + b.lat) / 2.0).to_radians().cos();
-    let approx = 111.2 * ((a.lon - b.lon) * k).hypot(a.lat - b.lat);
-    if approx > reach * 1.02 + 1.0 {
+    let (dx, dy) = ((a.lon - b.lon) * k * 111.2, (a.lat - b.lat) * 111.2);
+    let approx2 = dx * dx + dy * dy;
+    let (outer, inner) = (reach * 1.02 + 1.0, (reach * 0.97 - 1.0).max(0.0));
+    if approx2 > outer * outer {
         return false;
+    }
+    if approx2 < inner * inner {
+        return true;
     }
     crate::geo_util::km(a.lon, a.lat, b.lon, b.lat) <= reach
 }
@@ -165,7 +171,50 @@ pub fn flag(located: &mut [LocatedIncident]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lowest, MAX_LISTED};
+    use super::{Lowest, MAX_LISTED, Report, overlap};
+
+    #[test]
+    fn the_quick_overlap_test_agrees_with_geodesic_distance() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..20_000 {
+            let r = |lon: f64, lat: f64, radius_km: f64| Report {
+                start: 0,
+                end: 0,
+                lon,
+                lat,
+                radius_km,
+                index: 0,
+            };
+            let (lon, lat) = (60.0 + 16.0 * next(), 29.0 + 10.0 * next());
+            let a = r(
+                lon,
+                lat,
+                [1.0, 25.0, 30.0, 150.0, 400.0][(next() * 5.0) as usize],
+            );
+            let b = r(
+                lon + (next() - 0.5) * 8.0,
+                lat + (next() - 0.5) * 8.0,
+                [1.0, 25.0, 30.0, 150.0, 400.0][(next() * 5.0) as usize],
+            );
+            let exact =
+                crate::geo_util::km(a.lon, a.lat, b.lon, b.lat) <= a.radius_km + b.radius_km;
+            assert_eq!(
+                overlap(&a, &b),
+                exact,
+                "{} {} / {} {}",
+                a.lon,
+                a.lat,
+                b.lon,
+                b.lat
+            );
+        }
+    }
 
     #[test]
     fn keeps_the_lowest_indices_in_order() {
