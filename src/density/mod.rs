@@ -300,7 +300,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             .unwrap_or_else(|| if right { "right".into() } else { "left".into() })
     };
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
-    let measure = |i: usize, l: &LocatedIncident| -> (Placement, Shares, Vec<(usize, f64)>) {
+    let measure = |i: usize, l: &LocatedIncident| -> Measured {
         let loc = &l.location;
         let nearest = index.nearest(loc.lon, loc.lat);
         let stretch_border = loc.stretch.as_ref().and_then(|s| {
@@ -380,7 +380,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     const CHUNK: usize = 1 << 16;
     for (chunk_no, chunk) in located.chunks(CHUNK).enumerate() {
         let first = chunk_no * CHUNK;
-        let measured: Vec<(Placement, Shares, Vec<(usize, f64)>)> = chunk
+        let measured: Vec<Measured> = chunk
             .par_iter()
             .enumerate()
             .with_min_len(256)
@@ -532,6 +532,9 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         excluded,
     }
 }
+
+/// One incident's placement, its shares, and its non-zero share in each sector.
+type Measured = (Placement, Shares, Vec<(usize, f64)>);
 
 /// The calendar periods a span covers, with the days of the span in each.
 fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
