@@ -244,14 +244,16 @@ fn main() {
         println!(
             "{n:>8} incidents: maps and charts (3 maps, 2 charts, SVG + PNG) {ms_render:.0} ms ({ms_render_wall:.0} ms with setup)"
         );
+        let stages = format!(
+            "{n:>8} incidents: ingest {ms_ingest:.0} ms, geocode {ms_geocode:.0} ms, analyse {ms_analyse:.0} ms, KDE 1000x800 {ms_kde:.0} ms, incident GeoJSON {ms_write:.0} ms"
+        );
         let input = input_dir.join(format!("synthetic_{n}.csv"));
         std::fs::write(&input, &coords).expect("write input");
         if std::env::var_os("BENCH_SKIP_RUN").is_some() {
+            println!("{stages}");
             continue;
         }
         let (ms_run, peak_mb) = whole_run(&input, &tmp.path().join(format!("out_{n}")));
-        println!(
-            "{n:>8} incidents: ingest {ms_ingest:.0} ms, geocode {ms_geocode:.0} ms, analyse {ms_analyse:.0} ms, KDE 1000x800 {ms_kde:.0} ms, incident GeoJSON {ms_write:.0} ms; whole `run` {ms_run:.0} ms, peak {peak_mb:.0} MB"
-        );
+        println!("{stages}; whole `run` {ms_run:.0} ms, peak {peak_mb:.0} MB");
     }
 }

@@ -17,6 +17,9 @@ const LON_SCALE: f64 = 0.819;
 
 type SegmentEntry = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
 
+/// Segments as (border index, segment index).
+type Candidates = Box<[(u32, u32)]>;
+
 /// Where a point is relative to one border.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BorderPosition {
@@ -46,6 +49,80 @@ impl BorderPosition {
 pub struct BorderIndex {
     tree: RTree<SegmentEntry>,
     borders: Vec<Border>,
+    cells: CellGrid,
+}
+
+/// A grid over the borders' surroundings whose cells list, once asked, every segment that
+/// can be nearest to a point in the cell (found with the R-tree). A query then scans one
+/// short list with no allocation; points off the grid walk the R-tree directly.
+struct CellGrid {
+    lon0: f64,
+    lat0: f64,
+    step: f64,
+    nx: usize,
+    ny: usize,
+    cells: Vec<std::sync::OnceLock<Candidates>>,
+}
+
+/// Degrees added around the borders' bounding box to make the grid.
+const GRID_MARGIN_DEG: f64 = 2.0;
+/// Cell size, degrees (coarser when the borders span a large area).
+const GRID_STEP_DEG: f64 = 0.1;
+const GRID_MAX_CELLS: usize = 250_000;
+/// Candidates whose flat distance is within this of the best flat distance `best` (km) are
+/// measured geodesically. The flat frame scales longitude by the point's own cos(lat), so its
+/// error grows with distance (about tan(lat) · d / 6371 relative): a wider margin far out.
+fn keep_within(best: f64) -> f64 {
+    best * (1.01 + 3.0 * best / 6371.0) + 0.05
+}
+
+/// km per degree of the index plane that never exceeds the flat distance (`flat_km`) in
+/// the frame of a point at latitude `lat`: that frame scales longitude by cos(lat), the
+/// index plane by [`LON_SCALE`].
+fn plane_km_lower(lat: f64) -> f64 {
+    111.2 * (lat.to_radians().cos() / LON_SCALE).min(1.0) * 0.999
+}
+
+impl CellGrid {
+    fn new(borders: &[Border]) -> CellGrid {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for c in borders.iter().flat_map(|b| &b.line.0) {
+            (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
+        }
+        if x0 > x1 {
+            return CellGrid {
+                lon0: 0.0,
+                lat0: 0.0,
+                step: 1.0,
+                nx: 0,
+                ny: 0,
+                cells: Vec::new(),
+            };
+        }
+        let (x0, y0) = (x0 - GRID_MARGIN_DEG, (y0 - GRID_MARGIN_DEG).max(-89.0));
+        let (x1, y1) = (x1 + GRID_MARGIN_DEG, (y1 + GRID_MARGIN_DEG).min(89.0));
+        let mut step = GRID_STEP_DEG;
+        while ((x1 - x0) / step).ceil() * ((y1 - y0) / step).ceil() > GRID_MAX_CELLS as f64 {
+            step *= 2.0;
+        }
+        let nx = ((x1 - x0) / step).ceil() as usize;
+        let ny = ((y1 - y0) / step).ceil() as usize;
+        CellGrid {
+            lon0: x0,
+            lat0: y0,
+            step,
+            nx,
+            ny,
+            cells: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    fn cell_of(&self, lon: f64, lat: f64) -> Option<(usize, usize)> {
+        let cx = ((lon - self.lon0) / self.step).floor();
+        let cy = ((lat - self.lat0) / self.step).floor();
+        (cx >= 0.0 && cy >= 0.0 && (cx as usize) < self.nx && (cy as usize) < self.ny)
+            .then_some((cx as usize, cy as usize))
+    }
 }
 
 fn scaled(lon: f64, lat: f64) -> [f64; 2] {
@@ -64,7 +141,39 @@ impl BorderIndex {
         BorderIndex {
             tree: RTree::bulk_load(items),
             borders: borders.to_vec(),
+            cells: CellGrid::new(borders),
         }
+    }
+
+    /// Every segment that can be nearest (in [`Self::nearest`]'s sense) to some point of
+    /// grid cell (cx, cy). With D the index-plane distance from the cell's centre to the
+    /// nearest segment and h the cell's half-diagonal, a point q of the cell has a segment
+    /// within U·(D + h) flat km (U bounds flat km per index-plane degree over the cell), so
+    /// any segment it keeps lies within h + (keep_within(U·(D + h)) + 0.1) / L of the centre (L the
+    /// lower bound of [`plane_km_lower`] over the cell).
+    fn cell_candidates(&self, cx: usize, cy: usize) -> &[(u32, u32)] {
+        let g = &self.cells;
+        g.cells[cy * g.nx + cx].get_or_init(|| {
+            let lon = g.lon0 + (cx as f64 + 0.5) * g.step;
+            let lat = g.lat0 + (cy as f64 + 0.5) * g.step;
+            let centre = scaled(lon, lat);
+            let h = 0.5 * g.step * (1.0 + LON_SCALE * LON_SCALE).sqrt();
+            let Some(nearest) = self.tree.nearest_neighbor(&centre) else {
+                return Box::new([]);
+            };
+            let d = nearest.geom().distance_2(&centre).sqrt();
+            let lat_low = (lat.abs() - 0.5 * g.step).max(0.0);
+            let lat_high = (lat.abs() + 0.5 * g.step).min(90.0);
+            let u = 111.2 * (lat_low.to_radians().cos() / LON_SCALE).max(1.0);
+            let r = h + (keep_within(u * (d + h)) + 0.1) / plane_km_lower(lat_high) + 1e-9;
+            let mut found: Vec<(u32, u32)> = self
+                .tree
+                .locate_within_distance(centre, r * r)
+                .map(|e| e.data)
+                .collect();
+            found.sort_unstable();
+            found.into_boxed_slice()
+        })
     }
 
     pub fn borders(&self) -> &[Border] {
@@ -78,45 +187,76 @@ impl BorderIndex {
     /// distances), and only those within 1% of the best flat distance are measured
     /// geodesically, which is what is reported.
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<BorderPosition> {
-        let q = scaled(lon, lat);
         let k = lat.to_radians().cos();
+        let walked: Vec<(u32, u32)>;
+        let candidates: &[(u32, u32)] = match self.cells.cell_of(lon, lat) {
+            Some((cx, cy)) => self.cell_candidates(cx, cy),
+            None => {
+                walked = self.walk_tree(lon, lat, k);
+                &walked
+            }
+        };
+        let best_flat = candidates
+            .iter()
+            .map(|&(bi, si)| self.flat_km(bi as usize, si as usize, lon, lat, k))
+            .fold(f64::INFINITY, f64::min);
+        // Candidates whose nearest points coincide (a shared vertex) have one geodesic
+        // distance: it is measured once.
+        let mut measured: [((f64, f64), f64); 4] = [((f64::NAN, f64::NAN), 0.0); 4];
+        let mut n_measured = 0;
+        let mut best: Option<(BorderPosition, u32)> = None;
+        for &(bi, si) in candidates {
+            let (b, s) = (bi as usize, si as usize);
+            if self.flat_km(b, s, lon, lat, k) > keep_within(best_flat) {
+                continue;
+            }
+            let foot = self.foot(b, s, lon, lat);
+            let known = measured[..n_measured]
+                .iter()
+                .find(|(f, _)| *f == foot)
+                .map(|&(_, d)| d);
+            let distance_km = known.unwrap_or_else(|| {
+                let d =
+                    Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1)) / 1000.0;
+                if n_measured < measured.len() {
+                    measured[n_measured] = (foot, d);
+                    n_measured += 1;
+                }
+                d
+            });
+            // Ties go to the lower border, then the lower segment.
+            let better = best.as_ref().is_none_or(|(p, bs)| {
+                distance_km
+                    .total_cmp(&p.distance_km)
+                    .then(b.cmp(&p.border))
+                    .then(si.cmp(bs))
+                    .is_lt()
+            });
+            if better {
+                best = Some((self.position(b, s, lon, lat, distance_km), si));
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+
+    /// Candidate segments for a point off the grid, in order of their distance in the
+    /// index's plane, up to where none can be nearest.
+    fn walk_tree(&self, lon: f64, lat: f64, k: f64) -> Vec<(u32, u32)> {
+        let q = scaled(lon, lat);
+        let lower = plane_km_lower(lat);
         let mut best_flat = f64::INFINITY;
-        let mut close: Vec<(f64, u32, u32)> = Vec::new();
+        let mut close = Vec::new();
         for entry in self.tree.nearest_neighbor_iter(&q) {
-            // Lower bound of the true distance from the index-plane distance: one degree of
-            // latitude is at least 110.5 km; the fixed longitude scale errs by < 25% here.
-            let approx_km = entry.geom().distance_2(&q).sqrt() * 110.5 * 0.75;
-            if approx_km > best_flat * 1.02 + 0.1 {
+            // A lower bound of the flat distance, from the index-plane distance.
+            let approx_km = entry.geom().distance_2(&q).sqrt() * lower;
+            if approx_km > keep_within(best_flat) + 0.1 {
                 break;
             }
             let (bi, si) = entry.data;
-            let flat = self.flat_km(bi as usize, si as usize, lon, lat, k);
-            best_flat = best_flat.min(flat);
-            close.push((flat, bi, si));
+            best_flat = best_flat.min(self.flat_km(bi as usize, si as usize, lon, lat, k));
+            close.push(entry.data);
         }
-        // Candidates whose nearest points coincide (a shared vertex) have one geodesic
-        // distance: it is measured once.
-        let mut measured: Vec<((f64, f64), f64)> = Vec::new();
         close
-            .into_iter()
-            .filter(|(flat, _, _)| *flat <= best_flat * 1.01 + 0.05)
-            .map(|(_, bi, si)| {
-                let (bi, si) = (bi as usize, si as usize);
-                let foot = self.foot(bi, si, lon, lat);
-                let known = measured.iter().find(|(f, _)| *f == foot).map(|&(_, d)| d);
-                let distance_km = known.unwrap_or_else(|| {
-                    let d = Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1))
-                        / 1000.0;
-                    measured.push((foot, d));
-                    d
-                });
-                self.position(bi, si, lon, lat, distance_km)
-            })
-            .min_by(|a, b| {
-                a.distance_km
-                    .total_cmp(&b.distance_km)
-                    .then(a.border.cmp(&b.border))
-            })
     }
 
     /// Distance to a segment in a local equirectangular frame, km.
@@ -197,11 +337,37 @@ impl BorderIndex {
         let along_km = b.vertex_km[si] + seg_km * t;
         // Cross product < 0: the point is to the right of the direction of travel.
         let cross = dx * ry - dy * rx;
+        // When the nearest point is a vertex, the two segments meeting there can disagree
+        // (beyond a sharp bend); the point is then on the outside of the bend.
+        let bend = match (t, si) {
+            (t, si) if t <= 0.0 && si > 0 => Some(si - 1),
+            (t, si) if t >= 1.0 && si + 2 < b.line.0.len() => Some(si),
+            _ => None,
+        };
+        let right_side = match bend {
+            Some(first) => {
+                let (_, [d1x, d1y, ..]) = self.local(bi, first, lon, lat);
+                let (_, [d2x, d2y, ..]) = self.local(bi, first + 1, lon, lat);
+                // The vertex, relative to which both crosses are taken.
+                let v = b.line.0[first + 1];
+                let k = lat.to_radians().cos();
+                let (vx, vy) = ((lon - v.x) * k, lat - v.y);
+                let c1 = d1x * vy - d1y * vx;
+                let c2 = d2x * vy - d2y * vx;
+                if (c1 <= 0.0) == (c2 <= 0.0) {
+                    c1 <= 0.0
+                } else {
+                    // A left turn has its outside on the right.
+                    d1x * d2y - d1y * d2x > 0.0
+                }
+            }
+            None => cross <= 0.0,
+        };
         BorderPosition {
             border: bi,
             distance_km,
             along_km,
-            right_side: cross <= 0.0,
+            right_side,
         }
     }
 
@@ -246,15 +412,21 @@ mod tests {
         let borders = shipped().unwrap();
         let idx = BorderIndex::new(&borders);
         let mut seed = 12345u64;
-        for _ in 0..300 {
+        // Most points near the borders (on the candidate grid), some far off it.
+        for i in 0..1200 {
+            let (lon0, lon_span, lat0, lat_span) = if i % 4 == 3 {
+                (40.0, 60.0, 10.0, 45.0)
+            } else {
+                (60.0, 16.0, 29.0, 10.0)
+            };
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let lon = 60.0 + (seed >> 33) as f64 / (1u64 << 31) as f64 * 16.0;
+            let lon = lon0 + (seed >> 33) as f64 / (1u64 << 31) as f64 * lon_span;
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let lat = 29.0 + (seed >> 33) as f64 / (1u64 << 31) as f64 * 10.0;
+            let lat = lat0 + (seed >> 33) as f64 / (1u64 << 31) as f64 * lat_span;
             let fast = idx.nearest(lon, lat).unwrap();
             let brute = (0..borders.len())
                 .map(|b| idx.position_on(b, lon, lat))
@@ -270,6 +442,58 @@ mod tests {
                 < 1e-9;
             assert!(fast.border == brute.border || tie, "at {lon} {lat}");
         }
+    }
+
+    #[test]
+    fn the_side_agrees_with_the_country_polygons() {
+        let geo = crate::geodata::GeoData::load(None).unwrap();
+        let borders: Vec<Border> = geo
+            .borders
+            .iter()
+            .filter(|b| b.country_a.is_some())
+            .cloned()
+            .collect();
+        let idx = BorderIndex::new(&borders);
+        let country = |code: &str| geo.countries.iter().find(|c| c.code == code).unwrap();
+        let mut seed = 99u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut checked = 0;
+        for b in &borders {
+            for _ in 0..400 {
+                // Near a random vertex, within about 30 km.
+                let v = b.line.0[(next() * b.line.0.len() as f64) as usize];
+                let (lon, lat) = (v.x + (next() - 0.5) * 0.6, v.y + (next() - 0.5) * 0.6);
+                let p = idx.nearest(lon, lat).unwrap();
+                let pb = &borders[p.border];
+                let side = if p.right_side {
+                    &pb.country_a
+                } else {
+                    &pb.country_b
+                };
+                let side = side.as_deref().unwrap();
+                let (a, c) = (
+                    pb.country_a.as_deref().unwrap(),
+                    pb.country_b.as_deref().unwrap(),
+                );
+                let inside_a = country(a).contains(lon, lat);
+                let inside_b = country(c).contains(lon, lat);
+                // Only points clearly inside one of the two countries, off the line's ends
+                // (beyond an end, neither side is defined), say anything.
+                let at_end = p.along_km < 0.01 || p.along_km > pb.measured_km - 0.01;
+                if p.distance_km < 0.5 || inside_a == inside_b || at_end {
+                    continue;
+                }
+                let truth = if inside_a { a } else { c };
+                assert_eq!(side, truth, "{} at {lon} {lat}", pb.id);
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]
