@@ -2,7 +2,7 @@
 //! every row accounted for (located, or unmatched with its reason). Subcommands and the main
 //! job share it so they cannot disagree about what was read.
 
-use crate::geocode::{Geocoded, geocode_all};
+use crate::geocode::{Geocoded, duplicates, locate_all};
 use crate::geodata::GeoData;
 use crate::ingest::{self, IngestOptions};
 use crate::model::Unmatched;
@@ -42,7 +42,6 @@ pub fn ingest_and_geocode(
         files.push(ingest::read_path(input, &opts)?);
     }
     let mut out = Prepared::default();
-    let mut records = Vec::new();
     for ing in files {
         out.rows_read += ing.rows_read;
         out.inputs.push(ing.file.clone());
@@ -64,9 +63,17 @@ pub fn ingest_and_geocode(
                 suggestions: Vec::new(),
             });
         }
-        records.extend(ing.records);
+        // Each file is located as it comes (its records freed as they are placed); the
+        // duplicate check then runs over all of them together.
+        let mut g = locate_all(ing.records, geo);
+        if out.geocoded.located.is_empty() {
+            out.geocoded.located = g.located;
+        } else {
+            out.geocoded.located.append(&mut g.located);
+        }
+        out.geocoded.unmatched.append(&mut g.unmatched);
     }
-    out.geocoded = geocode_all(records, geo);
+    duplicates::flag(&mut out.geocoded.located);
     for u in &out.geocoded.unmatched {
         log(&format!(
             "unmatched: {}:{}: {} ({})",

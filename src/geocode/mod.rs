@@ -124,46 +124,99 @@ pub fn lookup_phrase<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Vec<Ca
 /// remembered per distinct (country, admin1, admin2, location, stated precision): real lists
 /// repeat names far more often than they introduce new ones.
 pub fn geocode_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
-    type Key = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
+    let mut out = locate_all(records, geo);
+    duplicates::flag(&mut out.located);
+    out
+}
+
+/// [`geocode_all`] without the duplicate check (for callers that join several batches and
+/// check them together). Records are answered in parallel, in bounded chunks; the input's
+/// memory is given back as it is consumed, so input and output are never both whole.
+pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
+    use rayon::prelude::*;
+    type Key<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
         Option<PrecisionClass>,
     );
-    let mut memo: HashMap<Key, Result<Location, Box<Unmatched>>> = HashMap::new();
-    let mut out = Geocoded::default();
-    for r in records {
-        let result = if r.latitude.is_some() || r.longitude.is_some() {
-            geocode_one(&r, geo)
-        } else {
+    const NO_KEY: u32 = u32::MAX;
+    // Distinct places named by records without coordinates, each answered once.
+    let mut key_of: Vec<u32> = Vec::with_capacity(records.len());
+    let answers: Vec<Result<Location, Box<Unmatched>>> = {
+        let mut keys: HashMap<Key, u32> = HashMap::new();
+        let mut firsts: Vec<usize> = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            if r.latitude.is_some() || r.longitude.is_some() {
+                key_of.push(NO_KEY);
+                continue;
+            }
             let key = (
-                r.country.clone(),
-                r.admin1.clone(),
-                r.admin2.clone(),
-                r.location.clone(),
+                r.country.as_deref(),
+                r.admin1.as_deref(),
+                r.admin2.as_deref(),
+                r.location.as_deref(),
                 r.stated_precision,
             );
-            match memo.entry(key).or_insert_with(|| geocode_one(&r, geo)) {
-                Ok(l) => Ok(l.clone()),
-                Err(u) => Err(Box::new(Unmatched {
-                    file: r.provenance.file.clone(),
-                    line: r.provenance.line,
-                    id: Some(r.id.clone()),
-                    ..(**u).clone()
-                })),
+            let next = firsts.len() as u32;
+            let k = *keys.entry(key).or_insert(next);
+            if k == next {
+                firsts.push(i);
             }
-        };
-        match result {
-            Ok(location) => out.located.push(LocatedIncident {
-                record: r,
-                location,
-                possible_duplicates: Vec::new(),
-            }),
-            Err(u) => out.unmatched.push(*u),
+            key_of.push(k);
+        }
+        firsts
+            .par_iter()
+            .map(|&i| geocode_one(&records[i], geo))
+            .collect()
+    };
+    let mut out = Geocoded::default();
+    // Taken from the back of the reversed list: input order, and the emptied tail of the
+    // allocation can be returned.
+    records.reverse();
+    const CHUNK: usize = 1 << 16;
+    let mut done = 0usize;
+    while !records.is_empty() {
+        let chunk = records.split_off(records.len().saturating_sub(CHUNK));
+        let first = done;
+        done += chunk.len();
+        let results: Vec<Result<LocatedIncident, Box<Unmatched>>> = chunk
+            .into_par_iter()
+            .rev()
+            .enumerate()
+            .with_min_len(256)
+            .map(|(j, r)| {
+                let result = match key_of[first + j] {
+                    NO_KEY => geocode_one(&r, geo),
+                    k => match &answers[k as usize] {
+                        Ok(l) => Ok(l.clone()),
+                        Err(u) => Err(Box::new(Unmatched {
+                            file: r.provenance.file.clone(),
+                            line: r.provenance.line,
+                            id: Some(r.id.clone()),
+                            ..(**u).clone()
+                        })),
+                    },
+                };
+                result.map(|location| LocatedIncident {
+                    record: r,
+                    location,
+                    possible_duplicates: Vec::new(),
+                })
+            })
+            .collect();
+        if records.capacity() > 2 * records.len() + CHUNK {
+            records.shrink_to_fit();
+        }
+        out.located.reserve(results.len());
+        for result in results {
+            match result {
+                Ok(l) => out.located.push(l),
+                Err(u) => out.unmatched.push(*u),
+            }
         }
     }
-    duplicates::flag(&mut out.located);
     out
 }
 
