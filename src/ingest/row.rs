@@ -4,6 +4,7 @@
 //! importer `take`s the columns it maps; whatever it does not take ends up in
 //! `IncidentRecord::extra`, so a column nobody anticipated is passed through, not dropped.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::model::{IncidentRecord, PrecisionClass, RecordOrigin, SourceFormat};
@@ -179,16 +180,22 @@ pub(crate) struct Field<'a> {
 }
 
 /// One row: names, normalised keys and values, all the same length, plus which cells an
-/// importer has consumed.
+/// importer has consumed. Values are borrowed where they can be (a CSV field that is valid
+/// UTF-8 is read in place) and owned where they had to be made (a decoded Latin-1 field, a
+/// JSON value).
 pub(crate) struct Row<'a> {
     names: &'a [String],
     keys: &'a [String],
-    values: &'a [String],
+    values: &'a [Cow<'a, str>],
     used: Vec<bool>,
 }
 
 impl<'a> Row<'a> {
-    pub(crate) fn new(names: &'a [String], keys: &'a [String], values: &'a [String]) -> Row<'a> {
+    pub(crate) fn new(
+        names: &'a [String],
+        keys: &'a [String],
+        values: &'a [Cow<'a, str>],
+    ) -> Row<'a> {
         Row {
             names,
             keys,
