@@ -17,9 +17,10 @@ use std::rc::Rc;
 
 use rayon::prelude::*;
 
-use super::row::{Ctx, Mapped, Problem};
+use super::row::{Ctx, Problem};
 use super::text::decode_field;
 use super::{Header, IngestError, IngestOptions, Ingested, map_row};
+use crate::model::IncidentRecord;
 
 /// How many rows with non-UTF-8 fields get their own warning before the rest are summarised.
 const ENCODING_WARNINGS_LISTED: u64 = 20;
@@ -86,37 +87,50 @@ pub(crate) fn read_limited<S: Read>(
     let mut mapping: Vec<Pending> = Vec::new();
     let mut reading: Vec<Pending> = Vec::new();
     let mut chunk = fill(&mut rdr, &log, &file, &mut mapping);
-    let mut unfiled: Vec<Outcome> = Vec::new();
+    let mut unfiled = Mapped::default();
     let mut encoding_rows = 0u64;
     loop {
         let more = chunk.failure.is_none() && !chunk.at_end;
-        let mut outcomes: Vec<Outcome> = Vec::new();
+        let mut mapped = Mapped::default();
         let mut next_chunk = None;
         let previous = std::mem::take(&mut unfiled);
-        rayon::in_place_scope(|s| {
-            let (rows, outcomes, ctx) = (&mapping[..chunk.rows], &mut outcomes, &ctx);
+        // The pool maps this chunk and appends the previous chunk's records; this thread
+        // reads the next chunk and files the previous chunk's notes.
+        let mut records = std::mem::take(&mut out.records);
+        let filed = rayon::in_place_scope(|s| {
+            let rows = &mapping[..chunk.rows];
+            let (mapped, records, ctx) = (&mut mapped, &mut records, &ctx);
+            let previous_records = previous.records;
             s.spawn(move |_| {
-                *outcomes = rows
-                    .par_iter()
-                    .map_init(
-                        || Vec::with_capacity(ctx.header.names.len()),
-                        |values, p| ctx.prepare(p, values),
-                    )
-                    .collect();
+                rayon::join(
+                    || {
+                        (mapped.records, mapped.notes) = rows
+                            .par_iter()
+                            .map_init(
+                                || Vec::with_capacity(ctx.header.names.len()),
+                                |values, p| ctx.prepare(p, values),
+                            )
+                            .unzip();
+                    },
+                    || move_records(records, previous_records),
+                );
             });
             if more {
                 next_chunk = Some(fill(&mut rdr, &log, &file, &mut reading));
             }
-            file_outcomes(out, opts, &header.names, previous, &mut encoding_rows)
-        })?;
+            file_notes(out, opts, &header.names, previous.notes, &mut encoding_rows)
+        });
+        out.records = records;
+        filed?;
         match next_chunk {
             Some(c) => {
-                unfiled = outcomes;
+                unfiled = mapped;
                 chunk = c;
                 std::mem::swap(&mut mapping, &mut reading);
             }
             None => {
-                file_outcomes(out, opts, &header.names, outcomes, &mut encoding_rows)?;
+                move_records(&mut out.records, mapped.records);
+                file_notes(out, opts, &header.names, mapped.notes, &mut encoding_rows)?;
                 if let Some(e) = chunk.failure {
                     return Err(e);
                 }
@@ -156,18 +170,28 @@ struct Pending {
 }
 
 /// What mapping one row gave, to be filed in order.
-struct Outcome {
-    line: u64,
-    kind: Mapping,
+/// The record goes to [`Mapped::records`], the rest to [`Mapped::notes`], so that the records
+/// can be moved into place while the notes are filed.
+type Outcome = (Option<IncidentRecord>, Note);
+
+/// One mapped chunk, in file order: the kept rows' records, and a note per row.
+#[derive(Default)]
+struct Mapped {
+    records: Vec<Option<IncidentRecord>>,
+    notes: Vec<Note>,
 }
 
-// Nearly every row is `Kept`, so boxing it would only add an allocation per row.
-#[allow(clippy::large_enum_variant)]
-enum Mapping {
+/// What mapping one row gave besides its record, to be filed in order.
+struct Note {
+    line: u64,
+    kind: NoteKind,
+}
+
+enum NoteKind {
     /// The row is not a record: why, and the raw row re-quoted.
     Skipped(Problem, String),
     Kept {
-        mapped: Mapped,
+        warnings: Vec<Problem>,
         /// A warning that an unbalanced quote may have swallowed rows.
         swallowed: Option<Problem>,
         /// Columns whose bytes were not UTF-8 and were decoded as Windows-1252.
@@ -204,10 +228,8 @@ impl RowCtx<'_> {
                     "; the row runs from line {line} to line {end}, so an unbalanced quote may have joined lines"
                 ));
             }
-            return Outcome {
-                line,
-                kind: Mapping::Skipped(Problem::row(reason), join_raw(values, self.delimiter)),
-            };
+            let kind = NoteKind::Skipped(Problem::row(reason), join_raw(values, self.delimiter));
+            return (None, Note { line, kind });
         }
         let ctx = Ctx {
             file: self.file,
@@ -215,19 +237,25 @@ impl RowCtx<'_> {
             line,
             format: self.header.schema.format(),
         };
-        let kind = match map_row(self.header, values, &ctx) {
-            Ok(mapped) => Mapping::Kept {
-                mapped,
-                swallowed: if end > line {
+        match map_row(self.header, values, &ctx) {
+            Ok(m) => {
+                let swallowed = if end > line {
                     swallowed_rows(&self.header.names, values, self.delimiter, line, end)
                 } else {
                     None
-                },
-                bad_columns,
-            },
-            Err(p) => Mapping::Skipped(p, join_raw(values, self.delimiter)),
-        };
-        Outcome { line, kind }
+                };
+                let kind = NoteKind::Kept {
+                    warnings: m.warnings,
+                    swallowed,
+                    bad_columns,
+                };
+                (Some(m.record), Note { line, kind })
+            }
+            Err(p) => {
+                let kind = NoteKind::Skipped(p, join_raw(values, self.delimiter));
+                (None, Note { line, kind })
+            }
+        }
     }
 }
 
@@ -296,25 +324,29 @@ fn fill<S: Read>(
     chunk
 }
 
-/// Files mapped rows in order: records with their warnings, skipped rows (or, in strict
-/// mode, the error that stops the file), and notes on rows that were not UTF-8.
-fn file_outcomes(
+/// Files mapped rows' notes in order: the kept rows' warnings, skipped rows (or, in strict
+/// mode, the error that stops the file), and notes on rows that were not UTF-8. The records
+/// themselves are moved by [`move_records`].
+fn file_notes(
     out: &mut Ingested,
     opts: &IngestOptions,
     names: &[String],
-    outcomes: Vec<Outcome>,
+    notes: Vec<Note>,
     encoding_rows: &mut u64,
 ) -> Result<(), IngestError> {
-    for Outcome { line, kind } in outcomes {
+    for Note { line, kind } in notes {
         out.rows_read += 1;
         match kind {
-            Mapping::Skipped(problem, raw) => out.skip(opts, line, None, problem, raw)?,
-            Mapping::Kept {
-                mapped,
+            NoteKind::Skipped(problem, raw) => out.skip(opts, line, None, problem, raw)?,
+            NoteKind::Kept {
+                warnings,
                 swallowed,
                 bad_columns,
             } => {
-                out.file_row(opts, line, None, Ok(mapped), String::new)?;
+                for w in warnings {
+                    let rp = out.problem(line, None, w, None);
+                    out.warnings.push(rp);
+                }
                 if let Some(w) = swallowed {
                     let rp = out.problem(line, None, w, None);
                     out.warnings.push(rp);
@@ -330,6 +362,11 @@ fn file_outcomes(
         }
     }
     Ok(())
+}
+
+/// Appends a mapped chunk's records, in order.
+fn move_records(records: &mut Vec<IncidentRecord>, mapped: Vec<Option<IncidentRecord>>) {
+    records.extend(mapped.into_iter().flatten());
 }
 
 /// The note on a kept row with fields that were not UTF-8.
