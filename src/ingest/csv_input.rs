@@ -9,14 +9,18 @@
 //! quote left open that would swallow the rest of the file) is refused with its line, and the
 //! line-break log behind the line numbers keeps a bounded number of entries.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::rc::Rc;
 
-use super::row::Problem;
+use rayon::prelude::*;
+
+use super::row::{Ctx, Problem};
 use super::text::decode_field;
-use super::{Header, IngestError, IngestOptions, Ingested};
+use super::{Header, IngestError, IngestOptions, Ingested, map_row};
+use crate::model::IncidentRecord;
 
 /// How many rows with non-UTF-8 fields get their own warning before the rest are summarised.
 const ENCODING_WARNINGS_LISTED: u64 = 20;
@@ -50,20 +54,7 @@ pub(crate) fn read_limited<S: Read>(
         });
     let mut rec = csv::ByteRecord::new();
     let file = out.file.clone();
-    let next = |rdr: &mut csv::Reader<Tracked<S>>, rec: &mut csv::ByteRecord| {
-        rdr.read_byte_record(rec).map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(source) => IngestError::Unreadable {
-                file: file.clone(),
-                source,
-            },
-            other => IngestError::Unreadable {
-                file: file.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")),
-            },
-        })
-    };
-
-    if !next(&mut rdr, &mut rec)? {
+    if !next_record(&mut rdr, &file, &mut rec)? {
         return Err(IngestError::Empty {
             file: out.file.clone(),
         });
@@ -81,66 +72,69 @@ pub(crate) fn read_limited<S: Read>(
     }
     let header = Header::new(&out.file, &raw_names, None)?;
     out.format = header.schema.format();
-    let width = header.names.len();
+    let stem = out.stem();
+    let ctx = RowCtx {
+        header: &header,
+        file: &file,
+        stem: &stem,
+        delimiter,
+    };
 
-    let mut values: Vec<String> = Vec::with_capacity(width);
+    // Rows are read in chunks (bounded in rows and bytes) and each chunk is mapped on the
+    // thread pool while this thread reads the next one and files the one before, in file
+    // order, so the outcome is the same as reading one row at a time. A read error or a
+    // strict-mode stop is reported after every row before it has been filed, as before.
+    let mut mapping: Vec<Pending> = Vec::new();
+    let mut reading: Vec<Pending> = Vec::new();
+    let mut chunk = fill(&mut rdr, &log, &file, &mut mapping);
+    let mut unfiled = Mapped::default();
     let mut encoding_rows = 0u64;
-    while next(&mut rdr, &mut rec)? {
-        let (line, end) = lines_of(&rec, &rdr, &log);
-        out.rows_read += 1;
-        values.clear();
-        let mut bad_columns = Vec::new();
-        for (i, f) in rec.iter().enumerate() {
-            let (s, fell_back) = decode_field(f);
-            if fell_back {
-                bad_columns.push(i);
+    loop {
+        let more = chunk.failure.is_none() && !chunk.at_end;
+        let mut mapped = Mapped::default();
+        let mut next_chunk = None;
+        let previous = std::mem::take(&mut unfiled);
+        // The pool maps this chunk and appends the previous chunk's records; this thread
+        // reads the next chunk and files the previous chunk's notes.
+        let mut records = std::mem::take(&mut out.records);
+        let filed = rayon::in_place_scope(|s| {
+            let rows = &mapping[..chunk.rows];
+            let (mapped, records, ctx) = (&mut mapped, &mut records, &ctx);
+            let previous_records = previous.records;
+            s.spawn(move |_| {
+                rayon::join(
+                    || {
+                        (mapped.records, mapped.notes) = rows
+                            .par_iter()
+                            .map_init(
+                                || Vec::with_capacity(ctx.header.names.len()),
+                                |values, p| ctx.prepare(p, values),
+                            )
+                            .unzip();
+                    },
+                    || move_records(records, previous_records),
+                );
+            });
+            if more {
+                next_chunk = Some(fill(&mut rdr, &log, &file, &mut reading));
             }
-            values.push(s.into_owned());
-        }
-        let raw = || join_raw(&values, delimiter);
-
-        if values.len() != width && !values.iter().all(|v| v.trim().is_empty()) {
-            let mut reason = format!("expected {width} fields, found {}", values.len());
-            if end > line {
-                reason.push_str(&format!(
-                    "; the row runs from line {line} to line {end}, so an unbalanced quote may have joined lines"
-                ));
+            file_notes(out, opts, &header.names, previous.notes, &mut encoding_rows)
+        });
+        out.records = records;
+        filed?;
+        match next_chunk {
+            Some(c) => {
+                unfiled = mapped;
+                chunk = c;
+                std::mem::swap(&mut mapping, &mut reading);
             }
-            out.skip(opts, line, None, Problem::row(reason), raw())?;
-            continue;
-        }
-
-        let kept_before = out.records.len();
-        out.take_row(opts, &header, &values, line, None, raw)?;
-        let kept = out.records.len() > kept_before;
-        if kept
-            && end > line
-            && let Some(w) = swallowed_rows(&header.names, &values, delimiter, line, end)
-        {
-            let rp = out.problem(line, None, w, None);
-            out.warnings.push(rp);
-        }
-        if kept && !bad_columns.is_empty() {
-            encoding_rows += 1;
-            if encoding_rows <= ENCODING_WARNINGS_LISTED {
-                let names: Vec<&str> = bad_columns
-                    .iter()
-                    .filter_map(|&i| header.names.get(i).map(String::as_str))
-                    .collect();
-                out.warnings.push(super::RowProblem {
-                    file: out.file.clone(),
-                    line,
-                    column: (names.len() == 1).then(|| names.join("")),
-                    reason: format!(
-                        "not valid UTF-8 in {}; decoded as Windows-1252 (Latin-1)",
-                        if names.len() == 1 {
-                            "this column".to_string()
-                        } else {
-                            format!("columns {}", names.join(", "))
-                        }
-                    ),
-                    text: None,
-                });
+            None => {
+                move_records(&mut out.records, mapped.records);
+                file_notes(out, opts, &header.names, mapped.notes, &mut encoding_rows)?;
+                if let Some(e) = chunk.failure {
+                    return Err(e);
+                }
+                break;
             }
         }
     }
@@ -157,6 +151,249 @@ pub(crate) fn read_limited<S: Read>(
         });
     }
     Ok(())
+}
+
+/// Rows read before a chunk is mapped. Large enough to keep both cores busy between the
+/// sequential steps, small enough that a chunk's records are a few MB.
+const CHUNK_ROWS: usize = 16 << 10;
+
+/// Field bytes read before a chunk is mapped, so memory stays bounded when rows are long
+/// (each row is at most [`MAX_ROW_BYTES`] anyway).
+const CHUNK_BYTES: usize = 16 << 20;
+
+/// A row read but not yet mapped, with the physical lines it starts and ends on.
+#[derive(Default)]
+struct Pending {
+    rec: csv::ByteRecord,
+    line: u64,
+    end: u64,
+}
+
+/// What mapping one row gave, to be filed in order.
+/// The record goes to [`Mapped::records`], the rest to [`Mapped::notes`], so that the records
+/// can be moved into place while the notes are filed.
+type Outcome = (Option<IncidentRecord>, Note);
+
+/// One mapped chunk, in file order: the kept rows' records, and a note per row.
+#[derive(Default)]
+struct Mapped {
+    records: Vec<Option<IncidentRecord>>,
+    notes: Vec<Note>,
+}
+
+/// What mapping one row gave besides its record, to be filed in order.
+struct Note {
+    line: u64,
+    kind: NoteKind,
+}
+
+enum NoteKind {
+    /// The row is not a record: why, and the raw row re-quoted.
+    Skipped(Problem, String),
+    Kept {
+        warnings: Vec<Problem>,
+        /// A warning that an unbalanced quote may have swallowed rows.
+        swallowed: Option<Problem>,
+        /// Columns whose bytes were not UTF-8 and were decoded as Windows-1252.
+        bad_columns: Vec<usize>,
+    },
+}
+
+/// What every row of one file is mapped with; shared by the threads that map a chunk.
+struct RowCtx<'a> {
+    header: &'a Header,
+    file: &'a str,
+    stem: &'a str,
+    delimiter: u8,
+}
+
+impl RowCtx<'_> {
+    /// Decodes and maps one row; `values` is scratch space reused between rows.
+    fn prepare<'r>(&self, p: &'r Pending, values: &mut Vec<Cow<'r, str>>) -> Outcome {
+        let (line, end) = (p.line, p.end);
+        values.clear();
+        let mut bad_columns = Vec::new();
+        for (i, f) in p.rec.iter().enumerate() {
+            let (s, fell_back) = decode_field(f);
+            if fell_back {
+                bad_columns.push(i);
+            }
+            values.push(s);
+        }
+        let width = self.header.names.len();
+        if values.len() != width && !values.iter().all(|v| v.trim().is_empty()) {
+            let mut reason = format!("expected {width} fields, found {}", values.len());
+            if end > line {
+                reason.push_str(&format!(
+                    "; the row runs from line {line} to line {end}, so an unbalanced quote may have joined lines"
+                ));
+            }
+            let kind = NoteKind::Skipped(Problem::row(reason), join_raw(values, self.delimiter));
+            return (None, Note { line, kind });
+        }
+        let ctx = Ctx {
+            file: self.file,
+            file_stem: self.stem,
+            line,
+            format: self.header.schema.format(),
+        };
+        match map_row(self.header, values, &ctx) {
+            Ok(m) => {
+                let swallowed = if end > line {
+                    swallowed_rows(&self.header.names, values, self.delimiter, line, end)
+                } else {
+                    None
+                };
+                let kind = NoteKind::Kept {
+                    warnings: m.warnings,
+                    swallowed,
+                    bad_columns,
+                };
+                (Some(m.record), Note { line, kind })
+            }
+            Err(p) => {
+                let kind = NoteKind::Skipped(p, join_raw(values, self.delimiter));
+                (None, Note { line, kind })
+            }
+        }
+    }
+}
+
+/// Reads the next record; `false` at the end of the input.
+fn next_record<S: Read>(
+    rdr: &mut csv::Reader<Tracked<S>>,
+    file: &str,
+    rec: &mut csv::ByteRecord,
+) -> Result<bool, IngestError> {
+    rdr.read_byte_record(rec).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(source) => IngestError::Unreadable {
+            file: file.to_string(),
+            source,
+        },
+        other => IngestError::Unreadable {
+            file: file.to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")),
+        },
+    })
+}
+
+/// A chunk of rows read into a buffer of [`Pending`] rows.
+struct Chunk {
+    /// How many of the buffer's rows were read.
+    rows: usize,
+    /// The error that stopped reading, after the rows before it.
+    failure: Option<IngestError>,
+    at_end: bool,
+}
+
+/// Reads up to [`CHUNK_ROWS`] rows (or [`CHUNK_BYTES`] of fields) into `buf`, reusing its
+/// records' memory.
+fn fill<S: Read>(
+    rdr: &mut csv::Reader<Tracked<S>>,
+    log: &RefCell<Breaks>,
+    file: &str,
+    buf: &mut Vec<Pending>,
+) -> Chunk {
+    let mut chunk = Chunk {
+        rows: 0,
+        failure: None,
+        at_end: false,
+    };
+    let mut bytes = 0;
+    while chunk.rows < CHUNK_ROWS && bytes < CHUNK_BYTES {
+        if chunk.rows == buf.len() {
+            buf.push(Pending::default());
+        }
+        let p = &mut buf[chunk.rows];
+        match next_record(rdr, file, &mut p.rec) {
+            Ok(true) => {
+                (p.line, p.end) = lines_of(&p.rec, rdr, log);
+                bytes += p.rec.as_slice().len();
+                chunk.rows += 1;
+            }
+            Ok(false) => {
+                chunk.at_end = true;
+                break;
+            }
+            Err(e) => {
+                chunk.failure = Some(e);
+                break;
+            }
+        }
+    }
+    chunk
+}
+
+/// Files mapped rows' notes in order: the kept rows' warnings, skipped rows (or, in strict
+/// mode, the error that stops the file), and notes on rows that were not UTF-8. The records
+/// themselves are moved by [`move_records`].
+fn file_notes(
+    out: &mut Ingested,
+    opts: &IngestOptions,
+    names: &[String],
+    notes: Vec<Note>,
+    encoding_rows: &mut u64,
+) -> Result<(), IngestError> {
+    for Note { line, kind } in notes {
+        out.rows_read += 1;
+        match kind {
+            NoteKind::Skipped(problem, raw) => out.skip(opts, line, None, problem, raw)?,
+            NoteKind::Kept {
+                warnings,
+                swallowed,
+                bad_columns,
+            } => {
+                for w in warnings {
+                    let rp = out.problem(line, None, w, None);
+                    out.warnings.push(rp);
+                }
+                if let Some(w) = swallowed {
+                    let rp = out.problem(line, None, w, None);
+                    out.warnings.push(rp);
+                }
+                if !bad_columns.is_empty() {
+                    *encoding_rows += 1;
+                    if *encoding_rows <= ENCODING_WARNINGS_LISTED {
+                        let rp = encoding_warning(&out.file, names, &bad_columns, line);
+                        out.warnings.push(rp);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends a mapped chunk's records, in order.
+fn move_records(records: &mut Vec<IncidentRecord>, mapped: Vec<Option<IncidentRecord>>) {
+    records.extend(mapped.into_iter().flatten());
+}
+
+/// The note on a kept row with fields that were not UTF-8.
+fn encoding_warning(
+    file: &str,
+    names: &[String],
+    bad_columns: &[usize],
+    line: u64,
+) -> super::RowProblem {
+    let names: Vec<&str> = bad_columns
+        .iter()
+        .filter_map(|&i| names.get(i).map(String::as_str))
+        .collect();
+    super::RowProblem {
+        file: file.to_string(),
+        line,
+        column: (names.len() == 1).then(|| names.join("")),
+        reason: format!(
+            "not valid UTF-8 in {}; decoded as Windows-1252 (Latin-1)",
+            if names.len() == 1 {
+                "this column".to_string()
+            } else {
+                format!("columns {}", names.join(", "))
+            }
+        ),
+        text: None,
+    }
 }
 
 /// The physical lines a record starts and ends on.
@@ -365,7 +602,7 @@ impl<R: Read> Read for Tracked<R> {
 /// whole row: most likely a quote left open that swallowed the following rows.
 fn swallowed_rows(
     names: &[String],
-    values: &[String],
+    values: &[Cow<'_, str>],
     delimiter: u8,
     line: u64,
     end: u64,
@@ -388,7 +625,7 @@ fn swallowed_rows(
 
 /// Re-creates the row as CSV text with the file's delimiter, quoting where needed, so a
 /// skipped row can be written to a rejects file and read back.
-fn join_raw(values: &[String], delimiter: u8) -> String {
+fn join_raw(values: &[Cow<'_, str>], delimiter: u8) -> String {
     let d = char::from(delimiter);
     let mut out = String::new();
     for (i, v) in values.iter().enumerate() {
@@ -483,7 +720,7 @@ mod tests {
 
     #[test]
     fn raw_rows_are_requoted() {
-        let v = vec!["a".to_string(), "b,c".to_string(), "say \"hi\"".to_string()];
+        let v: Vec<Cow<'_, str>> = vec!["a".into(), "b,c".into(), "say \"hi\"".into()];
         assert_eq!(join_raw(&v, b','), "a,\"b,c\",\"say \"\"hi\"\"\"");
         assert_eq!(join_raw(&v, b';'), "a;b,c;\"say \"\"hi\"\"\"");
     }

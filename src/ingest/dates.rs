@@ -35,7 +35,8 @@ pub fn parse_date(s: &str) -> Result<DateSpan, String> {
     if t.is_empty() {
         return Err("empty date".to_string());
     }
-    let shown = &super::row::clip(t);
+    // The value as shown in messages; clipped only when there is a message to write.
+    let shown = || super::row::clip(t);
 
     // ISO date with a time part: keep the date, ignore the time.
     let (date_part, time_part) = match t.find([' ', 'T']) {
@@ -52,19 +53,20 @@ pub fn parse_date(s: &str) -> Result<DateSpan, String> {
                 .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '+' | '-' | 'Z'));
         if !ok {
             return Err(format!(
-                "{shown} is not a recognised date: unexpected text after the date"
+                "{} is not a recognised date: unexpected text after the date",
+                shown()
             ));
         }
     }
 
     if looks_iso(date_part) {
-        return parse_ymd_parts(date_part, '-', shown);
+        return parse_ymd_parts(date_part, '-', t);
     }
     if let Some(first) = date_part.split('/').next()
         && first.len() == 4
         && first.bytes().all(|b| b.is_ascii_digit())
     {
-        return parse_ymd_parts(date_part, '/', shown);
+        return parse_ymd_parts(date_part, '/', t);
     }
     for sep in ['/', '.'] {
         let parts: Vec<&str> = date_part.split(sep).collect();
@@ -73,19 +75,21 @@ pub fn parse_date(s: &str) -> Result<DateSpan, String> {
                 .iter()
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(explain_numeric_dmy(&parts, sep, shown));
+            return Err(explain_numeric_dmy(&parts, sep, &shown()));
         }
     }
-    if let Some(span) = parse_month_name_form(date_part, shown)? {
+    if let Some(span) = parse_month_name_form(date_part, t)? {
         return Ok(span);
     }
     if date_part.len() == 5 && date_part.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "{shown} looks like a spreadsheet serial day number, not a date; export the column as YYYY-MM-DD"
+            "{} looks like a spreadsheet serial day number, not a date; export the column as YYYY-MM-DD",
+            shown()
         ));
     }
     Err(format!(
-        "{shown} is not a recognised date (use YYYY-MM-DD, YYYY-MM or YYYY)"
+        "{} is not a recognised date (use YYYY-MM-DD, YYYY-MM or YYYY)",
+        shown()
     ))
 }
 
@@ -95,30 +99,44 @@ fn looks_iso(s: &str) -> bool {
     year_digits == 4 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
 }
 
-fn parse_ymd_parts(s: &str, sep: char, shown: &str) -> Result<DateSpan, String> {
-    let parts: Vec<&str> = s.split(sep).collect();
-    let bad = || format!("{shown} is not a recognised date (use YYYY-MM-DD, YYYY-MM or YYYY)");
+/// `t` is the whole cell, for messages.
+fn parse_ymd_parts(s: &str, sep: char, t: &str) -> Result<DateSpan, String> {
+    let mut split = s.split(sep);
+    let parts: [Option<&str>; 3] = [split.next(), split.next(), split.next()];
+    let count = parts.iter().flatten().count() + split.count();
+    let parts = &parts[..count.min(3)];
+    let bad = || {
+        format!(
+            "{} is not a recognised date (use YYYY-MM-DD, YYYY-MM or YYYY)",
+            super::row::clip(t)
+        )
+    };
     let num = |p: &str, max_len: usize| -> Option<u32> {
         if p.is_empty() || p.len() > max_len || !p.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         p.parse().ok()
     };
-    let year = parts
-        .first()
+    let part = |i: usize| parts.get(i).copied().flatten();
+    let year = part(0)
         .and_then(|p| if p.len() == 4 { num(p, 4) } else { None })
         .ok_or_else(bad)?;
     let year = i32::try_from(year).map_err(|_| bad())?;
-    match parts.len() {
+    match count {
         1 => year_span(year).ok_or_else(bad),
         2 => {
-            let m = parts.get(1).and_then(|p| num(p, 2)).ok_or_else(bad)?;
-            month_span_checked(year, m, shown)
+            let m = part(1).and_then(|p| num(p, 2)).ok_or_else(bad)?;
+            // Valid dates (nearly all of them) skip building the message.
+            u8::try_from(m)
+                .ok()
+                .and_then(|m| month_span(year, m))
+                .map_or_else(|| month_span_checked(year, m, &super::row::clip(t)), Ok)
         }
         3 => {
-            let m = parts.get(1).and_then(|p| num(p, 2)).ok_or_else(bad)?;
-            let d = parts.get(2).and_then(|p| num(p, 2)).ok_or_else(bad)?;
-            day_span_checked(year, m, d, shown)
+            let m = part(1).and_then(|p| num(p, 2)).ok_or_else(bad)?;
+            let d = part(2).and_then(|p| num(p, 2)).ok_or_else(bad)?;
+            day_span(year, m, d)
+                .map_or_else(|| day_span_checked(year, m, d, &super::row::clip(t)), Ok)
         }
         _ => Err(bad()),
     }
@@ -147,6 +165,13 @@ fn month_span_checked(year: i32, month: u32, shown: &str) -> Result<DateSpan, St
         .ok()
         .and_then(|m| month_span(year, m))
         .ok_or_else(|| format!("{shown} is not a real date: there is no month {month}"))
+}
+
+/// One day, when it exists; [`day_span_checked`] says why not.
+fn day_span(year: i32, month: u32, day: u32) -> Option<DateSpan> {
+    let m = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
+    let d = u8::try_from(day).ok().filter(|&d| d != 0)?;
+    Date::new(year, m, d).map(DateSpan::day)
 }
 
 /// One day, or a reason naming what is impossible about it.
@@ -236,7 +261,9 @@ fn month_number(token: &str) -> Option<u32> {
         .and_then(|i| u32::try_from(i + 1).ok())
 }
 
-fn parse_month_name_form(s: &str, shown: &str) -> Result<Option<DateSpan>, String> {
+/// `t` is the whole cell, for messages.
+fn parse_month_name_form(s: &str, t: &str) -> Result<Option<DateSpan>, String> {
+    let shown = &super::row::clip(t);
     let tokens: Vec<&str> = s
         .split([' ', '-', ',', '.', '\t'])
         .filter(|t| !t.is_empty())

@@ -49,22 +49,30 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
 /// Letters and digits only, lowercased: "Cross-border fire", "cross border fire" and
 /// "CROSS_BORDER_FIRE" all become "crossborderfire"; "air strike" matches "airstrike".
 fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    compact_chars(s).collect()
 }
 
 /// The canonical word for a spelling of a known event type, or `None` for free text.
 pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
+    // Files usually write the canonical word itself; that needs no compacting.
+    if let Some((canon, _)) = EVENT_TYPES.iter().find(|(canon, _)| *canon == s) {
+        return Some(canon);
+    }
     let c = compact(s);
     if c.is_empty() {
         return None;
     }
     EVENT_TYPES
         .iter()
-        .find(|(canon, _)| compact(canon) == c)
+        .find(|(canon, _)| compact_chars(canon).eq(c.chars()))
         .map(|(canon, _)| *canon)
+}
+
+/// [`compact`] as an iterator, to compare without allocating.
+fn compact_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
 }
 
 /// The event type to store: the canonical word when the text is a known type, else the text.

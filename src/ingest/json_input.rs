@@ -12,6 +12,7 @@
 //! because that rejects a whole collection for one bad feature; here a bad feature is skipped
 //! with its reason and the rest are kept.
 
+use std::borrow::Cow;
 use std::io::{BufReader, Read};
 
 use serde_json::{Map, Value};
@@ -189,6 +190,7 @@ fn take(
         names,
         keys,
     };
+    let values: Vec<Cow<'_, str>> = values.into_iter().map(Cow::Owned).collect();
     out.take_row(opts, &header, &values, line, Some(label), || {
         item.to_string()
     })

@@ -30,6 +30,7 @@ mod row;
 mod text;
 mod ucdp;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -432,7 +433,7 @@ impl Ingested {
         &mut self,
         opts: &IngestOptions,
         header: &Header,
-        values: &[String],
+        values: &[Cow<'_, str>],
         line: u64,
         label: Option<&str>,
         raw: impl FnOnce() -> String,
@@ -444,16 +445,20 @@ impl Ingested {
             line,
             format: header.schema.format(),
         };
-        let mut row = Row::new(&header.names, &header.keys, values);
-        let outcome: Result<Mapped, Problem> = if row.is_blank() {
-            Err(Problem::row("row has no values".to_string()))
-        } else if row.is_hxl() {
-            Err(Problem::row(
-                "HXL hashtag row (column tags, not an event)".to_string(),
-            ))
-        } else {
-            header.schema.map(&mut row, &ctx)
-        };
+        let outcome = map_row(header, values, &ctx);
+        self.file_row(opts, line, label, outcome, raw)
+    }
+
+    /// Files the outcome of [`map_row`]: the record and its warnings, or the skipped row
+    /// (an error in strict mode).
+    fn file_row(
+        &mut self,
+        opts: &IngestOptions,
+        line: u64,
+        label: Option<&str>,
+        outcome: Result<Mapped, Problem>,
+        raw: impl FnOnce() -> String,
+    ) -> Result<(), IngestError> {
         match outcome {
             Ok(m) => {
                 for w in m.warnings {
@@ -465,6 +470,21 @@ impl Ingested {
             }
             Err(p) => self.skip(opts, line, label, p, raw()),
         }
+    }
+}
+
+/// Maps one row with `header`: a record, or why the row is not one. Pure, so rows can be
+/// mapped on several threads and filed in order afterwards.
+fn map_row(header: &Header, values: &[Cow<'_, str>], ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
+    let mut row = Row::new(&header.names, &header.keys, values);
+    if row.is_blank() {
+        Err(Problem::row("row has no values".to_string()))
+    } else if row.is_hxl() {
+        Err(Problem::row(
+            "HXL hashtag row (column tags, not an event)".to_string(),
+        ))
+    } else {
+        header.schema.map(&mut row, ctx)
     }
 }
 

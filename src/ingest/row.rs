@@ -4,6 +4,7 @@
 //! importer `take`s the columns it maps; whatever it does not take ends up in
 //! `IncidentRecord::extra`, so a column nobody anticipated is passed through, not dropped.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::model::{IncidentRecord, PrecisionClass, RecordOrigin, SourceFormat};
@@ -179,16 +180,22 @@ pub(crate) struct Field<'a> {
 }
 
 /// One row: names, normalised keys and values, all the same length, plus which cells an
-/// importer has consumed.
+/// importer has consumed. Values are borrowed where they can be (a CSV field that is valid
+/// UTF-8 is read in place) and owned where they had to be made (a decoded Latin-1 field, a
+/// JSON value).
 pub(crate) struct Row<'a> {
     names: &'a [String],
     keys: &'a [String],
-    values: &'a [String],
+    values: &'a [Cow<'a, str>],
     used: Vec<bool>,
 }
 
 impl<'a> Row<'a> {
-    pub(crate) fn new(names: &'a [String], keys: &'a [String], values: &'a [String]) -> Row<'a> {
+    pub(crate) fn new(
+        names: &'a [String],
+        keys: &'a [String],
+        values: &'a [Cow<'a, str>],
+    ) -> Row<'a> {
         Row {
             names,
             keys,
@@ -317,20 +324,20 @@ pub(crate) fn blank_record(id: String, origin: RecordOrigin) -> IncidentRecord {
 /// one readable line. The limit counts the escapes, so a value of control bytes stays short too.
 pub(crate) fn clip(s: &str) -> String {
     const MAX: usize = 80;
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len().min(4 * MAX));
     let mut shown = 0;
     for c in s.chars() {
-        let piece: String = if c.is_control() {
-            c.escape_default().collect()
-        } else {
-            c.to_string()
-        };
-        let n = piece.chars().count();
+        // An escape is ASCII, so its length in bytes is its length in characters.
+        let escape = c.is_control().then(|| c.escape_default());
+        let n = escape.as_ref().map_or(1, ExactSizeIterator::len);
         if shown + n > MAX {
             out.push('…');
             return out;
         }
-        out.push_str(&piece);
+        match escape {
+            Some(e) => out.extend(e),
+            None => out.push(c),
+        }
         shown += n;
     }
     out
@@ -339,20 +346,25 @@ pub(crate) fn clip(s: &str) -> String {
 /// Parses a number cell: finite, and with a reason that helps fix it otherwise.
 pub(crate) fn number(f: Field<'_>) -> Result<f64, Problem> {
     let v = f.value;
-    let shown = clip(v);
+    // Clipped only for a message: most cells are numbers, and clipping costs an allocation.
+    let shown = || clip(v);
     if v.contains(',') {
         return Err(Problem::at(
             f,
             format!(
-                "{shown} is not a number (write decimals with a point and no thousands separators)"
+                "{} is not a number (write decimals with a point and no thousands separators)",
+                shown()
             ),
         ));
     }
     let n: f64 = v
         .parse()
-        .map_err(|_| Problem::at(f, format!("{shown} is not a number")))?;
+        .map_err(|_| Problem::at(f, format!("{} is not a number", shown())))?;
     if !n.is_finite() {
-        return Err(Problem::at(f, format!("{shown} is not a finite number")));
+        return Err(Problem::at(
+            f,
+            format!("{} is not a finite number", shown()),
+        ));
     }
     Ok(n)
 }
@@ -453,16 +465,8 @@ pub(crate) fn stated_precision(
     f: Field<'_>,
     warnings: &mut Vec<Problem>,
 ) -> Result<Option<PrecisionClass>, Problem> {
-    let word = normalise_key(f.value);
-    let class = match word.as_str() {
-        "exact" => Some(PrecisionClass::Exact),
-        "near" => Some(PrecisionClass::Near),
-        "district" => Some(PrecisionClass::District),
-        "province" => Some(PrecisionClass::Province),
-        "border_zone" | "borderzone" => Some(PrecisionClass::BorderZone),
-        "country" => Some(PrecisionClass::Country),
-        _ => None,
-    };
+    // Most cells already hold a word as written here; only others need normalising.
+    let class = precision_word(f.value).or_else(|| precision_word(&normalise_key(f.value)));
     if class.is_some() {
         return Ok(class);
     }
@@ -489,6 +493,19 @@ pub(crate) fn stated_precision(
             .ok()
             .and_then(PrecisionClass::from_ucdp_where_prec)),
         _ => Err(bad()),
+    }
+}
+
+/// The precision class a normalised word names.
+fn precision_word(word: &str) -> Option<PrecisionClass> {
+    match word {
+        "exact" => Some(PrecisionClass::Exact),
+        "near" => Some(PrecisionClass::Near),
+        "district" => Some(PrecisionClass::District),
+        "province" => Some(PrecisionClass::Province),
+        "border_zone" | "borderzone" => Some(PrecisionClass::BorderZone),
+        "country" => Some(PrecisionClass::Country),
+        _ => None,
     }
 }
 
