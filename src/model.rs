@@ -424,7 +424,10 @@ pub struct LocatedIncident {
     pub record: IncidentRecord,
     pub location: Location,
     /// Ids of other records that may report the same event.
-    pub possible_duplicates: Vec<String>,
+    /// Other records that may report the same event: their positions in the same list of
+    /// located incidents (ascending; at most a few). Positions, not ids, so a million
+    /// flagged records do not carry millions of id copies.
+    pub possible_duplicates: Vec<u32>,
 }
 
 /// A record (or a row that never became one) that could not be placed, and why.

@@ -993,9 +993,10 @@ fn free_text_that_looks_like_dates_stays_text_in_gdal() {
     write_all(dir.path(), &r.geo, &located, &analysis, None, &[], &meta).unwrap();
     let path = dir.path().join("incidents.geojson");
     let v = read_json(&path);
+    // possible_duplicates lists ids too (one each here), so it is date-like text as well.
     assert_eq!(
         v["text_marked_fields"],
-        serde_json::json!(["incident_id", "notes"])
+        serde_json::json!(["incident_id", "notes", "possible_duplicates"])
     );
     assert_eq!(v["features"][0]["properties"]["incident_id"], "'2025-11-01");
     assert!(!dir.path().join("density_isobands.geojson").exists());

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stats::{Contribution, LengthBasis, Rates, Tally, rates};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// What each incident weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -99,17 +100,19 @@ pub struct BorderResult {
 /// Where one incident went.
 #[derive(Debug, Clone, Serialize)]
 pub struct Placement {
-    /// Nearest border and the incident's position on it (point position).
-    pub border_id: Option<String>,
+    /// Nearest border (or the border of the record's stretch) and the incident's position on
+    /// its nearest border (point position). Ids are shared, not copied per incident.
+    pub border_id: Option<Arc<str>>,
     pub distance_km: Option<f64>,
     pub along_km: Option<f64>,
     /// Country code (or `right`/`left` for a user's line without countries) of the side.
-    pub side: Option<String>,
+    pub side: Option<Arc<str>>,
     /// The incident's weight after window and filters (0 when excluded).
     pub weight: f64,
     /// Share of the weight inside the corridor.
     pub in_corridor: f64,
-    pub excluded: Option<String>,
+    /// Why the incident was left out, if it was.
+    pub excluded: Option<&'static str>,
 }
 
 /// One cell of a breakdown by event type or by period.
@@ -293,12 +296,19 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let mut period_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
     let mut periods_of: HashMap<(Date, Date), Vec<(String, f64)>> = HashMap::new();
     let (mut weight_in, mut weight_in_segments, mut weight_outside) = (0.0, 0.0, 0.0);
-    let side_name = |bi: usize, right: bool| -> String {
-        let b = &borders[bi];
-        let c = if right { &b.country_a } else { &b.country_b };
-        c.clone()
-            .unwrap_or_else(|| if right { "right".into() } else { "left".into() })
-    };
+    // Border ids and side names, shared by every placement.
+    let border_ids: Vec<Arc<str>> = borders.iter().map(|b| Arc::from(b.id.as_str())).collect();
+    let side_names: Vec<[Arc<str>; 2]> = borders
+        .iter()
+        .map(|b| {
+            [
+                Arc::from(b.country_b.as_deref().unwrap_or("left")),
+                Arc::from(b.country_a.as_deref().unwrap_or("right")),
+            ]
+        })
+        .collect();
+    let side_name =
+        |bi: usize, right: bool| -> Arc<str> { side_names[bi][usize::from(right)].clone() };
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
     let measure = |i: usize, l: &LocatedIncident| -> Measured {
         let loc = &l.location;
@@ -338,7 +348,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             border_id: shares
                 .border
                 .or(nearest.as_ref().map(|p| p.border))
-                .map(|bi| borders[bi].id.clone()),
+                .map(|bi| border_ids[bi].clone()),
             distance_km: nearest
                 .as_ref()
                 .map(|p| (p.distance_km * 1000.0).round() / 1000.0),
@@ -348,7 +358,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             side: nearest.as_ref().map(|p| side_name(p.border, p.right_side)),
             weight: weights[i],
             in_corridor,
-            excluded: reasons[i].map(str::to_string),
+            excluded: reasons[i],
         };
         // Sectors: the share of the incident along each sector's km range (either side).
         let mut sector_shares = Vec::new();

@@ -38,6 +38,21 @@ impl<'a> Cell<'a> {
             Cell::Text(Cow::Owned(v.join("; ")))
         }
     }
+    /// The ids of the records at `positions` in `all`, `; `-separated.
+    fn ids(positions: &[u32], all: &[LocatedIncident]) -> Cell<'a> {
+        let mut s = String::new();
+        for (k, &i) in positions.iter().enumerate() {
+            if k > 0 {
+                s.push_str("; ");
+            }
+            s.push_str(all.get(i as usize).map_or("?", |l| l.record.id.as_str()));
+        }
+        if s.is_empty() {
+            Cell::Null
+        } else {
+            Cell::Text(Cow::Owned(s))
+        }
+    }
 }
 
 /// The incident properties, in the order every feature carries them.
@@ -86,8 +101,8 @@ pub(crate) const FIELDS: [&str; 39] = [
 /// Fields GDAL is meant to type Date.
 pub(crate) const DATE_FIELDS: [&str; 2] = ["date_start", "date_end"];
 
-/// The values of [`FIELDS`] for one incident, appended to `out`.
-pub(crate) fn cells<'a>(l: &'a LocatedIncident, out: &mut Vec<Cell<'a>>) {
+/// The values of [`FIELDS`] for one incident of `all`, appended to `out`.
+pub(crate) fn cells<'a>(l: &'a LocatedIncident, all: &[LocatedIncident], out: &mut Vec<Cell<'a>>) {
     let r = &l.record;
     let loc = &l.location;
     let date = |f: fn(&crate::model::DateSpan) -> String| {
@@ -136,7 +151,7 @@ pub(crate) fn cells<'a>(l: &'a LocatedIncident, out: &mut Vec<Cell<'a>>) {
         Cell::Bool(loc.ambiguous),
         Cell::list(&loc.alternatives),
         Cell::Text(Cow::Borrowed(&loc.explanation)),
-        Cell::list(&l.possible_duplicates),
+        Cell::ids(&l.possible_duplicates, all),
         // Extra columns vary between files, so they travel as one JSON-encoded string field.
         if r.extra.is_empty() {
             Cell::Null
@@ -149,7 +164,7 @@ pub(crate) fn cells<'a>(l: &'a LocatedIncident, out: &mut Vec<Cell<'a>>) {
 }
 
 /// Gives a row's point (lon, lat) and appends its property values.
-pub(crate) type RowFn<R> = dyn for<'r> Fn(&'r R, &mut Vec<Cell<'r>>) -> (f64, f64) + Sync;
+pub(crate) type RowFn<'f, R> = dyn for<'r> Fn(&'r R, &mut Vec<Cell<'r>>) -> (f64, f64) + Sync + 'f;
 
 /// Writes features one per line, streaming: the properties go straight from the records to
 /// the output (no JSON tree per feature), formatted on all cores in bounded batches.
@@ -159,7 +174,7 @@ pub(crate) struct FeatureWriter<'f, R> {
     /// Per field: write text with a leading apostrophe (see `mark_date_like`).
     marked: Vec<bool>,
     /// The point and the properties of row `i`.
-    row: &'f RowFn<R>,
+    row: &'f RowFn<'f, R>,
 }
 
 /// Features formatted per task; batches of this many tasks are formatted, then written.
@@ -328,19 +343,17 @@ fn write_real(buf: &mut Vec<u8>, v: f64) {
     let _ = serde_json::to_writer(&mut *buf, &v);
 }
 
-/// The point and properties of a located incident.
-fn incident_row<'r>(l: &'r LocatedIncident, out: &mut Vec<Cell<'r>>) -> (f64, f64) {
-    cells(l, out);
-    (l.location.lon, l.location.lat)
-}
-
 /// The located incidents as an RFC 7946 FeatureCollection, one feature per line.
 pub fn write_geojson<W: Write + ?Sized>(
     w: &mut W,
     located: &[LocatedIncident],
     attribution: &str,
 ) -> Result<()> {
-    let mut features = FeatureWriter::new(&FIELDS, &incident_row);
+    let row: &RowFn<LocatedIncident> = &|l, out| {
+        cells(l, located, out);
+        (l.location.lon, l.location.lat)
+    };
+    let mut features = FeatureWriter::new(&FIELDS, row);
     let marked = features.mark_date_like(
         &FIELDS,
         &DATE_FIELDS,

@@ -27,7 +27,7 @@
 //! half-width in the region's Albers equal-area plane (km), with flat ends (nothing beyond a
 //! border's ends counts), one-sided when the options say so, then projected back to lon/lat.
 
-use super::incidents::{Cell, FeatureWriter};
+use super::incidents::{Cell, FeatureWriter, RowFn};
 use super::qgis::{self, GeomKind, LayerInfo, ProjectInfo, Style};
 use super::{round6, tables, write_atomic, write_atomic_with};
 use crate::borders::Border;
@@ -968,26 +968,9 @@ fn real_cell<'a>(v: Option<f64>) -> Cell<'a> {
     }
 }
 
-fn text_cell(v: &Option<String>) -> Cell<'_> {
+fn arc_cell(v: &Option<std::sync::Arc<str>>) -> Cell<'_> {
     v.as_deref()
         .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s)))
-}
-
-fn incident_row<'r>(
-    (l, pl): &'r (&LocatedIncident, &Placement),
-    out: &mut Vec<Cell<'r>>,
-) -> (f64, f64) {
-    super::incidents::cells(l, out);
-    out.extend([
-        text_cell(&pl.border_id),
-        real_cell(pl.distance_km),
-        real_cell(pl.along_km),
-        text_cell(&pl.side),
-        real_cell(Some(pl.in_corridor)),
-        real_cell(Some(pl.weight)),
-        text_cell(&pl.excluded),
-    ]);
-    (l.location.lon, l.location.lat)
 }
 
 /// The incident layer, streamed to its file (it can hold millions of features).
@@ -1003,7 +986,21 @@ fn write_incidents_layer(
         .chain(&PLACEMENT_FIELDS)
         .copied()
         .collect();
-    let mut features = FeatureWriter::new(&fields, &incident_row);
+    let row: &RowFn<(&LocatedIncident, &Placement)> = &|(l, pl), out| {
+        super::incidents::cells(l, located, out);
+        out.extend([
+            arc_cell(&pl.border_id),
+            real_cell(pl.distance_km),
+            real_cell(pl.along_km),
+            arc_cell(&pl.side),
+            real_cell(Some(pl.in_corridor)),
+            real_cell(Some(pl.weight)),
+            pl.excluded
+                .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s))),
+        ]);
+        (l.location.lon, l.location.lat)
+    };
+    let mut features = FeatureWriter::new(&fields, row);
     let marked = features.mark_date_like(
         &fields,
         &super::incidents::DATE_FIELDS,

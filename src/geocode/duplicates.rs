@@ -78,7 +78,7 @@ fn overlap(a: &Report, b: &Report) -> bool {
     crate::geo_util::km(a.lon, a.lat, b.lon, b.lat) <= reach
 }
 
-/// Fills `possible_duplicates` on each record (ids of the others, in input order).
+/// Fills `possible_duplicates` on each record (the others' positions, ascending).
 pub fn flag(located: &mut [LocatedIncident]) {
     use rayon::prelude::*;
     // Group by canonical event type (folded once per spelling), then sort by start date.
@@ -155,17 +155,8 @@ pub fn flag(located: &mut [LocatedIncident]) {
             x
         })
         .unwrap_or_default();
-    let ids: Vec<Vec<String>> = found
-        .iter()
-        .map(|f| {
-            f.items[..usize::from(f.len)]
-                .iter()
-                .map(|&j| located[j as usize].record.id.clone())
-                .collect()
-        })
-        .collect();
-    for (l, ids) in located.iter_mut().zip(ids) {
-        l.possible_duplicates = ids;
+    for (l, f) in located.iter_mut().zip(&found) {
+        l.possible_duplicates = f.items[..usize::from(f.len)].to_vec();
     }
 }
 
