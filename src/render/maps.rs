@@ -229,7 +229,7 @@ fn draw(
         .located
         .iter()
         .zip(&d.analysis.placements)
-        .filter(|(_, p)| p.excluded.as_deref() != Some("a statistic, not an event"))
+        .filter(|(_, p)| p.excluded != Some("a statistic, not an event"))
         .map(|(l, _)| l)
         .filter(|l| {
             proj.forward(l.location.lon, l.location.lat)
