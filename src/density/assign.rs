@@ -79,18 +79,24 @@ pub fn point_shares(
         ..Default::default()
     };
     if across > 1e-12 {
-        // Only segments within 6σ of s0 can hold a share worth keeping.
+        // Only segments within 6σ of s0 can hold a share worth keeping: those from the first
+        // ending at or after s0 - 6σ to the last starting at or before s0 + 6σ.
         let lo = s0 - 6.0 * sigma;
         let hi = s0 + 6.0 * sigma;
-        for i in 0..cuts.len() - 1 {
-            let (a, bb) = (cuts[i], cuts[i + 1]);
-            if bb < lo || a > hi {
-                continue;
-            }
-            let along = phi((bb - s0) / sigma) - phi((a - s0) / sigma);
-            let share = along * across;
-            if share > 1e-12 {
-                shares.segments.push((i, share));
+        let n = cuts.len() - 1;
+        let first = cuts[1..].partition_point(|&end| end < lo);
+        let last = cuts[..n].partition_point(|&start| start <= hi);
+        if first < last {
+            shares.segments.reserve_exact(last - first);
+            // Each cut's Gaussian tail is computed once and shared by its two segments.
+            let mut below = phi((cuts[first] - s0) / sigma);
+            for i in first..last {
+                let upto = phi((cuts[i + 1] - s0) / sigma);
+                let share = (upto - below) * across;
+                below = upto;
+                if share > 1e-12 {
+                    shares.segments.push((i, share));
+                }
             }
         }
     }

@@ -293,8 +293,11 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
     // Breakdowns keyed by (border, event type number) and (border, period key).
     let mut type_rows: HashMap<(usize, u32), Tally> = HashMap::new();
-    let mut period_rows: BTreeMap<(usize, String), Tally> = BTreeMap::new();
-    let mut periods_of: HashMap<(Date, Date), Vec<(String, f64)>> = HashMap::new();
+    let mut period_rows: HashMap<(usize, u32), Tally> = HashMap::new();
+    // Period keys numbered as met ("unknown" first), and each date span's periods.
+    let mut period_names: Vec<String> = vec!["unknown".to_string()];
+    let mut period_ids: HashMap<String, u32> = HashMap::new();
+    let mut periods_of: HashMap<(Date, Date), Vec<(u32, f64)>> = HashMap::new();
     let (mut weight_in, mut weight_in_segments, mut weight_outside) = (0.0, 0.0, 0.0);
     // Border ids and side names, shared by every placement.
     let border_ids: Vec<Arc<str>> = borders.iter().map(|b| Arc::from(b.id.as_str())).collect();
@@ -364,6 +367,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         let mut sector_shares = Vec::new();
         if let Some(bi) = shares.border
             && weights[i] > 0.0
+            && !shares.segments.is_empty()
         {
             for (k, sec) in all_sectors[bi].iter().enumerate() {
                 let share: f64 = shares
@@ -387,15 +391,8 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         }
         (placement, shares, sector_shares)
     };
-    const CHUNK: usize = 1 << 16;
-    for (chunk_no, chunk) in located.chunks(CHUNK).enumerate() {
-        let first = chunk_no * CHUNK;
-        let measured: Vec<Measured> = chunk
-            .par_iter()
-            .enumerate()
-            .with_min_len(256)
-            .map(|(j, l)| measure(first + j, l))
-            .collect();
+    // Adds up one measured chunk, in input order.
+    let mut accumulate = |first: usize, measured: Vec<Measured>| {
         for (j, (placement, shares, sector_shares)) in measured.into_iter().enumerate() {
             let i = first + j;
             let l = &located[i];
@@ -450,27 +447,61 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                     opts.from.map_or(d.start, |f| f.max(d.start)),
                     opts.to.map_or(d.end, |t| t.min(d.end)),
                 );
-                let parts = periods_of
-                    .entry(span)
-                    .or_insert_with(|| periods(span, opts.period));
-                for (key, days) in parts.iter() {
+                let parts = periods_of.entry(span).or_insert_with(|| {
+                    periods(span, opts.period)
+                        .into_iter()
+                        .map(|(key, days)| {
+                            let id = *period_ids.entry(key.clone()).or_insert_with(|| {
+                                period_names.push(key);
+                                (period_names.len() - 1) as u32
+                            });
+                            (id, days)
+                        })
+                        .collect()
+                });
+                for &(key, days) in parts.iter() {
                     let share = in_corridor * days / span_days(span);
-                    match period_rows.get_mut(&(bi, key.clone())) {
-                        Some(t) => t.add(share, &c),
-                        None => period_rows
-                            .entry((bi, key.clone()))
-                            .or_default()
-                            .add(share, &c),
-                    }
+                    period_rows.entry((bi, key)).or_default().add(share, &c);
                 }
             } else {
-                period_rows
-                    .entry((bi, "unknown".into()))
-                    .or_default()
-                    .add(in_corridor, &c);
+                period_rows.entry((bi, 0)).or_default().add(in_corridor, &c);
             }
         }
+    };
+    // Chunk k+1 is measured (on all cores) while chunk k is added up.
+    const CHUNK: usize = 1 << 15;
+    let mut previous: Option<(usize, Vec<Measured>)> = None;
+    let mut chunks = located.chunks(CHUNK).enumerate();
+    loop {
+        let next = chunks.next();
+        let (measured, ()) = rayon::join(
+            || {
+                next.map(|(chunk_no, chunk)| {
+                    let first = chunk_no * CHUNK;
+                    let m: Vec<Measured> = chunk
+                        .par_iter()
+                        .enumerate()
+                        .with_min_len(256)
+                        .map(|(j, l)| measure(first + j, l))
+                        .collect();
+                    (first, m)
+                })
+            },
+            || {
+                if let Some((first, m)) = previous.take() {
+                    accumulate(first, m);
+                }
+            },
+        );
+        if measured.is_none() {
+            break;
+        }
+        previous = measured;
     }
+    let period_rows: BTreeMap<(usize, String), Tally> = period_rows
+        .into_iter()
+        .map(|((bi, p), tally)| ((bi, period_names[p as usize].clone()), tally))
+        .collect();
     let type_rows: BTreeMap<(usize, String), Tally> = type_rows
         .into_iter()
         .map(|((bi, t), tally)| ((bi, type_names[t as usize].clone()), tally))
