@@ -21,6 +21,10 @@ pub(crate) enum Cell<'a> {
     Real(f64),
     Int(u64),
     Bool(bool),
+    /// A date, written `YYYY-MM-DD` (no allocation per record).
+    Date(crate::model::Date),
+    /// Other records' ids, by position in a list, written `; `-separated.
+    Ids(&'a [u32], &'a [LocatedIncident]),
 }
 
 impl<'a> Cell<'a> {
@@ -39,18 +43,11 @@ impl<'a> Cell<'a> {
         }
     }
     /// The ids of the records at `positions` in `all`, `; `-separated.
-    fn ids(positions: &[u32], all: &[LocatedIncident]) -> Cell<'a> {
-        let mut s = String::new();
-        for (k, &i) in positions.iter().enumerate() {
-            if k > 0 {
-                s.push_str("; ");
-            }
-            s.push_str(all.get(i as usize).map_or("?", |l| l.record.id.as_str()));
-        }
-        if s.is_empty() {
+    fn ids(positions: &'a [u32], all: &'a [LocatedIncident]) -> Cell<'a> {
+        if positions.is_empty() {
             Cell::Null
         } else {
-            Cell::Text(Cow::Owned(s))
+            Cell::Ids(positions, all)
         }
     }
 }
@@ -102,19 +99,21 @@ pub(crate) const FIELDS: [&str; 39] = [
 pub(crate) const DATE_FIELDS: [&str; 2] = ["date_start", "date_end"];
 
 /// The values of [`FIELDS`] for one incident of `all`, appended to `out`.
-pub(crate) fn cells<'a>(l: &'a LocatedIncident, all: &[LocatedIncident], out: &mut Vec<Cell<'a>>) {
+pub(crate) fn cells<'a>(
+    l: &'a LocatedIncident,
+    all: &'a [LocatedIncident],
+    out: &mut Vec<Cell<'a>>,
+) {
     let r = &l.record;
     let loc = &l.location;
-    let date = |f: fn(&crate::model::DateSpan) -> String| {
-        r.date
-            .as_ref()
-            .map_or(Cell::Null, |d| Cell::Text(Cow::Owned(f(d))))
+    let date = |f: fn(&crate::model::DateSpan) -> crate::model::Date| {
+        r.date.as_ref().map_or(Cell::Null, |d| Cell::Date(f(d)))
     };
     let stretch = loc.stretch.as_ref();
     out.extend([
         Cell::Text(Cow::Borrowed(&r.id)),
-        date(|d| d.start.to_string()),
-        date(|d| d.end.to_string()),
+        date(|d| d.start),
+        date(|d| d.end),
         r.date.map_or(Cell::Null, |d| {
             Cell::Text(Cow::Borrowed(d.precision.as_str()))
         }),
@@ -164,7 +163,7 @@ pub(crate) fn cells<'a>(l: &'a LocatedIncident, all: &[LocatedIncident], out: &m
 }
 
 /// Gives a row's point (lon, lat) and appends its property values.
-pub(crate) type RowFn<'f, R> = dyn for<'r> Fn(&'r R, &mut Vec<Cell<'r>>) -> (f64, f64) + Sync + 'f;
+pub(crate) type RowFn<'f, R> = dyn Fn(&'f R, &mut Vec<Cell<'f>>) -> (f64, f64) + Sync + 'f;
 
 /// Writes features one per line, streaming: the properties go straight from the records to
 /// the output (no JSON tree per feature), formatted on all cores in bounded batches.
@@ -181,7 +180,7 @@ pub(crate) struct FeatureWriter<'f, R> {
 const FEATURES_PER_TASK: usize = 4096;
 
 impl<'f, R: Sync> FeatureWriter<'f, R> {
-    pub(crate) fn new(fields: &[&str], row: &'f RowFn<R>) -> Self {
+    pub(crate) fn new(fields: &[&str], row: &'f RowFn<'f, R>) -> Self {
         FeatureWriter {
             keys: fields
                 .iter()
@@ -198,14 +197,14 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
         &mut self,
         fields: &[&str],
         date_fields: &[&str],
-        rows: &[R],
+        rows: &'f [R],
         looks_like_date: fn(&str) -> bool,
     ) -> Vec<String> {
         use rayon::prelude::*;
         // Per field: Some(true) = only date-like text so far, Some(false) = not marked,
         // None = nothing seen yet.
         let skip: Vec<bool> = fields.iter().map(|f| date_fields.contains(f)).collect();
-        let scan = |chunk: &[R]| -> Vec<Option<bool>> {
+        let scan = |chunk: &'f [R]| -> Vec<Option<bool>> {
             let mut state: Vec<Option<bool>> = skip
                 .iter()
                 .map(|&s| if s { Some(false) } else { None })
@@ -221,6 +220,12 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                         }
                         (st, Cell::Null) => st,
                         (_, Cell::Text(t)) => Some(looks_like_date(t)),
+                        (_, Cell::Date(_)) => Some(true),
+                        // Two or more ids are `; `-separated, which no date is.
+                        (_, Cell::Ids(p, all)) => Some(
+                            p.len() == 1
+                                && looks_like_date(all.get(p[0] as usize).map_or("?", id_of)),
+                        ),
                     };
                 }
                 if state.iter().all(|s| *s == Some(false)) {
@@ -253,55 +258,77 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
     }
 
     /// Writes `{"type":"Feature","id":N,...}` lines for `rows` (ids from 1), comma-separated,
-    /// and returns the bounds of the points written.
-    pub(crate) fn write<W: Write + ?Sized>(
+    /// and returns the bounds of the points written. Batches are formatted on the thread
+    /// pool while a writer thread writes the previous batch out.
+    pub(crate) fn write<W: Write + Send + ?Sized>(
         &self,
         w: &mut W,
-        rows: &[R],
+        rows: &'f [R],
     ) -> Result<Option<[f64; 4]>> {
         use rayon::prelude::*;
         let n = rows.len();
         let tasks = 2 * rayon::current_num_threads().max(1);
         let mut bounds: Option<[f64; 4]> = None;
-        for (batch_no, batch) in rows.chunks(FEATURES_PER_TASK * tasks).enumerate() {
-            let first_id = batch_no * FEATURES_PER_TASK * tasks;
-            let parts: Vec<(Vec<u8>, Option<[f64; 4]>)> = batch
-                .par_chunks(FEATURES_PER_TASK)
-                .enumerate()
-                .map(|(k, chunk)| {
-                    let mut buf = Vec::with_capacity(chunk.len() * 1024);
-                    let mut bb: Option<[f64; 4]> = None;
-                    let mut cells = Vec::with_capacity(self.keys.len());
-                    for (j, r) in chunk.iter().enumerate() {
-                        let id = first_id + k * FEATURES_PER_TASK + j + 1;
-                        cells.clear();
-                        let (x, y) = (self.row)(r, &mut cells);
-                        let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
-                        bb = Some(match bb {
-                            Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
-                            None => [x, y, x, y],
-                        });
-                        self.feature(&mut buf, id, (x, y), &cells);
-                        buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                for batch in receive {
+                    for buf in batch {
+                        w.write_all(&buf)?;
                     }
-                    (buf, bb)
-                })
-                .collect();
-            for (buf, bb) in parts {
-                w.write_all(&buf)?;
-                if let Some(b) = bb {
-                    bounds = Some(match bounds {
-                        Some(a) => [
-                            a[0].min(b[0]),
-                            a[1].min(b[1]),
-                            a[2].max(b[2]),
-                            a[3].max(b[3]),
-                        ],
-                        None => b,
-                    });
+                }
+                Ok(())
+            });
+            for (batch_no, batch) in rows.chunks(FEATURES_PER_TASK * tasks).enumerate() {
+                let first_id = batch_no * FEATURES_PER_TASK * tasks;
+                let parts: Vec<(Vec<u8>, Option<[f64; 4]>)> = batch
+                    .par_chunks(FEATURES_PER_TASK)
+                    .enumerate()
+                    .map(|(k, chunk)| {
+                        let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                        let mut bb: Option<[f64; 4]> = None;
+                        let mut cells = Vec::with_capacity(self.keys.len());
+                        for (j, r) in chunk.iter().enumerate() {
+                            let id = first_id + k * FEATURES_PER_TASK + j + 1;
+                            cells.clear();
+                            let (x, y) = (self.row)(r, &mut cells);
+                            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
+                            bb = Some(match bb {
+                                Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+                                None => [x, y, x, y],
+                            });
+                            self.feature(&mut buf, id, (x, y), &cells);
+                            buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
+                        }
+                        (buf, bb)
+                    })
+                    .collect();
+                let mut bufs = Vec::with_capacity(parts.len());
+                for (buf, bb) in parts {
+                    bufs.push(buf);
+                    if let Some(b) = bb {
+                        bounds = Some(match bounds {
+                            Some(a) => [
+                                a[0].min(b[0]),
+                                a[1].min(b[1]),
+                                a[2].max(b[2]),
+                                a[3].max(b[3]),
+                            ],
+                            None => b,
+                        });
+                    }
+                }
+                if send.send(bufs).is_err() {
+                    // The writer stopped on an error: it is reported below.
+                    break;
                 }
             }
-        }
+            drop(send);
+            writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+            Ok(())
+        })?;
         Ok(bounds)
     }
 
@@ -325,10 +352,36 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                 Cell::Real(v) => write_real(buf, *v),
                 Cell::Int(v) => buf.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
                 Cell::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+                Cell::Date(d) => {
+                    // Always ASCII digits and dashes: nothing to escape.
+                    buf.push(b'"');
+                    if self.marked[i] {
+                        buf.push(b'\'');
+                    }
+                    let _ = write!(buf, "{d}");
+                    buf.push(b'"');
+                }
+                Cell::Ids(p, all) => {
+                    let mut s = String::new();
+                    if self.marked[i] {
+                        s.push('\'');
+                    }
+                    for (k, &j) in p.iter().enumerate() {
+                        if k > 0 {
+                            s.push_str("; ");
+                        }
+                        s.push_str(all.get(j as usize).map_or("?", id_of));
+                    }
+                    write_str(buf, &s);
+                }
             }
         }
         buf.extend_from_slice(b"}}");
     }
+}
+
+fn id_of(l: &LocatedIncident) -> &str {
+    &l.record.id
 }
 
 /// A JSON string, escaped as serde_json escapes it.
@@ -344,7 +397,7 @@ fn write_real(buf: &mut Vec<u8>, v: f64) {
 }
 
 /// The located incidents as an RFC 7946 FeatureCollection, one feature per line.
-pub fn write_geojson<W: Write + ?Sized>(
+pub fn write_geojson<W: Write + Send + ?Sized>(
     w: &mut W,
     located: &[LocatedIncident],
     attribution: &str,

@@ -606,7 +606,12 @@ struct Layer {
 impl Layer {
     /// Writes the FeatureCollection, one feature per line; returns what the QGIS writer
     /// needs.
-    fn render(mut self, header: &Header, file: &str, w: &mut dyn Write) -> Result<LayerInfo> {
+    fn render(
+        mut self,
+        header: &Header,
+        file: &str,
+        w: &mut (dyn Write + Send),
+    ) -> Result<LayerInfo> {
         // Every feature has the same keys in the same order.
         if let Some((_, first)) = self.features.first() {
             let keys: Vec<&String> = first.keys().collect();
