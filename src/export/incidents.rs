@@ -177,7 +177,7 @@ pub(crate) struct FeatureWriter<'f, R> {
 }
 
 /// Features formatted per task; batches of this many tasks are formatted, then written.
-const FEATURES_PER_TASK: usize = 4096;
+const FEATURES_PER_TASK: usize = 2048;
 
 impl<'f, R: Sync> FeatureWriter<'f, R> {
     pub(crate) fn new(fields: &[&str], row: &'f RowFn<'f, R>) -> Self {
