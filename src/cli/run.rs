@@ -418,23 +418,14 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             subtitle,
             sources: meta.sources.join("; "),
         };
-        let mut figures: Vec<(String, String)> = Vec::new();
-        for id in &pair {
-            if analysis
-                .borders
-                .iter()
-                .any(|b| b.border.id.eq_ignore_ascii_case(id))
-            {
-                figures.push((
-                    format!("map_{id}"),
-                    crate::render::maps::border_map(&data, id, page)?,
-                ));
-            }
+        // Which figures: each border of the pair that was analysed, the overview, the
+        // profile and (with a comparison) the comparison chart.
+        enum Figure<'a> {
+            BorderMap(&'a str),
+            Overview,
+            Profile,
+            Comparison(&'a crate::density::compare::Comparison),
         }
-        figures.push((
-            "map_overview".into(),
-            crate::render::maps::overview_map(&data, page)?,
-        ));
         let pair_ids: Vec<&str> = pair
             .iter()
             .map(String::as_str)
@@ -445,25 +436,44 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
                     .any(|b| b.border.id.eq_ignore_ascii_case(id))
             })
             .collect();
-        figures.push((
-            "profile".into(),
-            crate::render::charts::border_profile(&analysis, &pair_ids, page)?,
-        ));
+        let mut jobs: Vec<(String, Figure)> = pair_ids
+            .iter()
+            .map(|id| (format!("map_{id}"), Figure::BorderMap(id)))
+            .collect();
+        jobs.push(("map_overview".into(), Figure::Overview));
+        jobs.push(("profile".into(), Figure::Profile));
         if let Some(c) = &comparison {
-            figures.push((
-                "comparison".into(),
-                crate::render::charts::comparison_chart(c, &analysis, page)?,
-            ));
+            jobs.push(("comparison".into(), Figure::Comparison(c)));
         }
-        for (name, svg) in figures {
+        // Figures are drawn and rasterised side by side, then written in order.
+        let want_png = formats.iter().any(|f| f.eq_ignore_ascii_case("png"));
+        let drawn: Vec<(String, Option<Vec<u8>>)> = {
+            use rayon::prelude::*;
+            jobs.par_iter()
+                .map(|(_, job)| -> Result<(String, Option<Vec<u8>>)> {
+                    let svg = match job {
+                        Figure::BorderMap(id) => crate::render::maps::border_map(&data, id, page)?,
+                        Figure::Overview => crate::render::maps::overview_map(&data, page)?,
+                        Figure::Profile => {
+                            crate::render::charts::border_profile(&analysis, &pair_ids, page)?
+                        }
+                        Figure::Comparison(c) => {
+                            crate::render::charts::comparison_chart(c, &analysis, page)?
+                        }
+                    };
+                    let png = want_png
+                        .then(|| crate::render::svg_to_png(&svg, page.width_px))
+                        .transpose()?;
+                    Ok((svg, png))
+                })
+                .collect::<Result<_>>()?
+        };
+        for ((name, _), (svg, png)) in jobs.iter().zip(drawn) {
             if formats.iter().any(|f| f.eq_ignore_ascii_case("svg")) {
                 put(&format!("{name}.svg"), svg.as_bytes())?;
             }
-            if formats.iter().any(|f| f.eq_ignore_ascii_case("png")) {
-                put(
-                    &format!("{name}.png"),
-                    &crate::render::svg_to_png(&svg, page.width_px)?,
-                )?;
+            if let Some(png) = png {
+                put(&format!("{name}.png"), &png)?;
             }
         }
     }
