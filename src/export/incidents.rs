@@ -285,7 +285,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                     .par_chunks(FEATURES_PER_TASK)
                     .enumerate()
                     .map(|(k, chunk)| {
-                        let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                        let mut buf = Vec::with_capacity(chunk.len() * 1280);
                         let mut bb: Option<[f64; 4]> = None;
                         let mut cells = Vec::with_capacity(self.keys.len());
                         for (j, r) in chunk.iter().enumerate() {

@@ -178,43 +178,44 @@ pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
     const CHUNK: usize = 1 << 16;
     let mut done = 0usize;
     while !records.is_empty() {
-        let chunk = records.split_off(records.len().saturating_sub(CHUNK));
+        let n = records.len().min(CHUNK);
         let first = done;
-        done += chunk.len();
-        let results: Vec<Result<LocatedIncident, Box<Unmatched>>> = chunk
-            .into_par_iter()
+        done += n;
+        // Locations are found in parallel from borrowed records; each record is then moved
+        // once, into its place in the output.
+        let tail = &records[records.len() - n..];
+        let found: Vec<Result<Location, Box<Unmatched>>> = tail
+            .par_iter()
             .rev()
             .enumerate()
             .with_min_len(256)
-            .map(|(j, r)| {
-                let result = match key_of[first + j] {
-                    NO_KEY => geocode_one(&r, geo),
-                    k => match &answers[k as usize] {
-                        Ok(l) => Ok(l.clone()),
-                        Err(u) => Err(Box::new(Unmatched {
-                            file: r.provenance.file.clone(),
-                            line: r.provenance.line,
-                            id: Some(r.id.clone()),
-                            ..(**u).clone()
-                        })),
-                    },
-                };
-                result.map(|location| LocatedIncident {
-                    record: r,
-                    location,
-                    possible_duplicates: Vec::new(),
-                })
+            .map(|(j, r)| match key_of[first + j] {
+                NO_KEY => geocode_one(r, geo),
+                k => match &answers[k as usize] {
+                    Ok(l) => Ok(l.clone()),
+                    Err(u) => Err(Box::new(Unmatched {
+                        file: r.provenance.file.clone(),
+                        line: r.provenance.line,
+                        id: Some(r.id.clone()),
+                        ..(**u).clone()
+                    })),
+                },
             })
             .collect();
-        if records.capacity() > 2 * records.len() + CHUNK {
-            records.shrink_to_fit();
-        }
-        out.located.reserve(results.len());
-        for result in results {
+        out.located.reserve(n);
+        for result in found {
+            let record = records.pop().expect("one record per result");
             match result {
-                Ok(l) => out.located.push(l),
+                Ok(location) => out.located.push(LocatedIncident {
+                    record,
+                    location,
+                    possible_duplicates: Vec::new(),
+                }),
                 Err(u) => out.unmatched.push(*u),
             }
+        }
+        if records.capacity() > 2 * records.len() + CHUNK {
+            records.shrink_to_fit();
         }
     }
     out
