@@ -2,12 +2,13 @@
 //! position along it (km from the border's km 0) and the side it lies on.
 //!
 //! Candidate border segments come from an R-tree (rstar) in a longitude-scaled plane; each
-//! candidate is then measured geodesically (WGS 84), so the answer is exact up to the
-//! foot-of-perpendicular step, which is solved in a local plane around the point (border
-//! vertices are at most a few km apart, where that plane is accurate to metres).
+//! candidate is then measured on the WGS 84 ellipsoid (geodesically, or within 0.2° in the
+//! ellipsoid's tangent plane, which is within centimetres: `geo_util::km_near`), so the
+//! answer is exact up to the foot-of-perpendicular step, which is solved in a local plane
+//! around the point (border vertices are at most a few km apart, where that plane is
+//! accurate to metres).
 
 use super::Border;
-use geo::{Distance, Geodesic, Point};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
@@ -216,8 +217,7 @@ impl BorderIndex {
                 .find(|(f, _)| *f == foot)
                 .map(|&(_, d)| d);
             let distance_km = known.unwrap_or_else(|| {
-                let d =
-                    Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1)) / 1000.0;
+                let d = crate::geo_util::km_near(lon, lat, foot.0, foot.1);
                 if n_measured < measured.len() {
                     measured[n_measured] = (foot, d);
                     n_measured += 1;
@@ -293,8 +293,7 @@ impl BorderIndex {
     /// point and measured geodesically.
     fn measure(&self, bi: usize, si: usize, lon: f64, lat: f64) -> BorderPosition {
         let foot = self.foot(bi, si, lon, lat);
-        let distance_km =
-            Geodesic.distance(Point::new(lon, lat), Point::new(foot.0, foot.1)) / 1000.0;
+        let distance_km = crate::geo_util::km_near(lon, lat, foot.0, foot.1);
         self.position(bi, si, lon, lat, distance_km)
     }
 
