@@ -119,6 +119,26 @@ fn median_ms(mut f: impl FnMut()) -> f64 {
     t[2]
 }
 
+/// A field of /proc/self/status in kB (0 where unavailable).
+fn proc_status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix(field)
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the process's peak resident size (Linux: `5` to /proc/self/clear_refs) and returns
+/// the resident size now, in kB.
+fn reset_peak_and_read_rss() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    proc_status_kb("VmRSS:")
+}
+
 /// Runs the release binary's `run` on a file; returns (wall ms, peak resident MB) by polling
 /// the child's VmHWM in /proc (Linux).
 fn whole_run(input: &std::path::Path, out: &std::path::Path) -> (f64, f64) {
@@ -227,6 +247,9 @@ fn main() {
         let t = Instant::now();
         let g = geocode_all(ing.records, &geo);
         let ms_geocode = t.elapsed().as_secs_f64() * 1000.0;
+        // Memory the analysis and the KDE add over the located incidents they are given:
+        // the peak (reset through /proc/self/clear_refs) less the resident size before.
+        let rss_before = reset_peak_and_read_rss();
         let t = Instant::now();
         let a = analyse(&g.located, &geo, &AnalysisOptions::default());
         let ms_analyse = t.elapsed().as_secs_f64() * 1000.0;
@@ -234,6 +257,7 @@ fn main() {
         let proj = Projection::region();
         let s = surface(&g.located, &a, &KdeOptions::default(), &proj).expect("kde");
         let ms_kde = t.elapsed().as_secs_f64() * 1000.0;
+        let analysis_mb = (proc_status_kb("VmHWM:") - rss_before) as f64 / 1024.0;
         let t = Instant::now();
         let text = incidents::geojson(&g.located, "bench").expect("geojson");
         let ms_write = t.elapsed().as_secs_f64() * 1000.0;
@@ -245,7 +269,7 @@ fn main() {
             "{n:>8} incidents: maps and charts (3 maps, 2 charts, SVG + PNG) {ms_render:.0} ms ({ms_render_wall:.0} ms with setup)"
         );
         let stages = format!(
-            "{n:>8} incidents: ingest {ms_ingest:.0} ms, geocode {ms_geocode:.0} ms, analyse {ms_analyse:.0} ms, KDE 1000x800 {ms_kde:.0} ms, incident GeoJSON {ms_write:.0} ms"
+            "{n:>8} incidents: ingest {ms_ingest:.0} ms, geocode {ms_geocode:.0} ms, analyse {ms_analyse:.0} ms, KDE 1000x800 {ms_kde:.0} ms (analysis + KDE add {analysis_mb:.0} MB at peak), incident GeoJSON {ms_write:.0} ms"
         );
         let input = input_dir.join(format!("synthetic_{n}.csv"));
         std::fs::write(&input, &coords).expect("write input");
@@ -253,7 +277,14 @@ fn main() {
             println!("{stages}");
             continue;
         }
-        let (ms_run, peak_mb) = whole_run(&input, &tmp.path().join(format!("out_{n}")));
+        // BENCH_RUN_DIR puts the whole run's output elsewhere (e.g. /dev/shm, to leave disk
+        // writeback out of the figure).
+        let run_dir = std::env::var_os("BENCH_RUN_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| tmp.path().to_path_buf())
+            .join(format!("borderwatch_bench_out_{n}"));
+        let (ms_run, peak_mb) = whole_run(&input, &run_dir);
+        let _ = std::fs::remove_dir_all(&run_dir);
         println!("{stages}; whole `run` {ms_run:.0} ms, peak {peak_mb:.0} MB");
     }
 }
