@@ -127,7 +127,8 @@ impl SourceFormat {
 /// Where a record came from in its file, for messages and the unmatched report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordOrigin {
-    pub file: String,
+    /// Shared by every record of the file.
+    pub file: std::sync::Arc<str>,
     /// 1-based physical line where the record starts (the header is line 1 in a CSV).
     pub line: u64,
     pub format: SourceFormat,
@@ -388,7 +389,9 @@ pub struct Location {
     pub ambiguous: bool,
     pub alternatives: Vec<String>,
     /// One line a person can read: why the record is where it is.
-    pub explanation: String,
+    /// Shared, not copied: records placed the same way (a place named a thousand times, or
+    /// coordinates of one stated precision) carry one text.
+    pub explanation: std::sync::Arc<str>,
 }
 
 impl Location {
@@ -398,7 +401,7 @@ impl Location {
         lat: f64,
         precision: PrecisionClass,
         radius_km: f64,
-        explanation: String,
+        explanation: impl Into<std::sync::Arc<str>>,
     ) -> Location {
         Location {
             lon,
@@ -413,7 +416,7 @@ impl Location {
             matched_text: None,
             ambiguous: false,
             alternatives: Vec::new(),
-            explanation,
+            explanation: explanation.into(),
         }
     }
 }

@@ -194,7 +194,7 @@ pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
                 k => match &answers[k as usize] {
                     Ok(l) => Ok(l.clone()),
                     Err(u) => Err(Box::new(Unmatched {
-                        file: r.provenance.file.clone(),
+                        file: r.provenance.file.to_string(),
                         line: r.provenance.line,
                         id: Some(r.id.clone()),
                         ..(**u).clone()
@@ -228,7 +228,7 @@ fn unmatched(
     suggestions: Vec<String>,
 ) -> Box<Unmatched> {
     Box::new(Unmatched {
-        file: r.provenance.file.clone(),
+        file: r.provenance.file.to_string(),
         line: r.provenance.line,
         id: Some(r.id.clone()),
         tried,
@@ -335,10 +335,11 @@ pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Un
         if let Some(loc) = from_hits(&hits, &used_text, near, "location") {
             let mut loc = loc;
             if outside_province && let Some(pr) = province {
-                loc.explanation.push_str(&format!(
-                    "; note: not inside the stated province {}",
-                    pr.name
-                ));
+                loc.explanation = format!(
+                    "{}; note: not inside the stated province {}",
+                    loc.explanation, pr.name
+                )
+                .into();
             }
             if let Some(rp) = r.stated_precision
                 && rp > loc.precision
@@ -406,7 +407,8 @@ pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Un
                 "only the country is given: placed at the centre of {} with radius {} km",
                 ce.name, ce.radius_km
             )
-        };
+        }
+        .into();
         return Ok(loc);
     }
     let query = r
@@ -454,7 +456,7 @@ fn location_from_entry(e: &GazetteerEntry, score: f64, text: &str, near: bool) -
         matched_text: Some(text.to_string()),
         ambiguous: false,
         alternatives: Vec::new(),
-        explanation: String::new(),
+        explanation: "".into(),
     }
 }
 
@@ -527,8 +529,37 @@ fn from_hits(hits: &[Candidate<'_>], text: &str, near: bool, field: &str) -> Opt
             loc.alternatives.join(", ")
         ));
     }
-    loc.explanation = expl;
+    loc.explanation = expl.into();
     Some(loc)
+}
+
+/// "coordinates given, precision P (radius R km)" with the default radius of P, made once.
+fn coordinates_explanation(precision: PrecisionClass) -> std::sync::Arc<str> {
+    use std::sync::{Arc, OnceLock};
+    const CLASSES: [PrecisionClass; 6] = [
+        PrecisionClass::Exact,
+        PrecisionClass::Near,
+        PrecisionClass::District,
+        PrecisionClass::Province,
+        PrecisionClass::BorderZone,
+        PrecisionClass::Country,
+    ];
+    static TEXTS: OnceLock<Vec<Arc<str>>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        CLASSES
+            .iter()
+            .map(|&p| {
+                format!(
+                    "coordinates given, precision {} (radius {} km)",
+                    p.as_str(),
+                    default_radius_km(p)
+                )
+                .into()
+            })
+            .collect()
+    });
+    let i = CLASSES.iter().position(|&p| p == precision).unwrap_or(0);
+    texts[i].clone()
 }
 
 fn locate_by_coordinates(
@@ -568,14 +599,22 @@ fn locate_by_coordinates(
         _ => None,
     };
     let radius = unit_radius.unwrap_or_else(|| default_radius_km(precision));
+    // The point itself is the feature's geometry; the explanation says how it was taken, so
+    // the common case (a stated precision and its default radius) is one shared text.
+    let explanation: std::sync::Arc<str> = if note.is_empty() && unit_radius.is_none() {
+        coordinates_explanation(precision)
+    } else {
+        format!(
+            "coordinates given, precision {} (radius {radius} km){note}",
+            precision.as_str()
+        )
+        .into()
+    };
     Ok(Location::from_coordinates(
         lon,
         lat,
         precision,
         radius,
-        format!(
-            "coordinates given ({lat:.5} N, {lon:.5} E), precision {} (radius {radius} km){note}",
-            precision.as_str()
-        ),
+        explanation,
     ))
 }

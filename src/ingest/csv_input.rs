@@ -53,7 +53,7 @@ pub(crate) fn read_limited<S: Read>(
             max_row,
         });
     let mut rec = csv::ByteRecord::new();
-    let file = out.file.clone();
+    let file: std::sync::Arc<str> = out.file.as_str().into();
     if !next_record(&mut rdr, &file, &mut rec)? {
         return Err(IngestError::Empty {
             file: out.file.clone(),
@@ -202,7 +202,7 @@ enum NoteKind {
 /// What every row of one file is mapped with; shared by the threads that map a chunk.
 struct RowCtx<'a> {
     header: &'a Header,
-    file: &'a str,
+    file: &'a std::sync::Arc<str>,
     stem: &'a str,
     delimiter: u8,
 }

@@ -439,8 +439,9 @@ impl Ingested {
         raw: impl FnOnce() -> String,
     ) -> Result<(), IngestError> {
         let stem = self.stem();
+        let file: std::sync::Arc<str> = self.file.as_str().into();
         let ctx = Ctx {
-            file: &self.file,
+            file: &file,
             file_stem: &stem,
             line,
             format: header.schema.format(),

@@ -108,7 +108,7 @@ impl Schema {
 
 /// Where the row is, for ids and origins.
 pub(crate) struct Ctx<'a> {
-    pub file: &'a str,
+    pub file: &'a std::sync::Arc<str>,
     pub file_stem: &'a str,
     pub line: u64,
     pub format: SourceFormat,
@@ -117,7 +117,7 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     pub(crate) fn origin(&self) -> RecordOrigin {
         RecordOrigin {
-            file: self.file.to_string(),
+            file: self.file.clone(),
             line: self.line,
             format: self.format,
         }
