@@ -193,3 +193,54 @@ fn density_on_real_ucdp_rows_prints_checkable_figures() {
         "thousands of UCDP events lie within 50 km of the Durand Line"
     );
 }
+
+/// The parallel stages (geocoding, the duplicate check, the analysis and the incident layer)
+/// give the same result on any number of threads: the real UCDP rows (or, without them, the
+/// example spread over many copies), more than one chunk's worth, on 1 and on 3 threads.
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let geo = GeoData::load(None).unwrap();
+    let inputs: Vec<PathBuf> = match realdata() {
+        Some(d) => std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let run = |threads: usize| -> (String, String) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let prepared =
+                borderwatch::pipeline::ingest_and_geocode(&inputs, &geo, false, &mut |_| {})
+                    .unwrap();
+            let mut located = prepared.geocoded.located;
+            // Without the real rows: many shifted copies of the example.
+            let original = located.clone();
+            let mut k = 0;
+            while located.len() < 70_000 && !original.is_empty() {
+                k += 1;
+                for l in &original {
+                    let mut c = l.clone();
+                    c.record.id = format!("{}#{k}", c.record.id);
+                    c.location.lon += (k % 17) as f64 * 0.01;
+                    c.location.lat += (k % 13) as f64 * 0.01;
+                    located.push(c);
+                }
+            }
+            let a = analyse(&located, &geo, &AnalysisOptions::default());
+            let text = borderwatch::export::incidents::geojson(&located, "test").unwrap();
+            (serde_json::to_string(&a).unwrap(), text)
+        })
+    };
+    let (a1, g1) = run(1);
+    let (a3, g3) = run(3);
+    assert!(a1 == a3, "the analysis differs between 1 and 3 threads");
+    assert!(
+        g1 == g3,
+        "the incident layer differs between 1 and 3 threads"
+    );
+}
