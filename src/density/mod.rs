@@ -312,6 +312,29 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         .collect();
     let side_name =
         |bi: usize, right: bool| -> Arc<str> { side_names[bi][usize::from(right)].clone() };
+    // For each segment, the sectors it overlaps and by how many km.
+    let segment_sectors: Vec<Vec<Vec<(usize, f64)>>> = all_segments
+        .iter()
+        .zip(&all_sectors)
+        .map(|(segs, secs)| {
+            segs.iter()
+                .map(|seg| {
+                    if seg.length_km <= 0.0 {
+                        return Vec::new();
+                    }
+                    secs.iter()
+                        .enumerate()
+                        .map(|(k, sec)| {
+                            let overlap =
+                                (seg.km_to.min(sec.km_to) - seg.km_from.max(sec.km_from)).max(0.0);
+                            (k, overlap)
+                        })
+                        .filter(|&(_, overlap)| overlap > 0.0)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
     let measure = |i: usize, l: &LocatedIncident| -> Measured {
         let loc = &l.location;
@@ -363,31 +386,25 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             in_corridor,
             excluded: reasons[i],
         };
-        // Sectors: the share of the incident along each sector's km range (either side).
-        let mut sector_shares = Vec::new();
+        // Sectors: the share of the incident along each sector's km range (either side),
+        // summed over its segments in order (through each segment's overlapping sectors).
+        let mut sector_shares: Vec<(usize, f64)> = Vec::new();
         if let Some(bi) = shares.border
             && weights[i] > 0.0
             && !shares.segments.is_empty()
         {
-            for (k, sec) in all_sectors[bi].iter().enumerate() {
-                let share: f64 = shares
-                    .segments
-                    .iter()
-                    .map(|&(si, s)| {
-                        let seg = &all_segments[bi][si];
-                        let overlap =
-                            (seg.km_to.min(sec.km_to) - seg.km_from.max(sec.km_from)).max(0.0);
-                        if seg.length_km > 0.0 {
-                            s * overlap / seg.length_km
-                        } else {
-                            0.0
-                        }
-                    })
-                    .sum();
-                if share > 0.0 {
-                    sector_shares.push((k, share));
+            for &(si, s) in &shares.segments {
+                let seg = &all_segments[bi][si];
+                for &(k, overlap) in &segment_sectors[bi][si] {
+                    let term = s * overlap / seg.length_km;
+                    match sector_shares.iter_mut().find(|(kk, _)| *kk == k) {
+                        Some((_, acc)) => *acc += term,
+                        None => sector_shares.push((k, term)),
+                    }
                 }
             }
+            sector_shares.retain(|&(_, share)| share > 0.0);
+            sector_shares.sort_unstable_by_key(|&(k, _)| k);
         }
         (placement, shares, sector_shares)
     };
