@@ -267,7 +267,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
     ) -> Result<Option<[f64; 4]>> {
         use rayon::prelude::*;
         let n = rows.len();
-        let tasks = 2 * rayon::current_num_threads().max(1);
+        let tasks = rayon::current_num_threads().max(1);
         let mut bounds: Option<[f64; 4]> = None;
         std::thread::scope(|scope| -> Result<()> {
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
