@@ -127,7 +127,7 @@ impl SourceFormat {
 /// Where a record came from in its file, for messages and the unmatched report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordOrigin {
-    /// Shared by every record of the file.
+    /// Shared by the records of a CSV file (JSON input makes one per record).
     pub file: std::sync::Arc<str>,
     /// 1-based physical line where the record starts (the header is line 1 in a CSV).
     pub line: u64,
@@ -426,7 +426,6 @@ impl Location {
 pub struct LocatedIncident {
     pub record: IncidentRecord,
     pub location: Location,
-    /// Ids of other records that may report the same event.
     /// Other records that may report the same event: their positions in the same list of
     /// located incidents (ascending; at most a few). Positions, not ids, so a million
     /// flagged records do not carry millions of id copies.

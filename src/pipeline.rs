@@ -63,7 +63,7 @@ pub fn ingest_and_geocode(
                 suggestions: Vec::new(),
             });
         }
-        // Each file is located as it comes (its records freed as they are placed); the
+        // Each file's records are located (and freed as they are placed) in turn; the
         // duplicate check then runs over all of them together.
         let mut g = locate_all(ing.records, geo);
         if out.geocoded.located.is_empty() {

@@ -195,8 +195,10 @@ fn density_on_real_ucdp_rows_prints_checkable_figures() {
 }
 
 /// The parallel stages (geocoding, the duplicate check, the analysis and the incident layer)
-/// give the same result on any number of threads: the real UCDP rows (or, without them, the
-/// example spread over many copies), more than one chunk's worth, on 1 and on 3 threads.
+/// give the same result on any number of threads: the records of the real UCDP rows (or,
+/// without them, of the example) copied past several chunks' worth — half of the copies
+/// with coordinates near the original point, half naming the place as the original did —
+/// geocoded, checked for duplicates, analysed and written on 1 and on 3 threads.
 #[test]
 fn results_do_not_depend_on_the_number_of_threads() {
     let geo = GeoData::load(None).unwrap();
@@ -208,39 +210,53 @@ fn results_do_not_depend_on_the_number_of_threads() {
             .collect(),
         None => Vec::new(),
     };
-    let run = |threads: usize| -> (String, String) {
+    let base = borderwatch::pipeline::ingest_and_geocode(&inputs, &geo, false, &mut |_| {})
+        .unwrap()
+        .geocoded
+        .located;
+    let mut records = Vec::new();
+    let mut k = 0usize;
+    while records.len() < 150_000 {
+        k += 1;
+        for l in &base {
+            let mut r = l.record.clone();
+            r.id = format!("{}#{k}", r.id);
+            if k.is_multiple_of(2) {
+                r.longitude = Some(l.location.lon + (k % 17) as f64 * 0.01);
+                r.latitude = Some(l.location.lat + (k % 13) as f64 * 0.01);
+            }
+            records.push(r);
+        }
+    }
+    let run = |threads: usize| -> (String, String, String) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
         pool.install(|| {
-            let prepared =
-                borderwatch::pipeline::ingest_and_geocode(&inputs, &geo, false, &mut |_| {})
-                    .unwrap();
-            let mut located = prepared.geocoded.located;
-            // Without the real rows: many shifted copies of the example.
-            let original = located.clone();
-            let mut k = 0;
-            while located.len() < 70_000 && !original.is_empty() {
-                k += 1;
-                for l in &original {
-                    let mut c = l.clone();
-                    c.record.id = format!("{}#{k}", c.record.id);
-                    c.location.lon += (k % 17) as f64 * 0.01;
-                    c.location.lat += (k % 13) as f64 * 0.01;
-                    located.push(c);
-                }
-            }
-            let a = analyse(&located, &geo, &AnalysisOptions::default());
-            let text = borderwatch::export::incidents::geojson(&located, "test").unwrap();
-            (serde_json::to_string(&a).unwrap(), text)
+            let g = borderwatch::geocode::geocode_all(records.clone(), &geo);
+            let a = analyse(&g.located, &geo, &AnalysisOptions::default());
+            let text = borderwatch::export::incidents::geojson(&g.located, "test").unwrap();
+            (
+                serde_json::to_string(&g.unmatched).unwrap(),
+                serde_json::to_string(&a).unwrap(),
+                text,
+            )
         })
     };
-    let (a1, g1) = run(1);
-    let (a3, g3) = run(3);
+    let (u1, a1, g1) = run(1);
+    let (u3, a3, g3) = run(3);
+    assert!(
+        u1 == u3,
+        "the unmatched records differ between 1 and 3 threads"
+    );
     assert!(a1 == a3, "the analysis differs between 1 and 3 threads");
     assert!(
         g1 == g3,
         "the incident layer differs between 1 and 3 threads"
+    );
+    assert!(
+        g1.contains("possible_duplicates\":\""),
+        "the copies should be flagged as possible duplicates"
     );
 }

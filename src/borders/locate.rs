@@ -26,7 +26,7 @@ type Candidates = Box<[(u32, u32)]>;
 pub struct BorderPosition {
     /// Index of the border in the slice the index was built from.
     pub border: usize,
-    /// Geodesic distance to the border line, km.
+    /// Distance to the border line on the WGS 84 ellipsoid, km (`geo_util::km_near`).
     pub distance_km: f64,
     /// Position of the nearest point of the line, km from the border's km 0.
     pub along_km: f64,
@@ -71,7 +71,7 @@ const GRID_MARGIN_DEG: f64 = 2.0;
 const GRID_STEP_DEG: f64 = 0.1;
 const GRID_MAX_CELLS: usize = 250_000;
 /// Candidates whose flat distance is within this of the best flat distance `best` (km) are
-/// measured geodesically. The flat frame scales longitude by the point's own cos(lat), so its
+/// measured on the ellipsoid. The flat frame scales longitude by the point's own cos(lat), so its
 /// error grows with distance (about tan(lat) · d / 6371 relative): a wider margin far out.
 fn keep_within(best: f64) -> f64 {
     best * (1.01 + 3.0 * best / 6371.0) + 0.05
@@ -183,10 +183,11 @@ impl BorderIndex {
 
     /// The nearest border to a point, with distance, position and side.
     ///
-    /// Candidates come in order of their distance in the index's plane; each is first measured
-    /// in a local flat frame around the point (accurate to well under 1% at corridor
-    /// distances), and only those within 1% of the best flat distance are measured
-    /// geodesically, which is what is reported.
+    /// Candidates come from the point's grid cell (or, off the grid, from walking the R-tree);
+    /// each is first measured in a local flat frame around the point (accurate to well under
+    /// 1% at corridor distances), and only those within [`keep_within`] of the best flat
+    /// distance are measured on the ellipsoid (`geo_util::km_near`), which is what is
+    /// reported.
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<BorderPosition> {
         let k = lat.to_radians().cos();
         let walked: Vec<(u32, u32)>;
@@ -224,7 +225,8 @@ impl BorderIndex {
                 }
                 d
             });
-            // Ties go to the lower border, then the lower segment.
+            // Ties go to the lower border, then the lower segment (at a shared vertex the two
+            // feet can differ in the last bit; the side rule gives both the same answer).
             let better = best.as_ref().is_none_or(|(p, bs)| {
                 distance_km
                     .total_cmp(&p.distance_km)
@@ -290,7 +292,7 @@ impl BorderIndex {
     }
 
     /// Distance from a point to one segment of a border, solved in a local plane around the
-    /// point and measured geodesically.
+    /// point and measured on the ellipsoid.
     fn measure(&self, bi: usize, si: usize, lon: f64, lat: f64) -> BorderPosition {
         let foot = self.foot(bi, si, lon, lat);
         let distance_km = crate::geo_util::km_near(lon, lat, foot.0, foot.1);

@@ -397,6 +397,7 @@ fn write_real(buf: &mut Vec<u8>, v: f64) {
 }
 
 /// The located incidents as an RFC 7946 FeatureCollection, one feature per line.
+/// `located` must be the whole list their `possible_duplicates` positions refer to.
 pub fn write_geojson<W: Write + Send + ?Sized>(
     w: &mut W,
     located: &[LocatedIncident],

@@ -123,15 +123,16 @@ pub fn flag(located: &mut [LocatedIncident]) {
     }
     // Each task scans a run of reports against their next candidates and keeps its own
     // lists; merging keeps the lowest indices, so the result does not depend on the split.
-    // One part per thread, so there is one list array per thread (not one per split).
+    // A few parts, each with its own list array (not one per rayon split).
     const TASK: usize = 16_384;
     let tasks: Vec<(&Vec<Report>, usize)> = groups
         .iter()
         .flat_map(|g| (0..g.len()).step_by(TASK).map(move |from| (g, from)))
         .collect();
+    // Each part holds a list per record, so parts are few (at most 4) whatever the cores.
     let part = tasks
         .len()
-        .div_ceil(rayon::current_num_threads().max(1))
+        .div_ceil(rayon::current_num_threads().clamp(1, 4))
         .max(1);
     let found: Vec<Lowest> = tasks
         .par_chunks(part)

@@ -558,7 +558,14 @@ fn coordinates_explanation(precision: PrecisionClass) -> std::sync::Arc<str> {
             })
             .collect()
     });
-    let i = CLASSES.iter().position(|&p| p == precision).unwrap_or(0);
+    let i = match precision {
+        PrecisionClass::Exact => 0,
+        PrecisionClass::Near => 1,
+        PrecisionClass::District => 2,
+        PrecisionClass::Province => 3,
+        PrecisionClass::BorderZone => 4,
+        PrecisionClass::Country => 5,
+    };
     texts[i].clone()
 }
 
