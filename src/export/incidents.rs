@@ -414,21 +414,43 @@ pub fn write_geojson<W: Write + Send + ?Sized>(
         located,
         super::layers::looks_like_gdal_datetime,
     );
+    let attribution = serde_json::Value::from(attribution);
+    write_collection_head(w, "incidents", &[("attribution", &attribution)], &marked)?;
+    features.write(w, located)?;
+    w.write_all(b"]}\n")?;
+    Ok(())
+}
+
+/// The top of a FeatureCollection, up to and including `"features":[` and a line break: its
+/// name, the given top-level members in order, and `text_marked_fields` when any field was
+/// marked (see `mark_date_like`).
+pub(crate) fn write_collection_head<W: Write + ?Sized>(
+    w: &mut W,
+    name: &str,
+    members: &[(&str, &serde_json::Value)],
+    marked: &[String],
+) -> Result<()> {
     write!(
         w,
-        "{{\"type\":\"FeatureCollection\",\"name\":\"incidents\",\"attribution\":{}",
-        serde_json::to_string(attribution)?
+        "{{\"type\":\"FeatureCollection\",\"name\":{}",
+        serde_json::to_string(name)?
     )?;
+    for (k, v) in members {
+        write!(
+            w,
+            ",{}:{}",
+            serde_json::to_string(k)?,
+            serde_json::to_string(v)?
+        )?;
+    }
     if !marked.is_empty() {
         write!(
             w,
             ",\"text_marked_fields\":{}",
-            serde_json::to_string(&marked)?
+            serde_json::to_string(marked)?
         )?;
     }
     w.write_all(b",\"features\":[\n")?;
-    features.write(w, located)?;
-    w.write_all(b"]}\n")?;
     Ok(())
 }
 

@@ -919,7 +919,8 @@ fn segments_layer(a: &Analysis) -> Layer {
     }
 }
 
-/// The top of a FeatureCollection, up to and including `"features":[` and a line break.
+/// The top of a layer: its name, `attribution`, `generator`, `parameters`, then the layer's
+/// own members (see [`super::incidents::write_collection_head`]).
 fn write_head(
     w: &mut dyn Write,
     name: &str,
@@ -927,31 +928,17 @@ fn write_head(
     members: &[(&str, Value)],
     marked: &[String],
 ) -> Result<()> {
-    write!(
-        w,
-        "{{\"type\":\"FeatureCollection\",\"name\":{},\"attribution\":{},\"generator\":{},\"parameters\":{}",
-        serde_json::to_string(name)?,
-        serde_json::to_string(&header.attribution)?,
-        serde_json::to_string(&header.generator)?,
-        serde_json::to_string(&header.parameters)?,
-    )?;
-    for (k, v) in members {
-        write!(
-            w,
-            ",{}:{}",
-            serde_json::to_string(k)?,
-            serde_json::to_string(v)?
-        )?;
-    }
-    if !marked.is_empty() {
-        write!(
-            w,
-            ",\"text_marked_fields\":{}",
-            serde_json::to_string(&marked)?
-        )?;
-    }
-    w.write_all(b",\"features\":[\n")?;
-    Ok(())
+    let (attribution, generator) = (
+        Value::from(header.attribution.as_str()),
+        Value::from(header.generator.as_str()),
+    );
+    let mut all: Vec<(&str, &Value)> = vec![
+        ("attribution", &attribution),
+        ("generator", &generator),
+        ("parameters", &header.parameters),
+    ];
+    all.extend(members.iter().map(|(k, v)| (*k, v)));
+    super::incidents::write_collection_head(w, name, &all, marked)
 }
 
 /// The analysis's fields after the incident's own (see [`super::incidents::FIELDS`]).
