@@ -201,35 +201,36 @@ impl PrecisionClass {
 
 /// One incident record as read from an input file, mapped onto the native schema.
 /// Nothing is invented: a field the source did not give is `None`, and unknown numbers stay
-/// unknown rather than becoming 0.
+/// unknown rather than becoming 0. Text is held as `Box<str>` (two words, not three): a
+/// million records are kept in memory at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentRecord {
-    pub id: String,
+    pub id: Box<str>,
     pub date: Option<DateSpan>,
-    pub country: Option<String>,
-    pub admin1: Option<String>,
-    pub admin2: Option<String>,
-    pub location: Option<String>,
+    pub country: Option<Box<str>>,
+    pub admin1: Option<Box<str>>,
+    pub admin2: Option<Box<str>>,
+    pub location: Option<Box<str>>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// Precision stated by the source (native `precision` column, UCDP where_prec, ACLED
     /// geo_precision, GTD specificity), if any.
     pub stated_precision: Option<PrecisionClass>,
-    pub event_type: Option<String>,
-    pub actors: Option<String>,
+    pub event_type: Option<Box<str>>,
+    pub actors: Option<Box<str>>,
     /// Best estimate of deaths; UCDP `best`.
     pub fatalities: Option<f64>,
     /// UCDP-style low and high estimates where the source gives them.
     pub fatalities_low: Option<f64>,
     pub fatalities_high: Option<f64>,
     pub wounded: Option<f64>,
-    pub targets: Option<String>,
-    pub origin: Option<String>,
+    pub targets: Option<Box<str>>,
+    pub origin: Option<Box<str>>,
     /// How many events the row stands for (default 1; "over 80 clashes" is one row, count 80).
     pub count: f64,
-    pub source: Option<String>,
-    pub source_url: Option<String>,
-    pub notes: Option<String>,
+    pub source: Option<Box<str>>,
+    pub source_url: Option<Box<str>>,
+    pub notes: Option<Box<str>>,
     /// Columns the schema does not know, kept in file order and passed through to outputs.
     pub extra: BTreeMap<String, String>,
     pub provenance: RecordOrigin,

@@ -220,7 +220,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
         k += 1;
         for l in &base {
             let mut r = l.record.clone();
-            r.id = format!("{}#{k}", r.id);
+            r.id = (format!("{}#{k}", r.id)).into();
             if k.is_multiple_of(2) {
                 r.longitude = Some(l.location.lon + (k % 17) as f64 * 0.01);
                 r.latitude = Some(l.location.lat + (k % 13) as f64 * 0.01);

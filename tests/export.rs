@@ -984,7 +984,7 @@ fn free_text_that_looks_like_dates_stays_text_in_gdal() {
     let r = example();
     let mut located = r.located.clone();
     for (i, l) in located.iter_mut().enumerate() {
-        l.record.id = format!("2025-11-{:02}", i + 1);
+        l.record.id = (format!("2025-11-{:02}", i + 1)).into();
         l.record.notes = Some("2025/12/01".into());
     }
     let analysis = analyse(&located, &r.geo, &AnalysisOptions::default());

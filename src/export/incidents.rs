@@ -28,9 +28,9 @@ pub(crate) enum Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    fn text(v: &'a Option<String>) -> Cell<'a> {
-        v.as_deref()
-            .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s)))
+    fn text<S: AsRef<str>>(v: &'a Option<S>) -> Cell<'a> {
+        v.as_ref()
+            .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s.as_ref())))
     }
     fn real(v: Option<f64>) -> Cell<'a> {
         v.map_or(Cell::Null, Cell::Real)

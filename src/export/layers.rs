@@ -1022,7 +1022,7 @@ fn write_incidents_layer(
         kind: GeomKind::Point,
         bbox,
         style: Style::Incidents {
-            event_types: types.into_iter().collect(),
+            event_types: types.into_iter().map(String::from).collect(),
         },
     };
     Ok((path, info))

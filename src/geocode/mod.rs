@@ -196,7 +196,7 @@ pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
                     Err(u) => Err(Box::new(Unmatched {
                         file: r.provenance.file.to_string(),
                         line: r.provenance.line,
-                        id: Some(r.id.clone()),
+                        id: Some(r.id.to_string()),
                         ..(**u).clone()
                     })),
                 },
@@ -230,7 +230,7 @@ fn unmatched(
     Box::new(Unmatched {
         file: r.provenance.file.to_string(),
         line: r.provenance.line,
-        id: Some(r.id.clone()),
+        id: Some(r.id.to_string()),
         tried,
         reason,
         suggestions,
@@ -349,7 +349,7 @@ pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Un
             return Ok(loc);
         }
     }
-    let fallbacks: [(&Option<String>, EntryKind, LocateMethod, &str); 2] = [
+    let fallbacks: [(&Option<Box<str>>, EntryKind, LocateMethod, &str); 2] = [
         (
             &r.admin2,
             EntryKind::District,

@@ -51,18 +51,18 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     }
 
     r.event_type = match row.take("sub_event_type") {
-        Some(f) => Some(normalise_event_type(f.value)),
+        Some(f) => Some(normalise_event_type(f.value).into()),
         None => row
             .take("event_type")
-            .map(|f| normalise_event_type(f.value)),
+            .map(|f| normalise_event_type(f.value).into()),
     };
     let a1 = row.take_text("actor1");
     let a2 = row.take_text("actor2");
-    r.actors = join_actors(&[a1, a2]);
-    r.country = row.take_text("country");
-    r.admin1 = row.take_text("admin1");
-    r.admin2 = row.take_text("admin2");
-    r.location = row.take_text("location");
+    r.actors = join_actors(&[a1, a2]).map(Into::into);
+    r.country = row.take_text("country").map(Into::into);
+    r.admin1 = row.take_text("admin1").map(Into::into);
+    r.admin2 = row.take_text("admin2").map(Into::into);
+    r.location = row.take_text("location").map(Into::into);
     let (lat, lon) = (row.take("latitude"), row.take("longitude"));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
     if let Some(f) = row.take("geo_precision") {
@@ -82,8 +82,8 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         });
     }
     r.fatalities = opt_non_negative(row.take("fatalities"))?;
-    r.notes = row.take_text("notes");
-    r.source = row.take_text("source");
+    r.notes = row.take_text("notes").map(Into::into);
+    r.source = row.take_text("source").map(Into::into);
     Ok(Mapped {
         record: r,
         warnings,
@@ -113,7 +113,7 @@ mod tests {
         assert_eq!(got.skipped[0].column.as_deref(), Some("geo_precision"));
 
         let a = &got.records[0];
-        assert_eq!(a.id, "TEST1");
+        assert_eq!(&*a.id, "TEST1");
         assert_eq!(a.date.unwrap().as_reported(), "2025-11-26");
         assert_eq!(
             a.event_type.as_deref(),

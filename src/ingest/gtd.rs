@@ -59,9 +59,9 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         row.release("iday");
     }
 
-    r.country = row.take_text("country_txt");
-    r.admin1 = row.take_text("provstate");
-    r.location = row.take_text("city");
+    r.country = row.take_text("country_txt").map(Into::into);
+    r.admin1 = row.take_text("provstate").map(Into::into);
+    r.location = row.take_text("city").map(Into::into);
     let (lat, lon) = (row.take("latitude"), row.take("longitude"));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
     if let Some(f) = row.take("specificity") {
@@ -83,11 +83,11 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     r.wounded = gtd_count(row, "nwound", &mut warnings)?;
     r.event_type = row
         .take("attacktype1_txt")
-        .map(|f| normalise_event_type(f.value));
-    r.actors = row.take_text("gname");
-    r.notes = row.take_text("summary");
-    r.targets = row.take_text("targtype1_txt");
-    r.source = Some("GTD".to_string());
+        .map(|f| normalise_event_type(f.value).into());
+    r.actors = row.take_text("gname").map(Into::into);
+    r.notes = row.take_text("summary").map(Into::into);
+    r.targets = row.take_text("targtype1_txt").map(Into::into);
+    r.source = Some("GTD".into());
     Ok(Mapped {
         record: r,
         warnings,
@@ -139,7 +139,7 @@ mod tests {
         );
 
         let a = &got.records[0];
-        assert_eq!(a.id, "TEST1");
+        assert_eq!(&*a.id, "TEST1");
         assert_eq!(a.date.unwrap().as_reported(), "2015-03-04");
         assert_eq!(a.stated_precision, Some(PrecisionClass::Exact));
         assert_eq!((a.fatalities, a.wounded), (Some(2.0), None));
@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(c.fatalities, Some(0.0));
 
         let e = &got.records[3];
-        assert_eq!(e.id, "TEST5");
+        assert_eq!(&*e.id, "TEST5");
         assert_eq!(e.fatalities, None);
         assert!(
             got.warnings

@@ -395,7 +395,7 @@ mod tests {
         let a = &got.records[0];
         assert_eq!((a.fatalities, a.latitude), (Some(3.0), Some(34.5)));
         assert_eq!(a.extra.get("tags").map(String::as_str), Some("[\"a\"]"));
-        assert_eq!(got.records[1].id, "events:2");
+        assert_eq!(&*got.records[1].id, "events:2");
         assert_eq!(got.records[1].fatalities, None);
         assert_eq!(
             got.skipped[0].to_string(),
@@ -431,11 +431,11 @@ mod tests {
         assert!(s.text.as_deref().unwrap_or("").contains("Polygon"));
 
         let a = &got.records[0];
-        assert_eq!(a.id, "TEST1");
+        assert_eq!(&*a.id, "TEST1");
         assert_eq!((a.longitude, a.latitude), (Some(70.1), Some(34.5)));
         assert_eq!(a.provenance.line, 1);
         let b = &got.records[1];
-        assert_eq!(b.id, "TEST2", "Feature id used when properties have none");
+        assert_eq!(&*b.id, "TEST2", "Feature id used when properties have none");
         assert_eq!(
             b.extra.get("latitude (properties)").map(String::as_str),
             Some("35")

@@ -526,7 +526,7 @@ mod tests {
         assert_eq!(a.count, 1.0);
         assert_eq!(a.extra.get("mystery").map(String::as_str), Some("x"));
         assert_eq!(a.provenance.line, 2);
-        assert_eq!(b.id, "incidents:3", "generated from stem and line");
+        assert_eq!(&*b.id, "incidents:3", "generated from stem and line");
         assert_eq!(b.location.as_deref(), Some("Test\nTown"));
         assert_eq!(b.event_type.as_deref(), Some("Something odd"));
         assert_eq!(b.count, 3.0);
@@ -545,7 +545,7 @@ mod tests {
         let csv = b"\xEF\xBB\xBF ID , Date ,Location\r\nTEST1,2025-11-26,Testville\r\nTEST2,2025-11-27,Testburg\r\n";
         let got = read("bom.csv", csv);
         assert_eq!(got.records.len(), 2);
-        assert_eq!(got.records[0].id, "TEST1");
+        assert_eq!(&*got.records[0].id, "TEST1");
         assert_eq!(got.records[1].location.as_deref(), Some("Testburg"));
         assert_eq!(got.records[1].provenance.line, 3);
         assert!(got.warnings.is_empty());
@@ -670,7 +670,7 @@ mod tests {
         assert_eq!(s.line, 3);
         assert_eq!(s.reason, "expected 8 fields, found 3");
         assert_eq!(s.text.as_deref(), Some("TEST2,2025-11-26,Testville"));
-        assert_eq!(got.records[1].id, "TEST3");
+        assert_eq!(&*got.records[1].id, "TEST3");
     }
 
     #[test]
@@ -822,7 +822,7 @@ mod tests {
         assert!(reasons[1].contains("not a date precision"));
         assert!(reasons[2].contains("negative"));
         let e = &got.records[1];
-        assert_eq!(e.id, "TEST5");
+        assert_eq!(&*e.id, "TEST5");
         assert_eq!(e.stated_precision, None);
         assert_eq!(e.extra.get("precision").map(String::as_str), Some("7"));
         assert!(got.warnings.iter().any(|w| w.reason.contains("finer than")));

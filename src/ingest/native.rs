@@ -83,10 +83,10 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         }
     }
 
-    r.country = row.take_text("country");
-    r.admin1 = row.take_text("admin1");
-    r.admin2 = row.take_text("admin2");
-    r.location = row.take_text("location");
+    r.country = row.take_text("country").map(Into::into);
+    r.admin1 = row.take_text("admin1").map(Into::into);
+    r.admin2 = row.take_text("admin2").map(Into::into);
+    r.location = row.take_text("location").map(Into::into);
     let (lat, lon) = (row.take("latitude"), row.take("longitude"));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
     if let Some(f) = row.take("precision") {
@@ -97,14 +97,14 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     }
     r.event_type = row
         .take("event_type")
-        .map(|f| normalise_event_type(f.value));
-    r.actors = row.take_text("actors");
+        .map(|f| normalise_event_type(f.value).into());
+    r.actors = row.take_text("actors").map(Into::into);
     r.fatalities = opt_non_negative(row.take("fatalities"))?;
     r.fatalities_low = opt_non_negative(row.take("fatalities_low"))?;
     r.fatalities_high = opt_non_negative(row.take("fatalities_high"))?;
     r.wounded = opt_non_negative(row.take("wounded"))?;
-    r.targets = row.take_text("targets");
-    r.origin = row.take_text("origin");
+    r.targets = row.take_text("targets").map(Into::into);
+    r.origin = row.take_text("origin").map(Into::into);
     if let Some(f) = row.take("count") {
         let n = number(f)?;
         if n <= 0.0 {
@@ -115,9 +115,9 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         }
         r.count = n;
     }
-    r.source = row.take_text("source");
-    r.source_url = row.take_text("source_url");
-    r.notes = row.take_text("notes");
+    r.source = row.take_text("source").map(Into::into);
+    r.source_url = row.take_text("source_url").map(Into::into);
+    r.notes = row.take_text("notes").map(Into::into);
     check_estimates(&r, &mut warnings);
     Ok(Mapped {
         record: r,

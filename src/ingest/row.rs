@@ -293,7 +293,7 @@ impl<'a> Row<'a> {
 /// stays `None` (and `count` 1, the model's default).
 pub(crate) fn blank_record(id: String, origin: RecordOrigin) -> IncidentRecord {
     IncidentRecord {
-        id,
+        id: id.into(),
         date: None,
         country: None,
         admin1: None,

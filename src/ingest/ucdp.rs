@@ -100,23 +100,26 @@ pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Probl
             row.release("where_prec");
         }
     }
-    r.location = row.take_text("where_coordinates");
-    r.notes = row.take_text("where_description");
-    r.admin1 = row.take_text("adm_1");
-    r.admin2 = row.take_text("adm_2");
+    r.location = row.take_text("where_coordinates").map(Into::into);
+    r.notes = row.take_text("where_description").map(Into::into);
+    r.admin1 = row.take_text("adm_1").map(Into::into);
+    r.admin2 = row.take_text("adm_2").map(Into::into);
     let (lat, lon) = (row.take("latitude"), row.take("longitude"));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
-    r.country = row.take_text("country");
+    r.country = row.take_text("country").map(Into::into);
     r.fatalities = opt_non_negative(row.take("best"))?;
     r.fatalities_low = opt_non_negative(row.take("low"))?;
     r.fatalities_high = opt_non_negative(row.take("high"))?;
-    r.event_type = row.take("type_of_violence").map(violence_type);
+    r.event_type = row
+        .take("type_of_violence")
+        .map(violence_type)
+        .map(Into::into);
     let a = row.take_text("side_a");
     let b = row.take_text("side_b");
-    r.actors = join_actors(&[a, b]);
+    r.actors = join_actors(&[a, b]).map(Into::into);
     r.source = Some(match row.take("source_office") {
-        Some(f) => format!("UCDP GED; {}", f.value),
-        None => "UCDP GED".to_string(),
+        Some(f) => format!("UCDP GED; {}", f.value).into(),
+        None => "UCDP GED".into(),
     });
     Ok(Mapped {
         record: r,
@@ -136,11 +139,14 @@ pub(crate) fn map_reduced(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Pr
         r.date =
             Some(span_from_parts(yv, mv, dv).map_err(|e| Problem::at(d.or(m).unwrap_or(yf), e))?);
     }
-    r.country = row.take_text("country");
-    r.event_type = row.take("type_of_violence").map(violence_type);
+    r.country = row.take_text("country").map(Into::into);
+    r.event_type = row
+        .take("type_of_violence")
+        .map(violence_type)
+        .map(Into::into);
     let a = row.take_text("side_a");
     let b = row.take_text("side_b");
-    r.actors = join_actors(&[a, b]);
+    r.actors = join_actors(&[a, b]).map(Into::into);
     let (lat, lon) = (row.take("latitude"), row.take("longitude"));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
     r.fatalities = opt_non_negative(row.take("best_death"))?;
@@ -153,7 +159,7 @@ pub(crate) fn map_reduced(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Pr
         "reduced UCDP GED subset keeps where_prec 1-2 only; exact and near are not distinguished"
             .to_string(),
     );
-    r.source = Some("UCDP GED (reduced subset)".to_string());
+    r.source = Some("UCDP GED (reduced subset)".into());
     Ok(Mapped {
         record: r,
         warnings,
@@ -194,7 +200,7 @@ mod tests {
         let got = read_path(&path, &IngestOptions { strict: true }).unwrap();
         check_counts(&got, 6416);
         let first = &got.records[0];
-        assert_eq!(first.id, "59553");
+        assert_eq!(&*first.id, "59553");
         assert_eq!(first.provenance.line, 2);
         assert_eq!(first.date.unwrap().as_reported(), "1990-10-04");
         assert_eq!(first.stated_precision, Some(PrecisionClass::Near));
@@ -237,7 +243,7 @@ mod tests {
         let got = read_path(&path, &IngestOptions { strict: true }).unwrap();
         check_counts(&got, 171);
         let first = &got.records[0];
-        assert_eq!(first.id, "133925");
+        assert_eq!(&*first.id, "133925");
         let d = first.date.unwrap();
         assert_eq!(
             (d.start.to_string(), d.end.to_string()),
@@ -264,7 +270,7 @@ mod tests {
         let got = read_path(&path, &IngestOptions { strict: true }).unwrap();
         check_counts(&got, 21_055);
         let first = &got.records[0];
-        assert_eq!(first.id, "132154");
+        assert_eq!(&*first.id, "132154");
         assert_eq!(first.date.unwrap().as_reported(), "1989-01-01");
         assert_eq!(first.stated_precision, Some(PrecisionClass::Near));
         assert!(first.extra.contains_key("precision_note"));

@@ -322,7 +322,7 @@ fn draw(
                 .location
                 .gazetteer_name
                 .clone()
-                .or_else(|| l.record.location.clone())
+                .or_else(|| l.record.location.as_deref().map(str::to_string))
                 .unwrap_or_default();
             if name.is_empty() || labelled.contains(&name) {
                 continue;
