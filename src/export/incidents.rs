@@ -168,6 +168,8 @@ pub(crate) type RowFn<'f, R> = dyn Fn(&'f R, &mut Vec<Cell<'f>>) -> (f64, f64) +
 /// Writes features one per line, streaming: the properties go straight from the records to
 /// the output (no JSON tree per feature), formatted on all cores in bounded batches.
 pub(crate) struct FeatureWriter<'f, R> {
+    /// The field names, in order.
+    fields: &'f [&'f str],
     /// `"name":` for each field, JSON-escaped once.
     keys: Vec<String>,
     /// Per field: write text with a leading apostrophe (see `mark_date_like`).
@@ -180,8 +182,9 @@ pub(crate) struct FeatureWriter<'f, R> {
 const FEATURES_PER_TASK: usize = 2048;
 
 impl<'f, R: Sync> FeatureWriter<'f, R> {
-    pub(crate) fn new(fields: &[&str], row: &'f RowFn<'f, R>) -> Self {
+    pub(crate) fn new(fields: &'f [&'f str], row: &'f RowFn<'f, R>) -> Self {
         FeatureWriter {
+            fields,
             keys: fields
                 .iter()
                 .map(|f| format!("{}:", serde_json::Value::from(*f)))
@@ -193,14 +196,10 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
 
     /// Marks the text fields (other than `date_fields`) whose every non-null value GDAL
     /// would read as a date; returns their names. See [`super::layers`] on why.
-    pub(crate) fn mark_date_like(
-        &mut self,
-        fields: &[&str],
-        date_fields: &[&str],
-        rows: &'f [R],
-        looks_like_date: fn(&str) -> bool,
-    ) -> Vec<String> {
+    pub(crate) fn mark_date_like(&mut self, date_fields: &[&str], rows: &'f [R]) -> Vec<String> {
+        use super::layers::looks_like_gdal_datetime as looks_like_date;
         use rayon::prelude::*;
+        let fields = self.fields;
         // Per field: Some(true) = only date-like text so far, Some(false) = not marked,
         // None = nothing seen yet.
         let skip: Vec<bool> = fields.iter().map(|f| date_fields.contains(f)).collect();
@@ -408,12 +407,7 @@ pub fn write_geojson<W: Write + Send + ?Sized>(
         (l.location.lon, l.location.lat)
     };
     let mut features = FeatureWriter::new(&FIELDS, row);
-    let marked = features.mark_date_like(
-        &FIELDS,
-        &DATE_FIELDS,
-        located,
-        super::layers::looks_like_gdal_datetime,
-    );
+    let marked = features.mark_date_like(&DATE_FIELDS, located);
     let attribution = serde_json::Value::from(attribution);
     write_collection_head(w, "incidents", &[("attribution", &attribution)], &marked)?;
     features.write(w, located)?;

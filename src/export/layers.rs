@@ -993,12 +993,7 @@ fn write_incidents_layer(
         (l.location.lon, l.location.lat)
     };
     let mut features = FeatureWriter::new(&fields, row);
-    let marked = features.mark_date_like(
-        &fields,
-        &super::incidents::DATE_FIELDS,
-        &rows,
-        looks_like_gdal_datetime,
-    );
+    let marked = features.mark_date_like(&super::incidents::DATE_FIELDS, &rows);
     let mut types = BTreeSet::new();
     for l in located {
         if let Some(t) = &l.record.event_type
