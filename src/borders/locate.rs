@@ -212,7 +212,7 @@ impl BorderIndex {
             if self.flat_km(b, s, lon, lat, k) > keep_within(best_flat) {
                 continue;
             }
-            let foot = self.foot(b, s, lon, lat);
+            let foot = self.foot(b, s, lon, lat, k);
             let known = measured[..n_measured]
                 .iter()
                 .find(|(f, _)| *f == foot)
@@ -235,7 +235,7 @@ impl BorderIndex {
                     .is_lt()
             });
             if better {
-                best = Some((self.position(b, s, lon, lat, distance_km), si));
+                best = Some((self.position(b, s, lon, lat, k, distance_km), si));
             }
         }
         best.map(|(p, _)| p)
@@ -294,17 +294,18 @@ impl BorderIndex {
     /// Distance from a point to one segment of a border, solved in a local plane around the
     /// point and measured on the ellipsoid.
     fn measure(&self, bi: usize, si: usize, lon: f64, lat: f64) -> BorderPosition {
-        let foot = self.foot(bi, si, lon, lat);
+        let k = lat.to_radians().cos();
+        let foot = self.foot(bi, si, lon, lat, k);
         let distance_km = crate::geo_util::km_near(lon, lat, foot.0, foot.1);
-        self.position(bi, si, lon, lat, distance_km)
+        self.position(bi, si, lon, lat, k, distance_km)
     }
 
     /// The segment's position parameter (0 at its start, 1 at its end) of the point nearest
     /// to (lon, lat), found in a local plane around the point, and the local-plane vectors.
-    fn local(&self, bi: usize, si: usize, lon: f64, lat: f64) -> (f64, [f64; 4]) {
+    /// `k` is cos(lat), computed once per query.
+    fn local(&self, bi: usize, si: usize, lon: f64, lat: f64, k: f64) -> (f64, [f64; 4]) {
         let b = &self.borders[bi];
         let (a, c) = (b.line.0[si], b.line.0[si + 1]);
-        let k = lat.to_radians().cos();
         let (ax, ay, cx, cy, px, py) = (a.x * k, a.y, c.x * k, c.y, lon * k, lat);
         let (dx, dy) = (cx - ax, cy - ay);
         let len2 = dx * dx + dy * dy;
@@ -317,9 +318,9 @@ impl BorderIndex {
     }
 
     /// The point of a segment nearest to (lon, lat).
-    fn foot(&self, bi: usize, si: usize, lon: f64, lat: f64) -> (f64, f64) {
+    fn foot(&self, bi: usize, si: usize, lon: f64, lat: f64, k: f64) -> (f64, f64) {
         let (a, c) = (self.borders[bi].line.0[si], self.borders[bi].line.0[si + 1]);
-        let (t, _) = self.local(bi, si, lon, lat);
+        let (t, _) = self.local(bi, si, lon, lat, k);
         (a.x + (c.x - a.x) * t, a.y + (c.y - a.y) * t)
     }
 
@@ -330,10 +331,11 @@ impl BorderIndex {
         si: usize,
         lon: f64,
         lat: f64,
+        k: f64,
         distance_km: f64,
     ) -> BorderPosition {
         let b = &self.borders[bi];
-        let (t, [dx, dy, rx, ry]) = self.local(bi, si, lon, lat);
+        let (t, [dx, dy, rx, ry]) = self.local(bi, si, lon, lat, k);
         let seg_km = b.vertex_km[si + 1] - b.vertex_km[si];
         let along_km = b.vertex_km[si] + seg_km * t;
         // Cross product < 0: the point is to the right of the direction of travel.
@@ -347,11 +349,10 @@ impl BorderIndex {
         };
         let right_side = match bend {
             Some(first) => {
-                let (_, [d1x, d1y, ..]) = self.local(bi, first, lon, lat);
-                let (_, [d2x, d2y, ..]) = self.local(bi, first + 1, lon, lat);
+                let (_, [d1x, d1y, ..]) = self.local(bi, first, lon, lat, k);
+                let (_, [d2x, d2y, ..]) = self.local(bi, first + 1, lon, lat, k);
                 // The vertex, relative to which both crosses are taken.
                 let v = b.line.0[first + 1];
-                let k = lat.to_radians().cos();
                 let (vx, vy) = ((lon - v.x) * k, lat - v.y);
                 let c1 = d1x * vy - d1y * vx;
                 let c2 = d2x * vy - d2y * vx;
