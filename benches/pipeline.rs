@@ -14,6 +14,7 @@ use borderwatch::geocode::geocode_all;
 use borderwatch::geodata::GeoData;
 use borderwatch::ingest::{IngestOptions, read_bytes};
 use borderwatch::model::EntryKind;
+use borderwatch::pipeline::ingest_for_analysis;
 use borderwatch::projection::Projection;
 use std::time::Instant;
 
@@ -140,19 +141,14 @@ fn reset_peak_and_read_rss() -> u64 {
     proc_status_kb("VmRSS:")
 }
 
-/// Runs the release binary's `run` on a file; returns (wall ms, peak resident MB) by polling
-/// the child's VmHWM in /proc (Linux).
-fn whole_run(input: &std::path::Path, out: &std::path::Path) -> (f64, f64) {
-    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/borderwatch");
+/// Runs a command to its end; returns (wall ms, peak resident MB, its stdout), the peak by
+/// polling the child's VmHWM in /proc (Linux).
+fn watch(mut cmd: std::process::Command) -> (f64, f64, String) {
     let start = Instant::now();
-    let mut child = std::process::Command::new(&exe)
-        .arg("run")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .arg("-q")
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("run the release binary (cargo build --release first)");
+        .expect("start the child (cargo build --release first for the binary)");
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     loop {
@@ -166,10 +162,45 @@ fn whole_run(input: &std::path::Path, out: &std::path::Path) -> (f64, f64) {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    (
-        start.elapsed().as_secs_f64() * 1000.0,
-        peak_kb as f64 / 1024.0,
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        use std::io::Read;
+        let _ = out.read_to_string(&mut stdout);
+    }
+    (ms, peak_kb as f64 / 1024.0, stdout)
+}
+
+/// The release binary with its arguments (quiet).
+fn borderwatch(args: &[&std::ffi::OsStr]) -> std::process::Command {
+    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/borderwatch");
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(args).arg("-q");
+    cmd
+}
+
+/// The child process behind the analysis figure: reads a CSV the way `density` does (each
+/// batch of located incidents kept as analysis columns only), then times the analysis of all
+/// borders and the 1000 x 800 KDE. Prints "load_ms analyse_ms kde_ms".
+fn analysis_child(input: &std::path::Path) {
+    let geo = GeoData::load(None).expect("geodata");
+    let t = Instant::now();
+    let p = ingest_for_analysis(&[input.to_path_buf()], &geo, false, &mut |_| {}).expect("read");
+    let ms_load = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let a = analyse(&p.located, &geo, &AnalysisOptions::default());
+    let ms_analyse = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let s = surface(
+        &p.located,
+        &a,
+        &KdeOptions::default(),
+        &Projection::region(),
     )
+    .expect("kde");
+    let ms_kde = t.elapsed().as_secs_f64() * 1000.0;
+    assert!(s.weight > 0.0 && a.placements.len() == p.located.len());
+    println!("{ms_load} {ms_analyse} {ms_kde}");
 }
 
 /// Renders the main job's figures (AF-TJ and AF-PK maps, the overview, the profile and the
@@ -208,6 +239,10 @@ fn render_all(
 }
 
 fn main() {
+    if let Some(input) = std::env::var_os("BENCH_ANALYSIS_CHILD") {
+        analysis_child(std::path::Path::new(&input));
+        return;
+    }
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -316,12 +351,40 @@ fn main() {
             .unwrap_or_else(|| tmp.path().to_path_buf())
             .join(format!("borderwatch_bench_out_{n}"));
         let mut runs = Vec::new();
+        let mut densities = Vec::new();
+        let mut children = Vec::new();
         for _ in 0..reps {
-            runs.push(whole_run(&input, &run_dir));
-            let _ = std::fs::remove_dir_all(&run_dir);
+            for (command, figures) in [("run", &mut runs), ("density", &mut densities)] {
+                let (ms, peak, _) = watch(borderwatch(&[
+                    command.as_ref(),
+                    input.as_os_str(),
+                    "--out".as_ref(),
+                    run_dir.as_os_str(),
+                ]));
+                figures.push((ms, peak));
+                let _ = std::fs::remove_dir_all(&run_dir);
+            }
+            let mut child =
+                std::process::Command::new(std::env::current_exe().expect("bench binary"));
+            child.env("BENCH_ANALYSIS_CHILD", &input);
+            let (_, peak, out) = watch(child);
+            let ms: Vec<f64> = out
+                .split_whitespace()
+                .map(|v| v.parse().expect("child figures"))
+                .collect();
+            children.push((ms[1] + ms[2], peak));
         }
-        let ms_run = median(runs.iter().map(|r| r.0).collect());
-        let peak_mb = runs.iter().map(|r| r.1).fold(0.0, f64::max);
-        println!("{stages}; whole `run` {ms_run:.0} ms, peak {peak_mb:.0} MB");
+        let ms_median = |v: &[(f64, f64)]| median(v.iter().map(|r| r.0).collect());
+        let peak_max = |v: &[(f64, f64)]| v.iter().map(|r| r.1).fold(0.0, f64::max);
+        println!(
+            "{stages}; whole `run` {:.0} ms, peak {:.0} MB; `density` {:.0} ms, peak {:.0} MB; \
+             analysis + KDE on analysis columns {:.0} ms in a process peaking at {:.0} MB",
+            ms_median(&runs),
+            peak_max(&runs),
+            ms_median(&densities),
+            peak_max(&densities),
+            ms_median(&children),
+            peak_max(&children),
+        );
     }
 }

@@ -260,3 +260,83 @@ fn results_do_not_depend_on_the_number_of_threads() {
         "the copies should be flagged as possible duplicates"
     );
 }
+
+/// `density` and `compare` keep only the analysed fields of each incident (read and placed a
+/// batch at a time); `run` analyses the full records. Both must give the same figures, the
+/// same density surface and the same rows accounted for: checked on a file of the real UCDP
+/// rows (or, without them, the example) repeated past several batches, with filters on.
+#[test]
+fn analysis_columns_give_the_same_figures_as_full_records() {
+    use borderwatch::density::{Period, WeightBy};
+    use borderwatch::pipeline::{ingest_and_geocode, ingest_for_analysis};
+    // The file, and a window and an actor that keep some of its rows.
+    let (source, (from, to), actor) = match realdata() {
+        Some(d) => (
+            std::fs::read(d.join("ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv")).unwrap(),
+            ((2008, 1, 1), (2016, 6, 30)),
+            "taleban",
+        ),
+        None => (
+            borderwatch::pipeline::EXAMPLE_CSV.to_vec(),
+            ((2025, 3, 1), (2026, 6, 30)),
+            "afghan",
+        ),
+    };
+    let text = String::from_utf8(source).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    let mut csv = format!("{header}\n");
+    while csv.len() < 40 * 1024 * 1024 && csv.lines().count() < 150_000 {
+        csv.push_str(body.trim_end_matches('\n'));
+        csv.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("repeated.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let inputs = vec![input];
+
+    let geo = GeoData::load(None).unwrap();
+    let full = ingest_and_geocode(&inputs, &geo, false, &mut |_| {}).unwrap();
+    let lean = ingest_for_analysis(&inputs, &geo, false, &mut |_| {}).unwrap();
+    assert!(lean.located.len() > 100_000, "{}", lean.located.len());
+    assert_eq!(lean.located.len(), full.geocoded.located.len());
+    assert_eq!(lean.rows_read, full.rows_read);
+    assert_eq!(
+        serde_json::to_string(&lean.unmatched).unwrap(),
+        serde_json::to_string(&full.unmatched).unwrap()
+    );
+    assert_eq!(lean.warnings, full.warnings);
+
+    let filtered = AnalysisOptions {
+        weight: WeightBy::Fatalities,
+        period: Period::Month,
+        from: borderwatch::model::Date::new(from.0, from.1, from.2),
+        to: borderwatch::model::Date::new(to.0, to.1, to.2),
+        actor: Some(actor.into()),
+        ..AnalysisOptions::default()
+    };
+    let proj = Projection::region();
+    for opts in [AnalysisOptions::default(), filtered] {
+        let a_full = analyse(&full.geocoded.located, &geo, &opts);
+        let a_lean = analyse(&lean.located, &geo, &opts);
+        assert!(a_full.weight_in > 0.0);
+        assert!(
+            serde_json::to_string(&a_full).unwrap() == serde_json::to_string(&a_lean).unwrap(),
+            "the analysis of the columns differs from the analysis of the full records"
+        );
+        let s_full = surface(
+            &full.geocoded.located,
+            &a_full,
+            &KdeOptions::default(),
+            &proj,
+        )
+        .unwrap();
+        let s_lean = surface(&lean.located, &a_lean, &KdeOptions::default(), &proj).unwrap();
+        assert!(
+            s_full
+                .values
+                .iter()
+                .map(|v| v.to_bits())
+                .eq(s_lean.values.iter().map(|v| v.to_bits()))
+        );
+    }
+}

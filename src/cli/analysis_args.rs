@@ -59,8 +59,8 @@ fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
 
 impl AnalysisArgs {
     /// What every analysis subcommand starts with: the geodata (with the user's border lines
-    /// if given), the options, and the inputs read and geocoded (messages on stderr unless
-    /// --quiet).
+    /// if given), the options, and the inputs read and geocoded, keeping only what the
+    /// analysis reads of each incident (messages on stderr unless --quiet).
     pub fn prepare(
         &self,
         cli: &super::Cli,
@@ -68,7 +68,7 @@ impl AnalysisArgs {
     ) -> Result<(
         crate::geodata::GeoData,
         AnalysisOptions,
-        crate::pipeline::Prepared,
+        crate::pipeline::PreparedForAnalysis,
     )> {
         let mut geo = super::load_geodata(cli)?;
         if let Some(f) = &self.borders_file {
@@ -76,7 +76,7 @@ impl AnalysisArgs {
         }
         let opts = self.options()?;
         let quiet = cli.quiet;
-        let prepared = crate::pipeline::ingest_and_geocode(inputs, &geo, false, &mut |m| {
+        let prepared = crate::pipeline::ingest_for_analysis(inputs, &geo, false, &mut |m| {
             if !quiet {
                 eprintln!("{m}");
             }

@@ -33,7 +33,7 @@ fn opt(v: Option<f64>) -> String {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let (geo, opts, prepared) = args.analysis.prepare(cli, &args.inputs)?;
-    let a = analyse(&prepared.geocoded.located, &geo, &opts);
+    let a = analyse(&prepared.located, &geo, &opts);
     let c = compare(&a, &args.a, &args.b)?;
     write_atomic(&args.output, tables::comparison_csv(&c)?.as_bytes())?;
     let code = if prepared.unmatched.is_empty() {

@@ -33,7 +33,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let (geo, opts, prepared) = args.analysis.prepare(cli, &args.inputs)?;
-    let located = &prepared.geocoded.located;
+    let located = &prepared.located;
     let a = analyse(located, &geo, &opts);
     write_atomic(
         &args.out.join("segments.csv"),

@@ -52,20 +52,25 @@ pub struct Shares {
 
 /// σ (km) of a location's Gaussian.
 pub fn sigma_km(loc: &Location) -> f64 {
-    (loc.radius_km / 2.0).max(0.5)
+    sigma_for_radius(loc.radius_km)
 }
 
-/// Shares of one incident. `pos` is its position on its nearest border; `cuts` are that
-/// border's segment boundaries in km (`cuts[i]..cuts[i+1]` is segment i).
+/// σ (km) of the Gaussian of a location with this uncertainty radius.
+pub fn sigma_for_radius(radius_km: f64) -> f64 {
+    (radius_km / 2.0).max(0.5)
+}
+
+/// Shares of one incident whose Gaussian has deviation `sigma` km ([`sigma_for_radius`]).
+/// `pos` is its position on its nearest border; `cuts` are that border's segment boundaries
+/// in km (`cuts[i]..cuts[i+1]` is segment i).
 pub fn point_shares(
-    loc: &Location,
+    sigma: f64,
     pos: &BorderPosition,
     b: &Border,
     cuts: &[f64],
     corridor_km: f64,
     side: CorridorSide,
 ) -> Shares {
-    let sigma = sigma_km(loc);
     let d = pos.signed_km();
     let (c_lo, c_hi) = match side {
         CorridorSide::Both => (-corridor_km, corridor_km),
@@ -143,9 +148,10 @@ fn segment_at(cuts: &[f64], km: f64) -> usize {
         .min(cuts.len().saturating_sub(2))
 }
 
-/// Whether a location is imprecise for the comparison's precision-mix warning.
-pub fn is_imprecise(loc: &Location) -> bool {
-    loc.precision >= PrecisionClass::District
+/// Whether a location of this precision is imprecise for the comparison's precision-mix
+/// warning.
+pub fn is_imprecise(precision: PrecisionClass) -> bool {
+    precision >= PrecisionClass::District
 }
 
 #[cfg(test)]
@@ -182,7 +188,7 @@ mod tests {
                 along_km: along,
                 right_side: dist >= 0.0,
             };
-            let s = point_shares(&loc(r), &pos, &b, &cuts, 50.0, CorridorSide::Both);
+            let s = point_shares(sigma_km(&loc(r)), &pos, &b, &cuts, 50.0, CorridorSide::Both);
             let total: f64 = s.segments.iter().map(|x| x.1).sum::<f64>() + s.outside;
             assert!((total - 1.0).abs() < 1e-9, "{along} {dist} {r}: {total}");
         }
@@ -200,7 +206,8 @@ mod tests {
             along_km: 112.0,
             right_side: true,
         };
-        let s = point_shares(&loc(1.0), &pos, &b, &cuts, 50.0, CorridorSide::Both);
+        let shares = |side| point_shares(sigma_km(&loc(1.0)), &pos, &b, &cuts, 50.0, side);
+        let s = shares(CorridorSide::Both);
         assert_eq!(s.point_segment, Some(4));
         let best = s
             .segments
@@ -210,7 +217,7 @@ mod tests {
         assert_eq!(best.0, 4);
         assert!(best.1 > 0.999);
         // One-sided corridor on the other side: nothing inside.
-        let s = point_shares(&loc(1.0), &pos, &b, &cuts, 50.0, CorridorSide::Neighbour);
+        let s = shares(CorridorSide::Neighbour);
         assert!(s.outside > 0.999);
     }
 

@@ -10,8 +10,8 @@
 //! incidents per 1,000 km² per year.
 
 use super::Analysis;
+use super::columns::AnalysisInput;
 use crate::borders::locate::point_at_km;
-use crate::model::LocatedIncident;
 use crate::projection::Projection;
 use anyhow::{Result, anyhow};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
@@ -108,8 +108,8 @@ fn blur(grid: &mut [f64], cols: usize, rows: usize, sigma_cells: f64) {
 }
 
 /// Builds the surface for an analysis's incidents (their weights after filters and window).
-pub fn surface(
-    located: &[LocatedIncident],
+pub fn surface<I: AnalysisInput + ?Sized>(
+    located: &I,
     analysis: &Analysis,
     opts: &KdeOptions,
     proj: &Projection,
@@ -153,18 +153,18 @@ pub fn surface(
     };
     let mut total = 0.0;
     let h = opts.bandwidth_km;
-    for (l, p) in located.iter().zip(&analysis.placements) {
+    for (i, p) in analysis.placements.iter().enumerate() {
         let w = p.weight;
         if w <= 0.0 {
             continue;
         }
-        let loc = &l.location;
-        let stretch = loc.stretch.as_ref().and_then(|s| {
+        let loc = located.subject(i);
+        let stretch = loc.stretch.and_then(|(border_id, km_from, km_to)| {
             analysis
                 .borders
                 .iter()
-                .find(|b| b.border.id == s.border_id)
-                .map(|b| (&b.border, s.km_from, s.km_to))
+                .find(|b| b.border.id == border_id)
+                .map(|b| (&b.border, km_from, km_to))
         });
         if let Some((b, k1, k2)) = stretch {
             let n = (((k2 - k1).abs() / cell).ceil() as usize).max(1);
@@ -176,7 +176,7 @@ pub fn surface(
                 }
             }
         } else if let Some((x, y)) = proj.forward(loc.lon, loc.lat) {
-            let s = super::assign::sigma_km(loc);
+            let s = super::assign::sigma_for_radius(loc.radius_km);
             put(x, y, w, (h * h + s * s).sqrt());
         }
         total += w;

@@ -2,6 +2,7 @@
 //! with exact Poisson intervals; a kernel density surface; the Tajik–Pakistani comparison.
 
 pub mod assign;
+pub mod columns;
 pub mod compare;
 pub mod kde;
 pub mod stats;
@@ -11,8 +12,9 @@ use crate::borders::locate::BorderIndex;
 use crate::borders::segments::{Sector, Segment, sectors, segmentize};
 use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
-use crate::model::{Date, LocatedIncident};
-use assign::{CorridorSide, Shares, is_imprecise, point_shares, stretch_shares};
+use crate::model::Date;
+use assign::{CorridorSide, Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
+use columns::{AnalysisInput, Subject};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stats::{Contribution, LengthBasis, Rates, Tally, rates};
@@ -153,9 +155,13 @@ fn span_days(a: (Date, Date)) -> f64 {
     (a.1.days_since_epoch() - a.0.days_since_epoch() + 1).max(1) as f64
 }
 
-/// Runs the analysis on located incidents over the given geodata (its borders may be a
-/// user's lines).
-pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOptions) -> Analysis {
+/// Runs the analysis on located incidents (in full, or just their analysed fields in
+/// [`columns::IncidentColumns`]) over the given geodata (its borders may be a user's lines).
+pub fn analyse<I: AnalysisInput + ?Sized>(
+    located: &I,
+    geo: &GeoData,
+    opts: &AnalysisOptions,
+) -> Analysis {
     let borders: Vec<Border> = geo
         .borders
         .iter()
@@ -200,9 +206,9 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let unknown_type = 0u32;
     let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
     let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
-    for (i, l) in located.iter().enumerate() {
-        let r = &l.record;
-        let et = r.event_type.as_deref().map(|t| {
+    for i in 0..located.len() {
+        let r = located.subject(i);
+        let et = r.event_type.map(|t| {
             *type_of_spelling.entry(t).or_insert_with(|| {
                 let key = event_type_key(t);
                 *type_ids.entry(key.clone()).or_insert_with(|| {
@@ -217,13 +223,10 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             Some("a statistic, not an event")
         } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
             Some("event type not selected")
-        } else if actor.as_ref().is_some_and(|a| {
-            !r.actors
-                .as_deref()
-                .unwrap_or("")
-                .to_lowercase()
-                .contains(a.as_str())
-        }) {
+        } else if actor
+            .as_ref()
+            .is_some_and(|a| !r.actors.unwrap_or("").to_lowercase().contains(a.as_str()))
+        {
             Some("actor not selected")
         } else if (opts.from.is_some() || opts.to.is_some()) && r.date.is_none() {
             Some("no date, and a date window was set")
@@ -238,9 +241,9 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         if reason.is_none()
             && let Some(d) = r.date
         {
-            let lo = opts.from.unwrap_or(d.start);
-            let hi = opts.to.unwrap_or(d.end);
-            let share = day_overlap((d.start, d.end), (lo, hi)) / span_days((d.start, d.end));
+            let lo = opts.from.unwrap_or(d.0);
+            let hi = opts.to.unwrap_or(d.1);
+            let share = day_overlap(d, (lo, hi)) / span_days(d);
             if share <= 0.0 {
                 reason = Some("outside the date window");
             }
@@ -261,11 +264,9 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let window: Option<(Date, Date)> = match (opts.from, opts.to) {
         (Some(f), Some(t)) => Some((f, t)),
         _ => {
-            let spans: Vec<(Date, Date)> = located
-                .iter()
-                .zip(&weights)
-                .filter(|(_, w)| **w > 0.0)
-                .filter_map(|(l, _)| l.record.date.map(|d| (d.start, d.end)))
+            let spans: Vec<(Date, Date)> = (0..located.len())
+                .filter(|&i| weights[i] > 0.0)
+                .filter_map(|i| located.subject(i).date)
                 .collect();
             let s = spans.iter().map(|x| x.0).min();
             let e = spans.iter().map(|x| x.1).max();
@@ -336,14 +337,13 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
         })
         .collect();
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
-    let measure = |i: usize, l: &LocatedIncident| -> Measured {
-        let loc = &l.location;
+    let measure = |i: usize, loc: &Subject<'_>| -> Measured {
         let nearest = index.nearest(loc.lon, loc.lat);
-        let stretch_border = loc.stretch.as_ref().and_then(|s| {
+        let stretch_border = loc.stretch.and_then(|(border_id, km_from, km_to)| {
             borders
                 .iter()
-                .position(|b| b.id == s.border_id)
-                .map(|bi| (bi, s.km_from, s.km_to))
+                .position(|b| b.id == border_id)
+                .map(|bi| (bi, km_from, km_to))
         });
         let mut shares: Shares = match (stretch_border, &nearest) {
             (Some((bi, k1, k2)), _) => {
@@ -355,7 +355,7 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                 s
             }
             (None, Some(pos)) => point_shares(
-                loc,
+                sigma_for_radius(loc.radius_km),
                 pos,
                 &borders[pos.border],
                 &cuts[pos.border],
@@ -412,7 +412,6 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     let mut accumulate = |first: usize, measured: Vec<Measured>| {
         for (j, (placement, shares, sector_shares)) in measured.into_iter().enumerate() {
             let i = first + j;
-            let l = &located[i];
             let in_corridor = placement.in_corridor;
             placements.push(placement);
             let w = weights[i];
@@ -425,14 +424,14 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             if shares.segments.is_empty() {
                 continue;
             }
-            let r = &l.record;
+            let r = located.subject(i);
             let c = Contribution {
                 count: w,
                 fatalities: r.fatalities,
                 fatalities_low: r.fatalities_low,
                 fatalities_high: r.fatalities_high,
                 wounded: r.wounded,
-                imprecise: is_imprecise(&l.location),
+                imprecise: is_imprecise(r.precision),
             };
             for &(si, share) in &shares.segments {
                 seg_tally[bi][si].add(share, &c);
@@ -448,11 +447,11 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
             for (k, share) in sector_shares {
                 sector_tally[bi][k].add(share, &c);
             }
-            source_keys[bi].insert((r.provenance.format.as_str(), r.source.as_deref()));
+            source_keys[bi].insert((r.format, r.source));
             if let Some(d) = r.date {
                 spans[bi] = Some(match spans[bi] {
-                    Some((s, e)) => (s.min(d.start), e.max(d.end)),
-                    None => (d.start, d.end),
+                    Some((s, e)) => (s.min(d.0), e.max(d.1)),
+                    None => d,
                 });
             }
             type_rows
@@ -461,8 +460,8 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
                 .add(in_corridor, &c);
             if let Some(d) = r.date {
                 let span = (
-                    opts.from.map_or(d.start, |f| f.max(d.start)),
-                    opts.to.map_or(d.end, |t| t.min(d.end)),
+                    opts.from.map_or(d.0, |f| f.max(d.0)),
+                    opts.to.map_or(d.1, |t| t.min(d.1)),
                 );
                 let parts = periods_of.entry(span).or_insert_with(|| {
                     periods(span, opts.period)
@@ -488,18 +487,16 @@ pub fn analyse(located: &[LocatedIncident], geo: &GeoData, opts: &AnalysisOption
     // Chunk k+1 is measured (on all cores) while chunk k is added up.
     const CHUNK: usize = 1 << 15;
     let mut previous: Option<(usize, Vec<Measured>)> = None;
-    let mut chunks = located.chunks(CHUNK).enumerate();
+    let mut chunks = (0..located.len()).step_by(CHUNK);
     loop {
         let next = chunks.next();
         let (measured, ()) = rayon::join(
             || {
-                next.map(|(chunk_no, chunk)| {
-                    let first = chunk_no * CHUNK;
-                    let m: Vec<Measured> = chunk
-                        .par_iter()
-                        .enumerate()
+                next.map(|first| {
+                    let m: Vec<Measured> = (first..located.len().min(first + CHUNK))
+                        .into_par_iter()
                         .with_min_len(256)
-                        .map(|(j, l)| measure(first + j, l))
+                        .map(|i| measure(i, &located.subject(i)))
                         .collect();
                     (first, m)
                 })
@@ -626,8 +623,8 @@ fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
 mod tests {
     use super::*;
     use crate::model::{
-        DatePrecision, DateSpan, IncidentRecord, Location, PrecisionClass, RecordOrigin,
-        SourceFormat,
+        DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
+        RecordOrigin, SourceFormat,
     };
 
     fn incident(id: &str, lon: f64, lat: f64, radius: f64, count: f64) -> LocatedIncident {

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use super::row::{Ctx, Problem};
 use super::text::decode_field;
-use super::{Header, IngestError, IngestOptions, Ingested, map_row};
+use super::{BATCH_RECORDS, Header, IngestError, IngestOptions, Ingested, map_row};
 use crate::model::IncidentRecord;
 
 /// How many rows with non-UTF-8 fields get their own warning before the rest are summarised.
@@ -30,8 +30,9 @@ pub(crate) fn read<S: Read>(
     delimiter: u8,
     opts: &IngestOptions,
     out: &mut Ingested,
+    sink: Option<&mut dyn FnMut(Vec<IncidentRecord>)>,
 ) -> Result<(), IngestError> {
-    read_limited(stream, delimiter, opts, out, MAX_ROW_BYTES)
+    read_limited(stream, delimiter, opts, out, MAX_ROW_BYTES, sink)
 }
 
 /// [`read`] with the longest acceptable row as a parameter, for tests.
@@ -41,6 +42,7 @@ pub(crate) fn read_limited<S: Read>(
     opts: &IngestOptions,
     out: &mut Ingested,
     max_row: u64,
+    mut sink: Option<&mut dyn FnMut(Vec<IncidentRecord>)>,
 ) -> Result<(), IngestError> {
     let log = Rc::new(RefCell::new(Breaks::default()));
     let mut rdr = csv::ReaderBuilder::new()
@@ -122,6 +124,11 @@ pub(crate) fn read_limited<S: Read>(
         });
         out.records = records;
         filed?;
+        if let Some(sink) = sink.as_deref_mut()
+            && out.records.len() >= BATCH_RECORDS
+        {
+            sink(std::mem::take(&mut out.records));
+        }
         match next_chunk {
             Some(c) => {
                 unfiled = mapped;
@@ -669,7 +676,7 @@ mod tests {
         csv.extend(std::iter::repeat_n(b'x', 20_000));
         csv.extend_from_slice(b"\nTEST3,2025,Testham\n");
         let mut out = ingested("long.csv");
-        let e = read_limited(&csv[..], b',', &LENIENT, &mut out, 1024).unwrap_err();
+        let e = read_limited(&csv[..], b',', &LENIENT, &mut out, 1024, None).unwrap_err();
         let msg = e.to_string();
         assert!(
             msg.starts_with("cannot read long.csv: the row starting on line 3 is longer than"),
@@ -678,7 +685,7 @@ mod tests {
         assert_eq!(out.records.len(), 1, "rows before it were read");
         // The same file with the limit above its longest row reads in full.
         let mut out = ingested("long.csv");
-        read_limited(&csv[..], b',', &LENIENT, &mut out, 1 << 20).unwrap();
+        read_limited(&csv[..], b',', &LENIENT, &mut out, 1 << 20, None).unwrap();
         assert_eq!(out.rows_read, 2);
     }
 
@@ -691,7 +698,7 @@ mod tests {
         }
         csv.push_str("\"\r\nTEST2,2025,Testburg\r\nTEST3,2025,x,extra\r\n");
         let mut out = ingested("many.csv");
-        read(csv.as_bytes(), b',', &LENIENT, &mut out).unwrap();
+        read(csv.as_bytes(), b',', &LENIENT, &mut out, None).unwrap();
         let first = 2;
         let second = first + 3 * MAX_RUNS as u64 + 1;
         let lines: Vec<u64> = out.records.iter().map(|r| r.provenance.line).collect();

@@ -200,6 +200,48 @@ pub fn read_path(path: &Path, opts: &IngestOptions) -> Result<Ingested, IngestEr
     read_reader(&file, f, opts)
 }
 
+/// Receives records in file order, a batch at a time, as a file is read.
+pub type BatchSink<'a> = &'a mut dyn FnMut(Vec<IncidentRecord>);
+
+/// Records handed to a [`BatchSink`] at a time (CSV; JSON input comes as one batch).
+pub const BATCH_RECORDS: usize = 64 << 10;
+
+/// [`read_path`], handing the records to `sink` in batches of about [`BATCH_RECORDS`] as they
+/// are read, so a caller that keeps less than the whole record (the analysis) never holds the
+/// whole file's records. The returned [`Ingested`] has everything but the records.
+pub fn read_path_in_batches(
+    path: &Path,
+    opts: &IngestOptions,
+    sink: BatchSink,
+) -> Result<Ingested, IngestError> {
+    let file = path.display().to_string();
+    let f = File::open(path).map_err(|source| IngestError::Unreadable {
+        file: file.clone(),
+        source,
+    })?;
+    read_with_window(&file, f, opts, text::SNIFF_WINDOW, Some(sink))
+}
+
+/// [`read_bytes`] handing the records to `sink` in batches, like [`read_path_in_batches`].
+pub fn read_bytes_in_batches(
+    file_name: &str,
+    bytes: &[u8],
+    opts: &IngestOptions,
+    sink: BatchSink,
+) -> Result<Ingested, IngestError> {
+    read_with_window(file_name, bytes, opts, text::SNIFF_WINDOW, Some(sink))
+}
+
+/// A shorter-lived loan of an optional sink.
+fn reborrow<'s>(
+    sink: &'s mut Option<BatchSink<'_>>,
+) -> Option<&'s mut dyn FnMut(Vec<IncidentRecord>)> {
+    match sink {
+        Some(s) => Some(&mut **s),
+        None => None,
+    }
+}
+
 /// Reads an incident file already in memory; `file_name` is used in messages and for
 /// generated ids.
 pub fn read_bytes(
@@ -218,7 +260,7 @@ pub fn read_reader<R: Read>(
     reader: R,
     opts: &IngestOptions,
 ) -> Result<Ingested, IngestError> {
-    read_with_window(file_name, reader, opts, text::SNIFF_WINDOW)
+    read_with_window(file_name, reader, opts, text::SNIFF_WINDOW, None)
 }
 
 /// Recognises a format from a header (column names in any case, surrounding spaces ignored).
@@ -233,6 +275,7 @@ fn read_with_window<R: Read>(
     mut reader: R,
     opts: &IngestOptions,
     window: usize,
+    mut sink: Option<BatchSink>,
 ) -> Result<Ingested, IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         file: file.to_string(),
@@ -294,14 +337,22 @@ fn read_with_window<R: Read>(
     let stream = cursor.chain(reader);
     match (sniffed.encoding, is_json) {
         (Encoding::Utf8, true) => json_input::read(stream, opts, &mut out)?,
-        (Encoding::Utf8, false) => csv_input::read(stream, delimiter, opts, &mut out)?,
+        (Encoding::Utf8, false) => {
+            csv_input::read(stream, delimiter, opts, &mut out, reborrow(&mut sink))?
+        }
         (enc, true) => json_input::read(text::Transcoder::new(stream, enc), opts, &mut out)?,
         (enc, false) => csv_input::read(
             text::Transcoder::new(stream, enc),
             delimiter,
             opts,
             &mut out,
+            reborrow(&mut sink),
         )?,
+    }
+    if let Some(sink) = sink
+        && !out.records.is_empty()
+    {
+        sink(std::mem::take(&mut out.records));
     }
     if out.rows_read == 0 {
         // Not an error (an export of an empty query is a valid file), but worth saying: an
@@ -508,6 +559,48 @@ mod tests {
 
     const HEADER: &str = "id,date,location,latitude,longitude,event_type,fatalities,count";
 
+    /// Records handed over in batches are the records read whole, in order; the rest of the
+    /// result (rows, skipped rows, warnings) is the same too.
+    #[test]
+    fn batches_hold_the_same_records_as_a_whole_read() {
+        let mut csv = format!("{HEADER}\n");
+        let rows = 2 * BATCH_RECORDS + 5_000;
+        for i in 0..rows {
+            match i % 10_007 {
+                // A malformed row now and then (a count that is not a number).
+                17 => csv.push_str(&format!("R{i},2025-01-02,Khost,,,clash,1,many\n")),
+                _ => csv.push_str(&format!(
+                    "R{i},2025-01-{:02},Place {},{:.3},{:.3},clash,{},\n",
+                    1 + i % 28,
+                    i % 97,
+                    33.0 + (i % 400) as f64 / 100.0,
+                    69.0 + (i % 300) as f64 / 100.0,
+                    i % 5
+                )),
+            }
+        }
+        let whole = read("many.csv", csv.as_bytes());
+        let mut batches: Vec<Vec<IncidentRecord>> = Vec::new();
+        let mut rest =
+            read_bytes_in_batches("many.csv", csv.as_bytes(), &OPTS, &mut |b| batches.push(b))
+                .unwrap();
+        assert!(rest.records.is_empty());
+        let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+        // Handed over once a batch's worth has been read, so every batch but the last holds
+        // at least that many, and none much more.
+        assert!(batches.len() >= 2, "{sizes:?}");
+        let (last, full) = sizes.split_last().unwrap();
+        assert!(
+            full.iter()
+                .all(|&n| (BATCH_RECORDS..2 * BATCH_RECORDS).contains(&n))
+        );
+        assert!(*last < 2 * BATCH_RECORDS, "{sizes:?}");
+        assert!(!whole.skipped.is_empty());
+        rest.records = batches.concat();
+        assert_eq!(rest.records.len(), whole.records.len());
+        assert!(rest == whole, "batched reading differs from a whole read");
+    }
+
     #[test]
     fn native_basic_and_line_numbers() {
         let csv = format!(
@@ -593,7 +686,7 @@ mod tests {
             csv.extend_from_slice(format!("TEST{i},2025-11-26,Testville\n").as_bytes());
         }
         csv.extend_from_slice(b"TESTX,2025-11-26,Z\xfcrich\n");
-        let got = read_with_window("late.csv", &csv[..], &OPTS, 64).unwrap();
+        let got = read_with_window("late.csv", &csv[..], &OPTS, 64, None).unwrap();
         assert_eq!(got.records.len(), 51);
         assert_eq!(got.records[50].location.as_deref(), Some("Zürich"));
         assert_eq!(got.warnings.len(), 1);

@@ -1,0 +1,311 @@
+//! What the analysis and the density surface read of each incident, and a compact columnar
+//! store of just that.
+//!
+//! A located incident in full (its record, every text field, its geocoding trail) takes
+//! about 0.8 KB; the analysis reads about 100 bytes of it. Commands that only analyse
+//! (`density`, `compare`) keep each batch's incidents in [`IncidentColumns`] and drop the
+//! rest, so a million incidents fit in about 100 MB. Commands that also write the full
+//! records (`run`) analyse the located incidents in place through the same [`AnalysisInput`]
+//! trait, so both paths share one analysis and give the same figures.
+
+use crate::model::{Date, LocatedIncident, PrecisionClass};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The fields of one incident the analysis reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Subject<'a> {
+    pub lon: f64,
+    pub lat: f64,
+    pub precision: PrecisionClass,
+    pub radius_km: f64,
+    /// For border-zone locations: the border id and the km range of its stretch.
+    pub stretch: Option<(&'a str, f64, f64)>,
+    /// First and last day of the record's date span.
+    pub date: Option<(Date, Date)>,
+    pub count: f64,
+    pub fatalities: Option<f64>,
+    pub fatalities_low: Option<f64>,
+    pub fatalities_high: Option<f64>,
+    pub wounded: Option<f64>,
+    /// The event type as written in the record.
+    pub event_type: Option<&'a str>,
+    pub actors: Option<&'a str>,
+    /// The file format (`SourceFormat::as_str`) and the record's `source`.
+    pub format: &'static str,
+    pub source: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn of(l: &'a LocatedIncident) -> Subject<'a> {
+        let (r, loc) = (&l.record, &l.location);
+        Subject {
+            lon: loc.lon,
+            lat: loc.lat,
+            precision: loc.precision,
+            radius_km: loc.radius_km,
+            stretch: loc
+                .stretch
+                .as_ref()
+                .map(|s| (s.border_id.as_str(), s.km_from, s.km_to)),
+            date: r.date.map(|d| (d.start, d.end)),
+            count: r.count,
+            fatalities: r.fatalities,
+            fatalities_low: r.fatalities_low,
+            fatalities_high: r.fatalities_high,
+            wounded: r.wounded,
+            event_type: r.event_type.as_deref(),
+            actors: r.actors.as_deref(),
+            format: r.provenance.format.as_str(),
+            source: r.source.as_deref(),
+        }
+    }
+}
+
+/// Incidents as the analysis sees them, by position.
+pub trait AnalysisInput: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The incident at `i` (`i < len()`).
+    fn subject(&self, i: usize) -> Subject<'_>;
+}
+
+impl AnalysisInput for [LocatedIncident] {
+    fn len(&self) -> usize {
+        <[LocatedIncident]>::len(self)
+    }
+    fn subject(&self, i: usize) -> Subject<'_> {
+        Subject::of(&self[i])
+    }
+}
+
+impl AnalysisInput for Vec<LocatedIncident> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn subject(&self, i: usize) -> Subject<'_> {
+        Subject::of(&self[i])
+    }
+}
+
+/// Texts numbered as first met, each held once.
+#[derive(Debug, Default)]
+struct Interned {
+    ids: HashMap<Arc<str>, u32>,
+    texts: Vec<Arc<str>>,
+}
+
+impl Interned {
+    fn id(&mut self, text: Option<&str>) -> u32 {
+        let Some(t) = text else { return NONE };
+        if let Some(&id) = self.ids.get(t) {
+            return id;
+        }
+        let shared: Arc<str> = Arc::from(t);
+        let id = self.texts.len() as u32;
+        self.texts.push(shared.clone());
+        self.ids.insert(shared, id);
+        id
+    }
+
+    fn get(&self, id: u32) -> Option<&str> {
+        (id != NONE).then(|| &*self.texts[id as usize])
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// `Option<f64>` in 8 bytes: `None` is a NaN with a payload no parser produces, so every
+/// number (a parsed NaN included) comes back bit for bit.
+#[derive(Debug, Clone, Copy)]
+struct MaybeNumber(u64);
+
+const UNKNOWN_BITS: u64 = 0x7FF8_DEAD_BEEF_0001;
+
+impl MaybeNumber {
+    fn new(v: Option<f64>) -> MaybeNumber {
+        MaybeNumber(v.map_or(UNKNOWN_BITS, f64::to_bits))
+    }
+    fn get(self) -> Option<f64> {
+        (self.0 != UNKNOWN_BITS).then(|| f64::from_bits(self.0))
+    }
+}
+
+/// The analysed fields of many incidents, about 100 bytes each: numbers in columns, texts
+/// (event types, actors, sources, stretch borders) numbered and held once.
+#[derive(Debug, Default)]
+pub struct IncidentColumns {
+    lon: Vec<f64>,
+    lat: Vec<f64>,
+    precision: Vec<PrecisionClass>,
+    radius_km: Vec<f64>,
+    /// Index into `stretches`, or `NONE`.
+    stretch: Vec<u32>,
+    stretches: Vec<(u32, f64, f64)>,
+    date: Vec<Option<(Date, Date)>>,
+    count: Vec<f64>,
+    /// fatalities, low, high, wounded.
+    numbers: Vec<[MaybeNumber; 4]>,
+    event_type: Vec<u32>,
+    actors: Vec<u32>,
+    /// Index into `sources` (format, source text id).
+    source: Vec<u32>,
+    sources: Vec<(&'static str, u32)>,
+    source_ids: HashMap<(&'static str, u32), u32>,
+    texts: Interned,
+}
+
+impl IncidentColumns {
+    pub fn new() -> IncidentColumns {
+        IncidentColumns::default()
+    }
+
+    /// Incidents held.
+    pub fn len(&self) -> usize {
+        self.lon.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lon.is_empty()
+    }
+
+    /// Appends one incident's analysed fields.
+    pub fn push(&mut self, s: &Subject<'_>) {
+        self.lon.push(s.lon);
+        self.lat.push(s.lat);
+        self.precision.push(s.precision);
+        self.radius_km.push(s.radius_km);
+        let stretch = match s.stretch {
+            Some((border, k1, k2)) => {
+                let border = self.texts.id(Some(border));
+                self.stretches.push((border, k1, k2));
+                (self.stretches.len() - 1) as u32
+            }
+            None => NONE,
+        };
+        self.stretch.push(stretch);
+        self.date.push(s.date);
+        self.count.push(s.count);
+        self.numbers.push([
+            MaybeNumber::new(s.fatalities),
+            MaybeNumber::new(s.fatalities_low),
+            MaybeNumber::new(s.fatalities_high),
+            MaybeNumber::new(s.wounded),
+        ]);
+        let event_type = self.texts.id(s.event_type);
+        self.event_type.push(event_type);
+        let actors = self.texts.id(s.actors);
+        self.actors.push(actors);
+        let key = (s.format, self.texts.id(s.source));
+        let next = self.sources.len() as u32;
+        let source = *self.source_ids.entry(key).or_insert(next);
+        if source == next {
+            self.sources.push(key);
+        }
+        self.source.push(source);
+    }
+
+    /// Appends a batch of located incidents (in order) and lets them go.
+    pub fn extend_from(&mut self, located: Vec<LocatedIncident>) {
+        for l in &located {
+            self.push(&Subject::of(l));
+        }
+    }
+}
+
+impl AnalysisInput for IncidentColumns {
+    fn len(&self) -> usize {
+        IncidentColumns::len(self)
+    }
+
+    fn subject(&self, i: usize) -> Subject<'_> {
+        let [fatalities, fatalities_low, fatalities_high, wounded] = self.numbers[i];
+        let (format, source) = self.sources[self.source[i] as usize];
+        Subject {
+            lon: self.lon[i],
+            lat: self.lat[i],
+            precision: self.precision[i],
+            radius_km: self.radius_km[i],
+            stretch: (self.stretch[i] != NONE).then(|| {
+                let (border, k1, k2) = self.stretches[self.stretch[i] as usize];
+                (self.texts.get(border).unwrap_or_default(), k1, k2)
+            }),
+            date: self.date[i],
+            count: self.count[i],
+            fatalities: fatalities.get(),
+            fatalities_low: fatalities_low.get(),
+            fatalities_high: fatalities_high.get(),
+            wounded: wounded.get(),
+            event_type: self.texts.get(self.event_type[i]),
+            actors: self.texts.get(self.actors[i]),
+            format,
+            source: self.texts.get(source),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_come_back_bit_for_bit_and_unknown_stays_unknown() {
+        for v in [
+            None,
+            Some(0.0),
+            Some(-0.0),
+            Some(1.5),
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(f64::MIN_POSITIVE),
+        ] {
+            let back = MaybeNumber::new(v).get();
+            assert_eq!(back.map(f64::to_bits), v.map(f64::to_bits));
+        }
+    }
+
+    #[test]
+    fn columns_give_back_what_was_pushed() {
+        let d = Date::new(2025, 3, 1).unwrap();
+        let a = Subject {
+            lon: 70.5,
+            lat: 37.25,
+            precision: PrecisionClass::District,
+            radius_km: 20.0,
+            stretch: Some(("AF-TJ", 10.0, 310.0)),
+            date: Some((d, d)),
+            count: 80.0,
+            fatalities: None,
+            fatalities_low: Some(2.0),
+            fatalities_high: Some(9.0),
+            wounded: Some(0.0),
+            event_type: Some("armed clash"),
+            actors: Some("Taliban; TJ border guards"),
+            format: "native",
+            source: Some("UNAMA"),
+        };
+        let b = Subject {
+            stretch: None,
+            date: None,
+            event_type: None,
+            actors: None,
+            source: None,
+            format: "ucdp_ged",
+            fatalities: Some(3.0),
+            ..a
+        };
+        let mut c = IncidentColumns::new();
+        for s in [&a, &b, &a] {
+            c.push(s);
+        }
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.subject(0), a);
+        assert_eq!(c.subject(1), b);
+        assert_eq!(c.subject(2), a);
+        // Texts are held once.
+        assert_eq!(c.texts.texts.len(), 4);
+        assert_eq!(c.sources.len(), 2);
+    }
+}
