@@ -5,7 +5,9 @@
 //! name places (exact names, aliases, Cyrillic, misspellings) drawn from the shipped
 //! gazetteer; for ingest, records with coordinates clustered near the AF-TJ and AF-PK borders
 //! with mixed precision. It reports the median wall time of BENCH_REPS runs (default 3; the
-//! named-records geocode: 5) per stage and for the whole `run`, and the highest peak memory.
+//! named-records geocode: 5) per stage, for the whole `run` and `density` commands, and for
+//! the analysis plus KDE in a child process that holds the incidents as analysis columns (as
+//! `density` does), with each process's highest peak memory.
 
 use borderwatch::density::kde::{KdeOptions, surface};
 use borderwatch::density::{AnalysisOptions, analyse};
