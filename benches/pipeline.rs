@@ -159,7 +159,8 @@ fn watch(mut cmd: std::process::Command) -> (f64, f64, String) {
         {
             peak_kb = peak_kb.max(v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
         }
-        if let Ok(Some(_)) = child.try_wait() {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(status.success(), "{cmd:?} failed: {status}");
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));

@@ -8,6 +8,7 @@ use crate::geodata::GeoData;
 use crate::ingest::{self, IngestOptions};
 use crate::model::{IncidentRecord, LocatedIncident, Unmatched};
 use anyhow::Result;
+use std::io::Read;
 use std::path::PathBuf;
 
 /// The shipped example incidents, compiled in so the main job runs from any directory.
@@ -19,7 +20,8 @@ pub const EXAMPLE_CSV: &[u8] = include_bytes!("../geodata/incidents/example_2025
 pub struct Prepared {
     pub rows_read: u64,
     pub geocoded: Geocoded,
-    /// Malformed rows and records that could not be placed, in input order.
+    /// Malformed rows (file by file, in file order), then the records that could not be
+    /// placed (in input order).
     pub unmatched: Vec<Unmatched>,
     /// Input files as named in messages (the example when none was given).
     pub inputs: Vec<String>,
@@ -27,7 +29,8 @@ pub struct Prepared {
 }
 
 /// Reads the inputs (the shipped example when `inputs` is empty) and geocodes them.
-/// Messages about skipped rows go to `log` as they are found.
+/// Warnings and skipped rows go to `log` after each file is read; records that could not be
+/// placed, at the end.
 pub fn ingest_and_geocode(
     inputs: &[PathBuf],
     geo: &GeoData,
@@ -44,13 +47,15 @@ pub fn ingest_and_geocode(
     })?;
     // The duplicate check runs over every file's records together.
     duplicates::flag(&mut located);
+    let mut unmatched = accounted.malformed;
+    unmatched.extend(accounted.not_placed.iter().cloned());
     let out = Prepared {
         rows_read: accounted.rows_read,
         geocoded: Geocoded {
             located,
-            unmatched: accounted.geocode_unmatched,
+            unmatched: accounted.not_placed,
         },
-        unmatched: accounted.unmatched,
+        unmatched,
         inputs: accounted.inputs,
         warnings: accounted.warnings,
     };
@@ -68,7 +73,7 @@ pub fn ingest_and_geocode(
 pub struct PreparedForAnalysis {
     pub rows_read: u64,
     pub located: IncidentColumns,
-    /// Malformed rows and records that could not be placed.
+    /// Malformed rows, then records that could not be placed (as in [`Prepared`]).
     pub unmatched: Vec<Unmatched>,
     pub inputs: Vec<String>,
     pub warnings: Vec<String>,
@@ -87,14 +92,16 @@ pub fn ingest_for_analysis(
     let accounted = ingest_and_locate(inputs, geo, strict, log, &mut |batch| {
         located.extend_from(batch)
     })?;
+    let mut unmatched = accounted.malformed;
+    unmatched.extend(accounted.not_placed);
     debug_assert_eq!(
         accounted.rows_read as usize,
-        located.len() + accounted.unmatched.len()
+        located.len() + unmatched.len()
     );
     Ok(PreparedForAnalysis {
         rows_read: accounted.rows_read,
         located,
-        unmatched: accounted.unmatched,
+        unmatched,
         inputs: accounted.inputs,
         warnings: accounted.warnings,
     })
@@ -103,17 +110,18 @@ pub fn ingest_for_analysis(
 /// Everything but the located incidents, which went to the caller batch by batch.
 struct Accounted {
     rows_read: u64,
-    /// Malformed rows (file by file), then records that could not be placed (input order).
-    unmatched: Vec<Unmatched>,
-    /// The records that could not be placed, alone.
-    geocode_unmatched: Vec<Unmatched>,
+    /// Rows that could not be read, file by file.
+    malformed: Vec<Unmatched>,
+    /// Records that could not be placed, in input order.
+    not_placed: Vec<Unmatched>,
     inputs: Vec<String>,
     warnings: Vec<String>,
 }
 
 /// Reads each input, geocoding its records a batch at a time as they are read (so the whole
 /// file's records are never held), and hands each batch's located incidents to `keep`, in
-/// input order.
+/// input order. Every input is opened first, so a missing file stops the command before any
+/// work is done.
 fn ingest_and_locate(
     inputs: &[PathBuf],
     geo: &GeoData,
@@ -122,30 +130,32 @@ fn ingest_and_locate(
     keep: &mut dyn FnMut(Vec<LocatedIncident>),
 ) -> Result<Accounted> {
     let opts = IngestOptions { strict };
+    let files: Vec<(String, Box<dyn Read>)> = if inputs.is_empty() {
+        vec![(EXAMPLE_NAME.to_string(), Box::new(EXAMPLE_CSV))]
+    } else {
+        inputs
+            .iter()
+            .map(|path| {
+                let (name, f) = ingest::open(path)?;
+                Ok((name, Box::new(f) as Box<dyn Read>))
+            })
+            .collect::<Result<_, ingest::IngestError>>()?
+    };
     let mut out = Accounted {
         rows_read: 0,
-        unmatched: Vec::new(),
-        geocode_unmatched: Vec::new(),
+        malformed: Vec::new(),
+        not_placed: Vec::new(),
         inputs: Vec::new(),
         warnings: Vec::new(),
     };
-    let mut geocode_unmatched = Vec::new();
+    let mut not_placed = Vec::new();
     let mut locate = |records: Vec<IncidentRecord>| {
         let mut g = locate_all(records, geo);
-        geocode_unmatched.append(&mut g.unmatched);
+        not_placed.append(&mut g.unmatched);
         keep(g.located);
     };
-    let mut read = |input: Option<&PathBuf>| match input {
-        None => ingest::read_bytes_in_batches(EXAMPLE_NAME, EXAMPLE_CSV, &opts, &mut locate),
-        Some(path) => ingest::read_path_in_batches(path, &opts, &mut locate),
-    };
-    let files: Vec<Option<&PathBuf>> = if inputs.is_empty() {
-        vec![None]
-    } else {
-        inputs.iter().map(Some).collect()
-    };
-    for input in files {
-        let ing = read(input)?;
+    for (name, reader) in files {
+        let ing = ingest::read_reader_in_batches(&name, reader, &opts, &mut locate)?;
         out.rows_read += ing.rows_read;
         out.inputs.push(ing.file.clone());
         for w in &ing.warnings {
@@ -154,7 +164,7 @@ fn ingest_and_locate(
         }
         for p in ing.skipped {
             log(&format!("skipped: {p}"));
-            out.unmatched.push(Unmatched {
+            out.malformed.push(Unmatched {
                 reason: match &p.column {
                     Some(c) => format!("malformed row: column {c}: {}", p.reason),
                     None => format!("malformed row: {}", p.reason),
@@ -167,13 +177,12 @@ fn ingest_and_locate(
             });
         }
     }
-    for u in &geocode_unmatched {
+    for u in &not_placed {
         log(&format!(
             "unmatched: {}:{}: {} ({})",
             u.file, u.line, u.reason, u.tried
         ));
     }
-    out.unmatched.extend(geocode_unmatched.iter().cloned());
-    out.geocode_unmatched = geocode_unmatched;
+    out.not_placed = not_placed;
     Ok(out)
 }

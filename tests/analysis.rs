@@ -263,13 +263,15 @@ fn results_do_not_depend_on_the_number_of_threads() {
 
 /// `density` and `compare` keep only the analysed fields of each incident (read and placed a
 /// batch at a time); `run` analyses the full records. Both must give the same figures, the
-/// same density surface and the same rows accounted for: checked on a file of the real UCDP
-/// rows (or, without them, the example) repeated past several batches, with filters on.
+/// same density surface and the same rows accounted for: checked with filters on and off, on
+/// several inputs at once: the real UCDP rows (or, without them, the example) repeated past
+/// several batches, the example (border zones, sources), ACLED, GTD and GeoJSON files and a
+/// file with malformed rows.
 #[test]
 fn analysis_columns_give_the_same_figures_as_full_records() {
     use borderwatch::density::{Period, WeightBy};
-    use borderwatch::pipeline::{ingest_and_geocode, ingest_for_analysis};
-    // The file, and a window and an actor that keep some of its rows.
+    use borderwatch::pipeline::{EXAMPLE_CSV, ingest_and_geocode, ingest_for_analysis};
+    // The file to repeat, and a window and an actor that keep some of its rows.
     let (source, (from, to), actor) = match realdata() {
         Some(d) => (
             std::fs::read(d.join("ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv")).unwrap(),
@@ -277,27 +279,45 @@ fn analysis_columns_give_the_same_figures_as_full_records() {
             "taleban",
         ),
         None => (
-            borderwatch::pipeline::EXAMPLE_CSV.to_vec(),
+            EXAMPLE_CSV.to_vec(),
             ((2025, 3, 1), (2026, 6, 30)),
             "afghan",
         ),
     };
     let text = String::from_utf8(source).unwrap();
     let (header, body) = text.split_once('\n').unwrap();
+    let body = body.trim_end_matches('\n');
+    let body_rows = body.lines().count();
     let mut csv = format!("{header}\n");
-    while csv.len() < 40 * 1024 * 1024 && csv.lines().count() < 150_000 {
-        csv.push_str(body.trim_end_matches('\n'));
+    let mut rows = 0;
+    while rows < 150_000 {
+        csv.push_str(body);
         csv.push('\n');
+        rows += body_rows;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("repeated.csv");
-    std::fs::write(&input, &csv).unwrap();
-    let inputs = vec![input];
+    let repeated = dir.path().join("repeated.csv");
+    std::fs::write(&repeated, &csv).unwrap();
+    let example = dir.path().join("example.csv");
+    std::fs::write(&example, EXAMPLE_CSV).unwrap();
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let inputs = vec![
+        repeated,
+        example,
+        here.join("ingest/acled_synthetic.csv"),
+        here.join("ingest/gtd_synthetic.csv"),
+        here.join("ingest/native_synthetic.geojson"),
+        here.join("bad/wrong_field_count.csv"),
+    ];
 
     let geo = GeoData::load(None).unwrap();
     let full = ingest_and_geocode(&inputs, &geo, false, &mut |_| {}).unwrap();
     let lean = ingest_for_analysis(&inputs, &geo, false, &mut |_| {}).unwrap();
-    assert!(lean.located.len() > 100_000, "{}", lean.located.len());
+    assert!(lean.located.len() > 150_000, "{}", lean.located.len());
+    assert!(
+        !lean.unmatched.is_empty(),
+        "the malformed rows are accounted for"
+    );
     assert_eq!(lean.located.len(), full.geocoded.located.len());
     assert_eq!(lean.rows_read, full.rows_read);
     assert_eq!(

@@ -373,3 +373,34 @@ fn closed_pipe_ends_quietly() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// A missing file among several stops the command before any file is read: one clear
+/// message, no half-done output, for every command that reads incidents.
+#[test]
+fn a_missing_input_stops_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no_such_file.csv");
+    let bad = manifest().join("tests/data/bad/wrong_field_count.csv");
+    for command in ["density", "compare", "geocode", "run"] {
+        let mut cmd = bw();
+        cmd.arg(command);
+        match command {
+            "compare" => cmd
+                .args(["AF-TJ", "AF-PK", "--output"])
+                .arg(dir.path().join("c.csv")),
+            "geocode" => cmd.arg("-o").arg(dir.path().join("g.geojson")),
+            _ => cmd.arg("--out").arg(dir.path()),
+        };
+        let out = cmd.arg(&bad).arg(&missing).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("cannot read") && stderr.contains("no_such_file.csv"),
+            "{command}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("skipped:"),
+            "{command} read the first file before finding the second missing: {stderr}"
+        );
+    }
+}

@@ -81,12 +81,13 @@ impl AnalysisInput for [LocatedIncident] {
     }
 }
 
+/// So a `&Vec` of incidents can be passed as it is.
 impl AnalysisInput for Vec<LocatedIncident> {
     fn len(&self) -> usize {
-        Vec::len(self)
+        self.as_slice().len()
     }
     fn subject(&self, i: usize) -> Subject<'_> {
-        Subject::of(&self[i])
+        self.as_slice().subject(i)
     }
 }
 

@@ -153,6 +153,11 @@ pub fn surface<I: AnalysisInput + ?Sized>(
     };
     let mut total = 0.0;
     let h = opts.bandwidth_km;
+    debug_assert_eq!(
+        located.len(),
+        analysis.placements.len(),
+        "not this analysis's incidents"
+    );
     for (i, p) in analysis.placements.iter().enumerate() {
         let w = p.weight;
         if w <= 0.0 {

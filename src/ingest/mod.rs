@@ -192,11 +192,7 @@ fn show_header(h: &[String]) -> String {
 /// Reads an incident file. The file is streamed: only a bounded window at its start is held
 /// to detect encoding and layout (JSON input is the exception; see [`read_reader`]).
 pub fn read_path(path: &Path, opts: &IngestOptions) -> Result<Ingested, IngestError> {
-    let file = path.display().to_string();
-    let f = File::open(path).map_err(|source| IngestError::Unreadable {
-        file: file.clone(),
-        source,
-    })?;
+    let (file, f) = open(path)?;
     read_reader(&file, f, opts)
 }
 
@@ -206,30 +202,28 @@ pub type BatchSink<'a> = &'a mut dyn FnMut(Vec<IncidentRecord>);
 /// Records handed to a [`BatchSink`] at a time (CSV; JSON input comes as one batch).
 pub const BATCH_RECORDS: usize = 64 << 10;
 
-/// [`read_path`], handing the records to `sink` in batches of about [`BATCH_RECORDS`] as they
-/// are read, so a caller that keeps less than the whole record (the analysis) never holds the
-/// whole file's records. The returned [`Ingested`] has everything but the records.
-pub fn read_path_in_batches(
-    path: &Path,
+/// [`read_reader`], handing the records to `sink` in batches of about [`BATCH_RECORDS`] as
+/// they are read, so a caller that keeps less than the whole record (the analysis) never
+/// holds the whole file's records. The returned [`Ingested`] has everything but the records.
+/// On an error (a read failure, or a bad row in strict mode) the sink has already received
+/// the records before it.
+pub fn read_reader_in_batches<R: Read>(
+    file_name: &str,
+    reader: R,
     opts: &IngestOptions,
     sink: BatchSink,
 ) -> Result<Ingested, IngestError> {
-    let file = path.display().to_string();
-    let f = File::open(path).map_err(|source| IngestError::Unreadable {
-        file: file.clone(),
-        source,
-    })?;
-    read_with_window(&file, f, opts, text::SNIFF_WINDOW, Some(sink))
+    read_with_window(file_name, reader, opts, text::SNIFF_WINDOW, Some(sink))
 }
 
-/// [`read_bytes`] handing the records to `sink` in batches, like [`read_path_in_batches`].
-pub fn read_bytes_in_batches(
-    file_name: &str,
-    bytes: &[u8],
-    opts: &IngestOptions,
-    sink: BatchSink,
-) -> Result<Ingested, IngestError> {
-    read_with_window(file_name, bytes, opts, text::SNIFF_WINDOW, Some(sink))
+/// Opens an incident file for [`read_reader`] or [`read_reader_in_batches`]; returns the
+/// name used in messages (the path as given) with the open file.
+pub fn open(path: &Path) -> Result<(String, File), IngestError> {
+    let file = path.display().to_string();
+    match File::open(path) {
+        Ok(f) => Ok((file, f)),
+        Err(source) => Err(IngestError::Unreadable { file, source }),
+    }
 }
 
 /// A shorter-lived loan of an optional sink.
@@ -582,7 +576,7 @@ mod tests {
         let whole = read("many.csv", csv.as_bytes());
         let mut batches: Vec<Vec<IncidentRecord>> = Vec::new();
         let mut rest =
-            read_bytes_in_batches("many.csv", csv.as_bytes(), &OPTS, &mut |b| batches.push(b))
+            read_reader_in_batches("many.csv", csv.as_bytes(), &OPTS, &mut |b| batches.push(b))
                 .unwrap();
         assert!(rest.records.is_empty());
         let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
