@@ -114,7 +114,7 @@ pub enum SourceFormat {
 }
 
 impl SourceFormat {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             SourceFormat::Native => "native",
             SourceFormat::Acled => "acled",

@@ -277,11 +277,16 @@ fn warning_text_is_escaped() {
     let mut c: Comparison = compare(a, "AF-TJ", "AF-PK").unwrap();
     c.warnings
         .push("Rates <differ> & \"sources\" don't agree".into());
-    c.a.sources.push("<script>alert(1)</script>".into());
-    let svg = charts::comparison_chart(&c, a, page()).unwrap();
+    // A source named like markup, in the small print the chart draws from the analysis.
+    let mut a = a.clone();
+    for b in &mut a.borders {
+        b.sources.insert("<script>alert(1)</script>".into(), 1.0);
+    }
+    let svg = charts::comparison_chart(&c, &a, page()).unwrap();
     assert!(svg.contains("Rates &lt;differ&gt; &amp; &quot;sources&quot; don&apos;t agree"));
     assert!(!svg.contains("<differ>"));
     assert!(!svg.contains("<script>"));
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     let doc = roxmltree::Document::parse(&svg).unwrap();
     let found = doc
         .descendants()
@@ -289,6 +294,29 @@ fn warning_text_is_escaped() {
         .any(|t| t.contains("Rates <differ> & \"sources\" don't agree"));
     assert!(found, "the warning reads back as written");
     check_and_render(&svg, "comparison_escaped");
+}
+
+/// One warning longer than the space for warnings (a border whose records cite hundreds of
+/// sources, say) is cut to its first lines with an ellipsis, not drawn over the panels.
+#[test]
+fn an_overlong_warning_is_cut_to_fit() {
+    let a = analysis();
+    let mut c: Comparison = compare(a, "AF-TJ", "AF-PK").unwrap();
+    c.warnings = vec![vec!["Agence France Presse; Press Trust of India"; 400].join(" | ")];
+    let svg = charts::comparison_chart(&c, a, page()).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let group = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("warnings"))
+        .expect("a warnings group");
+    let lines: Vec<&str> = group
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(lines.len() < 30, "{} lines of warning", lines.len());
+    assert!(lines.last().unwrap().ends_with('…'), "{lines:?}");
+    check_and_render(&svg, "comparison_overlong_warning");
 }
 
 #[test]

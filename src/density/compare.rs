@@ -6,6 +6,7 @@ use super::stats::{poisson_ci, rate_ratio};
 use super::{Analysis, BorderResult};
 use anyhow::{Result, bail};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BorderRate {
@@ -21,7 +22,8 @@ pub struct BorderRate {
     pub ci_high: Option<f64>,
     pub data_start: Option<String>,
     pub data_end: Option<String>,
-    pub sources: Vec<String>,
+    /// Share of the events from each source (see [`super::source_label`]).
+    pub sources: BTreeMap<String, f64>,
     /// Share of the events from district-level or coarser locations.
     pub imprecise_share: f64,
     /// Share of the events from aggregate rows (count > 1).
@@ -62,12 +64,58 @@ fn border_rate(r: &BorderResult) -> BorderRate {
         ci_high: exposure.map(|e| hi / e),
         data_start: r.data_span.map(|s| s.0.to_string()),
         data_end: r.data_span.map(|s| s.1.to_string()),
-        sources: r.sources.iter().cloned().collect(),
+        sources: r
+            .sources
+            .iter()
+            .map(|(name, w)| (name.clone(), share(*w, t.events_weighted)))
+            .collect(),
         imprecise_share: share(t.imprecise_events, t.events_weighted),
         aggregate_share: share(t.aggregate_events, t.events_weighted),
         largest_record_share: share(t.largest_record_share, t.events_weighted),
     }
 }
+
+/// A border's source mix for a warning: the largest four sources with their shares, each
+/// name clipped to 80 characters, then what the rest add up to.
+fn mix(sources: &BTreeMap<String, f64>) -> String {
+    const SHOWN: usize = 4;
+    const WIDTH: usize = 80;
+    let mut by_share: Vec<(&String, f64)> = sources.iter().map(|(n, s)| (n, *s)).collect();
+    by_share.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(y.0)));
+    let mut parts: Vec<String> = by_share
+        .iter()
+        .take(SHOWN)
+        .map(|(name, share)| {
+            let name = match name.char_indices().nth(WIDTH) {
+                Some((cut, _)) => format!("{}…", name[..cut].trim_end()),
+                None => name.to_string(),
+            };
+            format!("{name} {:.0}%", share * 100.0)
+        })
+        .collect();
+    if by_share.len() > SHOWN {
+        let rest: f64 = by_share[SHOWN..].iter().map(|x| x.1).sum();
+        parts.push(format!(
+            "{} more {:.0}%",
+            by_share.len() - SHOWN,
+            rest * 100.0
+        ));
+    }
+    parts.join(", ")
+}
+
+/// The largest difference between two borders' shares of any one source.
+fn largest_share_gap(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> f64 {
+    a.keys()
+        .chain(b.keys())
+        .map(|k| (a.get(k).unwrap_or(&0.0) - b.get(k).unwrap_or(&0.0)).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Two borders' counts whose source mixes differ by more than this share of either count are
+/// not measured alike: a quarter of a count from a source the other border lacks is enough
+/// to move the ratio as much as a real change would.
+const SOURCE_GAP: f64 = 0.25;
 
 /// Compares two analysed borders.
 pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
@@ -159,13 +207,15 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
             ));
         }
     }
-    if ba.sources != bb.sources {
+    let gap = largest_share_gap(&ba.sources, &bb.sources);
+    if ba.events > 0.0 && bb.events > 0.0 && gap > SOURCE_GAP {
         warnings.push(format!(
-            "different sources: {} from {}; {} from {}",
+            "the sources differ (one source's share differs by {:.0} points): {} from {}; {} from {}",
+            gap * 100.0,
             ba.border_id,
-            ba.sources.join(" | "),
+            mix(&ba.sources),
             bb.border_id,
-            bb.sources.join(" | ")
+            mix(&bb.sources)
         ));
     }
     let basis_note = match (ba.published_km, bb.published_km) {
@@ -190,4 +240,61 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
         ratio_high,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::density::source_label;
+
+    fn mix_of(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        pairs.iter().map(|(n, s)| (n.to_string(), *s)).collect()
+    }
+
+    #[test]
+    fn sources_count_by_dataset_not_by_outlet() {
+        // UCDP GED's source names the outlets after a ';': the dataset is what comes before.
+        assert_eq!(
+            source_label("ucdp_ged", Some("UCDP GED; Xinhua News Agency;Dawn")),
+            ("ucdp_ged", Some("UCDP GED"))
+        );
+        assert_eq!(
+            source_label("ucdp_ged", Some("UCDP GED (reduced subset)")),
+            ("ucdp_ged", Some("UCDP GED (reduced subset)"))
+        );
+        // ACLED's source lists outlets only.
+        assert_eq!(source_label("acled", Some("Dawn; Xinhua")), ("acled", None));
+        // A native list's source is who reported the incident, kept whole.
+        assert_eq!(
+            source_label("native", Some("Tajik MFA; TOLOnews")),
+            ("native", Some("Tajik MFA; TOLOnews"))
+        );
+    }
+
+    #[test]
+    fn a_source_mix_gap_over_a_quarter_is_flagged_and_listed_briefly() {
+        let same = mix_of(&[("ucdp_ged: UCDP GED", 1.0)]);
+        let close = mix_of(&[("ucdp_ged: UCDP GED", 0.8), ("acled", 0.2)]);
+        let far = mix_of(&[("ucdp_ged: UCDP GED", 0.6), ("acled", 0.4)]);
+        assert!((largest_share_gap(&same, &close) - 0.2).abs() < 1e-12);
+        assert!(largest_share_gap(&same, &close) <= SOURCE_GAP);
+        assert!(largest_share_gap(&same, &far) > SOURCE_GAP);
+        let long = "native: ".to_string() + &"x".repeat(200);
+        let many = mix_of(&[
+            ("a", 0.3),
+            ("b", 0.2),
+            ("c", 0.2),
+            ("d", 0.1),
+            ("e", 0.1),
+            ("f", 0.05),
+            (long.as_str(), 0.05),
+        ]);
+        let text = mix(&many);
+        assert_eq!(text, "a 30%, b 20%, c 20%, d 10%, 3 more 20%");
+        let text = mix(&mix_of(&[(long.as_str(), 1.0)]));
+        assert!(
+            text.ends_with("… 100%") && text.chars().count() < 90,
+            "{text}"
+        );
+    }
 }

@@ -12,13 +12,13 @@ use crate::borders::locate::BorderIndex;
 use crate::borders::segments::{Sector, Segment, sectors, segmentize};
 use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
-use crate::model::Date;
+use crate::model::{Date, SourceFormat};
 use assign::{CorridorSide, Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
 use columns::{AnalysisInput, Subject};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stats::{Contribution, LengthBasis, Rates, Tally, rates};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// What each incident weighs.
@@ -93,8 +93,9 @@ pub struct BorderResult {
     pub rates: Rates,
     pub segments: Vec<UnitResult<Segment>>,
     pub sectors: Vec<UnitResult<Sector>>,
-    /// Sources (file formats and `source` values) of the records counted here.
-    pub sources: BTreeSet<String>,
+    /// The sources of the records counted here, each with its weighted events in the
+    /// corridor (see [`source_label`]).
+    pub sources: BTreeMap<String, f64>,
     /// Earliest start and latest end date of the records counted here.
     pub data_span: Option<(Date, Date)>,
 }
@@ -140,6 +141,27 @@ pub struct Analysis {
     pub weight_outside: f64,
     /// Records left out, by reason.
     pub excluded: BTreeMap<String, u64>,
+}
+
+/// The source a record counts under in a border's source mix, as (format, label): for the
+/// native schema, its `source` (who reported the incident); for ACLED, the dataset alone
+/// (its `source` lists the outlets each event was coded from, which vary from event to
+/// event); for UCDP GED and GTD, the dataset and its variant (the `source` up to its first
+/// `;`, e.g. `UCDP GED (reduced subset)`, without the outlets after it).
+pub fn source_label<'a>(
+    format: &'static str,
+    source: Option<&'a str>,
+) -> (&'static str, Option<&'a str>) {
+    const NATIVE: &str = SourceFormat::Native.as_str();
+    const ACLED: &str = SourceFormat::Acled.as_str();
+    match format {
+        NATIVE => (format, source),
+        ACLED => (format, None),
+        _ => (
+            format,
+            source.and_then(|s| s.split(';').next()).map(str::trim),
+        ),
+    }
 }
 
 /// Event types that are figures, not events, and never count as events.
@@ -290,7 +312,8 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         .map(|s| vec![Tally::default(); s.len()])
         .collect();
     let mut border_tally = vec![Tally::default(); borders.len()];
-    let mut source_keys: Vec<BTreeSet<(&str, Option<&str>)>> = vec![BTreeSet::new(); borders.len()];
+    let mut source_weights: Vec<HashMap<(&str, Option<&str>), f64>> =
+        vec![HashMap::new(); borders.len()];
     let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
     // Breakdowns keyed by (border, event type number) and (border, period key).
     let mut type_rows: HashMap<(usize, u32), Tally> = HashMap::new();
@@ -447,7 +470,9 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             for (k, share) in sector_shares {
                 sector_tally[bi][k].add(share, &c);
             }
-            source_keys[bi].insert((r.format, r.source));
+            *source_weights[bi]
+                .entry(source_label(r.format, r.source))
+                .or_default() += w * in_corridor;
             if let Some(d) = r.date {
                 spans[bi] = Some(match spans[bi] {
                     Some((s, e)) => (s.min(d.0), e.max(d.1)),
@@ -552,11 +577,14 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                         rates: rates(t, s.length_km * k, opts.length_basis, years),
                     })
                     .collect(),
-                sources: source_keys[bi]
+                sources: source_weights[bi]
                     .iter()
-                    .map(|(f, s)| match s {
-                        Some(s) => format!("{f}: {s}"),
-                        None => f.to_string(),
+                    .map(|(&(f, s), &weight)| {
+                        let name = match s {
+                            Some(s) => format!("{f}: {s}"),
+                            None => f.to_string(),
+                        };
+                        (name, weight)
                     })
                     .collect(),
                 data_span: spans[bi],

@@ -842,7 +842,7 @@ fn borders_layer(a: &Analysis) -> Layer {
         );
         p.insert(
             "sources".into(),
-            text(&r.sources.iter().cloned().collect::<Vec<_>>().join("; ")),
+            text(&r.sources.keys().cloned().collect::<Vec<_>>().join("; ")),
         );
         features.push((Geom::Line(line_coords(&b.line)), p));
     }

@@ -446,14 +446,21 @@ fn noun(a: &Analysis) -> &'static str {
 fn sources_line<'a>(borders: impl IntoIterator<Item = &'a BorderResult>) -> String {
     let mut all: Vec<&str> = Vec::new();
     for b in borders {
-        for s in &b.sources {
+        for s in b.sources.keys() {
             if !all.contains(&s.as_str()) {
                 all.push(s);
             }
         }
     }
+    const SHOWN: usize = 6;
     if all.is_empty() {
         "Incidents: none in the corridors shown.".into()
+    } else if all.len() > SHOWN {
+        format!(
+            "Incidents: {}; and {} more.",
+            all[..SHOWN].join("; "),
+            all.len() - SHOWN
+        )
     } else {
         format!("Incidents: {}.", all.join("; "))
     }
@@ -1271,6 +1278,16 @@ pub fn comparison_chart(c: &Comparison, a: &Analysis, page: PageSize) -> Result<
     while block(&items) > max_block && items.len() > 1 {
         items.pop();
         omitted += 1;
+    }
+    // One warning alone longer than the space: its first lines, ending in an ellipsis.
+    if let [only] = items.as_mut_slice() {
+        let room = ((max_block - head_h - item_gap) / line_h).floor().max(1.0) as usize;
+        if only.len() > room {
+            only.truncate(room);
+            if let Some(last) = only.last_mut() {
+                last.push_str(" …");
+            }
+        }
     }
     if omitted > 0 {
         items.push(vec![format!(
