@@ -396,10 +396,10 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
         if let Some(a) = &opts.actor {
             filters.push(format!("actor \"{a}\""));
         }
+        // The inputs come last: a long list is what gets cut if the line is too wide.
         let subtitle = format!(
-            "{window}; {} incidents located from {}{}; corridor {} km, segments {} km, {} lengths",
+            "{window}; {} incidents located{}; corridor {} km, segments {} km, {} lengths; from {}",
             located.len(),
-            prepared.inputs.join(", "),
             if filters.is_empty() {
                 String::new()
             } else {
@@ -407,7 +407,8 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             },
             opts.corridor_km,
             opts.segment_km,
-            opts.length_basis.as_str()
+            opts.length_basis.as_str(),
+            inputs_named(&prepared.inputs),
         );
         let data = crate::render::maps::MapData {
             geo: &geo,
@@ -574,4 +575,22 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     std::mem::forget(prepared);
     std::mem::forget(analysis);
     Ok(code)
+}
+
+/// The inputs as a map's subtitle names them: file names without their folders (the full
+/// paths are in run-config.toml), the first three and how many more.
+fn inputs_named(inputs: &[String]) -> String {
+    let names: Vec<&str> = inputs
+        .iter()
+        .map(|p| {
+            std::path::Path::new(p)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(p)
+        })
+        .collect();
+    match names.len() {
+        0..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..3].join(", "), n - 3),
+    }
 }

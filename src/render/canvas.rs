@@ -1206,20 +1206,30 @@ impl MapCanvas {
             .subtitle_y
             .unwrap_or(self.layout.header.y0 + self.pt(25.0));
         let x = self.layout.header.x0;
-        self.text_px(x, y, text, 10.5, false, Rgba::rgb(80, 80, 80), Align::Start);
+        let text = fit_width(text, self.pt(10.5), false, self.layout.header.x1 - x);
+        self.text_px(
+            x,
+            y,
+            &text,
+            10.5,
+            false,
+            Rgba::rgb(80, 80, 80),
+            Align::Start,
+        );
         self.subtitle_y = Some(y + self.pt(10.5 * 1.45));
     }
 
     /// Small print at the foot of the page: sources, attribution, projection. Each call
-    /// adds a line.
+    /// adds a line (cut with an ellipsis if wider than the page).
     pub fn footer(&mut self, text: &str) {
         let n = self.footer_lines;
         let y = self.layout.footer.y0 + self.pt(5.0) + self.pt(8.5) * n as f64;
         let x = self.layout.footer.x0;
+        let text = fit_width(text, self.pt(6.5), false, self.layout.footer.x1 - x);
         self.text_px(
             x,
             y,
-            text,
+            &text,
             6.5,
             false,
             Rgba::rgb(100, 100, 100),
@@ -1647,9 +1657,43 @@ fn pole_of_inaccessibility(r: &[(f64, f64)]) -> Option<((f64, f64), f64)> {
     best
 }
 
+/// `text` as it fits in `max_w` px at `size` px: whole, or cut at a character and ended
+/// with an ellipsis (a one-line subtitle or footer must not run off the page).
+fn fit_width(text: &str, size: f64, bold: bool, max_w: f64) -> std::borrow::Cow<'_, str> {
+    if fonts::text_width(text, size, bold, 0.0) <= max_w {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    // Byte offset of each character: the first n characters are text[..starts[n]].
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let cut = |n: usize| format!("{}…", text[..starts[n]].trim_end());
+    let fits = |n: usize| fonts::text_width(&cut(n), size, bold, 0.0) <= max_w;
+    // The most characters that fit, by bisection (the width grows with them).
+    let (mut lo, mut hi) = (0, starts.len());
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if fits(mid) { lo = mid } else { hi = mid }
+    }
+    std::borrow::Cow::Owned(cut(lo))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_cut_to_fit_with_an_ellipsis() {
+        let text = "27642 incidents located from ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv";
+        assert_eq!(fit_width(text, 20.0, false, 1e6), text);
+        let w = fonts::text_width(text, 20.0, false, 0.0);
+        let cut = fit_width(text, 20.0, false, w / 2.0);
+        assert!(cut.ends_with('…') && cut.len() < text.len(), "{cut}");
+        assert!(fonts::text_width(&cut, 20.0, false, 0.0) <= w / 2.0);
+        assert!(text.starts_with(cut.trim_end_matches('…')));
+        // A longer cut would not fit.
+        let n = cut.chars().count() - 1;
+        let longer: String = text.chars().take(n + 1).collect::<String>() + "…";
+        assert!(fonts::text_width(&longer, 20.0, false, 0.0) > w / 2.0);
+    }
 
     #[test]
     fn nice_lengths() {
