@@ -360,3 +360,46 @@ fn analysis_columns_give_the_same_figures_as_full_records() {
         );
     }
 }
+
+/// Two files of one dataset that overlap (two versions or extracts of UCDP GED, say) carry the
+/// same event under the same id: it counts once, the first time it is met, and the second
+/// copy is listed as left out with the reason; rows of a native list are never merged this
+/// way.
+#[test]
+fn an_event_in_two_files_of_one_dataset_counts_once() {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let acled = here.join("tests/data/ingest/acled_synthetic.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("acled_again.csv");
+    std::fs::copy(&acled, &copy).unwrap();
+    let out = dir.path().join("out");
+    let density = |inputs: &[&PathBuf]| -> Value {
+        let mut args: Vec<String> = vec!["density".into(), "--json".into(), "-q".into()];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend(["--out".into(), out.display().to_string()]);
+        json(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let once = density(&[&acled]);
+    let twice = density(&[&acled, &copy]);
+    let located = once["located"].as_u64().unwrap();
+    assert!(located > 0);
+    assert_eq!(twice["located"].as_u64().unwrap(), 2 * located);
+    assert_eq!(
+        twice["excluded"]["the same event as an earlier record (same dataset and event id)"],
+        located,
+        "{}",
+        twice["excluded"]
+    );
+    assert_eq!(once["weight_in"], twice["weight_in"]);
+    assert_eq!(once["borders"], twice["borders"]);
+
+    // The same rows as a native list (its own ids, not a dataset's) are counted twice.
+    let example = dir.path().join("example.csv");
+    std::fs::write(&example, borderwatch::pipeline::EXAMPLE_CSV).unwrap();
+    let example_copy = dir.path().join("example_again.csv");
+    std::fs::write(&example_copy, borderwatch::pipeline::EXAMPLE_CSV).unwrap();
+    let one = density(&[&example]);
+    let two = density(&[&example, &example_copy]);
+    let w1 = one["weight_in"].as_f64().unwrap();
+    assert!((two["weight_in"].as_f64().unwrap() - 2.0 * w1).abs() < 1e-9);
+}

@@ -8,7 +8,7 @@
 //! records (`run`) analyse the located incidents in place through the same [`AnalysisInput`]
 //! trait, so both paths share one analysis and give the same figures.
 
-use crate::model::{Date, LocatedIncident, PrecisionClass};
+use crate::model::{Date, IncidentRecord, LocatedIncident, PrecisionClass, SourceFormat};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -34,6 +34,24 @@ pub struct Subject<'a> {
     /// The file format (`SourceFormat::as_str`) and the record's `source`.
     pub format: &'static str,
     pub source: Option<&'a str>,
+    /// The dataset's own event id, for ACLED, UCDP GED and GTD rows that have one (see
+    /// [`dataset_event_id`]): the same id twice is the same event.
+    pub event_id: Option<&'a str>,
+}
+
+/// A record's event id as its dataset assigned it: ACLED's `event_id_cnty`, UCDP GED's `id`,
+/// GTD's `eventid`, which stay the same across a dataset's versions and extracts, so two
+/// files of one dataset that overlap carry the same event under the same id. None for
+/// native lists (whose ids are the list keeper's) and for ids made up for rows without one
+/// (`stem:line`).
+pub fn dataset_event_id(r: &IncidentRecord) -> Option<&str> {
+    if r.provenance.format == SourceFormat::Native {
+        return None;
+    }
+    let made_up =
+        r.id.rsplit_once(':')
+            .is_some_and(|(_, line)| line.parse::<u64>() == Ok(r.provenance.line));
+    (!made_up && !r.id.is_empty()).then_some(&*r.id)
 }
 
 impl<'a> Subject<'a> {
@@ -58,6 +76,7 @@ impl<'a> Subject<'a> {
             actors: r.actors.as_deref(),
             format: r.provenance.format.as_str(),
             source: r.source.as_deref(),
+            event_id: dataset_event_id(r),
         }
     }
 }
@@ -155,6 +174,9 @@ pub struct IncidentColumns {
     source: Vec<u32>,
     sources: Vec<(&'static str, u32)>,
     source_ids: HashMap<(&'static str, u32), u32>,
+    /// Index into `event_ids`, or `NONE` (most rows of native lists).
+    event_id: Vec<u32>,
+    event_ids: Vec<Box<str>>,
     texts: Interned,
 }
 
@@ -206,6 +228,14 @@ impl IncidentColumns {
             self.sources.push(key);
         }
         self.source.push(source);
+        let event_id = match s.event_id {
+            Some(id) => {
+                self.event_ids.push(id.into());
+                (self.event_ids.len() - 1) as u32
+            }
+            None => NONE,
+        };
+        self.event_id.push(event_id);
     }
 
     /// Appends a batch of located incidents (in order) and lets them go.
@@ -243,6 +273,8 @@ impl AnalysisInput for IncidentColumns {
             actors: self.texts.get(self.actors[i]),
             format,
             source: self.texts.get(source),
+            event_id: (self.event_id[i] != NONE)
+                .then(|| &*self.event_ids[self.event_id[i] as usize]),
         }
     }
 }
@@ -250,6 +282,31 @@ impl AnalysisInput for IncidentColumns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_datasets_own_event_ids_identify_an_event() {
+        use crate::model::RecordOrigin;
+        let record = |format, id: &str, line| {
+            crate::ingest::blank_record(
+                id.to_string(),
+                RecordOrigin {
+                    file: "events.csv".into(),
+                    line,
+                    format,
+                },
+            )
+        };
+        let ucdp = record(SourceFormat::UcdpGed, "132154", 7);
+        assert_eq!(dataset_event_id(&ucdp), Some("132154"));
+        let acled = record(SourceFormat::Acled, "AFG12345", 7);
+        assert_eq!(dataset_event_id(&acled), Some("AFG12345"));
+        // Made up for a row without an id: file stem and line.
+        let made_up = record(SourceFormat::Gtd, "events:7", 7);
+        assert_eq!(dataset_event_id(&made_up), None);
+        // A native list's ids are its keeper's.
+        let native = record(SourceFormat::Native, "TJ-2025-11-26", 7);
+        assert_eq!(dataset_event_id(&native), None);
+    }
 
     #[test]
     fn numbers_come_back_bit_for_bit_and_unknown_stays_unknown() {
@@ -286,6 +343,7 @@ mod tests {
             actors: Some("Taliban; TJ border guards"),
             format: "native",
             source: Some("UNAMA"),
+            event_id: None,
         };
         let b = Subject {
             stretch: None,
@@ -295,6 +353,7 @@ mod tests {
             source: None,
             format: "ucdp_ged",
             fatalities: Some(3.0),
+            event_id: Some("132154"),
             ..a
         };
         let mut c = IncidentColumns::new();

@@ -113,9 +113,9 @@ fn largest_share_gap(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> f6
 }
 
 /// Two borders' counts whose source mixes differ by more than this share of either count are
-/// not measured alike: a quarter of a count from a source the other border lacks is enough
-/// to move the ratio as much as a real change would.
-const SOURCE_GAP: f64 = 0.25;
+/// not measured alike: a tenth of one count from a source the other border barely has can
+/// move the ratio by more than its interval allows for once counts are in the hundreds.
+const SOURCE_GAP: f64 = 0.10;
 
 /// Compares two analysed borders.
 pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
@@ -272,11 +272,11 @@ mod tests {
     }
 
     #[test]
-    fn a_source_mix_gap_over_a_quarter_is_flagged_and_listed_briefly() {
+    fn a_source_mix_gap_over_a_tenth_is_flagged_and_listed_briefly() {
         let same = mix_of(&[("ucdp_ged: UCDP GED", 1.0)]);
-        let close = mix_of(&[("ucdp_ged: UCDP GED", 0.8), ("acled", 0.2)]);
-        let far = mix_of(&[("ucdp_ged: UCDP GED", 0.6), ("acled", 0.4)]);
-        assert!((largest_share_gap(&same, &close) - 0.2).abs() < 1e-12);
+        let close = mix_of(&[("ucdp_ged: UCDP GED", 0.95), ("acled", 0.05)]);
+        let far = mix_of(&[("ucdp_ged: UCDP GED", 0.85), ("acled", 0.15)]);
+        assert!((largest_share_gap(&same, &close) - 0.05).abs() < 1e-12);
         assert!(largest_share_gap(&same, &close) <= SOURCE_GAP);
         assert!(largest_share_gap(&same, &far) > SOURCE_GAP);
         let long = "native: ".to_string() + &"x".repeat(200);

@@ -18,7 +18,7 @@ use columns::{AnalysisInput, Subject};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stats::{Contribution, LengthBasis, Rates, Tally, rates};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// What each incident weighs.
@@ -164,6 +164,9 @@ pub fn source_label<'a>(
     }
 }
 
+/// Why a record is left out when an earlier one is the same event of the same dataset.
+pub const REPEATED_EVENT: &str = "the same event as an earlier record (same dataset and event id)";
+
 /// Event types that are figures, not events, and never count as events.
 pub const NOT_EVENTS: &[&str] = &["statistic"];
 
@@ -228,6 +231,9 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     let unknown_type = 0u32;
     let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
     let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
+    // Events already counted, by dataset and event id: an event in two overlapping files
+    // counts once, the first time it is met.
+    let mut seen_events: HashSet<(&str, &str)> = HashSet::new();
     for i in 0..located.len() {
         let r = located.subject(i);
         let et = r.event_type.map(|t| {
@@ -241,7 +247,12 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         });
         event_types.push(et);
         let et = et.map(|id| type_names[id as usize].as_str());
-        let reason = if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
+        let repeated = r
+            .event_id
+            .is_some_and(|id| !seen_events.insert((r.format, id)));
+        let reason = if repeated {
+            Some(REPEATED_EVENT)
+        } else if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
             Some("a statistic, not an event")
         } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
             Some("event type not selected")

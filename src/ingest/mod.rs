@@ -27,6 +27,8 @@ mod gtd;
 mod json_input;
 mod native;
 mod row;
+#[cfg(test)]
+pub(crate) use row::blank_record;
 mod text;
 mod ucdp;
 
