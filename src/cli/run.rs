@@ -507,6 +507,12 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             opts.length_basis.as_str()
         )?;
     }
+    for (why, n) in &analysis.excluded {
+        writeln!(
+            s,
+            "left out: {n} ({why}); see analysis_excluded in incidents.geojson"
+        )?;
+    }
     for b in &analysis.borders {
         writeln!(
             s,
