@@ -398,8 +398,12 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
         }
         // The inputs come last: a long list is what gets cut if the line is too wide.
         let subtitle = format!(
-            "{window}; {} incidents located{}; corridor {} km, segments {} km, {} lengths; from {}",
+            "{window}; {} incidents located{}{}; corridor {} km, segments {} km, {} lengths; from {}",
             located.len(),
+            match analysis.excluded.values().sum::<u64>() {
+                0 => String::new(),
+                left_out => format!(", {} counted", located.len() as u64 - left_out),
+            },
             if filters.is_empty() {
                 String::new()
             } else {

@@ -77,6 +77,22 @@ pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str
             Rgba::rgb(80, 110, 120),
             "border closure",
         ),
+        // UCDP GED's three types of violence.
+        "state_based_violence" => (
+            SymbolShape::Circle,
+            Rgba::rgb(31, 120, 180),
+            "state-based violence (UCDP)",
+        ),
+        "non_state_violence" => (
+            SymbolShape::Circle,
+            Rgba::rgb(51, 150, 44),
+            "non-state violence (UCDP)",
+        ),
+        "one_sided_violence" => (
+            SymbolShape::Square,
+            Rgba::rgb(200, 40, 130),
+            "one-sided violence (UCDP)",
+        ),
         _ => (SymbolShape::Circle, Rgba::rgb(110, 110, 110), "other"),
     }
 }
@@ -229,7 +245,9 @@ fn draw(
         .located
         .iter()
         .zip(&d.analysis.placements)
-        .filter(|(_, p)| p.excluded != Some("a statistic, not an event"))
+        // What the analysis counted: not statistics, repeated events or records the filters
+        // and the window left out.
+        .filter(|(_, p)| p.excluded.is_none())
         .map(|(l, _)| l)
         .filter(|l| {
             proj.forward(l.location.lon, l.location.lat)
@@ -259,20 +277,24 @@ fn draw(
                 map.line(&line, color.with_alpha(0.28), map.pt(11.0), None);
             }
         }
-        // Uncertainty rings, then symbols (largest first so small ones stay on top).
-        for l in &in_view {
+        // Uncertainty rings, then symbols (largest first so small ones stay on top). The more
+        // rings, the fainter each, so a crowd of them reads as a shade, not a black mass.
+        let has_ring = |l: &&&LocatedIncident| {
             let loc = &l.location;
-            if loc.stretch.is_none() && loc.precision > PrecisionClass::Exact && loc.radius_km > 1.5
-            {
-                let (_, color, _) = event_style(l.record.event_type.as_deref());
-                map.circle_km(
-                    loc.lon,
-                    loc.lat,
-                    loc.radius_km,
-                    color.with_alpha(0.75),
-                    color.with_alpha(0.08),
-                );
-            }
+            loc.stretch.is_none() && loc.precision > PrecisionClass::Exact && loc.radius_km > 1.5
+        };
+        let rings = in_view.iter().filter(has_ring).count();
+        let faint = (50.0 / rings.max(1) as f64).sqrt().clamp(0.25, 1.0);
+        for l in in_view.iter().filter(has_ring) {
+            let loc = &l.location;
+            let (_, color, _) = event_style(l.record.event_type.as_deref());
+            map.circle_km(
+                loc.lon,
+                loc.lat,
+                loc.radius_km,
+                color.with_alpha(0.75 * faint),
+                color.with_alpha(0.08 * faint),
+            );
         }
         let mut order: Vec<&&LocatedIncident> = in_view.iter().collect();
         order.sort_by(|a, b| {
