@@ -225,6 +225,7 @@ fn render_all(
         analysis: a,
         surface: Some(s),
         subtitle: "benchmark".into(),
+        inputs: String::new(),
         sources: String::new(),
     };
     let c = borderwatch::density::compare::compare(a, "AF-TJ", "AF-PK").expect("compare");

@@ -185,3 +185,50 @@ fn run_draws_maps_with_the_incidents_where_they_are() {
         "an incident symbol or density is drawn there"
     );
 }
+
+/// The real UCDP files together, as a user would bring them: the events two of them share
+/// count once and the summary says how many were left out; the maps' subtitles keep the
+/// "drawn as density only" notice in view (the long list of inputs is what gets cut); the
+/// comparison's warnings stay short.
+#[test]
+fn run_on_overlapping_real_files_counts_each_event_once_and_says_so() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata");
+    if !dir.is_dir() {
+        println!("skipping: ../shared/realdata not present (only CI and the team have it)");
+        return;
+    }
+    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    inputs.sort();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = bw()
+        .arg("run")
+        .args(&inputs)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains("left out: ")
+            && stdout.contains("the same event as an earlier record (same dataset and event id)"),
+        "{stdout}"
+    );
+    let svg = std::fs::read_to_string(out.join("map_overview.svg")).unwrap();
+    assert!(
+        svg.contains("drawn as density only"),
+        "the notice is cut off"
+    );
+    assert!(svg.contains("counted"));
+    let comparison = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert!(
+        comparison.len() < 4000,
+        "the comparison table's warnings run to {} bytes",
+        comparison.len()
+    );
+}

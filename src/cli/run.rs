@@ -396,9 +396,8 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
         if let Some(a) = &opts.actor {
             filters.push(format!("actor \"{a}\""));
         }
-        // The inputs come last: a long list is what gets cut if the line is too wide.
         let subtitle = format!(
-            "{window}; {} incidents located{}{}; corridor {} km, segments {} km, {} lengths; from {}",
+            "{window}; {} incidents located{}{}; corridor {} km, segments {} km, {} lengths",
             located.len(),
             match analysis.excluded.values().sum::<u64>() {
                 0 => String::new(),
@@ -412,7 +411,6 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             opts.corridor_km,
             opts.segment_km,
             opts.length_basis.as_str(),
-            inputs_named(&prepared.inputs),
         );
         let data = crate::render::maps::MapData {
             geo: &geo,
@@ -421,6 +419,7 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             analysis: &analysis,
             surface: surface.as_ref(),
             subtitle,
+            inputs: inputs_named(&prepared.inputs),
             sources: meta.sources.join("; "),
         };
         // Which figures: each border of the pair that was analysed, the overview, the

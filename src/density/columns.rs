@@ -2,7 +2,7 @@
 //! store of just that.
 //!
 //! A located incident in full (its record, every text field, its geocoding trail) takes
-//! about 0.8 KB; the analysis reads about 100 bytes of it. Commands that only analyse
+//! about 0.8 KB; the analysis reads about 100 bytes of it (and a dataset's event id). Commands that only analyse
 //! (`density`, `compare`) keep each batch's incidents in [`IncidentColumns`] and drop the
 //! rest, so a million incidents fit in about 100 MB. Commands that also write the full
 //! records (`run`) analyse the located incidents in place through the same [`AnalysisInput`]
@@ -153,7 +153,8 @@ impl MaybeNumber {
     }
 }
 
-/// The analysed fields of many incidents, about 100 bytes each: numbers in columns, texts
+/// The analysed fields of many incidents, about 100 bytes each (plus the event id of ACLED,
+/// UCDP GED and GTD rows): numbers in columns, texts
 /// (event types, actors, sources, stretch borders) numbered and held once.
 #[derive(Debug, Default)]
 pub struct IncidentColumns {
@@ -174,9 +175,10 @@ pub struct IncidentColumns {
     source: Vec<u32>,
     sources: Vec<(&'static str, u32)>,
     source_ids: HashMap<(&'static str, u32), u32>,
-    /// Index into `event_ids`, or `NONE` (most rows of native lists).
-    event_id: Vec<u32>,
-    event_ids: Vec<Box<str>>,
+    /// Each row's event id as a byte range of `event_ids` (`NONE` to 0 for none: native
+    /// lists), so an id costs its bytes and 8 more, not an allocation.
+    event_id: Vec<(u32, u32)>,
+    event_ids: String,
     texts: Interned,
 }
 
@@ -230,10 +232,12 @@ impl IncidentColumns {
         self.source.push(source);
         let event_id = match s.event_id {
             Some(id) => {
-                self.event_ids.push(id.into());
-                (self.event_ids.len() - 1) as u32
+                let start = self.event_ids.len();
+                self.event_ids.push_str(id);
+                let offset = |n: usize| u32::try_from(n).expect("under 4 GB of event ids");
+                (offset(start), offset(self.event_ids.len()))
             }
-            None => NONE,
+            None => (NONE, 0),
         };
         self.event_id.push(event_id);
     }
@@ -273,8 +277,10 @@ impl AnalysisInput for IncidentColumns {
             actors: self.texts.get(self.actors[i]),
             format,
             source: self.texts.get(source),
-            event_id: (self.event_id[i] != NONE)
-                .then(|| &*self.event_ids[self.event_id[i] as usize]),
+            event_id: match self.event_id[i] {
+                (NONE, _) => None,
+                (start, end) => Some(&self.event_ids[start as usize..end as usize]),
+            },
         }
     }
 }

@@ -22,7 +22,8 @@ pub struct BorderRate {
     pub ci_high: Option<f64>,
     pub data_start: Option<String>,
     pub data_end: Option<String>,
-    /// Share of the events from each source (see [`super::source_label`]).
+    /// Each source's share of the border's weighted count (events, or fatalities with
+    /// `--weight fatalities`; see [`super::source_label`]).
     pub sources: BTreeMap<String, f64>,
     /// Share of the events from district-level or coarser locations.
     pub imprecise_share: f64,
@@ -90,7 +91,11 @@ fn mix(sources: &BTreeMap<String, f64>) -> String {
                 Some((cut, _)) => format!("{}…", name[..cut].trim_end()),
                 None => name.to_string(),
             };
-            format!("{name} {:.0}%", share * 100.0)
+            if *share > 0.0 && *share < 0.005 {
+                format!("{name} <1%")
+            } else {
+                format!("{name} {:.0}%", share * 100.0)
+            }
         })
         .collect();
     if by_share.len() > SHOWN {
@@ -208,7 +213,8 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
         }
     }
     let gap = largest_share_gap(&ba.sources, &bb.sources);
-    if ba.events > 0.0 && bb.events > 0.0 && gap > SOURCE_GAP {
+    // Under ten events a border's mix is a handful of records: its own warning says so.
+    if ba.events >= 10.0 && bb.events >= 10.0 && gap > SOURCE_GAP {
         warnings.push(format!(
             "the sources differ (one source's share differs by {:.0} points): {} from {}; {} from {}",
             gap * 100.0,
@@ -291,6 +297,7 @@ mod tests {
         ]);
         let text = mix(&many);
         assert_eq!(text, "a 30%, b 20%, c 20%, d 10%, 3 more 20%");
+        assert_eq!(mix(&mix_of(&[("a", 0.998), ("b", 0.002)])), "a 100%, b <1%");
         let text = mix(&mix_of(&[(long.as_str(), 1.0)]));
         assert!(
             text.ends_with("… 100%") && text.chars().count() < 90,

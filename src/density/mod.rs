@@ -232,7 +232,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
     let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
     // Events already counted, by dataset and event id: an event in two overlapping files
-    // counts once, the first time it is met.
+    // counts once, the first copy the filters and the window keep.
     let mut seen_events: HashSet<(&str, &str)> = HashSet::new();
     for i in 0..located.len() {
         let r = located.subject(i);
@@ -247,12 +247,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         });
         event_types.push(et);
         let et = et.map(|id| type_names[id as usize].as_str());
-        let repeated = r
-            .event_id
-            .is_some_and(|id| !seen_events.insert((r.format, id)));
-        let reason = if repeated {
-            Some(REPEATED_EVENT)
-        } else if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
+        let reason = if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
             Some("a statistic, not an event")
         } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
             Some("event type not selected")
@@ -281,6 +276,13 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                 reason = Some("outside the date window");
             }
             w *= share;
+        }
+        // Among the copies of one event that pass the filters, the first counts.
+        if reason.is_none()
+            && r.event_id
+                .is_some_and(|id| !seen_events.insert((r.format, id)))
+        {
+            reason = Some(REPEATED_EVENT);
         }
         if let Some(why) = reason {
             match excluded.get_mut(why) {
@@ -752,6 +754,46 @@ mod tests {
         assert!((a.years.unwrap() - 365.0 / 365.25).abs() < 1e-9);
         // Unknown fatalities are not zeros.
         assert!(r.tally.fatalities_unknown_events > 0.0);
+    }
+
+    /// Copies of one dataset event: the first copy the filters keep counts, later ones are
+    /// left out as repeats; a copy the window leaves out does not use up the event.
+    #[test]
+    fn a_repeated_event_counts_once_among_the_copies_kept() {
+        let geo = GeoData::load(None).unwrap();
+        let copy = |line: u64, dated: bool| {
+            let mut l = incident("132154", 70.0, 37.0, 1.0, 1.0);
+            l.record.provenance.format = SourceFormat::UcdpGed;
+            l.record.provenance.line = line;
+            if !dated {
+                l.record.date = None;
+            }
+            l
+        };
+        let located = vec![copy(2, false), copy(3, true), copy(4, true)];
+        let opts = AnalysisOptions {
+            from: Date::new(2025, 1, 1),
+            to: Date::new(2025, 12, 31),
+            ..AnalysisOptions::default()
+        };
+        let a = analyse(&located, &geo, &opts);
+        let why: Vec<Option<&str>> = a.placements.iter().map(|p| p.excluded).collect();
+        assert_eq!(
+            why,
+            vec![
+                Some("no date, and a date window was set"),
+                None,
+                Some(REPEATED_EVENT)
+            ]
+        );
+        assert_eq!(a.weight_in, 1.0);
+        // Native lists' ids are never taken for the same event.
+        let mut native = located.clone();
+        for l in &mut native {
+            l.record.provenance.format = SourceFormat::Native;
+        }
+        let a = analyse(&native, &geo, &opts);
+        assert_eq!(a.weight_in, 2.0);
     }
 
     #[test]

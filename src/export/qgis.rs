@@ -586,12 +586,18 @@ fn incidents_renderer(event_types: &[String]) -> String {
         key += 1;
         format!("{{b0bd0000-0000-4000-8000-{key:012}}}")
     };
+    // Records the analysis left out (repeated events, filters, window) are drawn apart, as
+    // the maps leave them out.
+    const COUNTED: &str = "\"analysis_excluded\" IS NULL";
     for precise in [true, false] {
         let (filter, label) = if precise {
-            (PRECISE.to_string(), "exact or near location (filled)")
+            (
+                format!("({PRECISE}) AND {COUNTED}"),
+                "exact or near location (filled)",
+            )
         } else {
             (
-                format!("\"precision\" IS NULL OR NOT ({PRECISE})"),
+                format!("(\"precision\" IS NULL OR NOT ({PRECISE})) AND {COUNTED}"),
                 "district, province, border zone or country (hollow ring)",
             )
         };
@@ -635,6 +641,20 @@ fn incidents_renderer(event_types: &[String]) -> String {
         }
         rules.push_str("      </rule>\n");
     }
+    symbols.push_str(&symbol_xml(
+        "marker",
+        &sym.to_string(),
+        1.0,
+        &[marker((0, 0, 0, 0), (150, 150, 150, 255), 0.3, 1.6)],
+        "      ",
+    ));
+    let _ = writeln!(
+        rules,
+        "      <rule key=\"{}\" filter=\"{}\" symbol=\"{sym}\" label=\"{}\"/>",
+        next_key(),
+        esc(&format!("NOT ({COUNTED})")),
+        esc("left out of the analysis (see analysis_excluded)")
+    );
     format!(
         "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"1\" forceraster=\"0\" referencescale=\"-1\">\n    <rules key=\"{}\">\n{rules}    </rules>\n    <symbols>\n{symbols}    </symbols>\n    <orderby>\n      <orderByClause asc=\"0\" nullsFirst=\"0\">{}</orderByClause>\n    </orderby>\n  </renderer-v2>\n",
         next_key(),

@@ -1281,7 +1281,11 @@ pub fn comparison_chart(c: &Comparison, a: &Analysis, page: PageSize) -> Result<
     }
     // One warning alone longer than the space: its first lines, ending in an ellipsis.
     if let [only] = items.as_mut_slice() {
-        let room = ((max_block - head_h - item_gap) / line_h).floor().max(1.0) as usize;
+        // Leaving room for the "… more warnings" line when there is one.
+        let more = if omitted > 0 { line_h + item_gap } else { 0.0 };
+        let room = ((max_block - head_h - item_gap - more) / line_h)
+            .floor()
+            .max(1.0) as usize;
         if only.len() > room {
             only.truncate(room);
             if let Some(last) = only.last_mut() {

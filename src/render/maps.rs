@@ -32,8 +32,11 @@ pub struct MapData<'a> {
     pub located: &'a [LocatedIncident],
     pub analysis: &'a Analysis,
     pub surface: Option<&'a Surface>,
-    /// Subtitle: the date window, filters and sources of the run.
+    /// Subtitle: the date window, filters and corridor of the run.
     pub subtitle: String,
+    /// The input files as the subtitle names them, put last so a long list is what gets cut
+    /// when the line is too wide (empty: none named).
+    pub inputs: String,
     /// Incident sources for the footer.
     pub sources: String,
 }
@@ -395,12 +398,18 @@ fn draw(
     basemap_labels(&mut map, d.geo, d.provinces, &opts);
 
     map.title(title);
-    let mut subtitle = d.subtitle.clone();
-    if !draw_symbols {
-        subtitle.push_str(&format!(
-            "; {} incidents in view, drawn as density only",
-            in_view.len()
-        ));
+    // Most important first: the line is cut at its end when it is too wide.
+    let mut subtitle = if draw_symbols {
+        d.subtitle.clone()
+    } else {
+        format!(
+            "{} incidents in view, drawn as density only; {}",
+            in_view.len(),
+            d.subtitle
+        )
+    };
+    if !d.inputs.is_empty() {
+        subtitle.push_str(&format!("; from {}", d.inputs));
     }
     map.subtitle(&subtitle);
     if let Some(s) = d.surface
