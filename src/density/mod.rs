@@ -234,6 +234,16 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     // Events already counted, by dataset and event id: an event in two overlapping files
     // counts once, the first copy the filters and the window keep.
     let mut seen_events: HashSet<(&str, &str)> = HashSet::new();
+    // The share of a record's date span inside the window (1 without a date or window):
+    // its events, fatalities and wounded are apportioned by days.
+    let in_window = |date: Option<(Date, Date)>| match date {
+        Some(d) => {
+            let lo = opts.from.unwrap_or(d.0);
+            let hi = opts.to.unwrap_or(d.1);
+            day_overlap(d, (lo, hi)) / span_days(d)
+        }
+        None => 1.0,
+    };
     for i in 0..located.len() {
         let r = located.subject(i);
         let et = r.event_type.map(|t| {
@@ -266,12 +276,8 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             WeightBy::Fatalities => r.fatalities.unwrap_or(0.0),
         };
         let mut reason = reason;
-        if reason.is_none()
-            && let Some(d) = r.date
-        {
-            let lo = opts.from.unwrap_or(d.0);
-            let hi = opts.to.unwrap_or(d.1);
-            let share = day_overlap(d, (lo, hi)) / span_days(d);
+        if reason.is_none() {
+            let share = in_window(r.date);
             if share <= 0.0 {
                 reason = Some("outside the date window");
             }
@@ -461,13 +467,17 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                 continue;
             }
             let r = located.subject(i);
+            // Figures apportioned by days like the events; "aggregate" is the record's own
+            // count, whatever it is weighted by.
+            let days = in_window(r.date);
             let c = Contribution {
                 count: w,
-                fatalities: r.fatalities,
-                fatalities_low: r.fatalities_low,
-                fatalities_high: r.fatalities_high,
-                wounded: r.wounded,
+                fatalities: r.fatalities.map(|f| f * days),
+                fatalities_low: r.fatalities_low.map(|f| f * days),
+                fatalities_high: r.fatalities_high.map(|f| f * days),
+                wounded: r.wounded.map(|v| v * days),
                 imprecise: is_imprecise(r.precision),
+                aggregate: r.count > 1.0,
             };
             for &(si, share) in &shares.segments {
                 seg_tally[bi][si].add(share, &c);
@@ -794,6 +804,48 @@ mod tests {
         }
         let a = analyse(&native, &geo, &opts);
         assert_eq!(a.weight_in, 2.0);
+    }
+
+    /// A record dated only to a year, half inside the window: half its events, half its
+    /// fatalities and wounded; weighted by fatalities, one event is still not an aggregate.
+    #[test]
+    fn figures_of_a_record_partly_in_the_window_are_apportioned_alike() {
+        let geo = GeoData::load(None).unwrap();
+        let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+        let (lon, lat) = crate::borders::locate::point_at_km(tj, 110.0);
+        let mut l = incident("y", lon, lat, 1.0, 1.0);
+        l.record.fatalities = Some(10.0);
+        l.record.wounded = Some(4.0);
+        let first_half = AnalysisOptions {
+            from: Date::new(2025, 1, 1),
+            to: Date::new(2025, 7, 2),
+            ..AnalysisOptions::default()
+        };
+        for weight in [WeightBy::Count, WeightBy::Fatalities] {
+            let opts = AnalysisOptions {
+                weight,
+                ..first_half.clone()
+            };
+            let a = analyse(&vec![l.clone()], &geo, &opts);
+            let t = &a
+                .borders
+                .iter()
+                .find(|b| b.border.id == "AF-TJ")
+                .unwrap()
+                .tally;
+            let half = 183.0 / 365.0;
+            let events = match weight {
+                WeightBy::Count => half,
+                WeightBy::Fatalities => 10.0 * half,
+            };
+            assert!(
+                (t.events_weighted - events).abs() < 1e-3,
+                "{weight:?} {t:?}"
+            );
+            assert!((t.fatalities - 10.0 * half).abs() < 1e-3, "{t:?}");
+            assert!((t.wounded - 4.0 * half).abs() < 1e-3, "{t:?}");
+            assert_eq!(t.aggregate_events, 0.0, "one event is not an aggregate row");
+        }
     }
 
     #[test]

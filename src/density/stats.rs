@@ -71,7 +71,7 @@ impl Tally {
         if c.imprecise {
             self.imprecise_events += ev;
         }
-        if c.count > 1.0 {
+        if c.aggregate {
             self.aggregate_events += ev;
         }
         self.largest_record_share = self.largest_record_share.max(ev);
@@ -87,6 +87,8 @@ pub struct Contribution {
     pub fatalities_high: Option<f64>,
     pub wounded: Option<f64>,
     pub imprecise: bool,
+    /// The record is an aggregate row (its own `count` is over 1).
+    pub aggregate: bool,
 }
 
 /// A tally turned into rates over a length and a time window.
