@@ -145,8 +145,39 @@ fn compare_gives_rates_intervals_and_warnings() {
         "AF-PK's count is one aggregate row"
     );
     assert!(warnings.iter().any(|w| w.contains("only 4.0 events")));
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.contains("weighted by fatalities"))
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 3);
+
+    // Weighted by fatalities: the intervals are said to be too narrow, and single events
+    // with many deaths are not called aggregate rows.
+    let v = json(&[
+        "compare",
+        "AF-TJ",
+        "AF-PK",
+        "--json",
+        "--weight",
+        "fatalities",
+        "--output",
+        csv.to_str().unwrap(),
+    ]);
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("weighted by fatalities") && w.contains("too narrow")),
+        "{warnings:#?}"
+    );
+    assert_eq!(v["a"]["aggregate_share"].as_f64(), Some(0.0), "{}", v["a"]);
 }
 
 #[test]

@@ -238,6 +238,11 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
     warnings.push(
         "intervals treat the apportioned counts as Poisson; they do not include the uncertainty of where imprecise events happened".into(),
     );
+    if analysis.options.weight == super::WeightBy::Fatalities {
+        warnings.push(
+            "weighted by fatalities: deaths come in clusters (one event, many deaths), not one by one as a Poisson count assumes, so the intervals are too narrow; compare event counts for the intervals".into(),
+        );
+    }
     Ok(Comparison {
         a: ba,
         b: bb,
