@@ -148,6 +148,10 @@ fn run_draws_maps_with_the_incidents_where_they_are() {
         .assert()
         .success();
     let out = tmp.path().join("out");
+    // A width without a resolution keeps the default page's proportions (170 dpi at 2000 px),
+    // so text and legends take the same share of the page.
+    let config = std::fs::read_to_string(out.join("run-config.toml")).unwrap();
+    assert!(config.contains("dpi = 136"), "{config}");
     for f in ["map_AF-TJ", "map_AF-PK", "map_overview"] {
         let svg = std::fs::read_to_string(out.join(format!("{f}.svg"))).unwrap();
         roxmltree::Document::parse(&svg)

@@ -76,7 +76,9 @@ pub struct Args {
     /// PNG width in pixels [default: 2000].
     #[arg(long)]
     pub width: Option<u32>,
-    /// PNG resolution in dots per inch, recorded in the file [default: 170].
+    /// PNG resolution in dots per inch, recorded in the file; text and lines are sized by it
+    /// [default: 170 at 2000 px wide, in proportion to --width otherwise, so every width
+    /// has the same layout].
     #[arg(long)]
     pub dpi: Option<u32>,
     /// Border lines from a GeoJSON file instead of the shipped ones.
@@ -198,7 +200,12 @@ impl RunConfig {
                     .unwrap_or_else(|| vec!["svg".into(), "png".into()]),
             ),
             width: Some(self.width.unwrap_or(2000)),
-            dpi: Some(self.dpi.unwrap_or(170)),
+            // The page's text and lines are sized in points at this resolution, so a width
+            // without a resolution keeps the default page's proportions.
+            dpi: Some(self.dpi.unwrap_or_else(|| {
+                let width = f64::from(self.width.unwrap_or(2000));
+                (170.0 * width / 2000.0).round().max(1.0) as u32
+            })),
             borders_file: self.borders_file,
             strict: Some(self.strict.unwrap_or(false)),
         }
