@@ -8,7 +8,7 @@ pub mod kde;
 pub mod stats;
 
 use crate::borders::Border;
-use crate::borders::locate::BorderIndex;
+use crate::borders::locate::{BorderIndex, BorderPosition};
 use crate::borders::segments::{Sector, Segment, sectors, segmentize};
 use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
@@ -379,8 +379,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         })
         .collect();
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
-    let measure = |i: usize, loc: &Subject<'_>| -> Measured {
-        let nearest = index.nearest(loc.lon, loc.lat);
+    let measure = |i: usize, loc: &Subject<'_>, nearest: Option<BorderPosition>| -> Measured {
         let stretch_border = loc.stretch.and_then(|(border_id, km_from, km_to)| {
             borders
                 .iter()
@@ -541,10 +540,37 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         let (measured, ()) = rayon::join(
             || {
                 next.map(|first| {
-                    let m: Vec<Measured> = (first..located.len().min(first + CHUNK))
+                    let end = located.len().min(first + CHUNK);
+                    // Each distinct point of the chunk is placed on the borders once: real
+                    // data name the same places again and again (UCDP GED files hold about
+                    // one distinct point for every four to five events).
+                    let mut slot_of: HashMap<(u64, u64), u32> = HashMap::new();
+                    let mut points: Vec<(f64, f64)> = Vec::new();
+                    let slots: Vec<u32> = (first..end)
+                        .map(|i| {
+                            let s = located.subject(i);
+                            let next = points.len() as u32;
+                            let slot = *slot_of
+                                .entry((s.lon.to_bits(), s.lat.to_bits()))
+                                .or_insert(next);
+                            if slot == next {
+                                points.push((s.lon, s.lat));
+                            }
+                            slot
+                        })
+                        .collect();
+                    let nearest: Vec<Option<BorderPosition>> = points
+                        .par_iter()
+                        .with_min_len(256)
+                        .map(|&(lon, lat)| index.nearest(lon, lat))
+                        .collect();
+                    let m: Vec<Measured> = (first..end)
                         .into_par_iter()
                         .with_min_len(256)
-                        .map(|i| measure(i, &located.subject(i)))
+                        .map(|i| {
+                            let near = nearest[slots[i - first] as usize].clone();
+                            measure(i, &located.subject(i), near)
+                        })
                         .collect();
                     (first, m)
                 })
