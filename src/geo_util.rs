@@ -33,6 +33,18 @@ pub fn km_near(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     (x * x + y * y).sqrt()
 }
 
+/// Deterministic uniform numbers in [0, 1) for tests (a 64-bit LCG from `seed`): random-looking
+/// points that are the same on every run.
+#[cfg(test)]
+pub(crate) fn test_uniform(mut seed: u64) -> impl FnMut() -> f64 {
+    move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -43,13 +55,7 @@ mod tests {
 
     #[test]
     fn the_tangent_plane_is_within_centimetres_of_the_geodesic() {
-        let mut seed = 3u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::geo_util::test_uniform(3);
         let mut worst: f64 = 0.0;
         for _ in 0..20_000 {
             let (lon, lat) = (40.0 + 60.0 * next(), -60.0 + 120.0 * next());

@@ -248,13 +248,7 @@ mod tests {
     #[test]
     fn inside_grid_agrees_with_the_exact_test() {
         let geo = GeoData::load(None).unwrap();
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::geo_util::test_uniform(7);
         for c in geo
             .countries
             .iter()

@@ -457,13 +457,7 @@ mod tests {
             .collect();
         let idx = BorderIndex::new(&borders);
         let country = |code: &str| geo.countries.iter().find(|c| c.code == code).unwrap();
-        let mut seed = 99u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::geo_util::test_uniform(99);
         let mut checked = 0;
         for b in &borders {
             for _ in 0..400 {

@@ -172,13 +172,7 @@ mod tests {
 
     #[test]
     fn the_quick_overlap_test_agrees_with_geodesic_distance() {
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::geo_util::test_uniform(7);
         for _ in 0..20_000 {
             let r = |lon: f64, lat: f64, radius_km: f64| Report {
                 start: 0,
