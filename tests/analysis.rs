@@ -111,6 +111,16 @@ fn density_on_the_example_conserves_weight_and_writes_tables() {
     }
 }
 
+/// A comparison's warnings from `compare --json`.
+fn warnings_of(v: &Value) -> Vec<&str> {
+    v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn compare_gives_rates_intervals_and_warnings() {
     let dir = tempfile::tempdir().unwrap();
@@ -133,12 +143,7 @@ fn compare_gives_rates_intervals_and_warnings() {
         );
         assert!(lo <= r && r <= hi);
     }
-    let warnings: Vec<&str> = v["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .collect();
+    let warnings = warnings_of(&v);
     println!("{warnings:#?}");
     assert!(
         warnings.iter().any(|w| w.contains("aggregate row")),
@@ -165,12 +170,7 @@ fn compare_gives_rates_intervals_and_warnings() {
         "--output",
         csv.to_str().unwrap(),
     ]);
-    let warnings: Vec<&str> = v["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .collect();
+    let warnings = warnings_of(&v);
     assert!(
         warnings
             .iter()
