@@ -7,7 +7,8 @@
 //! with mixed precision. It reports the median wall time of BENCH_REPS runs (default 3; the
 //! named-records geocode: 5) per stage, for the whole `run` and `density` commands, and for
 //! the analysis plus KDE in a child process that holds the incidents as analysis columns (as
-//! `density` does), with each process's highest peak memory.
+//! `density` does), with each process's highest peak memory. BENCH_REAL_UCDP=N adds `density`
+//! on N real-format rows built from ../shared/realdata when it is present.
 
 use borderwatch::density::kde::{KdeOptions, surface};
 use borderwatch::density::{AnalysisOptions, analyse};
@@ -109,6 +110,31 @@ fn coords_csv(geo: &GeoData, n: usize) -> Vec<u8> {
         ));
     }
     s.into_bytes()
+}
+
+/// Writes `n` rows made of the real UCDP GED rows in ../shared/realdata (the juanr file),
+/// repeated in order with new event ids so none is a repeat; false when they are absent.
+fn repeated_real_ucdp(out: &std::path::Path, n: usize) -> bool {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realdata/ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv");
+    let Ok(mut reader) = csv::Reader::from_path(&source) else {
+        return false;
+    };
+    let header = reader.byte_headers().expect("header").clone();
+    let rows: Vec<csv::ByteRecord> = reader.byte_records().map(|r| r.expect("row")).collect();
+    let mut writer = csv::Writer::from_path(out).expect("write the repeated rows");
+    writer.write_byte_record(&header).expect("write");
+    for (i, row) in rows.iter().cycle().take(n).enumerate() {
+        let id = (10_000_000 + i).to_string();
+        let mut fields = row.iter();
+        fields.next();
+        let mut record = csv::ByteRecord::new();
+        record.push_field(id.as_bytes());
+        fields.for_each(|f| record.push_field(f));
+        writer.write_byte_record(&record).expect("write");
+    }
+    writer.flush().expect("write");
+    true
 }
 
 fn median_ms(mut f: impl FnMut()) -> f64 {
@@ -290,6 +316,35 @@ fn main() {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
+    // BENCH_REAL_UCDP=N: `density` on N real-format rows, the real UCDP GED rows of
+    // ../shared/realdata (never committed) repeated with new ids.
+    if let Some(n) = std::env::var("BENCH_REAL_UCDP")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let input = input_dir.join(format!("real_ucdp_{n}.csv"));
+        if repeated_real_ucdp(&input, n) {
+            let mut runs: Vec<(f64, f64)> = (0..reps)
+                .map(|_| {
+                    let (ms, peak, _) = watch(borderwatch(&[
+                        "density".as_ref(),
+                        input.as_os_str(),
+                        "--out".as_ref(),
+                        tmp.path().join("real_out").as_os_str(),
+                    ]));
+                    (ms, peak)
+                })
+                .collect();
+            let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+            runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            println!(
+                "{n:>8} real-format UCDP GED rows: `density` {:.0} ms, peak {peak:.0} MB",
+                runs[runs.len() / 2].0
+            );
+        } else {
+            println!("BENCH_REAL_UCDP: ../shared/realdata not present, skipped");
+        }
+    }
     for n in sizes {
         let coords = coords_csv(&geo, n);
         let mut figures: Vec<[f64; 8]> = Vec::new();
