@@ -232,8 +232,10 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
     let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
     // Events already counted, by dataset and event id: an event in two overlapping files
-    // counts once, the first copy the filters and the window keep.
-    let mut seen_events: HashSet<(&str, &str)> = HashSet::new();
+    // counts once, the first copy the filters and the window keep. One set per dataset
+    // (there are at most three), so a key is one id, not a pair: half the memory for a
+    // million ids.
+    let mut seen_events: Vec<(&str, HashSet<&str>)> = Vec::new();
     // The share of a record's date span inside the window (1 without a date or window):
     // its events, fatalities and wounded are apportioned by days.
     let in_window = |date: Option<(Date, Date)>| match date {
@@ -285,8 +287,16 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         }
         // Among the copies of one event that pass the filters, the first counts.
         if reason.is_none()
-            && r.event_id
-                .is_some_and(|id| !seen_events.insert((r.format, id)))
+            && r.event_id.is_some_and(|id| {
+                let set = match seen_events.iter().position(|(f, _)| *f == r.format) {
+                    Some(k) => &mut seen_events[k].1,
+                    None => {
+                        seen_events.push((r.format, HashSet::new()));
+                        &mut seen_events.last_mut().expect("just pushed").1
+                    }
+                };
+                !set.insert(id)
+            })
         {
             reason = Some(REPEATED_EVENT);
         }
