@@ -10,10 +10,13 @@ use std::path::Path;
 pub const EMBEDDED_COUNTRIES: &str = include_str!("../geodata/countries.geojson");
 pub const EMBEDDED_PROVINCES: &str = include_str!("../geodata/provinces.geojson");
 pub const EMBEDDED_BORDER_ZONES: &str = include_str!("../geodata/border_zones.geojson");
+pub const EMBEDDED_DISTRICTS: &str = include_str!("../geodata/districts.geojson");
 
 /// Attribution that every output carries.
-pub const ATTRIBUTION: &str = "Borders, countries and provinces: Natural Earth 1:10m (public domain). \
-Places and districts: GeoNames (geonames.org), CC BY 4.0.";
+pub const ATTRIBUTION: &str = "Borders, countries, provinces, districts and places: Data from Who's On First \
+(whosonfirst.org, CC0 and CC BY parts; https://whosonfirst.org/docs/licenses/). Place names, \
+coordinates and populations: GeoNames (geonames.org), CC BY 4.0. Outlines of China, Kyrgyzstan, \
+India and Kazakhstan: Natural Earth 1:10m (public domain).";
 
 /// A country outline, used to tell which side of a border a point is on.
 pub struct CountryShape {
@@ -23,6 +26,65 @@ pub struct CountryShape {
     /// Built on first use: a grid that answers most point-in-country tests without touching
     /// the outline's thousands of vertices.
     grid: std::sync::OnceLock<InsideGrid>,
+}
+
+/// The district and province a location lies in, shared by every location in the same unit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminArea {
+    pub province_id: Option<String>,
+    pub province: Option<String>,
+    pub district_id: Option<String>,
+    pub district: Option<String>,
+}
+
+/// A district outline (Who's On First county) with the province it belongs to.
+pub struct DistrictShape {
+    pub id: String,
+    pub name: String,
+    pub country: String,
+    pub province_id: Option<String>,
+    pub shape: MultiPolygon<f64>,
+    grid: std::sync::OnceLock<InsideGrid>,
+    /// Its district and province, as every location inside it carries them.
+    pub admin: std::sync::Arc<AdminArea>,
+}
+
+impl DistrictShape {
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        self.grid
+            .get_or_init(|| InsideGrid::new(&self.shape))
+            .contains(&self.shape, lon, lat)
+    }
+}
+
+/// Which district a point lies in: an R-tree of the districts' bounding boxes, then the
+/// district's own inside-grid (exact where the point is near an edge).
+pub struct DistrictIndex {
+    tree:
+        rstar::RTree<rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, u32>>,
+}
+
+impl DistrictIndex {
+    fn new(districts: &[DistrictShape]) -> DistrictIndex {
+        use geo::BoundingRect;
+        let items = districts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let r = d.shape.bounding_rect()?;
+                Some(rstar::primitives::GeomWithData::new(
+                    rstar::primitives::Rectangle::from_corners(
+                        [r.min().x, r.min().y],
+                        [r.max().x, r.max().y],
+                    ),
+                    i as u32,
+                ))
+            })
+            .collect();
+        DistrictIndex {
+            tree: rstar::RTree::bulk_load(items),
+        }
+    }
 }
 
 impl CountryShape {
@@ -148,6 +210,10 @@ pub struct GeoData {
     pub borders: Vec<Border>,
     pub countries: Vec<CountryShape>,
     pub provinces: Vec<ProvinceShape>,
+    pub districts: Vec<DistrictShape>,
+    district_index: std::sync::OnceLock<DistrictIndex>,
+    /// Province-only answers (a record placed at its province), one per province.
+    province_admin: Vec<std::sync::Arc<AdminArea>>,
 }
 
 impl GeoData {
@@ -173,12 +239,76 @@ impl GeoData {
             .map(|(code, name, _, shape)| CountryShape::new(code, name, shape))
             .collect();
         let provinces = provinces_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?;
+        let districts =
+            districts_from_geojson(&read("districts.geojson", EMBEDDED_DISTRICTS)?, &provinces)?;
+        let province_admin = provinces
+            .iter()
+            .map(|p| {
+                std::sync::Arc::new(AdminArea {
+                    province_id: Some(p.id.clone()),
+                    province: Some(p.name.clone()),
+                    district_id: None,
+                    district: None,
+                })
+            })
+            .collect();
         Ok(GeoData {
             gazetteer,
             borders,
             countries,
             provinces,
+            districts,
+            district_index: std::sync::OnceLock::new(),
+            province_admin,
         })
+    }
+
+    /// The district (of the country given, or any) whose outline contains the point; where
+    /// outlines overlap, the first in the shipped order.
+    pub fn district_at(&self, country: Option<&str>, lon: f64, lat: f64) -> Option<&DistrictShape> {
+        let index = self
+            .district_index
+            .get_or_init(|| DistrictIndex::new(&self.districts));
+        index
+            .tree
+            .locate_all_at_point(&[lon, lat])
+            .map(|g| g.data)
+            .filter(|&i| {
+                let d = &self.districts[i as usize];
+                country.is_none_or(|c| d.country == c) && d.contains(lon, lat)
+            })
+            .min()
+            .map(|i| &self.districts[i as usize])
+    }
+
+    /// The district and province of a location, as far as its precision allows: exact and
+    /// near locations and districts get both (point in polygon), a province-level location
+    /// its province only, border zones and countries neither (a label point inside one
+    /// district says nothing about where in the province the event was).
+    pub fn admin_area(
+        &self,
+        country: Option<&str>,
+        lon: f64,
+        lat: f64,
+        precision: crate::model::PrecisionClass,
+        province_id: Option<&str>,
+    ) -> Option<std::sync::Arc<AdminArea>> {
+        use crate::model::PrecisionClass as P;
+        match precision {
+            P::Exact | P::Near | P::District => {
+                self.district_at(country, lon, lat).map(|d| d.admin.clone())
+            }
+            P::Province => {
+                let from_point = || {
+                    self.district_at(country, lon, lat)
+                        .and_then(|d| d.province_id.as_deref())
+                };
+                let id = province_id.or_else(from_point)?;
+                let i = self.provinces.iter().position(|p| p.id == id)?;
+                Some(self.province_admin[i].clone())
+            }
+            P::BorderZone | P::Country => None,
+        }
     }
 
     /// Replaces the shipped border lines with a user's file.
@@ -203,6 +333,49 @@ pub fn provinces_from_geojson(text: &str) -> Result<Vec<ProvinceShape>> {
             shape,
         })
         .collect())
+}
+
+/// District outlines from GeoJSON with `district_id`, `name`, `country` and `province_id`.
+pub fn districts_from_geojson(
+    text: &str,
+    provinces: &[ProvinceShape],
+) -> Result<Vec<DistrictShape>> {
+    let fc: geojson::FeatureCollection = text.parse().context("parsing the districts layer")?;
+    let mut out = Vec::new();
+    for f in fc.features {
+        let prop = |k: &str| f.property(k).and_then(|v| v.as_str()).map(str::to_string);
+        let (id, name, country, province_id) = (
+            prop("district_id").context("a district without district_id")?,
+            prop("name").unwrap_or_default(),
+            prop("country").unwrap_or_default(),
+            prop("province_id"),
+        );
+        let Some(g) = f.geometry else { continue };
+        let shape = match geo::Geometry::<f64>::try_from(g).context("district geometry")? {
+            geo::Geometry::MultiPolygon(mp) => mp,
+            geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
+            _ => continue,
+        };
+        let province = province_id
+            .as_ref()
+            .and_then(|pid| provinces.iter().find(|p| &p.id == pid))
+            .map(|p| p.name.clone());
+        out.push(DistrictShape {
+            admin: std::sync::Arc::new(AdminArea {
+                province_id: province_id.clone(),
+                province,
+                district_id: Some(id.clone()),
+                district: Some(name.clone()),
+            }),
+            id,
+            name,
+            country,
+            province_id,
+            shape,
+            grid: std::sync::OnceLock::new(),
+        });
+    }
+    Ok(out)
 }
 
 /// (id, name, country, outline) of one polygon feature.

@@ -298,7 +298,7 @@ pub struct BorderStretch {
 /// One gazetteer entry: a country, province, district, populated place or border zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GazetteerEntry {
-    /// Stable id: `country:AF`, `province:TJ-KT`, `district:TJ.02.7670506`,
+    /// Stable id: `country:AF`, `province:TJ-KT`, `district:1091917913` (its Who's On First id),
     /// `place:1220479`, `border-zone:AF-TJ:TJ-KT`, `curated:...`.
     pub id: String,
     pub kind: EntryKind,
@@ -319,6 +319,9 @@ pub struct GazetteerEntry {
     /// `stretch-midpoint`, `curated`).
     pub point_method: String,
     pub population: Option<u64>,
+    /// GeoNames feature code of a place (`PPLA2` district seat, `PPL` village, `PPLQ`
+    /// abandoned), or `crossing` for a curated border crossing: used to rank namesakes.
+    pub feature_code: Option<String>,
     /// Other spellings, in any script, as given by the sources.
     pub aliases: Vec<String>,
     /// For border zones: the stretch of border the entry covers.
@@ -393,6 +396,8 @@ pub struct Location {
     /// Shared, not copied: records placed the same way (a place named a thousand times, or
     /// coordinates of one stated precision) carry one text.
     pub explanation: std::sync::Arc<str>,
+    /// The district and province it lies in (point in polygon; see `GeoData::admin_area`).
+    pub admin: Option<std::sync::Arc<crate::geodata::AdminArea>>,
 }
 
 impl Location {
@@ -418,6 +423,7 @@ impl Location {
             ambiguous: false,
             alternatives: Vec::new(),
             explanation: explanation.into(),
+            admin: None,
         }
     }
 }

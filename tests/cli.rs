@@ -86,10 +86,10 @@ fn first_hit(name: &str) -> Value {
 #[test]
 fn gazetteer_finds_renamed_cyrillic_and_border_zone_names() {
     let h = first_hit("Shamsiddin Shohin");
-    assert_eq!(h["id"], "district:TJ.02.7670506");
+    assert_eq!(h["id"], "district:1091917913");
     assert_eq!(h["kind"], "district");
     let h = first_hit("Дарвоз");
-    assert_eq!(h["id"], "district:TJ.01.8220895");
+    assert_eq!(h["id"], "district:1091917021");
     let h = first_hit("Khatlon border zone");
     assert_eq!(h["id"], "border-zone:AF-TJ:TJ-KT");
     assert_eq!(h["kind"], "border-zone");
@@ -150,10 +150,10 @@ fn geocode_locates_every_example_row_with_honest_precision() {
             .clone()
     };
     let p = by_id("TJ-2025-11-26");
-    assert_eq!(p["gazetteer_id"], "district:TJ.02.7670506");
+    assert_eq!(p["gazetteer_id"], "district:1091917913");
     assert_eq!(p["precision"], "district");
     let p = by_id("TJ-2025-11-30");
-    assert_eq!(p["gazetteer_id"], "district:TJ.01.8220895");
+    assert_eq!(p["gazetteer_id"], "district:1091917021");
     assert!(
         p["uncertainty_km"].as_f64().unwrap() > 15.0,
         "near widens the radius"

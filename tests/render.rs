@@ -48,7 +48,7 @@ fn af_tj_map(geo: &GeoData, provinces: &[ProvinceShape]) -> Rendered {
 
     let sh = geo
         .gazetteer
-        .get("district:TJ.02.7670506")
+        .get("district:1091917913")
         .expect("Shamsiddin Shohin district");
     map.circle_km(
         sh.lon,
@@ -66,7 +66,7 @@ fn af_tj_map(geo: &GeoData, provinces: &[ProvinceShape]) -> Rendered {
         SYMBOL_RED,
         Rgba::WHITE,
     );
-    let darvoz = geo.gazetteer.get("district:TJ.01.8220895").unwrap();
+    let darvoz = geo.gazetteer.get("district:1091917021").unwrap();
     map.symbol(
         darvoz.lon,
         darvoz.lat,
@@ -214,7 +214,7 @@ fn overview_map(geo: &GeoData, provinces: &[ProvinceShape]) -> Rendered {
     render::basemap_borders(&mut map, geo, provinces, &opts);
     render::basemap_labels(&mut map, geo, provinces, &opts);
 
-    let sh = geo.gazetteer.get("district:TJ.02.7670506").unwrap();
+    let sh = geo.gazetteer.get("district:1091917913").unwrap();
     let size = map.pt(6.0);
     map.symbol(
         sh.lon,

@@ -167,7 +167,7 @@ fn run_draws_maps_with_the_incidents_where_they_are() {
         .padded(0.07);
     let page = page_size(Some(1600), None);
     let canvas = MapCanvas::new(page, proj, extent);
-    let sh = geo.gazetteer.get("district:TJ.02.7670506").unwrap();
+    let sh = geo.gazetteer.get("district:1091917913").unwrap();
     let (px, py) = canvas.to_px(sh.lon, sh.lat).unwrap();
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(out.join("map_AF-TJ.png")).unwrap(),

@@ -2,7 +2,8 @@
 //! shorter) and into named sectors: the stretch along each adjacent province on either side.
 
 use super::Border;
-use super::locate::{point_at_km, sub_line};
+use super::locate::sub_line;
+use super::sides::{SideRun, side_runs};
 use crate::geodata::ProvinceShape;
 use geo::{BoundingRect, Contains, Point};
 use serde::Serialize;
@@ -70,20 +71,10 @@ pub fn segmentize(b: &Border, segment_km: f64, sectors: &[Sector]) -> Vec<Segmen
         .collect()
 }
 
-/// (right side?, province index).
-type SideProvince = (bool, usize);
-/// A km range along a border.
-type KmRange = (f64, f64);
-
-/// How far either side of the line the province test looks, km.
-const PROBE_KM: f64 = 1.0;
-
-/// Sectors of a border from province polygons: for each stretch between vertices, the
-/// provinces found 1 km to its left and right. Works the same for shipped lines and lines a
-/// user brings. Sectors are ordered by side (right, i.e. Afghan, first) then km.
+/// Sectors of a border from province polygons, by [`side_runs`]: every 0.5 km along the
+/// line, the province found a little way out on either side. Works the same for shipped lines
+/// and lines a user brings. Sectors are ordered by side (right, i.e. Afghan, first) then km.
 pub fn sectors(b: &Border, provinces: &[ProvinceShape]) -> Vec<Sector> {
-    // (side, province index) → list of (km_from, km_to)
-    let mut runs: Vec<(SideProvince, Vec<KmRange>)> = Vec::new();
     let boxes: Vec<_> = provinces.iter().map(|p| p.shape.bounding_rect()).collect();
     let find = |lon: f64, lat: f64| -> Option<usize> {
         let pt = Point::new(lon, lat);
@@ -91,59 +82,36 @@ pub fn sectors(b: &Border, provinces: &[ProvinceShape]) -> Vec<Sector> {
             boxes[i].is_some_and(|r| r.contains(&pt)) && provinces[i].shape.contains(&pt)
         })
     };
-    for i in 0..b.line.0.len().saturating_sub(1) {
-        let (k0, k1) = (b.vertex_km[i], b.vertex_km[i + 1]);
-        if k1 - k0 <= 0.0 {
-            continue;
-        }
-        let (mx, my) = point_at_km(b, (k0 + k1) / 2.0);
-        let (a, c) = (b.line.0[i], b.line.0[i + 1]);
-        let k = my.to_radians().cos();
-        let (dx, dy) = ((c.x - a.x) * k, c.y - a.y);
-        let len = (dx * dx + dy * dy).sqrt();
-        if len == 0.0 {
-            continue;
-        }
-        // Unit normal to the right of travel, in degrees of latitude (~111 km).
-        let off = PROBE_KM / 111.0;
-        let (rx, ry) = (dy / len, -dx / len);
-        for right in [true, false] {
-            let s = if right { 1.0 } else { -1.0 };
-            let (lon, lat) = (mx + s * rx * off / k, my + s * ry * off);
-            if let Some(p) = find(lon, lat) {
-                match runs.iter_mut().find(|(key, _)| *key == (right, p)) {
-                    Some((_, v)) => match v.last_mut() {
-                        Some(last) if (last.1 - k0).abs() < 1e-9 => last.1 = k1,
-                        _ => v.push((k0, k1)),
-                    },
-                    None => runs.push(((right, p), vec![(k0, k1)])),
-                }
-            }
-        }
-    }
+    let runs = side_runs(b, find, |i| provinces[i].country.clone());
     let mut out: Vec<(bool, Sector)> = runs
         .into_iter()
-        .map(|((right, p), pieces)| {
-            let pr = &provinces[p];
-            let km_from = pieces.iter().map(|x| x.0).fold(f64::INFINITY, f64::min);
-            let km_to = pieces.iter().map(|x| x.1).fold(0.0, f64::max);
-            let length_km = pieces.iter().map(|x| x.1 - x.0).sum();
-            (
-                right,
-                Sector {
-                    id: format!("{} / {}", b.id, pr.name),
-                    border_id: b.id.clone(),
-                    province_id: pr.id.clone(),
-                    province: pr.name.clone(),
-                    country: pr.country.clone(),
-                    km_from,
-                    km_to,
-                    length_km,
-                    coords: sub_line(b, km_from, km_to),
-                },
-            )
-        })
-        // Slivers under 2 km are where a 1:10m province outline misses the border by a hair.
+        .map(
+            |SideRun {
+                 right,
+                 area,
+                 pieces,
+             }| {
+                let pr = &provinces[area];
+                let km_from = pieces.iter().map(|x| x.0).fold(f64::INFINITY, f64::min);
+                let km_to = pieces.iter().map(|x| x.1).fold(0.0, f64::max);
+                let length_km = pieces.iter().map(|x| x.1 - x.0).sum();
+                (
+                    right,
+                    Sector {
+                        id: format!("{} / {}", b.id, pr.name),
+                        border_id: b.id.clone(),
+                        province_id: pr.id.clone(),
+                        province: pr.name.clone(),
+                        country: pr.country.clone(),
+                        km_from,
+                        km_to,
+                        length_km,
+                        coords: sub_line(b, km_from, km_to),
+                    },
+                )
+            },
+        )
+        // Slivers under 2 km are where a province outline misses the border by a hair.
         .filter(|(_, s)| s.length_km >= 2.0)
         .collect();
     out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.km_from.total_cmp(&b.1.km_from)));
@@ -160,7 +128,7 @@ mod tests {
         let geo = GeoData::load(None).unwrap();
         let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
         let segs = segmentize(tj, 25.0, &[]);
-        assert_eq!(segs.len(), 47);
+        assert_eq!(segs.len(), 55);
         assert_eq!(segs[0].id, "AF-TJ-001");
         let total: f64 = segs.iter().map(|s| s.length_km).sum();
         assert!((total - tj.measured_km).abs() < 1e-9);
@@ -178,9 +146,9 @@ mod tests {
         assert!(ids.contains(&"AF-TJ / Gorno-Badakhshan"));
         assert!(ids.contains(&"AF-TJ / Kunduz"));
         let khatlon = secs.iter().find(|s| s.province_id == "TJ-KT").unwrap();
-        // The builder's border zone for Khatlon is km 0–422.6.
+        // The builder's border zone for Khatlon is km 0–468.0 (the same probes).
         assert!(
-            khatlon.km_from < 2.0 && (khatlon.km_to - 422.6).abs() < 5.0,
+            khatlon.km_from < 2.0 && (khatlon.km_to - 468.0).abs() < 5.0,
             "{khatlon:?}"
         );
         let tj_side: f64 = secs

@@ -53,7 +53,7 @@ impl<'a> Cell<'a> {
 }
 
 /// The incident properties, in the order every feature carries them.
-pub(crate) const FIELDS: [&str; 39] = [
+pub(crate) const FIELDS: [&str; 43] = [
     "incident_id",
     "date_start",
     "date_end",
@@ -79,6 +79,10 @@ pub(crate) const FIELDS: [&str; 39] = [
     "source_line",
     "gazetteer_id",
     "gazetteer_name",
+    "province_id",
+    "province",
+    "district_id",
+    "district",
     "locate_method",
     "match_score",
     "precision",
@@ -110,6 +114,7 @@ pub(crate) fn cells<'a>(
         r.date.as_ref().map_or(Cell::Null, |d| Cell::Date(f(d)))
     };
     let stretch = loc.stretch.as_ref();
+    let admin = loc.admin.as_deref();
     out.extend([
         Cell::Text(Cow::Borrowed(&r.id)),
         date(|d| d.start),
@@ -138,6 +143,10 @@ pub(crate) fn cells<'a>(
         Cell::Int(r.provenance.line),
         Cell::text(&loc.gazetteer_id),
         Cell::text(&loc.gazetteer_name),
+        admin.map_or(Cell::Null, |a| Cell::text(&a.province_id)),
+        admin.map_or(Cell::Null, |a| Cell::text(&a.province)),
+        admin.map_or(Cell::Null, |a| Cell::text(&a.district_id)),
+        admin.map_or(Cell::Null, |a| Cell::text(&a.district)),
         Cell::Text(Cow::Borrowed(loc.method.as_str())),
         Cell::Real((loc.score * 1000.0).round() / 1000.0),
         Cell::Text(Cow::Borrowed(loc.precision.as_str())),

@@ -10,8 +10,17 @@ use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The gazetteer as shipped, compiled into the binary so the tool works from any directory.
+/// The gazetteer as shipped, compiled into the binary so the tool works from any directory:
+/// countries, provinces, districts, border zones and crossings in `gazetteer.csv`, and the
+/// 170,000 places in `places.csv.zst` (the same columns, zstd-compressed).
 pub const EMBEDDED_CSV: &str = include_str!("../../geodata/gazetteer.csv");
+pub const EMBEDDED_PLACES: &[u8] = include_bytes!("../../geodata/places.csv.zst");
+
+/// Unpacks the places table.
+fn read_places(name: &str, packed: &[u8]) -> Result<Vec<GazetteerEntry>> {
+    let csv = zstd::stream::decode_all(packed).with_context(|| format!("{name}: not zstd"))?;
+    table::read_csv(name, csv.as_slice())
+}
 
 /// How a name matched an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,10 +81,13 @@ pub struct Gazetteer {
 impl Gazetteer {
     /// The shipped gazetteer.
     pub fn embedded() -> Result<Gazetteer> {
-        Ok(Gazetteer::new(table::read_csv(
-            "geodata/gazetteer.csv (embedded)",
-            EMBEDDED_CSV.as_bytes(),
-        )?))
+        let mut entries =
+            table::read_csv("geodata/gazetteer.csv (embedded)", EMBEDDED_CSV.as_bytes())?;
+        entries.extend(read_places(
+            "geodata/places.csv.zst (embedded)",
+            EMBEDDED_PLACES,
+        )?);
+        Ok(Gazetteer::new(entries))
     }
 
     /// Reads `gazetteer.csv` from a geodata folder.
@@ -83,10 +95,14 @@ impl Gazetteer {
         let path = dir.join("gazetteer.csv");
         let f =
             std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-        Ok(Gazetteer::new(table::read_csv(
-            &path.display().to_string(),
-            std::io::BufReader::new(f),
-        )?))
+        let mut entries = table::read_csv(&path.display().to_string(), std::io::BufReader::new(f))?;
+        let places = dir.join("places.csv.zst");
+        if places.exists() {
+            let packed =
+                std::fs::read(&places).with_context(|| format!("reading {}", places.display()))?;
+            entries.extend(read_places(&places.display().to_string(), &packed)?);
+        }
+        Ok(Gazetteer::new(entries))
     }
 
     pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
@@ -326,7 +342,7 @@ mod tests {
             let hits = g.search(q, &Constraint::default());
             assert_eq!(
                 hits.first().map(|h| h.entry.id.as_str()),
-                Some("district:TJ.02.7670506"),
+                Some("district:1091917913"),
                 "{q}"
             );
         }
@@ -345,7 +361,7 @@ mod tests {
             );
             assert_eq!(
                 hits.first().map(|h| h.entry.id.as_str()),
-                Some("district:TJ.01.8220895"),
+                Some("district:1091917021"),
                 "{q}"
             );
         }
@@ -356,7 +372,7 @@ mod tests {
         let g = gaz();
         let hits = g.search("Shamsidin Shohin", &Constraint::default());
         assert_eq!(hits[0].how, NameMatch::Fuzzy);
-        assert_eq!(hits[0].entry.id, "district:TJ.02.7670506");
+        assert_eq!(hits[0].entry.id, "district:1091917913");
         let tj = Constraint {
             country: Some("TJ".into()),
             ..Default::default()

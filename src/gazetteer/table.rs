@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use std::io::{Read, Write};
 
 /// Column order of `gazetteer.csv`.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 21] = [
     "id",
     "kind",
     "name",
@@ -21,6 +21,7 @@ pub const COLUMNS: [&str; 20] = [
     "radius_km",
     "point_method",
     "population",
+    "feature_code",
     "border_id",
     "km_from",
     "km_to",
@@ -63,6 +64,7 @@ pub fn write_csv<W: Write>(entries: &[GazetteerEntry], out: W) -> Result<()> {
             &e.radius_km.to_string(),
             &e.point_method,
             &e.population.map(|p| p.to_string()).unwrap_or_default(),
+            opt(&e.feature_code),
             &b,
             &f,
             &t,
@@ -95,11 +97,11 @@ pub fn read_csv<R: Read>(name: &str, input: R) -> Result<Vec<GazetteerEntry>> {
         let num =
             |i: usize| -> Result<f64> { row[i].parse::<f64>().with_context(|| ctx(COLUMNS[i])) };
         let kind = EntryKind::parse(&row[1]).with_context(|| ctx("kind"))?;
-        let stretch = match s(13) {
+        let stretch = match s(14) {
             Some(border_id) => Some(BorderStretch {
                 border_id,
-                km_from: num(14)?,
-                km_to: num(15)?,
+                km_from: num(15)?,
+                km_to: num(16)?,
             }),
             None => None,
         };
@@ -120,15 +122,16 @@ pub fn read_csv<R: Read>(name: &str, input: R) -> Result<Vec<GazetteerEntry>> {
                 .map(|p| p.parse())
                 .transpose()
                 .with_context(|| ctx("population"))?,
+            feature_code: s(13),
             stretch,
-            successor_id: s(16),
-            aliases: row[17]
+            successor_id: s(17),
+            aliases: row[18]
                 .split('|')
                 .filter(|a| !a.is_empty())
                 .map(str::to_string)
                 .collect(),
-            note: s(18),
-            source: row[19].to_string(),
+            note: s(19),
+            source: row[20].to_string(),
         });
     }
     Ok(out)

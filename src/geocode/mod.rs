@@ -241,8 +241,20 @@ fn country_shape<'a>(geo: &'a GeoData, code: &str) -> Option<&'a crate::geodata:
     geo.countries.iter().find(|c| c.code == code)
 }
 
-/// Places one record, or says why it cannot be placed.
+/// Places one record, or says why it cannot be placed; a placed record also gets the
+/// district and province it lies in, as far as its precision allows.
 pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatched>> {
+    let mut loc = place_one(r, geo)?;
+    let province_id = loc
+        .gazetteer_id
+        .as_deref()
+        .and_then(|id| geo.gazetteer.get(id))
+        .and_then(|e| e.province_id.as_deref());
+    loc.admin = geo.admin_area(None, loc.lon, loc.lat, loc.precision, province_id);
+    Ok(loc)
+}
+
+fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatched>> {
     let g = &geo.gazetteer;
     // Country: must be known when given (a typo here would send the search abroad).
     let country_entry = match &r.country {
@@ -457,6 +469,7 @@ fn location_from_entry(e: &GazetteerEntry, score: f64, text: &str, near: bool) -
         ambiguous: false,
         alternatives: Vec::new(),
         explanation: "".into(),
+        admin: None,
     }
 }
 

