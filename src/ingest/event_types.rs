@@ -46,6 +46,115 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("other", "reported incident that fits none of the above"),
 ];
 
+/// The words reporters and datasets use, each with the native type it means. Matched like
+/// the native words (case, spaces and punctuation ignored; a plural `s` too). Reporters'
+/// words in English and in the Russian of Tajik border reports; ACLED sub-event types; GTD
+/// attack types. UCDP GED's types of violence (state-based, non-state, one-sided) say who
+/// fought, not how, and are kept as given; so are ACLED's and GTD's types that cover several
+/// native types (`Explosions/Remote violence`, `Attack`, `Armed Assault`).
+pub const VOCABULARY: &[(&str, &str, &str)] = &[
+    // (word, native type, whose word)
+    ("drone attack", "drone_strike", "reporters"),
+    ("drone", "drone_strike", "reporters"),
+    ("uav strike", "drone_strike", "reporters"),
+    ("quadcopter attack", "drone_strike", "reporters"),
+    ("quadcopter", "drone_strike", "reporters"),
+    ("air raid", "airstrike", "reporters"),
+    ("air strike", "airstrike", "reporters"),
+    ("aerial bombardment", "airstrike", "reporters"),
+    ("bombardment by aircraft", "airstrike", "reporters"),
+    ("infiltration", "armed_incursion", "reporters"),
+    ("infiltration attempt", "armed_incursion", "reporters"),
+    ("incursion", "armed_incursion", "reporters"),
+    ("border violation", "armed_incursion", "reporters"),
+    ("exchange of fire", "armed_clash", "reporters"),
+    ("border clash", "armed_clash", "reporters"),
+    ("clash", "armed_clash", "reporters"),
+    ("firefight", "armed_clash", "reporters"),
+    ("gunfight", "armed_clash", "reporters"),
+    ("shootout", "armed_clash", "reporters"),
+    ("skirmish", "armed_clash", "reporters"),
+    ("armed attack on post", "armed_clash", "reporters"),
+    ("cross border firing", "cross_border_fire", "reporters"),
+    ("cross border shooting", "cross_border_fire", "reporters"),
+    ("firing across the border", "cross_border_fire", "reporters"),
+    ("unprovoked firing", "cross_border_fire", "reporters"),
+    ("rocket attack", "shelling", "reporters"),
+    ("mortar attack", "shelling", "reporters"),
+    ("mortar fire", "shelling", "reporters"),
+    ("artillery fire", "shelling", "reporters"),
+    ("cross border shelling", "shelling", "reporters"),
+    ("ied", "bombing", "reporters"),
+    ("ied blast", "bombing", "reporters"),
+    ("ied attack", "bombing", "reporters"),
+    ("roadside bomb", "bombing", "reporters"),
+    ("bomb blast", "bombing", "reporters"),
+    ("blast", "bombing", "reporters"),
+    ("explosion", "bombing", "reporters"),
+    ("grenade attack", "bombing", "reporters"),
+    ("landmine", "bombing", "reporters"),
+    ("suicide attack", "suicide_bombing", "reporters"),
+    ("suicide bomber", "suicide_bombing", "reporters"),
+    ("suicide blast", "suicide_bombing", "reporters"),
+    ("suicide car bomb", "suicide_bombing", "reporters"),
+    ("svbied", "suicide_bombing", "reporters"),
+    ("abduction", "kidnapping", "reporters"),
+    ("border closed", "border_closure", "reporters"),
+    ("crossing closed", "border_closure", "reporters"),
+    ("closure", "border_closure", "reporters"),
+    ("statistics", "statistic", "reporters"),
+    // Tajik border reports, in Russian.
+    ("перестрелка", "armed_clash", "reporters (Russian)"),
+    (
+        "вооруженное столкновение",
+        "armed_clash",
+        "reporters (Russian)",
+    ),
+    ("столкновение", "armed_clash", "reporters (Russian)"),
+    ("боестолкновение", "armed_clash", "reporters (Russian)"),
+    (
+        "нарушение границы",
+        "armed_incursion",
+        "reporters (Russian)",
+    ),
+    (
+        "вооруженное нарушение границы",
+        "armed_incursion",
+        "reporters (Russian)",
+    ),
+    ("проникновение", "armed_incursion", "reporters (Russian)"),
+    ("прорыв границы", "armed_incursion", "reporters (Russian)"),
+    ("обстрел", "cross_border_fire", "reporters (Russian)"),
+    (
+        "обстрел с афганской территории",
+        "cross_border_fire",
+        "reporters (Russian)",
+    ),
+    ("артобстрел", "shelling", "reporters (Russian)"),
+    ("минометный обстрел", "shelling", "reporters (Russian)"),
+    ("атака беспилотника", "drone_strike", "reporters (Russian)"),
+    ("удар беспилотника", "drone_strike", "reporters (Russian)"),
+    ("атака дрона", "drone_strike", "reporters (Russian)"),
+    ("авиаудар", "airstrike", "reporters (Russian)"),
+    ("взрыв", "bombing", "reporters (Russian)"),
+    ("подрыв", "bombing", "reporters (Russian)"),
+    ("теракт смертника", "suicide_bombing", "reporters (Russian)"),
+    ("засада", "ambush", "reporters (Russian)"),
+    ("похищение", "kidnapping", "reporters (Russian)"),
+    ("закрытие границы", "border_closure", "reporters (Russian)"),
+    // ACLED sub-event types.
+    ("Air/drone strike", "airstrike", "ACLED"),
+    ("Shelling/artillery/missile attack", "shelling", "ACLED"),
+    ("Remote explosive/landmine/IED", "bombing", "ACLED"),
+    ("Suicide bomb", "suicide_bombing", "ACLED"),
+    ("Grenade", "bombing", "ACLED"),
+    ("Abduction/forced disappearance", "kidnapping", "ACLED"),
+    // GTD attack types.
+    ("Bombing/Explosion", "bombing", "GTD"),
+    ("Hostage Taking (Kidnapping)", "kidnapping", "GTD"),
+    ("Hostage Taking (Barricade Incident)", "kidnapping", "GTD"),
+];
+
 /// Letters and digits only, lowercased: "Cross-border fire", "cross border fire" and
 /// "CROSS_BORDER_FIRE" all become "crossborderfire"; "air strike" matches "airstrike".
 fn compact(s: &str) -> String {
@@ -62,10 +171,26 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
     if c.is_empty() {
         return None;
     }
-    EVENT_TYPES
-        .iter()
-        .find(|(canon, _)| compact_chars(canon).eq(c.chars()))
-        .map(|(canon, _)| *canon)
+    let find = |c: &str| {
+        EVENT_TYPES
+            .iter()
+            .find(|(canon, _)| compact_chars(canon).eq(c.chars()))
+            .map(|(canon, _)| *canon)
+            .or_else(|| {
+                VOCABULARY
+                    .iter()
+                    .find(|(word, _, _)| compact_chars(word).eq(c.chars()))
+                    .map(|(_, canon, _)| *canon)
+            })
+    };
+    find(&c).or_else(|| {
+        // A plural: "airstrikes", "IEDs", "clashes".
+        let singular = c
+            .strip_suffix("es")
+            .filter(|_| c.ends_with("shes") || c.ends_with("ches"))
+            .or_else(|| c.strip_suffix('s'))?;
+        find(singular)
+    })
 }
 
 /// [`compact`] as an iterator, to compare without allocating.
@@ -73,6 +198,7 @@ fn compact_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ё' { 'е' } else { c })
 }
 
 /// The event type to store: the canonical word when the text is a known type, else the text.
@@ -100,14 +226,52 @@ mod tests {
     #[test]
     fn free_text_is_kept_as_given() {
         assert_eq!(
-            normalise_event_type("Shelling/artillery/missile attack"),
-            "Shelling/artillery/missile attack"
+            normalise_event_type("Explosions/Remote violence"),
+            "Explosions/Remote violence"
         );
-        assert_eq!(
-            normalise_event_type("Bombing/Explosion"),
-            "Bombing/Explosion"
-        );
+        assert_eq!(normalise_event_type("Armed Assault"), "Armed Assault");
+        assert_eq!(normalise_event_type("protest"), "protest");
         assert_eq!(canonical_event_type("—"), None);
+    }
+
+    #[test]
+    fn reporters_words_and_dataset_types() {
+        for (word, canon) in [
+            ("exchange of fire", "armed_clash"),
+            ("Border clash", "armed_clash"),
+            ("cross border firing", "cross_border_fire"),
+            ("Cross-border firing", "cross_border_fire"),
+            ("suicide attack", "suicide_bombing"),
+            ("quadcopter attack", "drone_strike"),
+            ("IED", "bombing"),
+            ("IEDs", "bombing"),
+            ("rocket attack", "shelling"),
+            ("air raid", "airstrike"),
+            ("Airstrikes", "airstrike"),
+            ("clashes", "armed_clash"),
+            ("infiltration", "armed_incursion"),
+            ("Перестрелка", "armed_clash"),
+            ("вооружённое столкновение", "armed_clash"),
+            ("Shelling/artillery/missile attack", "shelling"),
+            ("Air/drone strike", "airstrike"),
+            ("Bombing/Explosion", "bombing"),
+        ] {
+            assert_eq!(normalise_event_type(word), canon, "{word}");
+        }
+    }
+
+    #[test]
+    fn vocabulary_maps_onto_native_types_once() {
+        let mut seen = std::collections::HashMap::new();
+        for (word, canon, _) in VOCABULARY {
+            assert!(
+                EVENT_TYPES.iter().any(|(c, _)| c == canon),
+                "{word}: {canon}"
+            );
+            if let Some(other) = seen.insert(compact(word), *canon) {
+                panic!("{word} twice: {other} and {canon}");
+            }
+        }
     }
 
     #[test]

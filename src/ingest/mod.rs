@@ -20,13 +20,17 @@
 //! of the array item or feature, and messages say "item N" or "feature N" to make that clear.
 
 mod acled;
+mod columns;
+mod counts;
 mod csv_input;
+mod date_order;
 mod dates;
 mod event_types;
 mod gtd;
 mod json_input;
 mod native;
 mod row;
+mod spreadsheet;
 #[cfg(test)]
 pub(crate) use row::blank_record;
 mod text;
@@ -42,18 +46,38 @@ use serde::Serialize;
 
 use crate::model::{IncidentRecord, SourceFormat};
 
-pub use dates::parse_date;
-pub use event_types::EVENT_TYPES;
+pub use columns::{ALIASES, ColumnMap};
+pub use dates::{DateOrder, parse_date, parse_date_in};
+pub use event_types::{EVENT_TYPES, VOCABULARY};
 
 use row::{Ctx, Mapped, Problem, Row, Schema, normalise_key};
 use text::Encoding;
 
-/// How forgiving to be.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How forgiving to be, and what the user says about their files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngestOptions {
     /// Stop at the first row that cannot be read ([`IngestError::Strict`]) instead of
     /// skipping it. For pipelines where a silently smaller dataset is worse than no result.
     pub strict: bool,
+    /// `--columns date=Datum,...`: the file's names for native columns the alias table does
+    /// not know (native files only).
+    pub columns: ColumnMap,
+    /// `--date-order`: how numeric dates (`06/09/2023`) are read when their column does
+    /// not settle it; it wins over what the values suggest.
+    pub date_order: Option<DateOrder>,
+    /// `--sheet NAME`: which sheet of an .xlsx or .ods workbook to read (the first when
+    /// not given).
+    pub sheet: Option<String>,
+}
+
+impl IngestOptions {
+    /// Nothing said: lenient, no column names, no date order, the first sheet.
+    pub const DEFAULT: IngestOptions = IngestOptions {
+        strict: false,
+        columns: ColumnMap(std::collections::BTreeMap::new()),
+        date_order: None,
+        sheet: None,
+    };
 }
 
 /// The result of reading one file.
@@ -69,6 +93,10 @@ pub struct Ingested {
     pub skipped: Vec<RowProblem>,
     /// Notes on kept rows (line > 0) or on the whole file (line 0), e.g. an encoding guess.
     pub warnings: Vec<RowProblem>,
+    /// What the reader decided about the file, for the user: which column was taken for
+    /// what and which were not used, how numeric dates were read, which event types stayed
+    /// outside the vocabulary. Not problems.
+    pub notes: Vec<String>,
 }
 
 /// A problem with one row (or, with `line` 0, with the file as a whole).
@@ -137,6 +165,9 @@ pub enum IngestError {
     UnsupportedJson { file: String, reason: String },
     #[error("strict mode: {0}")]
     Strict(RowProblem),
+    /// A workbook that opened but whose sheet cannot be read as a table.
+    #[error("{file}: {reason}")]
+    Spreadsheet { file: String, reason: String },
     /// A binary file recognised by its first bytes (a spreadsheet, an archive, a PDF).
     #[error("{file}: {what}, not a text file; {fix}")]
     NotText {
@@ -278,6 +309,18 @@ fn read_with_window<R: Read>(
         source,
     };
     let (buf, at_eof) = text::fill_window(&mut reader, window).map_err(unreadable)?;
+    if buf.starts_with(spreadsheet::ZIP_MAGIC) {
+        // .xlsx and .ods are ZIP archives: read the whole workbook and its sheet.
+        let mut bytes = buf;
+        reader.read_to_end(&mut bytes).map_err(unreadable)?;
+        let mut out = spreadsheet::read(file, bytes, opts)?;
+        if let Some(sink) = sink
+            && !out.records.is_empty()
+        {
+            sink(std::mem::take(&mut out.records));
+        }
+        return Ok(out);
+    }
     if let Some((_, what, fix)) = BINARY_MAGIC.iter().find(|(m, _, _)| buf.starts_with(m)) {
         return Err(IngestError::NotText {
             file: file.to_string(),
@@ -293,6 +336,7 @@ fn read_with_window<R: Read>(
         records: Vec::new(),
         skipped: Vec::new(),
         warnings: Vec::new(),
+        notes: Vec::new(),
     };
 
     // Look at the start of the decoded text: JSON or CSV, and which delimiter.
@@ -373,17 +417,23 @@ pub(crate) struct Header {
     pub schema: Schema,
     pub names: Vec<String>,
     pub keys: Vec<String>,
+    /// How numeric dates in the date column are read (decided from the values, or given).
+    pub date_order: Option<DateOrder>,
+    /// For native files: which column was taken for what (see [`columns`]).
+    pub taken: Option<columns::Taken>,
 }
 
 impl Header {
     /// Builds the header: trims names, names empty ones `column_N`, detects the schema
     /// (`fallback` when nothing matches, e.g. Native for GeoJSON), refuses duplicates of
     /// mapped columns and renames duplicates of pass-through columns (`name (2)`) so neither
-    /// value is lost from `extra`.
+    /// value is lost from `extra`. For a native file, the names people use (`Place`,
+    /// `Killed`) and `--columns` are mapped onto the native columns.
     pub(crate) fn new(
         file: &str,
         raw: &[String],
         fallback: Option<Schema>,
+        opts: &IngestOptions,
     ) -> Result<Header, IngestError> {
         let mut names: Vec<String> = raw
             .iter()
@@ -398,13 +448,28 @@ impl Header {
             })
             .collect();
         let mut keys: Vec<String> = names.iter().map(|n| normalise_key(n)).collect();
-        let schema =
-            Schema::detect(&keys)
-                .or(fallback)
-                .ok_or_else(|| IngestError::UnknownFormat {
-                    file: file.to_string(),
-                    header: names.clone(),
-                })?;
+        let detected = Schema::detect(&keys);
+        let mut taken = None;
+        let schema = match detected {
+            Some(s) if s != Schema::Native => s,
+            _ => {
+                let mut mapped_keys = keys.clone();
+                let t = columns::map_native(&names, &mut mapped_keys, &opts.columns);
+                match Schema::detect(&mapped_keys).or(detected).or(fallback) {
+                    Some(Schema::Native) => {
+                        taken = Some(t);
+                        Schema::Native
+                    }
+                    Some(other) => other,
+                    None => {
+                        return Err(IngestError::UnknownFormat {
+                            file: file.to_string(),
+                            header: names.clone(),
+                        });
+                    }
+                }
+            }
+        };
         let mapped = schema.mapped_columns();
         for i in 0..keys.len() {
             let earlier = keys.iter().take(i).filter(|k| **k == keys[i]).count();
@@ -420,15 +485,87 @@ impl Header {
             names[i] = format!("{} ({})", names[i], earlier + 1);
             keys[i] = normalise_key(&names[i]);
         }
+        if taken.is_some() {
+            taken = Some(columns::map_native(&names, &mut keys, &opts.columns));
+        }
         Ok(Header {
             schema,
             names,
             keys,
+            date_order: opts.date_order,
+            taken,
         })
+    }
+
+    /// The key of the column holding a whole date, when the schema has one.
+    pub(crate) fn date_key(&self) -> Option<&'static str> {
+        match self.schema {
+            Schema::Native => Some("date"),
+            Schema::Acled => Some("event_date"),
+            _ => None,
+        }
+    }
+
+    /// Decides how numeric dates are read from the date column's `values` (all of them, or
+    /// the first rows of a long file), unless `--date-order` said; returns a note for the
+    /// user, or a warning when the column does not settle it.
+    pub(crate) fn settle_date_order<'v>(
+        &mut self,
+        opts: &IngestOptions,
+        values: impl Iterator<Item = &'v str>,
+    ) -> (Option<String>, Option<String>) {
+        let Some(key) = self.date_key() else {
+            return (None, None);
+        };
+        let Some(col) = self.keys.iter().position(|k| k == key) else {
+            return (None, None);
+        };
+        let mut votes = date_order::Votes::default();
+        for v in values {
+            votes.add(v);
+        }
+        date_order::settle(self, &self.names[col].clone(), &votes, opts.date_order)
+    }
+
+    /// The index of a column, by key.
+    pub(crate) fn column(&self, key: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
     }
 }
 
 impl Ingested {
+    /// Files what the header said: the columns taken (a note), how dates are read (a note),
+    /// and a date column that does not settle its order (a warning).
+    pub(crate) fn note_header(
+        &mut self,
+        header: &Header,
+        settled: (Option<String>, Option<String>),
+    ) {
+        // Said when there is something to say: a column taken under another name, or one
+        // not used. A file of native names only reads as it always did, silently.
+        if let Some(t) = &header.taken
+            && (t
+                .mapped
+                .iter()
+                .any(|(theirs, native)| normalise_key(theirs) != *native)
+                || !t.unused.is_empty()
+                || !t.missing.is_empty())
+        {
+            self.notes.push(t.describe());
+        }
+        let (note, warning) = settled;
+        self.notes.extend(note);
+        if let Some(w) = warning {
+            self.warnings.push(RowProblem {
+                file: self.file.clone(),
+                line: 0,
+                column: None,
+                reason: w,
+                text: None,
+            });
+        }
+    }
+
     fn stem(&self) -> String {
         Path::new(&self.file)
             .file_stem()
@@ -492,6 +629,7 @@ impl Ingested {
             file_stem: &stem,
             line,
             format: header.schema.format(),
+            date_order: header.date_order,
         };
         let outcome = map_row(header, values, &ctx);
         self.file_row(opts, line, label, outcome, raw)
@@ -541,7 +679,7 @@ mod tests {
     use super::*;
     use crate::model::{DatePrecision, PrecisionClass};
 
-    const OPTS: IngestOptions = IngestOptions { strict: false };
+    const OPTS: IngestOptions = IngestOptions::DEFAULT;
 
     fn read(name: &str, s: &[u8]) -> Ingested {
         let got = read_bytes(name, s, &OPTS).unwrap();
@@ -840,23 +978,38 @@ mod tests {
 
     #[test]
     fn strict_stops_at_first_bad_row() {
-        let csv = format!("{HEADER}\nTEST1,2025-11-26,Testville,34,70,,abc,\n");
-        match read_bytes("s.csv", csv.as_bytes(), &IngestOptions { strict: true }) {
+        let csv = format!("{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,abc\n");
+        match read_bytes(
+            "s.csv",
+            csv.as_bytes(),
+            &IngestOptions {
+                strict: true,
+                ..IngestOptions::DEFAULT
+            },
+        ) {
             Err(IngestError::Strict(p)) => assert_eq!(p.line, 2),
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
-    fn non_numeric_fatalities_names_column_and_line() {
+    fn non_numeric_fatalities_are_unknown_with_a_warning_naming_column_and_line() {
         let csv = format!(
             "{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,\nTEST2,2025-11-26,Testville,34,70,,abc,\n"
         );
         let got = read("incidents.csv", csv.as_bytes());
-        assert_eq!(got.skipped.len(), 1);
+        assert!(got.skipped.is_empty(), "a count never rejects a row");
+        assert_eq!(got.records[1].fatalities, None);
         assert_eq!(
-            got.skipped[0].to_string(),
-            "incidents.csv:3: column fatalities: abc is not a number"
+            got.records[1].extra.get("fatalities_qualifier").map(String::as_str),
+            Some("unknown")
+        );
+        assert!(
+            got.warnings[0]
+                .to_string()
+                .starts_with("incidents.csv:3: column fatalities: abc is not a number"),
+            "{}",
+            got.warnings[0]
         );
     }
 
@@ -906,11 +1059,14 @@ mod tests {
             (Some(1.0), Some(2.0), Some(3.0))
         );
         let reasons: Vec<&str> = got.skipped.iter().map(|s| s.reason.as_str()).collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert!(reasons[0].contains("must be > 0"));
         assert!(reasons[1].contains("not a date precision"));
-        assert!(reasons[2].contains("negative"));
-        let e = &got.records[1];
+        // A negative count of wounded is unknown, with a warning; the row is kept.
+        let w = &got.records[1];
+        assert_eq!((&*w.id, w.wounded), ("TEST4", None));
+        assert!(got.warnings.iter().any(|w| w.reason.contains("negative")));
+        let e = &got.records[2];
         assert_eq!(&*e.id, "TEST5");
         assert_eq!(e.stated_precision, None);
         assert_eq!(e.extra.get("precision").map(String::as_str), Some("7"));
