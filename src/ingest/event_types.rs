@@ -206,6 +206,43 @@ pub(crate) fn normalise_event_type(s: &str) -> String {
     canonical_event_type(s).map_or_else(|| s.to_string(), str::to_string)
 }
 
+/// Event types a file gave that are not native words (kept as written, drawn as "other"),
+/// with how many records carry each, for the note the reader files.
+#[derive(Debug, Default)]
+pub(crate) struct Unknown(std::collections::BTreeMap<String, u64>);
+
+impl Unknown {
+    pub(crate) fn add(&mut self, records: &[crate::model::IncidentRecord]) {
+        for t in records.iter().filter_map(|r| r.event_type.as_deref()) {
+            if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
+                *self.0.entry(t.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// `event types not in the vocabulary (kept as written): attack on cantonment (1), …`,
+    /// the most frequent first, at most 12 named.
+    pub(crate) fn note(&self) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let mut v: Vec<(&String, &u64)> = self.0.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut shown: Vec<String> = v
+            .iter()
+            .take(12)
+            .map(|(t, n)| format!("{} ({n})", super::row::clip(t)))
+            .collect();
+        if v.len() > 12 {
+            shown.push(format!("and {} more", v.len() - 12));
+        }
+        Some(format!(
+            "event types not in the vocabulary (kept as written, drawn as other): {}",
+            shown.join(", ")
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

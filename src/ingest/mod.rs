@@ -299,6 +299,33 @@ pub fn detect_format(header: &[String]) -> Option<SourceFormat> {
 
 fn read_with_window<R: Read>(
     file: &str,
+    reader: R,
+    opts: &IngestOptions,
+    window: usize,
+    sink: Option<BatchSink>,
+) -> Result<Ingested, IngestError> {
+    // Event types outside the vocabulary are counted on the way, and named in a note.
+    let mut types = event_types::Unknown::default();
+    let mut out = match sink {
+        Some(sink) => {
+            let mut counting = |batch: Vec<IncidentRecord>| {
+                types.add(&batch);
+                sink(batch);
+            };
+            read_inner(file, reader, opts, window, Some(&mut counting))?
+        }
+        None => {
+            let out = read_inner(file, reader, opts, window, None)?;
+            types.add(&out.records);
+            out
+        }
+    };
+    out.notes.extend(types.note());
+    Ok(out)
+}
+
+fn read_inner<R: Read>(
+    file: &str,
     mut reader: R,
     opts: &IngestOptions,
     window: usize,
