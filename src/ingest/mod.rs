@@ -1028,7 +1028,10 @@ mod tests {
         assert!(got.skipped.is_empty(), "a count never rejects a row");
         assert_eq!(got.records[1].fatalities, None);
         assert_eq!(
-            got.records[1].extra.get("fatalities_qualifier").map(String::as_str),
+            got.records[1]
+                .extra
+                .get("fatalities_qualifier")
+                .map(String::as_str),
             Some("unknown")
         );
         assert!(

@@ -192,6 +192,28 @@ def write_xlsx(path):
     wb.save(path)
 
 
+def write_refused(title_path, merged_path):
+    """Two sheets borderwatch refuses with a message: a title line above the header, and a
+    header whose first two cells are merged. Both hold the first three rows above."""
+    from openpyxl import Workbook
+
+    for path, merged in ((title_path, False), (merged_path, True)):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Incidents"
+        if not merged:
+            ws.append(["Border incidents 2023-2025"])
+        ws.append(HEADER)
+        for row in ROWS[:3]:
+            ws.append(row)
+        if merged:
+            ws.merge_cells("A1:B1")
+        wb.properties.created = datetime.datetime(2026, 1, 1)
+        wb.properties.modified = datetime.datetime(2026, 1, 1)
+        wb.save(path)
+
+
 if __name__ == "__main__":
     write_csv("journalist_2023_2025.csv")
     write_xlsx("journalist_2023_2025.xlsx")
+    write_refused("refused_title_row.xlsx", "refused_merged_header.xlsx")
