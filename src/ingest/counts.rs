@@ -8,7 +8,7 @@
 //! - `~20`, `about 20`, `around 20`, `approx. 20`, `c. 20`, `some 20`: best 20, approximate;
 //! - `none`, `nil`, `no`: 0;
 //! - words without a figure (`several`, `dozens`, `many`, `unknown`, `n/a`, `?`) and
-//!   anything else: unknown (never 0).
+//!   anything else: unknown (never 0); a warning unless the word says "unknown".
 //!
 //! Whatever is not a plain number keeps its text (the caller passes the cell through to
 //! `extra` under its column name) and says how it was read: a qualifier (`at_least`, `range`,
@@ -51,7 +51,7 @@ impl Count {
     }
 }
 
-/// Words that say a count is not known (or only vaguely: "several", "dozens").
+/// Words that say a count is not known.
 const UNKNOWN_WORDS: &[&str] = &[
     "unknown",
     "unk",
@@ -60,22 +60,18 @@ const UNKNOWN_WORDS: &[&str] = &[
     "?",
     "-",
     "–",
-    "several",
-    "some",
-    "few",
-    "a few",
-    "many",
-    "dozens",
-    "scores",
-    "hundreds",
-    "numerous",
-    "multiple",
     "unclear",
     "not known",
     "not reported",
     "unconfirmed",
     "tbc",
     "tbd",
+];
+
+/// Words that give a count only vaguely: read as unknown, with a warning (a figure is lost).
+const VAGUE_WORDS: &[&str] = &[
+    "several", "some", "few", "a few", "many", "dozens", "scores", "hundreds", "numerous",
+    "multiple",
 ];
 
 /// Prefixes meaning "at least".
@@ -117,6 +113,15 @@ pub(crate) fn read_count(f: Field<'_>) -> Count {
     }
     if UNKNOWN_WORDS.contains(&t) {
         return Count::unknown(f, None);
+    }
+    if VAGUE_WORDS.contains(&t) {
+        return Count::unknown(
+            f,
+            Some(format!(
+                "{} is not a number: left unknown, the text is kept",
+                clip(raw)
+            )),
+        );
     }
     if matches!(t, "none" | "nil" | "no" | "zero") {
         return Count {
@@ -282,7 +287,12 @@ mod tests {
             let c = read(v);
             assert_eq!(lbh(&c), (None, None, None), "{v}");
             assert_eq!(c.qualifier, Some("unknown"), "{v}");
-            assert!(c.warning.is_none(), "{v}");
+            // A vague figure is lost, so said; "unknown" loses nothing.
+            assert_eq!(
+                c.warning.is_some(),
+                ["dozens", "several"].contains(&v),
+                "{v}"
+            );
         }
     }
 

@@ -181,7 +181,18 @@ fn parse_ordered(parts: &[&str; 3], order: DateOrder, shown: &str) -> Result<Dat
             ));
         }
     };
-    day_span_checked(y, m, d, &format!("{shown} (read as {})", order.as_str()))
+    day_span_checked(y, m, d, &format!("{shown} (read as {})", order.as_str())).map_err(|e| {
+        // Impossible either way round: say so, as for a column of unknown order.
+        let swapped = u8::try_from(d)
+            .ok()
+            .zip(u8::try_from(m).ok())
+            .and_then(|(d, m)| Date::new(y, d, m));
+        if swapped.is_none() && order != DateOrder::Ymd {
+            format!("{shown} is not a real date in either day/month/year or month/day/year order")
+        } else {
+            e
+        }
+    })
 }
 
 /// A spreadsheet serial day number (days since 1899-12-30, as Excel and LibreOffice count
@@ -634,7 +645,12 @@ mod tests {
             DateSpan::day(d(2023, 9, 6))
         );
         let e = parse_date_in("16/03/2024", Some(DateOrder::Mdy)).unwrap_err();
-        assert!(e.contains("no month 16"), "{e}");
+        assert!(
+            e.contains("(read as month/day/year)") && e.contains("no month 16"),
+            "{e}"
+        );
+        let e = parse_date_in("31/02/2025", Some(DateOrder::Dmy)).unwrap_err();
+        assert!(e.contains("not a real date in either"), "{e}");
         assert!(parse_date("06/09/23").unwrap_err().contains("--date-order"));
         assert!(
             parse_date("06/09/2023")
