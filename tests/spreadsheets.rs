@@ -345,34 +345,44 @@ fn reporters_words_become_native_event_types() {
     );
 }
 
-/// The last condition: the same sheet as .xlsx gives the same incidents as its CSV.
+/// The last condition: the same sheet as .xlsx (and as .ods) gives the same
+/// incidents as its CSV.
 #[test]
-fn the_sheet_as_xlsx_gives_the_same_incidents_as_its_csv() {
+fn the_sheet_as_xlsx_or_ods_gives_the_same_incidents_as_its_csv() {
     let csv = geocode(&sheets().join(SHEET_CSV), &[]);
+    for book in [SHEET_XLSX, "journalist_2023_2025.ods"] {
+        let wb = geocode(&sheets().join(book), &[]);
+        assert_eq!(wb.code, csv.code, "{book}: {}", wb.stderr);
+        assert_eq!(wb.summary["read"], csv.summary["read"], "{book}");
+        assert_eq!(wb.summary["unmatched"], csv.summary["unmatched"], "{book}");
+        assert!(!wb.stderr.contains("skipped:"), "{book}: {}", wb.stderr);
+        assert!(
+            wb.stderr.contains("Place → location"),
+            "{book}: {}",
+            wb.stderr
+        );
+        assert_eq!(csv.by_line.len(), wb.by_line.len(), "{book}");
+        for (line, a) in &csv.by_line {
+            let b = &wb.by_line[line];
+            let strip = |p: &Value| {
+                let mut p = p.clone();
+                p.as_object_mut().unwrap().remove("source_file");
+                p
+            };
+            assert_eq!(
+                strip(a),
+                strip(b),
+                "{book}: row {line} differs from the CSV"
+            );
+        }
+    }
     let xlsx = geocode(&sheets().join(SHEET_XLSX), &[]);
-    assert_eq!(xlsx.code, csv.code, "{}", xlsx.stderr);
-    assert_eq!(xlsx.summary["read"], csv.summary["read"]);
-    assert_eq!(xlsx.summary["unmatched"], csv.summary["unmatched"]);
-    assert!(!xlsx.stderr.contains("skipped:"), "{}", xlsx.stderr);
     assert!(
-        xlsx.stderr.contains("sheet \"Incidents\" read"),
+        xlsx.stderr
+            .contains("sheet \"Incidents\" read (the workbook has \"Incidents\", \"About\")"),
         "{}",
         xlsx.stderr
     );
-    assert_eq!(csv.by_line.len(), xlsx.by_line.len());
-    for (line, a) in &csv.by_line {
-        let b = &xlsx.by_line[line];
-        let strip = |p: &Value| {
-            let mut p = p.clone();
-            p.as_object_mut().unwrap().remove("source_file");
-            p
-        };
-        assert_eq!(
-            strip(a),
-            strip(b),
-            "row {line} differs between CSV and .xlsx"
-        );
-    }
 }
 
 #[test]

@@ -192,6 +192,49 @@ def write_xlsx(path):
     wb.save(path)
 
 
+def write_ods(path):
+    """The same rows as an OpenDocument spreadsheet (odfpy 1.4): numeric dates as date cells,
+    whole-number counts as float cells, the rest as text, as in the .xlsx."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Incidents")
+
+    def text_cell(v):
+        c = TableCell(valuetype="string")
+        c.addElement(P(text=v))
+        return c
+
+    def add(cells):
+        tr = TableRow()
+        for c in cells:
+            tr.addElement(c)
+        table.addElement(tr)
+
+    add([text_cell(h) for h in HEADER])
+    for row in ROWS:
+        cells = []
+        for i, v in enumerate(row):
+            m = NUMERIC_DATE.match(v) if i == 0 else None
+            if m:
+                d, mo, y = m.groups()
+                c = TableCell(valuetype="date", datevalue=f"{y}-{mo}-{d}")
+                c.addElement(P(text=v))
+            elif i in (5, 6) and v.isdigit():
+                c = TableCell(valuetype="float", value=v)
+                c.addElement(P(text=v))
+            elif v == "":
+                c = TableCell()
+            else:
+                c = text_cell(v)
+            cells.append(c)
+        add(cells)
+    doc.spreadsheet.addElement(table)
+    doc.save(path)
+
+
 def write_refused(title_path, merged_path):
     """Two sheets borderwatch refuses with a message: a title line above the header, and a
     header whose first two cells are merged. Both hold the first three rows above."""
@@ -216,4 +259,5 @@ def write_refused(title_path, merged_path):
 if __name__ == "__main__":
     write_csv("journalist_2023_2025.csv")
     write_xlsx("journalist_2023_2025.xlsx")
+    write_ods("journalist_2023_2025.ods")
     write_refused("refused_title_row.xlsx", "refused_merged_header.xlsx")
