@@ -106,6 +106,10 @@ const ABOUT: &[&str] = &[
 /// Reads one count cell.
 pub(crate) fn read_count(f: Field<'_>) -> Count {
     let raw = f.value.trim();
+    // Most cells are plain numbers: no lowercasing for them.
+    if let Some(n) = whole(raw) {
+        return Count::plain(n);
+    }
     let t = raw.to_lowercase();
     let t = t.trim();
     if let Some(n) = whole(t) {

@@ -171,18 +171,8 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
     if c.is_empty() {
         return None;
     }
-    let find = |c: &str| {
-        EVENT_TYPES
-            .iter()
-            .find(|(canon, _)| compact_chars(canon).eq(c.chars()))
-            .map(|(canon, _)| *canon)
-            .or_else(|| {
-                VOCABULARY
-                    .iter()
-                    .find(|(word, _, _)| compact_chars(word).eq(c.chars()))
-                    .map(|(_, canon, _)| *canon)
-            })
-    };
+    let table = lookup_table();
+    let find = |c: &str| table.get(c).copied();
     find(&c).or_else(|| {
         // A plural: "airstrikes", "IEDs", "clashes".
         let singular = c
@@ -190,6 +180,22 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
             .filter(|_| c.ends_with("shes") || c.ends_with("ches"))
             .or_else(|| c.strip_suffix('s'))?;
         find(singular)
+    })
+}
+
+/// Every native word and vocabulary word, compacted, to its native type: built once.
+fn lookup_table() -> &'static std::collections::HashMap<String, &'static str> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (word, canon, _) in VOCABULARY.iter().rev() {
+            m.insert(compact(word), *canon);
+        }
+        for (canon, _) in EVENT_TYPES {
+            m.insert(compact(canon), *canon);
+        }
+        m
     })
 }
 
