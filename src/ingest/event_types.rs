@@ -212,8 +212,8 @@ pub(crate) fn normalise_event_type(s: &str) -> String {
     canonical_event_type(s).map_or_else(|| s.to_string(), str::to_string)
 }
 
-/// Event types a file gave that are not native words (kept as written, drawn as "other"),
-/// with how many records carry each, for the note the reader files.
+/// Event types a file gave that are not native words (kept as written), with how many
+/// records carry each, for the note the reader files.
 #[derive(Debug, Default)]
 pub(crate) struct Unknown(std::collections::BTreeMap<String, u64>);
 
@@ -243,7 +243,7 @@ impl Unknown {
             shown.push(format!("and {} more", v.len() - 12));
         }
         Some(format!(
-            "event types not in the vocabulary (kept as written, drawn as other): {}",
+            "event types not in the vocabulary (kept as written): {}",
             shown.join(", ")
         ))
     }
