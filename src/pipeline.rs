@@ -37,8 +37,22 @@ pub fn ingest_and_geocode(
     strict: bool,
     log: &mut dyn FnMut(&str),
 ) -> Result<Prepared> {
+    let opts = IngestOptions {
+        strict,
+        ..IngestOptions::DEFAULT
+    };
+    ingest_and_geocode_with(inputs, geo, &opts, log)
+}
+
+/// [`ingest_and_geocode`] with every reading option (`--columns`, `--date-order`, `--sheet`).
+pub fn ingest_and_geocode_with(
+    inputs: &[PathBuf],
+    geo: &GeoData,
+    opts: &IngestOptions,
+    log: &mut dyn FnMut(&str),
+) -> Result<Prepared> {
     let mut located: Vec<LocatedIncident> = Vec::new();
-    let accounted = ingest_and_locate(inputs, geo, strict, log, &mut |mut batch| {
+    let accounted = ingest_and_locate(inputs, geo, opts, log, &mut |mut batch| {
         if located.is_empty() {
             located = batch;
         } else {
@@ -88,8 +102,22 @@ pub fn ingest_for_analysis(
     strict: bool,
     log: &mut dyn FnMut(&str),
 ) -> Result<PreparedForAnalysis> {
+    let opts = IngestOptions {
+        strict,
+        ..IngestOptions::DEFAULT
+    };
+    ingest_for_analysis_with(inputs, geo, &opts, log)
+}
+
+/// [`ingest_for_analysis`] with every reading option.
+pub fn ingest_for_analysis_with(
+    inputs: &[PathBuf],
+    geo: &GeoData,
+    opts: &IngestOptions,
+    log: &mut dyn FnMut(&str),
+) -> Result<PreparedForAnalysis> {
     let mut located = IncidentColumns::new();
-    let accounted = ingest_and_locate(inputs, geo, strict, log, &mut |batch| {
+    let accounted = ingest_and_locate(inputs, geo, opts, log, &mut |batch| {
         located.extend_from(batch)
     })?;
     let mut unmatched = accounted.malformed;
@@ -125,11 +153,10 @@ struct Accounted {
 fn ingest_and_locate(
     inputs: &[PathBuf],
     geo: &GeoData,
-    strict: bool,
+    opts: &IngestOptions,
     log: &mut dyn FnMut(&str),
     keep: &mut dyn FnMut(Vec<LocatedIncident>),
 ) -> Result<Accounted> {
-    let opts = IngestOptions { strict };
     let files: Vec<(String, Box<dyn Read>)> = if inputs.is_empty() {
         vec![(EXAMPLE_NAME.to_string(), Box::new(EXAMPLE_CSV))]
     } else {
@@ -155,9 +182,12 @@ fn ingest_and_locate(
         keep(g.located);
     };
     for (name, reader) in files {
-        let ing = ingest::read_reader_in_batches(&name, reader, &opts, &mut locate)?;
+        let ing = ingest::read_reader_in_batches(&name, reader, opts, &mut locate)?;
         out.rows_read += ing.rows_read;
         out.inputs.push(ing.file.clone());
+        for n in &ing.notes {
+            log(&format!("note: {}: {n}", ing.file));
+        }
         for w in &ing.warnings {
             out.warnings.push(w.to_string());
             log(&format!("warning: {w}"));

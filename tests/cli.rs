@@ -214,8 +214,9 @@ fn geocode_reports_malformed_and_unmatched_rows_and_keeps_going() {
         "skipped rows give exit status 2"
     );
     // "Xqzzv Kkkk" matches nothing, but its country is known: placed country-wide, and says so.
+    // "many" fatalities do not reject the row (issue 14): unknown, with a warning.
     assert!(
-        stdout.contains("8 read, 3 located (2 exact, 1 fallback_country), 5 unmatched"),
+        stdout.contains("8 read, 4 located (3 exact, 1 fallback_country), 4 unmatched"),
         "{stdout}"
     );
     assert!(
@@ -224,22 +225,29 @@ fn geocode_reports_malformed_and_unmatched_rows_and_keeps_going() {
     );
     assert!(stderr.contains("bad.csv:4"), "{stderr}");
     assert!(stderr.contains("latitude"), "{stderr}");
-    assert!(stderr.contains("fatalities"), "{stderr}");
+    assert!(
+        stderr.contains("bad.csv:5: column fatalities: many is not a number"),
+        "{stderr}"
+    );
     assert!(stderr.contains("swapped"), "{stderr}");
     assert!(stderr.contains("Atlantis"), "{stderr}");
     let report_text = std::fs::read_to_string(&report).unwrap();
-    assert_eq!(report_text.lines().count(), 6, "{report_text}");
+    assert_eq!(report_text.lines().count(), 5, "{report_text}");
     let feats = features(&layer);
-    assert_eq!(feats.len(), 3);
-    assert_eq!(feats[1]["properties"]["locate_method"], "fallback_country");
+    assert_eq!(feats.len(), 4);
     assert!(
-        feats[1]["properties"]["explanation"]
+        feats[1]["properties"]["fatalities"].is_null(),
+        "\"many\" stays unknown, never 0"
+    );
+    assert_eq!(feats[2]["properties"]["locate_method"], "fallback_country");
+    assert!(
+        feats[2]["properties"]["explanation"]
             .as_str()
             .unwrap()
             .contains("Xqzzv Kkkk")
     );
     assert_eq!(
-        feats[2]["properties"]["fatalities"], 0.0,
+        feats[3]["properties"]["fatalities"], 0.0,
         "a real 0 stays 0"
     );
 

@@ -11,8 +11,15 @@ use borderwatch::ingest::{IngestError, IngestOptions, Ingested, read_bytes};
 const MAX_MESSAGE: usize = 2_000;
 
 pub fn check(name: &str, data: &[u8]) {
-    let lenient = read_bytes(name, data, &IngestOptions { strict: false });
-    let strict = read_bytes(name, data, &IngestOptions { strict: true });
+    let lenient = read_bytes(name, data, &IngestOptions::DEFAULT);
+    let strict = read_bytes(
+        name,
+        data,
+        &IngestOptions {
+            strict: true,
+            ..IngestOptions::DEFAULT
+        },
+    );
     match (&lenient, &strict) {
         (Ok(got), Ok(s)) => {
             check_ingested(got, data);

@@ -45,6 +45,8 @@ pub struct AnalysisArgs {
     /// Border lines from a GeoJSON file (LineStrings with an id) instead of the shipped ones.
     #[arg(long, value_name = "FILE")]
     pub borders_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: super::input_args::InputArgs,
 }
 
 fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
@@ -76,11 +78,13 @@ impl AnalysisArgs {
         }
         let opts = self.options()?;
         let quiet = cli.quiet;
-        let prepared = crate::pipeline::ingest_for_analysis(inputs, &geo, false, &mut |m| {
-            if !quiet {
-                eprintln!("{m}");
-            }
-        })?;
+        let reading = self.input.options(false)?;
+        let prepared =
+            crate::pipeline::ingest_for_analysis_with(inputs, &geo, &reading, &mut |m| {
+                if !quiet {
+                    eprintln!("{m}");
+                }
+            })?;
         Ok((geo, opts, prepared))
     }
 

@@ -24,13 +24,16 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub input: super::input_args::InputArgs,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let geo = load_geodata(cli)?;
     let quiet = cli.quiet;
+    let reading = args.input.options(args.strict)?;
     let prepared =
-        crate::pipeline::ingest_and_geocode(&args.inputs, &geo, args.strict, &mut |m| {
+        crate::pipeline::ingest_and_geocode_with(&args.inputs, &geo, &reading, &mut |m| {
             if !quiet {
                 eprintln!("{m}");
             }

@@ -7,6 +7,7 @@ mod compare;
 mod density;
 mod gazetteer;
 mod geocode;
+mod input_args;
 mod run;
 
 use anyhow::Result;

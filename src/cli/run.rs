@@ -90,6 +90,8 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub input: super::input_args::InputArgs,
 }
 
 /// Every parameter of a run, resolved; written to `run-config.toml` so a run can be repeated
@@ -117,6 +119,9 @@ pub struct RunConfig {
     pub dpi: Option<u32>,
     pub borders_file: Option<PathBuf>,
     pub strict: Option<bool>,
+    pub columns: Option<Vec<String>>,
+    pub date_order: Option<crate::ingest::DateOrder>,
+    pub sheet: Option<String>,
 }
 
 impl RunConfig {
@@ -142,6 +147,9 @@ impl RunConfig {
             dpi: a.dpi,
             borders_file: a.borders_file.clone(),
             strict: a.strict.then_some(true),
+            columns: a.input.columns.clone(),
+            date_order: a.input.date_order,
+            sheet: a.input.sheet.clone(),
         }
     }
 
@@ -170,7 +178,10 @@ impl RunConfig {
             width,
             dpi,
             borders_file,
-            strict
+            strict,
+            columns,
+            date_order,
+            sheet
         )
     }
 
@@ -208,6 +219,9 @@ impl RunConfig {
             })),
             borders_file: self.borders_file,
             strict: Some(self.strict.unwrap_or(false)),
+            columns: self.columns,
+            date_order: self.date_order,
+            sheet: self.sheet,
         }
     }
 
@@ -311,10 +325,16 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     progress.stage("reading and geocoding incidents");
     let quiet = cli.quiet;
     let verbose = cli.verbose;
-    let prepared = crate::pipeline::ingest_and_geocode(
+    let reading = super::input_args::InputArgs {
+        columns: cfg.columns.clone(),
+        date_order: cfg.date_order,
+        sheet: cfg.sheet.clone(),
+    }
+    .options(cfg.strict.unwrap_or(false))?;
+    let prepared = crate::pipeline::ingest_and_geocode_with(
         cfg.inputs.as_deref().unwrap_or_default(),
         &geo,
-        cfg.strict.unwrap_or(false),
+        &reading,
         &mut |m| {
             if verbose || (!quiet && !m.starts_with("warning")) {
                 eprintln!("{m}");

@@ -170,6 +170,10 @@ pub const REPEATED_EVENT: &str = "the same event as an earlier record (same data
 /// Event types that are figures, not events, and never count as events.
 pub const NOT_EVENTS: &[&str] = &["statistic"];
 
+/// Event types that are not violence (as ACLED keeps "strategic developments" apart): kept
+/// and drawn, but counted only when `--types` names them.
+pub const NOT_VIOLENT: &[&str] = &["border_closure"];
+
 fn day_overlap(a: (Date, Date), b: (Date, Date)) -> f64 {
     let s = a.0.days_since_epoch().max(b.0.days_since_epoch());
     let e = a.1.days_since_epoch().min(b.1.days_since_epoch());
@@ -261,6 +265,8 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         let et = et.map(|id| type_names[id as usize].as_str());
         let reason = if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
             Some("a statistic, not an event")
+        } else if types.is_empty() && et.is_some_and(|t| NOT_VIOLENT.contains(&t)) {
+            Some("not violence (a border closure); counted only when --types names it")
         } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
             Some("event type not selected")
         } else if actor

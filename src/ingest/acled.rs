@@ -6,7 +6,7 @@
 
 use crate::model::{DatePrecision, PrecisionClass};
 
-use super::dates::{parse_date, widen};
+use super::dates::{parse_date_in, widen};
 use super::event_types::normalise_event_type;
 use super::row::{
     Ctx, Mapped, Problem, Row, blank_record, clip, code, coordinates, join_actors, opt_non_negative,
@@ -39,7 +39,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut r = blank_record(id, ctx.origin());
 
     if let Some(f) = row.take("event_date") {
-        let mut span = parse_date(f.value).map_err(|e| Problem::at(f, e))?;
+        let mut span = parse_date_in(f.value, ctx.date_order).map_err(|e| Problem::at(f, e))?;
         // ACLED time_precision 3: only the month is known and the day is a placeholder.
         // The column itself stays in `extra`.
         if let Some(tp) = row.peek("time_precision")

@@ -72,15 +72,9 @@ pub(crate) fn read_limited<S: Read>(
             line: header_line,
         });
     }
-    let header = Header::new(&out.file, &raw_names, None)?;
+    let mut header = Header::new(&out.file, &raw_names, None, opts)?;
     out.format = header.schema.format();
     let stem = out.stem();
-    let ctx = RowCtx {
-        header: &header,
-        file: &file,
-        stem: &stem,
-        delimiter,
-    };
 
     // Rows are read in chunks (bounded in rows and bytes) and each chunk is mapped on the
     // thread pool while this thread reads the next one and files the one before, in file
@@ -89,6 +83,24 @@ pub(crate) fn read_limited<S: Read>(
     let mut mapping: Vec<Pending> = Vec::new();
     let mut reading: Vec<Pending> = Vec::new();
     let mut chunk = fill(&mut rdr, &log, &file, &mut mapping);
+    // The date column's order (day-first or month-first) is judged on the first chunk.
+    let date_col = header.date_key().and_then(|k| header.column(k));
+    let first_dates: Vec<Cow<'_, str>> = match date_col {
+        Some(c) => mapping[..chunk.rows]
+            .iter()
+            .filter_map(|p| p.rec.get(c).map(|f| decode_field(f).0))
+            .collect(),
+        None => Vec::new(),
+    };
+    let settled = header.settle_date_order(opts, first_dates.iter().map(|v| v.as_ref()));
+    drop(first_dates);
+    out.note_header(&header, settled);
+    let ctx = RowCtx {
+        header: &header,
+        file: &file,
+        stem: &stem,
+        delimiter,
+    };
     let mut unfiled = Mapped::default();
     let mut encoding_rows = 0u64;
     loop {
@@ -243,6 +255,7 @@ impl RowCtx<'_> {
             file_stem: self.stem,
             line,
             format: self.header.schema.format(),
+            date_order: self.header.date_order,
         };
         match map_row(self.header, values, &ctx) {
             Ok(m) => {
@@ -664,10 +677,11 @@ mod tests {
             records: Vec::new(),
             skipped: Vec::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
-    const LENIENT: IngestOptions = IngestOptions { strict: false };
+    const LENIENT: IngestOptions = IngestOptions::DEFAULT;
 
     #[test]
     fn an_overlong_row_is_refused_naming_its_line() {

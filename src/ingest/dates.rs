@@ -23,14 +23,25 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-/// Parses one date cell.
+/// Parses one date cell whose column order is not known (see [`parse_date_in`]).
 ///
 /// Accepted: `2025-11-26`, `2025-12`, `2025`, `2025-11-26 00:00:00.000` (the time is
 /// ignored), `2025-11-26T10:00:00Z`, `2025/11/26`, `26 November 2025`, `26-Nov-2025`,
-/// `November 26, 2025`, `November 2025`.
+/// `06-Sep-23`, `November 26, 2025`, `Sep 6, 2023`, `November 2025`, `Dec 2025`, and
+/// spreadsheet serial day numbers (`45231`).
 /// Refused with a reason: impossible dates (`2025-02-31`), day-first or month-first slash
-/// and dot dates (`31/02/2025`, `03/04/2025`), spreadsheet serial numbers, anything else.
+/// and dot dates (`31/02/2025`, `03/04/2025`: their order is a column's, see
+/// [`parse_date_in`]), anything else.
 pub fn parse_date(s: &str) -> Result<DateSpan, String> {
+    parse_date_in(s, None)
+}
+
+/// Parses one date cell of a column whose order of numeric dates (`16/03/2024`,
+/// `30.11.2025`, `06-09-23`) is `order`; with `None`, such dates are refused with a reason.
+///
+/// Two-digit years are read as spreadsheets read them: `00`–`29` are 2000–2029, `30`–`99`
+/// are 1930–1999 (`27-Apr-20` is 2020, `06-Sep-23` 2023, `15-Mar-97` 1997).
+pub fn parse_date_in(s: &str, order: Option<DateOrder>) -> Result<DateSpan, String> {
     let t = s.trim();
     if t.is_empty() {
         return Err("empty date".to_string());
@@ -68,29 +79,158 @@ pub fn parse_date(s: &str) -> Result<DateSpan, String> {
     {
         return parse_ymd_parts(date_part, '/', t);
     }
-    for sep in ['/', '.'] {
-        let parts: Vec<&str> = date_part.split(sep).collect();
-        if parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(explain_numeric_dmy(&parts, sep, &shown()));
-        }
+    // `16/03/2024 00:00`, as spreadsheets write a date-time: the time is ignored.
+    let numeric = date_part
+        .split_once(' ')
+        .filter(|(_, time)| {
+            let time = time.trim();
+            time.starts_with(|c: char| c.is_ascii_digit())
+                && time
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ' ' | 'A' | 'P' | 'M'))
+        })
+        .map_or(date_part, |(d, _)| d);
+    if let Some((parts, sep)) = numeric_parts(numeric) {
+        return match order {
+            Some(o) => parse_ordered(&parts, o, &shown()),
+            None if parts[2].len() == 4 => Err(explain_numeric_dmy(&parts, sep, &shown())),
+            None => Err(format!(
+                "{}: numeric dates with a two-digit year need their order: give --date-order dmy, mdy or ymd",
+                shown()
+            )),
+        };
     }
     if let Some(span) = parse_month_name_form(date_part, t)? {
         return Ok(span);
     }
-    if date_part.len() == 5 && date_part.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "{} looks like a spreadsheet serial day number, not a date; export the column as YYYY-MM-DD",
-            shown()
-        ));
+    if let Some(span) = excel_serial(date_part) {
+        return Ok(span);
     }
     Err(format!(
         "{} is not a recognised date (use YYYY-MM-DD, YYYY-MM or YYYY)",
         shown()
     ))
+}
+
+/// How numeric dates (`16/03/2024`) of a column are read: day first, month first, or year
+/// first (`23/09/06` with a two-digit year).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// day/month/year: 16/03/2024, 30.11.2025
+    Dmy,
+    /// month/day/year: 03/16/2024
+    Mdy,
+    /// year/month/day with a two-digit year: 24/03/16
+    Ymd,
+}
+
+impl DateOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "day/month/year",
+            DateOrder::Mdy => "month/day/year",
+            DateOrder::Ymd => "year/month/day",
+        }
+    }
+}
+
+/// A date of three all-digit parts separated by `/`, `.` or `-` whose first part is not a
+/// four-digit year (`16/03/2024`, `30.11.2025`, `06-09-23`), with its separator.
+pub(crate) fn numeric_parts(s: &str) -> Option<([&str; 3], char)> {
+    for sep in ['/', '.', '-'] {
+        let mut it = s.split(sep);
+        let (Some(a), Some(b), Some(c), None) = (it.next(), it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let parts = [a, b, c];
+        let digits =
+            |p: &&str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+        if parts.iter().all(digits)
+            && a.len() <= 2
+            && b.len() <= 2
+            && (c.len() == 4 || c.len() <= 2)
+        {
+            return Some((parts, sep));
+        }
+    }
+    None
+}
+
+/// A two-digit year as spreadsheets read it: 00–29 → 2000–2029, 30–99 → 1930–1999.
+pub(crate) fn pivot_year(yy: i32) -> i32 {
+    if yy < 30 { 2000 + yy } else { 1900 + yy }
+}
+
+/// A numeric date read in a known order.
+fn parse_ordered(parts: &[&str; 3], order: DateOrder, shown: &str) -> Result<DateSpan, String> {
+    let n = |i: usize| parts[i].parse::<u32>().unwrap_or(0);
+    let year = |p: &str| -> i32 {
+        let y = p.parse::<i32>().unwrap_or(0);
+        if p.len() <= 2 { pivot_year(y) } else { y }
+    };
+    let (y, m, d) = match order {
+        DateOrder::Dmy => (year(parts[2]), n(1), n(0)),
+        DateOrder::Mdy => (year(parts[2]), n(0), n(1)),
+        DateOrder::Ymd if parts[2].len() <= 2 => (year(parts[0]), n(1), n(2)),
+        DateOrder::Ymd => {
+            return Err(format!(
+                "{shown} ends with a four-digit year, so it is not year/month/day as --date-order ymd says"
+            ));
+        }
+    };
+    day_span_checked(y, m, d, &format!("{shown} (read as {})", order.as_str())).map_err(|e| {
+        // Impossible either way round: say so, as for a column of unknown order.
+        let swapped = u8::try_from(d)
+            .ok()
+            .zip(u8::try_from(m).ok())
+            .and_then(|(d, m)| Date::new(y, d, m));
+        if swapped.is_none() && order != DateOrder::Ymd {
+            format!("{shown} is not a real date in either day/month/year or month/day/year order")
+        } else {
+            e
+        }
+    })
+}
+
+/// A spreadsheet serial day number (days since 1899-12-30, as Excel and LibreOffice count
+/// them; a fraction is the time of day): five digits, 1950 to 2099.
+fn excel_serial(s: &str) -> Option<DateSpan> {
+    let whole = s.split_once('.').map_or(s, |(w, f)| {
+        if f.bytes().all(|b| b.is_ascii_digit()) {
+            w
+        } else {
+            ""
+        }
+    });
+    if whole.len() != 5 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = whole.parse().ok()?;
+    if !(18_264..=73_050).contains(&n) {
+        return None;
+    }
+    Some(DateSpan::day(date_from_days(n - 25_569)?))
+}
+
+/// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+pub(crate) fn date_from_days(days: i64) -> Option<Date> {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date::new(
+        i32::try_from(y).ok()?,
+        u8::try_from(m).ok()?,
+        u8::try_from(d).ok()?,
+    )
 }
 
 /// Only digits and dashes, starting with a four-digit year: `2025`, `2025-12`, `2025-11-26`.
@@ -278,12 +418,20 @@ fn parse_month_name_form(s: &str, t: &str) -> Result<Option<DateSpan>, String> {
             .then(|| t.parse().ok())
             .flatten()
     };
+    // `06-Sep-23`, `Sep 6, 23`: a two-digit year after a month name.
+    let year2 = |t: &str| -> Option<i32> {
+        year(t).or_else(|| {
+            (t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok().map(pivot_year))
+                .flatten()
+        })
+    };
     match tokens.as_slice() {
         [a, b, c] => {
-            if let (Some(d), Some(m), Some(y)) = (day(a), month_number(b), year(c)) {
+            if let (Some(d), Some(m), Some(y)) = (day(a), month_number(b), year2(c)) {
                 return day_span_checked(y, m, d, shown).map(Some);
             }
-            if let (Some(m), Some(d), Some(y)) = (month_number(a), day(b), year(c)) {
+            if let (Some(m), Some(d), Some(y)) = (month_number(a), day(b), year2(c)) {
                 return day_span_checked(y, m, d, shown).map(Some);
             }
             if let (Some(y), Some(m), Some(d)) = (year(a), month_number(b), day(c)) {
@@ -340,7 +488,8 @@ fn explain_numeric_dmy(parts: &[&str], sep: char, shown: &str) -> String {
             "{shown}: {kind} dates are not accepted because their day/month order varies; write {dm}"
         ),
         (Some(dm), Some(md)) => format!(
-            "{shown} is ambiguous: {dm} if day/month/year, {md} if month/day/year; write it as YYYY-MM-DD"
+            "{shown} is ambiguous: {dm} if day/month/year, {md} if month/day/year; \
+             nothing in its column settles the order: give --date-order dmy or mdy"
         ),
     }
 }
@@ -446,7 +595,16 @@ mod tests {
         assert!(e.contains("2025-04-03") && e.contains("2025-03-04"), "{e}");
         let e = parse_date("13/04/2025").unwrap_err();
         assert!(e.contains("write 2025-04-13"), "{e}");
-        assert!(parse_date("45987").unwrap_err().contains("serial"));
+        assert_eq!(
+            parse_date("45231").unwrap(),
+            DateSpan::day(d(2023, 11, 1)),
+            "a spreadsheet serial"
+        );
+        assert_eq!(
+            parse_date("45367.5").unwrap(),
+            DateSpan::day(d(2024, 3, 16))
+        );
+        assert!(parse_date("99999").is_err());
         assert!(
             parse_date("yesterday")
                 .unwrap_err()
@@ -457,6 +615,83 @@ mod tests {
         assert!(parse_date("20251-01-01").is_err());
         // Multi-byte text must not be sliced mid-character.
         assert!(parse_date(&"é".repeat(100)).is_err());
+    }
+
+    #[test]
+    fn ordered_numeric_dates() {
+        let dmy = Some(DateOrder::Dmy);
+        assert_eq!(
+            parse_date_in("16/03/2024", dmy).unwrap(),
+            DateSpan::day(d(2024, 3, 16))
+        );
+        assert_eq!(
+            parse_date_in("06/09/2023", dmy).unwrap(),
+            DateSpan::day(d(2023, 9, 6))
+        );
+        assert_eq!(
+            parse_date_in("30.11.2025", dmy).unwrap(),
+            DateSpan::day(d(2025, 11, 30))
+        );
+        assert_eq!(
+            parse_date_in("06-09-23", dmy).unwrap(),
+            DateSpan::day(d(2023, 9, 6))
+        );
+        assert_eq!(
+            parse_date_in("06/09/2023", Some(DateOrder::Mdy)).unwrap(),
+            DateSpan::day(d(2023, 6, 9))
+        );
+        assert_eq!(
+            parse_date_in("23/09/06", Some(DateOrder::Ymd)).unwrap(),
+            DateSpan::day(d(2023, 9, 6))
+        );
+        let e = parse_date_in("16/03/2024", Some(DateOrder::Mdy)).unwrap_err();
+        assert!(
+            e.contains("(read as month/day/year)") && e.contains("no month 16"),
+            "{e}"
+        );
+        let e = parse_date_in("31/02/2025", Some(DateOrder::Dmy)).unwrap_err();
+        assert!(e.contains("not a real date in either"), "{e}");
+        assert!(parse_date("06/09/23").unwrap_err().contains("--date-order"));
+        assert!(
+            parse_date("06/09/2023")
+                .unwrap_err()
+                .contains("--date-order")
+        );
+    }
+
+    #[test]
+    fn month_names_and_two_digit_years() {
+        assert_eq!(
+            parse_date("27-Apr-20").unwrap(),
+            DateSpan::day(d(2020, 4, 27))
+        );
+        assert_eq!(
+            parse_date("06-Sep-23").unwrap(),
+            DateSpan::day(d(2023, 9, 6))
+        );
+        assert_eq!(
+            parse_date("15-Mar-97").unwrap(),
+            DateSpan::day(d(1997, 3, 15))
+        );
+        assert_eq!(
+            parse_date("Sep 6, 2023").unwrap(),
+            DateSpan::day(d(2023, 9, 6))
+        );
+        assert_eq!(
+            parse_date("6 September 2023").unwrap(),
+            DateSpan::day(d(2023, 9, 6))
+        );
+        assert_eq!(
+            parse_date("01-January-2015").unwrap(),
+            DateSpan::day(d(2015, 1, 1))
+        );
+        let m = parse_date("Dec 2025").unwrap();
+        assert_eq!((m.start, m.end), (d(2025, 12, 1), d(2025, 12, 31)));
+        assert_eq!(date_from_days(0), Some(d(1970, 1, 1)));
+        assert_eq!(
+            date_from_days(d(2024, 2, 29).days_since_epoch()),
+            Some(d(2024, 2, 29))
+        );
     }
 
     #[test]

@@ -46,6 +46,115 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("other", "reported incident that fits none of the above"),
 ];
 
+/// The words reporters and datasets use, each with the native type it means. Matched like
+/// the native words (case, spaces and punctuation ignored; a plural `s` too). Reporters'
+/// words in English and in the Russian of Tajik border reports; ACLED sub-event types; GTD
+/// attack types. UCDP GED's types of violence (state-based, non-state, one-sided) say who
+/// fought, not how, and are kept as given; so are ACLED's and GTD's types that cover several
+/// native types (`Explosions/Remote violence`, `Attack`, `Armed Assault`).
+pub const VOCABULARY: &[(&str, &str, &str)] = &[
+    // (word, native type, whose word)
+    ("drone attack", "drone_strike", "reporters"),
+    ("drone", "drone_strike", "reporters"),
+    ("uav strike", "drone_strike", "reporters"),
+    ("quadcopter attack", "drone_strike", "reporters"),
+    ("quadcopter", "drone_strike", "reporters"),
+    ("air raid", "airstrike", "reporters"),
+    ("air strike", "airstrike", "reporters"),
+    ("aerial bombardment", "airstrike", "reporters"),
+    ("bombardment by aircraft", "airstrike", "reporters"),
+    ("infiltration", "armed_incursion", "reporters"),
+    ("infiltration attempt", "armed_incursion", "reporters"),
+    ("incursion", "armed_incursion", "reporters"),
+    ("border violation", "armed_incursion", "reporters"),
+    ("exchange of fire", "armed_clash", "reporters"),
+    ("border clash", "armed_clash", "reporters"),
+    ("clash", "armed_clash", "reporters"),
+    ("firefight", "armed_clash", "reporters"),
+    ("gunfight", "armed_clash", "reporters"),
+    ("shootout", "armed_clash", "reporters"),
+    ("skirmish", "armed_clash", "reporters"),
+    ("armed attack on post", "armed_clash", "reporters"),
+    ("cross border firing", "cross_border_fire", "reporters"),
+    ("cross border shooting", "cross_border_fire", "reporters"),
+    ("firing across the border", "cross_border_fire", "reporters"),
+    ("unprovoked firing", "cross_border_fire", "reporters"),
+    ("rocket attack", "shelling", "reporters"),
+    ("mortar attack", "shelling", "reporters"),
+    ("mortar fire", "shelling", "reporters"),
+    ("artillery fire", "shelling", "reporters"),
+    ("cross border shelling", "shelling", "reporters"),
+    ("ied", "bombing", "reporters"),
+    ("ied blast", "bombing", "reporters"),
+    ("ied attack", "bombing", "reporters"),
+    ("roadside bomb", "bombing", "reporters"),
+    ("bomb blast", "bombing", "reporters"),
+    ("blast", "bombing", "reporters"),
+    ("explosion", "bombing", "reporters"),
+    ("grenade attack", "bombing", "reporters"),
+    ("landmine", "bombing", "reporters"),
+    ("suicide attack", "suicide_bombing", "reporters"),
+    ("suicide bomber", "suicide_bombing", "reporters"),
+    ("suicide blast", "suicide_bombing", "reporters"),
+    ("suicide car bomb", "suicide_bombing", "reporters"),
+    ("svbied", "suicide_bombing", "reporters"),
+    ("abduction", "kidnapping", "reporters"),
+    ("border closed", "border_closure", "reporters"),
+    ("crossing closed", "border_closure", "reporters"),
+    ("closure", "border_closure", "reporters"),
+    ("statistics", "statistic", "reporters"),
+    // Tajik border reports, in Russian.
+    ("перестрелка", "armed_clash", "reporters (Russian)"),
+    (
+        "вооруженное столкновение",
+        "armed_clash",
+        "reporters (Russian)",
+    ),
+    ("столкновение", "armed_clash", "reporters (Russian)"),
+    ("боестолкновение", "armed_clash", "reporters (Russian)"),
+    (
+        "нарушение границы",
+        "armed_incursion",
+        "reporters (Russian)",
+    ),
+    (
+        "вооруженное нарушение границы",
+        "armed_incursion",
+        "reporters (Russian)",
+    ),
+    ("проникновение", "armed_incursion", "reporters (Russian)"),
+    ("прорыв границы", "armed_incursion", "reporters (Russian)"),
+    ("обстрел", "cross_border_fire", "reporters (Russian)"),
+    (
+        "обстрел с афганской территории",
+        "cross_border_fire",
+        "reporters (Russian)",
+    ),
+    ("артобстрел", "shelling", "reporters (Russian)"),
+    ("минометный обстрел", "shelling", "reporters (Russian)"),
+    ("атака беспилотника", "drone_strike", "reporters (Russian)"),
+    ("удар беспилотника", "drone_strike", "reporters (Russian)"),
+    ("атака дрона", "drone_strike", "reporters (Russian)"),
+    ("авиаудар", "airstrike", "reporters (Russian)"),
+    ("взрыв", "bombing", "reporters (Russian)"),
+    ("подрыв", "bombing", "reporters (Russian)"),
+    ("теракт смертника", "suicide_bombing", "reporters (Russian)"),
+    ("засада", "ambush", "reporters (Russian)"),
+    ("похищение", "kidnapping", "reporters (Russian)"),
+    ("закрытие границы", "border_closure", "reporters (Russian)"),
+    // ACLED sub-event types.
+    ("Air/drone strike", "airstrike", "ACLED"),
+    ("Shelling/artillery/missile attack", "shelling", "ACLED"),
+    ("Remote explosive/landmine/IED", "bombing", "ACLED"),
+    ("Suicide bomb", "suicide_bombing", "ACLED"),
+    ("Grenade", "bombing", "ACLED"),
+    ("Abduction/forced disappearance", "kidnapping", "ACLED"),
+    // GTD attack types.
+    ("Bombing/Explosion", "bombing", "GTD"),
+    ("Hostage Taking (Kidnapping)", "kidnapping", "GTD"),
+    ("Hostage Taking (Barricade Incident)", "kidnapping", "GTD"),
+];
+
 /// Letters and digits only, lowercased: "Cross-border fire", "cross border fire" and
 /// "CROSS_BORDER_FIRE" all become "crossborderfire"; "air strike" matches "airstrike".
 fn compact(s: &str) -> String {
@@ -62,10 +171,32 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
     if c.is_empty() {
         return None;
     }
-    EVENT_TYPES
-        .iter()
-        .find(|(canon, _)| compact_chars(canon).eq(c.chars()))
-        .map(|(canon, _)| *canon)
+    let table = lookup_table();
+    let find = |c: &str| table.get(c).copied();
+    find(&c).or_else(|| {
+        // A plural: "airstrikes", "IEDs", "clashes".
+        let singular = c
+            .strip_suffix("es")
+            .filter(|_| c.ends_with("shes") || c.ends_with("ches"))
+            .or_else(|| c.strip_suffix('s'))?;
+        find(singular)
+    })
+}
+
+/// Every native word and vocabulary word, compacted, to its native type: built once.
+fn lookup_table() -> &'static std::collections::HashMap<String, &'static str> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (word, canon, _) in VOCABULARY.iter().rev() {
+            m.insert(compact(word), *canon);
+        }
+        for (canon, _) in EVENT_TYPES {
+            m.insert(compact(canon), *canon);
+        }
+        m
+    })
 }
 
 /// [`compact`] as an iterator, to compare without allocating.
@@ -73,11 +204,49 @@ fn compact_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ё' { 'е' } else { c })
 }
 
 /// The event type to store: the canonical word when the text is a known type, else the text.
 pub(crate) fn normalise_event_type(s: &str) -> String {
     canonical_event_type(s).map_or_else(|| s.to_string(), str::to_string)
+}
+
+/// Event types a file gave that are not native words (kept as written), with how many
+/// records carry each, for the note the reader files.
+#[derive(Debug, Default)]
+pub(crate) struct Unknown(std::collections::BTreeMap<String, u64>);
+
+impl Unknown {
+    pub(crate) fn add(&mut self, records: &[crate::model::IncidentRecord]) {
+        for t in records.iter().filter_map(|r| r.event_type.as_deref()) {
+            if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
+                *self.0.entry(t.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// `event types not in the vocabulary (kept as written): attack on cantonment (1), …`,
+    /// the most frequent first, at most 12 named.
+    pub(crate) fn note(&self) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let mut v: Vec<(&String, &u64)> = self.0.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut shown: Vec<String> = v
+            .iter()
+            .take(12)
+            .map(|(t, n)| format!("{} ({n})", super::row::clip(t)))
+            .collect();
+        if v.len() > 12 {
+            shown.push(format!("and {} more", v.len() - 12));
+        }
+        Some(format!(
+            "event types not in the vocabulary (kept as written): {}",
+            shown.join(", ")
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -100,14 +269,52 @@ mod tests {
     #[test]
     fn free_text_is_kept_as_given() {
         assert_eq!(
-            normalise_event_type("Shelling/artillery/missile attack"),
-            "Shelling/artillery/missile attack"
+            normalise_event_type("Explosions/Remote violence"),
+            "Explosions/Remote violence"
         );
-        assert_eq!(
-            normalise_event_type("Bombing/Explosion"),
-            "Bombing/Explosion"
-        );
+        assert_eq!(normalise_event_type("Armed Assault"), "Armed Assault");
+        assert_eq!(normalise_event_type("protest"), "protest");
         assert_eq!(canonical_event_type("—"), None);
+    }
+
+    #[test]
+    fn reporters_words_and_dataset_types() {
+        for (word, canon) in [
+            ("exchange of fire", "armed_clash"),
+            ("Border clash", "armed_clash"),
+            ("cross border firing", "cross_border_fire"),
+            ("Cross-border firing", "cross_border_fire"),
+            ("suicide attack", "suicide_bombing"),
+            ("quadcopter attack", "drone_strike"),
+            ("IED", "bombing"),
+            ("IEDs", "bombing"),
+            ("rocket attack", "shelling"),
+            ("air raid", "airstrike"),
+            ("Airstrikes", "airstrike"),
+            ("clashes", "armed_clash"),
+            ("infiltration", "armed_incursion"),
+            ("Перестрелка", "armed_clash"),
+            ("вооружённое столкновение", "armed_clash"),
+            ("Shelling/artillery/missile attack", "shelling"),
+            ("Air/drone strike", "airstrike"),
+            ("Bombing/Explosion", "bombing"),
+        ] {
+            assert_eq!(normalise_event_type(word), canon, "{word}");
+        }
+    }
+
+    #[test]
+    fn vocabulary_maps_onto_native_types_once() {
+        let mut seen = std::collections::HashMap::new();
+        for (word, canon, _) in VOCABULARY {
+            assert!(
+                EVENT_TYPES.iter().any(|(c, _)| c == canon),
+                "{word}: {canon}"
+            );
+            if let Some(other) = seen.insert(compact(word), *canon) {
+                panic!("{word} twice: {other} and {canon}");
+            }
+        }
     }
 
     #[test]

@@ -189,6 +189,8 @@ fn take(
         schema,
         names,
         keys,
+        date_order: opts.date_order,
+        taken: None,
     };
     let values: Vec<Cow<'_, str>> = values.into_iter().map(Cow::Owned).collect();
     out.take_row(opts, &header, &values, line, Some(label), || {
@@ -378,7 +380,7 @@ mod tests {
     use crate::ingest::{IngestError, IngestOptions, read_bytes, read_path};
     use crate::model::SourceFormat;
 
-    const OPTS: IngestOptions = IngestOptions { strict: false };
+    const OPTS: IngestOptions = IngestOptions::DEFAULT;
 
     #[test]
     fn json_array_of_native_objects() {
@@ -391,18 +393,27 @@ mod tests {
         let got = read_bytes("events.json", json, &OPTS).unwrap();
         assert_eq!(got.format, SourceFormat::Native);
         assert_eq!(got.rows_read, 4);
-        assert_eq!(got.records.len(), 2);
+        assert_eq!(got.records.len(), 3, "a count never rejects a row");
         let a = &got.records[0];
         assert_eq!((a.fatalities, a.latitude), (Some(3.0), Some(34.5)));
         assert_eq!(a.extra.get("tags").map(String::as_str), Some("[\"a\"]"));
         assert_eq!(&*got.records[1].id, "events:2");
         assert_eq!(got.records[1].fatalities, None);
+        assert_eq!(got.records[2].fatalities, None);
         assert_eq!(
-            got.skipped[0].to_string(),
-            "events.json:3: column fatalities: item 3: abc is not a number"
+            got.records[2].extra.get("fatalities").map(String::as_str),
+            Some("abc"),
+            "the text is kept"
         );
         assert!(
-            got.skipped[1]
+            got.warnings[0]
+                .to_string()
+                .starts_with("events.json:3: column fatalities: item 3: abc is not a number"),
+            "{}",
+            got.warnings[0]
+        );
+        assert!(
+            got.skipped[0]
                 .reason
                 .contains("item 4: a number is not a JSON object")
         );

@@ -20,13 +20,17 @@
 //! of the array item or feature, and messages say "item N" or "feature N" to make that clear.
 
 mod acled;
+mod columns;
+mod counts;
 mod csv_input;
+mod date_order;
 mod dates;
 mod event_types;
 mod gtd;
 mod json_input;
 mod native;
 mod row;
+mod spreadsheet;
 #[cfg(test)]
 pub(crate) use row::blank_record;
 mod text;
@@ -42,18 +46,38 @@ use serde::Serialize;
 
 use crate::model::{IncidentRecord, SourceFormat};
 
-pub use dates::parse_date;
-pub use event_types::EVENT_TYPES;
+pub use columns::{ALIASES, ColumnMap};
+pub use dates::{DateOrder, parse_date, parse_date_in};
+pub use event_types::{EVENT_TYPES, VOCABULARY};
 
 use row::{Ctx, Mapped, Problem, Row, Schema, normalise_key};
 use text::Encoding;
 
-/// How forgiving to be.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How forgiving to be, and what the user says about their files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngestOptions {
     /// Stop at the first row that cannot be read ([`IngestError::Strict`]) instead of
     /// skipping it. For pipelines where a silently smaller dataset is worse than no result.
     pub strict: bool,
+    /// `--columns date=Datum,...`: the file's names for native columns the alias table does
+    /// not know (native files only).
+    pub columns: ColumnMap,
+    /// `--date-order`: how numeric dates (`06/09/2023`) are read when their column does
+    /// not settle it; it wins over what the values suggest.
+    pub date_order: Option<DateOrder>,
+    /// `--sheet NAME`: which sheet of an .xlsx or .ods workbook to read (the first when
+    /// not given).
+    pub sheet: Option<String>,
+}
+
+impl IngestOptions {
+    /// Nothing said: lenient, no column names, no date order, the first sheet.
+    pub const DEFAULT: IngestOptions = IngestOptions {
+        strict: false,
+        columns: ColumnMap(std::collections::BTreeMap::new()),
+        date_order: None,
+        sheet: None,
+    };
 }
 
 /// The result of reading one file.
@@ -69,6 +93,10 @@ pub struct Ingested {
     pub skipped: Vec<RowProblem>,
     /// Notes on kept rows (line > 0) or on the whole file (line 0), e.g. an encoding guess.
     pub warnings: Vec<RowProblem>,
+    /// What the reader decided about the file, for the user: which column was taken for
+    /// what and which were not used, how numeric dates were read, which event types stayed
+    /// outside the vocabulary. Not problems.
+    pub notes: Vec<String>,
 }
 
 /// A problem with one row (or, with `line` 0, with the file as a whole).
@@ -137,6 +165,9 @@ pub enum IngestError {
     UnsupportedJson { file: String, reason: String },
     #[error("strict mode: {0}")]
     Strict(RowProblem),
+    /// A workbook that opened but whose sheet cannot be read as a table.
+    #[error("{file}: {reason}")]
+    Spreadsheet { file: String, reason: String },
     /// A binary file recognised by its first bytes (a spreadsheet, an archive, a PDF).
     #[error("{file}: {what}, not a text file; {fix}")]
     NotText {
@@ -268,6 +299,33 @@ pub fn detect_format(header: &[String]) -> Option<SourceFormat> {
 
 fn read_with_window<R: Read>(
     file: &str,
+    reader: R,
+    opts: &IngestOptions,
+    window: usize,
+    sink: Option<BatchSink>,
+) -> Result<Ingested, IngestError> {
+    // Event types outside the vocabulary are counted on the way, and named in a note.
+    let mut types = event_types::Unknown::default();
+    let mut out = match sink {
+        Some(sink) => {
+            let mut counting = |batch: Vec<IncidentRecord>| {
+                types.add(&batch);
+                sink(batch);
+            };
+            read_inner(file, reader, opts, window, Some(&mut counting))?
+        }
+        None => {
+            let out = read_inner(file, reader, opts, window, None)?;
+            types.add(&out.records);
+            out
+        }
+    };
+    out.notes.extend(types.note());
+    Ok(out)
+}
+
+fn read_inner<R: Read>(
+    file: &str,
     mut reader: R,
     opts: &IngestOptions,
     window: usize,
@@ -278,6 +336,18 @@ fn read_with_window<R: Read>(
         source,
     };
     let (buf, at_eof) = text::fill_window(&mut reader, window).map_err(unreadable)?;
+    if buf.starts_with(spreadsheet::ZIP_MAGIC) {
+        // .xlsx and .ods are ZIP archives: read the whole workbook and its sheet.
+        let mut bytes = buf;
+        reader.read_to_end(&mut bytes).map_err(unreadable)?;
+        let mut out = spreadsheet::read(file, bytes, opts)?;
+        if let Some(sink) = sink
+            && !out.records.is_empty()
+        {
+            sink(std::mem::take(&mut out.records));
+        }
+        return Ok(out);
+    }
     if let Some((_, what, fix)) = BINARY_MAGIC.iter().find(|(m, _, _)| buf.starts_with(m)) {
         return Err(IngestError::NotText {
             file: file.to_string(),
@@ -293,6 +363,7 @@ fn read_with_window<R: Read>(
         records: Vec::new(),
         skipped: Vec::new(),
         warnings: Vec::new(),
+        notes: Vec::new(),
     };
 
     // Look at the start of the decoded text: JSON or CSV, and which delimiter.
@@ -373,17 +444,23 @@ pub(crate) struct Header {
     pub schema: Schema,
     pub names: Vec<String>,
     pub keys: Vec<String>,
+    /// How numeric dates in the date column are read (decided from the values, or given).
+    pub date_order: Option<DateOrder>,
+    /// For native files: which column was taken for what (see [`columns`]).
+    pub taken: Option<columns::Taken>,
 }
 
 impl Header {
     /// Builds the header: trims names, names empty ones `column_N`, detects the schema
     /// (`fallback` when nothing matches, e.g. Native for GeoJSON), refuses duplicates of
     /// mapped columns and renames duplicates of pass-through columns (`name (2)`) so neither
-    /// value is lost from `extra`.
+    /// value is lost from `extra`. For a native file, the names people use (`Place`,
+    /// `Killed`) and `--columns` are mapped onto the native columns.
     pub(crate) fn new(
         file: &str,
         raw: &[String],
         fallback: Option<Schema>,
+        opts: &IngestOptions,
     ) -> Result<Header, IngestError> {
         let mut names: Vec<String> = raw
             .iter()
@@ -398,13 +475,28 @@ impl Header {
             })
             .collect();
         let mut keys: Vec<String> = names.iter().map(|n| normalise_key(n)).collect();
-        let schema =
-            Schema::detect(&keys)
-                .or(fallback)
-                .ok_or_else(|| IngestError::UnknownFormat {
-                    file: file.to_string(),
-                    header: names.clone(),
-                })?;
+        let detected = Schema::detect(&keys);
+        let mut taken = None;
+        let schema = match detected {
+            Some(s) if s != Schema::Native => s,
+            _ => {
+                let mut mapped_keys = keys.clone();
+                let t = columns::map_native(&names, &mut mapped_keys, &opts.columns);
+                match Schema::detect(&mapped_keys).or(detected).or(fallback) {
+                    Some(Schema::Native) => {
+                        taken = Some(t);
+                        Schema::Native
+                    }
+                    Some(other) => other,
+                    None => {
+                        return Err(IngestError::UnknownFormat {
+                            file: file.to_string(),
+                            header: names.clone(),
+                        });
+                    }
+                }
+            }
+        };
         let mapped = schema.mapped_columns();
         for i in 0..keys.len() {
             let earlier = keys.iter().take(i).filter(|k| **k == keys[i]).count();
@@ -420,15 +512,87 @@ impl Header {
             names[i] = format!("{} ({})", names[i], earlier + 1);
             keys[i] = normalise_key(&names[i]);
         }
+        if taken.is_some() {
+            taken = Some(columns::map_native(&names, &mut keys, &opts.columns));
+        }
         Ok(Header {
             schema,
             names,
             keys,
+            date_order: opts.date_order,
+            taken,
         })
+    }
+
+    /// The key of the column holding a whole date, when the schema has one.
+    pub(crate) fn date_key(&self) -> Option<&'static str> {
+        match self.schema {
+            Schema::Native => Some("date"),
+            Schema::Acled => Some("event_date"),
+            _ => None,
+        }
+    }
+
+    /// Decides how numeric dates are read from the date column's `values` (all of them, or
+    /// the first rows of a long file), unless `--date-order` said; returns a note for the
+    /// user, or a warning when the column does not settle it.
+    pub(crate) fn settle_date_order<'v>(
+        &mut self,
+        opts: &IngestOptions,
+        values: impl Iterator<Item = &'v str>,
+    ) -> (Option<String>, Option<String>) {
+        let Some(key) = self.date_key() else {
+            return (None, None);
+        };
+        let Some(col) = self.keys.iter().position(|k| k == key) else {
+            return (None, None);
+        };
+        let mut votes = date_order::Votes::default();
+        for v in values {
+            votes.add(v);
+        }
+        date_order::settle(self, &self.names[col].clone(), &votes, opts.date_order)
+    }
+
+    /// The index of a column, by key.
+    pub(crate) fn column(&self, key: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
     }
 }
 
 impl Ingested {
+    /// Files what the header said: the columns taken (a note), how dates are read (a note),
+    /// and a date column that does not settle its order (a warning).
+    pub(crate) fn note_header(
+        &mut self,
+        header: &Header,
+        settled: (Option<String>, Option<String>),
+    ) {
+        // Said when there is something to say: a column taken under another name, or one
+        // not used. A file of native names only reads as it always did, silently.
+        if let Some(t) = &header.taken
+            && (t
+                .mapped
+                .iter()
+                .any(|(theirs, native)| normalise_key(theirs) != *native)
+                || !t.unused.is_empty()
+                || !t.missing.is_empty())
+        {
+            self.notes.push(t.describe());
+        }
+        let (note, warning) = settled;
+        self.notes.extend(note);
+        if let Some(w) = warning {
+            self.warnings.push(RowProblem {
+                file: self.file.clone(),
+                line: 0,
+                column: None,
+                reason: w,
+                text: None,
+            });
+        }
+    }
+
     fn stem(&self) -> String {
         Path::new(&self.file)
             .file_stem()
@@ -492,6 +656,7 @@ impl Ingested {
             file_stem: &stem,
             line,
             format: header.schema.format(),
+            date_order: header.date_order,
         };
         let outcome = map_row(header, values, &ctx);
         self.file_row(opts, line, label, outcome, raw)
@@ -537,463 +702,4 @@ fn map_row(header: &Header, values: &[Cow<'_, str>], ctx: &Ctx<'_>) -> Result<Ma
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{DatePrecision, PrecisionClass};
-
-    const OPTS: IngestOptions = IngestOptions { strict: false };
-
-    fn read(name: &str, s: &[u8]) -> Ingested {
-        let got = read_bytes(name, s, &OPTS).unwrap();
-        assert_eq!(
-            got.rows_read,
-            (got.records.len() + got.skipped.len()) as u64,
-            "invariant"
-        );
-        got
-    }
-
-    const HEADER: &str = "id,date,location,latitude,longitude,event_type,fatalities,count";
-
-    /// Records handed over in batches are the records read whole, in order; the rest of the
-    /// result (rows, skipped rows, warnings) is the same too.
-    #[test]
-    fn batches_hold_the_same_records_as_a_whole_read() {
-        let mut csv = format!("{HEADER}\n");
-        let rows = 2 * BATCH_RECORDS + 5_000;
-        for i in 0..rows {
-            match i % 10_007 {
-                // A malformed row now and then (a count that is not a number).
-                17 => csv.push_str(&format!("R{i},2025-01-02,Khost,,,clash,1,many\n")),
-                _ => csv.push_str(&format!(
-                    "R{i},2025-01-{:02},Place {},{:.3},{:.3},clash,{},\n",
-                    1 + i % 28,
-                    i % 97,
-                    33.0 + (i % 400) as f64 / 100.0,
-                    69.0 + (i % 300) as f64 / 100.0,
-                    i % 5
-                )),
-            }
-        }
-        let whole = read("many.csv", csv.as_bytes());
-        let mut batches: Vec<Vec<IncidentRecord>> = Vec::new();
-        let mut rest =
-            read_reader_in_batches("many.csv", csv.as_bytes(), &OPTS, &mut |b| batches.push(b))
-                .unwrap();
-        assert!(rest.records.is_empty());
-        let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
-        // Handed over once a batch's worth has been read, so every batch but the last holds
-        // at least that many, and none much more.
-        assert!(batches.len() >= 2, "{sizes:?}");
-        let (last, full) = sizes.split_last().unwrap();
-        assert!(
-            full.iter()
-                .all(|&n| (BATCH_RECORDS..2 * BATCH_RECORDS).contains(&n))
-        );
-        assert!(*last < 2 * BATCH_RECORDS, "{sizes:?}");
-        assert!(!whole.skipped.is_empty());
-        rest.records = batches.concat();
-        assert_eq!(rest.records.len(), whole.records.len());
-        assert!(rest == whole, "batched reading differs from a whole read");
-    }
-
-    #[test]
-    fn native_basic_and_line_numbers() {
-        let csv = format!(
-            "{HEADER},mystery\nTEST1,2025-11-26,Testville,34.5,70.1,drone strike,12,,x\n\
-             ,2025-12,\"Test\nTown\",,,Something odd,12.0,3,\nTEST3,2025,Testburg,,,,,,\n"
-        );
-        let got = read("incidents.csv", csv.as_bytes());
-        assert_eq!(got.format, SourceFormat::Native);
-        assert_eq!(got.rows_read, 3);
-        assert!(got.skipped.is_empty(), "{:?}", got.skipped);
-        let [a, b, c] = &got.records[..] else {
-            panic!("3 records")
-        };
-        assert_eq!(a.event_type.as_deref(), Some("drone_strike"));
-        assert_eq!(a.fatalities, Some(12.0));
-        assert_eq!(a.count, 1.0);
-        assert_eq!(a.extra.get("mystery").map(String::as_str), Some("x"));
-        assert_eq!(a.provenance.line, 2);
-        assert_eq!(&*b.id, "incidents:3", "generated from stem and line");
-        assert_eq!(b.location.as_deref(), Some("Test\nTown"));
-        assert_eq!(b.event_type.as_deref(), Some("Something odd"));
-        assert_eq!(b.count, 3.0);
-        assert_eq!(b.date.unwrap().precision, DatePrecision::Month);
-        assert!(b.extra.is_empty(), "empty extra cells are not kept");
-        assert_eq!(
-            c.provenance.line, 5,
-            "physical line after an embedded newline"
-        );
-        assert_eq!(c.fatalities, None, "empty stays unknown, not 0");
-        assert_eq!(c.latitude, None);
-    }
-
-    #[test]
-    fn bom_crlf_and_header_case() {
-        let csv = b"\xEF\xBB\xBF ID , Date ,Location\r\nTEST1,2025-11-26,Testville\r\nTEST2,2025-11-27,Testburg\r\n";
-        let got = read("bom.csv", csv);
-        assert_eq!(got.records.len(), 2);
-        assert_eq!(&*got.records[0].id, "TEST1");
-        assert_eq!(got.records[1].location.as_deref(), Some("Testburg"));
-        assert_eq!(got.records[1].provenance.line, 3);
-        assert!(got.warnings.is_empty());
-    }
-
-    #[test]
-    fn semicolons_and_tabs() {
-        let got = read(
-            "semi.csv",
-            b"id;date;location;notes\nTEST1;2025-11-26;Testville;\"a, b\"\n",
-        );
-        assert_eq!(got.records[0].notes.as_deref(), Some("a, b"));
-        let got = read(
-            "tab.tsv",
-            b"id\tdate\tlocation\nTEST1\t2025-11-26\tTestville\n",
-        );
-        assert_eq!(got.records[0].location.as_deref(), Some("Testville"));
-    }
-
-    #[test]
-    fn latin1_bytes_are_decoded_with_a_warning() {
-        let got = read(
-            "latin1.csv",
-            b"id,date,location\nTEST1,2025-11-26,K\xf6ln \x96 Test\n",
-        );
-        assert_eq!(got.records[0].location.as_deref(), Some("Köln – Test"));
-        assert_eq!(got.warnings.len(), 1);
-        assert_eq!(got.warnings[0].line, 0);
-        assert!(
-            got.warnings[0].reason.contains("Windows-1252"),
-            "{}",
-            got.warnings[0]
-        );
-        assert!(
-            got.warnings[0].reason.contains("line 2"),
-            "{}",
-            got.warnings[0]
-        );
-    }
-
-    #[test]
-    fn latin1_after_the_sniff_window_is_decoded_per_field() {
-        let mut csv = b"id,date,location\n".to_vec();
-        for i in 0..50 {
-            csv.extend_from_slice(format!("TEST{i},2025-11-26,Testville\n").as_bytes());
-        }
-        csv.extend_from_slice(b"TESTX,2025-11-26,Z\xfcrich\n");
-        let got = read_with_window("late.csv", &csv[..], &OPTS, 64, None).unwrap();
-        assert_eq!(got.records.len(), 51);
-        assert_eq!(got.records[50].location.as_deref(), Some("Zürich"));
-        assert_eq!(got.warnings.len(), 1);
-        assert_eq!(got.warnings[0].line, 52);
-        assert_eq!(got.warnings[0].column.as_deref(), Some("location"));
-    }
-
-    #[test]
-    fn utf16_with_bom() {
-        let text = "id\tdate\tlocation\r\nTEST1\t2025-11-26\tTeståby\r\n";
-        let mut bytes = vec![0xFF, 0xFE];
-        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        let got = read("utf16.txt", &bytes);
-        assert_eq!(got.records[0].location.as_deref(), Some("Teståby"));
-    }
-
-    #[test]
-    fn empty_and_header_only() {
-        for empty in [&b""[..], b"\xEF\xBB\xBF", b"  \n\r\n"] {
-            match read_bytes("empty.csv", empty, &OPTS) {
-                Err(e @ IngestError::Empty { .. }) => {
-                    assert!(e.to_string().contains("empty.csv is empty"))
-                }
-                other => panic!("{other:?}"),
-            }
-        }
-        let got = read("header.csv", b"id,date,location\n");
-        assert_eq!((got.rows_read, got.records.len()), (0, 0));
-        let got = read("header.csv", b"id,date,location");
-        assert_eq!(got.rows_read, 0);
-    }
-
-    #[test]
-    fn whole_file_errors() {
-        assert!(matches!(
-            read_bytes("x.csv", b",,\n1,2,3\n", &OPTS),
-            Err(IngestError::NoHeader { line: 1, .. })
-        ));
-        let e = read_bytes("x.csv", b"name,lat,lon\na,1,2\n", &OPTS).unwrap_err();
-        assert!(matches!(e, IngestError::UnknownFormat { .. }));
-        assert!(e.to_string().contains("\"lat\""), "{e}");
-        let e = read_bytes("x.csv", b"id,date,location,Location\n", &OPTS).unwrap_err();
-        assert!(matches!(e, IngestError::DuplicateColumn { .. }), "{e}");
-        let e = read_bytes("s.xlsx", b"PK\x03\x04\x14\x00", &OPTS).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("s.xlsx: this is a ZIP archive (an .xlsx or .ods spreadsheet?)"),
-            "{e}"
-        );
-        let e = read_path(Path::new("/nonexistent/borderwatch.csv"), &OPTS).unwrap_err();
-        assert!(matches!(e, IngestError::Unreadable { .. }));
-    }
-
-    #[test]
-    fn duplicate_extra_columns_are_both_kept() {
-        let got = read(
-            "d.csv",
-            b"id,date,location,tag,tag\nTEST1,2025,Testville,a,b\n",
-        );
-        let extra = &got.records[0].extra;
-        assert_eq!(extra.get("tag").map(String::as_str), Some("a"));
-        assert_eq!(extra.get("tag (2)").map(String::as_str), Some("b"));
-    }
-
-    #[test]
-    fn wrong_field_count_skips_and_continues() {
-        let csv = format!(
-            "{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,\nTEST2,2025-11-26,Testville\nTEST3,2025-11-26,Testville,34,70,,1,\n"
-        );
-        let got = read("count.csv", csv.as_bytes());
-        assert_eq!(got.rows_read, 3);
-        assert_eq!(got.records.len(), 2);
-        let s = &got.skipped[0];
-        assert_eq!(s.line, 3);
-        assert_eq!(s.reason, "expected 8 fields, found 3");
-        assert_eq!(s.text.as_deref(), Some("TEST2,2025-11-26,Testville"));
-        assert_eq!(&*got.records[1].id, "TEST3");
-    }
-
-    #[test]
-    fn unbalanced_quote_hint() {
-        // The open quote swallows the rest of the file into one field of a 2-field row.
-        let csv =
-            "id,date,location\nTEST1,\"2025,Testville\nTEST2,2025,Testburg\nTEST3,2025,Testham\n";
-        let got = read("q.csv", csv.as_bytes());
-        assert_eq!(got.rows_read, 1);
-        assert!(
-            got.skipped[0].reason.contains("from line 2 to line 4"),
-            "{}",
-            got.skipped[0]
-        );
-        // Same, but the field count happens to match: kept, with a warning.
-        let csv =
-            "id,date,location\nTEST1,2025,\"Testville\nTEST2,2025,Testburg\nTEST3,2025,Testham\n";
-        let got = read("q.csv", csv.as_bytes());
-        assert_eq!(got.records.len(), 1);
-        assert!(
-            got.warnings[0]
-                .to_string()
-                .starts_with("q.csv:2: column location: this value runs"),
-            "{}",
-            got.warnings[0]
-        );
-    }
-
-    #[test]
-    fn classic_mac_cr_line_ends_keep_physical_line_numbers() {
-        let csv = "id,date,location\rTEST1,2025,Testville\rTEST2,2025,\"Test\rburg\"\r\rTEST3,2025,Testham\rTEST4,x,Testham\r";
-        let got = read("mac.csv", csv.as_bytes());
-        let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
-        assert_eq!(lines, vec![2, 3, 6]);
-        assert_eq!(got.skipped[0].line, 7);
-        // Mixed: LF CR is two breaks, CR LF one.
-        let got = read(
-            "mixed.csv",
-            b"id,date,location\n\rTEST1,2025,x\r\nTEST2,2025,y\n",
-        );
-        let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
-        assert_eq!(lines, vec![3, 4]);
-    }
-
-    #[test]
-    fn header_only_and_long_headers_are_explained() {
-        let got = read("h.csv", b"id,date,location\n");
-        assert!(got.warnings[0].reason.contains("only a header line"));
-        let header = format!("\"{}\n{}", "x".repeat(500), "y,".repeat(100));
-        let e = read_bytes("q.csv", header.as_bytes(), &OPTS).unwrap_err();
-        let msg = e.to_string();
-        assert!(
-            msg.contains("quote in the header line is probably not closed"),
-            "{msg}"
-        );
-        assert!(msg.len() < 1000, "{msg}");
-    }
-
-    #[test]
-    fn control_characters_in_values_are_shown_escaped() {
-        let got = read(
-            "c.csv",
-            b"id,date,location\nTEST1,2025\x00,Testville\x1b[31m\n",
-        );
-        let msg = got.skipped[0].to_string();
-        assert!(msg.contains("2025\\u{0} is not"), "{msg}");
-    }
-
-    #[test]
-    fn blank_lines_and_crlf_keep_physical_line_numbers() {
-        let csv = "id,date,location\r\n\r\nTEST1,2025,\"Test\r\nville\"\r\n\nTEST2,2025,Testburg\nTEST3,2025,Testham";
-        let got = read("l.csv", csv.as_bytes());
-        let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
-        assert_eq!(lines, vec![3, 6, 7]);
-        let got = read("l.csv", b"\n\nid,date,location\nTEST1,2025,Testville\n");
-        assert_eq!(got.records[0].provenance.line, 4);
-    }
-
-    #[test]
-    fn strict_stops_at_first_bad_row() {
-        let csv = format!("{HEADER}\nTEST1,2025-11-26,Testville,34,70,,abc,\n");
-        match read_bytes("s.csv", csv.as_bytes(), &IngestOptions { strict: true }) {
-            Err(IngestError::Strict(p)) => assert_eq!(p.line, 2),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn non_numeric_fatalities_names_column_and_line() {
-        let csv = format!(
-            "{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,\nTEST2,2025-11-26,Testville,34,70,,abc,\n"
-        );
-        let got = read("incidents.csv", csv.as_bytes());
-        assert_eq!(got.skipped.len(), 1);
-        assert_eq!(
-            got.skipped[0].to_string(),
-            "incidents.csv:3: column fatalities: abc is not a number"
-        );
-    }
-
-    #[test]
-    fn coordinate_problems() {
-        let csv = format!(
-            "{HEADER}\nTEST1,2025,Testville,NaN,70,,,\nTEST2,2025,Testville,137.2,34.5,,,\nTEST3,2025,Testville,34.5,,,,\nTEST4,2025,Testville,34,inf,,,\n"
-        );
-        let got = read("incidents.csv", csv.as_bytes());
-        assert_eq!(got.records.len(), 0);
-        let msgs: Vec<String> = got.skipped.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            msgs[0],
-            "incidents.csv:2: column latitude: NaN is not a finite number"
-        );
-        assert!(msgs[1].starts_with(
-            "incidents.csv:3: column latitude: 137.2 is not a latitude (must be within -90..90); latitude and longitude appear swapped"
-        ), "{}", msgs[1]);
-        assert!(
-            msgs[2].contains("latitude given without a longitude"),
-            "{}",
-            msgs[2]
-        );
-        assert!(
-            msgs[3].contains("column longitude: inf is not a finite number"),
-            "{}",
-            msgs[3]
-        );
-    }
-
-    #[test]
-    fn native_optional_columns() {
-        let csv = "id,date,date_precision,location,precision,count,wounded,fatalities_low,fatalities,fatalities_high\n\
-                   TEST1,2025-11-01,month,Testville,border zone,80,,1,2,3\n\
-                   TEST2,2025-11-01,,Testville,4,0,,,,\n\
-                   TEST3,2025-11-01,weekly,Testville,,,,,,\n\
-                   TEST4,2025-11,day,Testville,7,,-3,,,\n\
-                   TEST5,2025-11,day,Testville,7,,,,,\n";
-        let got = read("n.csv", csv.as_bytes());
-        let a = &got.records[0];
-        let d = a.date.unwrap();
-        assert_eq!((d.precision, d.end.day), (DatePrecision::Month, 30));
-        assert_eq!(a.stated_precision, Some(PrecisionClass::BorderZone));
-        assert_eq!(a.count, 80.0);
-        assert_eq!(
-            (a.fatalities_low, a.fatalities, a.fatalities_high),
-            (Some(1.0), Some(2.0), Some(3.0))
-        );
-        let reasons: Vec<&str> = got.skipped.iter().map(|s| s.reason.as_str()).collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
-        assert!(reasons[0].contains("must be > 0"));
-        assert!(reasons[1].contains("not a date precision"));
-        assert!(reasons[2].contains("negative"));
-        let e = &got.records[1];
-        assert_eq!(&*e.id, "TEST5");
-        assert_eq!(e.stated_precision, None);
-        assert_eq!(e.extra.get("precision").map(String::as_str), Some("7"));
-        assert!(got.warnings.iter().any(|w| w.reason.contains("finer than")));
-        assert!(got.warnings.iter().any(|w| w.reason.contains("code 7")));
-    }
-
-    #[test]
-    fn blank_and_hxl_rows_are_skipped_with_reason() {
-        let got = read(
-            "h.csv",
-            b"id,date,location\n#id,#date,#loc\n , ,\nTEST1,2025,Testville\n",
-        );
-        assert_eq!(got.rows_read, 3);
-        assert_eq!(got.records.len(), 1);
-        assert!(got.skipped[0].reason.contains("HXL"));
-        assert_eq!(got.skipped[1].reason, "row has no values");
-    }
-
-    #[test]
-    fn detect_format_public() {
-        let h = |s: &str| s.split(',').map(String::from).collect::<Vec<_>>();
-        assert_eq!(
-            detect_format(&h("ID, Date ,LOCATION")),
-            Some(SourceFormat::Native)
-        );
-        assert_eq!(
-            detect_format(&h("id,year,month,day,country,side_a,best_death")),
-            Some(SourceFormat::UcdpGed)
-        );
-        assert_eq!(
-            detect_format(&h("eventid,iyear,imonth,iday")),
-            Some(SourceFormat::Gtd)
-        );
-        assert_eq!(
-            detect_format(&h("event_id_cnty,event_date")),
-            Some(SourceFormat::Acled)
-        );
-        assert_eq!(detect_format(&h("a,b")), None);
-    }
-
-    #[test]
-    fn never_panics_on_junk() {
-        let inputs: Vec<Vec<u8>> = vec![
-            b"\"".to_vec(),
-            b"id,date,location\n\"\"\"".to_vec(),
-            b"id,date,location\n\xff\xfe\xfd,\xc3,\xe2\x82\n".to_vec(),
-            b"[".to_vec(),
-            b"{\"type\":\"FeatureCollection\",\"features\":7}".to_vec(),
-            b"[1,2,{\"date\":[1],\"location\":{}}]".to_vec(),
-            b"\xFE\xFF\x00".to_vec(),
-            (0..=255u8).cycle().take(5000).collect(),
-            "id,date,location\nTEST1,ééééé-é,ü\n".as_bytes().to_vec(),
-        ];
-        for input in inputs {
-            if let Ok(got) = read_bytes("junk", &input, &OPTS) {
-                assert_eq!(
-                    got.rows_read,
-                    (got.records.len() + got.skipped.len()) as u64
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn row_problem_display() {
-        let p = RowProblem {
-            file: "incidents.csv".into(),
-            line: 14,
-            column: Some("latitude".into()),
-            reason: "137.2 is not a latitude (must be within -90..90)".into(),
-            text: Some("137.2".into()),
-        };
-        assert_eq!(
-            p.to_string(),
-            "incidents.csv:14: column latitude: 137.2 is not a latitude (must be within -90..90)"
-        );
-        let f = RowProblem {
-            line: 0,
-            column: None,
-            reason: "note".into(),
-            ..p
-        };
-        assert_eq!(f.to_string(), "incidents.csv: note");
-    }
-}
+mod tests;

@@ -6,7 +6,8 @@
 
 use crate::model::DatePrecision;
 
-use super::dates::{parse_date, widen};
+use super::counts::{Count, read_count};
+use super::dates::{parse_date_in, widen};
 use super::event_types::normalise_event_type;
 use super::row::{
     Ctx, Mapped, Problem, Row, blank_record, clip, coordinates, number, opt_non_negative,
@@ -46,7 +47,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut r = blank_record(id, ctx.origin());
 
     if let Some(f) = row.take("date") {
-        r.date = Some(parse_date(f.value).map_err(|e| Problem::at(f, e))?);
+        r.date = Some(parse_date_in(f.value, ctx.date_order).map_err(|e| Problem::at(f, e))?);
     }
     if let Some(f) = row.take("date_precision") {
         let stated = match f.value.to_ascii_lowercase().as_str() {
@@ -99,10 +100,15 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         .take("event_type")
         .map(|f| normalise_event_type(f.value).into());
     r.actors = row.take_text("actors").map(Into::into);
-    r.fatalities = opt_non_negative(row.take("fatalities"))?;
+    let killed = casualties(row, "fatalities", &mut warnings, &mut r.extra);
     r.fatalities_low = opt_non_negative(row.take("fatalities_low"))?;
     r.fatalities_high = opt_non_negative(row.take("fatalities_high"))?;
-    r.wounded = opt_non_negative(row.take("wounded"))?;
+    if let Some(c) = killed {
+        r.fatalities = c.best;
+        r.fatalities_low = r.fatalities_low.or(c.low);
+        r.fatalities_high = r.fatalities_high.or(c.high);
+    }
+    r.wounded = casualties(row, "wounded", &mut warnings, &mut r.extra).and_then(|c| c.best);
     r.targets = row.take_text("targets").map(Into::into);
     r.origin = row.take_text("origin").map(Into::into);
     if let Some(f) = row.take("count") {
@@ -123,6 +129,26 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         record: r,
         warnings,
     })
+}
+
+/// Reads a casualty column as reporters write it (see [`read_count`]): never a reason to
+/// refuse the row. A cell that is not a plain number stays in `extra` under its column name,
+/// and `{key}_qualifier` says how it was read (`at_least`, `range`, `approximate`, `none`,
+/// `unknown`).
+fn casualties(
+    row: &mut Row<'_>,
+    key: &str,
+    warnings: &mut Vec<Problem>,
+    extra: &mut std::collections::BTreeMap<String, String>,
+) -> Option<Count> {
+    let f = row.take(key)?;
+    let mut c = read_count(f);
+    if let Some(q) = c.qualifier {
+        row.release(key);
+        extra.insert(format!("{key}_qualifier"), q.to_string());
+    }
+    warnings.extend(c.warning.take());
+    Some(c)
 }
 
 /// Flags low > best or best > high, which usually means columns were shifted or mislabelled.

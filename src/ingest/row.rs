@@ -112,6 +112,8 @@ pub(crate) struct Ctx<'a> {
     pub file_stem: &'a str,
     pub line: u64,
     pub format: SourceFormat,
+    /// How numeric dates of the file's date column are read (`None`: not settled).
+    pub date_order: Option<super::DateOrder>,
 }
 
 impl Ctx<'_> {

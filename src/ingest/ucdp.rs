@@ -197,7 +197,14 @@ mod tests {
         let Some(path) = realdata("ucdp_ged_v22_1_hdx_pak.csv") else {
             return;
         };
-        let got = read_path(&path, &IngestOptions { strict: true }).unwrap();
+        let got = read_path(
+            &path,
+            &IngestOptions {
+                strict: true,
+                ..IngestOptions::DEFAULT
+            },
+        )
+        .unwrap();
         check_counts(&got, 6416);
         let first = &got.records[0];
         assert_eq!(&*first.id, "59553");
@@ -240,7 +247,14 @@ mod tests {
         let Some(path) = realdata("ucdp_ged_v23_1_sample_afg_pak_tjk.csv") else {
             return;
         };
-        let got = read_path(&path, &IngestOptions { strict: true }).unwrap();
+        let got = read_path(
+            &path,
+            &IngestOptions {
+                strict: true,
+                ..IngestOptions::DEFAULT
+            },
+        )
+        .unwrap();
         check_counts(&got, 171);
         let first = &got.records[0];
         assert_eq!(&*first.id, "133925");
@@ -267,7 +281,14 @@ mod tests {
         let Some(path) = realdata("ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv") else {
             return;
         };
-        let got = read_path(&path, &IngestOptions { strict: true }).unwrap();
+        let got = read_path(
+            &path,
+            &IngestOptions {
+                strict: true,
+                ..IngestOptions::DEFAULT
+            },
+        )
+        .unwrap();
         check_counts(&got, 21_055);
         let first = &got.records[0];
         assert_eq!(&*first.id, "132154");

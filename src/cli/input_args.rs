@@ -1,0 +1,36 @@
+//! How to read the user's own files: the column names, date order and sheet they use.
+//! Shared by every subcommand that reads incident files.
+
+use crate::ingest::{ColumnMap, DateOrder, IngestOptions};
+use anyhow::{Result, anyhow};
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// Your names for native columns the built-in list does not know, e.g.
+    /// `date=Datum,location=Ort,fatalities=Tote` (native=yours, comma-separated).
+    #[arg(long, value_name = "NATIVE=YOURS,...", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+    /// How numeric dates (06/09/2023) are read when their column does not settle it:
+    /// dmy (day first), mdy (month first) or ymd; wins over what the values suggest.
+    #[arg(long, value_enum)]
+    pub date_order: Option<DateOrder>,
+    /// The sheet of an .xlsx or .ods workbook to read [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+impl InputArgs {
+    /// The reading options these flags give.
+    pub fn options(&self, strict: bool) -> Result<IngestOptions> {
+        let columns = match &self.columns {
+            Some(c) => ColumnMap::parse(c).map_err(|e| anyhow!(e))?,
+            None => ColumnMap::default(),
+        };
+        Ok(IngestOptions {
+            strict,
+            columns,
+            date_order: self.date_order,
+            sheet: self.sheet.clone(),
+        })
+    }
+}

@@ -1,0 +1,478 @@
+//! Tests of reading files as a whole: formats, encodings, line numbers, bad rows.
+use super::*;
+use crate::model::{DatePrecision, PrecisionClass};
+
+const OPTS: IngestOptions = IngestOptions::DEFAULT;
+
+fn read(name: &str, s: &[u8]) -> Ingested {
+    let got = read_bytes(name, s, &OPTS).unwrap();
+    assert_eq!(
+        got.rows_read,
+        (got.records.len() + got.skipped.len()) as u64,
+        "invariant"
+    );
+    got
+}
+
+const HEADER: &str = "id,date,location,latitude,longitude,event_type,fatalities,count";
+
+/// Records handed over in batches are the records read whole, in order; the rest of the
+/// result (rows, skipped rows, warnings) is the same too.
+#[test]
+fn batches_hold_the_same_records_as_a_whole_read() {
+    let mut csv = format!("{HEADER}\n");
+    let rows = 2 * BATCH_RECORDS + 5_000;
+    for i in 0..rows {
+        match i % 10_007 {
+            // A malformed row now and then (a count that is not a number).
+            17 => csv.push_str(&format!("R{i},2025-01-02,Khost,,,clash,1,many\n")),
+            _ => csv.push_str(&format!(
+                "R{i},2025-01-{:02},Place {},{:.3},{:.3},clash,{},\n",
+                1 + i % 28,
+                i % 97,
+                33.0 + (i % 400) as f64 / 100.0,
+                69.0 + (i % 300) as f64 / 100.0,
+                i % 5
+            )),
+        }
+    }
+    let whole = read("many.csv", csv.as_bytes());
+    let mut batches: Vec<Vec<IncidentRecord>> = Vec::new();
+    let mut rest =
+        read_reader_in_batches("many.csv", csv.as_bytes(), &OPTS, &mut |b| batches.push(b))
+            .unwrap();
+    assert!(rest.records.is_empty());
+    let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+    // Handed over once a batch's worth has been read, so every batch but the last holds
+    // at least that many, and none much more.
+    assert!(batches.len() >= 2, "{sizes:?}");
+    let (last, full) = sizes.split_last().unwrap();
+    assert!(
+        full.iter()
+            .all(|&n| (BATCH_RECORDS..2 * BATCH_RECORDS).contains(&n))
+    );
+    assert!(*last < 2 * BATCH_RECORDS, "{sizes:?}");
+    assert!(!whole.skipped.is_empty());
+    rest.records = batches.concat();
+    assert_eq!(rest.records.len(), whole.records.len());
+    assert!(rest == whole, "batched reading differs from a whole read");
+}
+
+#[test]
+fn native_basic_and_line_numbers() {
+    let csv = format!(
+        "{HEADER},mystery\nTEST1,2025-11-26,Testville,34.5,70.1,drone strike,12,,x\n\
+         ,2025-12,\"Test\nTown\",,,Something odd,12.0,3,\nTEST3,2025,Testburg,,,,,,\n"
+    );
+    let got = read("incidents.csv", csv.as_bytes());
+    assert_eq!(got.format, SourceFormat::Native);
+    assert_eq!(got.rows_read, 3);
+    assert!(got.skipped.is_empty(), "{:?}", got.skipped);
+    let [a, b, c] = &got.records[..] else {
+        panic!("3 records")
+    };
+    assert_eq!(a.event_type.as_deref(), Some("drone_strike"));
+    assert_eq!(a.fatalities, Some(12.0));
+    assert_eq!(a.count, 1.0);
+    assert_eq!(a.extra.get("mystery").map(String::as_str), Some("x"));
+    assert_eq!(a.provenance.line, 2);
+    assert_eq!(&*b.id, "incidents:3", "generated from stem and line");
+    assert_eq!(b.location.as_deref(), Some("Test\nTown"));
+    assert_eq!(b.event_type.as_deref(), Some("Something odd"));
+    assert_eq!(b.count, 3.0);
+    assert_eq!(b.date.unwrap().precision, DatePrecision::Month);
+    assert!(b.extra.is_empty(), "empty extra cells are not kept");
+    assert_eq!(
+        c.provenance.line, 5,
+        "physical line after an embedded newline"
+    );
+    assert_eq!(c.fatalities, None, "empty stays unknown, not 0");
+    assert_eq!(c.latitude, None);
+}
+
+#[test]
+fn bom_crlf_and_header_case() {
+    let csv = b"\xEF\xBB\xBF ID , Date ,Location\r\nTEST1,2025-11-26,Testville\r\nTEST2,2025-11-27,Testburg\r\n";
+    let got = read("bom.csv", csv);
+    assert_eq!(got.records.len(), 2);
+    assert_eq!(&*got.records[0].id, "TEST1");
+    assert_eq!(got.records[1].location.as_deref(), Some("Testburg"));
+    assert_eq!(got.records[1].provenance.line, 3);
+    assert!(got.warnings.is_empty());
+}
+
+#[test]
+fn semicolons_and_tabs() {
+    let got = read(
+        "semi.csv",
+        b"id;date;location;notes\nTEST1;2025-11-26;Testville;\"a, b\"\n",
+    );
+    assert_eq!(got.records[0].notes.as_deref(), Some("a, b"));
+    let got = read(
+        "tab.tsv",
+        b"id\tdate\tlocation\nTEST1\t2025-11-26\tTestville\n",
+    );
+    assert_eq!(got.records[0].location.as_deref(), Some("Testville"));
+}
+
+#[test]
+fn latin1_bytes_are_decoded_with_a_warning() {
+    let got = read(
+        "latin1.csv",
+        b"id,date,location\nTEST1,2025-11-26,K\xf6ln \x96 Test\n",
+    );
+    assert_eq!(got.records[0].location.as_deref(), Some("Köln – Test"));
+    assert_eq!(got.warnings.len(), 1);
+    assert_eq!(got.warnings[0].line, 0);
+    assert!(
+        got.warnings[0].reason.contains("Windows-1252"),
+        "{}",
+        got.warnings[0]
+    );
+    assert!(
+        got.warnings[0].reason.contains("line 2"),
+        "{}",
+        got.warnings[0]
+    );
+}
+
+#[test]
+fn latin1_after_the_sniff_window_is_decoded_per_field() {
+    let mut csv = b"id,date,location\n".to_vec();
+    for i in 0..50 {
+        csv.extend_from_slice(format!("TEST{i},2025-11-26,Testville\n").as_bytes());
+    }
+    csv.extend_from_slice(b"TESTX,2025-11-26,Z\xfcrich\n");
+    let got = read_with_window("late.csv", &csv[..], &OPTS, 64, None).unwrap();
+    assert_eq!(got.records.len(), 51);
+    assert_eq!(got.records[50].location.as_deref(), Some("Zürich"));
+    assert_eq!(got.warnings.len(), 1);
+    assert_eq!(got.warnings[0].line, 52);
+    assert_eq!(got.warnings[0].column.as_deref(), Some("location"));
+}
+
+#[test]
+fn utf16_with_bom() {
+    let text = "id\tdate\tlocation\r\nTEST1\t2025-11-26\tTeståby\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let got = read("utf16.txt", &bytes);
+    assert_eq!(got.records[0].location.as_deref(), Some("Teståby"));
+}
+
+#[test]
+fn empty_and_header_only() {
+    for empty in [&b""[..], b"\xEF\xBB\xBF", b"  \n\r\n"] {
+        match read_bytes("empty.csv", empty, &OPTS) {
+            Err(e @ IngestError::Empty { .. }) => {
+                assert!(e.to_string().contains("empty.csv is empty"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let got = read("header.csv", b"id,date,location\n");
+    assert_eq!((got.rows_read, got.records.len()), (0, 0));
+    let got = read("header.csv", b"id,date,location");
+    assert_eq!(got.rows_read, 0);
+}
+
+#[test]
+fn whole_file_errors() {
+    assert!(matches!(
+        read_bytes("x.csv", b",,\n1,2,3\n", &OPTS),
+        Err(IngestError::NoHeader { line: 1, .. })
+    ));
+    let e = read_bytes("x.csv", b"name,lat,lon\na,1,2\n", &OPTS).unwrap_err();
+    assert!(matches!(e, IngestError::UnknownFormat { .. }));
+    assert!(e.to_string().contains("\"lat\""), "{e}");
+    let e = read_bytes("x.csv", b"id,date,location,Location\n", &OPTS).unwrap_err();
+    assert!(matches!(e, IngestError::DuplicateColumn { .. }), "{e}");
+    let e = read_bytes("s.xlsx", b"PK\x03\x04\x14\x00", &OPTS).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("s.xlsx: this is a ZIP archive (an .xlsx or .ods spreadsheet?)"),
+        "{e}"
+    );
+    let e = read_path(Path::new("/nonexistent/borderwatch.csv"), &OPTS).unwrap_err();
+    assert!(matches!(e, IngestError::Unreadable { .. }));
+}
+
+#[test]
+fn duplicate_extra_columns_are_both_kept() {
+    let got = read(
+        "d.csv",
+        b"id,date,location,tag,tag\nTEST1,2025,Testville,a,b\n",
+    );
+    let extra = &got.records[0].extra;
+    assert_eq!(extra.get("tag").map(String::as_str), Some("a"));
+    assert_eq!(extra.get("tag (2)").map(String::as_str), Some("b"));
+}
+
+#[test]
+fn wrong_field_count_skips_and_continues() {
+    let csv = format!(
+        "{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,\nTEST2,2025-11-26,Testville\nTEST3,2025-11-26,Testville,34,70,,1,\n"
+    );
+    let got = read("count.csv", csv.as_bytes());
+    assert_eq!(got.rows_read, 3);
+    assert_eq!(got.records.len(), 2);
+    let s = &got.skipped[0];
+    assert_eq!(s.line, 3);
+    assert_eq!(s.reason, "expected 8 fields, found 3");
+    assert_eq!(s.text.as_deref(), Some("TEST2,2025-11-26,Testville"));
+    assert_eq!(&*got.records[1].id, "TEST3");
+}
+
+#[test]
+fn unbalanced_quote_hint() {
+    // The open quote swallows the rest of the file into one field of a 2-field row.
+    let csv = "id,date,location\nTEST1,\"2025,Testville\nTEST2,2025,Testburg\nTEST3,2025,Testham\n";
+    let got = read("q.csv", csv.as_bytes());
+    assert_eq!(got.rows_read, 1);
+    assert!(
+        got.skipped[0].reason.contains("from line 2 to line 4"),
+        "{}",
+        got.skipped[0]
+    );
+    // Same, but the field count happens to match: kept, with a warning.
+    let csv = "id,date,location\nTEST1,2025,\"Testville\nTEST2,2025,Testburg\nTEST3,2025,Testham\n";
+    let got = read("q.csv", csv.as_bytes());
+    assert_eq!(got.records.len(), 1);
+    assert!(
+        got.warnings[0]
+            .to_string()
+            .starts_with("q.csv:2: column location: this value runs"),
+        "{}",
+        got.warnings[0]
+    );
+}
+
+#[test]
+fn classic_mac_cr_line_ends_keep_physical_line_numbers() {
+    let csv = "id,date,location\rTEST1,2025,Testville\rTEST2,2025,\"Test\rburg\"\r\rTEST3,2025,Testham\rTEST4,x,Testham\r";
+    let got = read("mac.csv", csv.as_bytes());
+    let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
+    assert_eq!(lines, vec![2, 3, 6]);
+    assert_eq!(got.skipped[0].line, 7);
+    // Mixed: LF CR is two breaks, CR LF one.
+    let got = read(
+        "mixed.csv",
+        b"id,date,location\n\rTEST1,2025,x\r\nTEST2,2025,y\n",
+    );
+    let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
+    assert_eq!(lines, vec![3, 4]);
+}
+
+#[test]
+fn header_only_and_long_headers_are_explained() {
+    let got = read("h.csv", b"id,date,location\n");
+    assert!(got.warnings[0].reason.contains("only a header line"));
+    let header = format!("\"{}\n{}", "x".repeat(500), "y,".repeat(100));
+    let e = read_bytes("q.csv", header.as_bytes(), &OPTS).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("quote in the header line is probably not closed"),
+        "{msg}"
+    );
+    assert!(msg.len() < 1000, "{msg}");
+}
+
+#[test]
+fn control_characters_in_values_are_shown_escaped() {
+    let got = read(
+        "c.csv",
+        b"id,date,location\nTEST1,2025\x00,Testville\x1b[31m\n",
+    );
+    let msg = got.skipped[0].to_string();
+    assert!(msg.contains("2025\\u{0} is not"), "{msg}");
+}
+
+#[test]
+fn blank_lines_and_crlf_keep_physical_line_numbers() {
+    let csv = "id,date,location\r\n\r\nTEST1,2025,\"Test\r\nville\"\r\n\nTEST2,2025,Testburg\nTEST3,2025,Testham";
+    let got = read("l.csv", csv.as_bytes());
+    let lines: Vec<u64> = got.records.iter().map(|r| r.provenance.line).collect();
+    assert_eq!(lines, vec![3, 6, 7]);
+    let got = read("l.csv", b"\n\nid,date,location\nTEST1,2025,Testville\n");
+    assert_eq!(got.records[0].provenance.line, 4);
+}
+
+#[test]
+fn strict_stops_at_first_bad_row() {
+    let csv = format!("{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,abc\n");
+    match read_bytes(
+        "s.csv",
+        csv.as_bytes(),
+        &IngestOptions {
+            strict: true,
+            ..IngestOptions::DEFAULT
+        },
+    ) {
+        Err(IngestError::Strict(p)) => assert_eq!(p.line, 2),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn non_numeric_fatalities_are_unknown_with_a_warning_naming_column_and_line() {
+    let csv = format!(
+        "{HEADER}\nTEST1,2025-11-26,Testville,34,70,,1,\nTEST2,2025-11-26,Testville,34,70,,abc,\n"
+    );
+    let got = read("incidents.csv", csv.as_bytes());
+    assert!(got.skipped.is_empty(), "a count never rejects a row");
+    assert_eq!(got.records[1].fatalities, None);
+    assert_eq!(
+        got.records[1]
+            .extra
+            .get("fatalities_qualifier")
+            .map(String::as_str),
+        Some("unknown")
+    );
+    assert!(
+        got.warnings[0]
+            .to_string()
+            .starts_with("incidents.csv:3: column fatalities: abc is not a number"),
+        "{}",
+        got.warnings[0]
+    );
+}
+
+#[test]
+fn coordinate_problems() {
+    let csv = format!(
+        "{HEADER}\nTEST1,2025,Testville,NaN,70,,,\nTEST2,2025,Testville,137.2,34.5,,,\nTEST3,2025,Testville,34.5,,,,\nTEST4,2025,Testville,34,inf,,,\n"
+    );
+    let got = read("incidents.csv", csv.as_bytes());
+    assert_eq!(got.records.len(), 0);
+    let msgs: Vec<String> = got.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        msgs[0],
+        "incidents.csv:2: column latitude: NaN is not a finite number"
+    );
+    assert!(msgs[1].starts_with(
+        "incidents.csv:3: column latitude: 137.2 is not a latitude (must be within -90..90); latitude and longitude appear swapped"
+    ), "{}", msgs[1]);
+    assert!(
+        msgs[2].contains("latitude given without a longitude"),
+        "{}",
+        msgs[2]
+    );
+    assert!(
+        msgs[3].contains("column longitude: inf is not a finite number"),
+        "{}",
+        msgs[3]
+    );
+}
+
+#[test]
+fn native_optional_columns() {
+    let csv = "id,date,date_precision,location,precision,count,wounded,fatalities_low,fatalities,fatalities_high\n\
+               TEST1,2025-11-01,month,Testville,border zone,80,,1,2,3\n\
+               TEST2,2025-11-01,,Testville,4,0,,,,\n\
+               TEST3,2025-11-01,weekly,Testville,,,,,,\n\
+               TEST4,2025-11,day,Testville,7,,-3,,,\n\
+               TEST5,2025-11,day,Testville,7,,,,,\n";
+    let got = read("n.csv", csv.as_bytes());
+    let a = &got.records[0];
+    let d = a.date.unwrap();
+    assert_eq!((d.precision, d.end.day), (DatePrecision::Month, 30));
+    assert_eq!(a.stated_precision, Some(PrecisionClass::BorderZone));
+    assert_eq!(a.count, 80.0);
+    assert_eq!(
+        (a.fatalities_low, a.fatalities, a.fatalities_high),
+        (Some(1.0), Some(2.0), Some(3.0))
+    );
+    let reasons: Vec<&str> = got.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("must be > 0"));
+    assert!(reasons[1].contains("not a date precision"));
+    // A negative count of wounded is unknown, with a warning; the row is kept.
+    let w = &got.records[1];
+    assert_eq!((&*w.id, w.wounded), ("TEST4", None));
+    assert!(got.warnings.iter().any(|w| w.reason.contains("negative")));
+    let e = &got.records[2];
+    assert_eq!(&*e.id, "TEST5");
+    assert_eq!(e.stated_precision, None);
+    assert_eq!(e.extra.get("precision").map(String::as_str), Some("7"));
+    assert!(got.warnings.iter().any(|w| w.reason.contains("finer than")));
+    assert!(got.warnings.iter().any(|w| w.reason.contains("code 7")));
+}
+
+#[test]
+fn blank_and_hxl_rows_are_skipped_with_reason() {
+    let got = read(
+        "h.csv",
+        b"id,date,location\n#id,#date,#loc\n , ,\nTEST1,2025,Testville\n",
+    );
+    assert_eq!(got.rows_read, 3);
+    assert_eq!(got.records.len(), 1);
+    assert!(got.skipped[0].reason.contains("HXL"));
+    assert_eq!(got.skipped[1].reason, "row has no values");
+}
+
+#[test]
+fn detect_format_public() {
+    let h = |s: &str| s.split(',').map(String::from).collect::<Vec<_>>();
+    assert_eq!(
+        detect_format(&h("ID, Date ,LOCATION")),
+        Some(SourceFormat::Native)
+    );
+    assert_eq!(
+        detect_format(&h("id,year,month,day,country,side_a,best_death")),
+        Some(SourceFormat::UcdpGed)
+    );
+    assert_eq!(
+        detect_format(&h("eventid,iyear,imonth,iday")),
+        Some(SourceFormat::Gtd)
+    );
+    assert_eq!(
+        detect_format(&h("event_id_cnty,event_date")),
+        Some(SourceFormat::Acled)
+    );
+    assert_eq!(detect_format(&h("a,b")), None);
+}
+
+#[test]
+fn never_panics_on_junk() {
+    let inputs: Vec<Vec<u8>> = vec![
+        b"\"".to_vec(),
+        b"id,date,location\n\"\"\"".to_vec(),
+        b"id,date,location\n\xff\xfe\xfd,\xc3,\xe2\x82\n".to_vec(),
+        b"[".to_vec(),
+        b"{\"type\":\"FeatureCollection\",\"features\":7}".to_vec(),
+        b"[1,2,{\"date\":[1],\"location\":{}}]".to_vec(),
+        b"\xFE\xFF\x00".to_vec(),
+        (0..=255u8).cycle().take(5000).collect(),
+        "id,date,location\nTEST1,ééééé-é,ü\n".as_bytes().to_vec(),
+    ];
+    for input in inputs {
+        if let Ok(got) = read_bytes("junk", &input, &OPTS) {
+            assert_eq!(
+                got.rows_read,
+                (got.records.len() + got.skipped.len()) as u64
+            );
+        }
+    }
+}
+
+#[test]
+fn row_problem_display() {
+    let p = RowProblem {
+        file: "incidents.csv".into(),
+        line: 14,
+        column: Some("latitude".into()),
+        reason: "137.2 is not a latitude (must be within -90..90)".into(),
+        text: Some("137.2".into()),
+    };
+    assert_eq!(
+        p.to_string(),
+        "incidents.csv:14: column latitude: 137.2 is not a latitude (must be within -90..90)"
+    );
+    let f = RowProblem {
+        line: 0,
+        column: None,
+        reason: "note".into(),
+        ..p
+    };
+    assert_eq!(f.to_string(), "incidents.csv: note");
+}
