@@ -63,6 +63,10 @@ fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
     }
 }
 
+/// A subcommand's own check of its arguments once the borders are known, before any input
+/// is read (e.g. `compare`'s border pair).
+pub type BeforeReading<'a> = dyn Fn(&crate::geodata::GeoData, &AnalysisOptions) -> Result<()> + 'a;
+
 impl AnalysisArgs {
     /// What every analysis subcommand starts with: the geodata (with the user's border lines
     /// if given), the options, and the inputs read and geocoded, keeping only what the
@@ -75,7 +79,7 @@ impl AnalysisArgs {
         &self,
         cli: &super::Cli,
         inputs: &[PathBuf],
-        before_reading: Option<&dyn Fn(&crate::geodata::GeoData, &AnalysisOptions) -> Result<()>>,
+        before_reading: Option<&BeforeReading<'_>>,
     ) -> Result<(
         crate::geodata::GeoData,
         AnalysisOptions,
