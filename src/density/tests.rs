@@ -194,3 +194,63 @@ fn periods_split_by_days() {
     let q = periods(s, Period::Quarter);
     assert_eq!(q, vec![("2025-Q4".into(), 46.0), ("2026-Q1".into(), 15.0)]);
 }
+
+/// Issue 16, item 6: both borders with enough events, AF-TJ's on both sides and AF-PK's on
+/// the Pakistani side only: comparable, with a warning that the countries covered differ.
+/// The points are found by side first (20 km either side of each border), so the test does
+/// not depend on the lines' exact course.
+#[test]
+fn countries_covered_alike_or_not_are_said() {
+    let geo = GeoData::load(None).unwrap();
+    let mut candidates = Vec::new();
+    for id in ["AF-TJ", "AF-PK"] {
+        let b = geo.borders.iter().find(|b| b.id == id).unwrap();
+        for k in 1..40 {
+            let (lon, lat) =
+                crate::borders::locate::point_at_km(b, b.measured_km * k as f64 / 40.0);
+            for (dx, dy) in [(0.2, 0.0), (-0.2, 0.0), (0.0, 0.2), (0.0, -0.2)] {
+                candidates.push(incident("c", lon + dx, lat + dy, 1.0, 1.0));
+            }
+        }
+    }
+    let opts = AnalysisOptions::default();
+    let a = analyse(&candidates, &geo, &opts);
+    let pick = |border: &str, side: &str| -> Vec<LocatedIncident> {
+        candidates
+            .iter()
+            .zip(&a.placements)
+            .filter(|(_, p)| {
+                p.border_id.as_deref() == Some(border)
+                    && p.side.as_deref() == Some(side)
+                    && p.in_corridor > 0.999
+            })
+            .map(|(l, _)| l.clone())
+            .take(12)
+            .collect()
+    };
+    let (tj_af, tj_tj, pk_pk) = (
+        pick("AF-TJ", "AF"),
+        pick("AF-TJ", "TJ"),
+        pick("AF-PK", "PK"),
+    );
+    assert!(tj_af.len() == 12 && tj_tj.len() == 12 && pk_pk.len() == 12);
+    let warning = |located: &Vec<LocatedIncident>| {
+        let a = analyse(located, &geo, &opts);
+        let c = super::compare::compare(&a, "AF-TJ", "AF-PK").unwrap();
+        assert!(c.comparable && c.ratio.is_some(), "{:?}", c.not_comparable);
+        println!("{:#?}", c.warnings);
+        c.warnings
+            .into_iter()
+            .find(|w| w.starts_with("the countries covered differ"))
+    };
+    let mut one_sided: Vec<LocatedIncident> = tj_af.clone();
+    one_sided.extend(tj_tj.clone());
+    one_sided.extend(pk_pk.clone());
+    let w = warning(&one_sided).expect("AF-PK's events lie on one side only");
+    assert!(w.contains("AF-PK's on one side only (PK 100%)"), "{w}");
+    assert!(w.contains("AF-TJ's events lie on both sides"), "{w}");
+    // Both borders one-sided alike: no warning.
+    let mut alike = tj_tj;
+    alike.extend(pk_pk);
+    assert_eq!(warning(&alike), None);
+}
