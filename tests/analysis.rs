@@ -491,6 +491,30 @@ fn the_breakdowns_add_up_to_the_borders_figures() {
             }
         }
         assert!(raw_total > 0.0, "the example has raw counts");
+        // Sectors take both sides, as their weighted counts do: per side, their raw events
+        // add up to no more than the border's, and a border's raw events are in its sectors.
+        let sectors = table(&dir.path().join("sectors.csv"));
+        for b in &borders {
+            let id = &b["border_id"];
+            let mine: Vec<_> = sectors.iter().filter(|r| &r["border_id"] == id).collect();
+            let mut per_side: std::collections::HashMap<&str, f64> = Default::default();
+            for r in &mine {
+                *per_side.entry(r["country"].as_str()).or_default() += cell(r, "events_raw");
+            }
+            let tolerance = 1e-4 * (mine.len() as f64 + 1.0);
+            for (side, raw) in &per_side {
+                assert!(
+                    raw <= &(cell(b, "events_raw") + tolerance),
+                    "{id} {side}: {raw}"
+                );
+            }
+            if cell(b, "events_raw") > 0.0 && !mine.is_empty() {
+                assert!(
+                    per_side.values().any(|v| *v > 0.0),
+                    "{id}: no raw events in sectors"
+                );
+            }
+        }
     }
 }
 

@@ -486,6 +486,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             let i = first + j;
             let in_corridor = placement.in_corridor;
             let placement_side = placement.side.clone();
+            let placement_km = placement.along_km;
             placements.push(placement);
             let w = weights[i];
             if w <= 0.0 {
@@ -534,6 +535,22 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             border_tally[bi].events_raw += raw;
             for (k, share) in sector_shares {
                 sector_tally[bi][k].add(share, &c);
+            }
+            // A sector's raw count: the events whose point position (a stretch's middle)
+            // lies along it, either side, as its weighted count takes both sides.
+            if raw > 0.0 {
+                let km = match r.stretch {
+                    Some((_, k1, k2)) if shares.stretch => Some((k1 + k2) / 2.0),
+                    _ => placement_km,
+                };
+                if let Some(km) = km {
+                    for (k, sec) in all_sectors[bi].iter().enumerate() {
+                        let last = sec.km_to >= borders[bi].measured_km;
+                        if km >= sec.km_from && (km < sec.km_to || (last && km <= sec.km_to)) {
+                            sector_tally[bi][k].events_raw += raw;
+                        }
+                    }
+                }
             }
             *source_weights[bi]
                 .entry(source_label(r.format, r.source))
