@@ -434,3 +434,313 @@ fn an_event_in_two_files_of_one_dataset_counts_once() {
     let w1 = one["weight_in"].as_f64().unwrap();
     assert!((two["weight_in"].as_f64().unwrap() - 2.0 * w1).abs() < 1e-9);
 }
+
+/// A CSV table as rows of (column → cell).
+fn table(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            head.iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn cell(row: &std::collections::HashMap<String, String>, col: &str) -> f64 {
+    row[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
+}
+
+/// Regression (issue 16): `events_raw` was 0 on every row of `by_event_type.csv` and
+/// `by_period.csv` while `borders.csv` had the counts. Per border, the breakdowns add up to
+/// the border's figures, raw and weighted.
+#[test]
+fn the_breakdowns_add_up_to_the_borders_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    for period in ["year", "month"] {
+        json(&["density", "--json", "--out", out, "--period", period]);
+        let borders = table(&dir.path().join("borders.csv"));
+        let mut raw_total = 0.0;
+        for file in ["by_event_type.csv", "by_period.csv"] {
+            let rows = table(&dir.path().join(file));
+            for b in &borders {
+                let id = &b["border_id"];
+                let of = |col: &str| -> f64 {
+                    rows.iter()
+                        .filter(|r| &r["border_id"] == id)
+                        .map(|r| cell(r, col))
+                        .sum()
+                };
+                for col in ["events_raw", "events_weighted", "fatalities"] {
+                    // Cells are rounded to 4 decimals.
+                    let tolerance = 1e-4 * (rows.len() as f64 + 1.0);
+                    assert!(
+                        (of(col) - cell(b, col)).abs() <= tolerance,
+                        "{file} {id} {col}: {} vs borders.csv {}",
+                        of(col),
+                        cell(b, col)
+                    );
+                }
+                raw_total += of("events_raw");
+            }
+        }
+        assert!(raw_total > 0.0, "the example has raw counts");
+        // Sectors take both sides, as their weighted counts do: per side, their raw events
+        // add up to no more than the border's, and a border's raw events are in its sectors.
+        let sectors = table(&dir.path().join("sectors.csv"));
+        for b in &borders {
+            let id = &b["border_id"];
+            let mine: Vec<_> = sectors.iter().filter(|r| &r["border_id"] == id).collect();
+            let mut per_side: std::collections::HashMap<&str, f64> = Default::default();
+            for r in &mine {
+                *per_side.entry(r["country"].as_str()).or_default() += cell(r, "events_raw");
+            }
+            let tolerance = 1e-4 * (mine.len() as f64 + 1.0);
+            for (side, raw) in &per_side {
+                assert!(
+                    raw <= &(cell(b, "events_raw") + tolerance),
+                    "{id} {side}: {raw}"
+                );
+            }
+            if cell(b, "events_raw") > 0.0 && !mine.is_empty() {
+                assert!(
+                    per_side.values().any(|v| *v > 0.0),
+                    "{id}: no raw events in sectors"
+                );
+            }
+        }
+    }
+}
+
+/// Regression (issue 16): the Kabul bombing (20 km radius, farther than that beyond AF-PK's
+/// corridor) put 0.0002 events into AF-PK. No incident reaches past its stated radius: one
+/// whose radius ends outside the corridor has no share in it.
+#[test]
+fn no_incident_puts_weight_beyond_its_radius() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("borderwatch")
+        .unwrap()
+        .args(["export", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("incidents.geojson")).unwrap(),
+    )
+    .unwrap();
+    let corridor = v["parameters"]["corridor_km"].as_f64().unwrap_or(50.0);
+    let mut beyond = 0;
+    for f in v["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let (Some(d), Some(r), Some(share)) = (
+            p["border_distance_km"].as_f64(),
+            p["uncertainty_km"].as_f64(),
+            p["corridor_share"].as_f64(),
+        ) else {
+            continue;
+        };
+        if p["stretch_border"].is_string() {
+            continue;
+        }
+        if d - r > corridor {
+            beyond += 1;
+            assert_eq!(share, 0.0, "{}", p["location"]);
+        }
+        assert!((0.0..=1.0).contains(&share));
+    }
+    assert!(
+        beyond > 0,
+        "the example has incidents whose radius ends outside the corridor"
+    );
+}
+
+/// Writes a native CSV of points (lon, lat, count) dated in 2025, precise coordinates.
+fn points_csv(path: &std::path::Path, points: &[(f64, f64, u32)]) {
+    let mut text = String::from("id,date,latitude,longitude,precision,event_type,count\n");
+    for (i, (lon, lat, n)) in points.iter().enumerate() {
+        text.push_str(&format!(
+            "p{i},2025-06-01,{lat},{lon},exact,armed_clash,{n}\n"
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// Issue 16, item 6: a comparison needs both borders covered. Records only on the
+/// Pakistani side of AF-PK give no ratio (null in --json and comparison.csv) and say why:
+/// AF-TJ has no record in its corridor, and the inputs hold no record in either of its
+/// countries.
+#[test]
+fn a_border_without_records_gives_no_ratio_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pk_only.csv");
+    // Landi Kotal, Parachinar, Miran Shah, Wana: towns in Pakistan near the Durand Line.
+    points_csv(
+        &input,
+        &[
+            (71.141, 34.098, 5),
+            (70.099, 33.900, 4),
+            (70.066, 33.000, 3),
+            (69.570, 32.300, 3),
+        ],
+    );
+    let csv_out = dir.path().join("cmp.csv");
+    let v = json(&[
+        "compare",
+        "AF-TJ",
+        "AF-PK",
+        input.to_str().unwrap(),
+        "--json",
+        "--output",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert_eq!(v["comparable"], false);
+    for k in ["ratio", "ratio_low", "ratio_high"] {
+        assert!(v[k].is_null(), "{k}: {}", v[k]);
+    }
+    let why: Vec<&str> = v["not_comparable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        why.iter()
+            .any(|w| w.contains("AF-TJ has no record in its corridor")),
+        "{why:?}"
+    );
+    assert!(
+        why.iter()
+            .any(|w| w.contains("no record in AF or TJ") && w.contains("PK")),
+        "{why:?}"
+    );
+    // AF-PK's own figures are still there.
+    assert!(v["b"]["rate_per_100km_year"].as_f64().unwrap() > 0.0);
+    let rows = table(&csv_out);
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(r["comparable"], "false");
+        assert_eq!(r["rate_ratio_vs_other"], "");
+        assert_eq!(r["ratio_ci95_low"], "");
+        assert!(r["not_comparable_because"].contains("AF-TJ has no record"));
+    }
+    // The text says so instead of a ratio.
+    let out = Command::cargo_bin("borderwatch")
+        .unwrap()
+        .args(["compare", "AF-TJ", "AF-PK", "--output"])
+        .arg(&csv_out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("not comparable, so no rate ratio"), "{text}");
+    assert!(!text.contains("rate ratio AF-TJ / AF-PK"), "{text}");
+    // The example covers both borders: a ratio.
+    let v = json(&[
+        "compare",
+        "AF-TJ",
+        "AF-PK",
+        "--json",
+        "--output",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert_eq!(v["comparable"], true);
+    assert!(v["ratio"].as_f64().is_some());
+}
+
+/// On the Pakistan-only UCDP file (issue 16: "rate ratio 0 (95% CI 0–0.002)"), no ratio.
+#[test]
+fn the_pakistan_only_ucdp_file_gives_no_ratio() {
+    let Some(d) = realdata() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_out = tmp.path().join("cmp.csv");
+    let v = json(&[
+        "compare",
+        "AF-TJ",
+        "AF-PK",
+        d.join("ucdp_ged_v22_1_hdx_pak.csv").to_str().unwrap(),
+        "--json",
+        "--output",
+        csv_out.to_str().unwrap(),
+    ]);
+    println!("{}", v["not_comparable"]);
+    assert_eq!(v["comparable"], false);
+    assert!(v["ratio"].is_null() && v["ratio_low"].is_null() && v["ratio_high"].is_null());
+    assert!(v["not_comparable"][0].as_str().unwrap().contains("AF-TJ"));
+}
+
+/// Issue 16, item 7: 30 events at one place on AF-TJ and one at each of ten others: the
+/// segment holding the 30 is a hotspot, none of the others is; segments.csv, the segments
+/// layer and tables_metadata.json carry `hotspot` and `hotspot_q`.
+#[test]
+fn a_cluster_of_events_makes_its_segment_a_hotspot() {
+    let geo = GeoData::load(None).unwrap();
+    let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+    let n = (tj.measured_km / 25.0).floor() as usize;
+    assert!(n >= 12);
+    let mid = |k: usize| borderwatch::borders::locate::point_at_km(tj, 25.0 * k as f64 + 12.5);
+    let hot = n / 2;
+    let mut points = vec![(mid(hot).0, mid(hot).1, 30)];
+    for k in (0..n).filter(|k| *k != hot).take(10) {
+        points.push((mid(k).0, mid(k).1, 1));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cluster.csv");
+    points_csv(&input, &points);
+    let out = Command::cargo_bin("borderwatch")
+        .unwrap()
+        .args(["export", "--out"])
+        .arg(dir.path())
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = table(&dir.path().join("segments.csv"));
+    let hot_id = format!("AF-TJ-{:03}", hot + 1);
+    for r in rows.iter().filter(|r| r["border_id"] == "AF-TJ") {
+        let (q, p) = (cell(r, "hotspot_q"), cell(r, "hotspot_p"));
+        assert!((0.0..=1.0).contains(&q) && p <= q + 1e-12, "{r:?}");
+        assert_eq!(r["hotspot"] == "true", q <= 0.05, "{r:?}");
+        assert_eq!(r["hotspot"] == "true", r["segment_id"] == hot_id, "{r:?}");
+    }
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("segments.geojson")).unwrap(),
+    )
+    .unwrap();
+    let hot_features: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["hotspot"] == true)
+        .map(|f| f["properties"]["segment_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(hot_features, vec![hot_id.as_str()]);
+    let meta = std::fs::read_to_string(dir.path().join("tables_metadata.json")).unwrap();
+    assert!(meta.contains("\"hotspot\"") && meta.contains("\"hotspot_q\""));
+    // Weighted by fatalities the test is not made: the fields are empty.
+    json(&[
+        "density",
+        "--json",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--weight",
+        "fatalities",
+        input.to_str().unwrap(),
+    ]);
+    let rows = table(&dir.path().join("segments.csv"));
+    assert!(
+        rows.iter()
+            .all(|r| r["hotspot"].is_empty() && r["hotspot_q"].is_empty())
+    );
+}

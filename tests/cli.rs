@@ -104,11 +104,199 @@ fn gazetteer_finds_renamed_cyrillic_and_border_zone_names() {
     assert_eq!(h["id"], "crossing:torkham");
 }
 
+/// Regression (issue 16): `gazetteer Xyzzyville` exited 0. No match is its own status (3),
+/// said on stderr with the suggestions, and `--json` prints an empty list with the same
+/// status.
 #[test]
-fn gazetteer_suggests_when_nothing_matches() {
+fn gazetteer_without_a_match_exits_3() {
     let out = bw().args(["gazetteer", "Zzyzx Qwerty"]).output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("no entry matches"));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no entry matches"));
+    assert!(out.stdout.is_empty());
+    let out = bw()
+        .args(["gazetteer", "Xyzzyville", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, Value::Array(Vec::new()));
+    // A name that matches still exits 0.
+    let out = bw().args(["gazetteer", "Darvoz"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// The usage-error exit status, distinct from 2 ("finished, but rows were skipped").
+const EXIT_USAGE: i32 = 64;
+
+/// Runs a command line that must be refused as a usage error, in an empty folder so that
+/// any output written would show; returns stderr.
+fn refused(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bw().current_dir(dir.path()).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_USAGE),
+        "{args:?} was not refused as a usage error: {stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?} printed a result");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{args:?} wrote {left:?}");
+    stderr
+}
+
+/// Regression (issue 16): `compare AF-TJ AF-TJ` ran and printed every warning twice.
+#[test]
+fn the_same_border_twice_is_refused() {
+    let e = refused(&["compare", "AF-TJ", "AF-TJ"]);
+    assert!(e.contains("AF-TJ given twice"), "{e}");
+    let e = refused(&["compare", "af-pk", "AF-PK"]);
+    assert!(e.contains("given twice"), "{e}");
+    let e = refused(&["run", "--compare", "AF-TJ,AF-TJ"]);
+    assert!(e.contains("given twice"), "{e}");
+}
+
+/// Regression (issue 16): `compare AF-TJ AF-PKK` said "unknown border: AF-TJ or AF-PKK".
+/// The message names the bad id only and lists every valid one (read from `borders`).
+#[test]
+fn an_unknown_border_is_named_with_the_valid_ids() {
+    let v = json_stdout(bw().args(["borders", "--json"]));
+    let ids: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["border_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() >= 2);
+    let e = refused(&["compare", "AF-TJ", "AF-PKK"]);
+    assert!(e.contains("unknown border AF-PKK:"), "{e}");
+    assert!(!e.contains("AF-TJ or"), "{e}");
+    for id in &ids {
+        assert!(e.contains(id.as_str()), "{id} missing from {e}");
+    }
+    let e = refused(&["density", "--borders", "AF-TJ,AF-XX"]);
+    assert!(e.contains("unknown border AF-XX"), "{e}");
+    let e = refused(&["run", "--compare", "AF-TJ,AF-PKK"]);
+    assert!(e.contains("unknown border AF-PKK"), "{e}");
+    // A border left out by --borders cannot be compared either.
+    let e = refused(&["compare", "AF-TJ", "AF-PK", "--borders", "AF-TJ"]);
+    assert!(e.contains("AF-PK not analysed"), "{e}");
+}
+
+/// Regression (issue 16): `--from 2026-01 --to 2025-01` ran over "0.003 years".
+#[test]
+fn a_reversed_window_is_refused() {
+    for command in [
+        &["density"][..],
+        &["compare", "AF-TJ", "AF-PK"],
+        &["run"],
+        &["export"],
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["--from", "2026-01", "--to", "2025-01"]);
+        let e = refused(&args);
+        assert!(
+            e.contains("--from 2026-01") && e.contains("after --to 2025-01"),
+            "{e}"
+        );
+    }
+    // One month is a window: --from and --to the same month is fine.
+    let dir = tempfile::tempdir().unwrap();
+    let out = bw()
+        .args(["density", "--from", "2025-11", "--to", "2025-11", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // A date that is no date is a usage error too, naming the flag.
+    let e = refused(&["density", "--from", "2025-13"]);
+    assert!(e.contains("--from \"2025-13\""), "{e}");
+}
+
+/// Regression (issue 16): `--types drone_strikes` (a typo) left every row out and exited 0.
+/// An event type that is neither a known type nor in the inputs is refused, with the
+/// nearest known type and the list of known types.
+#[test]
+fn an_unknown_event_type_is_refused_with_the_known_ones() {
+    let e = refused(&["density", "--types", "drone_strikes"]);
+    assert!(
+        e.contains("unknown event type drone_strikes (did you mean drone_strike?)"),
+        "{e}"
+    );
+    for t in [
+        "drone_strike",
+        "armed_incursion",
+        "cross_border_fire",
+        "border_closure",
+    ] {
+        assert!(e.contains(t), "{t} not listed: {e}");
+    }
+    let e = refused(&["run", "--types", "armed_clash,zzz"]);
+    assert!(e.contains("unknown event type zzz"), "{e}");
+    // A known type in another spelling, and a free-text type the input holds, are accepted.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("own.csv");
+    std::fs::write(
+        &input,
+        "id,date,country,location,event_type\n1,2025-03-01,Tajikistan,Darvoz district,Grenade attack on post\n",
+    )
+    .unwrap();
+    for types in ["Drone Strike", "grenade attack on post"] {
+        let out = bw()
+            .args(["density", "--types", types, "--out"])
+            .arg(dir.path())
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 2)),
+            "{types}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Regression (issue 16): `--format pdf` ran and drew no maps at all.
+#[test]
+fn an_unknown_format_is_refused() {
+    let e = refused(&["run", "--format", "pdf"]);
+    assert!(
+        e.contains("pdf not supported") && e.contains("svg and png"),
+        "{e}"
+    );
+    let e = refused(&["run", "--format", "svg,pdf"]);
+    assert!(
+        e.contains("pdf not supported") && !e.contains("svg not"),
+        "{e}"
+    );
+}
+
+/// Regression (issue 16): usage errors exited 2, the status of "finished with skipped rows".
+/// Whatever clap refuses (an unknown flag, a bad value) now exits 64; --help and --version
+/// still exit 0 on stdout.
+#[test]
+fn a_usage_error_has_its_own_exit_status() {
+    let e = refused(&["density", "--bogus"]);
+    assert!(e.contains("--bogus"), "{e}");
+    let e = refused(&["density", "--period", "week"]);
+    assert!(e.contains("week"), "{e}");
+    refused(&["compare", "AF-TJ"]);
+    refused(&["density", "--segment-km", "0"]);
+    for args in [&["--help"][..], &["--version"], &["density", "--help"]] {
+        let out = bw().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+    // A file with skipped rows still finishes with 2: the two statuses stay apart.
+    let dir = tempfile::tempdir().unwrap();
+    let out = bw()
+        .args(["density", "--out"])
+        .arg(dir.path())
+        .arg(manifest().join("tests/data/bad/wrong_field_count.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 fn features(path: &Path) -> Vec<Value> {
@@ -406,6 +594,10 @@ fn a_missing_input_stops_before_any_work() {
             stderr.contains("cannot read") && stderr.contains("no_such_file.csv"),
             "{command}: {stderr}"
         );
+        // Regression (issue 16): the cause was said twice ("No such file or directory"
+        // after the message that already quoted it).
+        let why = "No such file or directory";
+        assert_eq!(stderr.matches(why).count(), 1, "{command}: {stderr}");
         assert!(
             !stderr.contains("skipped:"),
             "{command} read the first file before finding the second missing: {stderr}"

@@ -201,6 +201,12 @@ fn schema(layer: &str) -> (&'static str, Vec<(&'static str, &'static str)>) {
                 ("provinces", "String"),
             ]);
             v.extend(TALLY_RATES);
+            v.extend([
+                ("hotspot", "Integer(Boolean)"),
+                ("hotspot_q", "Real"),
+                ("hotspot_p", "Real"),
+                ("hotspot_expected", "Real"),
+            ]);
             ("Line String", v)
         }
         "incidents" => (

@@ -3,7 +3,8 @@
 
 use super::analysis_args::AnalysisArgs;
 use super::{Cli, EXIT_OK, EXIT_SKIPPED, print};
-use crate::density::{analyse, compare::compare};
+use crate::density::analyse;
+use crate::density::compare::{check_pair, compare};
 use crate::export::{tables, write_atomic};
 use anyhow::Result;
 use std::fmt::Write;
@@ -32,7 +33,15 @@ fn opt(v: Option<f64>) -> String {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let (geo, opts, prepared) = args.analysis.prepare(cli, &args.inputs)?;
+    // The pair is checked before any input is read: the same border twice, an unknown id
+    // (named, with the valid ones) or one left out by --borders is a usage error.
+    let check_pair = |geo: &crate::geodata::GeoData, opts: &crate::density::AnalysisOptions| {
+        let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
+        check_pair(&args.a, &args.b, &ids, &opts.borders).map_err(anyhow::Error::from)
+    };
+    let (geo, opts, prepared) = args
+        .analysis
+        .prepare(cli, &args.inputs, Some(&check_pair))?;
     let a = analyse(&prepared.located, &geo, &opts);
     let c = compare(&a, &args.a, &args.b)?;
     write_atomic(&args.output, tables::comparison_csv(&c)?.as_bytes())?;
@@ -68,17 +77,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             opt(x.ci_high)
         )?;
     }
-    writeln!(
-        s,
-        "rate ratio {} / {}: {} (95% CI {} – {})",
-        c.a.border_id,
-        c.b.border_id,
-        opt(c.ratio),
-        opt(c.ratio_low),
-        c.ratio_high
-            .map(|v| format!("{v:.3}"))
-            .unwrap_or_else(|| "unbounded".into())
-    )?;
+    if !c.comparable {
+        writeln!(
+            s,
+            "not comparable, so no rate ratio: {}",
+            c.not_comparable.join("; ")
+        )?;
+    } else {
+        writeln!(
+            s,
+            "rate ratio {} / {}: {} (95% CI {} – {})",
+            c.a.border_id,
+            c.b.border_id,
+            opt(c.ratio),
+            opt(c.ratio_low),
+            c.ratio_high
+                .map(|v| format!("{v:.3}"))
+                .unwrap_or_else(|| "unbounded".into())
+        )?;
+    }
     for w in &c.warnings {
         writeln!(s, "warning: {w}")?;
     }

@@ -32,7 +32,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let (geo, opts, prepared) = args.analysis.prepare(cli, &args.inputs)?;
+    let (geo, opts, prepared) = args.analysis.prepare(cli, &args.inputs, None)?;
     let located = &prepared.located;
     let a = analyse(located, &geo, &opts);
     write_atomic(
@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             "borders": a.borders.iter().map(|b| serde_json::json!({
                 "border_id": b.border.id, "tally": b.tally, "rates": b.rates,
                 "sectors": b.sectors.iter().map(|s| serde_json::json!({"sector_id": s.unit.id, "km_from": s.unit.km_from, "km_to": s.unit.km_to, "tally": s.tally, "rates": s.rates})).collect::<Vec<_>>(),
-                "segments": b.segments.iter().map(|s| serde_json::json!({"segment_id": s.unit.id, "km_from": s.unit.km_from, "km_to": s.unit.km_to, "provinces": s.unit.provinces, "events_weighted": s.tally.events_weighted, "events_raw": s.tally.events_raw, "per_100km_per_year": s.rates.per_100km_per_year})).collect::<Vec<_>>(),
+                "segments": b.segments.iter().map(|s| serde_json::json!({"segment_id": s.unit.id, "km_from": s.unit.km_from, "km_to": s.unit.km_to, "provinces": s.unit.provinces, "events_weighted": s.tally.events_weighted, "events_raw": s.tally.events_raw, "per_100km_per_year": s.rates.per_100km_per_year, "hotspot": s.hotspot.map(|h| h.hotspot), "hotspot_q": s.hotspot.map(|h| h.q_value)})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         });
         print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
@@ -153,16 +153,34 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     for seg in segs.iter().take(args.top) {
         writeln!(
             s,
-            "  {:<12} km {:>7.1}–{:<7.1} events {:>7.2} (raw {:.0})  per 100 km/yr {}  [{}]",
+            "  {:<12} km {:>7.1}–{:<7.1} events {:>7.2} (raw {:.0})  per 100 km/yr {}  [{}]{}",
             seg.unit.id,
             seg.unit.km_from,
             seg.unit.km_to,
             seg.tally.events_weighted,
             seg.tally.events_raw,
             opt(seg.rates.per_100km_per_year, 3),
-            seg.unit.provinces.join(", ")
+            seg.unit.provinces.join(", "),
+            match seg.hotspot {
+                Some(h) if h.hotspot => format!("  hotspot (q {:.2e})", h.q_value),
+                _ => String::new(),
+            }
         )?;
     }
+    let hot: Vec<&str> = segs
+        .iter()
+        .filter(|x| x.is_hotspot())
+        .map(|x| x.unit.id.as_str())
+        .collect();
+    writeln!(
+        s,
+        "\nhotspots (count above the border's rate, exact Poisson test, Benjamini–Hochberg q ≤ 0.05): {}",
+        if hot.is_empty() {
+            "none".to_string()
+        } else {
+            hot.join(", ")
+        }
+    )?;
     writeln!(
         s,
         "\nwrote segments.csv, sectors.csv, borders.csv, by_event_type.csv, by_period.csv in {}",

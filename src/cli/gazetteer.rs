@@ -1,6 +1,6 @@
 //! `borderwatch gazetteer NAME`: looks a name up and prints the best entries.
 
-use super::{Cli, EXIT_OK, load_geodata, print};
+use super::{Cli, EXIT_NO_MATCH, EXIT_OK, load_geodata, print};
 use crate::gazetteer::Constraint;
 use crate::model::EntryKind;
 use anyhow::{Result, bail};
@@ -55,7 +55,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             })
             .collect();
         print(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
-        return Ok(EXIT_OK);
+        return Ok(if hits.is_empty() {
+            EXIT_NO_MATCH
+        } else {
+            EXIT_OK
+        });
     }
     let mut s = String::new();
     if hits.is_empty() {
@@ -98,6 +102,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         if let Some(n) = &e.note {
             writeln!(s, "    note: {n}")?;
         }
+    }
+    // No match is said on stderr with the suggestions, and is its own exit status, so a
+    // script can tell "not found" from a result.
+    if hits.is_empty() {
+        eprint!("{s}");
+        return Ok(EXIT_NO_MATCH);
     }
     print(&s)?;
     Ok(EXIT_OK)

@@ -9,6 +9,7 @@ mod gazetteer;
 mod geocode;
 mod input_args;
 mod run;
+pub mod usage;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -21,13 +22,20 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_ERROR: i32 = 1;
 /// Exit status: finished, but some input rows were skipped or left unmatched.
 pub const EXIT_SKIPPED: i32 = 2;
+/// Exit status: nothing matched (`gazetteer` found no entry for the name).
+pub const EXIT_NO_MATCH: i32 = 3;
+/// Exit status: a usage error (an unknown option or value, a reversed window, an unknown
+/// border, event type or format, the same border twice): nothing was done. 64 is
+/// `EX_USAGE` of BSD's sysexits.h.
+pub const EXIT_USAGE: i32 = 64;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "borderwatch",
     version,
     about = "Maps cross-border incidents along Afghanistan's borders",
-    after_help = "Exit status: 0 ok, 1 error, 2 finished with skipped or unmatched rows.\n\
+    after_help = "Exit status: 0 ok, 1 error, 2 finished with skipped or unmatched rows, 3 no match \
+(gazetteer), 64 usage error (nothing done).\n\
 Geography: Natural Earth (public domain); places: GeoNames, CC BY 4.0."
 )]
 pub struct Cli {
@@ -90,7 +98,15 @@ pub enum Command {
 
 /// Runs the command line and returns the process exit status.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are answers (stdout, 0); anything else clap refuses is a
+        // usage error with its own status, not 2 ("finished with skipped rows").
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
     let result = match &cli.command {
         Command::Borders(a) => borders::run(&cli, a),
         Command::Gazetteer(a) => gazetteer::run(&cli, a),
@@ -121,8 +137,12 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
+        Err(e) if usage::is_usage(&e) => {
+            eprintln!("error: {}", usage::message(&e));
+            EXIT_USAGE
+        }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", usage::message(&e));
             EXIT_ERROR
         }
     }

@@ -6,16 +6,16 @@
 //! Every parameter can come from `--config run.toml` (the same keys as the `run-config.toml`
 //! the job writes); command-line flags override the file.
 
-use super::{Cli, EXIT_OK, EXIT_SKIPPED, load_geodata, print};
+use super::{Cli, EXIT_OK, EXIT_SKIPPED, load_geodata, print, usage};
 use crate::density::assign::CorridorSide;
-use crate::density::compare::compare;
+use crate::density::compare::{check_pair, compare};
 use crate::density::kde::{KdeOptions, default_thresholds, isobands, surface};
 use crate::density::stats::LengthBasis;
 use crate::density::{AnalysisOptions, Period, WeightBy, analyse};
 use crate::export::layers::{RunMeta, write_all};
 use crate::export::{incidents, tables, write_atomic};
 use crate::projection::Projection;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::io::IsTerminal;
@@ -231,25 +231,32 @@ impl RunConfig {
                 .map(|s| {
                     crate::ingest::parse_date(s)
                         .map(|d| if end { d.end } else { d.start })
-                        .map_err(|e| anyhow!("date {s:?}: {e}"))
+                        .map_err(|e| {
+                            usage::usage(format!(
+                                "{} {s:?}: {e}",
+                                if end { "--to" } else { "--from" }
+                            ))
+                        })
                 })
                 .transpose()
         };
+        let (from, to) = (date(&self.from, false)?, date(&self.to, true)?);
+        usage::check_window(from, to, self.from.as_deref(), self.to.as_deref())?;
         let opts = AnalysisOptions {
             segment_km: self.segment_km.unwrap_or(25.0),
             corridor_km: self.corridor_km.unwrap_or(50.0),
             corridor_side: self.corridor_side.unwrap_or(CorridorSide::Both),
             length_basis: self.length_basis.unwrap_or(LengthBasis::Measured),
             weight: self.weight.unwrap_or(WeightBy::Count),
-            from: date(&self.from, false)?,
-            to: date(&self.to, true)?,
+            from,
+            to,
             types: self.types.clone().unwrap_or_default(),
             actor: self.actor.clone(),
             period: self.period.unwrap_or(Period::Quarter),
             borders: self.borders.clone().unwrap_or_default(),
         };
         if !(opts.segment_km > 0.0 && opts.corridor_km > 0.0) {
-            bail!("segment_km and corridor_km must be positive");
+            return Err(usage::usage("segment_km and corridor_km must be positive"));
         }
         Ok(opts)
     }
@@ -315,6 +322,7 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     let cfg = RunConfig::from_args(args).over(from_file).resolved();
     let out = cfg.out.clone().unwrap_or_else(|| PathBuf::from("output"));
     let opts = cfg.analysis()?;
+    usage::check_formats(cfg.format.as_deref().unwrap_or_default())?;
     let progress = Progress::new(cli.quiet, cli.verbose);
 
     progress.stage("loading geodata");
@@ -322,6 +330,16 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     if let Some(f) = &cfg.borders_file {
         geo.use_borders_file(f)?;
     }
+    // Border ids and the compared pair are checked before any input is read.
+    let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
+    usage::check_borders(&opts.borders, &ids)?;
+    let pair = cfg.compare.clone().unwrap_or_default();
+    if pair.len() != 2 {
+        return Err(usage::usage(
+            "--compare takes exactly two border ids, e.g. AF-TJ,AF-PK",
+        ));
+    }
+    check_pair(&pair[0], &pair[1], &ids, &opts.borders)?;
     progress.stage("reading and geocoding incidents");
     let quiet = cli.quiet;
     let verbose = cli.verbose;
@@ -353,13 +371,10 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
         );
     }
     let located = &prepared.geocoded.located;
+    usage::check_types(&opts.types, located)?;
 
     progress.stage("analysing borders");
     let analysis = analyse(located, &geo, &opts);
-    let pair = cfg.compare.clone().unwrap_or_default();
-    if pair.len() != 2 {
-        bail!("--compare takes exactly two border ids, e.g. AF-TJ,AF-PK");
-    }
     let comparison = compare(&analysis, &pair[0], &pair[1]).ok();
 
     progress.stage("density surface");
@@ -554,7 +569,16 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             fmt_opt(b.rates.ci_high)
         )?;
     }
-    if let Some(c) = &comparison {
+    if let Some(c) = comparison.as_ref().filter(|c| !c.comparable) {
+        writeln!(
+            s,
+            "{} / {} not comparable, so no rate ratio: {}; {} warnings in comparison.csv",
+            c.a.border_id,
+            c.b.border_id,
+            c.not_comparable.join("; "),
+            c.warnings.len()
+        )?;
+    } else if let Some(c) = &comparison {
         writeln!(
             s,
             "rate ratio {} / {}: {} (95% CI {} – {}); {} warnings in comparison.csv",

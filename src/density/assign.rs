@@ -2,12 +2,13 @@
 //!
 //! Method (documented in the README):
 //! - A point-like location (coordinates, place, district, province, country) is a Gaussian
-//!   around its point with σ = radius / 2 (so its radius holds about 86% of it), at least
-//!   0.5 km. Near a border the Gaussian is read in the border's own frame: along-border
-//!   position s₀ and signed distance d₀ (Afghan side positive). The share falling in a
-//!   segment [a, b] inside the corridor is
-//!   (Φ((b−s₀)/σ) − Φ((a−s₀)/σ)) × (Φ((C_hi−d₀)/σ) − Φ((C_lo−d₀)/σ)),
-//!   with [C_lo, C_hi] = [−C, C] for both sides or [0, C] / [−C, 0] for one side.
+//!   around its point with σ = radius / 2, at least 0.5 km, cut off at its radius and
+//!   renormalised: nothing lands farther away than the stated radius. Near a border it is
+//!   read in the border's own frame: along-border position s₀ and signed distance d₀ (Afghan
+//!   side positive). The share falling in a segment [a, b] inside the corridor is the
+//!   Gaussian's mass over the disc of radius r around (s₀, d₀) within a ≤ s ≤ b and
+//!   C_lo ≤ d ≤ C_hi, divided by the disc's mass 1 − exp(−r²/2σ²), with [C_lo, C_hi] =
+//!   [−C, C] for both sides or [0, C] / [−C, 0] for one side (see [`point_shares`]).
 //! - A border-zone location (a stretch [k₁, k₂] of one border) is spread uniformly along its
 //!   stretch and lies on the line, so all of it is inside the corridor; an aggregate row
 //!   (`count` 80 along the whole AF–PK border) is spread the same way.
@@ -60,11 +61,23 @@ pub fn sigma_for_radius(radius_km: f64) -> f64 {
     (radius_km / 2.0).max(0.5)
 }
 
-/// Shares of one incident whose Gaussian has deviation `sigma` km ([`sigma_for_radius`]).
-/// `pos` is its position on its nearest border; `cuts` are that border's segment boundaries
-/// in km (`cuts[i]..cuts[i+1]` is segment i).
+/// Shares of one incident whose location is a Gaussian of deviation `sigma` km
+/// ([`sigma_for_radius`]) cut off at its uncertainty radius `radius_km` and renormalised, so
+/// no share lands farther from the location than its radius. `pos` is its position on its
+/// nearest border; `cuts` are that border's segment boundaries in km (`cuts[i]..cuts[i+1]` is
+/// segment i).
+///
+/// In the border's frame (along-border position s₀, signed distance d₀) the location is the
+/// disc of radius r around (s₀, d₀); a segment's share is the Gaussian's mass over the part of
+/// the disc inside the segment's km range and the corridor, divided by the disc's whole mass
+/// 1 − exp(−r²/2σ²). The integral over the along-border position is taken as s = s₀ + r·sin θ
+/// (so the disc's half-height at s is r·cos θ), split where a segment or the corridor's edge
+/// cuts the disc, each piece by 16-point Gauss–Legendre: on every piece the integrand is
+/// smooth, so the shares are exact to about 1e-11 (the outside share takes up the rest, so
+/// the shares and the outside still add up to exactly 1).
 pub fn point_shares(
     sigma: f64,
+    radius_km: f64,
     pos: &BorderPosition,
     b: &Border,
     cuts: &[f64],
@@ -77,41 +90,141 @@ pub fn point_shares(
         CorridorSide::Afghan => (0.0, corridor_km),
         CorridorSide::Neighbour => (-corridor_km, 0.0),
     };
-    let across = phi((c_hi - d) / sigma) - phi((c_lo - d) / sigma);
     let s0 = pos.along_km;
     let mut shares = Shares {
         border: Some(pos.border),
         ..Default::default()
     };
-    if across > 1e-12 {
-        // Only segments within 6σ of s0 can hold a share worth keeping: those from the first
-        // ending at or after s0 - 6σ to the last starting at or before s0 + 6σ.
-        let lo = s0 - 6.0 * sigma;
-        let hi = s0 + 6.0 * sigma;
-        let n = cuts.len() - 1;
-        let first = cuts[1..].partition_point(|&end| end < lo);
-        let last = cuts[..n].partition_point(|&start| start <= hi);
-        if first < last {
-            shares.segments.reserve_exact(last - first);
-            // Each cut's Gaussian tail is computed once and shared by its two segments.
-            let mut below = phi((cuts[first] - s0) / sigma);
-            for i in first..last {
-                let upto = phi((cuts[i + 1] - s0) / sigma);
-                let share = (upto - below) * across;
-                below = upto;
-                if share > 1e-12 {
-                    shares.segments.push((i, share));
-                }
-            }
-        }
-    }
-    let inside: f64 = shares.segments.iter().map(|x| x.1).sum();
-    shares.outside = (1.0 - inside).max(0.0);
     let in_corridor = d >= c_lo && d <= c_hi;
     if in_corridor && s0 >= 0.0 && s0 <= b.measured_km {
         shares.point_segment = Some(segment_at(cuts, s0));
     }
+    let n = cuts.len() - 1;
+    let (start, end) = (cuts[0], cuts[n]);
+    let r = if radius_km.is_finite() {
+        radius_km.max(0.0)
+    } else {
+        0.0
+    };
+    // A location with no radius is its point.
+    if r < 1e-9 || sigma.is_nan() || sigma <= 0.0 {
+        if in_corridor && s0 >= start && s0 <= end {
+            shares.segments.push((segment_at(cuts, s0), 1.0));
+        } else {
+            shares.outside = 1.0;
+        }
+        return shares;
+    }
+    // The disc misses the corridor or the border's km range: all outside.
+    if d - r >= c_hi || d + r <= c_lo || s0 + r <= start || s0 - r >= end {
+        shares.outside = 1.0;
+        return shares;
+    }
+    // The disc inside one segment and the corridor: all of it there (most precise points).
+    let first = cuts[1..].partition_point(|&e| e <= s0 - r);
+    if first < n
+        && cuts[first] <= s0 - r
+        && s0 + r <= cuts[first + 1]
+        && d - r >= c_lo
+        && d + r <= c_hi
+    {
+        shares.segments.push((first, 1.0));
+        return shares;
+    }
+    // Where the integrand changes form, as angles θ in (−π/2, π/2): segment cuts inside the
+    // disc, and where the disc's half-height r·cos θ meets a corridor edge.
+    let half_pi = std::f64::consts::FRAC_PI_2;
+    let mut breaks = vec![-half_pi, half_pi];
+    for &c in cuts {
+        let x = (c - s0) / r;
+        if x > -1.0 && x < 1.0 {
+            breaks.push(x.asin());
+        }
+    }
+    for h in [c_hi - d, d - c_lo, c_lo - d, d - c_hi] {
+        if h > 0.0 && h < r {
+            let t = (h / r).acos();
+            breaks.extend([-t, t]);
+        }
+    }
+    breaks.sort_by(f64::total_cmp);
+    breaks.dedup();
+    let mass = 1.0 - (-(r * r) / (2.0 * sigma * sigma)).exp();
+    let nodes = gauss_legendre_16();
+    for w in breaks.windows(2) {
+        let (t0, t1) = (w[0], w[1]);
+        if t1 - t0 < 1e-15 {
+            continue;
+        }
+        let mid = s0 + r * ((t0 + t1) / 2.0).sin();
+        if mid < start || mid > end {
+            continue;
+        }
+        let (centre, half) = ((t0 + t1) / 2.0, (t1 - t0) / 2.0);
+        let mut sum = 0.0;
+        for &(x, weight) in nodes {
+            let t = centre + half * x;
+            let (sin, cos) = t.sin_cos();
+            let h = r * cos.max(0.0);
+            let (lo, hi) = ((-h).max(c_lo - d), h.min(c_hi - d));
+            if hi <= lo {
+                continue;
+            }
+            let along = (-0.5 * (r * sin / sigma).powi(2)).exp()
+                / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+            sum += weight * along * r * cos * (phi(hi / sigma) - phi(lo / sigma));
+        }
+        let share = sum * half / mass;
+        if share > 1e-12 {
+            let seg = segment_at(cuts, mid);
+            match shares.segments.last_mut() {
+                Some((k, acc)) if *k == seg => *acc += share,
+                _ => shares.segments.push((seg, share)),
+            }
+        }
+    }
+    let inside: f64 = shares.segments.iter().map(|x| x.1).sum();
+    // Rounding can take the sum a hair past 1: the shares are scaled back, never more
+    // than the weight.
+    if inside > 1.0 {
+        for x in &mut shares.segments {
+            x.1 /= inside;
+        }
+    }
+    shares.outside = (1.0 - inside).max(0.0);
     shares
+}
+
+/// Nodes and weights of 16-point Gauss–Legendre quadrature on [−1, 1], computed once by
+/// Newton's method on the Legendre polynomial P₁₆.
+fn gauss_legendre_16() -> &'static [(f64, f64); 16] {
+    static NODES: std::sync::OnceLock<[(f64, f64); 16]> = std::sync::OnceLock::new();
+    NODES.get_or_init(|| {
+        const N: usize = 16;
+        let mut out = [(0.0, 0.0); N];
+        for (i, slot) in out.iter_mut().enumerate() {
+            let mut x = (std::f64::consts::PI * (i as f64 + 0.75) / (N as f64 + 0.5)).cos();
+            let mut dp = 1.0;
+            for _ in 0..100 {
+                // P_N(x) and its derivative by the three-term recurrence.
+                let (mut p0, mut p1) = (1.0, x);
+                for k in 2..=N {
+                    let k = k as f64;
+                    let p2 = ((2.0 * k - 1.0) * x * p1 - (k - 1.0) * p0) / k;
+                    p0 = p1;
+                    p1 = p2;
+                }
+                dp = N as f64 * (x * p1 - p0) / (x * x - 1.0);
+                let dx = p1 / dp;
+                x -= dx;
+                if dx.abs() < 1e-15 {
+                    break;
+                }
+            }
+            *slot = (x, 2.0 / ((1.0 - x * x) * dp * dp));
+        }
+        out
+    })
 }
 
 /// Shares of a location spread uniformly along `km_from..km_to` of a border.
@@ -188,7 +301,15 @@ mod tests {
                 along_km: along,
                 right_side: dist >= 0.0,
             };
-            let s = point_shares(sigma_km(&loc(r)), &pos, &b, &cuts, 50.0, CorridorSide::Both);
+            let s = point_shares(
+                sigma_km(&loc(r)),
+                r,
+                &pos,
+                &b,
+                &cuts,
+                50.0,
+                CorridorSide::Both,
+            );
             let total: f64 = s.segments.iter().map(|x| x.1).sum::<f64>() + s.outside;
             assert!((total - 1.0).abs() < 1e-9, "{along} {dist} {r}: {total}");
         }
@@ -206,7 +327,7 @@ mod tests {
             along_km: 112.0,
             right_side: true,
         };
-        let shares = |side| point_shares(sigma_km(&loc(1.0)), &pos, &b, &cuts, 50.0, side);
+        let shares = |side| point_shares(sigma_km(&loc(1.0)), 1.0, &pos, &b, &cuts, 50.0, side);
         let s = shares(CorridorSide::Both);
         assert_eq!(s.point_segment, Some(4));
         let best = s
@@ -233,5 +354,126 @@ mod tests {
                 && (got[2].1 - 0.2).abs() < 1e-12
         );
         assert!(s.outside.abs() < 1e-12);
+    }
+
+    fn cuts_of(b: &Border) -> Vec<f64> {
+        (0..=13)
+            .map(|i| (i as f64 * 25.0).min(b.measured_km))
+            .collect()
+    }
+
+    /// The Gaussian's mass over the disc ∩ segment ∩ corridor by brute force on a fine grid,
+    /// to check the quadrature against.
+    fn grid_share(
+        (s0, d0): (f64, f64),
+        r: f64,
+        sigma: f64,
+        (a, b): (f64, f64),
+        (lo, hi): (f64, f64),
+    ) -> f64 {
+        let n = 1200;
+        let step = 2.0 * r / n as f64;
+        let (mut part, mut whole) = (0.0, 0.0);
+        for i in 0..n {
+            for j in 0..n {
+                let x = -r + (i as f64 + 0.5) * step;
+                let y = -r + (j as f64 + 0.5) * step;
+                if x * x + y * y > r * r {
+                    continue;
+                }
+                let w = (-(x * x + y * y) / (2.0 * sigma * sigma)).exp();
+                whole += w;
+                let (s, d) = (s0 + x, d0 + y);
+                if s >= a && s < b && d >= lo && d <= hi {
+                    part += w;
+                }
+            }
+        }
+        part / whole
+    }
+
+    #[test]
+    fn the_truncated_gaussian_matches_a_brute_force_integral() {
+        let b = line_border();
+        let cuts = cuts_of(&b);
+        // Across two segment cuts and the corridor's edge.
+        let (along, dist, r) = (48.0, 40.0, 30.0);
+        let pos = BorderPosition {
+            border: 0,
+            distance_km: dist,
+            along_km: along,
+            right_side: true,
+        };
+        let sigma = sigma_for_radius(r);
+        let s = point_shares(sigma, r, &pos, &b, &cuts, 50.0, CorridorSide::Both);
+        for (seg, share) in &s.segments {
+            let want = grid_share(
+                (along, dist),
+                r,
+                sigma,
+                (cuts[*seg], cuts[seg + 1]),
+                (-50.0, 50.0),
+            );
+            assert!(
+                (share - want).abs() < 2e-3,
+                "segment {seg}: {share} vs {want}"
+            );
+        }
+        let total: f64 = s.segments.iter().map(|x| x.1).sum::<f64>() + s.outside;
+        assert!((total - 1.0).abs() < 1e-12, "{total}");
+        assert!(s.outside > 0.01, "part of the disc is beyond the corridor");
+    }
+
+    /// Regression (issue 16): the Kabul bombing (radius 20 km, about 80 km from AF-PK)
+    /// put 0.0002 events into AF-PK's corridor. A location never reaches past its radius.
+    #[test]
+    fn nothing_lands_beyond_the_stated_radius() {
+        let b = line_border();
+        let cuts = cuts_of(&b);
+        for (dist, r) in [(70.01, 20.0), (50.5, 0.4), (80.0, 20.0), (160.0, 107.0)] {
+            let pos = BorderPosition {
+                border: 0,
+                distance_km: dist,
+                along_km: 120.0,
+                right_side: false,
+            };
+            let s = point_shares(
+                sigma_for_radius(r),
+                r,
+                &pos,
+                &b,
+                &cuts,
+                50.0,
+                CorridorSide::Both,
+            );
+            let inside: f64 = s.segments.iter().map(|x| x.1).sum();
+            if dist - r >= 50.0 {
+                assert_eq!(inside, 0.0, "{dist} {r}");
+                assert_eq!(s.outside, 1.0);
+            } else {
+                assert!(inside > 0.0 && s.outside > 0.0, "{dist} {r}");
+            }
+            // Every segment holding a share is within the radius along the border.
+            for (seg, _) in &s.segments {
+                assert!(cuts[*seg] < 120.0 + r && cuts[seg + 1] > 120.0 - r);
+            }
+        }
+        // A disc wholly inside one segment and the corridor is all there, exactly.
+        let pos = BorderPosition {
+            border: 0,
+            distance_km: 10.0,
+            along_km: 112.0,
+            right_side: true,
+        };
+        let s = point_shares(5.0, 10.0, &pos, &b, &cuts, 50.0, CorridorSide::Both);
+        assert_eq!(s.segments, vec![(4, 1.0)]);
+        assert_eq!(s.outside, 0.0);
+        // Spread over three segments, still wholly inside: shares add up to 1.
+        let s = point_shares(20.0, 40.0, &pos, &b, &cuts, 50.0, CorridorSide::Both);
+        let inside: f64 = s.segments.iter().map(|x| x.1).sum();
+        assert!(
+            s.segments.len() >= 3 && (inside - 1.0).abs() < 1e-9,
+            "{s:?}"
+        );
     }
 }

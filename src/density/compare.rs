@@ -4,7 +4,6 @@
 
 use super::stats::{poisson_ci, rate_ratio};
 use super::{Analysis, BorderResult};
-use anyhow::{Result, bail};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -31,12 +30,19 @@ pub struct BorderRate {
     pub aggregate_share: f64,
     /// Share of the events from the single largest record.
     pub largest_record_share: f64,
+    /// Each side's share of the border's weighted count (the country its points lie in).
+    pub sides: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub a: BorderRate,
     pub b: BorderRate,
+    /// Whether the data can carry a comparison at all: both borders have records in their
+    /// corridors and the inputs cover a country on each. When not, `ratio` and its
+    /// interval are `None` and `not_comparable` says why.
+    pub comparable: bool,
+    pub not_comparable: Vec<String>,
     /// Rate of `a` ÷ rate of `b`, with its 95% interval.
     pub ratio: Option<f64>,
     pub ratio_low: Option<f64>,
@@ -73,6 +79,11 @@ fn border_rate(r: &BorderResult) -> BorderRate {
         imprecise_share: share(t.imprecise_events, t.events_weighted),
         aggregate_share: share(t.aggregate_events, t.events_weighted),
         largest_record_share: share(t.largest_record_share, t.events_weighted),
+        sides: r
+            .sides
+            .iter()
+            .map(|(side, w)| (side.clone(), share(*w, t.events_weighted)))
+            .collect(),
     }
 }
 
@@ -122,25 +133,150 @@ fn largest_share_gap(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> f6
 /// move the ratio by more than its interval allows for once counts are in the hundreds.
 const SOURCE_GAP: f64 = 0.10;
 
-/// Compares two analysed borders.
-pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
+/// Why two border ids cannot be compared: a usage error, refused before any figure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PairError {
+    #[error("{0} given twice: compare two different borders (e.g. AF-TJ AF-PK)")]
+    SameBorder(String),
+    #[error("unknown border {}: the borders are {}", .unknown.join(" and "), .valid.join(", "))]
+    UnknownBorder {
+        unknown: Vec<String>,
+        valid: Vec<String>,
+    },
+    #[error("{} not analysed (--borders {}): add to --borders what you compare", .missing.join(" and "), .selected.join(","))]
+    NotSelected {
+        missing: Vec<String>,
+        selected: Vec<String>,
+    },
+}
+
+/// Checks a pair of border ids against the borders there are (`valid`) and, when the
+/// analysis is restricted to some (`selected`, empty for all), against those.
+pub fn check_pair(a: &str, b: &str, valid: &[&str], selected: &[String]) -> Result<(), PairError> {
+    if a.eq_ignore_ascii_case(b) {
+        return Err(PairError::SameBorder(a.to_string()));
+    }
+    let known = |id: &str| valid.iter().any(|v| v.eq_ignore_ascii_case(id));
+    let unknown: Vec<String> = [a, b]
+        .into_iter()
+        .filter(|id| !known(id))
+        .map(String::from)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(PairError::UnknownBorder {
+            unknown,
+            valid: valid.iter().map(|v| v.to_string()).collect(),
+        });
+    }
+    let missing: Vec<String> = [a, b]
+        .into_iter()
+        .filter(|id| !selected.is_empty() && !selected.iter().any(|s| s.eq_ignore_ascii_case(id)))
+        .map(String::from)
+        .collect();
+    if !missing.is_empty() {
+        return Err(PairError::NotSelected {
+            missing,
+            selected: selected.to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// Below this share of a border's events a side does not count as covered, for the
+/// coverage warning.
+const SIDE_COVERED: f64 = 0.05;
+
+/// Why a border cannot carry a comparison, if it cannot: no record in its corridor, or
+/// inputs that hold no record in either of its countries.
+fn not_comparable(r: &BorderResult, analysis: &Analysis) -> Vec<String> {
+    let mut why = Vec::new();
+    let id = &r.border.id;
+    if r.tally.records == 0 || r.tally.events_weighted <= 0.0 {
+        why.push(format!(
+            "{id} has no record in its corridor ({} km{})",
+            analysis.options.corridor_km,
+            match analysis.options.corridor_side {
+                super::assign::CorridorSide::Both => " either side".to_string(),
+                side => format!(", {} side", side_word(side)),
+            }
+        ));
+    }
+    let countries: Vec<&str> = [&r.border.country_a, &r.border.country_b]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let covered = |c: &str| analysis.countries.get(c).is_some_and(|w| *w > 0.0);
+    if countries.len() == 2 && !countries.iter().any(|c| covered(c)) {
+        let held: Vec<&str> = analysis
+            .countries
+            .iter()
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(c, _)| c.as_str())
+            .collect();
+        why.push(format!(
+            "the inputs hold no record in {} or {}, the countries either side of {id}{}",
+            countries[0],
+            countries[1],
+            if held.is_empty() {
+                String::new()
+            } else {
+                format!(" (their records lie in {})", held.join(", "))
+            }
+        ));
+    }
+    why
+}
+
+fn side_word(side: super::assign::CorridorSide) -> &'static str {
+    match side {
+        super::assign::CorridorSide::Both => "both",
+        super::assign::CorridorSide::Afghan => "Afghan",
+        super::assign::CorridorSide::Neighbour => "neighbour's",
+    }
+}
+
+/// A border's sides as covered, for the coverage warning: those holding at least
+/// [`SIDE_COVERED`] of its events, with their shares.
+fn covered_sides(x: &BorderRate) -> Vec<(&str, f64)> {
+    x.sides
+        .iter()
+        .filter(|(_, s)| **s >= SIDE_COVERED)
+        .map(|(c, s)| (c.as_str(), *s))
+        .collect()
+}
+
+fn sides_text(sides: &[(&str, f64)]) -> String {
+    sides
+        .iter()
+        .map(|(c, s)| format!("{c} {:.0}%", s * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Compares two analysed borders. The ids must name two different analysed borders
+/// ([`check_pair`]).
+pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison, PairError> {
+    let ids: Vec<&str> = analysis
+        .borders
+        .iter()
+        .map(|r| r.border.id.as_str())
+        .collect();
+    check_pair(a, b, &ids, &[])?;
     let find = |id: &str| {
         analysis
             .borders
             .iter()
             .find(|r| r.border.id.eq_ignore_ascii_case(id))
+            .expect("checked above")
     };
-    let (Some(ra), Some(rb)) = (find(a), find(b)) else {
-        let ids: Vec<&str> = analysis
-            .borders
-            .iter()
-            .map(|r| r.border.id.as_str())
-            .collect();
-        bail!("unknown border: {a} or {b} (analysed: {})", ids.join(", "));
-    };
+    let (ra, rb) = (find(a), find(b));
+    let mut why_not = not_comparable(ra, analysis);
+    why_not.extend(not_comparable(rb, analysis));
     let (ba, bb) = (border_rate(ra), border_rate(rb));
     let mut warnings = Vec::new();
     let (ratio, ratio_low, ratio_high) = match (ra.rates.years, rb.rates.years) {
+        _ if !why_not.is_empty() => (None, None, None),
         (Some(ya), Some(yb)) => {
             let (r, lo, hi) = rate_ratio(
                 ba.events,
@@ -161,7 +297,8 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
         }
     };
     for x in [&ba, &bb] {
-        if x.events < 10.0 {
+        // A border with nothing in its corridor is said under "not comparable".
+        if x.events < 10.0 && x.events > 0.0 {
             warnings.push(format!(
                 "{} has only {:.1} events in the corridor: its interval is wide and the ratio is fragile",
                 x.border_id, x.events
@@ -224,6 +361,20 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
             mix(&bb.sources)
         ));
     }
+    // Both borders with enough events, but one's events on both sides and the other's on
+    // one side only: the inputs may not report both countries alike.
+    let (sa, sb) = (covered_sides(&ba), covered_sides(&bb));
+    if ba.events >= 10.0 && bb.events >= 10.0 && sa.len() != sb.len() {
+        warnings.push(format!(
+            "the countries covered differ: {}'s events lie {} ({}), {}'s {} ({}); that may be where incidents happen or what the inputs report",
+            ba.border_id,
+            if sa.len() > 1 { "on both sides" } else { "on one side only" },
+            sides_text(&sa),
+            bb.border_id,
+            if sb.len() > 1 { "on both sides" } else { "on one side only" },
+            sides_text(&sb),
+        ));
+    }
     let basis_note = match (ba.published_km, bb.published_km) {
         (Some(pa), Some(pb)) if ba.length_basis == "measured" => format!(
             "lengths are measured on the line as drawn ({:.0} and {:.0} km); published lengths ({pa:.0}, {pb:.0} km) would lower both rates (by {:.0}% and {:.0}%)",
@@ -246,6 +397,8 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison> {
     Ok(Comparison {
         a: ba,
         b: bb,
+        comparable: why_not.is_empty(),
+        not_comparable: why_not,
         ratio,
         ratio_low,
         ratio_high,
@@ -308,5 +461,22 @@ mod tests {
             text.ends_with("… 100%") && text.chars().count() < 90,
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_pair_names_two_different_known_borders() {
+        let valid = ["AF-PK", "AF-TJ"];
+        assert_eq!(check_pair("AF-TJ", "af-pk", &valid, &[]), Ok(()));
+        assert_eq!(
+            check_pair("AF-TJ", "af-tj", &valid, &[]),
+            Err(PairError::SameBorder("AF-TJ".into()))
+        );
+        let e = check_pair("AF-TJ", "AF-PKK", &valid, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown border AF-PKK: the borders are AF-PK, AF-TJ"
+        );
+        let e = check_pair("AF-TJ", "AF-PK", &valid, &["AF-TJ".into()]).unwrap_err();
+        assert!(e.to_string().starts_with("AF-PK not analysed"), "{e}");
     }
 }

@@ -4,6 +4,7 @@
 pub mod assign;
 pub mod columns;
 pub mod compare;
+pub mod hotspot;
 pub mod kde;
 pub mod stats;
 
@@ -83,6 +84,17 @@ pub struct UnitResult<T> {
     pub unit: T,
     pub tally: Tally,
     pub rates: Rates,
+    /// For segments: the test of excess over the border's rate ([`hotspot`]); `None` for
+    /// sectors, for segments of no length, and when weighting by fatalities (deaths come in
+    /// clusters, not as a Poisson count).
+    pub hotspot: Option<hotspot::Hotspot>,
+}
+
+impl<T> UnitResult<T> {
+    /// Whether the unit is a significant hotspot (q ≤ 0.05 across its border's segments).
+    pub fn is_hotspot(&self) -> bool {
+        self.hotspot.is_some_and(|h| h.hotspot)
+    }
 }
 
 /// Figures for one border.
@@ -98,6 +110,9 @@ pub struct BorderResult {
     pub sources: BTreeMap<String, f64>,
     /// Earliest start and latest end date of the records counted here.
     pub data_span: Option<(Date, Date)>,
+    /// The weighted events in the corridor by the side of the border their point lies on
+    /// (its country code, or `left`/`right` for a user's line without countries).
+    pub sides: BTreeMap<String, f64>,
 }
 
 /// Where one incident went.
@@ -141,6 +156,9 @@ pub struct Analysis {
     pub weight_outside: f64,
     /// Records left out, by reason.
     pub excluded: BTreeMap<String, u64>,
+    /// The weight of every included record (in a corridor or not) by the country its point
+    /// lies in, as the side of its nearest border: what the inputs cover.
+    pub countries: BTreeMap<String, f64>,
 }
 
 /// The source a record counts under in a border's source mix, as (format, label): for the
@@ -350,6 +368,8 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     let mut source_weights: Vec<HashMap<(&str, Option<&str>), f64>> =
         vec![HashMap::new(); borders.len()];
     let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
+    let mut sides: Vec<BTreeMap<Arc<str>, f64>> = vec![BTreeMap::new(); borders.len()];
+    let mut countries: BTreeMap<Arc<str>, f64> = BTreeMap::new();
     // Breakdowns keyed by (border, event type number) and (border, period key).
     let mut type_rows: HashMap<(usize, u32), Tally> = HashMap::new();
     let mut period_rows: HashMap<(usize, u32), Tally> = HashMap::new();
@@ -413,6 +433,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             }
             (None, Some(pos)) => point_shares(
                 sigma_for_radius(loc.radius_km),
+                loc.radius_km,
                 pos,
                 &borders[pos.border],
                 &cuts[pos.border],
@@ -470,6 +491,8 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         for (j, (placement, shares, sector_shares)) in measured.into_iter().enumerate() {
             let i = first + j;
             let in_corridor = placement.in_corridor;
+            let placement_side = placement.side.clone();
+            let placement_km = placement.along_km;
             placements.push(placement);
             let w = weights[i];
             if w <= 0.0 {
@@ -477,9 +500,15 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             }
             weight_in += w;
             weight_outside += w * shares.outside;
+            if let Some(side) = &placement_side {
+                *countries.entry(side.clone()).or_default() += w;
+            }
             let Some(bi) = shares.border else { continue };
             if shares.segments.is_empty() {
                 continue;
+            }
+            if let Some(side) = placement_side {
+                *sides[bi].entry(side).or_default() += w * in_corridor;
             }
             let r = located.subject(i);
             // Figures apportioned by days like the events; "aggregate" is the record's own
@@ -502,11 +531,32 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                 seg_tally[bi][ps].events_raw += w;
             }
             border_tally[bi].add(in_corridor, &c);
-            if shares.point_segment.is_some() || shares.stretch {
-                border_tally[bi].events_raw += w;
-            }
+            // The raw count (point position, no apportioning) goes to the border, its event
+            // type and its periods alike, so the tables agree.
+            let raw = if shares.point_segment.is_some() || shares.stretch {
+                w
+            } else {
+                0.0
+            };
+            border_tally[bi].events_raw += raw;
             for (k, share) in sector_shares {
                 sector_tally[bi][k].add(share, &c);
+            }
+            // A sector's raw count: the events whose point position (a stretch's middle)
+            // lies along it, either side, as its weighted count takes both sides.
+            if raw > 0.0 {
+                let km = match r.stretch {
+                    Some((_, k1, k2)) if shares.stretch => Some((k1 + k2) / 2.0),
+                    _ => placement_km,
+                };
+                if let Some(km) = km {
+                    for (k, sec) in all_sectors[bi].iter().enumerate() {
+                        let last = sec.km_to >= borders[bi].measured_km;
+                        if km >= sec.km_from && (km < sec.km_to || (last && km <= sec.km_to)) {
+                            sector_tally[bi][k].events_raw += raw;
+                        }
+                    }
+                }
             }
             *source_weights[bi]
                 .entry(source_label(r.format, r.source))
@@ -517,10 +567,11 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                     None => d,
                 });
             }
-            type_rows
+            let type_row = type_rows
                 .entry((bi, event_types[i].unwrap_or(unknown_type)))
-                .or_default()
-                .add(in_corridor, &c);
+                .or_default();
+            type_row.add(in_corridor, &c);
+            type_row.events_raw += raw;
             if let Some(d) = r.date {
                 let span = (
                     opts.from.map_or(d.0, |f| f.max(d.0)),
@@ -540,10 +591,14 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                 });
                 for &(key, days) in parts.iter() {
                     let share = in_corridor * days / span_days(span);
-                    period_rows.entry((bi, key)).or_default().add(share, &c);
+                    let row = period_rows.entry((bi, key)).or_default();
+                    row.add(share, &c);
+                    row.events_raw += raw * days / span_days(span);
                 }
             } else {
-                period_rows.entry((bi, 0)).or_default().add(in_corridor, &c);
+                let row = period_rows.entry((bi, 0)).or_default();
+                row.add(in_corridor, &c);
+                row.events_raw += raw;
             }
         }
     };
@@ -624,15 +679,32 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                     opts.length_basis,
                     years,
                 ),
-                segments: all_segments[bi]
-                    .iter()
-                    .zip(&seg_tally[bi])
-                    .map(|(s, t)| UnitResult {
-                        unit: s.clone(),
-                        tally: t.clone(),
-                        rates: rates(t, s.length_km * k, opts.length_basis, years),
-                    })
-                    .collect(),
+                segments: {
+                    let tests = match opts.weight {
+                        WeightBy::Count => hotspot::hotspots(
+                            &seg_tally[bi]
+                                .iter()
+                                .map(|t| t.events_weighted)
+                                .collect::<Vec<_>>(),
+                            &all_segments[bi]
+                                .iter()
+                                .map(|s| s.length_km)
+                                .collect::<Vec<_>>(),
+                        ),
+                        WeightBy::Fatalities => vec![None; all_segments[bi].len()],
+                    };
+                    all_segments[bi]
+                        .iter()
+                        .zip(&seg_tally[bi])
+                        .zip(tests)
+                        .map(|((s, t), hotspot)| UnitResult {
+                            unit: s.clone(),
+                            tally: t.clone(),
+                            rates: rates(t, s.length_km * k, opts.length_basis, years),
+                            hotspot,
+                        })
+                        .collect()
+                },
                 sectors: all_sectors[bi]
                     .iter()
                     .zip(&sector_tally[bi])
@@ -640,6 +712,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                         unit: s.clone(),
                         tally: t.clone(),
                         rates: rates(t, s.length_km * k, opts.length_basis, years),
+                        hotspot: None,
                     })
                     .collect(),
                 sources: source_weights[bi]
@@ -653,6 +726,10 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                     })
                     .collect(),
                 data_span: spans[bi],
+                sides: sides[bi]
+                    .iter()
+                    .map(|(side, w)| (side.to_string(), *w))
+                    .collect(),
                 border: b.clone(),
             }
         })
@@ -678,6 +755,10 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         weight_in_segments,
         weight_outside,
         excluded,
+        countries: countries
+            .into_iter()
+            .map(|(c, w)| (c.to_string(), w))
+            .collect(),
     }
 }
 
@@ -713,199 +794,4 @@ fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{
-        DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
-        RecordOrigin, SourceFormat,
-    };
-
-    fn incident(id: &str, lon: f64, lat: f64, radius: f64, count: f64) -> LocatedIncident {
-        let d = Date::new(2025, 1, 1).unwrap();
-        LocatedIncident {
-            record: IncidentRecord {
-                id: id.into(),
-                date: Some(DateSpan {
-                    start: d,
-                    end: Date::new(2025, 12, 31).unwrap(),
-                    precision: DatePrecision::Year,
-                }),
-                country: None,
-                admin1: None,
-                admin2: None,
-                location: None,
-                latitude: Some(lat),
-                longitude: Some(lon),
-                stated_precision: None,
-                event_type: Some("armed clash".into()),
-                actors: None,
-                fatalities: Some(1.0),
-                fatalities_low: None,
-                fatalities_high: None,
-                wounded: None,
-                targets: None,
-                origin: None,
-                count,
-                source: None,
-                source_url: None,
-                notes: None,
-                extra: Default::default(),
-                provenance: RecordOrigin {
-                    file: "t".into(),
-                    line: 1,
-                    format: SourceFormat::Native,
-                },
-            },
-            location: Location::from_coordinates(
-                lon,
-                lat,
-                PrecisionClass::Exact,
-                radius,
-                String::new(),
-            ),
-            possible_duplicates: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn points_placed_at_known_km_are_counted_in_their_segment_and_weights_are_conserved() {
-        let geo = GeoData::load(None).unwrap();
-        let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
-        let mut located = Vec::new();
-        // Three events on the line at km 110 (segment 5 of 25 km) and one 300 km away.
-        for (i, km) in [110.0, 110.5, 111.0].iter().enumerate() {
-            let (lon, lat) = crate::borders::locate::point_at_km(tj, *km);
-            located.push(incident(&format!("p{i}"), lon, lat, 1.0, 1.0));
-        }
-        located.push(incident("far", 65.0, 31.0, 1.0, 1.0));
-        let mut wide = incident("wide", 70.0, 37.5, 120.0, 4.0);
-        wide.record.fatalities = None;
-        located.push(wide);
-        let opts = AnalysisOptions::default();
-        let a = analyse(&located, &geo, &opts);
-        let r = a.borders.iter().find(|b| b.border.id == "AF-TJ").unwrap();
-        let seg5 = &r.segments[4];
-        assert_eq!(seg5.unit.id, "AF-TJ-005");
-        assert!(
-            seg5.tally.events_weighted > 2.99,
-            "{}",
-            seg5.tally.events_weighted
-        );
-        assert_eq!(seg5.tally.events_raw, 3.0);
-        // Conservation: in segments + outside = all weight.
-        assert!((a.weight_in - 8.0).abs() < 1e-9);
-        assert!((a.weight_in_segments + a.weight_outside - a.weight_in).abs() < 1e-6);
-        let seg_sum: f64 = a
-            .borders
-            .iter()
-            .flat_map(|b| &b.segments)
-            .map(|s| s.tally.events_weighted)
-            .sum();
-        assert!((seg_sum - a.weight_in_segments).abs() < 1e-6);
-        // A whole year: per 100 km per year over 25 km is 4× the count.
-        assert!((a.years.unwrap() - 365.0 / 365.25).abs() < 1e-9);
-        // Unknown fatalities are not zeros.
-        assert!(r.tally.fatalities_unknown_events > 0.0);
-    }
-
-    /// Copies of one dataset event: the first copy the filters keep counts, later ones are
-    /// left out as repeats; a copy the window leaves out does not use up the event.
-    #[test]
-    fn a_repeated_event_counts_once_among_the_copies_kept() {
-        let geo = GeoData::load(None).unwrap();
-        let copy = |line: u64, dated: bool| {
-            let mut l = incident("132154", 70.0, 37.0, 1.0, 1.0);
-            l.record.provenance.format = SourceFormat::UcdpGed;
-            l.record.provenance.line = line;
-            if !dated {
-                l.record.date = None;
-            }
-            l
-        };
-        let located = vec![copy(2, false), copy(3, true), copy(4, true)];
-        let opts = AnalysisOptions {
-            from: Date::new(2025, 1, 1),
-            to: Date::new(2025, 12, 31),
-            ..AnalysisOptions::default()
-        };
-        let a = analyse(&located, &geo, &opts);
-        let why: Vec<Option<&str>> = a.placements.iter().map(|p| p.excluded).collect();
-        assert_eq!(
-            why,
-            vec![
-                Some("no date, and a date window was set"),
-                None,
-                Some(REPEATED_EVENT)
-            ]
-        );
-        assert_eq!(a.weight_in, 1.0);
-        // Native lists' ids are never taken for the same event.
-        let mut native = located.clone();
-        for l in &mut native {
-            l.record.provenance.format = SourceFormat::Native;
-        }
-        let a = analyse(&native, &geo, &opts);
-        assert_eq!(a.weight_in, 2.0);
-    }
-
-    /// A record dated only to a year, half inside the window: half its events, half its
-    /// fatalities and wounded; weighted by fatalities, one event is still not an aggregate.
-    #[test]
-    fn figures_of_a_record_partly_in_the_window_are_apportioned_alike() {
-        let geo = GeoData::load(None).unwrap();
-        let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
-        let (lon, lat) = crate::borders::locate::point_at_km(tj, 110.0);
-        let mut l = incident("y", lon, lat, 1.0, 1.0);
-        l.record.fatalities = Some(10.0);
-        l.record.wounded = Some(4.0);
-        let first_half = AnalysisOptions {
-            from: Date::new(2025, 1, 1),
-            to: Date::new(2025, 7, 2),
-            ..AnalysisOptions::default()
-        };
-        for weight in [WeightBy::Count, WeightBy::Fatalities] {
-            let opts = AnalysisOptions {
-                weight,
-                ..first_half.clone()
-            };
-            let a = analyse(&vec![l.clone()], &geo, &opts);
-            let t = &a
-                .borders
-                .iter()
-                .find(|b| b.border.id == "AF-TJ")
-                .unwrap()
-                .tally;
-            let half = 183.0 / 365.0;
-            let events = match weight {
-                WeightBy::Count => half,
-                WeightBy::Fatalities => 10.0 * half,
-            };
-            assert!(
-                (t.events_weighted - events).abs() < 1e-3,
-                "{weight:?} {t:?}"
-            );
-            assert!((t.fatalities - 10.0 * half).abs() < 1e-3, "{t:?}");
-            assert!((t.wounded - 4.0 * half).abs() < 1e-3, "{t:?}");
-            assert_eq!(t.aggregate_events, 0.0, "one event is not an aggregate row");
-        }
-    }
-
-    #[test]
-    fn periods_split_by_days() {
-        let s = (
-            Date::new(2025, 11, 16).unwrap(),
-            Date::new(2026, 1, 15).unwrap(),
-        );
-        let p = periods(s, Period::Month);
-        assert_eq!(
-            p,
-            vec![
-                ("2025-11".into(), 15.0),
-                ("2025-12".into(), 31.0),
-                ("2026-01".into(), 15.0)
-            ]
-        );
-        let q = periods(s, Period::Quarter);
-        assert_eq!(q, vec![("2025-Q4".into(), 46.0), ("2026-Q1".into(), 15.0)]);
-    }
-}
+mod tests;

@@ -269,6 +269,14 @@ fn real(v: Option<f64>) -> Value {
     }
 }
 
+/// A probability kept to 6 significant digits (a q-value of 3e-9 must not round to 0).
+fn probability(v: Option<f64>) -> Value {
+    match v {
+        Some(x) if x.is_finite() => json!(format!("{x:.5e}").parse::<f64>().unwrap_or(x) + 0.0),
+        _ => Value::Null,
+    }
+}
+
 fn opt_str(v: Option<String>) -> Value {
     v.map(Value::from).unwrap_or(Value::Null)
 }
@@ -876,6 +884,15 @@ fn sectors_layer(a: &Analysis) -> Layer {
             p.insert("km_to".into(), real(Some(u.km_to)));
             p.insert("measured_km".into(), real(Some(u.length_km)));
             tally_rates(&mut p, &s.tally, &s.rates);
+            // The test of excess over the border's rate (null when not tested).
+            let h = s.hotspot.as_ref();
+            p.insert(
+                "hotspot".into(),
+                h.map_or(Value::Null, |h| json!(h.hotspot)),
+            );
+            p.insert("hotspot_q".into(), probability(h.map(|h| h.q_value)));
+            p.insert("hotspot_p".into(), probability(h.map(|h| h.p_value)));
+            p.insert("hotspot_expected".into(), real(h.map(|h| h.expected)));
             values.push(s.rates.per_100km_per_year);
             features.push((Geom::Line(u.coords.clone()), p));
         }
@@ -905,6 +922,15 @@ fn segments_layer(a: &Analysis) -> Layer {
             p.insert("measured_km".into(), real(Some(u.length_km)));
             p.insert("provinces".into(), text(&u.provinces.join("; ")));
             tally_rates(&mut p, &s.tally, &s.rates);
+            // The test of excess over the border's rate (null when not tested).
+            let h = s.hotspot.as_ref();
+            p.insert(
+                "hotspot".into(),
+                h.map_or(Value::Null, |h| json!(h.hotspot)),
+            );
+            p.insert("hotspot_q".into(), probability(h.map(|h| h.q_value)));
+            p.insert("hotspot_p".into(), probability(h.map(|h| h.p_value)));
+            p.insert("hotspot_expected".into(), real(h.map(|h| h.expected)));
             values.push(s.rates.per_100km_per_year);
             features.push((Geom::Line(u.coords.clone()), p));
         }
@@ -1030,6 +1056,7 @@ fn write_incidents_layer(
 fn column_type(name: &str) -> &'static str {
     match name {
         "index" | "records" => "integer",
+        "hotspot" | "comparable" => "boolean",
         "data_start" | "data_end" => "date",
         "segment_id" | "sector_id" | "border_id" | "province_id" | "province" | "country"
         | "provinces" | "name" | "length_basis" | "event_type" | "period" => "string",
@@ -1055,6 +1082,18 @@ fn column_description(name: &str) -> Option<&'static str> {
         "per_100km_per_year" => "events_weighted per 100 km of border per year",
         "ci95_low" | "ci95_high" => "exact 95% Poisson interval of per_100km_per_year",
         "km_from" | "km_to" => "position along the border, km from its km 0",
+        "hotspot" => {
+            "true when the segment's count exceeds its border's rate (exact one-sided Poisson test, Benjamini-Hochberg q <= 0.05 across the border's segments); empty when not tested (no length, or weighted by fatalities)"
+        }
+        "hotspot_q" => {
+            "Benjamini-Hochberg q-value of the hotspot test across the border's segments"
+        }
+        "hotspot_p" => {
+            "one-sided exact Poisson p-value of the segment's count given hotspot_expected"
+        }
+        "hotspot_expected" => {
+            "events the border's rate gives the segment: border events x segment length / border length"
+        }
         _ => return None,
     })
 }

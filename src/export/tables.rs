@@ -3,6 +3,7 @@
 
 use super::spreadsheet_safe;
 use crate::density::compare::Comparison;
+use crate::density::hotspot::Hotspot;
 use crate::density::stats::{Rates, Tally};
 use crate::density::{Analysis, BreakdownRow};
 use anyhow::Result;
@@ -88,6 +89,7 @@ pub fn segments_csv(a: &Analysis) -> Result<String> {
     ];
     header.extend(TALLY_COLUMNS);
     header.extend(RATE_COLUMNS);
+    header.extend(HOTSPOT_COLUMNS);
     let rows = a
         .borders
         .iter()
@@ -103,10 +105,41 @@ pub fn segments_csv(a: &Analysis) -> Result<String> {
             ];
             row.extend(tally_cells(&s.tally));
             row.extend(rate_cells(&s.rates));
+            row.extend(hotspot_cells(s.hotspot.as_ref()));
             row
         })
         .collect();
     write(header, rows)
+}
+
+/// A segment's test of excess over its border's rate (see `density::hotspot`).
+const HOTSPOT_COLUMNS: [&str; 4] = ["hotspot", "hotspot_q", "hotspot_p", "hotspot_expected"];
+
+/// The hotspot cells: empty when the segment was not tested (no length, or weighted by
+/// fatalities).
+fn hotspot_cells(h: Option<&Hotspot>) -> Vec<String> {
+    match h {
+        Some(h) => vec![
+            h.hotspot.to_string(),
+            sig(h.q_value),
+            sig(h.p_value),
+            num(Some(h.expected)),
+        ],
+        None => vec![String::new(); 4],
+    }
+}
+
+/// A probability to 4 significant digits (a q-value of 3e-9 is not 0).
+fn sig(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return num(Some(v));
+    }
+    let digits = 3 - v.abs().log10().floor() as i32;
+    if digits <= 0 {
+        return num(Some(v));
+    }
+    let f = format!("{v:.*}", digits.min(30) as usize);
+    f.parse::<f64>().map(|x| x.to_string()).unwrap_or(f)
 }
 
 pub fn sectors_csv(a: &Analysis) -> Result<String> {
@@ -206,6 +239,8 @@ pub fn comparison_csv(c: &Comparison) -> Result<String> {
         "rate_ratio_vs_other",
         "ratio_ci95_low",
         "ratio_ci95_high",
+        "comparable",
+        "not_comparable_because",
         "warnings",
     ];
     let row = |x: &crate::density::compare::BorderRate, first: bool| {
@@ -237,6 +272,8 @@ pub fn comparison_csv(c: &Comparison) -> Result<String> {
             } else {
                 num(c.ratio_low.map(|r| 1.0 / r))
             },
+            c.comparable.to_string(),
+            c.not_comparable.join(" | "),
             c.warnings.join(" | "),
         ]
     };

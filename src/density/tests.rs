@@ -1,0 +1,256 @@
+//! Unit tests of the analysis (placing, counting, windows, periods).
+
+use super::*;
+use crate::model::{
+    DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
+    RecordOrigin, SourceFormat,
+};
+
+fn incident(id: &str, lon: f64, lat: f64, radius: f64, count: f64) -> LocatedIncident {
+    let d = Date::new(2025, 1, 1).unwrap();
+    LocatedIncident {
+        record: IncidentRecord {
+            id: id.into(),
+            date: Some(DateSpan {
+                start: d,
+                end: Date::new(2025, 12, 31).unwrap(),
+                precision: DatePrecision::Year,
+            }),
+            country: None,
+            admin1: None,
+            admin2: None,
+            location: None,
+            latitude: Some(lat),
+            longitude: Some(lon),
+            stated_precision: None,
+            event_type: Some("armed clash".into()),
+            actors: None,
+            fatalities: Some(1.0),
+            fatalities_low: None,
+            fatalities_high: None,
+            wounded: None,
+            targets: None,
+            origin: None,
+            count,
+            source: None,
+            source_url: None,
+            notes: None,
+            extra: Default::default(),
+            provenance: RecordOrigin {
+                file: "t".into(),
+                line: 1,
+                format: SourceFormat::Native,
+            },
+        },
+        location: Location::from_coordinates(
+            lon,
+            lat,
+            PrecisionClass::Exact,
+            radius,
+            String::new(),
+        ),
+        possible_duplicates: Vec::new(),
+    }
+}
+
+#[test]
+fn points_placed_at_known_km_are_counted_in_their_segment_and_weights_are_conserved() {
+    let geo = GeoData::load(None).unwrap();
+    let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+    let mut located = Vec::new();
+    // Three events on the line at km 110 (segment 5 of 25 km) and one 300 km away.
+    for (i, km) in [110.0, 110.5, 111.0].iter().enumerate() {
+        let (lon, lat) = crate::borders::locate::point_at_km(tj, *km);
+        located.push(incident(&format!("p{i}"), lon, lat, 1.0, 1.0));
+    }
+    located.push(incident("far", 65.0, 31.0, 1.0, 1.0));
+    let mut wide = incident("wide", 70.0, 37.5, 120.0, 4.0);
+    wide.record.fatalities = None;
+    located.push(wide);
+    let opts = AnalysisOptions::default();
+    let a = analyse(&located, &geo, &opts);
+    let r = a.borders.iter().find(|b| b.border.id == "AF-TJ").unwrap();
+    let seg5 = &r.segments[4];
+    assert_eq!(seg5.unit.id, "AF-TJ-005");
+    assert!(
+        seg5.tally.events_weighted > 2.99,
+        "{}",
+        seg5.tally.events_weighted
+    );
+    assert_eq!(seg5.tally.events_raw, 3.0);
+    // Conservation: in segments + outside = all weight.
+    assert!((a.weight_in - 8.0).abs() < 1e-9);
+    assert!((a.weight_in_segments + a.weight_outside - a.weight_in).abs() < 1e-6);
+    let seg_sum: f64 = a
+        .borders
+        .iter()
+        .flat_map(|b| &b.segments)
+        .map(|s| s.tally.events_weighted)
+        .sum();
+    assert!((seg_sum - a.weight_in_segments).abs() < 1e-6);
+    // A whole year: per 100 km per year over 25 km is 4× the count.
+    assert!((a.years.unwrap() - 365.0 / 365.25).abs() < 1e-9);
+    // Unknown fatalities are not zeros.
+    assert!(r.tally.fatalities_unknown_events > 0.0);
+}
+
+/// Copies of one dataset event: the first copy the filters keep counts, later ones are
+/// left out as repeats; a copy the window leaves out does not use up the event.
+#[test]
+fn a_repeated_event_counts_once_among_the_copies_kept() {
+    let geo = GeoData::load(None).unwrap();
+    let copy = |line: u64, dated: bool| {
+        let mut l = incident("132154", 70.0, 37.0, 1.0, 1.0);
+        l.record.provenance.format = SourceFormat::UcdpGed;
+        l.record.provenance.line = line;
+        if !dated {
+            l.record.date = None;
+        }
+        l
+    };
+    let located = vec![copy(2, false), copy(3, true), copy(4, true)];
+    let opts = AnalysisOptions {
+        from: Date::new(2025, 1, 1),
+        to: Date::new(2025, 12, 31),
+        ..AnalysisOptions::default()
+    };
+    let a = analyse(&located, &geo, &opts);
+    let why: Vec<Option<&str>> = a.placements.iter().map(|p| p.excluded).collect();
+    assert_eq!(
+        why,
+        vec![
+            Some("no date, and a date window was set"),
+            None,
+            Some(REPEATED_EVENT)
+        ]
+    );
+    assert_eq!(a.weight_in, 1.0);
+    // Native lists' ids are never taken for the same event.
+    let mut native = located.clone();
+    for l in &mut native {
+        l.record.provenance.format = SourceFormat::Native;
+    }
+    let a = analyse(&native, &geo, &opts);
+    assert_eq!(a.weight_in, 2.0);
+}
+
+/// A record dated only to a year, half inside the window: half its events, half its
+/// fatalities and wounded; weighted by fatalities, one event is still not an aggregate.
+#[test]
+fn figures_of_a_record_partly_in_the_window_are_apportioned_alike() {
+    let geo = GeoData::load(None).unwrap();
+    let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+    let (lon, lat) = crate::borders::locate::point_at_km(tj, 110.0);
+    let mut l = incident("y", lon, lat, 1.0, 1.0);
+    l.record.fatalities = Some(10.0);
+    l.record.wounded = Some(4.0);
+    let first_half = AnalysisOptions {
+        from: Date::new(2025, 1, 1),
+        to: Date::new(2025, 7, 2),
+        ..AnalysisOptions::default()
+    };
+    for weight in [WeightBy::Count, WeightBy::Fatalities] {
+        let opts = AnalysisOptions {
+            weight,
+            ..first_half.clone()
+        };
+        let a = analyse(&vec![l.clone()], &geo, &opts);
+        let t = &a
+            .borders
+            .iter()
+            .find(|b| b.border.id == "AF-TJ")
+            .unwrap()
+            .tally;
+        let half = 183.0 / 365.0;
+        let events = match weight {
+            WeightBy::Count => half,
+            WeightBy::Fatalities => 10.0 * half,
+        };
+        assert!(
+            (t.events_weighted - events).abs() < 1e-3,
+            "{weight:?} {t:?}"
+        );
+        assert!((t.fatalities - 10.0 * half).abs() < 1e-3, "{t:?}");
+        assert!((t.wounded - 4.0 * half).abs() < 1e-3, "{t:?}");
+        assert_eq!(t.aggregate_events, 0.0, "one event is not an aggregate row");
+    }
+}
+
+#[test]
+fn periods_split_by_days() {
+    let s = (
+        Date::new(2025, 11, 16).unwrap(),
+        Date::new(2026, 1, 15).unwrap(),
+    );
+    let p = periods(s, Period::Month);
+    assert_eq!(
+        p,
+        vec![
+            ("2025-11".into(), 15.0),
+            ("2025-12".into(), 31.0),
+            ("2026-01".into(), 15.0)
+        ]
+    );
+    let q = periods(s, Period::Quarter);
+    assert_eq!(q, vec![("2025-Q4".into(), 46.0), ("2026-Q1".into(), 15.0)]);
+}
+
+/// Issue 16, item 6: both borders with enough events, AF-TJ's on both sides and AF-PK's on
+/// the Pakistani side only: comparable, with a warning that the countries covered differ.
+/// The points are found by side first (20 km either side of each border), so the test does
+/// not depend on the lines' exact course.
+#[test]
+fn countries_covered_alike_or_not_are_said() {
+    let geo = GeoData::load(None).unwrap();
+    let mut candidates = Vec::new();
+    for id in ["AF-TJ", "AF-PK"] {
+        let b = geo.borders.iter().find(|b| b.id == id).unwrap();
+        for k in 1..40 {
+            let (lon, lat) =
+                crate::borders::locate::point_at_km(b, b.measured_km * k as f64 / 40.0);
+            for (dx, dy) in [(0.2, 0.0), (-0.2, 0.0), (0.0, 0.2), (0.0, -0.2)] {
+                candidates.push(incident("c", lon + dx, lat + dy, 1.0, 1.0));
+            }
+        }
+    }
+    let opts = AnalysisOptions::default();
+    let a = analyse(&candidates, &geo, &opts);
+    let pick = |border: &str, side: &str| -> Vec<LocatedIncident> {
+        candidates
+            .iter()
+            .zip(&a.placements)
+            .filter(|(_, p)| {
+                p.border_id.as_deref() == Some(border)
+                    && p.side.as_deref() == Some(side)
+                    && p.in_corridor > 0.999
+            })
+            .map(|(l, _)| l.clone())
+            .take(12)
+            .collect()
+    };
+    let (tj_af, tj_tj, pk_pk) = (
+        pick("AF-TJ", "AF"),
+        pick("AF-TJ", "TJ"),
+        pick("AF-PK", "PK"),
+    );
+    assert!(tj_af.len() == 12 && tj_tj.len() == 12 && pk_pk.len() == 12);
+    let warning = |located: &Vec<LocatedIncident>| {
+        let a = analyse(located, &geo, &opts);
+        let c = super::compare::compare(&a, "AF-TJ", "AF-PK").unwrap();
+        assert!(c.comparable && c.ratio.is_some(), "{:?}", c.not_comparable);
+        println!("{:#?}", c.warnings);
+        c.warnings
+            .into_iter()
+            .find(|w| w.starts_with("the countries covered differ"))
+    };
+    let mut one_sided: Vec<LocatedIncident> = tj_af.clone();
+    one_sided.extend(tj_tj.clone());
+    one_sided.extend(pk_pk.clone());
+    let w = warning(&one_sided).expect("AF-PK's events lie on one side only");
+    assert!(w.contains("AF-PK's on one side only (PK 100%)"), "{w}");
+    assert!(w.contains("AF-TJ's events lie on both sides"), "{w}");
+    // Both borders one-sided alike: no warning.
+    let mut alike = tj_tj;
+    alike.extend(pk_pk);
+    assert_eq!(warning(&alike), None);
+}
