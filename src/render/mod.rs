@@ -35,13 +35,18 @@
 //! shape per cell or per incident; outlines are clipped to the frame and thinned to
 //! sub-pixel steps, so a page is a few hundred kB of SVG whatever the data.
 
+pub mod aggregates;
 mod basemap;
 mod canvas;
 pub mod charts;
 mod clip;
 mod fonts;
+mod legend;
 pub mod maps;
+pub mod places;
+mod profile;
 mod raster;
+pub mod smooth;
 
 /// An axis-aligned box in page pixels (layout, label boxes, obstacles).
 pub use clip::Box2;
@@ -61,6 +66,8 @@ pub use canvas::{
 };
 /// The family name the SVG uses for all text (the bundled font).
 pub use fonts::FAMILY as FONT_FAMILY;
+/// How a class bound is printed in a legend.
+pub use legend::break_label;
 /// SVG to PNG with the bundled fonts only.
 pub use raster::{parse_svg, svg_to_png, svg_to_rgba};
 
