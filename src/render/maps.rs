@@ -262,8 +262,8 @@ fn draw(
         let (_, color, type_label) = event_style(l.record.event_type.as_deref());
         map.line(
             &lonlat_line(&coords),
-            color.with_alpha(0.5),
-            map.pt(8.0),
+            color.with_alpha(0.55),
+            map.pt(12.0),
             Some((map.pt(7.0), map.pt(3.5))),
         );
         let (lon, lat) = visible[visible.len() / 2];
