@@ -31,9 +31,14 @@
 //! `deunicode` ([`drawable_text`]); a map label shows e.g. "afghanstan" for افغانستان. Every
 //! text is XML-escaped, so incident text with `<`, `&` or quotes is safe.
 //!
-//! Speed. Density surfaces go in as one embedded image ([`MapCanvas::raster`]), never as a
-//! shape per cell or per incident; outlines are clipped to the frame and thinned to
-//! sub-pixel steps, so a page is a few hundred kB of SVG whatever the data.
+//! Speed. The report maps draw the density surface as its few isobands (vector shapes, smooth
+//! at any print size; [`MapCanvas::raster`] embeds an image where one is wanted), never a
+//! shape per cell; crowded incidents become counts per place ([`places`]), so the number of
+//! symbols is bounded by the page, not the data; outlines are clipped to the frame and
+//! thinned to sub-pixel steps, so a page is a few hundred kB of SVG whatever the data.
+//!
+//! Classes. Segment colours come from the run's classes ([`crate::export::classes`]), the
+//! same on every map, the profile and the QGIS segment style.
 
 pub mod aggregates;
 mod basemap;
