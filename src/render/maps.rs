@@ -420,6 +420,9 @@ fn draw(
                 let x = p.x + r * 0.8;
                 let y = p.y - r * 0.8 - map.pt(7.0 * 0.73);
                 map.text_px(x, y, &text, 7.0, true, Rgba::rgb(30, 30, 30), Align::Start);
+                // Labels keep off the badge.
+                let w = super::fonts::text_width(&text, map.pt(7.0), true, 0.0);
+                map.add_obstacle(super::Box2::new(x, y, x + w, y + map.pt(7.0)));
                 stacked = true;
             }
             label_places(&mut map, &places, &points);
