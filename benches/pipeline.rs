@@ -244,12 +244,20 @@ fn render_all(
     let provinces = render::embedded_provinces().expect("provinces");
     let page = render::page_size(None, None);
     let t = Instant::now();
+    let proj = Projection::region();
+    let bands = borderwatch::density::kde::isobands(
+        s,
+        &borderwatch::density::kde::default_thresholds(s),
+        &proj,
+    )
+    .expect("isobands");
     let data = maps::MapData {
         geo,
         provinces: &provinces,
         located,
         analysis: a,
-        surface: Some(s),
+        bands: &bands,
+        compared: vec!["AF-TJ".into(), "AF-PK".into()],
         subtitle: "benchmark".into(),
         inputs: String::new(),
         sources: String::new(),

@@ -386,3 +386,56 @@ fn undated_incidents_give_rates_per_100_km_without_years() {
     check_and_render(&profile, "profile_undated");
     check_and_render(&chart, "comparison_undated");
 }
+
+/// The profile's bars are filled in the run's classes (the maps' and QGIS's), and a key prints
+/// every class bound.
+#[test]
+fn profile_bars_use_the_run_classes_and_the_key_prints_every_break() {
+    use borderwatch::export::classes::{RateClasses, segment_value};
+    let a = analysis();
+    let pair = ["AF-TJ", "AF-PK"];
+    let svg = charts::border_profile(a, &pair, page()).unwrap();
+    let classes = RateClasses::for_run(a, &pair);
+    assert!(classes.len() >= 2);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
+    let class_fills: Vec<String> = classes.colors().into_iter().map(hex).collect();
+    for id in pair {
+        let r = a.borders.iter().find(|b| b.border.id == id).unwrap();
+        let panel = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some(&format!("profile-{id}")))
+            .unwrap();
+        let fills: Vec<String> = panel
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .filter(|n| {
+                n.ancestors()
+                    .all(|a| a.attribute("id") != Some("class-key"))
+            })
+            .filter_map(|n| n.attribute("fill").map(str::to_string))
+            .filter(|f| class_fills.contains(f))
+            .collect();
+        // One bar per segment with incidents, in the colour of its class.
+        let want: Vec<String> = r
+            .segments
+            .iter()
+            .map(|s| segment_value(&s.rates))
+            .filter(|v| *v > 0.0)
+            .map(|v| hex(classes.color_of(v)))
+            .collect();
+        assert_eq!(fills, want, "{id}");
+    }
+    let key = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("class-key"))
+        .expect("a key to the bar colours");
+    let key_texts: Vec<&str> = key.descendants().filter_map(|n| n.text()).collect();
+    for b in &classes.bounds {
+        assert!(
+            key_texts.contains(&render::break_label(*b).as_str()),
+            "{b} not in {key_texts:?}"
+        );
+    }
+    check_and_render(&svg, "profile_classes");
+}

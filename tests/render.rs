@@ -459,3 +459,488 @@ fn a_page_renders_fast() {
     assert!(draw.as_secs_f64() < 0.5, "drawing took {draw:?}");
     assert!(raster.as_secs_f64() < 1.0, "rasterising took {raster:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// The report maps of a run (issue 16): one set of classes for the compared maps, the profile
+// and QGIS; one display mode; a smooth density surface; aggregate rows as their stretch;
+// labels as written; incidents outside the frame counted.
+
+use borderwatch::density::kde::{self, Isoband, KdeOptions};
+use borderwatch::density::{Analysis, AnalysisOptions};
+use borderwatch::export::classes::{RateClasses, segment_value};
+use borderwatch::model::LocatedIncident;
+use borderwatch::render::maps::{self, MapData};
+use borderwatch::render::places::{self, DisplayMode};
+use std::sync::OnceLock;
+
+const PAIR: [&str; 2] = ["AF-TJ", "AF-PK"];
+
+/// What `borderwatch run` draws its maps from, for a set of inputs.
+struct RunData {
+    geo: GeoData,
+    provinces: Vec<ProvinceShape>,
+    located: Vec<LocatedIncident>,
+    analysis: Analysis,
+    bands: Vec<Isoband>,
+}
+
+impl RunData {
+    fn new(inputs: &[std::path::PathBuf]) -> RunData {
+        let (geo, provinces) = load();
+        let prepared = borderwatch::pipeline::ingest_and_geocode(inputs, &geo, false, &mut |_| {})
+            .expect("the inputs read");
+        let located = prepared.geocoded.located;
+        let analysis = borderwatch::density::analyse(&located, &geo, &AnalysisOptions::default());
+        let proj = render::Projection::region();
+        let drawn_from = render::aggregates::surface_analysis(&analysis, &located);
+        let surface = kde::surface(
+            &located,
+            drawn_from.as_ref().unwrap_or(&analysis),
+            &KdeOptions::default(),
+            &proj,
+        )
+        .map(render::smooth::for_print)
+        .expect("a surface");
+        let bands = kde::isobands(&surface, &kde::default_thresholds(&surface), &proj).unwrap();
+        RunData {
+            geo,
+            provinces,
+            located,
+            analysis,
+            bands,
+        }
+    }
+
+    fn data(&self) -> MapData<'_> {
+        MapData {
+            geo: &self.geo,
+            provinces: &self.provinces,
+            located: &self.located,
+            analysis: &self.analysis,
+            bands: &self.bands,
+            compared: PAIR.iter().map(|s| s.to_string()).collect(),
+            subtitle: "test run".into(),
+            inputs: String::new(),
+            sources: String::new(),
+        }
+    }
+
+    /// The map frame of a border's map, to find where things land on it.
+    fn canvas(&self, border: &str) -> MapCanvas {
+        let b = self.geo.borders.iter().find(|b| b.id == border).unwrap();
+        let proj = render::Projection::region();
+        let extent = Extent::around_lines(&proj, [&b.line]).unwrap().padded(0.07);
+        MapCanvas::new(render::page_size(None, None), proj, extent)
+    }
+}
+
+fn example() -> &'static RunData {
+    static R: OnceLock<RunData> = OnceLock::new();
+    R.get_or_init(|| RunData::new(&[]))
+}
+
+fn juanr() -> Option<&'static RunData> {
+    static R: OnceLock<Option<RunData>> = OnceLock::new();
+    R.get_or_init(|| {
+        let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/realdata/ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv");
+        f.is_file().then(|| RunData::new(&[f]))
+    })
+    .as_ref()
+}
+
+/// The `rect.legend-class` boxes of a map, as (lo, hi, fill) in order.
+fn legend_classes(svg: &str) -> Vec<(f64, f64, String)> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("legend-class"))
+        .map(|n| {
+            let f = |a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+            (
+                f("data-lo"),
+                f("data-hi"),
+                n.attribute("fill").unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+/// Every `<text>` of an SVG.
+fn texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
+}
+
+/// The subtitle (it ends with the test run's own subtitle).
+fn subtitle_of(svg: &str) -> String {
+    texts(svg)
+        .into_iter()
+        .find(|t| t.contains("test run"))
+        .unwrap_or_default()
+}
+
+fn render_png(svg: &str, name: &str) -> Png {
+    let png = render::svg_to_png(svg, 2000).unwrap();
+    let dir = Path::new("/tmp/render_preview");
+    if std::fs::create_dir_all(dir).is_ok() {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), &png);
+    }
+    Png::decode(&png)
+}
+
+fn hex(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+#[test]
+fn compared_maps_share_one_legend_with_every_break_and_the_segments_follow_it() {
+    let r = example();
+    let d = r.data();
+    let classes = RateClasses::for_run(&r.analysis, &PAIR);
+    assert!(classes.len() >= 2, "the example has classes: {classes:?}");
+    let mut legends = Vec::new();
+    for id in PAIR {
+        let svg = maps::border_map(&d, id, render::page_size(None, None)).unwrap();
+        let boxes = legend_classes(&svg);
+        let n_bands = r.bands.len();
+        assert_eq!(boxes.len(), n_bands + classes.len(), "{id}: {boxes:?}");
+        // The segment classes: the run's bounds, every one printed.
+        let seg: Vec<(f64, f64, String)> = boxes[n_bands..].to_vec();
+        for (i, (lo, hi, fill)) in seg.iter().enumerate() {
+            assert_eq!((*lo, *hi), (classes.bounds[i], classes.bounds[i + 1]));
+            assert_eq!(fill, &hex(classes.color(i)));
+        }
+        let t = texts(&svg);
+        for b in &classes.bounds {
+            assert!(
+                t.contains(&render::break_label(*b)),
+                "{id}: bound {b} not printed"
+            );
+        }
+        // The density classes: the run's isobands, every bound printed.
+        for (i, band) in r.bands.iter().enumerate() {
+            assert_eq!((boxes[i].0, boxes[i].1), (band.lo, band.hi));
+            assert!(t.contains(&render::break_label(band.hi)));
+        }
+        // Segment colours on the PNG: the middle of every segment of this border that lies
+        // in the frame has its class's colour.
+        let png = render_png(&svg, &format!("classes_{id}"));
+        let canvas = r.canvas(id);
+        let b = r
+            .analysis
+            .borders
+            .iter()
+            .find(|b| b.border.id == id)
+            .unwrap();
+        let mut checked = 0;
+        for s in &b.segments {
+            let mid = s.unit.coords[s.unit.coords.len() / 2];
+            let Some((x, y)) = canvas.to_px(mid.0, mid.1) else {
+                continue;
+            };
+            if !canvas.layout().map.inflate(-20.0).contains(x, y) {
+                continue;
+            }
+            let c = classes.color_of(segment_value(&s.rates));
+            let want = Rgba::rgb(c[0], c[1], c[2]);
+            // The line may be crossed by another one; look in a small window.
+            let found = (-3..=3).any(|dx| {
+                (-3..=3).any(|dy| close(png.at(x + f64::from(dx), y + f64::from(dy)), want, 6))
+            });
+            if found {
+                checked += 1;
+            }
+        }
+        let in_frame = b.segments.len();
+        assert!(
+            checked * 10 >= in_frame * 8,
+            "{id}: {checked} of {in_frame} segments show their class colour"
+        );
+        legends.push(boxes);
+    }
+    assert_eq!(
+        legends[0], legends[1],
+        "the two compared maps share one legend"
+    );
+}
+
+#[test]
+fn qgis_segment_style_uses_the_run_classes() {
+    let r = example();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut meta = borderwatch::export::layers::RunMeta::new(vec![], &r.located);
+    meta.compared = PAIR.iter().map(|s| s.to_string()).collect();
+    borderwatch::export::layers::write_all(
+        tmp.path(),
+        &r.geo,
+        &r.located,
+        &r.analysis,
+        None,
+        &r.bands,
+        &meta,
+    )
+    .unwrap();
+    let qml = std::fs::read_to_string(tmp.path().join("segments.qml")).unwrap();
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&qml, opts).unwrap();
+    let ranges: Vec<(f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("range"))
+        .map(|n| {
+            let f = |a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+            (f("lower"), f("upper"))
+        })
+        .collect();
+    let classes = RateClasses::for_run(&r.analysis, &PAIR);
+    assert_eq!(
+        ranges.len(),
+        classes.len() + 1,
+        "none, then the run's classes"
+    );
+    assert_eq!(ranges[0], (0.0, 0.0));
+    for (i, (lo, hi)) in ranges[1..].iter().enumerate() {
+        assert!(
+            (lo - classes.bounds[i]).abs() < 1e-6,
+            "{ranges:?} vs {classes:?}"
+        );
+        assert!(
+            *hi + 1e-6 >= classes.bounds[i + 1],
+            "{ranges:?} vs {classes:?}"
+        );
+    }
+}
+
+#[test]
+fn the_example_maps_draw_symbols_with_a_size_key_and_legends_list_what_is_drawn() {
+    let r = example();
+    let d = r.data();
+    let page = render::page_size(None, None);
+    assert_eq!(maps::display_mode(&d, page), Some(DisplayMode::Symbols));
+    let svg = maps::border_map(&d, "AF-TJ", page).unwrap();
+    let t = texts(&svg);
+    assert!(!subtitle_of(&svg).contains("counts per place"));
+    assert!(t.iter().any(|s| s == "symbol size: deaths"), "a size key");
+    assert!(t.iter().any(|s| s == "0 or unknown"));
+    // Types in the legend are types drawn in the frame: the Kabul bombing is not on the
+    // Tajik map, so "bombing" is not in its legend.
+    let canvas = r.canvas("AF-TJ");
+    let frame = canvas.layout().map;
+    let kabul_in_frame = r.located.iter().any(|l| {
+        l.record.event_type.as_deref() == Some("bombing")
+            && canvas
+                .to_px(l.location.lon, l.location.lat)
+                .is_some_and(|(x, y)| frame.contains(x, y))
+    });
+    assert_eq!(t.iter().any(|s| s == "bombing"), kabul_in_frame);
+    assert!(
+        t.iter().any(|s| s == "drone strike"),
+        "Shamsiddin Shohin's drone strike"
+    );
+}
+
+#[test]
+fn incidents_outside_the_frame_are_counted_in_the_subtitle() {
+    let r = example();
+    let d = r.data();
+    let svg = maps::border_map(&d, "AF-TJ", render::page_size(None, None)).unwrap();
+    // Counted point records outside the Tajik map's frame (Kabul, Khost, Jalalabad …).
+    let canvas = r.canvas("AF-TJ");
+    let frame = canvas.layout().map;
+    let outside = r
+        .located
+        .iter()
+        .zip(&r.analysis.placements)
+        .filter(|(l, p)| p.excluded.is_none() && l.location.stretch.is_none())
+        .filter(|(l, _)| {
+            !canvas
+                .to_px(l.location.lon, l.location.lat)
+                .is_some_and(|(x, y)| frame.contains(x, y))
+        })
+        .count();
+    assert!(outside > 0);
+    let sub = subtitle_of(&svg);
+    assert!(
+        sub.starts_with(&format!("{outside} counted incident")) && sub.contains("outside this map"),
+        "{sub}"
+    );
+}
+
+#[test]
+fn an_aggregate_row_is_its_stretch_with_its_count_not_a_density_band() {
+    let r = example();
+    let agg: Vec<&LocatedIncident> = r
+        .located
+        .iter()
+        .filter(|l| render::aggregates::is_aggregate(l))
+        .collect();
+    assert_eq!(agg.len(), 1, "the example's 80 clashes along AF-PK");
+    let n = agg[0].record.count;
+    let d = r.data();
+    let svg = maps::border_map(&d, "AF-PK", render::page_size(None, None)).unwrap();
+    let label = format!("{n} armed clash events along this stretch (one row)");
+    assert!(texts(&svg).contains(&label), "no '{label}'");
+    // The surface drawn holds every counted record but the aggregate row.
+    let proj = render::Projection::region();
+    let full = kde::surface(&r.located, &r.analysis, &KdeOptions::default(), &proj).unwrap();
+    let drawn_from = render::aggregates::surface_analysis(&r.analysis, &r.located).unwrap();
+    let drawn = kde::surface(&r.located, &drawn_from, &KdeOptions::default(), &proj).unwrap();
+    let agg_weight: f64 = r
+        .located
+        .iter()
+        .zip(&r.analysis.placements)
+        .filter(|(l, _)| render::aggregates::is_aggregate(l))
+        .map(|(_, p)| p.weight)
+        .sum();
+    assert!(agg_weight >= n - 1e-9);
+    assert!((full.weight - drawn.weight - agg_weight).abs() < 1e-6);
+    // Far from every point record, on the AF-PK border in Balochistan (km 1,800 of the
+    // stretch), no density band is drawn any more.
+    let pk = r
+        .analysis
+        .borders
+        .iter()
+        .find(|b| b.border.id == "AF-PK")
+        .unwrap();
+    let (lon, lat) =
+        borderwatch::borders::locate::point_at_km(&pk.border, pk.border.measured_km * 0.8);
+    let (x, y) = proj.forward(lon, lat).unwrap();
+    let lowest = r.bands.first().map_or(f64::INFINITY, |b| b.lo);
+    let cell = |s: &kde::Surface| {
+        let c = ((x - s.x0) / s.cell_km) as usize;
+        let row = ((y - s.y0) / s.cell_km) as usize;
+        s.values[row * s.cols + c]
+    };
+    assert!(cell(&full) > 0.0, "the aggregate row did spread there");
+    assert!(
+        cell(&drawn) < lowest,
+        "{} vs lowest band {lowest}",
+        cell(&drawn)
+    );
+}
+
+/// Stair steps are runs of axis-parallel edges along the density grid: the share of the
+/// isobands' outline edges (in projected km) that are axis-parallel.
+fn axis_parallel_share(bands: &[Isoband]) -> f64 {
+    let proj = render::Projection::region();
+    let (mut straight, mut all) = (0usize, 0usize);
+    for b in bands {
+        for poly in &b.shape.0 {
+            let pts: Vec<(f64, f64)> = poly
+                .exterior()
+                .0
+                .iter()
+                .filter_map(|c| proj.forward(c.x, c.y))
+                .collect();
+            for w in pts.windows(2) {
+                let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+                if dx.hypot(dy) < 1e-9 {
+                    continue;
+                }
+                all += 1;
+                if dx.abs() < 1e-6 || dy.abs() < 1e-6 {
+                    straight += 1;
+                }
+            }
+        }
+    }
+    straight as f64 / all.max(1) as f64
+}
+
+#[test]
+fn the_density_surface_is_smooth_at_print_size() {
+    let r = example();
+    let svg = maps::border_map(&r.data(), "AF-TJ", render::page_size(None, None)).unwrap();
+    assert_eq!(
+        svg.matches("<image").count(),
+        0,
+        "density drawn as shapes, not pixels"
+    );
+    let proj = render::Projection::region();
+    let raw = kde::surface(
+        &r.located,
+        render::aggregates::surface_analysis(&r.analysis, &r.located)
+            .as_ref()
+            .unwrap_or(&r.analysis),
+        &KdeOptions::default(),
+        &proj,
+    )
+    .unwrap();
+    let raw_bands = kde::isobands(&raw, &kde::default_thresholds(&raw), &proj).unwrap();
+    let (before, after) = (
+        axis_parallel_share(&raw_bands),
+        axis_parallel_share(&r.bands),
+    );
+    println!("axis-parallel isoband edges: {before:.3} raw, {after:.3} smoothed");
+    assert!(after < 0.01, "{after}");
+    assert!(after <= before);
+}
+
+#[test]
+fn labels_give_the_place_as_written_with_the_gazetteer_name_where_it_differs() {
+    let r = example();
+    let by_id = |id: &str| r.located.iter().find(|l| &*l.record.id == id).unwrap();
+    // "Kabul, a Chinese restaurant": the part naming the place.
+    assert_eq!(
+        places::place_label(by_id("AF-2026-01-19")).as_deref(),
+        Some("Kabul")
+    );
+    // The gazetteer spells it Khōst: the same name, so the record's spelling alone.
+    let khost = by_id("AF-2025-10-KHOST");
+    assert_ne!(khost.location.gazetteer_name.as_deref(), Some("Khost"));
+    assert_eq!(places::place_label(khost).as_deref(), Some("Khost"));
+    // A different name (the district's old one): both.
+    let mut renamed = by_id("TJ-2025-11-26").clone();
+    renamed.record.location = Some("Shuroobod".into());
+    let gaz = renamed.location.gazetteer_name.clone().unwrap();
+    assert_eq!(
+        places::place_label(&renamed),
+        Some(format!("Shuroobod ({gaz})"))
+    );
+    // On the map: the record's form, not the gazetteer's.
+    let svg = maps::border_map(&r.data(), "AF-PK", render::page_size(None, None)).unwrap();
+    let t = texts(&svg);
+    assert!(t.iter().any(|s| s == "Khost"), "{t:?}");
+    assert!(!t.iter().any(|s| s == "Khōst"));
+}
+
+#[test]
+fn on_the_juanr_file_both_compared_maps_draw_counts_per_place() {
+    let Some(r) = juanr() else {
+        println!("skipping: ../shared/realdata not present (only CI and the team have it)");
+        return;
+    };
+    let d = r.data();
+    let page = render::page_size(None, None);
+    assert_eq!(maps::display_mode(&d, page), Some(DisplayMode::Counts));
+    for id in PAIR {
+        let svg = maps::border_map(&d, id, page).unwrap();
+        let sub = subtitle_of(&svg);
+        assert!(sub.contains("drawn as counts per place"), "{id}: {sub}");
+        assert!(texts(&svg).iter().any(|s| s == "incidents per place"));
+        // Counts, not stacked rings: a bounded number of circles, whatever the incidents.
+        let n = svg.matches("<circle").count();
+        assert!(n < 2000, "{id}: {n} circles");
+        let _ = render_png(&svg, &format!("juanr_{id}"));
+    }
+    // The real file's wide kernels are built of flat blocks: smoothed, the isobands lose
+    // their stair steps.
+    let proj = render::Projection::region();
+    let raw = kde::surface(&r.located, &r.analysis, &KdeOptions::default(), &proj).unwrap();
+    let raw_bands = kde::isobands(&raw, &kde::default_thresholds(&raw), &proj).unwrap();
+    let (before, after) = (
+        axis_parallel_share(&raw_bands),
+        axis_parallel_share(&r.bands),
+    );
+    println!("juanr: axis-parallel isoband edges {before:.3} raw, {after:.3} smoothed");
+    assert!(after < 0.05 && after < before, "{before} -> {after}");
+    // The symbols would bury each other on the Tajik map: most of them hidden.
+    let canvas = r.canvas("AF-TJ");
+    let items: Vec<&LocatedIncident> = r.located.iter().collect();
+    assert!(places::hidden_share(&canvas, &items) > places::CROWDED_SHARE);
+}

@@ -192,7 +192,7 @@ fn run_draws_maps_with_the_incidents_where_they_are() {
 
 /// The real UCDP files together, as a user would bring them: the events two of them share
 /// count once and the summary says how many were left out; the maps' subtitles keep the
-/// "drawn as density only" notice in view (the long list of inputs is what gets cut); the
+/// "drawn as counts per place" notice in view (the long list of inputs is what gets cut); the
 /// comparison's warnings stay short.
 #[test]
 fn run_on_overlapping_real_files_counts_each_event_once_and_says_so() {
@@ -225,7 +225,7 @@ fn run_on_overlapping_real_files_counts_each_event_once_and_says_so() {
     );
     let svg = std::fs::read_to_string(out.join("map_overview.svg")).unwrap();
     assert!(
-        svg.contains("drawn as density only"),
+        svg.contains("drawn as counts per place"),
         "the notice is cut off"
     );
     assert!(svg.contains("counted"));

@@ -383,7 +383,17 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
         bandwidth_km: cfg.bandwidth_km.unwrap_or(15.0),
         ..KdeOptions::default()
     };
-    let surface = surface(located, &analysis, &kde_opts, &proj).ok();
+    // Aggregate rows are drawn as their stretch, not spread over the surface.
+    let without_aggregates = crate::render::aggregates::surface_analysis(&analysis, located);
+    let surface = surface(
+        located,
+        without_aggregates.as_ref().unwrap_or(&analysis),
+        &kde_opts,
+        &proj,
+    )
+    .ok()
+    .map(crate::render::smooth::for_print);
+    drop(without_aggregates);
     let bands = match &surface {
         Some(s) => isobands(s, &default_thresholds(s), &proj)?,
         None => Vec::new(),
@@ -412,7 +422,8 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
     );
     put("run-config.toml", config_text.as_bytes())?;
     // Layers (GeoJSON + QGIS styles + project), the CSV tables and their metadata.
-    let meta = RunMeta::new(prepared.inputs.clone(), located);
+    let mut meta = RunMeta::new(prepared.inputs.clone(), located);
+    meta.compared = pair.clone();
     let layers = write_all(
         &out,
         &geo,
@@ -459,7 +470,8 @@ pub fn run(cli: &Cli, args: &Args, maps: bool) -> Result<i32> {
             provinces: &provinces,
             located,
             analysis: &analysis,
-            surface: surface.as_ref(),
+            bands: &bands,
+            compared: pair.clone(),
             subtitle,
             inputs: inputs_named(&prepared.inputs),
             sources: meta.sources.join("; "),

@@ -63,6 +63,9 @@ pub struct RunMeta {
     pub inputs: Vec<String>,
     /// Incident sources for the attribution ("UCDP GED (CC BY 4.0) ...").
     pub sources: Vec<String>,
+    /// The borders the run compares: the segment style's classes are chosen on them
+    /// ([`super::classes::RateClasses::for_run`]; empty: on every analysed border).
+    pub compared: Vec<String>,
 }
 
 impl RunMeta {
@@ -104,6 +107,7 @@ impl RunMeta {
             version: env!("CARGO_PKG_VERSION").to_string(),
             inputs,
             sources,
+            compared: Vec::new(),
         }
     }
 }
@@ -162,7 +166,7 @@ pub fn write_all(
     layers.push(corridors_layer(analysis, &proj));
     layers.push(borders_layer(analysis));
     layers.push(sectors_layer(analysis));
-    layers.push(segments_layer(analysis));
+    layers.push(segments_layer(analysis, meta));
 
     let mut written = Vec::new();
     let mut infos = Vec::new();
@@ -907,7 +911,7 @@ fn sectors_layer(a: &Analysis) -> Layer {
     }
 }
 
-fn segments_layer(a: &Analysis) -> Layer {
+fn segments_layer(a: &Analysis, meta: &RunMeta) -> Layer {
     let mut features = Vec::new();
     let mut values = Vec::new();
     for r in &a.borders {
@@ -941,7 +945,10 @@ fn segments_layer(a: &Analysis) -> Layer {
         features,
         date_fields: &[],
         members: Vec::new(),
-        style: Style::Segments { values },
+        style: Style::Segments {
+            values,
+            classes: super::classes::RateClasses::for_run(a, &meta.compared),
+        },
     }
 }
 

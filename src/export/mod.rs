@@ -1,6 +1,7 @@
 //! Writing results: GeoJSON layers and CSV tables, each written atomically (temporary file,
 //! then rename) so an interrupted run never leaves a half-written layer.
 
+pub mod classes;
 pub mod incidents;
 pub mod layers;
 pub mod qgis;

@@ -11,9 +11,10 @@
 //!   project metadata, the project variables `@borderwatch_attribution` and
 //!   `@borderwatch_generator`, and the project entry `borderwatch/parameters`.
 //!
-//! Styles: segments graduated by `per_100km_per_year` (5 classes: none, then quartiles of
-//! the non-zero rates; yellow–orange–red, thick lines with a dark casing); sectors the same,
-//! thinner and offset to their own side; incidents by event type (rule-based: filled circles
+//! Styles: segments graduated by `per_100km_per_year` in the run's classes (none, then the
+//! classes the maps and the profile use, [`super::classes`]; yellow–orange–red, thick lines
+//! with a dark casing); sectors graduated the same way on their own rates (none, then
+//! quartiles), thinner and offset to their own side; incidents by event type (rule-based: filled circles
 //! for exact/near locations, hollow rings for district or coarser ones), sized by fatalities
 //! (unknown: small); isobands a translucent blue–purple ramp; borders bold dark lines;
 //! corridors light translucent fills; provinces thin grey outlines; countries muted fills
@@ -62,14 +63,26 @@ impl GeomKind {
 /// How a layer is drawn, with the data its classes come from.
 #[derive(Debug, Clone)]
 pub(crate) enum Style {
-    Countries { codes: Vec<String> },
+    Countries {
+        codes: Vec<String>,
+    },
     Provinces,
-    Isobands { limits: Vec<(f64, f64)> },
+    Isobands {
+        limits: Vec<(f64, f64)>,
+    },
     Corridors,
     Borders,
-    Sectors { values: Vec<Option<f64>> },
-    Segments { values: Vec<Option<f64>> },
-    Incidents { event_types: Vec<String> },
+    Sectors {
+        values: Vec<Option<f64>>,
+    },
+    /// The run's classes ([`super::classes::RateClasses`]) and the values the layer writes.
+    Segments {
+        values: Vec<Option<f64>>,
+        classes: super::classes::RateClasses,
+    },
+    Incidents {
+        event_types: Vec<String>,
+    },
 }
 
 /// One written layer.
@@ -428,14 +441,17 @@ fn categorized_renderer(
 // ---------------------------------------------------------------------------------------
 // Classes and colours
 
-/// ColorBrewer YlOrRd, 5 classes.
-const YL_OR_RD: [Rgba; 5] = [
-    (255, 255, 178, 255),
-    (254, 204, 92, 255),
-    (253, 141, 60, 255),
-    (240, 59, 32, 255),
-    (189, 0, 38, 255),
-];
+/// ColorBrewer YlOrRd, 5 classes: the run's segment ramp ([`super::classes::SEGMENT_RAMP`]).
+const YL_OR_RD: [Rgba; 5] = {
+    let r = super::classes::SEGMENT_RAMP;
+    [
+        (r[0][0], r[0][1], r[0][2], 255),
+        (r[1][0], r[1][1], r[1][2], 255),
+        (r[2][0], r[2][1], r[2][2], 255),
+        (r[3][0], r[3][1], r[3][2], 255),
+        (r[4][0], r[4][1], r[4][2], 255),
+    ]
+};
 
 /// ColorBrewer BuPu (without its near-white end), translucent.
 const BU_PU: [Rgba; 6] = [
@@ -517,6 +533,44 @@ fn rate_classes(values: &[Option<f64>]) -> Vec<(f64, f64, String)> {
     for hi in cuts.into_iter().chain(std::iter::once(top)) {
         out.push((lo, hi, format!("{} - {}", label_num(lo), label_num(hi))));
         lo = hi;
+    }
+    out
+}
+
+/// The segment style's classes: "none" (exactly 0), then the run's classes with their own
+/// colours, as `(lower, upper, label, colour)`. The top class reaches the largest value the
+/// layer writes (rounded as written), so no segment falls outside every class.
+fn segment_classes(
+    classes: &super::classes::RateClasses,
+    values: &[Option<f64>],
+) -> Vec<(f64, f64, String, Rgba)> {
+    let none = super::classes::SEGMENT_NONE;
+    let mut out = vec![(
+        0.0,
+        0.0,
+        "0 (none)".to_string(),
+        (none[0], none[1], none[2], 255),
+    )];
+    let written_max = values
+        .iter()
+        .flatten()
+        .map(|x| super::round6(*x))
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let n = classes.len();
+    for i in 0..n {
+        let lo = classes.bounds[i];
+        let mut hi = classes.bounds[i + 1];
+        if i + 1 == n {
+            hi = hi.max(written_max);
+        }
+        let c = classes.color(i);
+        out.push((
+            lo,
+            hi,
+            format!("{} - {}", label_num(lo), label_num(hi)),
+            (c[0], c[1], c[2], 255),
+        ));
     }
     out
 }
@@ -753,11 +807,10 @@ fn renderer(style: &Style) -> (String, Option<String>, f64) {
             None,
             1.0,
         ),
-        Style::Segments { values } => {
-            let classes = rate_classes(values)
+        Style::Segments { values, classes } => {
+            let classes = segment_classes(classes, values)
                 .into_iter()
-                .zip(YL_OR_RD)
-                .map(|((lo, hi, label), c)| {
+                .map(|(lo, hi, label, c)| {
                     (
                         lo,
                         hi,

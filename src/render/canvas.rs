@@ -65,11 +65,11 @@ impl Rgba {
         format!("#{:02x}{:02x}{:02x}", self.r, self.g, self.b)
     }
 
-    fn opacity(self) -> f64 {
+    pub(super) fn opacity(self) -> f64 {
         f64::from(self.a) / 255.0
     }
 
-    fn visible(self) -> bool {
+    pub(super) fn visible(self) -> bool {
         self.a > 0
     }
 
@@ -462,9 +462,9 @@ where
 }
 
 /// A point in SVG units, as plotters takes it.
-type PxPoint = (i32, i32);
+pub(super) type PxPoint = (i32, i32);
 
-fn ipt(p: (f64, f64)) -> PxPoint {
+pub(super) fn ipt(p: (f64, f64)) -> PxPoint {
     (
         (p.0 * SUBPIXEL).round() as i32,
         (p.1 * SUBPIXEL).round() as i32,
@@ -479,7 +479,7 @@ fn stroke_units(width_px: f64) -> u32 {
     (width_px * SUBPIXEL).round().max(1.0) as u32
 }
 
-fn shape_style(c: Rgba, width_px: f64, filled: bool) -> ShapeStyle {
+pub(super) fn shape_style(c: Rgba, width_px: f64, filled: bool) -> ShapeStyle {
     ShapeStyle {
         color: c.plot(),
         filled,
@@ -542,16 +542,16 @@ pub fn format_number(v: f64) -> String {
 /// A map page being drawn. Create with [`MapCanvas::new`], draw layers bottom to top, then
 /// [`MapCanvas::finish`] returns the SVG document.
 pub struct MapCanvas {
-    page: PageSize,
+    pub(super) page: PageSize,
     proj: Projection,
-    layout: Layout,
+    pub(super) layout: Layout,
     view: View,
     size_units: (u32, u32),
-    body: String,
+    pub(super) body: String,
     scratch: String,
     labels: Vec<PendingLabel>,
     obstacles: Vec<Box2>,
-    legend_y: f64,
+    pub(super) legend_y: f64,
     subtitle_y: Option<f64>,
     title: Option<String>,
     label_seq: usize,
@@ -631,7 +631,7 @@ impl MapCanvas {
 
     /// Draws with plotters (drawing into a String cannot fail, so the closures ignore the
     /// backend's results).
-    fn plot<F>(&mut self, f: F)
+    pub(super) fn plot<F>(&mut self, f: F)
     where
         F: FnOnce(&mut SVGBackend<'_>),
     {
@@ -769,7 +769,7 @@ impl MapCanvas {
         self.draw_parts_dashed(&parts, color, width, dash);
     }
 
-    fn draw_parts_dashed(
+    pub(super) fn draw_parts_dashed(
         &mut self,
         parts: &[Vec<(f64, f64)>],
         color: Rgba,
@@ -864,7 +864,7 @@ impl MapCanvas {
     }
 
     /// Draws one symbol (drawing into a String cannot fail, so results are not kept).
-    fn symbol_px(
+    pub(super) fn symbol_px(
         be: &mut SVGBackend<'_>,
         shape: SymbolShape,
         (cx, cy): (f64, f64),
@@ -1238,127 +1238,6 @@ impl MapCanvas {
         self.footer_lines += 1;
     }
 
-    fn legend_heading(&mut self, text: &str) {
-        let x = self.layout.panel.x0;
-        let y = self.legend_y;
-        self.text_px(x, y, text, 9.0, true, Rgba::rgb(40, 40, 40), Align::Start);
-        self.legend_y += self.pt(9.0 * 1.6);
-    }
-
-    /// A colour ramp in the side panel: `colors` evenly from `min` to `max`, titled `label`.
-    pub fn legend_ramp(&mut self, colors: &[Rgba], min: f64, max: f64, label: &str) {
-        if colors.is_empty() {
-            return;
-        }
-        self.legend_heading(label);
-        let p = self.layout.panel;
-        let w = p.width().min(self.pt(170.0));
-        let h = self.pt(9.0);
-        let y = self.legend_y;
-        let step = w / colors.len() as f64;
-        let rects: Vec<(PxPoint, PxPoint, Rgba)> = colors
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| {
-                let x0 = p.x0 + step * i as f64;
-                // Overlap by a hair so no seam shows between steps.
-                (
-                    ipt((x0, y)),
-                    ipt(((x0 + step + 0.6).min(p.x0 + w), y + h)),
-                    c,
-                )
-            })
-            .collect();
-        self.plot(|be| {
-            for (a, b, c) in rects {
-                let _ = be.draw_rect(a, b, &shape_style(c, 0.0, true), true);
-            }
-        });
-        let grey = Rgba::rgb(120, 120, 120);
-        self.rect_px(Box2::xywh(p.x0, y, w, h), Rgba::NONE, grey, self.pt(0.4));
-        let ty = y + h + self.pt(3.0);
-        let dark = Rgba::rgb(50, 50, 50);
-        self.text_px(
-            p.x0,
-            ty,
-            &format_number(min),
-            7.5,
-            false,
-            dark,
-            Align::Start,
-        );
-        self.text_px(
-            p.x0 + w,
-            ty,
-            &format_number(max),
-            7.5,
-            false,
-            dark,
-            Align::End,
-        );
-        self.legend_y = ty + self.pt(7.5 + 12.0);
-    }
-
-    /// Legend entries in the side panel, one line each: the key, then its text.
-    pub fn legend_items(&mut self, items: &[(LegendKey, &str)]) {
-        let p = self.layout.panel;
-        let line_h = self.pt(14.0);
-        let key_w = self.pt(18.0);
-        for (key, text) in items {
-            let cy = self.legend_y + line_h / 2.0;
-            let cx = p.x0 + key_w / 2.0;
-            match *key {
-                LegendKey::Symbol {
-                    shape,
-                    size_px,
-                    fill,
-                    stroke,
-                } => {
-                    let sw = (size_px / 8.0).clamp(0.75, self.pt(0.8));
-                    self.plot(|be| {
-                        Self::symbol_px(be, shape, (cx, cy), size_px, fill, stroke, sw);
-                    });
-                }
-                LegendKey::Line {
-                    color,
-                    width_px,
-                    dash,
-                } => {
-                    let part = vec![vec![(p.x0, cy), (p.x0 + key_w, cy)]];
-                    self.draw_parts_dashed(&part, color, width_px, dash);
-                }
-                LegendKey::Area { fill, stroke } => {
-                    let b = Box2::new(p.x0, cy - line_h * 0.3, p.x0 + key_w, cy + line_h * 0.3);
-                    let w = self.pt(0.6);
-                    self.rect_px(b, fill, stroke, w);
-                }
-                LegendKey::Ring { stroke, fill } => {
-                    let r = (line_h * 0.36 * SUBPIXEL).round() as u32;
-                    let c = ipt((cx, cy));
-                    let w = self.pt(0.6);
-                    self.plot(|be| {
-                        if fill.visible() {
-                            let _ = be.draw_circle(c, r, &shape_style(fill, 0.0, true), true);
-                        }
-                        let _ = be.draw_circle(c, r, &shape_style(stroke, w, false), false);
-                    });
-                }
-            }
-            let ty = cy - self.pt(8.0) * fonts::CAP_HEIGHT / 2.0;
-            self.text_px(
-                p.x0 + key_w + self.pt(6.0),
-                ty,
-                text,
-                8.0,
-                false,
-                Rgba::rgb(40, 40, 40),
-                Align::Start,
-            );
-            self.legend_y += line_h;
-        }
-        self.legend_y += self.pt(8.0);
-    }
-
     /// A scale bar in the map's lower left corner, true at the map centre along the parallel
     /// (the conic's scale factor there is applied). Returns its length in km.
     pub fn scale_bar_km(&mut self) -> f64 {
@@ -1659,7 +1538,12 @@ fn pole_of_inaccessibility(r: &[(f64, f64)]) -> Option<((f64, f64), f64)> {
 
 /// `text` as it fits in `max_w` px at `size` px: whole, or cut at a character and ended
 /// with an ellipsis (a one-line subtitle or footer must not run off the page).
-fn fit_width(text: &str, size: f64, bold: bool, max_w: f64) -> std::borrow::Cow<'_, str> {
+pub(super) fn fit_width(
+    text: &str,
+    size: f64,
+    bold: bool,
+    max_w: f64,
+) -> std::borrow::Cow<'_, str> {
     if fonts::text_width(text, size, bold, 0.0) <= max_w {
         return std::borrow::Cow::Borrowed(text);
     }

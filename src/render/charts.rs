@@ -25,20 +25,23 @@ use crate::density::assign::CorridorSide;
 use crate::density::compare::{BorderRate, Comparison};
 use crate::density::{Analysis, BorderResult, Period, WeightBy};
 use crate::geodata::ATTRIBUTION;
-use anyhow::{Result, bail};
+use anyhow::Result;
+
+/// The incident profile along borders (drawn in [`super::profile`]).
+pub use super::profile::border_profile;
 use std::fmt::Write as _;
 
 /// Dark text: titles, labels.
-const INK: Rgba = Rgba::rgb(25, 25, 25);
-const TEXT: Rgba = Rgba::rgb(45, 45, 45);
-const SUBTLE: Rgba = Rgba::rgb(80, 80, 80);
-const SMALL_PRINT: Rgba = Rgba::rgb(100, 100, 100);
-const AXIS: Rgba = Rgba::rgb(90, 90, 90);
-const GRID: Rgba = Rgba::rgb(226, 226, 226);
+pub(super) const INK: Rgba = Rgba::rgb(25, 25, 25);
+pub(super) const TEXT: Rgba = Rgba::rgb(45, 45, 45);
+pub(super) const SUBTLE: Rgba = Rgba::rgb(80, 80, 80);
+pub(super) const SMALL_PRINT: Rgba = Rgba::rgb(100, 100, 100);
+pub(super) const AXIS: Rgba = Rgba::rgb(90, 90, 90);
+pub(super) const GRID: Rgba = Rgba::rgb(226, 226, 226);
 /// Province bands under the profile's axis: Afghan side warm, neighbour side cool (as the
 /// maps' focus land and land colours).
-const BAND_AF: [Rgba; 2] = [Rgba::rgb(236, 231, 219), Rgba::rgb(222, 215, 200)];
-const BAND_NB: [Rgba; 2] = [Rgba::rgb(228, 233, 238), Rgba::rgb(211, 219, 227)];
+pub(super) const BAND_AF: [Rgba; 2] = [Rgba::rgb(236, 231, 219), Rgba::rgb(222, 215, 200)];
+pub(super) const BAND_NB: [Rgba; 2] = [Rgba::rgb(228, 233, 238), Rgba::rgb(211, 219, 227)];
 
 /// The colour of a border on every chart: a muted, colour-blind-distinguishable set for the
 /// shipped borders (AF-TJ teal, AF-PK orange, AF-IR purple, AF-TM green, AF-UZ blue, AF-CN
@@ -69,24 +72,18 @@ pub fn border_color(border_id: &str) -> Rgba {
     SET[i]
 }
 
-/// `c` mixed with white: `t` = 0 keeps it, 1 is white.
-fn tint(c: Rgba, t: f64) -> Rgba {
-    let m = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * t).round() as u8;
-    Rgba::rgb(m(c.r), m(c.g), m(c.b))
-}
-
 // ---------------------------------------------------------------------------------------
 // A small SVG writer in page pixels.
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Anchor {
+pub(super) enum Anchor {
     Start,
     Middle,
     End,
 }
 
 #[derive(Clone, Copy)]
-struct Font {
+pub(super) struct Font {
     size_pt: f64,
     bold: bool,
     italic: bool,
@@ -94,7 +91,7 @@ struct Font {
 }
 
 impl Font {
-    fn new(size_pt: f64, color: Rgba) -> Font {
+    pub(super) fn new(size_pt: f64, color: Rgba) -> Font {
         Font {
             size_pt,
             bold: false,
@@ -103,11 +100,11 @@ impl Font {
         }
     }
 
-    fn bold(self) -> Font {
+    pub(super) fn bold(self) -> Font {
         Font { bold: true, ..self }
     }
 
-    fn italic(self) -> Font {
+    pub(super) fn italic(self) -> Font {
         Font {
             italic: true,
             ..self
@@ -115,13 +112,13 @@ impl Font {
     }
 }
 
-fn n(v: f64) -> String {
+pub(super) fn n(v: f64) -> String {
     let s = format!("{:.2}", v);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }
 }
 
-fn paint(attr: &str, c: Rgba) -> String {
+pub(super) fn paint(attr: &str, c: Rgba) -> String {
     if c.a == 0 {
         return format!(r#" {attr}="none""#);
     }
@@ -132,13 +129,13 @@ fn paint(attr: &str, c: Rgba) -> String {
     s
 }
 
-struct Svg {
+pub(super) struct Svg {
     page: PageSize,
     body: String,
 }
 
 impl Svg {
-    fn new(page: PageSize) -> Svg {
+    pub(super) fn new(page: PageSize) -> Svg {
         Svg {
             page,
             body: String::with_capacity(64 * 1024),
@@ -146,32 +143,39 @@ impl Svg {
     }
 
     /// Page pixels for a length in points.
-    fn pt(&self, points: f64) -> f64 {
+    pub(super) fn pt(&self, points: f64) -> f64 {
         points * self.page.px_per_pt()
     }
 
-    fn width(&self, text: &str, f: Font) -> f64 {
+    pub(super) fn width(&self, text: &str, f: Font) -> f64 {
         fonts::text_width(&drawable_text(text), self.pt(f.size_pt), f.bold, 0.0)
     }
 
     /// Height of a text line's capitals, px.
-    fn cap(&self, f: Font) -> f64 {
+    pub(super) fn cap(&self, f: Font) -> f64 {
         fonts::CAP_HEIGHT * self.pt(f.size_pt)
     }
 
-    fn open(&mut self, id: &str) {
+    pub(super) fn open(&mut self, id: &str) {
         let _ = writeln!(self.body, r#"<g id="{}">"#, xml_escape(id));
     }
 
-    fn close(&mut self) {
+    pub(super) fn close(&mut self) {
         self.body.push_str("</g>\n");
     }
 
-    fn rect(&mut self, b: Box2, fill: Rgba, stroke: Rgba, width_px: f64) {
+    pub(super) fn rect(&mut self, b: Box2, fill: Rgba, stroke: Rgba, width_px: f64) {
         self.rect_attrs(b, fill, stroke, width_px, "");
     }
 
-    fn rect_attrs(&mut self, b: Box2, fill: Rgba, stroke: Rgba, width_px: f64, extra: &str) {
+    pub(super) fn rect_attrs(
+        &mut self,
+        b: Box2,
+        fill: Rgba,
+        stroke: Rgba,
+        width_px: f64,
+        extra: &str,
+    ) {
         let mut s = format!(
             r#"<rect{extra} x="{}" y="{}" width="{}" height="{}""#,
             n(b.x0),
@@ -188,11 +192,24 @@ impl Svg {
         self.body.push_str(&s);
     }
 
-    fn line(&mut self, p: (f64, f64), q: (f64, f64), c: Rgba, w: f64, dash: Option<(f64, f64)>) {
+    pub(super) fn line(
+        &mut self,
+        p: (f64, f64),
+        q: (f64, f64),
+        c: Rgba,
+        w: f64,
+        dash: Option<(f64, f64)>,
+    ) {
         self.polyline(&[p, q], c, w, dash);
     }
 
-    fn polyline(&mut self, pts: &[(f64, f64)], c: Rgba, w: f64, dash: Option<(f64, f64)>) {
+    pub(super) fn polyline(
+        &mut self,
+        pts: &[(f64, f64)],
+        c: Rgba,
+        w: f64,
+        dash: Option<(f64, f64)>,
+    ) {
         if pts.len() < 2 {
             return;
         }
@@ -218,7 +235,14 @@ impl Svg {
         self.body.push_str(&s);
     }
 
-    fn circle(&mut self, (cx, cy): (f64, f64), r: f64, fill: Rgba, stroke: Rgba, w: f64) {
+    pub(super) fn circle(
+        &mut self,
+        (cx, cy): (f64, f64),
+        r: f64,
+        fill: Rgba,
+        stroke: Rgba,
+        w: f64,
+    ) {
         let mut s = format!(r#"<circle cx="{}" cy="{}" r="{}""#, n(cx), n(cy), n(r));
         s.push_str(&paint("fill", fill));
         if stroke.a > 0 && w > 0.0 {
@@ -231,7 +255,15 @@ impl Svg {
 
     /// Text whose capitals' top is at `y`; `x` is its start, middle or end. `halo` draws a
     /// white outline behind the letters (for text over bars or lines). Returns its width.
-    fn text(&mut self, x: f64, y: f64, text: &str, f: Font, anchor: Anchor, halo: bool) -> f64 {
+    pub(super) fn text(
+        &mut self,
+        x: f64,
+        y: f64,
+        text: &str,
+        f: Font,
+        anchor: Anchor,
+        halo: bool,
+    ) -> f64 {
         let t = drawable_text(text);
         let size = self.pt(f.size_pt);
         let base = y + fonts::CAP_HEIGHT * size;
@@ -261,7 +293,7 @@ impl Svg {
 
     /// Text turned a quarter left (reading upwards), centred on (`x`, `y`); `x` is the
     /// middle of its line.
-    fn text_up(&mut self, x: f64, y: f64, text: &str, f: Font) {
+    pub(super) fn text_up(&mut self, x: f64, y: f64, text: &str, f: Font) {
         let size = self.pt(f.size_pt);
         let base_x = x + fonts::CAP_HEIGHT * size / 2.0;
         let mut a = format!(
@@ -283,7 +315,7 @@ impl Svg {
         );
     }
 
-    fn finish(self, title: &str) -> String {
+    pub(super) fn finish(self, title: &str) -> String {
         let (w, h) = (self.page.width_px, self.page.height_px);
         let mut out = String::with_capacity(self.body.len() + 512);
         let _ = writeln!(
@@ -302,7 +334,7 @@ impl Svg {
 }
 
 /// Breaks `text` into lines no wider than `max_w` px (a word wider than that is cut).
-fn wrap(svg: &Svg, text: &str, f: Font, max_w: f64) -> Vec<String> {
+pub(super) fn wrap(svg: &Svg, text: &str, f: Font, max_w: f64) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {
@@ -337,7 +369,13 @@ fn wrap(svg: &Svg, text: &str, f: Font, max_w: f64) -> Vec<String> {
 }
 
 /// Cuts `lines` to `max` lines, ending the last kept one with an ellipsis.
-fn cap_lines(svg: &Svg, mut lines: Vec<String>, max: usize, f: Font, max_w: f64) -> Vec<String> {
+pub(super) fn cap_lines(
+    svg: &Svg,
+    mut lines: Vec<String>,
+    max: usize,
+    f: Font,
+    max_w: f64,
+) -> Vec<String> {
     if lines.len() <= max || max == 0 {
         return lines;
     }
@@ -354,17 +392,17 @@ fn cap_lines(svg: &Svg, mut lines: Vec<String>, max: usize, f: Font, max_w: f64)
 // ---------------------------------------------------------------------------------------
 // Page frame: header and footer, as on the maps.
 
-struct Frame {
+pub(super) struct Frame {
     /// Left and right margins, px.
-    x0: f64,
-    x1: f64,
+    pub(super) x0: f64,
+    pub(super) x1: f64,
     /// The body between header and footer.
-    top: f64,
-    bottom: f64,
+    pub(super) top: f64,
+    pub(super) bottom: f64,
 }
 
 /// Title and subtitle lines top left, the small print at the foot; returns where the body goes.
-fn page_frame(svg: &mut Svg, title: &str, subtitle: &str, footer: &[String]) -> Frame {
+pub(super) fn page_frame(svg: &mut Svg, title: &str, subtitle: &str, footer: &[String]) -> Frame {
     let (w, h) = (f64::from(svg.page.width_px), f64::from(svg.page.height_px));
     let m = svg.pt(14.0);
     let (x0, x1) = (m, w - m);
@@ -399,7 +437,7 @@ fn page_frame(svg: &mut Svg, title: &str, subtitle: &str, footer: &[String]) -> 
 
 /// "2025-01-01 to 2026-01-31 (1.08 years) · corridor 50 km, both sides · …": the
 /// parameters that make a chart's numbers what they are.
-fn parameters_line(a: &Analysis, segments: bool) -> String {
+pub(super) fn parameters_line(a: &Analysis, segments: bool) -> String {
     let o = &a.options;
     let mut parts: Vec<String> = Vec::new();
     parts.push(match (a.window, a.years) {
@@ -436,14 +474,14 @@ fn parameters_line(a: &Analysis, segments: bool) -> String {
 }
 
 /// What is counted: "events" or "fatalities".
-fn noun(a: &Analysis) -> &'static str {
+pub(super) fn noun(a: &Analysis) -> &'static str {
     match a.options.weight {
         WeightBy::Count => "events",
         WeightBy::Fatalities => "fatalities",
     }
 }
 
-fn sources_line<'a>(borders: impl IntoIterator<Item = &'a BorderResult>) -> String {
+pub(super) fn sources_line<'a>(borders: impl IntoIterator<Item = &'a BorderResult>) -> String {
     let mut all: Vec<&str> = Vec::new();
     for b in borders {
         for s in b.sources.keys() {
@@ -470,7 +508,7 @@ fn sources_line<'a>(borders: impl IntoIterator<Item = &'a BorderResult>) -> Stri
 // Axes.
 
 /// A round step for about `target` intervals over `span`: 1, 2, 2.5 or 5 × 10^k.
-fn nice_step(span: f64, target: f64) -> f64 {
+pub(super) fn nice_step(span: f64, target: f64) -> f64 {
     if span.is_nan() || span <= 0.0 || !span.is_finite() {
         return 1.0;
     }
@@ -494,7 +532,7 @@ fn nice_step(span: f64, target: f64) -> f64 {
 /// Ticks 0, step, … up to the first at or above `max`, with at most `max_n` intervals: the
 /// smallest round step (1, 2, 2.5 or 5 × 10^k) that needs no more, so the top tick wastes as
 /// little of the axis as it can.
-fn linear_ticks(max: f64, max_n: f64) -> Vec<f64> {
+pub(super) fn linear_ticks(max: f64, max_n: f64) -> Vec<f64> {
     let max = if max > 0.0 && max.is_finite() {
         max
     } else {
@@ -513,7 +551,7 @@ fn linear_ticks(max: f64, max_n: f64) -> Vec<f64> {
 
 /// Ticks for a log axis over `lo..hi` (both > 0): 1-2-5 per decade, thinned to 1 per decade
 /// when there are many.
-fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(super) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let (d0, d1) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
     let pick = |mults: &[f64]| -> Vec<f64> {
         (d0..=d1)
@@ -532,7 +570,7 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
 }
 
 /// A km figure with thousands separated: 2,246.
-fn km_label(v: f64) -> String {
+pub(super) fn km_label(v: f64) -> String {
     let s = format!("{:.0}", v.round());
     let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
     let mut out = String::new();
@@ -546,7 +584,7 @@ fn km_label(v: f64) -> String {
 }
 
 /// The compass direction of a border's km 0 end as seen from its other end.
-fn km0_end(b: &crate::borders::Border) -> Option<&'static str> {
+pub(super) fn km0_end(b: &crate::borders::Border) -> Option<&'static str> {
     let (first, last) = (b.line.0.first()?, b.line.0.last()?);
     let k = ((first.y + last.y) / 2.0).to_radians().cos();
     let (dx, dy) = ((first.x - last.x) * k, first.y - last.y);
@@ -568,19 +606,19 @@ fn km0_end(b: &crate::borders::Border) -> Option<&'static str> {
     Some(NAMES[i])
 }
 
-fn find_border<'a>(a: &'a Analysis, id: &str) -> Option<&'a BorderResult> {
+pub(super) fn find_border<'a>(a: &'a Analysis, id: &str) -> Option<&'a BorderResult> {
     a.borders
         .iter()
         .find(|b| b.border.id.eq_ignore_ascii_case(id))
 }
 
-fn unknown_border(a: &Analysis, id: &str) -> anyhow::Error {
+pub(super) fn unknown_border(a: &Analysis, id: &str) -> anyhow::Error {
     let ids: Vec<&str> = a.borders.iter().map(|b| b.border.id.as_str()).collect();
     anyhow::anyhow!("unknown border {id:?} (analysed: {})", ids.join(", "))
 }
 
 /// The two country names of "Afghanistan–Tajikistan" (or the codes).
-fn side_names(b: &crate::borders::Border) -> (String, String) {
+pub(super) fn side_names(b: &crate::borders::Border) -> (String, String) {
     let mut parts = b.name.split(['–', '—']).map(str::trim);
     match (parts.next(), parts.next()) {
         (Some(x), Some(y)) if !x.is_empty() && !y.is_empty() => (x.to_string(), y.to_string()),
@@ -592,525 +630,16 @@ fn side_names(b: &crate::borders::Border) -> (String, String) {
 }
 
 // ---------------------------------------------------------------------------------------
-// 1. The profile along borders.
-
-/// One panel's value per segment: per 100 km per year (per 100 km when undated).
-fn seg_value(r: &crate::density::stats::Rates) -> f64 {
-    r.per_100km_per_year.unwrap_or(r.per_100km).max(0.0)
-}
-
-/// Incidents per 100 km per year along each border, one panel per border, stacked: a bar per
-/// segment over km from the border's km 0, with the provinces on either side in bands under
-/// the axis. Every panel has the same km per pixel (so lengths compare) and the same y scale
-/// (so heights compare). `border_ids` empty draws every analysed border; a page holds two or
-/// three panels comfortably, more are drawn smaller.
-pub fn border_profile(a: &Analysis, border_ids: &[&str], page: PageSize) -> Result<String> {
-    let results: Vec<&BorderResult> = if border_ids.is_empty() {
-        a.borders.iter().collect()
-    } else {
-        border_ids
-            .iter()
-            .map(|id| find_border(a, id).ok_or_else(|| unknown_border(a, id)))
-            .collect::<Result<_>>()?
-    };
-    if results.is_empty() {
-        bail!("no borders to draw");
-    }
-    let per_year = a.years.is_some();
-    let unit = if per_year {
-        "per 100 km per year"
-    } else {
-        "per 100 km"
-    };
-    let mut svg = Svg::new(page);
-    let title = match results.as_slice() {
-        [r] => format!("Incident density along the {} border", r.border.name),
-        [r, q] => format!(
-            "Incident density along the {} and {} borders",
-            r.border.name, q.border.name
-        ),
-        _ => "Incident density along the borders".to_string(),
-    };
-    let title = if svg.width(&title, Font::new(17.0, INK).bold())
-        > f64::from(page.width_px) - svg.pt(28.0)
-    {
-        "Incident density along the borders".to_string()
-    } else {
-        title
-    };
-    let footer = vec![
-        sources_line(results.iter().copied()),
-        format!(
-            "Bars: {} {unit} in each segment of the corridor (a record whose place is uncertain is shared among the segments its uncertainty covers). Dashed line: the whole border's rate. Bands: provinces along the border on each side.",
-            noun(a)
-        ),
-        ATTRIBUTION.to_string(),
-    ];
-    let fr = page_frame(&mut svg, &title, &parameters_line(a, true), &footer);
-
-    // Vertical layout, in points at full size; `k` shrinks everything in the panels when
-    // many share the page.
-    let lanes: Vec<(Lanes, Lanes)> = results.iter().map(|r| sector_lanes(r)).collect();
-    let (head_pt, axis_pt, lane_pt, lane_gap_pt, gap_pt) = (19.5, 19.5, 12.5, 2.0, 16.0);
-    let fixed_pt: f64 = lanes
-        .iter()
-        .map(|(af, nb)| {
-            let l = (af.len() + nb.len()) as f64;
-            head_pt + axis_pt + l * lane_pt + (l - 1.0).max(0.0) * lane_gap_pt
-        })
-        .sum::<f64>()
-        + gap_pt * (results.len() - 1) as f64;
-    let body_pt = (fr.bottom - fr.top) / svg.pt(1.0);
-    let min_plot_pt = 50.0;
-    let k = (body_pt / (fixed_pt + min_plot_pt * results.len() as f64)).min(1.0);
-    let ppt = page.px_per_pt();
-    let q = move |p: f64| p * k * ppt;
-    let plot_h = ((fr.bottom - fr.top - svg.pt(fixed_pt * k)) / results.len() as f64)
-        .clamp(q(min_plot_pt).min(fr.bottom - fr.top), svg.pt(260.0));
-    let (head_h, axis_h, lane_h, lane_gap, panel_gap) = (
-        q(head_pt),
-        q(axis_pt),
-        q(lane_pt),
-        q(lane_gap_pt),
-        q(gap_pt),
-    );
-
-    // Fonts.
-    let pf = Font::new(10.5 * k, INK).bold();
-    let inf = Font::new(8.5 * k, SUBTLE);
-    let tick_f = Font::new(7.5 * k, AXIS);
-    let axis_f = Font::new(8.0 * k, SUBTLE);
-    let band_f = Font::new(7.0 * k, TEXT);
-    let row_f = Font::new(7.5 * k, SUBTLE);
-
-    // Shared scales.
-    let border_len = |r: &BorderResult| {
-        r.border
-            .measured_km
-            .max(r.segments.last().map_or(0.0, |s| s.unit.km_to))
-    };
-    let max_km = results
-        .iter()
-        .map(|r| border_len(r))
-        .fold(0.0, f64::max)
-        .max(1.0);
-    let max_v = results
-        .iter()
-        .flat_map(|r| {
-            r.segments
-                .iter()
-                .map(|s| seg_value(&s.rates))
-                .chain(std::iter::once(seg_value(&r.rates)))
-        })
-        .fold(0.0, f64::max);
-    let target = (plot_h / q(13.0)).clamp(2.0, 5.0);
-    let yticks = linear_ticks(if max_v > 0.0 { max_v } else { 1.0 }, target);
-    let y_max = *yticks.last().unwrap_or(&1.0);
-    let y_title = format!("{} {unit}", noun(a));
-    let y_title_fits = svg.width(&y_title, axis_f) <= plot_h;
-
-    // Left gutter: the rotated axis title and tick labels, or the band rows' names.
-    let tick_w = yticks
-        .iter()
-        .map(|v| svg.width(&format_number(*v), tick_f))
-        .fold(0.0, f64::max);
-    let rows: Vec<(String, String)> = results.iter().map(|r| side_names(&r.border)).collect();
-    let row_w = rows
-        .iter()
-        .flat_map(|(x, y)| [svg.width(x, row_f), svg.width(y, row_f)])
-        .fold(0.0, f64::max);
-    let title_w = if y_title_fits {
-        q(8.0 * 1.2 + 6.0)
-    } else {
-        0.0
-    };
-    let gutter = (title_w + tick_w + q(6.0)).max(row_w + q(8.0));
-    let plot_x0 = fr.x0 + gutter;
-    let plot_w_max = fr.x1 - plot_x0 - q(12.0);
-    let px_per_km = plot_w_max / max_km;
-
-    let mut y = fr.top;
-    for ((r, (af_name, nb_name)), (af_lanes, nb_lanes)) in results.iter().zip(&rows).zip(&lanes) {
-        let b = &r.border;
-        let color = border_color(&b.id);
-        let len = border_len(r);
-        let plot = Box2::new(
-            plot_x0,
-            y + head_h,
-            plot_x0 + len * px_per_km,
-            y + head_h + plot_h,
-        );
-        let xk = |km: f64| plot.x0 + km * px_per_km;
-        let yv = |v: f64| plot.y1 - (v / y_max).clamp(0.0, 1.0) * plot.height();
-        svg.open(&format!("profile-{}", b.id));
-
-        // Heading: swatch, name, figures.
-        let sw = q(9.0);
-        svg.rect(
-            Box2::xywh(fr.x0, y + svg.cap(pf) - sw * 0.95, sw, sw),
-            color,
-            Rgba::NONE,
-            0.0,
-        );
-        let tx = fr.x0 + sw + q(5.0);
-        let tw = svg.text(
-            tx,
-            y,
-            &format!("{} ({})", b.name, b.id),
-            pf,
-            Anchor::Start,
-            false,
-        );
-        let mut info = format!(
-            "{} km · {} {} · {} {unit}",
-            km_label(r.rates.length_km),
-            format_number(r.tally.events_weighted),
-            noun(a),
-            format_number(seg_value(&r.rates))
-        );
-        if let (Some(lo), Some(hi)) = (r.rates.ci_low, r.rates.ci_high) {
-            let _ = write!(
-                info,
-                " (95% CI {}–{})",
-                format_number(lo),
-                format_number(hi)
-            );
-        }
-        if let Some(end) = km0_end(b) {
-            let _ = write!(info, " · km 0 at the {end} end");
-        }
-        let iy = y + svg.cap(pf) - svg.cap(inf);
-        svg.text(tx + tw + q(10.0), iy, &info, inf, Anchor::Start, false);
-
-        // Grid and y axis.
-        for &t in &yticks {
-            let gy = yv(t);
-            if t > 0.0 {
-                svg.line((plot.x0, gy), (plot.x1, gy), GRID, q(0.5), None);
-            }
-            svg.line((plot.x0 - q(3.0), gy), (plot.x0, gy), AXIS, q(0.6), None);
-            let ty = gy - svg.cap(tick_f) / 2.0;
-            svg.text(
-                plot.x0 - q(5.0),
-                ty,
-                &format_number(t),
-                tick_f,
-                Anchor::End,
-                false,
-            );
-        }
-        if y_title_fits {
-            svg.text_up(
-                fr.x0 + q(8.0 * 0.6),
-                (plot.y0 + plot.y1) / 2.0,
-                &y_title,
-                axis_f,
-            );
-        }
-        svg.rect_attrs(
-            plot,
-            Rgba::NONE,
-            Rgba::NONE,
-            0.0,
-            &format!(
-                r#" id="plot-{}" class="plot-area" data-km="{}""#,
-                xml_escape(&b.id),
-                n(len)
-            ),
-        );
-
-        // Bars: a lighter fill per segment, the step of the rates on top.
-        let fill = tint(color, 0.45);
-        let gap = q(0.35);
-        let mut step: Vec<(f64, f64)> = vec![(plot.x0, plot.y1)];
-        for s in &r.segments {
-            let v = seg_value(&s.rates);
-            let (x0, x1) = (xk(s.unit.km_from), xk(s.unit.km_to));
-            let top = yv(v);
-            if v > 0.0 && x1 - x0 > 2.0 * gap {
-                svg.rect(
-                    Box2::new(x0 + gap, top, x1 - gap, plot.y1),
-                    fill,
-                    Rgba::NONE,
-                    0.0,
-                );
-            }
-            step.push((x0, top));
-            step.push((x1, top));
-        }
-        step.push((xk(len), plot.y1));
-        let any = r.segments.iter().any(|s| seg_value(&s.rates) > 0.0);
-        if any {
-            svg.polyline(&step, color, q(1.1), None);
-            // The whole border's rate.
-            let mean = seg_value(&r.rates);
-            let my = yv(mean);
-            let dark = Rgba::rgb(50, 50, 50);
-            svg.line(
-                (plot.x0, my),
-                (plot.x1, my),
-                dark,
-                q(0.8),
-                Some((q(4.0), q(2.5))),
-            );
-            let lf = Font::new(7.5 * k, dark);
-            let label = format!("whole border {}", format_number(mean));
-            let lw = svg.width(&label, lf);
-            // Right of the panel when the border is shorter than the longest, else inside.
-            if plot.x1 + q(6.0) + lw <= fr.x1 {
-                let ly = my - svg.cap(lf) / 2.0;
-                svg.text(plot.x1 + q(4.0), ly, &label, lf, Anchor::Start, true);
-            } else {
-                let ly = (my - q(4.0) - svg.cap(lf)).max(plot.y0);
-                svg.text(plot.x1 - q(2.0), ly, &label, lf, Anchor::End, true);
-            }
-        } else {
-            let mf = Font::new(9.5 * k, SUBTLE).italic();
-            let msg = "no incidents in the corridor";
-            let my = (plot.y0 + plot.y1) / 2.0 - svg.cap(mf) / 2.0;
-            if svg.width(msg, mf) + q(12.0) <= plot.width() {
-                svg.text(
-                    (plot.x0 + plot.x1) / 2.0,
-                    my,
-                    msg,
-                    mf,
-                    Anchor::Middle,
-                    false,
-                );
-            } else {
-                // A short border: beside its panel.
-                svg.text(plot.x1 + q(8.0), my, msg, mf, Anchor::Start, false);
-            }
-        }
-
-        // Axes.
-        svg.line((plot.x0, plot.y0), (plot.x0, plot.y1), AXIS, q(0.6), None);
-        svg.line((plot.x0, plot.y1), (plot.x1, plot.y1), AXIS, q(0.8), None);
-        let kstep = nice_step(max_km, (plot_w_max / q(60.0)).clamp(3.0, 14.0));
-        let mut i = 0usize;
-        let mut last_right = f64::NEG_INFINITY;
-        loop {
-            let km = i as f64 * kstep;
-            if km > len + 1e-6 {
-                break;
-            }
-            let x = xk(km);
-            svg.line((x, plot.y1), (x, plot.y1 + q(3.0)), AXIS, q(0.6), None);
-            let label = if i == 0 {
-                "0 km".to_string()
-            } else {
-                km_label(km)
-            };
-            let w = svg.width(&label, tick_f);
-            let (anchor, left) = if i == 0 {
-                (Anchor::Start, x)
-            } else {
-                (Anchor::Middle, x - w / 2.0)
-            };
-            if left > last_right + q(4.0) {
-                svg.text(x, plot.y1 + q(6.0), &label, tick_f, anchor, false);
-                last_right = left + w;
-            }
-            i += 1;
-        }
-
-        // Province bands: Afghan side, then the neighbour's.
-        let mut by = plot.y1 + axis_h;
-        let sides = [(af_lanes, af_name, BAND_AF), (nb_lanes, nb_name, BAND_NB)];
-        for (side, (lanes, name, colors)) in sides.into_iter().enumerate() {
-            for (li, lane) in lanes.iter().enumerate() {
-                if li == 0 {
-                    let ty = by + (lane_h - svg.cap(row_f)) / 2.0;
-                    svg.text(plot.x0 - q(5.0), ty, name, row_f, Anchor::End, false);
-                }
-                let band = BandLane {
-                    y: by,
-                    h: lane_h,
-                    colors,
-                    font: band_f,
-                    xmin: plot.x0,
-                    xmax: plot.x1,
-                    first_tint: side,
-                };
-                draw_band_lane(&mut svg, r, lane, &xk, &band);
-                by += lane_h + lane_gap;
-            }
-        }
-        svg.close();
-        y = by - lane_gap + panel_gap;
-    }
-    Ok(svg.finish(&title))
-}
-
-/// Rows of province bands on one side: sector indices per row.
-type Lanes = Vec<Vec<usize>>;
-
-/// Sectors of a border in lanes per side: (Afghan side, neighbour side), each a list of lanes,
-/// each lane sector indices in km order that do not overlap. A side without sectors has one
-/// empty lane, so its row is still drawn.
-fn sector_lanes(r: &BorderResult) -> (Lanes, Lanes) {
-    let af_code = r.border.country_a.as_deref().unwrap_or("AF");
-    let mut af: Vec<usize> = Vec::new();
-    let mut nb: Vec<usize> = Vec::new();
-    for (i, s) in r.sectors.iter().enumerate() {
-        if s.unit.country.eq_ignore_ascii_case(af_code) {
-            af.push(i);
-        } else {
-            nb.push(i);
-        }
-    }
-    let lanes = |mut idx: Vec<usize>| -> Vec<Vec<usize>> {
-        idx.sort_by(|&x, &y| {
-            r.sectors[x]
-                .unit
-                .km_from
-                .total_cmp(&r.sectors[y].unit.km_from)
-        });
-        let mut lanes: Vec<Vec<usize>> = Vec::new();
-        for i in idx {
-            let from = r.sectors[i].unit.km_from;
-            match lanes.iter_mut().find(|l| {
-                l.last()
-                    .is_none_or(|&j| r.sectors[j].unit.km_to <= from + 0.5)
-            }) {
-                Some(l) => l.push(i),
-                None => lanes.push(vec![i]),
-            }
-        }
-        if lanes.is_empty() {
-            lanes.push(Vec::new());
-        }
-        lanes
-    };
-    (lanes(af), lanes(nb))
-}
-
-/// Where one lane of province bands goes.
-struct BandLane {
-    y: f64,
-    h: f64,
-    colors: [Rgba; 2],
-    font: Font,
-    /// The panel's axis, px.
-    xmin: f64,
-    xmax: f64,
-    /// Which tint the first band takes (the two sides start differently).
-    first_tint: usize,
-}
-
-/// One lane of province bands: alternating tints, a white cut between neighbours, names
-/// inside where they fit, else centred on their band (kept on the axis) where they touch no
-/// other name, else shortened, else left out; longest sectors are named first. A province of
-/// a third country (a sliver at a tripoint) is named only if its name fits inside.
-fn draw_band_lane(
-    svg: &mut Svg,
-    r: &BorderResult,
-    lane: &[usize],
-    xk: &dyn Fn(f64) -> f64,
-    l: &BandLane,
-) {
-    let (y, h, f) = (l.y, l.h, l.font);
-    if lane.is_empty() {
-        svg.rect(
-            Box2::new(l.xmin, y, l.xmax, y + h),
-            Rgba::NONE,
-            Rgba::rgb(200, 200, 200),
-            svg.pt(0.4),
-        );
-        return;
-    }
-    let cut = svg.pt(0.5);
-    for (k, &i) in lane.iter().enumerate() {
-        let s = &r.sectors[i].unit;
-        let (x0, x1) = (xk(s.km_from), xk(s.km_to));
-        svg.rect_attrs(
-            Box2::new(x0, y, (x1 - cut).max(x0 + 0.5), y + h),
-            l.colors[(k + l.first_tint) % 2],
-            Rgba::NONE,
-            0.0,
-            &format!(r#" class="sector" data-sector="{}""#, xml_escape(&s.id)),
-        );
-    }
-    let mut order: Vec<usize> = lane.to_vec();
-    order.sort_by(|&p, &q| {
-        let lp = r.sectors[p].unit.km_to - r.sectors[p].unit.km_from;
-        let lq = r.sectors[q].unit.km_to - r.sectors[q].unit.km_from;
-        lq.total_cmp(&lp)
-    });
-    let pad = svg.pt(3.0);
-    let mut taken: Vec<(f64, f64)> = Vec::new();
-    let ty = y + (h - svg.cap(f)) / 2.0;
-    let own = |c: &str| {
-        r.border
-            .country_a
-            .as_deref()
-            .is_none_or(|x| x.eq_ignore_ascii_case(c))
-            || r.border
-                .country_b
-                .as_deref()
-                .is_none_or(|x| x.eq_ignore_ascii_case(c))
-    };
-    for i in order {
-        let s = &r.sectors[i].unit;
-        let (x0, x1) = (xk(s.km_from), xk(s.km_to));
-        let mid = (x0 + x1) / 2.0;
-        let third = !own(&s.country);
-        let name = drawable_text(&s.province);
-        // Inside the band; the full name a little wider than it; the short name inside; the
-        // full, then the short name spilling onto the neighbours (not for a third country).
-        let full = if third {
-            format!("{name} ({})", s.country)
-        } else {
-            name.clone()
-        };
-        let short = {
-            let c: Vec<char> = name.chars().collect();
-            (!third && c.len() > 5).then(|| c[..4].iter().collect::<String>() + ".")
-        };
-        let band = x1 - x0;
-        let spill = band * 3.0 + svg.pt(20.0);
-        let mut tries: Vec<(&str, f64)> = vec![(&full, band), (&full, band * 1.3)];
-        if let Some(sh) = &short {
-            tries.push((sh, band));
-        }
-        if !third {
-            tries.push((&full, spill));
-            if let Some(sh) = &short {
-                tries.push((sh, spill));
-            }
-        }
-        for (cand, room) in tries {
-            let w = svg.width(cand, f);
-            if w + pad > room {
-                continue;
-            }
-            if w > l.xmax - l.xmin {
-                continue;
-            }
-            let lo = l.xmin + pad / 2.0;
-            let left = (mid - w / 2.0).clamp(lo, (l.xmax - w).max(lo));
-            let (a, b) = (left, left + w);
-            if taken.iter().any(|&(p, q)| a < q + pad && b > p - pad) {
-                continue;
-            }
-            svg.text(left, ty, cand, f, Anchor::Start, false);
-            taken.push((a, b));
-            break;
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // 2. The comparison.
 
 /// A period of the analysis: its key, and the days of it inside the window and in all.
-struct Bin {
+pub(super) struct Bin {
     key: String,
     days_in: f64,
     days: f64,
 }
 
-fn period_key(p: Period, y: i32, m: u8) -> String {
+pub(super) fn period_key(p: Period, y: i32, m: u8) -> String {
     match p {
         Period::Month => format!("{y:04}-{m:02}"),
         Period::Quarter => format!("{y:04}-Q{}", (m - 1) / 3 + 1),
@@ -1120,7 +649,7 @@ fn period_key(p: Period, y: i32, m: u8) -> String {
 
 /// The analysis periods from the window's first to its last day (the keys of `by_period`),
 /// with how much of each the window covers; from the rows' keys when there is no window.
-fn period_bins(a: &Analysis) -> Vec<Bin> {
+pub(super) fn period_bins(a: &Analysis) -> Vec<Bin> {
     let p = a.options.period;
     let Some((s, e)) = a.window else {
         let mut keys: Vec<&str> = a
@@ -1180,7 +709,7 @@ fn period_bins(a: &Analysis) -> Vec<Bin> {
 }
 
 /// Days in a whole period given its key ("2025", "2025-Q4", "2025-11").
-fn full_period_days(p: Period, key: &str) -> Option<f64> {
+pub(super) fn full_period_days(p: Period, key: &str) -> Option<f64> {
     let y: i32 = key.get(..4)?.parse().ok()?;
     let months: Vec<u8> = match p {
         Period::Year => (1..=12).collect(),
@@ -1198,7 +727,7 @@ fn full_period_days(p: Period, key: &str) -> Option<f64> {
     )
 }
 
-fn period_word(p: Period) -> &'static str {
+pub(super) fn period_word(p: Period) -> &'static str {
     match p {
         Period::Month => "month",
         Period::Quarter => "quarter",
@@ -1206,7 +735,7 @@ fn period_word(p: Period) -> &'static str {
     }
 }
 
-fn fmt_rate(v: Option<f64>) -> String {
+pub(super) fn fmt_rate(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), format_number)
 }
 
@@ -1342,14 +871,14 @@ pub fn comparison_chart(c: &Comparison, a: &Analysis, page: PageSize) -> Result<
 }
 
 /// A panel's heading (bold) at the top of `b`; returns the y under it.
-fn panel_heading(svg: &mut Svg, b: Box2, text: &str) -> f64 {
+pub(super) fn panel_heading(svg: &mut Svg, b: Box2, text: &str) -> f64 {
     let f = Font::new(10.5, INK).bold();
     svg.text(b.x0, b.y0, text, f, Anchor::Start, false);
     b.y0 + svg.pt(10.5 + 10.0)
 }
 
 /// Rates with intervals, one row per border, and the ratio under the axis.
-fn forest_panel(svg: &mut Svg, c: &Comparison, a: &Analysis, b: Box2) {
+pub(super) fn forest_panel(svg: &mut Svg, c: &Comparison, a: &Analysis, b: Box2) {
     let per_year = c.a.rate_per_100km_year.is_some() && c.b.rate_per_100km_year.is_some();
     let unit = if per_year {
         "per 100 km per year"
@@ -1589,7 +1118,7 @@ fn forest_panel(svg: &mut Svg, c: &Comparison, a: &Analysis, b: Box2) {
     svg.close();
 }
 
-fn capitalise(s: &str) -> String {
+pub(super) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
@@ -1600,7 +1129,7 @@ fn capitalise(s: &str) -> String {
 /// The ratio in words: the figure with its interval, the same the other way round when it is
 /// below 1 (a reader compares "11 times" more easily than "0.09"), and whether the interval
 /// holds 1.
-fn ratio_text(c: &Comparison) -> Vec<String> {
+pub(super) fn ratio_text(c: &Comparison) -> Vec<String> {
     let (a, b) = (&c.a.border_id, &c.b.border_id);
     let hi = |v: Option<f64>| v.map_or_else(|| "unbounded".into(), format_number);
     let mut out = Vec::new();
@@ -1644,7 +1173,7 @@ fn ratio_text(c: &Comparison) -> Vec<String> {
 }
 
 /// Events per 100 km of border in each period, both borders on one axis.
-fn series_panel(svg: &mut Svg, a: &Analysis, borders: [&BorderResult; 2], b: Box2) {
+pub(super) fn series_panel(svg: &mut Svg, a: &Analysis, borders: [&BorderResult; 2], b: Box2) {
     let pw = period_word(a.options.period);
     let y0 = panel_heading(
         svg,
@@ -1966,7 +1495,7 @@ fn series_panel(svg: &mut Svg, a: &Analysis, borders: [&BorderResult; 2], b: Box
 }
 
 /// A darker shade of a border colour, for text in it.
-fn tint_dark(c: Rgba) -> Rgba {
+pub(super) fn tint_dark(c: Rgba) -> Rgba {
     let m = |v: u8| (f64::from(v) * 0.72).round() as u8;
     Rgba::rgb(m(c.r), m(c.g), m(c.b))
 }

@@ -1,29 +1,29 @@
 //! Report maps: one per border and an overview of all of Afghanistan's borders, in the
-//! region's equal-area projection. On each: the base map, the kernel density surface as one
-//! translucent image, border segments coloured by incidents per 100 km per year, incidents as
-//! symbols by event type sized by fatalities with their uncertainty visible (a ring of the
-//! uncertainty radius; a highlighted stretch for a border-zone location), labels for the places
-//! involved, a title, a subtitle with the window, filters and sources, legends, a scale bar, a
-//! north arrow and an inset locator.
-//!
-//! Dense inputs are drawn as density only: past [`MAX_SYMBOLS`] incidents in view the symbols
-//! would hide each other and bloat the file, so the map says so in its subtitle instead.
+//! region's equal-area projection. On each: the base map, the density surface as the run's
+//! isobands (vector shapes, one colour per class, so edges stay smooth at any size), border
+//! segments coloured in the run's classes ([`RateClasses`], the same on every map, the
+//! profile and the QGIS style, every break printed in the legend), aggregate rows as the
+//! stretch they stand for with their count ([`super::aggregates`]), incidents — as symbols by
+//! event type sized by fatalities with their uncertainty visible, or, where symbols would bury
+//! each other, as counts per place ([`DisplayMode`]) — labels with the place as the record
+//! gave it, a title, a subtitle (window, filters, incidents outside the frame, sources),
+//! legends listing what is drawn, a scale bar, a north arrow and an inset locator.
 
+use super::aggregates::is_aggregate;
+use super::places::{self, CROWDED_SHARE, DisplayMode, Place, place_label};
 use super::{
-    Anchor, BasemapOptions, Extent, LabelStyle, LegendKey, MapCanvas, PageSize, ProvinceShape,
-    RasterImage, Rgba, SymbolShape, basemap_background, basemap_borders, basemap_labels,
+    Align, Anchor, BasemapOptions, Extent, LabelStyle, LegendKey, MapCanvas, PageSize,
+    ProvinceShape, Rgba, SymbolShape, basemap_background, basemap_borders, basemap_labels,
 };
 use crate::borders::locate::sub_line;
-use crate::density::Analysis;
-use crate::density::kde::Surface;
+use crate::density::kde::Isoband;
+use crate::density::{Analysis, BorderResult};
+use crate::export::classes::{RateClasses, SEGMENT_NONE, density_color, segment_value};
 use crate::geodata::GeoData;
 use crate::model::{LocatedIncident, PrecisionClass};
 use crate::projection::Projection;
 use anyhow::{Result, bail};
 use geo::LineString;
-
-/// Above this many incidents in view, symbols give way to the density surface alone.
-pub const MAX_SYMBOLS: usize = 3000;
 
 /// Everything a map draws from.
 pub struct MapData<'a> {
@@ -31,7 +31,12 @@ pub struct MapData<'a> {
     pub provinces: &'a [ProvinceShape],
     pub located: &'a [LocatedIncident],
     pub analysis: &'a Analysis,
-    pub surface: Option<&'a Surface>,
+    /// The run's density isobands (drawn from the surface without aggregate rows, see
+    /// [`super::aggregates::surface_analysis`]), lowest first.
+    pub bands: &'a [Isoband],
+    /// The borders the run compares: their maps share one display mode, and the segment
+    /// classes are chosen on them.
+    pub compared: Vec<String>,
     /// Subtitle: the date window, filters and corridor of the run.
     pub subtitle: String,
     /// The input files as the subtitle names them, put last so a long list is what gets cut
@@ -41,15 +46,9 @@ pub struct MapData<'a> {
     pub sources: String,
 }
 
-/// Colour ramp of the segments (low → high).
-const SEGMENT_RAMP: [Rgba; 5] = [
-    Rgba::rgb(255, 230, 150),
-    Rgba::rgb(253, 174, 97),
-    Rgba::rgb(244, 109, 67),
-    Rgba::rgb(215, 48, 39),
-    Rgba::rgb(140, 20, 40),
-];
-const SEGMENT_NONE: Rgba = Rgba::rgb(205, 205, 205);
+/// Reach of a count circle, points: places closer than this to a busier one are counted in
+/// its circle.
+const COUNT_REACH_PT: f64 = 18.0;
 
 /// Symbol and colour of an event type (canonical names from the native vocabulary).
 pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
@@ -100,69 +99,71 @@ pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str
     }
 }
 
-fn ramp(v: f64, max: f64) -> Rgba {
-    if v <= 0.0 || max <= 0.0 {
-        return SEGMENT_NONE;
-    }
-    let t = (v / max).clamp(0.0, 1.0);
-    let i = ((t * SEGMENT_RAMP.len() as f64).ceil() as usize).clamp(1, SEGMENT_RAMP.len()) - 1;
-    SEGMENT_RAMP[i]
+fn rgb(c: [u8; 3]) -> Rgba {
+    Rgba::rgb(c[0], c[1], c[2])
 }
 
-/// The density surface as one translucent image (row 0 north), over its projected extent.
-fn density_image(s: &Surface) -> (RasterImage, Extent) {
-    let max = s.max();
-    let mut img = RasterImage::new(s.cols as u32, s.rows as u32);
-    if max > 0.0 {
-        for r in 0..s.rows {
-            for c in 0..s.cols {
-                let v = s.values[r * s.cols + c] / max;
-                if v < 0.02 {
-                    continue;
-                }
-                // Cube root: the hills of a few events stay visible beside the peak.
-                let t = v.cbrt();
-                let col = Rgba::new(
-                    (255.0 - 40.0 * t) as u8,
-                    (235.0 - 190.0 * t) as u8,
-                    (160.0 - 120.0 * t) as u8,
-                    (40.0 + 150.0 * t) as u8,
-                );
-                img.put(c as u32, (s.rows - 1 - r) as u32, col);
-            }
-        }
+/// The records the analysis counted (not statistics, repeated events or records the filters
+/// and the window left out).
+fn counted<'a>(d: &MapData<'a>) -> Vec<&'a LocatedIncident> {
+    d.located
+        .iter()
+        .zip(&d.analysis.placements)
+        .filter(|(_, p)| p.excluded.is_none())
+        .map(|(l, _)| l)
+        .collect()
+}
+
+fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
+    d.analysis
+        .borders
+        .iter()
+        .find(|r| r.border.id.eq_ignore_ascii_case(border_id))
+}
+
+/// The extent of a border's map.
+fn border_extent(b: &BorderResult) -> Option<Extent> {
+    Extent::around_lines(&Projection::region(), [&b.border.line]).map(|e| e.padded(0.07))
+}
+
+/// The display mode of the compared maps, chosen on all of them together: counts per place
+/// when, on any of them, more than [`CROWDED_SHARE`] of the symbols would lie under another
+/// symbol; else symbols. `None` when no compared border was analysed.
+pub fn display_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
+    let items: Vec<&LocatedIncident> = counted(d)
+        .into_iter()
+        .filter(|l| l.location.stretch.is_none())
+        .collect();
+    let extents: Vec<Extent> = d
+        .compared
+        .iter()
+        .filter_map(|id| find(d, id))
+        .filter_map(border_extent)
+        .collect();
+    if extents.is_empty() {
+        return None;
     }
-    let extent = Extent::new(
-        s.x0,
-        s.y0,
-        s.x0 + s.cell_km * s.cols as f64,
-        s.y0 + s.cell_km * s.rows as f64,
-    );
-    (img, extent)
+    let crowded = extents.into_iter().any(|e| {
+        let map = MapCanvas::new(page, Projection::region(), e);
+        places::hidden_share(&map, &items) > CROWDED_SHARE
+    });
+    Some(if crowded {
+        DisplayMode::Counts
+    } else {
+        DisplayMode::Symbols
+    })
 }
 
 /// The map of one border.
 pub fn border_map(d: &MapData<'_>, border_id: &str, page: PageSize) -> Result<String> {
-    let Some(b) = d
-        .analysis
-        .borders
-        .iter()
-        .find(|r| r.border.id.eq_ignore_ascii_case(border_id))
-    else {
+    let Some(b) = find(d, border_id) else {
         bail!("border {border_id} was not analysed");
     };
-    let proj = Projection::region();
-    let Some(extent) = Extent::around_lines(&proj, [&b.border.line]) else {
+    let Some(extent) = border_extent(b) else {
         bail!("border {border_id} does not project")
     };
     let title = format!("{}: incidents per 100 km per year", b.border.name);
-    draw(
-        d,
-        extent.padded(0.07),
-        page,
-        &title,
-        &[b.border.id.as_str()],
-    )
+    draw(d, extent, page, &title, &[b.border.id.as_str()])
 }
 
 /// The overview of all analysed borders.
@@ -187,6 +188,22 @@ pub fn overview_map(d: &MapData<'_>, page: PageSize) -> Result<String> {
     )
 }
 
+/// A count as a map prints it: whole numbers, thousands as "12k" from 10,000.
+fn count_text(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.0}k", v / 1000.0)
+    } else {
+        format!("{:.0}", v)
+    }
+}
+
+fn lonlat_line(coords: &[(f64, f64)]) -> LineString<f64> {
+    coords
+        .iter()
+        .map(|&(x, y)| geo::coord! {x: x, y: y})
+        .collect()
+}
+
 fn draw(
     d: &MapData<'_>,
     extent: Extent,
@@ -198,247 +215,428 @@ fn draw(
     let inset = Extent::around_lines(&proj, d.geo.borders.iter().map(|b| &b.line))
         .unwrap_or(extent)
         .padded(0.35);
-    let mut map = MapCanvas::new(page, proj, extent);
+    let mut map = MapCanvas::new(page, proj.clone(), extent);
+    let frame = map.extent();
+    let in_frame = |lon: f64, lat: f64| {
+        proj.forward(lon, lat).is_some_and(|(x, y)| {
+            x >= frame.xmin && x <= frame.xmax && y >= frame.ymin && y <= frame.ymax
+        })
+    };
     let opts = BasemapOptions::default();
     basemap_background(&mut map, d.geo, &opts);
     if !d.sources.is_empty() {
         map.footer(&format!("Incidents: {}", d.sources));
     }
-    if let Some(s) = d.surface {
-        let (img, ext) = density_image(s);
-        map.raster(&img, ext)?;
+
+    // Density: the run's isobands, one class colour each.
+    let n_bands = d.bands.len();
+    for (i, b) in d.bands.iter().enumerate() {
+        let c = density_color(i, n_bands);
+        let fill = Rgba::new(c[0], c[1], c[2], (f64::from(c[3]) * 0.8).round() as u8);
+        map.polygon(&b.shape, fill, Rgba::NONE, 0.0);
     }
     basemap_borders(&mut map, d.geo, d.provinces, &opts);
 
-    // Segments, coloured by rate, over a white casing.
-    let shown: Vec<_> = d
+    let counted = counted(d);
+    let mut legend: Vec<(LegendKey, String)> = Vec::new();
+    let mut outside = 0usize;
+
+    // Aggregate rows: their stretch, dashed, with their count.
+    let mut aggregate_colors: Vec<Rgba> = Vec::new();
+    for l in counted.iter().filter(|l| is_aggregate(l)) {
+        let Some(st) = &l.location.stretch else {
+            continue;
+        };
+        let coords = find(d, &st.border_id)
+            .map(|b| sub_line(&b.border, st.km_from, st.km_to))
+            .unwrap_or_default();
+        let visible: Vec<(f64, f64)> = coords
+            .iter()
+            .copied()
+            .filter(|&(x, y)| in_frame(x, y))
+            .collect();
+        if visible.is_empty() {
+            outside += 1;
+            continue;
+        }
+        let (_, color, type_label) = event_style(l.record.event_type.as_deref());
+        map.line(
+            &lonlat_line(&coords),
+            color.with_alpha(0.55),
+            map.pt(12.0),
+            Some((map.pt(7.0), map.pt(3.5))),
+        );
+        let (lon, lat) = visible[visible.len() / 2];
+        let style = LabelStyle {
+            size_pt: 8.0,
+            bold: true,
+            color: Rgba::rgb(60, 30, 20),
+            anchor: Anchor::Auto,
+            priority: 1000,
+            offset_px: map.pt(8.0),
+            ..LabelStyle::default()
+        };
+        let text = format!(
+            "{} {type_label} events along this stretch (one row)",
+            count_text(l.record.count)
+        );
+        map.label_styled(lon, lat, &text, &style);
+        if !aggregate_colors.contains(&color) {
+            aggregate_colors.push(color);
+        }
+    }
+
+    // Single records known only along a stretch: the stretch, highlighted.
+    let others: Vec<&LocatedIncident> = counted
+        .iter()
+        .copied()
+        .filter(|l| !is_aggregate(l))
+        .collect();
+    let mut stretch_types: Vec<(SymbolShape, Rgba, &'static str)> = Vec::new();
+    for l in others.iter().filter(|l| l.location.stretch.is_some()) {
+        let Some(st) = &l.location.stretch else {
+            continue;
+        };
+        let coords = find(d, &st.border_id)
+            .map(|b| sub_line(&b.border, st.km_from, st.km_to))
+            .unwrap_or_default();
+        if !coords.iter().any(|&(x, y)| in_frame(x, y)) {
+            outside += 1;
+            continue;
+        }
+        let style = event_style(l.record.event_type.as_deref());
+        map.line(
+            &lonlat_line(&coords),
+            style.1.with_alpha(0.28),
+            map.pt(11.0),
+            None,
+        );
+        if !stretch_types.iter().any(|t| t.2 == style.2) {
+            stretch_types.push(style);
+        }
+    }
+
+    // Segments in the run's classes, over a white casing, above the stretches.
+    let classes = RateClasses::for_run(d.analysis, &d.compared);
+    let shown: Vec<&BorderResult> = d
         .analysis
         .borders
         .iter()
         .filter(|b| focus.contains(&b.border.id.as_str()))
         .collect();
-    let max_rate = shown
-        .iter()
-        .flat_map(|b| &b.segments)
-        .filter_map(|s| s.rates.per_100km_per_year)
-        .fold(0.0, f64::max);
     let w = map.pt(4.2);
+    let mut any_none = false;
     for b in &shown {
         for s in &b.segments {
-            let line: LineString<f64> = s
-                .unit
-                .coords
-                .iter()
-                .map(|&(x, y)| geo::coord! {x: x, y: y})
-                .collect();
+            let line = lonlat_line(&s.unit.coords);
+            let v = segment_value(&s.rates);
+            any_none |= classes.class_of(v).is_none();
             map.line(&line, Rgba::WHITE, w + map.pt(1.4), None);
-            map.line(
-                &line,
-                ramp(s.rates.per_100km_per_year.unwrap_or(0.0), max_rate),
-                w,
-                None,
-            );
+            map.line(&line, rgb(classes.color_of(v)), w, None);
         }
     }
 
-    // Incidents in view.
-    let frame = extent;
-    let proj = map.projection().clone();
-    let in_view: Vec<&LocatedIncident> = d
-        .located
+    // Point incidents in the frame.
+    let point_rows: Vec<&LocatedIncident> = others
         .iter()
-        .zip(&d.analysis.placements)
-        // What the analysis counted: not statistics, repeated events or records the filters
-        // and the window left out.
-        .filter(|(_, p)| p.excluded.is_none())
-        .map(|(l, _)| l)
-        .filter(|l| {
-            proj.forward(l.location.lon, l.location.lat)
-                .is_some_and(|(x, y)| {
-                    x >= frame.xmin && x <= frame.xmax && y >= frame.ymin && y <= frame.ymax
-                })
-        })
+        .copied()
+        .filter(|l| l.location.stretch.is_none())
         .collect();
-    let draw_symbols = in_view.len() <= MAX_SYMBOLS;
-    let mut legend: Vec<(LegendKey, String)> = Vec::new();
-    if draw_symbols {
-        // Stretches of border-zone locations, highlighted.
-        for l in &in_view {
-            if let Some(st) = &l.location.stretch
-                && let Some(b) = d
-                    .analysis
-                    .borders
-                    .iter()
-                    .find(|b| b.border.id == st.border_id)
-            {
-                let coords = sub_line(&b.border, st.km_from, st.km_to);
-                let line: LineString<f64> = coords
-                    .iter()
-                    .map(|&(x, y)| geo::coord! {x: x, y: y})
-                    .collect();
+    let points: Vec<&LocatedIncident> = point_rows
+        .iter()
+        .copied()
+        .filter(|l| in_frame(l.location.lon, l.location.lat))
+        .collect();
+    outside += point_rows.len() - points.len();
+
+    let compared_map =
+        focus.len() == 1 && d.compared.iter().any(|c| c.eq_ignore_ascii_case(focus[0]));
+    let run_mode = display_mode(d, page);
+    let mode = match run_mode {
+        Some(DisplayMode::Counts) => DisplayMode::Counts,
+        Some(DisplayMode::Symbols) if compared_map => DisplayMode::Symbols,
+        _ if places::hidden_share(&map, &points) > CROWDED_SHARE => DisplayMode::Counts,
+        _ => DisplayMode::Symbols,
+    };
+    let mut types_drawn: Vec<(SymbolShape, Rgba, &'static str)> = Vec::new();
+    let mut sizes: Vec<(f64, String)> = Vec::new();
+    let mut size_title = String::new();
+    let mut stacked = false;
+    let mut rings_drawn = false;
+    let mut hollow_drawn = false;
+    match mode {
+        DisplayMode::Symbols => {
+            let places = places::places(&map, &points, mode, 0.0);
+            // Uncertainty rings; the more there are, the fainter each.
+            let has_ring = |l: &&LocatedIncident| {
+                l.location.precision > PrecisionClass::Exact && l.location.radius_km > 1.5
+            };
+            let rings = points.iter().filter(|l| has_ring(l)).count();
+            let faint = (50.0 / rings.max(1) as f64).sqrt().clamp(0.25, 1.0);
+            for l in points.iter().filter(|l| has_ring(l)) {
+                let loc = &l.location;
                 let (_, color, _) = event_style(l.record.event_type.as_deref());
-                map.line(&line, color.with_alpha(0.28), map.pt(11.0), None);
+                map.circle_km(
+                    loc.lon,
+                    loc.lat,
+                    loc.radius_km,
+                    color.with_alpha(0.75 * faint),
+                    color.with_alpha(0.08 * faint),
+                );
+                rings_drawn = true;
             }
-        }
-        // Uncertainty rings, then symbols (largest first so small ones stay on top). The more
-        // rings, the fainter each, so a crowd of them reads as a shade, not a black mass.
-        let has_ring = |l: &&&LocatedIncident| {
-            let loc = &l.location;
-            loc.stretch.is_none() && loc.precision > PrecisionClass::Exact && loc.radius_km > 1.5
-        };
-        let rings = in_view.iter().filter(has_ring).count();
-        let faint = (50.0 / rings.max(1) as f64).sqrt().clamp(0.25, 1.0);
-        for l in in_view.iter().filter(has_ring) {
-            let loc = &l.location;
-            let (_, color, _) = event_style(l.record.event_type.as_deref());
-            map.circle_km(
-                loc.lon,
-                loc.lat,
-                loc.radius_km,
-                color.with_alpha(0.75 * faint),
-                color.with_alpha(0.08 * faint),
-            );
-        }
-        let mut order: Vec<&&LocatedIncident> = in_view.iter().collect();
-        order.sort_by(|a, b| {
-            b.record
-                .fatalities
-                .unwrap_or(0.0)
-                .total_cmp(&a.record.fatalities.unwrap_or(0.0))
-        });
-        let mut seen_types: Vec<&'static str> = Vec::new();
-        for l in order {
-            let (shape, color, label) = event_style(l.record.event_type.as_deref());
-            if !seen_types.contains(&label) {
-                seen_types.push(label);
-                legend.push((
-                    LegendKey::Symbol {
-                        shape,
-                        size_px: map.pt(6.0),
-                        fill: color,
-                        stroke: Rgba::WHITE,
-                    },
-                    label.to_string(),
+            // Symbols, largest first so small ones stay on top.
+            let mut order = points.clone();
+            order.sort_by(|a, b| {
+                b.record
+                    .fatalities
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.record.fatalities.unwrap_or(0.0))
+            });
+            for l in &order {
+                let style @ (shape, color, label) = event_style(l.record.event_type.as_deref());
+                if !types_drawn.iter().any(|t| t.2 == label) {
+                    types_drawn.push(style);
+                }
+                let size = map.pt(places::symbol_size_pt(l.record.fatalities));
+                let imprecise = l.location.precision > PrecisionClass::Near;
+                hollow_drawn |= imprecise;
+                let (fill, stroke) = if imprecise {
+                    (Rgba::WHITE, color)
+                } else {
+                    (color, Rgba::WHITE)
+                };
+                map.symbol(l.location.lon, l.location.lat, shape, size, fill, stroke);
+            }
+            // Where symbols sit on one another: how many incidents the place holds.
+            for p in places.iter().filter(|p| p.members.len() > 1) {
+                let r = p
+                    .members
+                    .iter()
+                    .map(|&m| map.pt(places::symbol_size_pt(points[m].record.fatalities)))
+                    .fold(0.0, f64::max)
+                    / 2.0;
+                let text = format!("×{}", count_text(p.events));
+                let x = p.x + r * 0.8;
+                let y = p.y - r * 0.8 - map.pt(7.0 * 0.73);
+                map.text_px(x, y, &text, 7.0, true, Rgba::rgb(30, 30, 30), Align::Start);
+                // Labels keep off the badge.
+                let w = super::fonts::text_width(&text, map.pt(7.0), true, 0.0);
+                map.add_obstacle(super::Box2::new(x, y, x + w, y + map.pt(7.0)));
+                stacked = true;
+            }
+            label_places(&mut map, &places, &points);
+            // Size key: deaths.
+            let max_f = points
+                .iter()
+                .filter_map(|l| l.record.fatalities)
+                .fold(0.0, f64::max);
+            if !points.is_empty() {
+                sizes.push((
+                    map.pt(places::symbol_size_pt(None)),
+                    "0 or unknown".to_string(),
                 ));
+                for v in [1.0, 10.0, 100.0] {
+                    if v <= max_f {
+                        sizes.push((map.pt(places::symbol_size_pt(Some(v))), count_text(v)));
+                    }
+                }
+                size_title = "symbol size: deaths".into();
             }
-            // A border-zone location is its highlighted stretch, not a point.
-            if l.location.stretch.is_some() {
-                continue;
+        }
+        DisplayMode::Counts => {
+            let mut places = places::places(&map, &points, mode, COUNT_REACH_PT);
+            places.sort_by(|a, b| b.events.total_cmp(&a.events));
+            for p in &places {
+                // The place's most frequent type gives its colour.
+                let mut tally: Vec<((SymbolShape, Rgba, &'static str), f64)> = Vec::new();
+                for &m in &p.members {
+                    let st = event_style(points[m].record.event_type.as_deref());
+                    let w = points[m].record.count.max(1.0);
+                    match tally.iter_mut().find(|t| t.0.2 == st.2) {
+                        Some(t) => t.1 += w,
+                        None => tally.push((st, w)),
+                    }
+                }
+                let Some(&(style, _)) = tally.iter().reduce(|a, b| if b.1 > a.1 { b } else { a })
+                else {
+                    continue;
+                };
+                if !types_drawn.iter().any(|t| t.2 == style.2) {
+                    types_drawn.push(style);
+                }
+                let dia = map.pt(places::count_size_pt(p.events));
+                map.symbol(
+                    p.lon,
+                    p.lat,
+                    SymbolShape::Circle,
+                    dia,
+                    style.1.with_alpha(0.88),
+                    Rgba::WHITE,
+                );
+                let text = count_text(p.events);
+                let chars = text.chars().count() as f64;
+                let size_pt =
+                    (places::count_size_pt(p.events) * 0.8 / (0.62 * chars)).clamp(4.5, 8.5);
+                let cap = map.pt(size_pt) * 0.73;
+                map.text_px(
+                    p.x,
+                    p.y - cap / 2.0,
+                    &text,
+                    size_pt,
+                    true,
+                    Rgba::WHITE,
+                    Align::Middle,
+                );
             }
-            let size = map.pt(5.0 + 1.6 * l.record.fatalities.unwrap_or(0.0).min(100.0).sqrt());
-            let imprecise = l.location.precision > PrecisionClass::Near;
-            let (fill, stroke) = if imprecise {
-                (Rgba::WHITE, color)
-            } else {
-                (color, Rgba::WHITE)
-            };
-            map.symbol(l.location.lon, l.location.lat, shape, size, fill, stroke);
-        }
-        // Labels for the places involved, most deadly first.
-        let mut named: Vec<(f64, &LocatedIncident)> = in_view
-            .iter()
-            .filter(|l| l.location.stretch.is_none())
-            .map(|l| (l.record.fatalities.unwrap_or(0.0), *l))
-            .collect();
-        named.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut labelled: Vec<String> = Vec::new();
-        for (i, (_, l)) in named.iter().enumerate().take(60) {
-            let name = l
-                .location
-                .gazetteer_name
-                .clone()
-                .or_else(|| l.record.location.as_deref().map(str::to_string))
-                .unwrap_or_default();
-            if name.is_empty() || labelled.contains(&name) {
-                continue;
+            label_places(&mut map, &places, &points);
+            let max_e = places.iter().map(|p| p.events).fold(0.0, f64::max);
+            for v in [1.0, 10.0, 100.0, 1000.0, 10_000.0] {
+                if v <= max_e.max(1.0) {
+                    sizes.push((map.pt(places::count_size_pt(v)), count_text(v)));
+                }
             }
-            labelled.push(name.clone());
-            let style = LabelStyle {
-                size_pt: 7.5,
-                bold: true,
-                color: Rgba::rgb(70, 20, 25),
-                anchor: Anchor::Auto,
-                priority: 100 - i as i32,
-                offset_px: map.pt(6.0),
-                ..LabelStyle::default()
-            };
-            map.label_styled(l.location.lon, l.location.lat, &name, &style);
-        }
-        if in_view
-            .iter()
-            .any(|l| l.location.precision > PrecisionClass::Near && l.location.stretch.is_none())
-        {
-            legend.push((
-                LegendKey::Ring {
-                    stroke: Rgba::rgb(110, 110, 110),
-                    fill: Rgba::rgb(110, 110, 110).with_alpha(0.08),
-                },
-                "uncertainty radius (hollow: imprecise)".into(),
-            ));
-        }
-        if in_view.iter().any(|l| l.location.stretch.is_some()) {
-            legend.push((
-                LegendKey::Line {
-                    color: Rgba::rgb(215, 95, 20).with_alpha(0.3),
-                    width_px: map.pt(6.0),
-                    dash: None,
-                },
-                "reported only along a border stretch".into(),
-            ));
+            if !places.is_empty() {
+                size_title = "incidents per place".into();
+            }
         }
     }
-    legend.push((
-        LegendKey::Line {
-            color: SEGMENT_NONE,
-            width_px: map.pt(4.0),
-            dash: None,
-        },
-        "segment without incidents".into(),
-    ));
+
+    // Legend entries: only what is drawn.
+    for (shape, color, label) in &types_drawn {
+        let (fill, stroke) = (*color, Rgba::WHITE);
+        let text = if mode == DisplayMode::Counts {
+            format!("mostly {label}")
+        } else {
+            label.to_string()
+        };
+        legend.push((
+            LegendKey::Symbol {
+                shape: if mode == DisplayMode::Counts {
+                    SymbolShape::Circle
+                } else {
+                    *shape
+                },
+                size_px: map.pt(6.0),
+                fill,
+                stroke,
+            },
+            text,
+        ));
+    }
+    if hollow_drawn {
+        let c = Rgba::rgb(110, 110, 110);
+        legend.push((
+            LegendKey::Symbol {
+                shape: SymbolShape::Circle,
+                size_px: map.pt(6.0),
+                fill: Rgba::WHITE,
+                stroke: c,
+            },
+            "hollow: place known to a district or less".into(),
+        ));
+    }
+    if rings_drawn {
+        legend.push((
+            LegendKey::Ring {
+                stroke: Rgba::rgb(110, 110, 110),
+                fill: Rgba::rgb(110, 110, 110).with_alpha(0.08),
+            },
+            "uncertainty radius".into(),
+        ));
+    }
+    if stacked {
+        legend.push((
+            LegendKey::Symbol {
+                shape: SymbolShape::Circle,
+                size_px: 0.0,
+                fill: Rgba::NONE,
+                stroke: Rgba::NONE,
+            },
+            "×N: N incidents at one place".into(),
+        ));
+    }
+    for (_, color, label) in &stretch_types {
+        legend.push((
+            LegendKey::Line {
+                color: color.with_alpha(0.3),
+                width_px: map.pt(6.0),
+                dash: None,
+            },
+            format!("{label} (along a stretch)"),
+        ));
+    }
+    for color in &aggregate_colors {
+        legend.push((
+            LegendKey::Line {
+                color: color.with_alpha(0.5),
+                width_px: map.pt(5.0),
+                dash: Some((map.pt(5.0), map.pt(2.5))),
+            },
+            "aggregate row along a stretch".into(),
+        ));
+    }
+    if any_none {
+        legend.push((
+            LegendKey::Line {
+                color: rgb(SEGMENT_NONE),
+                width_px: map.pt(4.0),
+                dash: None,
+            },
+            "segment without incidents".into(),
+        ));
+    }
     basemap_labels(&mut map, d.geo, d.provinces, &opts);
 
     map.title(title);
     // Most important first: the line is cut at its end when it is too wide.
-    let mut subtitle = if draw_symbols {
-        d.subtitle.clone()
-    } else {
-        format!(
-            "{} incidents in view, drawn as density only; {}",
-            in_view.len(),
-            d.subtitle
-        )
-    };
+    let mut notes: Vec<String> = Vec::new();
+    if mode == DisplayMode::Counts {
+        let n: f64 = points.iter().map(|l| l.record.count.max(1.0)).sum();
+        notes.push(format!(
+            "{} incidents in view drawn as counts per place",
+            count_text(n)
+        ));
+    }
+    if outside > 0 {
+        notes.push(format!(
+            "{outside} counted incident{} outside this map",
+            if outside == 1 { "" } else { "s" }
+        ));
+    }
+    notes.push(d.subtitle.clone());
+    let mut subtitle = notes.join("; ");
     if !d.inputs.is_empty() {
         subtitle.push_str(&format!("; from {}", d.inputs));
     }
     map.subtitle(&subtitle);
-    if let Some(s) = d.surface
-        && s.max() > 0.0
-    {
-        let ramp_colors: Vec<Rgba> = (0..6)
+    if n_bands > 0 {
+        let colors: Vec<Rgba> = (0..n_bands)
             .map(|i| {
-                let t = (i as f64 / 5.0).cbrt();
-                Rgba::new(
-                    (255.0 - 40.0 * t) as u8,
-                    (235.0 - 190.0 * t) as u8,
-                    (160.0 - 120.0 * t) as u8,
-                    (40.0 + 150.0 * t) as u8,
-                )
+                let c = density_color(i, n_bands);
+                Rgba::new(c[0], c[1], c[2], (f64::from(c[3]) * 0.8).round() as u8)
             })
             .collect();
-        map.legend_ramp(
-            &ramp_colors,
-            0.0,
-            s.max(),
-            "density, per 1,000 km² per year",
-        );
+        let mut bounds: Vec<f64> = vec![d.bands[0].lo];
+        bounds.extend(d.bands.iter().map(|b| b.hi));
+        map.legend_classes(&colors, &bounds, "density, per 1,000 km² per year");
     }
-    if max_rate > 0.0 {
-        map.legend_ramp(
-            &SEGMENT_RAMP,
-            0.0,
-            max_rate,
-            "segments, per 100 km per year",
+    if !classes.is_empty() {
+        let colors: Vec<Rgba> = classes.colors().into_iter().map(rgb).collect();
+        let unit = if d.analysis.years.is_some() {
+            "segments, per 100 km per year"
+        } else {
+            "segments, per 100 km"
+        };
+        map.legend_classes(&colors, &classes.bounds, unit);
+    }
+    if !sizes.is_empty() {
+        let grey = Rgba::rgb(150, 150, 150);
+        map.legend_sizes(
+            &sizes,
+            grey.with_alpha(0.5),
+            Rgba::rgb(90, 90, 90),
+            &size_title,
         );
     }
     let items: Vec<(LegendKey, &str)> = legend.iter().map(|(k, s)| (*k, s.as_str())).collect();
@@ -448,4 +646,38 @@ fn draw(
     map.inset_locator(&d.geo.countries, inset);
     map.place_labels();
     Ok(map.finish())
+}
+
+/// Labels for the places drawn, busiest (or deadliest) first: the place as the record gave
+/// it, with the gazetteer's name where that differs.
+fn label_places(map: &mut MapCanvas, places: &[Place], points: &[&LocatedIncident]) {
+    let mut order: Vec<&Place> = places.iter().collect();
+    let weight = |p: &Place| {
+        p.events
+            + p.members
+                .iter()
+                .map(|&m| points[m].record.fatalities.unwrap_or(0.0))
+                .sum::<f64>()
+    };
+    order.sort_by(|a, b| weight(b).total_cmp(&weight(a)));
+    let mut labelled: Vec<String> = Vec::new();
+    for (i, p) in order.iter().enumerate().take(60) {
+        let Some(name) = p.members.iter().find_map(|&m| place_label(points[m])) else {
+            continue;
+        };
+        if labelled.contains(&name) {
+            continue;
+        }
+        labelled.push(name.clone());
+        let style = LabelStyle {
+            size_pt: 7.5,
+            bold: true,
+            color: Rgba::rgb(70, 20, 25),
+            anchor: Anchor::Auto,
+            priority: 100 - i as i32,
+            offset_px: map.pt(7.0),
+            ..LabelStyle::default()
+        };
+        map.label_styled(p.lon, p.lat, &name, &style);
+    }
 }

@@ -31,17 +31,27 @@
 //! `deunicode` ([`drawable_text`]); a map label shows e.g. "afghanstan" for افغانستان. Every
 //! text is XML-escaped, so incident text with `<`, `&` or quotes is safe.
 //!
-//! Speed. Density surfaces go in as one embedded image ([`MapCanvas::raster`]), never as a
-//! shape per cell or per incident; outlines are clipped to the frame and thinned to
-//! sub-pixel steps, so a page is a few hundred kB of SVG whatever the data.
+//! Speed. The report maps draw the density surface as its few isobands (vector shapes, smooth
+//! at any print size; [`MapCanvas::raster`] embeds an image where one is wanted), never a
+//! shape per cell; crowded incidents become counts per place ([`places`]), so the number of
+//! symbols is bounded by the page, not the data; outlines are clipped to the frame and
+//! thinned to sub-pixel steps, so a page is a few hundred kB of SVG whatever the data.
+//!
+//! Classes. Segment colours come from the run's classes ([`crate::export::classes`]), the
+//! same on every map, the profile and the QGIS segment style.
 
+pub mod aggregates;
 mod basemap;
 mod canvas;
 pub mod charts;
 mod clip;
 mod fonts;
+mod legend;
 pub mod maps;
+pub mod places;
+mod profile;
 mod raster;
+pub mod smooth;
 
 /// An axis-aligned box in page pixels (layout, label boxes, obstacles).
 pub use clip::Box2;
@@ -61,6 +71,8 @@ pub use canvas::{
 };
 /// The family name the SVG uses for all text (the bundled font).
 pub use fonts::FAMILY as FONT_FAMILY;
+/// How a class bound is printed in a legend.
+pub use legend::break_label;
 /// SVG to PNG with the bundled fonts only.
 pub use raster::{parse_svg, svg_to_png, svg_to_rgba};
 

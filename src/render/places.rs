@@ -1,0 +1,289 @@
+//! Incidents on a map as places: which symbols would sit on one another, the display mode
+//! that follows (symbols, or counts per place), the clusters a crowded map draws, and the
+//! label of a place.
+//!
+//! Crowding is measured, not counted: each incident's symbol is put where it would be drawn,
+//! at the size it would have, and symbols whose centres lie within their radii of one another
+//! are one place (greedy, heaviest first). The share of symbols hidden under another one is
+//! `1 − places / symbols`. When more than half of them would be hidden on either compared
+//! map ([`CROWDED_SHARE`]), both maps draw counts per place instead ([`DisplayMode`]).
+
+use super::MapCanvas;
+use crate::gazetteer::normalize::{compact, key};
+use crate::model::LocatedIncident;
+use std::collections::HashMap;
+
+/// Above this share of symbols hidden under others, a map is crowded.
+pub const CROWDED_SHARE: f64 = 0.5;
+
+/// How a map draws its incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayMode {
+    /// One symbol per incident, by event type, sized by fatalities, with its uncertainty ring.
+    Symbols,
+    /// One circle per place with the number of incidents there.
+    Counts,
+}
+
+/// Diameter of an incident's symbol, points: grows with the square root of its deaths
+/// (capped at 100); unknown or none: the smallest.
+pub fn symbol_size_pt(fatalities: Option<f64>) -> f64 {
+    5.0 + 1.6 * fatalities.unwrap_or(0.0).clamp(0.0, 100.0).sqrt()
+}
+
+/// Diameter of a count circle, points, for `events` incidents (logarithmic: 1 → 9 pt,
+/// 10 → 16, 100 → 23, 1,000 → 30).
+pub fn count_size_pt(events: f64) -> f64 {
+    9.0 + 7.0 * events.max(1.0).log10()
+}
+
+/// A place on the page: where, and the incidents there (indices into the list given).
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub x: f64,
+    pub y: f64,
+    pub lon: f64,
+    pub lat: f64,
+    pub members: Vec<usize>,
+    /// Incidents the place stands for (the rows' `count`s).
+    pub events: f64,
+}
+
+/// Groups points (page px, diameter px, weight) into places: heaviest first, a point joins
+/// the nearest place whose centre is within `reach(d_point, d_place)` px, else starts its
+/// own. Deterministic: ties go by input order.
+pub fn group(
+    pts: &[(f64, f64, f64, f64)],
+    reach: impl Fn(f64, f64) -> f64,
+    cell: f64,
+) -> Vec<(usize, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..pts.len()).collect();
+    order.sort_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
+    let cell = cell.max(1.0);
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
+    for i in order {
+        let (x, y, d, _) = pts[i];
+        let (cx, cy) = ((x / cell).floor() as i64, (y / cell).floor() as i64);
+        let mut best: Option<(f64, usize)> = None;
+        for gx in cx - 1..=cx + 1 {
+            for gy in cy - 1..=cy + 1 {
+                for &p in grid.get(&(gx, gy)).map_or(&[][..], |v| v.as_slice()) {
+                    let seed = pts[places[p].0];
+                    let dist = (seed.0 - x).hypot(seed.1 - y);
+                    if dist <= reach(d, seed.2) && best.is_none_or(|(bd, _)| dist < bd) {
+                        best = Some((dist, p));
+                    }
+                }
+            }
+        }
+        match best {
+            Some((_, p)) => places[p].1.push(i),
+            None => {
+                grid.entry((cx, cy)).or_default().push(places.len());
+                places.push((i, vec![i]));
+            }
+        }
+    }
+    places
+}
+
+/// The share of symbols that would be hidden under another (0 with no symbols).
+pub fn hidden_share(map: &MapCanvas, items: &[&LocatedIncident]) -> f64 {
+    let pts = symbol_points(map, items);
+    if pts.is_empty() {
+        return 0.0;
+    }
+    let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
+    let places = group(&pts, |a, b| 0.5 * a.max(b), cell);
+    1.0 - places.len() as f64 / pts.len() as f64
+}
+
+/// Page position, diameter (px) and weight of each item's symbol inside the map frame.
+fn symbol_points(map: &MapCanvas, items: &[&LocatedIncident]) -> Vec<(f64, f64, f64, f64)> {
+    let frame = map.layout().map;
+    items
+        .iter()
+        .filter_map(|l| {
+            let (x, y) = map.to_px(l.location.lon, l.location.lat)?;
+            frame.contains(x, y).then(|| {
+                let f = l.record.fatalities;
+                (x, y, map.pt(symbol_size_pt(f)), f.unwrap_or(0.0))
+            })
+        })
+        .collect()
+}
+
+/// Places of the items in the frame: in [`DisplayMode::Symbols`] the stacks of symbols that
+/// overlap; in [`DisplayMode::Counts`] the clusters a count circle stands for (within
+/// `reach_pt` of the place that holds the most incidents).
+pub fn places(
+    map: &MapCanvas,
+    items: &[&LocatedIncident],
+    mode: DisplayMode,
+    reach_pt: f64,
+) -> Vec<Place> {
+    let frame = map.layout().map;
+    let mut kept: Vec<usize> = Vec::new();
+    let mut pts: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for (i, l) in items.iter().enumerate() {
+        let Some((x, y)) = map.to_px(l.location.lon, l.location.lat) else {
+            continue;
+        };
+        if !frame.contains(x, y) {
+            continue;
+        }
+        let (d, w) = match mode {
+            DisplayMode::Symbols => (
+                map.pt(symbol_size_pt(l.record.fatalities)),
+                l.record.fatalities.unwrap_or(0.0),
+            ),
+            DisplayMode::Counts => (map.pt(reach_pt), l.record.count.max(1.0)),
+        };
+        kept.push(i);
+        pts.push((x, y, d, w));
+    }
+    let grouped = match mode {
+        DisplayMode::Symbols => {
+            let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
+            group(&pts, |a, b| 0.5 * a.max(b), cell)
+        }
+        DisplayMode::Counts => {
+            // Exact places first (a point named a thousand times is one place), so the
+            // heaviest place seeds its cluster.
+            let mut exact: HashMap<(i64, i64), usize> = HashMap::new();
+            let mut heavy: Vec<(f64, f64, f64, f64)> = Vec::new();
+            let mut of: Vec<usize> = Vec::with_capacity(pts.len());
+            for p in &pts {
+                let k = ((p.0 * 2.0).round() as i64, (p.1 * 2.0).round() as i64);
+                let j = *exact.entry(k).or_insert_with(|| {
+                    heavy.push((p.0, p.1, p.2, 0.0));
+                    heavy.len() - 1
+                });
+                heavy[j].3 += p.3;
+                of.push(j);
+            }
+            let r = map.pt(reach_pt);
+            let clusters = group(&heavy, |_, _| r, r);
+            let mut cluster_of = vec![0usize; heavy.len()];
+            for (c, (_, members)) in clusters.iter().enumerate() {
+                for &m in members {
+                    cluster_of[m] = c;
+                }
+            }
+            // Each cluster: its members, and the first point at its seed place.
+            let mut out: Vec<(usize, Vec<usize>)> = vec![(usize::MAX, Vec::new()); clusters.len()];
+            for (i, &j) in of.iter().enumerate() {
+                let c = cluster_of[j];
+                if j == clusters[c].0 && out[c].0 == usize::MAX {
+                    out[c].0 = i;
+                }
+                out[c].1.push(i);
+            }
+            out
+        }
+    };
+    grouped
+        .into_iter()
+        .map(|(seed, members)| {
+            let l = items[kept[seed]];
+            let (x, y) = (pts[seed].0, pts[seed].1);
+            let members: Vec<usize> = members.into_iter().map(|m| kept[m]).collect();
+            let events = members
+                .iter()
+                .map(|&m| items[m].record.count.max(1.0))
+                .sum();
+            Place {
+                x,
+                y,
+                lon: l.location.lon,
+                lat: l.location.lat,
+                members,
+                events,
+            }
+        })
+        .collect()
+}
+
+/// The label of an incident's place: the place as the record gave it (the part of its
+/// `location` that names the matched place, else its first part; else its district or
+/// province), followed by the gazetteer's name in brackets where that is a different name
+/// (not just another spelling or the same name with "district", "agency" …). `None` when the
+/// record names no place.
+pub fn place_label(l: &LocatedIncident) -> Option<String> {
+    let r = &l.record;
+    let gaz = l.location.gazetteer_name.as_deref();
+    let written = r
+        .location
+        .as_deref()
+        .or(r.admin2.as_deref())
+        .or(r.admin1.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let same = |a: &str, b: &str| {
+        let (a, b) = (compact(&key(a)), compact(&key(b)));
+        !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
+    };
+    let Some(written) = written else {
+        return gaz.map(str::to_string);
+    };
+    let parts: Vec<&str> = written
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let part = gaz
+        .and_then(|g| parts.iter().find(|p| same(p, g)))
+        .or(parts.first())
+        .copied()
+        .unwrap_or(written);
+    let part = shorten(part, 36);
+    match gaz {
+        Some(g) if !same(&part, g) => Some(format!("{part} ({g})")),
+        _ => Some(part),
+    }
+}
+
+/// `s` cut to `max` characters with an ellipsis.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping_joins_what_overlaps_and_keeps_the_heaviest_as_seed() {
+        // Two stacked symbols and one apart.
+        let pts = [
+            (10.0, 10.0, 8.0, 1.0),
+            (11.0, 10.0, 8.0, 5.0),
+            (60.0, 10.0, 8.0, 0.0),
+        ];
+        let g = group(&pts, |a, b| 0.5 * a.max(b), 8.0);
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].0, 1, "the heaviest seeds its place");
+        assert_eq!(g[0].1, vec![1, 0]);
+        assert_eq!(g[1].1, vec![2]);
+        // Far apart: every point its own place.
+        let apart: Vec<_> = (0..50)
+            .map(|i| (f64::from(i) * 20.0, 5.0, 8.0, 1.0))
+            .collect();
+        assert_eq!(group(&apart, |a, b| 0.5 * a.max(b), 8.0).len(), 50);
+    }
+
+    #[test]
+    fn sizes_grow_with_deaths_and_counts() {
+        assert_eq!(symbol_size_pt(None), symbol_size_pt(Some(0.0)));
+        assert!(symbol_size_pt(Some(100.0)) > symbol_size_pt(Some(10.0)));
+        assert_eq!(symbol_size_pt(Some(1e6)), symbol_size_pt(Some(100.0)));
+        assert!((count_size_pt(1.0) - 9.0).abs() < 1e-9);
+        assert!((count_size_pt(100.0) - 23.0).abs() < 1e-9);
+    }
+}
