@@ -5,6 +5,7 @@
 
 pub mod locate;
 pub mod segments;
+pub mod sphere;
 
 use anyhow::{Context, Result, bail};
 use geo::{Distance, Geodesic, LineString, Point};
