@@ -35,7 +35,8 @@ pub struct PointHasher(u64);
 
 impl std::hash::Hasher for PointHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The product's high bits are its best mixed: folded into the low ones the table uses.
+        self.0 ^ (self.0 >> 29)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
@@ -242,7 +243,8 @@ impl BorderIndex {
             let (lon1, lat1) = (lon0 + g.step, lat0 + g.step);
             let centre = sphere::unit((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0);
             let r = sphere::cell_chord_radius(lon0, lat0, lon1, lat1);
-            self.chords.lower_km((self.chords.chord_to(centre) - r).max(0.0))
+            self.chords
+                .lower_km((self.chords.chord_to(centre) - r).max(0.0))
         })
     }
 
@@ -362,6 +364,7 @@ impl BorderIndex {
                     let k = lat.to_radians().cos();
                     let foot = self.foot(b, s, lon, lat, k);
                     let d = sphere::approx_km(lon, lat, foot.0, foot.1).max(lower);
+                    debug_assert!(d > reach_km);
                     return Some(self.position(b, s, lon, lat, k, d));
                 }
             }
@@ -690,7 +693,10 @@ mod tests {
                 for w in b.line.0.windows(2) {
                     for k in 0..n {
                         let t = k as f64 / n as f64;
-                        pts.push((w[0].x + (w[1].x - w[0].x) * t, w[0].y + (w[1].y - w[0].y) * t));
+                        pts.push((
+                            w[0].x + (w[1].x - w[0].x) * t,
+                            w[0].y + (w[1].y - w[0].y) * t,
+                        ));
                     }
                 }
                 let last = b.line.0[b.line.0.len() - 1];
