@@ -6,6 +6,7 @@
 pub mod locate;
 pub mod segments;
 pub mod sphere;
+pub mod tangent;
 
 use anyhow::{Context, Result, bail};
 use geo::{Distance, Geodesic, LineString, Point};
