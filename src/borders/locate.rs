@@ -24,6 +24,9 @@ type SegmentEntry = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
 /// from the cell's centre, nearest first.
 type Candidates = Box<[(u32, u32, f64)]>;
 
+/// Segments as (border index, segment index).
+type Segments = Box<[(u32, u32)]>;
+
 /// A map keyed by a point's coordinates (the bits of longitude and latitude), with a cheap
 /// multiplicative hash instead of SipHash: the keys are the input's own coordinates, and the
 /// map is only looked up, never iterated, so nothing depends on its order.
@@ -99,7 +102,7 @@ struct CellGrid {
     lower: Vec<std::sync::OnceLock<f64>>,
     /// Per cell beyond reach, once asked: the segments nearest on the sphere to its corners
     /// and centre, with the segments between them on each border ([`BorderIndex::nearest_within`]).
-    far: Vec<std::sync::OnceLock<Box<[(u32, u32)]>>>,
+    far: Vec<std::sync::OnceLock<Segments>>,
 }
 
 /// Degrees added around the borders' bounding box to make the grid.
