@@ -8,7 +8,8 @@
 //! named-records geocode: 5) per stage, for the whole `run` and `density` commands, and for
 //! the analysis plus KDE in a child process that holds the incidents as analysis columns (as
 //! `density` does), with each process's highest peak memory. BENCH_REAL_UCDP=N adds `density`
-//! on N real-format rows built from ../shared/realdata when it is present.
+//! on N real-format rows built from ../shared/realdata when it is present. BENCH_PEER=N runs
+//! only the side-by-side comparison with the geopandas peer on N events (`support/peer.rs`).
 
 use borderwatch::density::kde::{KdeOptions, surface};
 use borderwatch::density::{AnalysisOptions, analyse};
@@ -20,6 +21,9 @@ use borderwatch::model::EntryKind;
 use borderwatch::pipeline::ingest_for_analysis;
 use borderwatch::projection::Projection;
 use std::time::Instant;
+
+#[path = "support/peer.rs"]
+mod peer;
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
@@ -279,6 +283,22 @@ fn render_all(
 fn main() {
     if let Some(input) = std::env::var_os("BENCH_ANALYSIS_CHILD") {
         analysis_child(std::path::Path::new(&input));
+        return;
+    }
+    if let Some(n) = std::env::var("BENCH_PEER")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let reps: usize = std::env::var("BENCH_REPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&r| r > 0)
+            .unwrap_or(3);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = std::env::var_os("BENCH_INPUT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| tmp.path().to_path_buf());
+        peer::side_by_side(n, reps, &dir);
         return;
     }
     let args: Vec<usize> = std::env::args()

@@ -9,6 +9,8 @@
 //! accurate to metres).
 
 use super::Border;
+use super::sphere::{self, ChordIndex};
+use super::tangent::bounds_km;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
@@ -18,8 +20,37 @@ const LON_SCALE: f64 = 0.819;
 
 type SegmentEntry = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
 
+/// Segments as (border index, segment index), each with its distance in the index plane
+/// from the cell's centre, nearest first.
+type Candidates = Box<[(u32, u32, f64)]>;
+
 /// Segments as (border index, segment index).
-type Candidates = Box<[(u32, u32)]>;
+type Segments = Box<[(u32, u32)]>;
+
+/// A map keyed by a point's coordinates (the bits of longitude and latitude), with a cheap
+/// multiplicative hash instead of SipHash: the keys are the input's own coordinates, and the
+/// map is only looked up, never iterated, so nothing depends on its order.
+pub type PointMap<V> =
+    std::collections::HashMap<(u64, u64), V, std::hash::BuildHasherDefault<PointHasher>>;
+
+/// The hasher of [`PointMap`].
+#[derive(Default)]
+pub struct PointHasher(u64);
+
+impl std::hash::Hasher for PointHasher {
+    fn finish(&self) -> u64 {
+        // The product's high bits are its best mixed: folded into the low ones the table uses.
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(26) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
 
 /// Where a point is relative to one border.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +82,9 @@ pub struct BorderIndex {
     tree: RTree<SegmentEntry>,
     borders: Vec<Border>,
     cells: CellGrid,
+    chords: ChordIndex,
+    /// Each border's vertices as unit vectors ([`sphere::unit`]).
+    units: Vec<Vec<[f64; 3]>>,
 }
 
 /// A grid over the borders' surroundings whose cells list, once asked, every segment that
@@ -63,6 +97,12 @@ struct CellGrid {
     nx: usize,
     ny: usize,
     cells: Vec<std::sync::OnceLock<Candidates>>,
+    /// Per cell, once asked: a lower bound (km) of the distance from any point of the cell
+    /// to every border ([`ChordIndex::lower_km`]).
+    lower: Vec<std::sync::OnceLock<f64>>,
+    /// Per cell beyond reach, once asked: the segments nearest on the sphere to its corners
+    /// and centre, with the segments between them on each border ([`BorderIndex::nearest_within`]).
+    far: Vec<std::sync::OnceLock<Segments>>,
 }
 
 /// Degrees added around the borders' bounding box to make the grid.
@@ -70,6 +110,8 @@ const GRID_MARGIN_DEG: f64 = 2.0;
 /// Cell size, degrees (coarser when the borders span a large area).
 const GRID_STEP_DEG: f64 = 0.1;
 const GRID_MAX_CELLS: usize = 250_000;
+/// The longest run of segments one border contributes to a far cell's search.
+const FAR_RUN: u32 = 256;
 /// Candidates whose flat distance is within this of the best flat distance `best` (km) are
 /// measured on the ellipsoid. The flat frame scales longitude by the point's own cos(lat), so its
 /// error grows with distance (about tan(lat) · d / 6371 relative): a wider margin far out.
@@ -98,6 +140,8 @@ impl CellGrid {
                 nx: 0,
                 ny: 0,
                 cells: Vec::new(),
+                lower: Vec::new(),
+                far: Vec::new(),
             };
         }
         let (x0, y0) = (x0 - GRID_MARGIN_DEG, (y0 - GRID_MARGIN_DEG).max(-89.0));
@@ -115,6 +159,8 @@ impl CellGrid {
             nx,
             ny,
             cells: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
+            lower: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
+            far: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 
@@ -143,7 +189,61 @@ impl BorderIndex {
             tree: RTree::bulk_load(items),
             borders: borders.to_vec(),
             cells: CellGrid::new(borders),
+            chords: ChordIndex::new(borders),
+            units: borders
+                .iter()
+                .map(|b| b.line.0.iter().map(|c| sphere::unit(c.x, c.y)).collect())
+                .collect(),
         }
+    }
+
+    /// A lower bound (km) of the distance from any point of grid cell (cx, cy) to every
+    /// border: the chord distance from the cell's centre less the cell's chord radius.
+    fn cell_lower_km(&self, cx: usize, cy: usize) -> f64 {
+        let g = &self.cells;
+        *g.lower[cy * g.nx + cx].get_or_init(|| {
+            let (lon0, lat0) = (g.lon0 + cx as f64 * g.step, g.lat0 + cy as f64 * g.step);
+            let (lon1, lat1) = (lon0 + g.step, lat0 + g.step);
+            let centre = sphere::unit((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0);
+            let r = sphere::cell_chord_radius(lon0, lat0, lon1, lat1);
+            self.chords
+                .lower_km((self.chords.chord_to(centre) - r).max(0.0))
+        })
+    }
+
+    /// Segments to search on the sphere for points of a cell beyond reach: those nearest to
+    /// the cell's corners and centre, and on each border the run of segments between them
+    /// (at most [`FAR_RUN`] long), where the nearest point of a point inside the cell lies
+    /// unless two stretches of border are about equally far (the distance is then about the
+    /// same either way).
+    fn far_candidates(&self, cx: usize, cy: usize) -> &[(u32, u32)] {
+        let g = &self.cells;
+        g.far[cy * g.nx + cx].get_or_init(|| {
+            let (lon0, lat0) = (g.lon0 + cx as f64 * g.step, g.lat0 + cy as f64 * g.step);
+            let (lon1, lat1) = (lon0 + g.step, lat0 + g.step);
+            let mut hits: Vec<(u32, u32)> = [
+                (lon0, lat0),
+                (lon0, lat1),
+                (lon1, lat0),
+                (lon1, lat1),
+                ((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0),
+            ]
+            .iter()
+            .filter_map(|&(x, y)| self.chords.nearest(x, y).map(|(seg, _)| seg))
+            .collect();
+            hits.sort_unstable();
+            let mut out: Vec<(u32, u32)> = Vec::new();
+            for (bi, run) in hits.chunk_by(|a, b| a.0 == b.0).map(|r| (r[0].0, r)) {
+                let (lo, hi) = (run[0].1, run[run.len() - 1].1);
+                if hi - lo <= FAR_RUN {
+                    out.extend((lo..=hi).map(|si| (bi, si)));
+                } else {
+                    out.extend_from_slice(run);
+                    out.dedup();
+                }
+            }
+            out.into_boxed_slice()
+        })
     }
 
     /// Every segment that can be nearest (in [`Self::nearest`]'s sense) to some point of
@@ -152,7 +252,7 @@ impl BorderIndex {
     /// within U·(D + h) flat km (U bounds flat km per index-plane degree over the cell), so
     /// any segment it keeps lies within h + (keep_within(U·(D + h)) + 0.1) / L of the centre (L the
     /// lower bound of [`plane_km_lower`] over the cell).
-    fn cell_candidates(&self, cx: usize, cy: usize) -> &[(u32, u32)] {
+    fn cell_candidates(&self, cx: usize, cy: usize) -> &[(u32, u32, f64)] {
         let g = &self.cells;
         g.cells[cy * g.nx + cx].get_or_init(|| {
             let lon = g.lon0 + (cx as f64 + 0.5) * g.step;
@@ -167,12 +267,12 @@ impl BorderIndex {
             let lat_high = (lat.abs() + 0.5 * g.step).min(90.0);
             let u = 111.2 * (lat_low.to_radians().cos() / LON_SCALE).max(1.0);
             let r = h + (keep_within(u * (d + h)) + 0.1) / plane_km_lower(lat_high) + 1e-9;
-            let mut found: Vec<(u32, u32)> = self
+            let mut found: Vec<(u32, u32, f64)> = self
                 .tree
                 .locate_within_distance(centre, r * r)
-                .map(|e| e.data)
+                .map(|e| (e.data.0, e.data.1, e.geom().distance_2(&centre).sqrt()))
                 .collect();
-            found.sort_unstable();
+            found.sort_unstable_by(|a, b| a.2.total_cmp(&b.2).then((a.0, a.1).cmp(&(b.0, b.1))));
             found.into_boxed_slice()
         })
     }
@@ -187,32 +287,105 @@ impl BorderIndex {
     /// each is first measured in a local flat frame around the point (accurate to well under
     /// 1% at corridor distances), and only those within [`keep_within`] of the best flat
     /// distance are measured on the ellipsoid (`geo_util::km_near`), which is what is
-    /// reported.
+    /// reported. Of those, a candidate farther than 0.2° (where `km_near` is the geodesic,
+    /// the costly step) is measured only if the tangent plane, whose error is bounded
+    /// ([`super::tangent`]), leaves it a chance of being nearest.
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<BorderPosition> {
+        self.nearest_within(lon, lat, f64::INFINITY)
+    }
+
+    /// [`Self::nearest`] where that border lies within `reach_km` of the point. Beyond reach
+    /// (decided by a lower bound, [`ChordIndex`], with no geodesic), the answer is the
+    /// border nearest on the sphere, its distance from [`sphere::approx_km`] (within 0.5% of
+    /// the ellipsoid's, and never below the lower bound, so still beyond reach), and the
+    /// position and side of that segment's nearest point: cheap attributes for a point
+    /// whose exact figures nothing depends on.
+    pub fn nearest_within(&self, lon: f64, lat: f64, reach_km: f64) -> Option<BorderPosition> {
+        let cell = self.cells.cell_of(lon, lat);
+        if reach_km.is_finite() {
+            let cell_lower = cell.map_or(0.0, |(cx, cy)| self.cell_lower_km(cx, cy));
+            // On the grid, a cell within reach goes straight to the exact query; off it,
+            // the point's own bound decides.
+            if cell.is_none() || cell_lower > reach_km {
+                let ((bi, si), lower) = match cell {
+                    // The cell's own search: the segment of its list nearest on the sphere.
+                    Some((cx, cy)) => {
+                        let p = sphere::unit(lon, lat);
+                        let seg = self
+                            .far_candidates(cx, cy)
+                            .iter()
+                            .map(|&(bi, si)| (self.chord_2(bi, si, p), (bi, si)))
+                            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))?
+                            .1;
+                        (seg, cell_lower)
+                    }
+                    None => self.chords.nearest(lon, lat)?,
+                };
+                let lower = lower.max(cell_lower);
+                if lower > reach_km {
+                    let (b, s) = (bi as usize, si as usize);
+                    let k = lat.to_radians().cos();
+                    let foot = self.foot(b, s, lon, lat, k);
+                    let d = sphere::approx_km(lon, lat, foot.0, foot.1).max(lower);
+                    debug_assert!(d > reach_km);
+                    return Some(self.position(b, s, lon, lat, k, d));
+                }
+            }
+        }
         let k = lat.to_radians().cos();
-        let walked: Vec<(u32, u32)>;
-        let candidates: &[(u32, u32)] = match self.cells.cell_of(lon, lat) {
-            Some((cx, cy)) => self.cell_candidates(cx, cy),
+        let walked: Vec<(u32, u32, f64)>;
+        // How far the point is from its cell's centre in the index plane: a candidate
+        // `d` from the centre is at least `d - off` from the point.
+        let (candidates, off): (&[(u32, u32, f64)], f64) = match cell {
+            Some((cx, cy)) => {
+                let g = &self.cells;
+                let centre = scaled(
+                    g.lon0 + (cx as f64 + 0.5) * g.step,
+                    g.lat0 + (cy as f64 + 0.5) * g.step,
+                );
+                let q = scaled(lon, lat);
+                let off = ((q[0] - centre[0]).powi(2) + (q[1] - centre[1]).powi(2)).sqrt();
+                (self.cell_candidates(cx, cy), off * (1.0 + 1e-9) + 1e-9)
+            }
             None => {
                 walked = self.walk_tree(lon, lat, k);
-                &walked
+                (&walked, f64::INFINITY)
             }
         };
-        let best_flat = candidates
-            .iter()
-            .map(|&(bi, si)| self.flat_km(bi as usize, si as usize, lon, lat, k))
-            .fold(f64::INFINITY, f64::min);
+        // Flat distances, nearest candidates first, up to where no later one can be kept
+        // (its flat distance is at least its index-plane distance times `plane_lower`).
+        let plane_lower = plane_km_lower(lat);
+        let mut flat: Vec<(u32, u32, f64)> = Vec::with_capacity(candidates.len().min(64));
+        let mut best_flat = f64::INFINITY;
+        for &(bi, si, dc) in candidates {
+            if (dc - off) * plane_lower > keep_within(best_flat) + 0.1 {
+                break;
+            }
+            let f = self.flat_km(bi as usize, si as usize, lon, lat, k);
+            best_flat = best_flat.min(f);
+            flat.push((bi, si, f));
+        }
+        let limit = keep_within(best_flat);
+        flat.retain(|&(_, _, f)| f <= limit);
+        // An upper bound of the nearest distance: the least upper bound of a kept candidate
+        // (its km_near when that is the tangent plane, else the tangent plane plus its error).
+        let mut upper = f64::INFINITY;
+        for &(bi, si, _) in &flat {
+            let foot = self.foot(bi as usize, si as usize, lon, lat, k);
+            upper = upper.min(bounds_km(lon, lat, foot).1);
+        }
         // Candidates whose nearest points coincide (a shared vertex) have one geodesic
         // distance: it is measured once.
         let mut measured: [((f64, f64), f64); 4] = [((f64::NAN, f64::NAN), 0.0); 4];
         let mut n_measured = 0;
         let mut best: Option<(BorderPosition, u32)> = None;
-        for &(bi, si) in candidates {
+        for &(bi, si, _) in &flat {
             let (b, s) = (bi as usize, si as usize);
-            if self.flat_km(b, s, lon, lat, k) > keep_within(best_flat) {
+            let foot = self.foot(b, s, lon, lat, k);
+            // One that cannot come within the upper bound is not the nearest.
+            if bounds_km(lon, lat, foot).0 > upper {
                 continue;
             }
-            let foot = self.foot(b, s, lon, lat, k);
             let known = measured[..n_measured]
                 .iter()
                 .find(|(f, _)| *f == foot)
@@ -243,7 +416,7 @@ impl BorderIndex {
 
     /// Candidate segments for a point off the grid, in order of their distance in the
     /// index's plane, up to where none can be nearest.
-    fn walk_tree(&self, lon: f64, lat: f64, k: f64) -> Vec<(u32, u32)> {
+    fn walk_tree(&self, lon: f64, lat: f64, k: f64) -> Vec<(u32, u32, f64)> {
         let q = scaled(lon, lat);
         let lower = plane_km_lower(lat);
         let mut best_flat = f64::INFINITY;
@@ -256,9 +429,15 @@ impl BorderIndex {
             }
             let (bi, si) = entry.data;
             best_flat = best_flat.min(self.flat_km(bi as usize, si as usize, lon, lat, k));
-            close.push(entry.data);
+            close.push((bi, si, 0.0));
         }
         close
+    }
+
+    /// Squared distance from a unit vector to a segment's chord of the unit sphere.
+    fn chord_2(&self, bi: u32, si: u32, p: [f64; 3]) -> f64 {
+        let u = &self.units[bi as usize];
+        Line::new(u[si as usize], u[si as usize + 1]).distance_2(&p)
     }
 
     /// Distance to a segment in a local equirectangular frame, km.
@@ -443,6 +622,60 @@ mod tests {
                 .abs()
                 < 1e-9;
             assert!(fast.border == brute.border || tie, "at {lon} {lat}");
+        }
+    }
+
+    /// A copy of the borders with `n` vertices in every segment, so their vertex count
+    /// grows as a survey-scale border's would.
+    fn densified(borders: &[Border], n: usize) -> Vec<Border> {
+        borders
+            .iter()
+            .map(|b| {
+                let mut pts = Vec::new();
+                for w in b.line.0.windows(2) {
+                    for k in 0..n {
+                        let t = k as f64 / n as f64;
+                        pts.push((
+                            w[0].x + (w[1].x - w[0].x) * t,
+                            w[0].y + (w[1].y - w[0].y) * t,
+                        ));
+                    }
+                }
+                let last = b.line.0[b.line.0.len() - 1];
+                pts.push((last.x, last.y));
+                Border::new(b.id.clone(), b.name.clone(), geo::LineString::from(pts))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn within_reach_the_answer_is_exact_and_beyond_it_close() {
+        let shipped = shipped().unwrap();
+        for borders in [shipped.clone(), densified(&shipped, 6)] {
+            let idx = BorderIndex::new(&borders);
+            let mut next = crate::geo_util::test_uniform(21);
+            let (mut exact, mut approximate) = (0, 0);
+            for i in 0..3000 {
+                let (lon, lat) = if i % 5 == 4 {
+                    (30.0 + next() * 80.0, 5.0 + next() * 55.0)
+                } else {
+                    (60.0 + next() * 16.0, 29.0 + next() * 12.0)
+                };
+                let reach = [10.0, 54.0, 200.0][i % 3];
+                let full = idx.nearest(lon, lat).unwrap();
+                let near = idx.nearest_within(lon, lat, reach).unwrap();
+                if full.distance_km <= reach {
+                    assert_eq!(near, full, "at {lon} {lat}");
+                    exact += 1;
+                } else {
+                    // Beyond reach, and never said to be within it.
+                    assert!(near.distance_km > reach, "at {lon} {lat}");
+                    let rel = (near.distance_km - full.distance_km).abs() / full.distance_km;
+                    assert!(rel < 0.01, "at {lon} {lat}: {near:?} vs {full:?}");
+                    approximate += 1;
+                }
+            }
+            assert!(exact > 300 && approximate > 300, "{exact} {approximate}");
         }
     }
 

@@ -6,6 +6,8 @@
 pub mod locate;
 pub mod segments;
 pub mod sides;
+pub mod sphere;
+pub mod tangent;
 
 use anyhow::{Context, Result, bail};
 use geo::{Distance, Geodesic, LineString, Point};

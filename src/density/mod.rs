@@ -615,25 +615,30 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                     // Each distinct point of the chunk is placed on the borders once: real
                     // data name the same places again and again (UCDP GED files hold about
                     // one distinct point for every four to five events).
-                    let mut slot_of: HashMap<(u64, u64), u32> = HashMap::new();
-                    let mut points: Vec<(f64, f64)> = Vec::new();
+                    // Its figures need the exact position only within the reach of the
+                    // corridor: beyond corridor + 8σ of its widest record, no share is left.
+                    let mut slot_of: crate::borders::locate::PointMap<u32> = Default::default();
+                    let mut points: Vec<(f64, f64, f64)> = Vec::new();
                     let slots: Vec<u32> = (first..end)
                         .map(|i| {
                             let s = located.subject(i);
+                            let reach = opts.corridor_km + 8.0 * sigma_for_radius(s.radius_km);
                             let next = points.len() as u32;
                             let slot = *slot_of
                                 .entry((s.lon.to_bits(), s.lat.to_bits()))
                                 .or_insert(next);
                             if slot == next {
-                                points.push((s.lon, s.lat));
+                                points.push((s.lon, s.lat, reach));
                             }
+                            let p = &mut points[slot as usize].2;
+                            *p = p.max(reach);
                             slot
                         })
                         .collect();
                     let nearest: Vec<Option<BorderPosition>> = points
                         .par_iter()
                         .with_min_len(256)
-                        .map(|&(lon, lat)| index.nearest(lon, lat))
+                        .map(|&(lon, lat, reach)| index.nearest_within(lon, lat, reach))
                         .collect();
                     let m: Vec<Measured> = (first..end)
                         .into_par_iter()
