@@ -1163,6 +1163,10 @@ pub(super) fn ratio_text(c: &Comparison) -> Vec<String> {
                 _ => {}
             }
         }
+        None if !c.comparable => out.push(format!(
+            "No rate ratio: not comparable ({}).",
+            c.not_comparable.join("; ")
+        )),
         None if c.a.rate_per_100km_year.is_some() => out.push(format!(
             "Rate ratio {a} ÷ {b}: not defined ({b} has no events; 95% CI from {}).",
             fmt_rate(c.ratio_low)
