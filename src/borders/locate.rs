@@ -594,7 +594,7 @@ mod tests {
         let idx = BorderIndex::new(&borders);
         let mut seed = 12345u64;
         // Most points near the borders (on the candidate grid), some far off it.
-        for i in 0..1200 {
+        for i in 0..240 {
             let (lon0, lon_span, lat0, lat_span) = if i % 4 == 3 {
                 (40.0, 60.0, 10.0, 45.0)
             } else {
@@ -625,37 +625,15 @@ mod tests {
         }
     }
 
-    /// A copy of the borders with `n` vertices in every segment, so their vertex count
-    /// grows as a survey-scale border's would.
-    fn densified(borders: &[Border], n: usize) -> Vec<Border> {
-        borders
-            .iter()
-            .map(|b| {
-                let mut pts = Vec::new();
-                for w in b.line.0.windows(2) {
-                    for k in 0..n {
-                        let t = k as f64 / n as f64;
-                        pts.push((
-                            w[0].x + (w[1].x - w[0].x) * t,
-                            w[0].y + (w[1].y - w[0].y) * t,
-                        ));
-                    }
-                }
-                let last = b.line.0[b.line.0.len() - 1];
-                pts.push((last.x, last.y));
-                Border::new(b.id.clone(), b.name.clone(), geo::LineString::from(pts))
-            })
-            .collect()
-    }
-
     #[test]
     fn within_reach_the_answer_is_exact_and_beyond_it_close() {
-        let shipped = shipped().unwrap();
-        for borders in [shipped.clone(), densified(&shipped, 6)] {
+        // The shipped lines are at survey resolution (30,000 vertices on AF-PK).
+        {
+            let borders = shipped().unwrap();
             let idx = BorderIndex::new(&borders);
             let mut next = crate::geo_util::test_uniform(21);
             let (mut exact, mut approximate) = (0, 0);
-            for i in 0..3000 {
+            for i in 0..1200 {
                 let (lon, lat) = if i % 5 == 4 {
                     (30.0 + next() * 80.0, 5.0 + next() * 55.0)
                 } else {
@@ -675,7 +653,7 @@ mod tests {
                     approximate += 1;
                 }
             }
-            assert!(exact > 300 && approximate > 300, "{exact} {approximate}");
+            assert!(exact > 120 && approximate > 120, "{exact} {approximate}");
         }
     }
 

@@ -146,9 +146,9 @@ mod tests {
         assert!(ids.contains(&"AF-TJ / Gorno-Badakhshan"));
         assert!(ids.contains(&"AF-TJ / Kunduz"));
         let khatlon = secs.iter().find(|s| s.province_id == "TJ-KT").unwrap();
-        // The builder's border zone for Khatlon is km 0–468.0 (the same probes).
+        // The builder's border zone for Khatlon is km 0–475.8 (the same probes).
         assert!(
-            khatlon.km_from < 2.0 && (khatlon.km_to - 468.0).abs() < 5.0,
+            khatlon.km_from < 2.0 && (khatlon.km_to - 475.8).abs() < 1.0,
             "{khatlon:?}"
         );
         let tj_side: f64 = secs

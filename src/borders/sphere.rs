@@ -158,7 +158,7 @@ mod tests {
         let exact = super::super::locate::BorderIndex::new(&borders);
         let mut next = crate::geo_util::test_uniform(11);
         let mut tight = 0;
-        for _ in 0..2_000 {
+        for _ in 0..500 {
             let (lon, lat) = (40.0 + next() * 60.0, 15.0 + next() * 40.0);
             let (_, lb) = idx.nearest(lon, lat).unwrap();
             let d = exact.nearest(lon, lat).unwrap().distance_km;
@@ -168,6 +168,6 @@ mod tests {
             }
         }
         // The bound is tight enough to decide: within 2% for most points.
-        assert!(tight > 1_000, "{tight}");
+        assert!(tight > 250, "{tight}");
     }
 }

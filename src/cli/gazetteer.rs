@@ -1,7 +1,8 @@
 //! `borderwatch gazetteer NAME`: looks a name up and prints the best entries.
 
-use super::{Cli, EXIT_NO_MATCH, EXIT_OK, load_geodata, print};
+use super::{Cli, EXIT_NO_MATCH, EXIT_OK, print};
 use crate::gazetteer::Constraint;
+use crate::gazetteer::Gazetteer;
 use crate::model::EntryKind;
 use anyhow::{Result, bail};
 use std::fmt::Write;
@@ -25,7 +26,12 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let geo = load_geodata(cli)?;
+    // The gazetteer alone: a name lookup needs no polygons, and loading them would triple
+    // the time of a one-name question.
+    let gazetteer = match cli.geodata.as_deref() {
+        Some(dir) => Gazetteer::from_dir(dir)?,
+        None => Gazetteer::embedded()?,
+    };
     let kinds = match &args.kind {
         Some(k) => match EntryKind::parse(k) {
             Some(k) => vec![k],
@@ -37,10 +43,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     };
     let constraint = Constraint {
         country: args.country.as_ref().map(|c| c.to_uppercase()),
-        province_id: None,
         kinds,
+        ..Default::default()
     };
-    let hits = crate::geocode::lookup_phrase(&geo.gazetteer, &args.name, &constraint);
+    let hits = crate::geocode::lookup_phrase(&gazetteer, &args.name, &constraint);
     let hits: Vec<_> = hits.into_iter().take(args.limit).collect();
     if args.json {
         let rows: Vec<serde_json::Value> = hits
@@ -63,7 +69,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     }
     let mut s = String::new();
     if hits.is_empty() {
-        let sugg = geo.gazetteer.suggest(&args.name, &constraint, 3);
+        let sugg = gazetteer.suggest(&args.name, &constraint, 3);
         writeln!(s, "no entry matches {:?}", args.name)?;
         if !sugg.is_empty() {
             writeln!(s, "did you mean: {}", sugg.join(", "))?;

@@ -377,11 +377,11 @@ pub fn compare(analysis: &Analysis, a: &str, b: &str) -> Result<Comparison, Pair
     }
     let basis_note = match (ba.published_km, bb.published_km) {
         (Some(pa), Some(pb)) if ba.length_basis == "measured" => format!(
-            "lengths are measured on the line as drawn ({:.0} and {:.0} km); published lengths ({pa:.0}, {pb:.0} km) would lower both rates (by {:.0}% and {:.0}%)",
+            "lengths are measured on the line as drawn ({:.0} and {:.0} km); published lengths ({pa:.0}, {pb:.0} km) would change the rates by {:+.0}% and {:+.0}%",
             ba.measured_km,
             bb.measured_km,
-            (1.0 - ba.measured_km / pa) * 100.0,
-            (1.0 - bb.measured_km / pb) * 100.0
+            (ba.measured_km / pa - 1.0) * 100.0,
+            (bb.measured_km / pb - 1.0) * 100.0
         ),
         _ => format!("lengths: {} basis", ba.length_basis),
     };

@@ -3,7 +3,7 @@
 //! metadata sidecar.
 //!
 //! Layers (one geometry type each): `incidents` (points), `borders`, `sectors`, `segments`
-//! (lines), `corridors`, `density_isobands`, `provinces`, `countries` (multipolygons).
+//! (lines), `corridors`, `density_isobands`, `districts`, `provinces`, `countries` (multipolygons).
 //!
 //! What GDAL (and so QGIS) needs to read the layers the way they are meant:
 //! - a top-level `name` (the layer name), WGS 84 lon/lat and no `crs` member;
@@ -150,7 +150,11 @@ pub fn write_all(
         _ => isobands,
     };
 
-    let mut layers = vec![countries_layer(geo), provinces_layer(geo)];
+    let mut layers = vec![
+        countries_layer(geo),
+        provinces_layer(geo),
+        districts_layer(geo),
+    ];
     if bands.is_empty() {
         // No density this run: a layer left from an earlier run must not pass for one.
         for stale in ["density_isobands.geojson", "density_isobands.qml"] {
@@ -735,6 +739,35 @@ fn provinces_layer(geo: &GeoData) -> Layer {
         date_fields: &[],
         members: Vec::new(),
         style: Style::Provinces,
+    }
+}
+
+/// The districts of Afghanistan, Pakistan and Tajikistan: the units every incident's
+/// `district_id` names.
+fn districts_layer(geo: &GeoData) -> Layer {
+    let mut features = Vec::new();
+    for d in &geo.districts {
+        let shape = clip_region(&d.shape);
+        if shape.0.is_empty() {
+            continue;
+        }
+        let mut p = Map::new();
+        p.insert("district_id".into(), text(&d.id));
+        p.insert("name".into(), text(&d.name));
+        p.insert(
+            "province_id".into(),
+            d.province_id.as_deref().map_or(Value::Null, text),
+        );
+        p.insert("country".into(), text(&d.country));
+        features.push((Geom::Polygons(shape), p));
+    }
+    Layer {
+        name: "districts",
+        kind: GeomKind::Polygon,
+        features,
+        date_fields: &[],
+        members: Vec::new(),
+        style: Style::Districts,
     }
 }
 

@@ -4,7 +4,7 @@
 //! - `LAYER.qml` beside each `LAYER.geojson`: QGIS applies a `.qml` with the layer's base name
 //!   as its default style when the layer is added.
 //! - `borderwatch.qgs`: a project that opens every layer (countries at the bottom, then
-//!   provinces, density isobands, corridors, borders, sectors — hidden, they overlap the
+//!   provinces, districts, density isobands, corridors, borders, sectors — hidden, they overlap the
 //!   segments — segments, and incidents on top) with the same styles, relative paths,
 //!   EPSG:4326 layers, the region's Albers equal-area projection (as a PROJ string) for the
 //!   map, the view set to the analysis extent, and the attribution and run parameters in the
@@ -17,7 +17,7 @@
 //! quartiles), thinner and offset to their own side; incidents by event type (rule-based: filled circles
 //! for exact/near locations, hollow rings for district or coarser ones), sized by fatalities
 //! (unknown: small); isobands a translucent blue–purple ramp; borders bold dark lines;
-//! corridors light translucent fills; provinces thin grey outlines; countries muted fills
+//! corridors light translucent fills; provinces thin grey outlines; districts fainter dotted ones; countries muted fills
 //! with their names.
 
 use super::write_atomic;
@@ -67,6 +67,7 @@ pub(crate) enum Style {
         codes: Vec<String>,
     },
     Provinces,
+    Districts,
     Isobands {
         limits: Vec<(f64, f64)>,
     },
@@ -756,6 +757,15 @@ fn renderer(style: &Style) -> (String, Option<String>, f64) {
                 1.0,
             )
         }
+        Style::Districts => (
+            single_renderer(
+                "fill",
+                &[fill((0, 0, 0, 0), (175, 175, 175, 255), 0.08, "dot")],
+                1.0,
+            ),
+            None,
+            1.0,
+        ),
         Style::Provinces => (
             single_renderer(
                 "fill",
@@ -867,7 +877,7 @@ fn labeling(field: &str, size_pt: f64, color: Rgba) -> String {
 /// Display expression (identify results, attribute form titles) and map tip.
 fn display(style: &Style) -> (&'static str, &'static str) {
     match style {
-        Style::Countries { .. } | Style::Provinces => ("\"name\"", ""),
+        Style::Countries { .. } | Style::Provinces | Style::Districts => ("\"name\"", ""),
         Style::Isobands { .. } => ("\"label\"", ""),
         Style::Corridors | Style::Borders => ("\"border_id\"", ""),
         Style::Sectors { .. } => ("\"sector_id\"", ""),
@@ -938,13 +948,14 @@ fn layer_id(name: &str) -> String {
 
 /// Project layers from top (drawn last) to bottom.
 fn drawing_order(layers: &[LayerInfo]) -> Vec<&LayerInfo> {
-    const TOP_DOWN: [&str; 8] = [
+    const TOP_DOWN: [&str; 9] = [
         "incidents",
         "segments",
         "sectors",
         "borders",
         "corridors",
         "density_isobands",
+        "districts",
         "provinces",
         "countries",
     ];

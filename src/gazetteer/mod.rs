@@ -61,6 +61,8 @@ pub struct Constraint {
     pub country: Option<String>,
     /// Province id (ISO 3166-2) the entry must be in (present-day successors accepted).
     pub province_id: Option<String>,
+    /// District id (gazetteer id, `district:…`) the entry must be in, or be.
+    pub district_id: Option<String>,
     /// Kinds allowed; empty means any.
     pub kinds: Vec<EntryKind>,
 }
@@ -109,10 +111,20 @@ impl Gazetteer {
         let mut exact: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
         let mut by_initial: HashMap<char, Vec<(String, u32, u32, u64)>> = HashMap::new();
         let mut by_id = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
+        // Folding 170,000 places' spellings is most of the load time: done on every core.
+        use rayon::prelude::*;
+        let keys: Vec<Vec<String>> = entries
+            .par_iter()
+            .map(|e| {
+                std::iter::once(&e.name)
+                    .chain(e.aliases.iter())
+                    .map(|spelling| normalize::compact(&normalize::key(spelling)))
+                    .collect()
+            })
+            .collect();
+        for ((i, e), keys) in entries.iter().enumerate().zip(keys) {
             by_id.insert(e.id.clone(), i as u32);
-            for (j, spelling) in std::iter::once(&e.name).chain(e.aliases.iter()).enumerate() {
-                let k = normalize::compact(&normalize::key(spelling));
+            for (j, k) in keys.into_iter().enumerate() {
                 if k.is_empty() {
                     continue;
                 }
@@ -185,13 +197,21 @@ impl Gazetteer {
                 return false;
             }
         }
+        if let Some(d) = &c.district_id
+            && e.district_id.as_ref() != Some(d)
+            && &e.id != d
+        {
+            return false;
+        }
         c.kinds.is_empty() || c.kinds.contains(&e.kind)
     }
 
     /// Finds entries by name: exact and alias matches on the folded key, then (only if none
     /// survive the constraint) fuzzy ones above [`FUZZY_THRESHOLD`]. Best first; ties broken
-    /// by kind (a district before a place of the same name) and population, then id, so the
-    /// order is deterministic.
+    /// by kind (a district before a place of the same name, whether the name is the entry's
+    /// own or one of its spellings: transliterations are equally good names), then own name
+    /// before alias, population, feature code (seats before villages, abandoned places last),
+    /// then the older GeoNames id, so the order is deterministic.
     pub fn search(&self, query: &str, c: &Constraint) -> Vec<Candidate<'_>> {
         let key = normalize::compact(&normalize::key(query));
         if key.is_empty() {
@@ -247,14 +267,16 @@ impl Gazetteer {
         out.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
-                .then(a.how.cmp(&b.how))
                 .then(kind_rank(a.entry).cmp(&kind_rank(b.entry)))
+                .then(a.how.cmp(&b.how))
                 .then(
                     b.entry
                         .population
                         .unwrap_or(0)
                         .cmp(&a.entry.population.unwrap_or(0)),
                 )
+                .then(feature_rank(a.entry).cmp(&feature_rank(b.entry)))
+                .then(a.entry.id.len().cmp(&b.entry.id.len()))
                 .then(a.entry.id.cmp(&b.entry.id))
         });
         out
@@ -308,17 +330,34 @@ fn letter_mask(key: &str) -> u64 {
     })
 }
 
-/// Among equally good name matches: a city (100,000 people or more) first — "Kabul" means the
-/// city — then the administrative unit (a report naming "Darvoz" most often means the
-/// district), then smaller places.
+/// Among equally good name matches: a town (10,000 people or more) first — "Kabul" means the
+/// city, "Farkhor" the district's seat town — then the administrative unit (a report naming
+/// "Darvoz" most often means the district, not the hamlet of that name in it), then smaller
+/// places.
 fn kind_rank(e: &GazetteerEntry) -> u8 {
     match e.kind {
-        EntryKind::Place if e.population.unwrap_or(0) >= 100_000 => 0,
+        EntryKind::Place if e.population.unwrap_or(0) >= 10_000 => 0,
         EntryKind::District => 1,
         EntryKind::Place => 2,
         EntryKind::Province => 3,
         EntryKind::BorderZone => 4,
         EntryKind::Country => 5,
+    }
+}
+
+/// Among places of equal name and population, by GeoNames feature code: the capital, then
+/// seats of provinces and districts, then towns and villages, then sections of places, and
+/// abandoned or historical places last (a report naming a village means one people live in).
+fn feature_rank(e: &GazetteerEntry) -> u8 {
+    match e.feature_code.as_deref() {
+        Some("PPLC") => 0,
+        Some("PPLA") => 1,
+        Some("PPLA2") => 2,
+        Some("PPLA3" | "PPLA4" | "PPLA5") => 3,
+        Some("PPL" | "PPLL" | "PPLS" | "PPLF" | "PPLR") | None => 4,
+        Some("PPLX") => 5,
+        Some("PPLQ" | "PPLH" | "PPLW") => 7,
+        Some(_) => 6,
     }
 }
 

@@ -67,6 +67,12 @@ pub fn lookup_phrase<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Vec<Ca
     if whole.iter().any(|h| h.how != NameMatch::Fuzzy) {
         return whole;
     }
+    if let Some((core, qualifier)) = phrase::split_qualifier(text) {
+        let within = lookup_within(g, core, qualifier, c);
+        if !within.is_empty() {
+            return within;
+        }
+    }
     let p = phrase::parse(text);
     if p.core.is_empty() {
         return whole;
@@ -115,6 +121,59 @@ pub fn lookup_phrase<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Vec<Ca
     } else {
         g.search(&p.core, c)
     }
+}
+
+/// How far from a place named as the qualifier ("Spinwam (Mir Ali)") a match may lie, km.
+const NEAR_QUALIFIER_KM: f64 = 30.0;
+
+/// "X (Y)" and "X, Y": X inside the district or province Y, or within
+/// [`NEAR_QUALIFIER_KM`] of the place Y. The first reading of Y (best first) that has an X
+/// in it wins. Where Y is found but no X in it, the answer is Y itself if Y is a district
+/// or province: the unit the report names, with its own radius, never an X elsewhere.
+fn lookup_within<'g>(
+    g: &'g Gazetteer,
+    core: &str,
+    qualifier: &str,
+    c: &Constraint,
+) -> Vec<Candidate<'g>> {
+    let unit_c = Constraint {
+        kinds: vec![EntryKind::District, EntryKind::Province, EntryKind::Place],
+        ..c.clone()
+    };
+    let units: Vec<Candidate<'g>> = lookup_phrase(g, qualifier, &unit_c)
+        .into_iter()
+        .filter(|u| u.how != NameMatch::Fuzzy)
+        .take(5)
+        .collect();
+    for u in &units {
+        let inner_c = match u.entry.kind {
+            EntryKind::District => Constraint {
+                district_id: Some(u.entry.id.clone()),
+                ..c.clone()
+            },
+            EntryKind::Province => Constraint {
+                province_id: u.entry.province_id.clone(),
+                ..c.clone()
+            },
+            _ => c.clone(),
+        };
+        let hits: Vec<Candidate<'g>> = lookup_phrase(g, core, &inner_c)
+            .into_iter()
+            .filter(|h| {
+                u.entry.kind != EntryKind::Place
+                    || crate::geo_util::km(h.entry.lon, h.entry.lat, u.entry.lon, u.entry.lat)
+                        <= NEAR_QUALIFIER_KM
+            })
+            .collect();
+        if !hits.is_empty() {
+            return hits;
+        }
+    }
+    units
+        .into_iter()
+        .filter(|u| matches!(u.entry.kind, EntryKind::District | EntryKind::Province))
+        .take(1)
+        .collect()
 }
 
 /// Geocodes every record. `geo` supplies the gazetteer and the country outlines used to check

@@ -147,6 +147,24 @@ pub fn parse(text: &str) -> Phrase {
     }
 }
 
+/// Splits "X (Y)" and "X, Y" into the place and the unit or place it lies in: reports write
+/// "Gardai (Bajaur)", "Sui, Dera Bugti". Only the last qualifier is taken ("A, B, C" → "A, B"
+/// inside "C"); text without one gives `None`.
+pub fn split_qualifier(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim();
+    if let Some(inner) = t.strip_suffix(')')
+        && let Some(open) = inner.rfind('(')
+    {
+        let (core, qual) = (inner[..open].trim(), inner[open + 1..].trim());
+        if !core.is_empty() && !qual.is_empty() {
+            return Some((core, qual));
+        }
+    }
+    let comma = t.rfind(',')?;
+    let (core, qual) = (t[..comma].trim(), t[comma + 1..].trim());
+    (!core.is_empty() && !qual.is_empty()).then_some((core, qual))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +193,20 @@ mod tests {
             (p.core.as_str(), p.kind_hint),
             ("Khatlon", Some(EntryKind::Province))
         );
+    }
+
+    #[test]
+    fn qualifiers_split_off() {
+        assert_eq!(
+            split_qualifier("Gardai (Bajaur)"),
+            Some(("Gardai", "Bajaur"))
+        );
+        assert_eq!(
+            split_qualifier("Sui, Dera Bugti"),
+            Some(("Sui", "Dera Bugti"))
+        );
+        assert_eq!(split_qualifier("A, B, C"), Some(("A, B", "C")));
+        assert_eq!(split_qualifier("Darvoz"), None);
+        assert_eq!(split_qualifier("(Bajaur)"), None);
     }
 }

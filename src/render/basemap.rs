@@ -52,6 +52,8 @@ pub const LAND: Rgba = Rgba::rgb(234, 231, 223);
 /// The focus country.
 pub const FOCUS_LAND: Rgba = Rgba::rgb(249, 247, 241);
 const PROVINCE_LINE: Rgba = Rgba::rgb(196, 190, 178);
+/// District outlines: fainter and thinner than the provinces', present but quiet.
+const DISTRICT_LINE: Rgba = Rgba::rgb(218, 213, 203);
 const COUNTRY_LINE: Rgba = Rgba::rgb(140, 140, 140);
 
 /// Draws the base map: the map frame's background, country fills, province outlines,
@@ -91,14 +93,18 @@ pub fn basemap_background(canvas: &mut MapCanvas, geo: &GeoData, opts: &BasemapO
     }
 }
 
-/// The upper half of [`basemap`]: province and country outlines, then the focus country's
-/// borders, bold.
+/// The upper half of [`basemap`]: district, province and country outlines, then the focus
+/// country's borders, bold.
 pub fn basemap_borders(
     canvas: &mut MapCanvas,
     geo: &GeoData,
     provinces: &[ProvinceShape],
     opts: &BasemapOptions,
 ) {
+    let w = canvas.pt(0.25);
+    for d in &geo.districts {
+        canvas.polygon(&d.shape, Rgba::NONE, DISTRICT_LINE, w);
+    }
     let w = canvas.pt(0.4);
     for p in provinces {
         canvas.polygon(&p.shape, Rgba::NONE, PROVINCE_LINE, w);

@@ -25,6 +25,9 @@ use crate::projection::Projection;
 use anyhow::{Result, bail};
 use geo::LineString;
 
+/// The casing of a segment the hotspot test flags (density::hotspot), on maps and profile.
+pub(super) const HOTSPOT_CASING: Rgba = Rgba::rgb(25, 25, 25);
+
 /// Everything a map draws from.
 pub struct MapData<'a> {
     pub geo: &'a GeoData,
@@ -326,12 +329,19 @@ fn draw(
         .collect();
     let w = map.pt(4.2);
     let mut any_none = false;
+    let mut any_hotspot = false;
     for b in &shown {
         for s in &b.segments {
             let line = lonlat_line(&s.unit.coords);
             let v = segment_value(&s.rates);
             any_none |= classes.class_of(v).is_none();
-            map.line(&line, Rgba::WHITE, w + map.pt(1.4), None);
+            // A significant hotspot (q ≤ 0.05) gets a black casing instead of the white one.
+            if s.is_hotspot() {
+                any_hotspot = true;
+                map.line(&line, HOTSPOT_CASING, w + map.pt(3.0), None);
+            } else {
+                map.line(&line, Rgba::WHITE, w + map.pt(1.4), None);
+            }
             map.line(&line, rgb(classes.color_of(v)), w, None);
         }
     }
@@ -554,6 +564,16 @@ fn draw(
                 stroke: Rgba::NONE,
             },
             "×N: N incidents at one place".into(),
+        ));
+    }
+    if any_hotspot {
+        legend.push((
+            LegendKey::Line {
+                color: HOTSPOT_CASING,
+                width_px: map.pt(7.2),
+                dash: None,
+            },
+            "black casing: hotspot segment (q ≤ 0.05)".into(),
         ));
     }
     for (_, color, label) in &stretch_types {

@@ -102,7 +102,7 @@ pub fn border_profile(a: &Analysis, border_ids: &[&str], page: PageSize) -> Resu
     let footer = vec![
         sources_line(results.iter().copied()),
         format!(
-            "Bars: {} {unit} in each segment of the corridor, coloured in the run's classes as on the maps (a record whose place is uncertain is shared among the segments its uncertainty covers). Dashed line: the whole border's rate. Bands: provinces along the border on each side.",
+            "Bars: {} {unit} in each segment of the corridor, coloured in the run's classes as on the maps (a record whose place is uncertain is shared among the segments its uncertainty covers). Dashed line: the whole border's rate. Black outline: a hotspot segment (excess over the border's rate, q ≤ 0.05). Bands: provinces along the border on each side.",
             noun(a)
         ),
         ATTRIBUTION.to_string(),
@@ -312,11 +312,17 @@ pub fn border_profile(a: &Analysis, border_ids: &[&str], page: PageSize) -> Resu
             if v > 0.0 && x1 - x0 > 2.0 * gap {
                 let c = classes.color_of(v);
                 let fill = Rgba::rgb(c[0], c[1], c[2]);
+                // A hotspot segment's bar is outlined black, as its casing on the maps.
+                let (stroke, sw) = if s.is_hotspot() {
+                    (super::maps::HOTSPOT_CASING, q(1.2))
+                } else {
+                    (Rgba::NONE, 0.0)
+                };
                 svg.rect(
                     Box2::new(x0 + gap, top, x1 - gap, plot.y1),
                     fill,
-                    Rgba::NONE,
-                    0.0,
+                    stroke,
+                    sw,
                 );
             }
             step.push((x0, top));

@@ -304,7 +304,6 @@ pub fn build(units: &[Unit], curated: &Path) -> Result<Units> {
         .iter()
         .filter(|u| u.placetype == "county" && u.current && core.contains(u.country.as_str()))
     {
-        let shape = simplified(&u.shape, SIMPLIFY_DEG);
         let (point, method) = label_point(u)?;
         let fix = fixes.get(&u.id);
         let name = fix
@@ -315,6 +314,24 @@ pub fn build(units: &[Unit], curated: &Path) -> Result<Units> {
             .find(|p| p.country == u.country && p.contains(point.0, point.1))
             .map(|p| p.id.clone())
             .or_else(|| province_of_wof.get(&(u.parent_id as u64)).cloned());
+        // Some WOF district polygons carry a stray part far outside their province (Diamir,
+        // Gilgit-Baltistan, has one in Azad Kashmir): parts whose interior lies outside the
+        // district's province are dropped, so places there are not given that district.
+        let province_shape = provinces
+            .iter()
+            .find(|p| Some(&p.id) == province_id.as_ref());
+        let (own, dropped): (Vec<_>, Vec<_>) = u.shape.0.iter().cloned().partition(|part| {
+            province_shape.is_none_or(|p| {
+                part.interior_point()
+                    .is_none_or(|ip| p.contains(ip.x(), ip.y()))
+            })
+        });
+        let full = if own.is_empty() {
+            u.shape.clone()
+        } else {
+            MultiPolygon(own)
+        };
+        let shape = simplified(&full, SIMPLIFY_DEG);
         let id = format!("district:{}", u.id);
         let mut e = entry(
             id.clone(),
@@ -322,7 +339,7 @@ pub fn build(units: &[Unit], curated: &Path) -> Result<Units> {
             &name,
             &u.country,
             point,
-            reach_km(point, &u.shape),
+            reach_km(point, &full),
             method,
         );
         push_alias(&mut e.aliases, &name, &u.name);
@@ -337,6 +354,12 @@ pub fn build(units: &[Unit], curated: &Path) -> Result<Units> {
             push_alias(&mut e.aliases, &name, old);
         }
         let mut notes = Vec::new();
+        if !dropped.is_empty() && full.0.len() < u.shape.0.len() {
+            notes.push(format!(
+                "{} part(s) of the Who's On First outline lying outside its province dropped",
+                dropped.len()
+            ));
+        }
         if let Some(f) = fix {
             fixed.insert(u.id);
             for a in &f.aliases {
