@@ -545,10 +545,11 @@ fn corridors_cover_the_corridor_and_one_sided_corridors_half_of_it() {
             .unwrap()
     };
     let tj = r.geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
-    // A 50 km half-width along 1,172 km: about 2 × 50 × length (less at tight bends).
+    // A 50 km half-width along 1,372 km: at most 2 × 50 × length, less where the Panj's
+    // bends fold the corridor over itself (about three quarters of it on the survey line).
     let a = area(&both, "AF-TJ");
     let full = 2.0 * 50.0 * tj.measured_km;
-    assert!(a > 0.75 * full && a < 1.02 * full, "{a} vs {full}");
+    assert!(a > 0.65 * full && a < 1.02 * full, "{a} vs {full}");
 
     let opts = AnalysisOptions {
         corridor_side: borderwatch::density::assign::CorridorSide::Afghan,
@@ -710,6 +711,7 @@ fn styles_and_project_are_xml_and_the_project_opens_every_layer() {
             "borders",
             "corridors",
             "density_isobands",
+            "districts",
             "provinces",
             "countries"
         ]

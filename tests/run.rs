@@ -104,8 +104,8 @@ fn run_flags_override_the_config_file() {
     assert!(cfg.contains("out = \"b\""), "{cfg}");
     let segs = std::fs::read_to_string(tmp.path().join("b/segments.csv")).unwrap();
     assert!(
-        segs.contains("AF-TJ-024,") && !segs.contains("AF-TJ-025,"),
-        "1172 km in 50 km segments is 24 segments"
+        segs.contains("AF-TJ-028,") && !segs.contains("AF-TJ-029,"),
+        "1,371.5 km in 50 km segments is 28 segments"
     );
     let bad = bw()
         .current_dir(tmp.path())

@@ -62,8 +62,13 @@ fn stretches(b: &Border, provinces: &[Area], index: &AreaIndex) -> BTreeMap<Stri
         else {
             continue;
         };
-        if best.1 - best.0 >= 2.0 {
-            out.insert(provinces[run.area].id.clone(), best);
+        // A province found on both sides (across the Wakhan's narrow tip) keeps its longer run.
+        let id = provinces[run.area].id.clone();
+        let longer = out
+            .get(&id)
+            .is_none_or(|&(a, b): &(f64, f64)| best.1 - best.0 > b - a);
+        if best.1 - best.0 >= 2.0 && longer {
+            out.insert(id, best);
         }
     }
     out
