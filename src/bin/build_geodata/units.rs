@@ -394,7 +394,7 @@ pub fn build(units: &[Unit], curated: &Path) -> Result<Units> {
             shape,
         });
     }
-    for id in fixes.keys().filter(|id| !fixed.contains(id)) {
+    if let Some(id) = fixes.keys().find(|id| !fixed.contains(id)) {
         anyhow::bail!(
             "curated/district_fixes.csv: {id} is not a present-day district of the extract"
         );

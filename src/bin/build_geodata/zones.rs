@@ -40,7 +40,7 @@ fn sub_line(b: &Border, from: f64, to: f64) -> Vec<Coord> {
 
 /// For each province along a border: its km range (the longest run of the probes of
 /// [`side_runs`] that find it, runs closer than [`JOIN_GAP_KM`] joined).
-fn stretches(b: &Border, provinces: &[Area], index: &AreaIndex) -> BTreeMap<String, (f64, f64)> {
+fn stretches(b: &Border, provinces: &[Area], index: &AreaIndex) -> Stretches {
     let position: BTreeMap<&str, usize> = provinces
         .iter()
         .enumerate()
@@ -74,6 +74,9 @@ fn stretches(b: &Border, provinces: &[Area], index: &AreaIndex) -> BTreeMap<Stri
     out
 }
 
+/// Each province's km range along one border, by province id.
+type Stretches = BTreeMap<String, (f64, f64)>;
+
 pub struct Built {
     pub entries: Vec<GazetteerEntry>,
     pub zones: Vec<Zone>,
@@ -89,7 +92,7 @@ pub fn build(
     let by_id: BTreeMap<&str, &Area> = provinces.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut entries = Vec::new();
     let mut zones = Vec::new();
-    let per_border: Vec<(&Border, BTreeMap<String, (f64, f64)>)> = borders
+    let per_border: Vec<(&Border, Stretches)> = borders
         .iter()
         .map(|b| (b, stretches(b, provinces, &index)))
         .collect();
