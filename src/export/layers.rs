@@ -726,37 +726,20 @@ fn countries_layer(geo: &GeoData) -> Layer {
 }
 
 fn provinces_layer(geo: &GeoData) -> Layer {
-    let mut features = Vec::new();
-    for pr in &geo.provinces {
-        let shape = clip_region(&pr.shape);
-        if shape.0.is_empty() {
-            continue;
-        }
+    let areas = geo.provinces.iter().map(|pr| {
         let mut p = Map::new();
         p.insert("province_id".into(), text(&pr.id));
         p.insert("name".into(), text(&pr.name));
         p.insert("country".into(), text(&pr.country));
-        features.push((Geom::Polygons(shape), p));
-    }
-    Layer {
-        name: "provinces",
-        kind: GeomKind::Polygon,
-        features,
-        date_fields: &[],
-        members: Vec::new(),
-        style: Style::Provinces,
-    }
+        (&pr.shape, p)
+    });
+    area_layer("provinces", Style::Provinces, areas)
 }
 
 /// The districts of Afghanistan, Pakistan and Tajikistan: the units every incident's
 /// `district_id` names.
 fn districts_layer(geo: &GeoData) -> Layer {
-    let mut features = Vec::new();
-    for d in &geo.districts {
-        let shape = clip_region(&d.shape);
-        if shape.0.is_empty() {
-            continue;
-        }
+    let areas = geo.districts.iter().map(|d| {
         let mut p = Map::new();
         p.insert("district_id".into(), text(&d.id));
         p.insert("name".into(), text(&d.name));
@@ -765,15 +748,30 @@ fn districts_layer(geo: &GeoData) -> Layer {
             d.province_id.as_deref().map_or(Value::Null, text),
         );
         p.insert("country".into(), text(&d.country));
-        features.push((Geom::Polygons(shape), p));
-    }
+        (&d.shape, p)
+    });
+    area_layer("districts", Style::Districts, areas)
+}
+
+/// A context layer of areas, each clipped to the region; areas wholly outside it are left out.
+fn area_layer<'a>(
+    name: &'static str,
+    style: Style,
+    areas: impl Iterator<Item = (&'a MultiPolygon<f64>, Map<String, Value>)>,
+) -> Layer {
+    let features = areas
+        .filter_map(|(shape, p)| {
+            let shape = clip_region(shape);
+            (!shape.0.is_empty()).then_some((Geom::Polygons(shape), p))
+        })
+        .collect();
     Layer {
-        name: "districts",
+        name,
         kind: GeomKind::Polygon,
         features,
         date_fields: &[],
         members: Vec::new(),
-        style: Style::Districts,
+        style,
     }
 }
 
