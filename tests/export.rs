@@ -120,6 +120,14 @@ const TALLY_RATES: [(&str, &str); 19] = [
     ("ci95_high", "Real"),
 ];
 
+/// The hotspot test's fields, on segments and sectors alike.
+const HOTSPOT: [(&str, &str); 4] = [
+    ("hotspot", "Integer(Boolean)"),
+    ("hotspot_q", "Real"),
+    ("hotspot_p", "Real"),
+    ("hotspot_expected", "Real"),
+];
+
 fn schema(layer: &str) -> (&'static str, Vec<(&'static str, &'static str)>) {
     let s = |v: &[(&'static str, &'static str)]| v.to_vec();
     match layer {
@@ -188,6 +196,7 @@ fn schema(layer: &str) -> (&'static str, Vec<(&'static str, &'static str)>) {
                 ("measured_km", "Real"),
             ]);
             v.extend(TALLY_RATES);
+            v.extend(HOTSPOT);
             ("Line String", v)
         }
         "segments" => {
@@ -201,12 +210,7 @@ fn schema(layer: &str) -> (&'static str, Vec<(&'static str, &'static str)>) {
                 ("provinces", "String"),
             ]);
             v.extend(TALLY_RATES);
-            v.extend([
-                ("hotspot", "Integer(Boolean)"),
-                ("hotspot_q", "Real"),
-                ("hotspot_p", "Real"),
-                ("hotspot_expected", "Real"),
-            ]);
+            v.extend(HOTSPOT);
             ("Line String", v)
         }
         "incidents" => (
@@ -237,6 +241,10 @@ fn schema(layer: &str) -> (&'static str, Vec<(&'static str, &'static str)>) {
                 ("source_line", "Integer"),
                 ("gazetteer_id", "String"),
                 ("gazetteer_name", "String"),
+                ("province_id", "String"),
+                ("province", "String"),
+                ("district_id", "String"),
+                ("district", "String"),
                 ("locate_method", "String"),
                 ("match_score", "Real"),
                 ("precision", "String"),
@@ -871,7 +879,9 @@ fn qgis_loads_the_project_with_its_styles_and_renders_it() {
         assert_eq!(d["renderer"], renderer, "{l}: style from {l}.qml");
         assert_eq!(d["crs"], "EPSG:4326", "{l}");
     }
-    assert_eq!(v["qml"]["segments"]["classes"], 5);
+    // "none", then the run's rate classes.
+    let classes = borderwatch::export::classes::RateClasses::for_run(&r.analysis, &[] as &[&str]);
+    assert_eq!(v["qml"]["segments"]["classes"], classes.len() + 1);
     assert_eq!(v["qml"]["borders"]["colors"][0], "#ff1e1e1e");
     assert_eq!(v["qml"]["incidents"]["dd_size"], true);
     assert_eq!(v["qml"]["countries"]["labels"], true);
