@@ -263,6 +263,38 @@ impl GeoData {
         })
     }
 
+    /// Adds the user's own places (`--places FILE`, see `gazetteer::user_places`) to the
+    /// gazetteer, each given the district and province its point lies in. Returns the rows
+    /// that could not be read and the conflicts with shipped entries, for the command to print.
+    pub fn add_user_places(&mut self, path: &Path) -> Result<(Vec<String>, Vec<String>)> {
+        let places = crate::gazetteer::user_places::read(path)?;
+        let districts = &self.districts;
+        let index = self
+            .district_index
+            .get_or_init(|| DistrictIndex::new(districts));
+        let district_at = |lon: f64, lat: f64| {
+            let i = index
+                .tree
+                .locate_all_at_point(&[lon, lat])
+                .map(|g| g.data)
+                .filter(|&i| districts[i as usize].contains(lon, lat))
+                .min()?;
+            let d = &districts[i as usize];
+            let a = &d.admin;
+            Some((
+                a.province_id.clone()?,
+                a.province.clone()?,
+                d.id.clone(),
+                d.name.clone(),
+            ))
+        };
+        let conflicts = self.gazetteer.add_user_places(places.entries, &district_at);
+        Ok((
+            places.errors,
+            conflicts.iter().map(ToString::to_string).collect(),
+        ))
+    }
+
     /// The district (of the country given, or any) whose outline contains the point; where
     /// outlines overlap, the first in the shipped order.
     pub fn district_at(&self, country: Option<&str>, lon: f64, lat: f64) -> Option<&DistrictShape> {

@@ -398,6 +398,49 @@ pub struct Location {
     pub explanation: std::sync::Arc<str>,
     /// The district and province it lies in (point in polygon; see `GeoData::admin_area`).
     pub admin: Option<std::sync::Arc<crate::geodata::AdminArea>>,
+    /// Why a person should check this answer: the place text was not matched as written
+    /// (a fallback to a unit, a close spelling, an ambiguous name). `None` when it was.
+    #[serde(skip)]
+    pub review: Option<std::sync::Arc<Review>>,
+}
+
+/// What kind of answer needs a person's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReviewKind {
+    /// Placed at the stated district: the place text was not found in it.
+    District,
+    /// Placed at the stated province only.
+    Province,
+    /// Placed at the country only.
+    Country,
+    /// A close spelling of the text, not the text as written.
+    Fuzzy,
+    /// Several places of the name about equally good: a circle covering them.
+    Ambiguous,
+}
+
+impl ReviewKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::District => "district_only",
+            ReviewKind::Province => "province_only",
+            ReviewKind::Country => "country_only",
+            ReviewKind::Fuzzy => "close_spelling",
+            ReviewKind::Ambiguous => "ambiguous",
+        }
+    }
+}
+
+/// The review note of one answer (see [`Location::review`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub kind: ReviewKind,
+    /// The text tried, as `field=text`.
+    pub tried: String,
+    /// Why the text was not taken as written.
+    pub why: String,
+    /// Up to three candidates: "Name (id, district, province [CC]; 12 km from the unit)".
+    pub candidates: Vec<String>,
 }
 
 impl Location {
@@ -424,6 +467,7 @@ impl Location {
             alternatives: Vec::new(),
             explanation: explanation.into(),
             admin: None,
+            review: None,
         }
     }
 }

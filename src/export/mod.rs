@@ -5,6 +5,7 @@ pub mod classes;
 pub mod incidents;
 pub mod layers;
 pub mod qgis;
+pub mod review;
 pub mod tables;
 
 use anyhow::{Context, Result};

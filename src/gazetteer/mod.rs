@@ -4,6 +4,7 @@
 
 pub mod normalize;
 pub mod table;
+pub mod user_places;
 
 use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result};
@@ -29,6 +30,8 @@ pub enum NameMatch {
     Exact,
     /// One of its other spellings.
     Alias,
+    /// Another romanisation of a name or spelling (see [`normalize::variant`]).
+    Variant,
     /// Close to a name or alias, by string similarity.
     Fuzzy,
 }
@@ -38,6 +41,7 @@ impl NameMatch {
         match self {
             NameMatch::Exact => "exact",
             NameMatch::Alias => "alias",
+            NameMatch::Variant => "variant",
             NameMatch::Fuzzy => "fuzzy",
         }
     }
@@ -75,6 +79,8 @@ pub struct Gazetteer {
     entries: Vec<GazetteerEntry>,
     /// compact key → (entry index, spelling index: 0 = name, i + 1 = alias i)
     exact: HashMap<String, Vec<(u32, u32)>>,
+    /// transliteration skeleton → (entry index, spelling index)
+    variants: HashMap<String, Vec<(u32, u32)>>,
     /// For fuzzy search: keys grouped by first character, with their letter sets.
     by_initial: HashMap<char, Vec<(String, u32, u32, u64)>>,
     by_id: HashMap<String, u32>,
@@ -108,9 +114,19 @@ impl Gazetteer {
     }
 
     pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
-        let mut exact: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-        let mut by_initial: HashMap<char, Vec<(String, u32, u32, u64)>> = HashMap::new();
-        let mut by_id = HashMap::new();
+        let mut g = Gazetteer {
+            entries: Vec::new(),
+            exact: HashMap::new(),
+            variants: HashMap::new(),
+            by_initial: HashMap::new(),
+            by_id: HashMap::new(),
+        };
+        g.extend(entries);
+        g
+    }
+
+    /// Adds entries and indexes their spellings.
+    pub fn extend(&mut self, entries: Vec<GazetteerEntry>) {
         // Folding 170,000 places' spellings is most of the load time: done on every core.
         use rayon::prelude::*;
         let keys: Vec<Vec<String>> = entries
@@ -122,30 +138,31 @@ impl Gazetteer {
                     .collect()
             })
             .collect();
-        for ((i, e), keys) in entries.iter().enumerate().zip(keys) {
-            by_id.insert(e.id.clone(), i as u32);
+        let first = self.entries.len();
+        self.entries.extend(entries);
+        for (offset, keys) in keys.into_iter().enumerate() {
+            let i = (first + offset) as u32;
+            self.by_id.insert(self.entries[i as usize].id.clone(), i);
             for (j, k) in keys.into_iter().enumerate() {
                 if k.is_empty() {
                     continue;
                 }
-                let slot = exact.entry(k.clone()).or_default();
-                if !slot.iter().any(|&(ei, _)| ei == i as u32) {
-                    slot.push((i as u32, j as u32));
+                let vslot = self.variants.entry(normalize::variant(&k)).or_default();
+                if !vslot.iter().any(|&(ei, _)| ei == i) {
+                    vslot.push((i, j as u32));
+                }
+                let slot = self.exact.entry(k.clone()).or_default();
+                if !slot.iter().any(|&(ei, _)| ei == i) {
+                    slot.push((i, j as u32));
                     if let Some(c) = k.chars().next() {
                         let mask = letter_mask(&k);
-                        by_initial
+                        self.by_initial
                             .entry(c)
                             .or_default()
-                            .push((k, i as u32, j as u32, mask));
+                            .push((k, i, j as u32, mask));
                     }
                 }
             }
-        }
-        Gazetteer {
-            entries,
-            exact,
-            by_initial,
-            by_id,
         }
     }
 
@@ -236,6 +253,22 @@ impl Gazetteer {
                 }
             }
         }
+        if out.is_empty()
+            && key.chars().count() >= 4
+            && let Some(hits) = self.variants.get(&normalize::variant(&key))
+        {
+            for &(ei, si) in hits {
+                let entry = &self.entries[ei as usize];
+                if self.satisfies(entry, c) {
+                    out.push(Candidate {
+                        entry,
+                        matched: self.spelling(ei, si),
+                        how: NameMatch::Variant,
+                        score: 1.0,
+                    });
+                }
+            }
+        }
         if out.is_empty() && key.chars().count() >= 4 {
             let initial = key.chars().next().unwrap_or(' ');
             let len = key.chars().count() as i64;
@@ -264,11 +297,27 @@ impl Gazetteer {
                 });
             }
         }
+        let query_words = normalize::fold(query);
+        let extra = |spelling: &str| extra_admin_words(spelling, &query_words);
+        let affinity = |c: &Candidate<'_>| {
+            // An alias hit whose entry's own name begins with the query ("Malakand" →
+            // "Malakand PA") before one that only shares a spelling (a division's name given
+            // to its districts).
+            u8::from(
+                c.how != NameMatch::Exact
+                    && !normalize::compact(&normalize::key(&c.entry.name)).starts_with(&key),
+            )
+        };
+        let mine = |c: &Candidate<'_>| !c.entry.id.starts_with(user_places::USER_ID_PREFIX);
         out.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
+                // The user's own places first: they know which place they mean.
+                .then(mine(a).cmp(&mine(b)))
                 .then(kind_rank(a.entry).cmp(&kind_rank(b.entry)))
                 .then(a.how.cmp(&b.how))
+                .then(extra(a.matched).cmp(&extra(b.matched)))
+                .then(affinity(a).cmp(&affinity(b)))
                 .then(
                     b.entry
                         .population
@@ -319,6 +368,16 @@ impl Gazetteer {
             })
             .collect()
     }
+}
+
+/// How many administrative words a spelling has that the query does not ("Frontier Region
+/// Lakki Marwat" for "Lakki Marwat": 2): the plainer name is the one meant.
+fn extra_admin_words(spelling: &str, folded_query: &str) -> usize {
+    let query: Vec<&str> = folded_query.split(' ').collect();
+    normalize::fold(spelling)
+        .split(' ')
+        .filter(|w| normalize::ADMIN_WORDS.contains(w) && !query.contains(w))
+        .count()
 }
 
 /// The set of letters and digits in a key, as bits: a fast test of how different two names are.
@@ -409,7 +468,11 @@ mod tests {
     #[test]
     fn fuzzy_catches_misspelling_and_constraint_filters() {
         let g = gaz();
+        // One "d" fewer is another romanisation; a dropped vowel is a misspelling.
         let hits = g.search("Shamsidin Shohin", &Constraint::default());
+        assert_eq!(hits[0].how, NameMatch::Variant);
+        assert_eq!(hits[0].entry.id, "district:1091917913");
+        let hits = g.search("Shamsiddin Shohn", &Constraint::default());
         assert_eq!(hits[0].how, NameMatch::Fuzzy);
         assert_eq!(hits[0].entry.id, "district:1091917913");
         let tj = Constraint {

@@ -138,6 +138,53 @@ pub fn compact(key: &str) -> String {
     key.chars().filter(|c| *c != ' ').collect()
 }
 
+/// The transliteration skeleton of a compact key: spellings of one name in different
+/// romanisations meet here. x/kh, q/k, gh/g, w/v, ph/f, dzh/j/zh, e/i, y/i, ee/i, oo/u, ou/u,
+/// -obod/-abad, and doubled letters ("Shamsiddin"/"Shamsidin", "Makeen"/"Makin",
+/// "Qalaikhumb"/"Kalai-Khumb", "Pul-e-Khumri"/"Puli Khumri"). Coarser than the key, so a match
+/// here is a variant, ranked after exact and alias matches.
+///
+/// ```
+/// use borderwatch::gazetteer::normalize::variant;
+/// assert_eq!(variant("makeen"), variant("makin"));
+/// assert_eq!(variant("qalaikhumb"), variant("kalaikhumb"));
+/// assert_eq!(variant("pulekhumri"), variant("pulikhumri"));
+/// assert_eq!(variant("shurobod"), variant("shurabad"));
+/// assert_ne!(variant("kabul"), variant("kapul"));
+/// ```
+pub fn variant(compact: &str) -> String {
+    let mut s = compact.to_string();
+    for (from, to) in [
+        ("dzh", "j"),
+        ("dj", "j"),
+        ("zh", "j"),
+        ("x", "kh"),
+        ("kh", "k"),
+        ("q", "k"),
+        ("gh", "g"),
+        ("ph", "f"),
+        ("w", "v"),
+        ("obod", "abad"),
+        ("ee", "i"),
+        ("oo", "u"),
+        ("ou", "u"),
+        ("y", "i"),
+        ("e", "i"),
+    ] {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The key an event type is grouped by: folded, words joined by `_` ("Cross-border fire" →
 /// `cross_border_fire`), so spellings from different sources land in one group.
 pub fn event_type_key(s: &str) -> String {

@@ -6,7 +6,9 @@
 //! country and province so that a "Panj" in Tajikistan is not its Afghan namesake.
 
 pub mod duplicates;
+mod names;
 pub mod phrase;
+pub mod review;
 
 use crate::gazetteer::{Candidate, Constraint, Gazetteer, NameMatch};
 use crate::geodata::GeoData;
@@ -353,135 +355,37 @@ fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatche
         return locate_by_coordinates(r, geo, lat, lon, country_entry, province);
     }
 
+    let ctx = names::context(g, r, country_entry);
+    let text = r.location.as_deref().filter(|t| !t.trim().is_empty());
+    let mut candidates = Vec::new();
+    if let Some(text) = text {
+        match names::place_text(g, &ctx, text) {
+            names::Outcome::Placed(mut loc) => {
+                names::apply_stated_precision(&mut loc, r.stated_precision);
+                return Ok(loc);
+            }
+            names::Outcome::NotFound(c) => candidates = c,
+        }
+    }
+    if let Some(mut loc) = names::fall_back(&ctx, r, text, candidates) {
+        names::apply_stated_precision(&mut loc, r.stated_precision);
+        return Ok(loc);
+    }
     let base = Constraint {
         country: country.clone(),
         ..Default::default()
     };
-    let in_province = Constraint {
-        province_id: province.and_then(|p| p.province_id.clone()),
-        ..base.clone()
-    };
-    let mut tried = Vec::new();
-
-    if let Some(text) = r.location.as_deref().filter(|t| !t.trim().is_empty()) {
-        tried.push(format!("location={text}"));
-        let p = phrase::parse(text);
-        // Prefer matches inside the stated province; a border zone may belong to the other
-        // side's province name, so zones are searched by country only.
-        let mut hits = if p.border_zone {
-            Vec::new()
-        } else {
-            lookup_phrase(g, text, &in_province)
-        };
-        let mut outside_province = false;
-        if hits.is_empty() && (in_province.province_id.is_some() || p.border_zone) {
-            hits = lookup_phrase(g, text, &base);
-            outside_province = province.is_some() && !hits.is_empty() && !p.border_zone;
-        }
-        // "Kabul, a Chinese restaurant": when the whole text fails, try its comma-separated parts.
-        let mut used_text = text.to_string();
-        let mut near = p.near;
-        if hits.is_empty() && text.contains([',', ';']) {
-            for part in text
-                .split([',', ';'])
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
-                let pp = phrase::parse(part);
-                hits = if pp.border_zone {
-                    Vec::new()
-                } else {
-                    lookup_phrase(g, part, &in_province)
-                };
-                if hits.is_empty() && (in_province.province_id.is_some() || pp.border_zone) {
-                    hits = lookup_phrase(g, part, &base);
-                }
-                if !hits.is_empty() {
-                    used_text = part.to_string();
-                    near = pp.near;
-                    break;
-                }
-            }
-        }
-        if let Some(loc) = from_hits(&hits, &used_text, near, "location") {
-            let mut loc = loc;
-            if outside_province && let Some(pr) = province {
-                loc.explanation = format!(
-                    "{}; note: not inside the stated province {}",
-                    loc.explanation, pr.name
-                )
-                .into();
-            }
-            if let Some(rp) = r.stated_precision
-                && rp > loc.precision
-            {
-                loc.precision = rp;
-            }
-            return Ok(loc);
-        }
-    }
-    let fallbacks: [(&Option<Box<str>>, EntryKind, LocateMethod, &str); 2] = [
-        (
-            &r.admin2,
-            EntryKind::District,
-            LocateMethod::FallbackDistrict,
-            "admin2",
-        ),
-        (
-            &r.admin1,
-            EntryKind::Province,
-            LocateMethod::FallbackProvince,
-            "admin1",
-        ),
-    ];
-    for (value, kind, method, field) in fallbacks {
-        let Some(text) = value.as_deref().filter(|t| !t.trim().is_empty()) else {
-            continue;
-        };
-        tried.push(format!("{field}={text}"));
-        let c = Constraint {
-            kinds: vec![kind],
-            ..if kind == EntryKind::District {
-                in_province.clone()
-            } else {
-                base.clone()
-            }
-        };
-        let mut hits = lookup_phrase(g, text, &c);
-        if hits.is_empty() && kind == EntryKind::District {
-            hits = lookup_phrase(
-                g,
-                text,
-                &Constraint {
-                    kinds: vec![kind],
-                    ..base.clone()
-                },
-            );
-        }
-        if let Some(mut loc) = from_hits(&hits, text, false, field) {
-            loc.method = method;
-            return Ok(loc);
-        }
-    }
-    if let Some(ce) = country_entry {
-        tried.push(format!("country={}", r.country.as_deref().unwrap_or("")));
-        let mut loc = location_from_entry(ce, 1.0, r.country.as_deref().unwrap_or(""), false);
-        loc.method = LocateMethod::FallbackCountry;
-        loc.explanation = if tried.len() > 1 {
-            format!(
-                "only the country is known: {} did not match ({})",
-                tried[..tried.len() - 1].join(", "),
-                ce.name
-            )
-        } else {
-            format!(
-                "only the country is given: placed at the centre of {} with radius {} km",
-                ce.name, ce.radius_km
-            )
-        }
-        .into();
-        return Ok(loc);
-    }
+    let tried: Vec<String> = [
+        ("location", r.location.as_deref()),
+        ("admin2", r.admin2.as_deref()),
+        ("admin1", r.admin1.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| {
+        v.filter(|t| !t.trim().is_empty())
+            .map(|v| format!("{k}={v}"))
+    })
+    .collect();
     let query = r
         .location
         .as_deref()
@@ -491,7 +395,7 @@ fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatche
     let reason = if tried.is_empty() {
         "no coordinates and no place name (location, admin2, admin1, country all empty)".to_string()
     } else {
-        "no gazetteer entry matches".to_string()
+        "no gazetteer entry matches, and no country is given to fall back to".to_string()
     };
     Err(unmatched(
         r,
@@ -503,106 +407,6 @@ fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatche
             g.suggest(query, &base, 3)
         },
     ))
-}
-
-fn location_from_entry(e: &GazetteerEntry, score: f64, text: &str, near: bool) -> Location {
-    let mut precision = e.kind.precision();
-    let mut radius = e.radius_km;
-    if near {
-        radius += NEAR_EXTRA_KM;
-        if precision == PrecisionClass::Exact {
-            precision = PrecisionClass::Near;
-        }
-    }
-    Location {
-        lon: e.lon,
-        lat: e.lat,
-        precision,
-        radius_km: radius,
-        method: LocateMethod::Exact,
-        gazetteer_id: Some(e.id.clone()),
-        gazetteer_name: Some(e.name.clone()),
-        score,
-        stretch: e.stretch.clone(),
-        matched_text: Some(text.to_string()),
-        ambiguous: false,
-        alternatives: Vec::new(),
-        explanation: "".into(),
-        admin: None,
-    }
-}
-
-/// Turns search hits into a location, flagging near-ties between distinct places.
-fn from_hits(hits: &[Candidate<'_>], text: &str, near: bool, field: &str) -> Option<Location> {
-    let best = hits.first()?;
-    let mut loc = location_from_entry(best.entry, best.score, text, near);
-    loc.method = match (best.entry.kind, best.how) {
-        (EntryKind::BorderZone, _) => LocateMethod::BorderZone,
-        (_, NameMatch::Exact) => LocateMethod::Exact,
-        (_, NameMatch::Alias) => LocateMethod::Alias,
-        (_, NameMatch::Fuzzy) => LocateMethod::Fuzzy,
-    };
-    // A rival is a different entry about as good, of the same kind, and too far away to be
-    // the same place (GeoNames lists some places twice).
-    let rivals: Vec<&Candidate<'_>> = hits[1..]
-        .iter()
-        .filter(|h| {
-            h.score >= best.score - 0.02
-                && h.how == best.how
-                && h.entry.kind == best.entry.kind
-                && crate::geo_util::km(best.entry.lon, best.entry.lat, h.entry.lon, h.entry.lat)
-                    > best.entry.radius_km + h.entry.radius_km
-        })
-        .collect();
-    if !rivals.is_empty() {
-        loc.ambiguous = true;
-        loc.alternatives = rivals
-            .iter()
-            .take(3)
-            .map(|h| format!("{} ({})", h.entry.name, h.entry.id))
-            .collect();
-    }
-    let e = best.entry;
-    let mut expl = format!(
-        "{field} {text:?} {} {} {} [{}]{}, radius {} km",
-        match best.how {
-            NameMatch::Exact => "is",
-            NameMatch::Alias => "is another spelling of",
-            NameMatch::Fuzzy => "is close to",
-        },
-        e.kind,
-        e.name,
-        e.country,
-        e.province
-            .as_deref()
-            .filter(|_| e.kind != EntryKind::Province)
-            .map(|p| format!(", {p}"))
-            .unwrap_or_default(),
-        loc.radius_km
-    );
-    if best.how == NameMatch::Fuzzy {
-        expl.push_str(&format!(
-            " (similarity {:.2} to {:?})",
-            best.score, best.matched
-        ));
-    }
-    if let Some(s) = &e.stretch {
-        expl.push_str(&format!(
-            "; a line: {} km {:.0}–{:.0}",
-            s.border_id, s.km_from, s.km_to
-        ));
-    }
-    if near {
-        expl.push_str(&format!("; \"near\" adds {NEAR_EXTRA_KM} km"));
-    }
-    if loc.ambiguous {
-        expl.push_str(&format!(
-            "; AMBIGUOUS, also: {}",
-            loc.alternatives.join(", ")
-        ));
-    }
-    loc.explanation = expl.into();
-    Some(loc)
 }
 
 /// "coordinates given, precision P (radius R km)" with the default radius of P, made once.

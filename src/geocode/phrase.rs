@@ -16,7 +16,112 @@ pub struct Phrase {
     pub border_zone: bool,
     /// "X district", "X province": the kind the writer meant.
     pub kind_hint: Option<EntryKind>,
+    /// "X town", "X village": a word that says what sort of place X is was removed.
+    pub settlement: bool,
+    /// "X area", "X valley", "X check post", "X border crossing", "X road": the event was at a
+    /// feature around or along X, not in X itself (read like "near X").
+    pub surroundings: bool,
 }
+
+/// Words after a name that say it is a settlement: the place itself.
+const SETTLEMENT_WORDS: &[&str] = &[
+    "town",
+    "township",
+    "village",
+    "vill",
+    "city",
+    "bazaar",
+    "bazar",
+    "market",
+    "cantonment",
+    "cantt",
+    "headquarters",
+    "hq",
+];
+
+/// Words after a name that put the event around or along the named place (multi-word first).
+const SURROUNDINGS_WORDS: &[&str] = &[
+    "border crossing point",
+    "border crossing",
+    "crossing point",
+    "check post",
+    "check point",
+    "security post",
+    "police post",
+    "police station",
+    "checkpost",
+    "checkpoint",
+    "crossing",
+    "post",
+    "area",
+    "areas",
+    "valley",
+    "camp",
+    "sector",
+    "road",
+    "highway",
+    "bridge",
+    "dam",
+    "river",
+    "pass",
+    "mountains",
+    "mountain",
+    "hills",
+    "hill",
+    "range",
+    "outskirts",
+    "suburbs",
+    "surroundings",
+    "vicinity",
+    "locality",
+    "forest",
+    "airport",
+    "airfield",
+    "air base",
+    "airbase",
+    "base",
+    "garrison",
+    "fort",
+    "shrine",
+    "mosque",
+    "school",
+    "hospital",
+    "college",
+    "university",
+    "complex",
+    "stream",
+    "nullah",
+    "gas field",
+    "oil field",
+    "field",
+    "bypass",
+    "chowk",
+    "square",
+    "station",
+    "bus stand",
+    "railway station",
+    "police station",
+    "jail",
+    "prison",
+];
+
+/// Trailing words meaning "the district (or sub-district) X", misspellings included.
+const DISTRICT_WORDS: &[&str] = &[
+    "district",
+    "distrcit",
+    "disrict",
+    "distric",
+    "dist",
+    "distt",
+    "rayon",
+    "nohiya",
+    "agency",
+    "woluswali",
+    "uluswali",
+];
+
+/// Trailing words naming a sub-district: read as the area around the place of that name.
+const SUBDISTRICT_WORDS: &[&str] = &["tehsil", "tahsil", "subdivision", "jamoat"];
 
 const NEAR_PREFIXES: &[&str] = &[
     "near",
@@ -94,8 +199,10 @@ pub fn parse(text: &str) -> Phrase {
             break;
         }
     }
-    // Trailing qualifiers: "X border area", "X district".
+    // Trailing qualifiers: "X border area", "X district", "X town", "X check post".
     let mut kind_hint = None;
+    let mut settlement = false;
+    let mut surroundings = false;
     loop {
         let tail = |words: &[String], n: usize| {
             if words.len() > n {
@@ -105,7 +212,21 @@ pub fn parse(text: &str) -> Phrase {
             }
         };
         let mut changed = false;
-        for z in ZONE_WORDS {
+        for w in [
+            "border crossing point",
+            "border crossing",
+            "border post",
+            "border check post",
+        ] {
+            let n = w.split(' ').count();
+            if tail(&words, n) == w {
+                words.truncate(words.len() - n);
+                surroundings = true;
+                changed = true;
+                break;
+            }
+        }
+        for z in ZONE_WORDS.iter().filter(|_| !changed) {
             let n = z.split(' ').count();
             if tail(&words, n) == *z {
                 words.truncate(words.len() - n);
@@ -115,15 +236,38 @@ pub fn parse(text: &str) -> Phrase {
             }
         }
         if !changed {
+            for w in SURROUNDINGS_WORDS {
+                let n = w.split(' ').count();
+                if tail(&words, n) == *w {
+                    words.truncate(words.len() - n);
+                    surroundings = true;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        if !changed {
             let last = tail(&words, 1);
-            let hint = match last.as_str() {
-                "district" | "rayon" | "nohiya" | "agency" | "tehsil" | "woluswali" => {
-                    Some(EntryKind::District)
-                }
-                "province" | "oblast" | "viloyat" | "wilayat" | "region" => {
-                    Some(EntryKind::Province)
-                }
-                _ => None,
+            if SETTLEMENT_WORDS.contains(&last.as_str()) {
+                words.truncate(words.len() - 1);
+                settlement = true;
+                continue;
+            }
+            let hint = if DISTRICT_WORDS.contains(&last.as_str()) {
+                Some(EntryKind::District)
+            } else if SUBDISTRICT_WORDS.contains(&last.as_str()) {
+                // A tehsil is an area around its seat: the seat's place or the district.
+                surroundings = true;
+                words.truncate(words.len() - 1);
+                changed = true;
+                None
+            } else if matches!(
+                last.as_str(),
+                "province" | "oblast" | "viloyat" | "wilayat" | "region"
+            ) {
+                Some(EntryKind::Province)
+            } else {
+                None
             };
             if hint.is_some() {
                 kind_hint = kind_hint.or(hint);
@@ -144,7 +288,107 @@ pub fn parse(text: &str) -> Phrase {
         near,
         border_zone,
         kind_hint,
+        settlement,
+        surroundings,
     }
+}
+
+/// Abbreviations reports use for units, as folded words → the unit's name. "D.I. Khan" folds
+/// to "d i khan"; "NWA" and "SWA" are the Waziristans.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("d i khan", "dera ismail khan"),
+    ("di khan", "dera ismail khan"),
+    ("dik", "dera ismail khan"),
+    ("d g khan", "dera ghazi khan"),
+    ("dg khan", "dera ghazi khan"),
+    ("nwa", "north waziristan"),
+    ("swa", "south waziristan"),
+    ("kp", "khyber pakhtunkhwa"),
+    ("kpk", "khyber pakhtunkhwa"),
+    ("k p", "khyber pakhtunkhwa"),
+    ("k p k", "khyber pakhtunkhwa"),
+    ("nwfp", "khyber pakhtunkhwa"),
+    ("n w f p", "khyber pakhtunkhwa"),
+    ("gb", "gilgit baltistan"),
+    ("gbao", "gorno badakhshan"),
+    ("ajk", "azad kashmir"),
+    ("ajandk", "azad kashmir"),
+    ("fata", "federally administered tribal areas"),
+    ("ict", "islamabad capital territory"),
+    ("fr", "frontier region"),
+];
+
+/// The text with its abbreviations written out ("Mir Ali, NWA" → "mir ali, north
+/// waziristan"; "Datta Khel NW" → "datta khel, north waziristan"), folded; `None` when there
+/// is nothing to expand. Punctuation other than commas and brackets is folded away.
+pub fn expand_abbreviations(text: &str) -> Option<String> {
+    // Fold each comma/bracket-separated part on its own so the separators survive.
+    let mut parts: Vec<(String, char)> = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if matches!(c, ',' | '(' | ')' | ';') {
+            parts.push((fold(&cur), c));
+            cur.clear();
+        } else {
+            cur.push(c);
+        }
+    }
+    parts.push((fold(&cur), ' '));
+    let mut changed = false;
+    let mut out = String::new();
+    for (part, sep) in &parts {
+        let mut words: Vec<&str> = part.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut expanded = String::new();
+        // "X NW" / "X SW": the Waziristans after a place name.
+        let tail = match words.last() {
+            Some(&"nw") if words.len() > 1 => Some("north waziristan"),
+            Some(&"sw") if words.len() > 1 => Some("south waziristan"),
+            _ => None,
+        };
+        if tail.is_some() {
+            words.pop();
+        }
+        let mut i = 0;
+        while i < words.len() {
+            let mut hit = None;
+            for n in (1..=4).rev() {
+                if i + n <= words.len() {
+                    let phrase = words[i..i + n].join(" ");
+                    if let Some((_, full)) = ABBREVIATIONS.iter().find(|(a, _)| *a == phrase) {
+                        hit = Some((n, *full));
+                        break;
+                    }
+                }
+            }
+            if !expanded.is_empty() {
+                expanded.push(' ');
+            }
+            match hit {
+                Some((n, full)) => {
+                    expanded.push_str(full);
+                    changed = true;
+                    i += n;
+                }
+                None => {
+                    expanded.push_str(words[i]);
+                    i += 1;
+                }
+            }
+        }
+        if let Some(t) = tail {
+            expanded.push_str(", ");
+            expanded.push_str(t);
+            changed = true;
+        }
+        out.push_str(&expanded);
+        if *sep != ' ' {
+            out.push(*sep);
+            if matches!(*sep, ',' | ';') {
+                out.push(' ');
+            }
+        }
+    }
+    changed.then(|| out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Splits "X (Y)" and "X, Y" into the place and the unit or place it lies in: reports write
@@ -193,6 +437,52 @@ mod tests {
             (p.core.as_str(), p.kind_hint),
             ("Khatlon", Some(EntryKind::Province))
         );
+    }
+
+    #[test]
+    fn reads_feature_words() {
+        let p = parse("Gardai Area");
+        assert_eq!((p.core.as_str(), p.surroundings), ("Gardai", true));
+        let p = parse("Chaman town");
+        assert_eq!(
+            (p.core.as_str(), p.settlement, p.surroundings),
+            ("Chaman", true, false)
+        );
+        let p = parse("Angoor Adda border crossing");
+        assert_eq!(
+            (p.core.as_str(), p.surroundings, p.border_zone),
+            ("Angoor Adda", true, false)
+        );
+        let p = parse("Tirah valley");
+        assert_eq!((p.core.as_str(), p.surroundings), ("Tirah", true));
+        let p = parse("Kurram Distrcit");
+        assert_eq!(
+            (p.core.as_str(), p.kind_hint),
+            ("Kurram", Some(EntryKind::District))
+        );
+        let p = parse("Khatlon border area");
+        assert_eq!((p.core.as_str(), p.border_zone), ("Khatlon", true));
+    }
+
+    #[test]
+    fn expands_abbreviations() {
+        assert_eq!(
+            expand_abbreviations("Mir Ali, NWA").as_deref(),
+            Some("mir ali, north waziristan")
+        );
+        assert_eq!(
+            expand_abbreviations("Datta Khel NW").as_deref(),
+            Some("datta khel, north waziristan")
+        );
+        assert_eq!(
+            expand_abbreviations("D.I. Khan").as_deref(),
+            Some("dera ismail khan")
+        );
+        assert_eq!(
+            expand_abbreviations("KPK").as_deref(),
+            Some("khyber pakhtunkhwa")
+        );
+        assert_eq!(expand_abbreviations("Sui (Dera Bugti)"), None);
     }
 
     #[test]

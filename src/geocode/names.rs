@@ -1,0 +1,729 @@
+//! Placing a record by the names it gives: its country, province and district bound the
+//! search (hard limits), its place text is read as reports write it, and every answer's radius
+//! covers where the place can be.
+//!
+//! The order of evidence, tightest unit first:
+//! 1. the place text matched as written (or as another spelling or romanisation) inside the
+//!    stated district — its polygon, or failing that its circle;
+//! 2. without a stated district, inside the stated province; without either, the country;
+//! 3. a close spelling (fuzzy) only inside a stated district or province, answered with a
+//!    radius as wide as the district around it;
+//! 4. otherwise the stated district, province or country itself.
+//!
+//! A name found only outside the stated units is never taken: it is offered as a candidate in
+//! the review list. Several equally good places of one name inside the unit give an ambiguous
+//! answer whose circle covers all of them (or the unit, if that is smaller).
+
+use super::phrase;
+use super::{NEAR_EXTRA_KM, default_radius_km, lookup_phrase};
+use crate::gazetteer::{Candidate, Constraint, Gazetteer, NameMatch};
+use crate::geo_util::km;
+use crate::model::{
+    EntryKind, GazetteerEntry, IncidentRecord, LocateMethod, Location, PrecisionClass,
+};
+use crate::model::{Review, ReviewKind};
+use std::sync::Arc;
+
+/// The units a record states, as found in the gazetteer.
+#[derive(Debug, Default)]
+pub(super) struct Context<'g> {
+    pub country: Option<&'g GazetteerEntry>,
+    pub province: Option<&'g GazetteerEntry>,
+    pub district: Option<&'g GazetteerEntry>,
+    /// Stated units that could not be found ("admin2 \"Kohistan\" not found in …").
+    pub not_found: Vec<String>,
+}
+
+impl<'g> Context<'g> {
+    fn country_code(&self) -> Option<String> {
+        self.country.map(|c| c.country.clone())
+    }
+
+    /// Country and province as a search constraint.
+    fn within_province(&self) -> Constraint {
+        Constraint {
+            country: self.country_code(),
+            province_id: self.province.and_then(|p| p.province_id.clone()),
+            ..Default::default()
+        }
+    }
+
+    /// The tightest stated unit: the hard limit of the search.
+    fn tightest(&self) -> Option<&'g GazetteerEntry> {
+        self.district.or(self.province).or(self.country)
+    }
+}
+
+/// The spellings of a text worth trying: as written, then with abbreviations written out.
+pub(super) fn readings(text: &str) -> Vec<String> {
+    let mut out = vec![text.trim().to_string()];
+    if let Some(x) = phrase::expand_abbreviations(text)
+        && !x.is_empty()
+        && x != out[0]
+    {
+        out.push(x);
+    }
+    // "FR Tank - Jandola": the unit, then a place in it.
+    if let Some((first, _)) = text.split_once(" - ")
+        && !first.trim().is_empty()
+    {
+        out.push(first.trim().to_string());
+    }
+    // "Kabul, a Chinese restaurant": the first part names the place.
+    if let Some(first) = text.split([',', ';']).map(str::trim).next()
+        && first.len() < text.trim().len()
+        && !first.is_empty()
+    {
+        out.push(first.to_string());
+    }
+    out
+}
+
+/// Looks a unit's name up (province or district) in the readings of its text; fuzzy
+/// matches are accepted (there are few units under a constraint).
+fn find_unit<'g>(g: &'g Gazetteer, text: &str, c: &Constraint) -> Option<&'g GazetteerEntry> {
+    let mut fuzzy = None;
+    for reading in readings(text) {
+        let hits = lookup_phrase(g, &reading, c);
+        match hits.first() {
+            Some(h) if h.how != NameMatch::Fuzzy => return Some(h.entry),
+            Some(h) if fuzzy.is_none() => fuzzy = Some(h.entry),
+            _ => {}
+        }
+    }
+    fuzzy
+}
+
+/// Finds the record's stated province and district. The district is searched inside the
+/// province (a former FATA agency inside Khyber Pakhtunkhwa too); a district not found there
+/// is looked for in the whole country only when no province was found.
+pub(super) fn context<'g>(
+    g: &'g Gazetteer,
+    r: &IncidentRecord,
+    country: Option<&'g GazetteerEntry>,
+) -> Context<'g> {
+    let mut ctx = Context {
+        country,
+        ..Default::default()
+    };
+    if let Some(a1) = r.admin1.as_deref().filter(|t| !t.trim().is_empty()) {
+        let c = Constraint {
+            country: ctx.country_code(),
+            kinds: vec![EntryKind::Province],
+            ..Default::default()
+        };
+        ctx.province = find_unit(g, a1, &c);
+        if ctx.province.is_none() {
+            ctx.not_found
+                .push(format!("admin1 {a1:?} is not a known province"));
+        }
+    }
+    if let Some(a2) = r.admin2.as_deref().filter(|t| !t.trim().is_empty()) {
+        let c = Constraint {
+            kinds: vec![EntryKind::District],
+            ..ctx.within_province()
+        };
+        ctx.district = find_unit(g, a2, &c);
+        if ctx.district.is_none() && ctx.province.is_none() {
+            let c = Constraint {
+                kinds: vec![EntryKind::District],
+                country: ctx.country_code(),
+                ..Default::default()
+            };
+            ctx.district = find_unit(g, a2, &c);
+        }
+        match (ctx.district, ctx.province) {
+            (None, Some(p)) => ctx.not_found.push(format!(
+                "admin2 {a2:?} is not a known district of {}",
+                p.name
+            )),
+            (None, None) => ctx
+                .not_found
+                .push(format!("admin2 {a2:?} is not a known district")),
+            _ => {}
+        }
+    }
+    ctx
+}
+
+/// What the place text gave.
+pub(super) enum Outcome {
+    Placed(Location),
+    /// Nothing inside the stated units: the candidates found elsewhere, for the review list.
+    NotFound(Vec<String>),
+}
+
+/// A candidate as a review line: "Name (district, province [CC]; 12 km from X)".
+fn describe(e: &GazetteerEntry, from: Option<&GazetteerEntry>) -> String {
+    let mut s = format!("{} ({}", e.name, e.id);
+    for part in [e.district.as_deref(), e.province.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        s.push_str(", ");
+        s.push_str(part);
+    }
+    s.push_str(&format!(" [{}]", e.country));
+    if let Some(u) = from {
+        s.push_str(&format!(
+            "; {:.0} km from {}",
+            km(e.lon, e.lat, u.lon, u.lat),
+            u.name
+        ));
+    }
+    s.push(')');
+    s
+}
+
+/// How prominent a place is among namesakes: towns of 10,000 people, then seats, then the rest.
+fn prominence(e: &GazetteerEntry) -> (u8, u8) {
+    let town = match e.kind {
+        EntryKind::Place if e.population.unwrap_or(0) >= 10_000 => 0,
+        EntryKind::Place if e.population.unwrap_or(0) >= 1_000 => 1,
+        _ => 2,
+    };
+    let seat = match e.feature_code.as_deref() {
+        Some("PPLC" | "PPLA" | "PPLA2" | "PPLA3" | "PPLA4") => 0,
+        _ => 1,
+    };
+    (town, seat)
+}
+
+/// The hits that are as good as the first and too far from it to be the same place. A town
+/// or seat outranks hamlets of its name; GeoNames lists some places twice a few km apart.
+fn rivals<'a, 'g>(hits: &'a [Candidate<'g>]) -> Vec<&'a Candidate<'g>> {
+    let Some(best) = hits.first() else {
+        return Vec::new();
+    };
+    let named = |h: &Candidate<'_>| h.how != NameMatch::Fuzzy;
+    // A user's own place is the one they mean.
+    if best
+        .entry
+        .id
+        .starts_with(crate::gazetteer::user_places::USER_ID_PREFIX)
+    {
+        return Vec::new();
+    }
+    hits[1..]
+        .iter()
+        .filter(|h| {
+            named(h) == named(best)
+                && (best.how != NameMatch::Fuzzy || h.score >= best.score - 0.02)
+                && h.entry.kind == best.entry.kind
+                && prominence(h.entry) <= prominence(best.entry)
+                && km(best.entry.lon, best.entry.lat, h.entry.lon, h.entry.lat)
+                    > best.entry.radius_km + h.entry.radius_km + 2.0
+        })
+        .collect()
+}
+
+/// The precision class a circle of this radius is worth.
+fn precision_for_radius(radius_km: f64) -> PrecisionClass {
+    if radius_km <= 5.0 {
+        PrecisionClass::Exact
+    } else if radius_km <= 30.0 {
+        PrecisionClass::Near
+    } else if radius_km <= 120.0 {
+        PrecisionClass::District
+    } else {
+        PrecisionClass::Province
+    }
+}
+
+/// A circle covering every entry given (centre: the mean point; radius to the farthest
+/// entry's own edge).
+fn covering_circle(entries: &[&GazetteerEntry]) -> (f64, f64, f64) {
+    let n = entries.len() as f64;
+    let lon = entries.iter().map(|e| e.lon).sum::<f64>() / n;
+    let lat = entries.iter().map(|e| e.lat).sum::<f64>() / n;
+    let r = entries
+        .iter()
+        .map(|e| km(lon, lat, e.lon, e.lat) + e.radius_km)
+        .fold(0.0, f64::max);
+    (lon, lat, (r * 10.0).ceil() / 10.0)
+}
+
+/// The district around an entry (its own, or the stated one), for the width of fuzzy answers.
+fn district_of<'g>(g: &'g Gazetteer, e: &'g GazetteerEntry) -> Option<&'g GazetteerEntry> {
+    if e.kind == EntryKind::District {
+        return Some(e);
+    }
+    e.district_id.as_deref().and_then(|d| g.get(d))
+}
+
+/// The least radius of an answer that is a named place (km): the gazetteer's points for
+/// villages come from GeoNames and lie a few km from where other surveys put the same village.
+pub const PLACE_POSITION_KM: f64 = 5.0;
+
+pub(super) fn location_from_entry(
+    e: &GazetteerEntry,
+    score: f64,
+    text: &str,
+    near: bool,
+) -> Location {
+    let mut precision = e.kind.precision();
+    let mut radius = if e.kind == EntryKind::Place {
+        e.radius_km.max(PLACE_POSITION_KM)
+    } else {
+        e.radius_km
+    };
+    if near {
+        radius += NEAR_EXTRA_KM;
+        if precision == PrecisionClass::Exact {
+            precision = PrecisionClass::Near;
+        }
+    }
+    Location {
+        lon: e.lon,
+        lat: e.lat,
+        precision,
+        radius_km: radius,
+        method: LocateMethod::Exact,
+        gazetteer_id: Some(e.id.clone()),
+        gazetteer_name: Some(e.name.clone()),
+        score,
+        stretch: e.stretch.clone(),
+        matched_text: Some(text.to_string()),
+        ambiguous: false,
+        alternatives: Vec::new(),
+        explanation: "".into(),
+        admin: None,
+        review: None,
+    }
+}
+
+/// The sentence for a matched entry: "location \"X\" is place Y [PK], Khyber Pakhtunkhwa".
+fn matched_sentence(field: &str, text: &str, best: &Candidate<'_>) -> String {
+    let e = best.entry;
+    let mut s = format!(
+        "{field} {text:?} {} {} {} [{}]{}",
+        match best.how {
+            NameMatch::Exact => "is",
+            NameMatch::Alias => "is another spelling of",
+            NameMatch::Variant => "is another romanisation of",
+            NameMatch::Fuzzy => "is close to",
+        },
+        e.kind,
+        e.name,
+        e.country,
+        e.province
+            .as_deref()
+            .filter(|_| e.kind != EntryKind::Province)
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default(),
+    );
+    if best.how == NameMatch::Fuzzy {
+        s.push_str(&format!(
+            " (similarity {:.2} to {:?})",
+            best.score, best.matched
+        ));
+    }
+    s
+}
+
+/// Turns the hits found inside a unit into a location: the first hit, or (when namesakes
+/// inside the unit are equally good) a circle covering them all, or the unit itself where that
+/// is smaller. `unit` is the stated unit the hits lie in, if any.
+pub(super) fn from_hits(
+    g: &Gazetteer,
+    hits: &[Candidate<'_>],
+    text: &str,
+    near: bool,
+    field: &str,
+    unit: Option<&GazetteerEntry>,
+) -> Option<Location> {
+    let best = hits.first()?;
+    let mut loc = location_from_entry(best.entry, best.score, text, near);
+    loc.method = match (best.entry.kind, best.how) {
+        (EntryKind::BorderZone, _) => LocateMethod::BorderZone,
+        (_, NameMatch::Exact) => LocateMethod::Exact,
+        (_, NameMatch::Alias | NameMatch::Variant) => LocateMethod::Alias,
+        (_, NameMatch::Fuzzy) => LocateMethod::Fuzzy,
+    };
+    let mut expl = matched_sentence(field, text, best);
+    let rivals = rivals(hits);
+    if !rivals.is_empty() && best.entry.kind != EntryKind::BorderZone {
+        let mut all: Vec<&GazetteerEntry> = vec![best.entry];
+        all.extend(rivals.iter().map(|h| h.entry));
+        let (lon, lat, radius) = covering_circle(&all);
+        // The point lies among the namesakes. Inside a stated district the circle is widened
+        // to cover the district (the place meant may be a namesake the gazetteer lacks);
+        // elsewhere the unit is taken where it is smaller than the circle.
+        let (lon, lat, radius, what) = match unit {
+            Some(u) if u.kind == EntryKind::District || best.how == NameMatch::Fuzzy => {
+                let cover = km(lon, lat, u.lon, u.lat) + u.radius_km;
+                (
+                    lon,
+                    lat,
+                    radius.max((cover * 10.0).ceil() / 10.0),
+                    format!("a point among them, the radius covering {}", u.name),
+                )
+            }
+            Some(u) if u.kind != EntryKind::Country && u.radius_km < radius => {
+                (u.lon, u.lat, u.radius_km, format!("{} {}", u.kind, u.name))
+            }
+            _ => (lon, lat, radius, "a circle covering them".to_string()),
+        };
+        loc.lon = lon;
+        loc.lat = lat;
+        loc.radius_km = radius + if near { NEAR_EXTRA_KM } else { 0.0 };
+        loc.precision = precision_for_radius(loc.radius_km).max(loc.precision);
+        loc.ambiguous = true;
+        loc.gazetteer_id = match unit {
+            Some(u) if what.starts_with(&u.kind.to_string()) => Some(u.id.clone()),
+            _ => None,
+        };
+        loc.gazetteer_name = loc.gazetteer_id.as_ref().and(unit.map(|u| u.name.clone()));
+        loc.alternatives = all
+            .iter()
+            .take(4)
+            .map(|e| format!("{} ({})", e.name, e.id))
+            .collect();
+        expl = format!(
+            "{field} {text:?}: AMBIGUOUS, {} {}s of this name{} ({}{}); placed at {what}, radius {} km",
+            all.len(),
+            best.entry.kind,
+            unit.map(|u| format!(" in {}", u.name)).unwrap_or_default(),
+            all.iter()
+                .take(3)
+                .map(|e| describe(e, None))
+                .collect::<Vec<_>>()
+                .join("; "),
+            if all.len() > 3 { "; …" } else { "" },
+            loc.radius_km
+        );
+        loc.review = Some(Arc::new(Review {
+            kind: ReviewKind::Ambiguous,
+            tried: format!("{field}={text}"),
+            why: format!("{} places of this name are about equally good", all.len()),
+            candidates: all.iter().take(3).map(|e| describe(e, unit)).collect(),
+        }));
+    } else {
+        if best.how == NameMatch::Fuzzy {
+            // A close spelling may be a different place: as wide as the district around it.
+            if let Some(d) = unit
+                .filter(|u| u.kind == EntryKind::District)
+                .or_else(|| district_of(g, best.entry))
+            {
+                let cover = km(best.entry.lon, best.entry.lat, d.lon, d.lat) + d.radius_km;
+                loc.radius_km = loc.radius_km.max((cover * 10.0).ceil() / 10.0);
+                loc.precision = loc.precision.max(PrecisionClass::District);
+                expl.push_str(&format!(
+                    "; a close spelling, so the radius covers {}",
+                    d.name
+                ));
+            }
+            loc.review = Some(Arc::new(Review {
+                kind: ReviewKind::Fuzzy,
+                tried: format!("{field}={text}"),
+                why: format!(
+                    "not found as written; {:?} is the closest spelling (similarity {:.2})",
+                    best.matched, best.score
+                ),
+                candidates: hits
+                    .iter()
+                    .take(3)
+                    .map(|h| describe(h.entry, unit))
+                    .collect(),
+            }));
+        }
+        expl.push_str(&format!(", radius {} km", loc.radius_km));
+    }
+    if let Some(s) = &best.entry.stretch {
+        expl.push_str(&format!(
+            "; a line: {} km {:.0}–{:.0}",
+            s.border_id, s.km_from, s.km_to
+        ));
+    }
+    if near {
+        expl.push_str(&format!("; \"near\" adds {NEAR_EXTRA_KM} km"));
+    }
+    loc.explanation = expl.into();
+    Some(loc)
+}
+
+/// A name shared by this many places in the country is common: a single match of it inside
+/// the stated district may be a namesake the gazetteer lacks, so the answer's radius covers
+/// the district.
+const COMMON_NAME_PLACES: usize = 3;
+
+/// How many distinct places (more than a few km apart) the hits name.
+fn distinct_places(hits: &[Candidate<'_>]) -> usize {
+    let mut kept: Vec<&GazetteerEntry> = Vec::new();
+    for h in hits.iter().filter(|h| h.entry.kind == EntryKind::Place) {
+        if !kept.iter().any(|k| {
+            km(k.lon, k.lat, h.entry.lon, h.entry.lat) <= k.radius_km + h.entry.radius_km + 2.0
+        }) {
+            kept.push(h.entry);
+        }
+    }
+    kept.len()
+}
+
+/// Keeps the point and widens the radius to cover the unit `u`, saying why.
+fn widen_to_cover(loc: &mut Location, u: &GazetteerEntry, why: &str) {
+    let cover = (km(loc.lon, loc.lat, u.lon, u.lat) + u.radius_km) * 10.0;
+    let cover = cover.ceil() / 10.0;
+    if cover > loc.radius_km {
+        loc.radius_km = cover;
+        loc.precision = loc.precision.max(PrecisionClass::District);
+        loc.explanation = format!(
+            "{}; the radius ({cover} km) covers {} because {why}",
+            loc.explanation, u.name
+        )
+        .into();
+    }
+}
+
+/// Hits for a text under a constraint, split into named (exact, alias, variant) and fuzzy.
+fn lookup_readings<'g>(
+    g: &'g Gazetteer,
+    text: &str,
+    c: &Constraint,
+) -> (Vec<Candidate<'g>>, Vec<Candidate<'g>>) {
+    let mut fuzzy = Vec::new();
+    for reading in readings(text) {
+        let hits = lookup_phrase(g, &reading, c);
+        if hits.iter().any(|h| h.how != NameMatch::Fuzzy) {
+            return (
+                hits.into_iter()
+                    .filter(|h| h.how != NameMatch::Fuzzy)
+                    .collect(),
+                Vec::new(),
+            );
+        }
+        if fuzzy.is_empty() {
+            fuzzy = hits;
+        }
+    }
+    (Vec::new(), fuzzy)
+}
+
+/// Places the record's location text inside its stated units, or says what was found
+/// outside them.
+pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcome {
+    let p = phrase::parse(text);
+    let near = p.near || p.surroundings;
+    let province_c = ctx.within_province();
+    let country_c = Constraint {
+        country: ctx.country_code(),
+        ..Default::default()
+    };
+    // A border zone may be named after the other side's province: searched by country.
+    let scope_c = if p.border_zone {
+        &country_c
+    } else {
+        &province_c
+    };
+    let (mut named, mut fuzzy) = lookup_readings(g, text, scope_c);
+    // A border crossing lies on both sides: found from either, if it is near the stated unit.
+    if named.is_empty()
+        && let Some(u) = ctx.district.or(ctx.province)
+    {
+        let (anywhere, _) = lookup_readings(g, text, &Constraint::default());
+        named.extend(anywhere.into_iter().filter(|h| {
+            h.entry.id.starts_with("crossing:")
+                && km(h.entry.lon, h.entry.lat, u.lon, u.lat) <= u.radius_km
+        }));
+    }
+    // "X district" means the district: not a village named X.
+    if let Some(k) = p.kind_hint {
+        named.retain(|h| h.entry.kind == k);
+        fuzzy.retain(|h| h.entry.kind == k);
+    }
+    // Inside the stated district: its polygon, or failing that its circle.
+    if let Some(d) = ctx.district.filter(|_| !p.border_zone) {
+        let in_polygon: Vec<Candidate<'_>> = named
+            .iter()
+            .filter(|h| h.entry.district_id.as_deref() == Some(d.id.as_str()) || h.entry.id == d.id)
+            .cloned()
+            .collect();
+        let in_circle: Vec<Candidate<'_>> = named
+            .iter()
+            .filter(|h| {
+                (h.entry.kind == EntryKind::Place || h.entry.id.starts_with("crossing:"))
+                    && km(h.entry.lon, h.entry.lat, d.lon, d.lat) <= d.radius_km
+            })
+            .cloned()
+            .collect();
+        // The text may name a unit around the district (its province, its country).
+        let around: Vec<Candidate<'_>> = named
+            .iter()
+            .filter(|h| {
+                matches!(h.entry.kind, EntryKind::Province | EntryKind::Country)
+                    && (Some(h.entry.id.as_str()) == ctx.province.map(|p| p.id.as_str())
+                        || Some(h.entry.id.as_str()) == ctx.country.map(|c| c.id.as_str()))
+            })
+            .cloned()
+            .collect();
+        let namesakes = || {
+            let (all, _) = lookup_readings(g, text, &country_c);
+            distinct_places(&all)
+        };
+        for (i, set) in [in_polygon, in_circle, around].into_iter().enumerate() {
+            if let Some(mut loc) = from_hits(g, &set, text, near, "location", Some(d)) {
+                let outside = i == 1;
+                let common = !loc.ambiguous
+                    && set[0].entry.kind == EntryKind::Place
+                    && namesakes() >= COMMON_NAME_PLACES;
+                if (outside || common) && !loc.ambiguous {
+                    widen_to_cover(
+                        &mut loc,
+                        d,
+                        if outside {
+                            "it lies outside the stated district's outline"
+                        } else {
+                            "many places share this name and the gazetteer may lack the one meant"
+                        },
+                    );
+                }
+                return Outcome::Placed(loc);
+            }
+        }
+        // A close spelling inside the district itself.
+        let inside_c = Constraint {
+            district_id: Some(d.id.clone()),
+            ..province_c.clone()
+        };
+        let (_, fuzzy_inside) = lookup_readings(g, text, &inside_c);
+        let fuzzy_inside: Vec<_> = fuzzy_inside
+            .into_iter()
+            .filter(|h| h.entry.kind == EntryKind::Place)
+            .collect();
+        if let Some(loc) = from_hits(g, &fuzzy_inside, text, near, "location", Some(d)) {
+            return Outcome::Placed(loc);
+        }
+        return Outcome::NotFound(elsewhere(g, ctx, text, &named, Some(d)));
+    }
+    if !named.is_empty() {
+        let unit = if p.border_zone {
+            None
+        } else {
+            ctx.province.or(ctx.country)
+        };
+        if let Some(loc) = from_hits(g, &named, text, near, "location", unit) {
+            return Outcome::Placed(loc);
+        }
+    }
+    // Close spellings: inside a stated province; without one, only for whole units (a
+    // misspelt district), never for a village anywhere in the country.
+    let fuzzy: Vec<Candidate<'_>> = fuzzy
+        .into_iter()
+        .filter(|h| ctx.province.is_some() || h.entry.kind != EntryKind::Place)
+        .collect();
+    if let Some(loc) = from_hits(g, &fuzzy, text, near, "location", ctx.province) {
+        return Outcome::Placed(loc);
+    }
+    Outcome::NotFound(elsewhere(g, ctx, text, &named, ctx.tightest()))
+}
+
+/// Places of the name outside the stated units, for the review list (at most three).
+fn elsewhere(
+    g: &Gazetteer,
+    ctx: &Context<'_>,
+    text: &str,
+    already: &[Candidate<'_>],
+    unit: Option<&GazetteerEntry>,
+) -> Vec<String> {
+    let mut hits: Vec<Candidate<'_>> = already.to_vec();
+    if hits.is_empty() {
+        let c = Constraint {
+            country: ctx.country_code(),
+            ..Default::default()
+        };
+        let (named, fuzzy) = lookup_readings(g, text, &c);
+        hits = if named.is_empty() { fuzzy } else { named };
+    }
+    hits.iter()
+        .take(3)
+        .map(|h| describe(h.entry, unit))
+        .collect()
+}
+
+/// The record's stated unit as its location, when its place text was not found (or it gave
+/// none): the district, else the province, else the country.
+pub(super) fn fall_back(
+    ctx: &Context<'_>,
+    r: &IncidentRecord,
+    text_tried: Option<&str>,
+    candidates: Vec<String>,
+) -> Option<Location> {
+    let (unit, method, field) = if let Some(d) = ctx.district {
+        (d, LocateMethod::FallbackDistrict, "admin2")
+    } else if let Some(p) = ctx.province {
+        (p, LocateMethod::FallbackProvince, "admin1")
+    } else {
+        (ctx.country?, LocateMethod::FallbackCountry, "country")
+    };
+    let written = match field {
+        "admin2" => r.admin2.as_deref(),
+        "admin1" => r.admin1.as_deref(),
+        _ => r.country.as_deref(),
+    }
+    .unwrap_or("");
+    let mut loc = location_from_entry(unit, 1.0, written, false);
+    loc.method = method;
+    let mut why = Vec::new();
+    if let Some(t) = text_tried {
+        why.push(format!(
+            "location {t:?} was not found in {}{}",
+            unit.name,
+            if candidates.is_empty() {
+                String::new()
+            } else {
+                " (places of that name lie outside it)".to_string()
+            }
+        ));
+    }
+    why.extend(ctx.not_found.iter().cloned());
+    let placed = format!(
+        "placed at {} {} [{}] with radius {} km",
+        unit.kind, unit.name, unit.country, unit.radius_km
+    );
+    loc.explanation = if why.is_empty() {
+        format!(
+            "{field} {written:?} is {} {}: {placed}",
+            unit.kind, unit.name
+        )
+    } else {
+        format!("{}: {placed}", why.join("; "))
+    }
+    .into();
+    if text_tried.is_some() || !ctx.not_found.is_empty() {
+        loc.review = Some(Arc::new(Review {
+            kind: match method {
+                LocateMethod::FallbackDistrict => ReviewKind::District,
+                LocateMethod::FallbackProvince => ReviewKind::Province,
+                _ => ReviewKind::Country,
+            },
+            tried: text_tried
+                .map(|t| format!("location={t}"))
+                .unwrap_or_else(|| {
+                    [
+                        ("admin2", r.admin2.as_deref()),
+                        ("admin1", r.admin1.as_deref()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                }),
+            why: why.join("; "),
+            candidates,
+        }));
+    }
+    Some(loc)
+}
+
+/// Widens an answer to what the source itself says of its precision (UCDP's `where_prec` 2:
+/// "within about 25 km of the named place").
+pub(super) fn apply_stated_precision(loc: &mut Location, stated: Option<PrecisionClass>) {
+    if let Some(rp) = stated {
+        if rp > loc.precision {
+            loc.precision = rp;
+        }
+        if rp == PrecisionClass::Near && loc.radius_km < default_radius_km(rp) {
+            loc.radius_km = default_radius_km(rp);
+        }
+    }
+}
