@@ -205,8 +205,35 @@ pub struct ProvinceShape {
     pub shape: MultiPolygon<f64>,
 }
 
+/// The gazetteer, read on first use: reading the embedded 170,000 places takes about a
+/// second, and a run whose records all bring coordinates never looks a name up. A folder's
+/// gazetteer (`--geodata DIR`) is read at once, so a broken file is reported before any work.
+pub struct LazyGazetteer(std::sync::OnceLock<Gazetteer>);
+
+impl LazyGazetteer {
+    /// The embedded gazetteer, read when first used.
+    pub fn embedded() -> LazyGazetteer {
+        LazyGazetteer(std::sync::OnceLock::new())
+    }
+
+    /// A gazetteer already read.
+    pub fn loaded(g: Gazetteer) -> LazyGazetteer {
+        LazyGazetteer(std::sync::OnceLock::from(g))
+    }
+}
+
+impl std::ops::Deref for LazyGazetteer {
+    type Target = Gazetteer;
+    fn deref(&self) -> &Gazetteer {
+        // The embedded files are compiled in and read by the tests: failing here is a build
+        // that shipped broken geodata.
+        self.0
+            .get_or_init(|| Gazetteer::embedded().expect("the embedded gazetteer reads"))
+    }
+}
+
 pub struct GeoData {
-    pub gazetteer: Gazetteer,
+    pub gazetteer: LazyGazetteer,
     pub borders: Vec<Border>,
     pub countries: Vec<CountryShape>,
     pub provinces: Vec<ProvinceShape>,
@@ -227,8 +254,8 @@ impl GeoData {
             }
         };
         let gazetteer = match dir {
-            Some(d) => Gazetteer::from_dir(d)?,
-            None => Gazetteer::embedded()?,
+            Some(d) => LazyGazetteer::loaded(Gazetteer::from_dir(d)?),
+            None => LazyGazetteer::embedded(),
         };
         let borders = borders::from_geojson(
             "borders.geojson",

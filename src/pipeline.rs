@@ -3,7 +3,7 @@
 //! job share it so they cannot disagree about what was read.
 
 use crate::density::columns::IncidentColumns;
-use crate::geocode::{Geocoded, duplicates, locate_all};
+use crate::geocode::{Geocoded, duplicates, locate_all_with};
 use crate::geodata::GeoData;
 use crate::ingest::{self, IngestOptions};
 use crate::model::{IncidentRecord, LocatedIncident, Unmatched};
@@ -52,7 +52,7 @@ pub fn ingest_and_geocode_with(
     log: &mut dyn FnMut(&str),
 ) -> Result<Prepared> {
     let mut located: Vec<LocatedIncident> = Vec::new();
-    let accounted = ingest_and_locate(inputs, geo, opts, log, &mut |mut batch| {
+    let accounted = ingest_and_locate(inputs, geo, opts, true, log, &mut |mut batch| {
         if located.is_empty() {
             located = batch;
         } else {
@@ -117,7 +117,8 @@ pub fn ingest_for_analysis_with(
     log: &mut dyn FnMut(&str),
 ) -> Result<PreparedForAnalysis> {
     let mut located = IncidentColumns::new();
-    let accounted = ingest_and_locate(inputs, geo, opts, log, &mut |batch| {
+    // No district or province per incident: the analysis does not read them.
+    let accounted = ingest_and_locate(inputs, geo, opts, false, log, &mut |batch| {
         located.extend_from(batch)
     })?;
     let mut unmatched = accounted.malformed;
@@ -149,11 +150,12 @@ struct Accounted {
 /// Reads each input, geocoding its records a batch at a time as they are read (so the whole
 /// file's records are never held), and hands each batch's located incidents to `keep`, in
 /// input order. Every input is opened first, so a missing file stops the command before any
-/// work is done.
+/// work is done. Locations get their district and province if `admin_areas`.
 fn ingest_and_locate(
     inputs: &[PathBuf],
     geo: &GeoData,
     opts: &IngestOptions,
+    admin_areas: bool,
     log: &mut dyn FnMut(&str),
     keep: &mut dyn FnMut(Vec<LocatedIncident>),
 ) -> Result<Accounted> {
@@ -177,7 +179,7 @@ fn ingest_and_locate(
     };
     let mut not_placed = Vec::new();
     let mut locate = |records: Vec<IncidentRecord>| {
-        let mut g = locate_all(records, geo);
+        let mut g = locate_all_with(records, geo, admin_areas);
         not_placed.append(&mut g.unmatched);
         keep(g.located);
     };

@@ -9,8 +9,9 @@
 //! accurate to metres).
 
 use super::Border;
+use super::runs::Runs;
 use super::sphere::{self, ChordIndex};
-use super::tangent::bounds_km;
+use super::tangent::{TangentLower, bounds_km};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
@@ -20,9 +21,9 @@ const LON_SCALE: f64 = 0.819;
 
 type SegmentEntry = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
 
-/// Segments as (border index, segment index), each with its distance in the index plane
-/// from the cell's centre, nearest first.
-type Candidates = Box<[(u32, u32, f64)]>;
+/// Runs of segments ([`Runs`]), each with its distance in the index plane from the cell's
+/// centre, nearest first.
+type Candidates = Box<[(u32, f64)]>;
 
 /// Segments as (border index, segment index).
 type Segments = Box<[(u32, u32)]>;
@@ -85,6 +86,8 @@ pub struct BorderIndex {
     chords: ChordIndex,
     /// Each border's vertices as unit vectors ([`sphere::unit`]).
     units: Vec<Vec<[f64; 3]>>,
+    /// Runs of consecutive segments with bounds that skip most of a dense line.
+    runs: Runs,
 }
 
 /// A grid over the borders' surroundings whose cells list, once asked, every segment that
@@ -185,15 +188,17 @@ impl BorderIndex {
                 items.push(GeomWithData::new(line, (bi as u32, si as u32)));
             }
         }
+        let units: Vec<Vec<[f64; 3]>> = borders
+            .iter()
+            .map(|b| b.line.0.iter().map(|c| sphere::unit(c.x, c.y)).collect())
+            .collect();
         BorderIndex {
             tree: RTree::bulk_load(items),
             borders: borders.to_vec(),
             cells: CellGrid::new(borders),
             chords: ChordIndex::new(borders),
-            units: borders
-                .iter()
-                .map(|b| b.line.0.iter().map(|c| sphere::unit(c.x, c.y)).collect())
-                .collect(),
+            runs: Runs::new(borders, &units, LON_SCALE),
+            units,
         }
     }
 
@@ -246,13 +251,13 @@ impl BorderIndex {
         })
     }
 
-    /// Every segment that can be nearest (in [`Self::nearest`]'s sense) to some point of
+    /// The runs holding every segment that can be nearest (in [`Self::nearest`]'s sense) to some point of
     /// grid cell (cx, cy). With D the index-plane distance from the cell's centre to the
     /// nearest segment and h the cell's half-diagonal, a point q of the cell has a segment
     /// within U·(D + h) flat km (U bounds flat km per index-plane degree over the cell), so
     /// any segment it keeps lies within h + (keep_within(U·(D + h)) + 0.1) / L of the centre (L the
     /// lower bound of [`plane_km_lower`] over the cell).
-    fn cell_candidates(&self, cx: usize, cy: usize) -> &[(u32, u32, f64)] {
+    fn cell_candidates(&self, cx: usize, cy: usize) -> &[(u32, f64)] {
         let g = &self.cells;
         g.cells[cy * g.nx + cx].get_or_init(|| {
             let lon = g.lon0 + (cx as f64 + 0.5) * g.step;
@@ -267,12 +272,7 @@ impl BorderIndex {
             let lat_high = (lat.abs() + 0.5 * g.step).min(90.0);
             let u = 111.2 * (lat_low.to_radians().cos() / LON_SCALE).max(1.0);
             let r = h + (keep_within(u * (d + h)) + 0.1) / plane_km_lower(lat_high) + 1e-9;
-            let mut found: Vec<(u32, u32, f64)> = self
-                .tree
-                .locate_within_distance(centre, r * r)
-                .map(|e| (e.data.0, e.data.1, e.geom().distance_2(&centre).sqrt()))
-                .collect();
-            found.sort_unstable_by(|a, b| a.2.total_cmp(&b.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+            let found = self.runs.within(centre, r);
             found.into_boxed_slice()
         })
     }
@@ -309,16 +309,7 @@ impl BorderIndex {
             if cell.is_none() || cell_lower > reach_km {
                 let ((bi, si), lower) = match cell {
                     // The cell's own search: the segment of its list nearest on the sphere.
-                    Some((cx, cy)) => {
-                        let p = sphere::unit(lon, lat);
-                        let seg = self
-                            .far_candidates(cx, cy)
-                            .iter()
-                            .map(|&(bi, si)| (self.chord_2(bi, si, p), (bi, si)))
-                            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))?
-                            .1;
-                        (seg, cell_lower)
-                    }
+                    Some((cx, cy)) => (self.nearest_on_sphere(cx, cy, lon, lat)?, cell_lower),
                     None => self.chords.nearest(lon, lat)?,
                 };
                 let lower = lower.max(cell_lower);
@@ -333,10 +324,14 @@ impl BorderIndex {
             }
         }
         let k = lat.to_radians().cos();
-        let walked: Vec<(u32, u32, f64)>;
-        // How far the point is from its cell's centre in the index plane: a candidate
-        // `d` from the centre is at least `d - off` from the point.
-        let (candidates, off): (&[(u32, u32, f64)], f64) = match cell {
+        // Flat distances of every segment that can be kept: those within `keep_within` of the
+        // best flat distance, found among the cell's runs nearest first, up to where no later
+        // run can hold one (its segments' flat distances are at least its index-plane distance
+        // less the point's offset, times `plane_lower`), a run skipped whole when its box is
+        // beyond the limit (the limit only shrinks as better candidates are found).
+        let mut flat: Vec<(u32, u32, f64)> = Vec::with_capacity(64);
+        let mut best_flat = f64::INFINITY;
+        match cell {
             Some((cx, cy)) => {
                 let g = &self.cells;
                 let centre = scaled(
@@ -344,36 +339,45 @@ impl BorderIndex {
                     g.lat0 + (cy as f64 + 0.5) * g.step,
                 );
                 let q = scaled(lon, lat);
+                // How far the point is from its cell's centre in the index plane: a run `d`
+                // from the centre is at least `d - off` from the point.
                 let off = ((q[0] - centre[0]).powi(2) + (q[1] - centre[1]).powi(2)).sqrt();
-                (self.cell_candidates(cx, cy), off * (1.0 + 1e-9) + 1e-9)
+                let off = off * (1.0 + 1e-9) + 1e-9;
+                let plane_lower = plane_km_lower(lat);
+                for &(run, dc) in self.cell_candidates(cx, cy) {
+                    let limit = keep_within(best_flat);
+                    if (dc - off) * plane_lower > limit + 0.1 {
+                        break;
+                    }
+                    if self.runs.flat_lower_km(run, lon, lat, k) > limit {
+                        continue;
+                    }
+                    let (bi, segments) = self.runs.span(run);
+                    for si in segments {
+                        let f = self.flat_km(bi as usize, si as usize, lon, lat, k);
+                        best_flat = best_flat.min(f);
+                        flat.push((bi, si, f));
+                    }
+                }
             }
             None => {
-                walked = self.walk_tree(lon, lat, k);
-                (&walked, f64::INFINITY)
+                for (bi, si) in self.walk_tree(lon, lat, k) {
+                    let f = self.flat_km(bi as usize, si as usize, lon, lat, k);
+                    best_flat = best_flat.min(f);
+                    flat.push((bi, si, f));
+                }
             }
-        };
-        // Flat distances, nearest candidates first, up to where no later one can be kept
-        // (its flat distance is at least its index-plane distance times `plane_lower`).
-        let plane_lower = plane_km_lower(lat);
-        let mut flat: Vec<(u32, u32, f64)> = Vec::with_capacity(candidates.len().min(64));
-        let mut best_flat = f64::INFINITY;
-        for &(bi, si, dc) in candidates {
-            if (dc - off) * plane_lower > keep_within(best_flat) + 0.1 {
-                break;
-            }
-            let f = self.flat_km(bi as usize, si as usize, lon, lat, k);
-            best_flat = best_flat.min(f);
-            flat.push((bi, si, f));
         }
         let limit = keep_within(best_flat);
         flat.retain(|&(_, _, f)| f <= limit);
-        // An upper bound of the nearest distance: the least upper bound of a kept candidate
-        // (its km_near when that is the tangent plane, else the tangent plane plus its error).
+        // Nearest flat distance first, so that the upper bound of the nearest distance (the
+        // least of the kept candidates' upper bounds and measured distances) falls early; a
+        // candidate whose lower bound exceeds it is farther than the nearest and is never
+        // measured. The bound without trigonometry ([`TangentLower`]) comes first; then the
+        // tangent plane's, whose error is bounded ([`super::tangent`]).
+        flat.sort_unstable_by(|a, b| a.2.total_cmp(&b.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+        let cheap = TangentLower::new(lat, limit);
         let mut upper = f64::INFINITY;
-        for &(bi, si, _) in &flat {
-            let foot = self.foot(bi as usize, si as usize, lon, lat, k);
-            upper = upper.min(bounds_km(lon, lat, foot).1);
-        }
         // Candidates whose nearest points coincide (a shared vertex) have one geodesic
         // distance: it is measured once.
         let mut measured: [((f64, f64), f64); 4] = [((f64::NAN, f64::NAN), 0.0); 4];
@@ -383,7 +387,11 @@ impl BorderIndex {
             let (b, s) = (bi as usize, si as usize);
             let foot = self.foot(b, s, lon, lat, k);
             // One that cannot come within the upper bound is not the nearest.
-            if bounds_km(lon, lat, foot).0 > upper {
+            if cheap.lower_km(lon, lat, foot) > upper {
+                continue;
+            }
+            let (lower, upper_here) = bounds_km(lon, lat, foot);
+            if lower > upper {
                 continue;
             }
             let known = measured[..n_measured]
@@ -398,6 +406,7 @@ impl BorderIndex {
                 }
                 d
             });
+            upper = upper.min(upper_here).min(distance_km);
             // Ties go to the lower border, then the lower segment (at a shared vertex the two
             // feet can differ in the last bit; the side rule gives both the same answer).
             let better = best.as_ref().is_none_or(|(p, bs)| {
@@ -416,7 +425,7 @@ impl BorderIndex {
 
     /// Candidate segments for a point off the grid, in order of their distance in the
     /// index's plane, up to where none can be nearest.
-    fn walk_tree(&self, lon: f64, lat: f64, k: f64) -> Vec<(u32, u32, f64)> {
+    fn walk_tree(&self, lon: f64, lat: f64, k: f64) -> Vec<(u32, u32)> {
         let q = scaled(lon, lat);
         let lower = plane_km_lower(lat);
         let mut best_flat = f64::INFINITY;
@@ -429,9 +438,35 @@ impl BorderIndex {
             }
             let (bi, si) = entry.data;
             best_flat = best_flat.min(self.flat_km(bi as usize, si as usize, lon, lat, k));
-            close.push((bi, si, 0.0));
+            close.push((bi, si));
         }
         close
+    }
+
+    /// The segment of a far cell's list ([`Self::far_candidates`]) nearest to the point on
+    /// the sphere (ties to the lower border, then segment). A run whose ball
+    /// ([`Runs::chord_lower_2`]) lies farther than the best so far is skipped whole: none of
+    /// its segments could be nearer or tie.
+    fn nearest_on_sphere(&self, cx: usize, cy: usize, lon: f64, lat: f64) -> Option<(u32, u32)> {
+        let p = sphere::unit(lon, lat);
+        let mut best: Option<(f64, (u32, u32))> = None;
+        let mut run_seen = u32::MAX;
+        let mut skip = false;
+        for &(bi, si) in self.far_candidates(cx, cy) {
+            let run = self.runs.run_of(bi, si);
+            if run != run_seen {
+                run_seen = run;
+                skip = best.is_some_and(|(d, _)| self.runs.chord_lower_2(run, p) > d);
+            }
+            if skip {
+                continue;
+            }
+            let d = self.chord_2(bi, si, p);
+            if best.is_none_or(|(bd, bs)| d.total_cmp(&bd).then((bi, si).cmp(&bs)).is_lt()) {
+                best = Some((d, (bi, si)));
+            }
+        }
+        best.map(|(_, seg)| seg)
     }
 
     /// Squared distance from a unit vector to a segment's chord of the unit sphere.
@@ -443,17 +478,7 @@ impl BorderIndex {
     /// Distance to a segment in a local equirectangular frame, km.
     fn flat_km(&self, bi: usize, si: usize, lon: f64, lat: f64, k: f64) -> f64 {
         let line = &self.borders[bi].line.0;
-        let (a, c) = (line[si], line[si + 1]);
-        let (ax, ay, cx, cy, px, py) = (a.x * k, a.y, c.x * k, c.y, lon * k, lat);
-        let (dx, dy) = (cx - ax, cy - ay);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 {
-            (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (fx, fy) = (ax + dx * t - px, ay + dy * t - py);
-        (fx * fx + fy * fy).sqrt() * 111.2
+        flat_km(line[si], line[si + 1], lon, lat, k)
     }
 
     /// Position relative to one given border (brute force over its segments).
@@ -484,16 +509,7 @@ impl BorderIndex {
     /// `k` is cos(lat), computed once per query.
     fn local(&self, bi: usize, si: usize, lon: f64, lat: f64, k: f64) -> (f64, [f64; 4]) {
         let b = &self.borders[bi];
-        let (a, c) = (b.line.0[si], b.line.0[si + 1]);
-        let (ax, ay, cx, cy, px, py) = (a.x * k, a.y, c.x * k, c.y, lon * k, lat);
-        let (dx, dy) = (cx - ax, cy - ay);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 {
-            (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        (t, [dx, dy, px - ax, py - ay])
+        local(b.line.0[si], b.line.0[si + 1], lon, lat, k)
     }
 
     /// The point of a segment nearest to (lon, lat).
@@ -556,6 +572,29 @@ impl BorderIndex {
     pub fn point_at(&self, border: usize, km: f64) -> (f64, f64) {
         point_at_km(&self.borders[border], km)
     }
+}
+
+/// Distance from (lon, lat) to the segment a–c in the point's local equirectangular frame
+/// (longitude scaled by `k`, the cosine of its latitude; 111.2 km per degree), km.
+pub(super) fn flat_km(a: geo::Coord<f64>, c: geo::Coord<f64>, lon: f64, lat: f64, k: f64) -> f64 {
+    let (t, [dx, dy, ..]) = local(a, c, lon, lat, k);
+    let (fx, fy) = (a.x * k + dx * t - lon * k, a.y + dy * t - lat);
+    (fx * fx + fy * fy).sqrt() * 111.2
+}
+
+/// The position parameter (0 at a, 1 at c) of the point of segment a–c nearest to (lon, lat)
+/// in the point's local plane (longitude scaled by `k`), and the plane's vectors a→c and
+/// a→point.
+fn local(a: geo::Coord<f64>, c: geo::Coord<f64>, lon: f64, lat: f64, k: f64) -> (f64, [f64; 4]) {
+    let (ax, ay, cx, cy, px, py) = (a.x * k, a.y, c.x * k, c.y, lon * k, lat);
+    let (dx, dy) = (cx - ax, cy - ay);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (t, [dx, dy, px - ax, py - ay])
 }
 
 /// The point at `km` along a border (clamped to its ends), interpolated between vertices.

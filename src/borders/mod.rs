@@ -4,6 +4,7 @@
 //! basis they use.
 
 pub mod locate;
+pub mod runs;
 pub mod segments;
 pub mod sides;
 pub mod sphere;

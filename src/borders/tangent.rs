@@ -43,6 +43,65 @@ pub fn bounds_km(lon: f64, lat: f64, foot: (f64, f64)) -> (f64, f64) {
     (d - e, d + e)
 }
 
+/// A lower bound of [`bounds_km`]'s lower bound for every foot whose flat distance from a
+/// point at latitude `lat` is at most `flat_max` km (the flat frame of
+/// `BorderIndex::flat_km`: 111.2 km per degree, longitude scaled by cos `lat`), computed
+/// with no trigonometry per foot: the tangent plane's radii and cosine taken at their least
+/// over the latitudes the feet's mean latitude can have. The nearest-border query uses it
+/// to skip candidates that cannot be nearest before measuring them on the ellipsoid.
+pub struct TangentLower {
+    /// km per radian of longitude and of latitude, at their least.
+    x_km: f64,
+    y_km: f64,
+    /// `false` where the bound is not established (far north or south, or very far):
+    /// [`Self::lower_km`] then bounds nothing.
+    valid: bool,
+}
+
+impl TangentLower {
+    pub fn new(lat: f64, flat_max: f64) -> TangentLower {
+        const A_KM: f64 = 6378.137;
+        const E2: f64 = 0.006_694_379_990_141_317;
+        // A foot's latitude is within flat_max / 111.2 degrees of the point's; the mean
+        // latitude within half that.
+        let half = flat_max / 111.2 / 2.0 * (1.0 + 1e-9) + 1e-9;
+        let (lo, hi) = (lat - half, lat + half);
+        let least_abs = if lo <= 0.0 && hi >= 0.0 {
+            0.0
+        } else {
+            lo.abs().min(hi.abs())
+        };
+        let most_abs = lo.abs().max(hi.abs());
+        let s = least_abs.to_radians().sin();
+        let w2 = 1.0 - E2 * s * s;
+        // N and M grow with |latitude|, the cosine shrinks.
+        let n = A_KM / w2.sqrt();
+        let m = A_KM * (1.0 - E2) / (w2 * w2.sqrt());
+        let c = most_abs.min(90.0).to_radians().cos().max(0.0);
+        TangentLower {
+            x_km: n * c * (1.0 - 1e-12),
+            y_km: m * (1.0 - 1e-12),
+            // tangent_error_km is finite up to 250 km and 70°: within 200 flat km the
+            // tangent plane stays under 250 km (its radii exceed 111.2 km per degree by
+            // under 1%, the cosine ratio by under 5% below 70°).
+            valid: flat_max <= 200.0 && most_abs + half <= 69.9,
+        }
+    }
+
+    /// A lower bound of `bounds_km(lon, lat, foot).0`, or −∞ where none is established.
+    pub fn lower_km(&self, lon: f64, lat: f64, foot: (f64, f64)) -> f64 {
+        if !self.valid {
+            return f64::NEG_INFINITY;
+        }
+        let x = self.x_km * (foot.0 - lon).to_radians();
+        let y = self.y_km * (foot.1 - lat).to_radians();
+        let d = (x * x + y * y).sqrt() * (1.0 - 1e-9);
+        // d − 6·10⁻⁸ d³ grows with d up to 2,000 km: the tangent plane less its error,
+        // at least.
+        d - (6e-8 * d * d * d + 1e-6) - 1e-9
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +125,26 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 10_000, "{checked}");
+    }
+
+    #[test]
+    fn the_cheap_lower_bound_holds() {
+        let mut next = crate::geo_util::test_uniform(8);
+        let mut useful = 0;
+        for _ in 0..50_000 {
+            let (lon, lat) = (next() * 360.0 - 180.0, next() * 150.0 - 75.0);
+            let flat_max = next() * 220.0;
+            let k = lat.to_radians().cos();
+            // A foot within flat_max in the flat frame.
+            let (r, a) = (next() * flat_max / 111.2, next() * std::f64::consts::TAU);
+            let foot = (lon + r * a.cos() / k.max(1e-6), lat + r * a.sin());
+            let cheap = TangentLower::new(lat, flat_max).lower_km(lon, lat, foot);
+            let lo = bounds_km(lon, lat, foot).0;
+            assert!(cheap <= lo, "{lon} {lat} {foot:?}: {cheap} > {lo}");
+            if cheap > 0.995 * lo && lo > 1.0 {
+                useful += 1;
+            }
+        }
+        assert!(useful > 20_000, "{useful}");
     }
 }

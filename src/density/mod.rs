@@ -6,7 +6,13 @@ pub mod columns;
 pub mod compare;
 pub mod hotspot;
 pub mod kde;
+pub mod options;
+mod periods;
+pub mod results;
 pub mod stats;
+
+pub use options::{AnalysisOptions, Period, WeightBy};
+pub use results::{Analysis, BorderResult, BreakdownRow, Placement, UnitResult};
 
 use crate::borders::Border;
 use crate::borders::locate::{BorderIndex, BorderPosition};
@@ -14,152 +20,13 @@ use crate::borders::segments::{Sector, Segment, sectors, segmentize};
 use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
 use crate::model::{Date, SourceFormat};
-use assign::{CorridorSide, Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
+use assign::{Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
 use columns::{AnalysisInput, Subject};
+use periods::{day_overlap, periods, span_days};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use stats::{Contribution, LengthBasis, Rates, Tally, rates};
+use stats::{Contribution, LengthBasis, Tally, rates};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-
-/// What each incident weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum WeightBy {
-    /// Its `count` of events.
-    Count,
-    /// Its fatalities (unknown fatalities weigh nothing and are reported).
-    Fatalities,
-}
-
-/// Calendar bins for the time breakdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Month,
-    Quarter,
-    Year,
-}
-
-/// Every parameter of an analysis; written out with results so a run can be reproduced.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnalysisOptions {
-    pub segment_km: f64,
-    pub corridor_km: f64,
-    pub corridor_side: CorridorSide,
-    pub length_basis: LengthBasis,
-    pub weight: WeightBy,
-    pub from: Option<Date>,
-    pub to: Option<Date>,
-    /// Event types to keep (canonical or as written); empty keeps all.
-    pub types: Vec<String>,
-    /// Keep only records whose actors contain this text (case-insensitive).
-    pub actor: Option<String>,
-    pub period: Period,
-    /// Borders to analyse (ids); empty means all.
-    pub borders: Vec<String>,
-}
-
-impl Default for AnalysisOptions {
-    fn default() -> Self {
-        AnalysisOptions {
-            segment_km: 25.0,
-            corridor_km: 50.0,
-            corridor_side: CorridorSide::Both,
-            length_basis: LengthBasis::Measured,
-            weight: WeightBy::Count,
-            from: None,
-            to: None,
-            types: Vec::new(),
-            actor: None,
-            period: Period::Year,
-            borders: Vec::new(),
-        }
-    }
-}
-
-/// Figures for one segment or sector.
-#[derive(Debug, Clone, Serialize)]
-pub struct UnitResult<T> {
-    pub unit: T,
-    pub tally: Tally,
-    pub rates: Rates,
-    /// For segments: the test of excess over the border's rate ([`hotspot`]); `None` for
-    /// sectors, for segments of no length, and when weighting by fatalities (deaths come in
-    /// clusters, not as a Poisson count).
-    pub hotspot: Option<hotspot::Hotspot>,
-}
-
-impl<T> UnitResult<T> {
-    /// Whether the unit is a significant hotspot (q ≤ 0.05 across its border's segments).
-    pub fn is_hotspot(&self) -> bool {
-        self.hotspot.is_some_and(|h| h.hotspot)
-    }
-}
-
-/// Figures for one border.
-#[derive(Debug, Clone, Serialize)]
-pub struct BorderResult {
-    pub border: Border,
-    pub tally: Tally,
-    pub rates: Rates,
-    pub segments: Vec<UnitResult<Segment>>,
-    pub sectors: Vec<UnitResult<Sector>>,
-    /// The sources of the records counted here, each with its weighted events in the
-    /// corridor (see [`source_label`]).
-    pub sources: BTreeMap<String, f64>,
-    /// Earliest start and latest end date of the records counted here.
-    pub data_span: Option<(Date, Date)>,
-    /// The weighted events in the corridor by the side of the border their point lies on
-    /// (its country code, or `left`/`right` for a user's line without countries).
-    pub sides: BTreeMap<String, f64>,
-}
-
-/// Where one incident went.
-#[derive(Debug, Clone, Serialize)]
-pub struct Placement {
-    /// Nearest border (or the border of the record's stretch) and the incident's position on
-    /// its nearest border (point position). Ids are shared, not copied per incident.
-    pub border_id: Option<Arc<str>>,
-    pub distance_km: Option<f64>,
-    pub along_km: Option<f64>,
-    /// Country code (or `right`/`left` for a user's line without countries) of the side.
-    pub side: Option<Arc<str>>,
-    /// The incident's weight after window and filters (0 when excluded).
-    pub weight: f64,
-    /// Share of the weight inside the corridor.
-    pub in_corridor: f64,
-    /// Why the incident was left out, if it was.
-    pub excluded: Option<&'static str>,
-}
-
-/// One cell of a breakdown by event type or by period.
-#[derive(Debug, Clone, Serialize)]
-pub struct BreakdownRow {
-    pub border_id: String,
-    pub key: String,
-    pub tally: Tally,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Analysis {
-    pub options: AnalysisOptions,
-    pub window: Option<(Date, Date)>,
-    pub years: Option<f64>,
-    pub borders: Vec<BorderResult>,
-    pub placements: Vec<Placement>,
-    pub by_type: Vec<BreakdownRow>,
-    pub by_period: Vec<BreakdownRow>,
-    /// Weight of all included records, and how it split.
-    pub weight_in: f64,
-    pub weight_in_segments: f64,
-    pub weight_outside: f64,
-    /// Records left out, by reason.
-    pub excluded: BTreeMap<String, u64>,
-    /// The weight of every included record (in a corridor or not) by the country its point
-    /// lies in, as the side of its nearest border: what the inputs cover.
-    pub countries: BTreeMap<String, f64>,
-}
 
 /// The source a record counts under in a border's source mix, as (format, label): for the
 /// native schema, its `source` (who reported the incident); for ACLED, the dataset alone
@@ -191,16 +58,6 @@ pub const NOT_EVENTS: &[&str] = &["statistic"];
 /// Event types that are not violence (as ACLED keeps "strategic developments" apart): kept
 /// and drawn, but counted only when `--types` names them.
 pub const NOT_VIOLENT: &[&str] = &["border_closure"];
-
-fn day_overlap(a: (Date, Date), b: (Date, Date)) -> f64 {
-    let s = a.0.days_since_epoch().max(b.0.days_since_epoch());
-    let e = a.1.days_since_epoch().min(b.1.days_since_epoch());
-    (e - s + 1).max(0) as f64
-}
-
-fn span_days(a: (Date, Date)) -> f64 {
-    (a.1.days_since_epoch() - a.0.days_since_epoch() + 1).max(1) as f64
-}
 
 /// Runs the analysis on located incidents (in full, or just their analysed fields in
 /// [`columns::IncidentColumns`]) over the given geodata (its borders may be a user's lines).
@@ -769,34 +626,6 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
 
 /// One incident's placement, its shares, and its non-zero share in each sector.
 type Measured = (Placement, Shares, Vec<(usize, f64)>);
-
-/// The calendar periods a span covers, with the days of the span in each.
-fn periods(span: (Date, Date), p: Period) -> Vec<(String, f64)> {
-    let mut out: Vec<(String, f64)> = Vec::new();
-    let (mut y, mut m) = (span.0.year, span.0.month);
-    while let Some(first) = Date::new(y, m, 1) {
-        if first > span.1 {
-            break;
-        }
-        let last = Date::new(y, m, crate::model::days_in_month(y, m)).unwrap_or(first);
-        let days = day_overlap((first, last), span);
-        let key = match p {
-            Period::Month => format!("{y:04}-{m:02}"),
-            Period::Quarter => format!("{y:04}-Q{}", (m - 1) / 3 + 1),
-            Period::Year => format!("{y:04}"),
-        };
-        match out.last_mut() {
-            Some((k, d)) if *k == key => *d += days,
-            _ => out.push((key, days)),
-        }
-        m += 1;
-        if m > 12 {
-            m = 1;
-            y += 1;
-        }
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests;

@@ -193,7 +193,18 @@ pub fn geocode_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
 /// [`geocode_all`] without the duplicate check (for callers that join several batches and
 /// check them together). Records are answered in parallel, in bounded chunks; the input's
 /// memory is given back as it is consumed, so input and output are never both whole.
-pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
+pub fn locate_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
+    locate_all_with(records, geo, true)
+}
+
+/// [`locate_all`], finding each location's district and province only if `admin_areas`
+/// (the analysis never reads them: point in polygon for every record is the costliest
+/// step of placing records that bring coordinates).
+pub fn locate_all_with(
+    mut records: Vec<IncidentRecord>,
+    geo: &GeoData,
+    admin_areas: bool,
+) -> Geocoded {
     use rayon::prelude::*;
     type Key<'a> = (
         Option<&'a str>,
@@ -229,7 +240,7 @@ pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
         }
         firsts
             .par_iter()
-            .map(|&i| geocode_one(&records[i], geo))
+            .map(|&i| geocode_one_with(&records[i], geo, admin_areas))
             .collect()
     };
     let mut out = Geocoded::default();
@@ -251,7 +262,7 @@ pub fn locate_all(mut records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
             .enumerate()
             .with_min_len(256)
             .map(|(j, r)| match key_of[first + j] {
-                NO_KEY => geocode_one(r, geo),
+                NO_KEY => geocode_one_with(r, geo, admin_areas),
                 k => match &answers[k as usize] {
                     Ok(l) => Ok(l.clone()),
                     Err(u) => Err(Box::new(Unmatched {
@@ -305,7 +316,19 @@ fn country_shape<'a>(geo: &'a GeoData, code: &str) -> Option<&'a crate::geodata:
 /// Places one record, or says why it cannot be placed; a placed record also gets the
 /// district and province it lies in, as far as its precision allows.
 pub fn geocode_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatched>> {
+    geocode_one_with(r, geo, true)
+}
+
+/// [`geocode_one`], with the district and province only if `admin_areas`.
+fn geocode_one_with(
+    r: &IncidentRecord,
+    geo: &GeoData,
+    admin_areas: bool,
+) -> Result<Location, Box<Unmatched>> {
     let mut loc = place_one(r, geo)?;
+    if !admin_areas {
+        return Ok(loc);
+    }
     let province_id = loc
         .gazetteer_id
         .as_deref()
