@@ -220,6 +220,14 @@ impl LazyGazetteer {
     pub fn loaded(g: Gazetteer) -> LazyGazetteer {
         LazyGazetteer(std::sync::OnceLock::from(g))
     }
+
+    /// The gazetteer to change (adding the user's places): read now if it was not yet.
+    pub fn get_mut(&mut self) -> &mut Gazetteer {
+        if self.0.get().is_none() {
+            let _ = std::ops::Deref::deref(&*self);
+        }
+        self.0.get_mut().expect("read just above")
+    }
 }
 
 impl std::ops::Deref for LazyGazetteer {
@@ -315,7 +323,10 @@ impl GeoData {
                 d.name.clone(),
             ))
         };
-        let conflicts = self.gazetteer.add_user_places(places.entries, &district_at);
+        let conflicts = self
+            .gazetteer
+            .get_mut()
+            .add_user_places(places.entries, &district_at);
         Ok((
             places.errors,
             conflicts.iter().map(ToString::to_string).collect(),
