@@ -2,6 +2,7 @@
 //! then rename) so an interrupted run never leaves a half-written layer.
 
 pub mod classes;
+mod features;
 pub mod incidents;
 pub mod layers;
 pub mod qgis;
