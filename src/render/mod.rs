@@ -49,7 +49,6 @@ mod fonts;
 mod legend;
 pub mod maps;
 pub mod places;
-mod profile;
 mod raster;
 pub mod smooth;
 
