@@ -1,12 +1,12 @@
 //! Options shared by the analysis subcommands (`density`, `compare`), turned into the
 //! library's [`AnalysisJob`].
 
-use crate::pipeline::analysis::AnalysisJob;
-use crate::pipeline::config::window;
-use crate::pipeline::usage;
 use crate::density::assign::CorridorSide;
 use crate::density::stats::LengthBasis;
 use crate::density::{AnalysisOptions, Period, WeightBy};
+use crate::pipeline::analysis::AnalysisJob;
+use crate::pipeline::config::window;
+use crate::pipeline::usage;
 use anyhow::Result;
 use std::path::PathBuf;
 

@@ -1,5 +1,7 @@
 //! The command line: one file per subcommand, each a thin function over the library.
 //! The clap definitions here are the single source for `--help`, the man page and completions.
+//! The command line owns flags, printing, the spinner and exit statuses; it must not do a
+//! job's work — that is [`crate::pipeline`]'s.
 
 mod analysis_args;
 mod borders;

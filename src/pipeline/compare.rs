@@ -60,51 +60,51 @@ impl CompareReport {
     /// warnings and the file written.
     pub fn text(&self) -> Result<String> {
         let (a, c, opts) = (&self.analysis, &self.comparison, &self.options);
-    let mut s = String::new();
-    if let (Some(w), Some(y)) = (a.window, a.years) {
-        writeln!(
-            s,
-            "window {} to {} ({y:.2} years), corridor {} km, lengths {}",
-            w.0,
-            w.1,
-            opts.corridor_km,
-            opts.length_basis.as_str()
-        )?;
-    }
-    for x in [&c.a, &c.b] {
-        writeln!(
-            s,
-            "{:<7} {:>8.2} events over {:>7.1} km: {} per 100 km per year (95% CI {} – {})",
-            x.border_id,
-            x.events,
-            x.length_km,
-            fixed3(x.rate_per_100km_year),
-            fixed3(x.ci_low),
-            fixed3(x.ci_high)
-        )?;
-    }
-    if !c.comparable {
-        writeln!(
-            s,
-            "not comparable, so no rate ratio: {}",
-            c.not_comparable.join("; ")
-        )?;
-    } else {
-        writeln!(
-            s,
-            "rate ratio {} / {}: {} (95% CI {} – {})",
-            c.a.border_id,
-            c.b.border_id,
-            fixed3(c.ratio),
-            fixed3(c.ratio_low),
-            c.ratio_high
-                .map(|v| format!("{v:.3}"))
-                .unwrap_or_else(|| "unbounded".into())
-        )?;
-    }
-    for w in &c.warnings {
-        writeln!(s, "warning: {w}")?;
-    }
+        let mut s = String::new();
+        if let (Some(w), Some(y)) = (a.window, a.years) {
+            writeln!(
+                s,
+                "window {} to {} ({y:.2} years), corridor {} km, lengths {}",
+                w.0,
+                w.1,
+                opts.corridor_km,
+                opts.length_basis.as_str()
+            )?;
+        }
+        for x in [&c.a, &c.b] {
+            writeln!(
+                s,
+                "{:<7} {:>8.2} events over {:>7.1} km: {} per 100 km per year (95% CI {} – {})",
+                x.border_id,
+                x.events,
+                x.length_km,
+                fixed3(x.rate_per_100km_year),
+                fixed3(x.ci_low),
+                fixed3(x.ci_high)
+            )?;
+        }
+        if !c.comparable {
+            writeln!(
+                s,
+                "not comparable, so no rate ratio: {}",
+                c.not_comparable.join("; ")
+            )?;
+        } else {
+            writeln!(
+                s,
+                "rate ratio {} / {}: {} (95% CI {} – {})",
+                c.a.border_id,
+                c.b.border_id,
+                fixed3(c.ratio),
+                fixed3(c.ratio_low),
+                c.ratio_high
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or_else(|| "unbounded".into())
+            )?;
+        }
+        for w in &c.warnings {
+            writeln!(s, "warning: {w}")?;
+        }
         writeln!(s, "wrote {}", self.output.display())?;
         Ok(s)
     }

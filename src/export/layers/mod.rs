@@ -27,10 +27,10 @@
 //! half-width in the region's Albers equal-area plane (km), with flat ends (nothing beyond a
 //! border's ends counts), one-sided when the options say so, then projected back to lon/lat.
 //!
-//! One file per kind of layer, all written through [`layer::Layer`] and the shared feature
-//! writer (`export::features`): [`areas`] (context areas, isobands), [`border_layers`]
-//! (corridors, borders, sectors, segments), [`incident_layer`] (the incidents with their
-//! placement); [`geometry`] makes their shapes, [`table_files`] writes the tables beside
+//! One file per kind of layer, all written through `layer::Layer` and the shared feature
+//! writer (`export::features`): `areas` (context areas, isobands), `border_layers`
+//! (corridors, borders, sectors, segments), `incident_layer` (the incidents with their
+//! placement); `geometry` makes their shapes, `table_files` writes the tables beside
 //! them. This stage reads the analysis and the geodata; it must not know how they were made
 //! nor how a map is drawn.
 

@@ -20,9 +20,9 @@
 //! corridors light translucent fills; provinces thin grey outlines; districts fainter dotted ones; countries muted fills
 //! with their names.
 //!
-//! One file per document: [`style`] writes the `.qml` styles, [`project`] the `.qgs`
-//! project, both with the XML toolkit in [`xml`]. This module knows the layers only as
-//! [`LayerInfo`] (name, file, geometry, style and the values its classes come from); it must
+//! One file per document: `style` writes the `.qml` styles, `project` the `.qgs`
+//! project, both with the XML toolkit in `xml`. This module knows the layers only as
+//! `LayerInfo` (name, file, geometry, style and the values its classes come from); it must
 //! not know how the layers were made.
 
 mod project;

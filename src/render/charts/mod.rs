@@ -1,8 +1,8 @@
 //! Report charts: the incident profile along borders and the two-border comparison.
 //!
-//! Each chart is an SVG document the size of a map page ([`PageSize`], A4 landscape), with the
+//! Each chart is an SVG document the size of a map page ([`PageSize`](super::PageSize), A4 landscape), with the
 //! maps' look: a bold title and a grey subtitle top left, small print (sources, method,
-//! attribution) at the foot, all text in the bundled family ([`FONT_FAMILY`], so the PNG from
+//! attribution) at the foot, all text in the bundled family ([`FONT_FAMILY`](super::FONT_FAMILY), so the PNG from
 //! [`svg_to_png`](super::svg_to_png) matches the SVG), sizes in points converted with the
 //! page's dpi, and every text XML-escaped. One colour per border ([`border_color`]: AF-TJ
 //! teal, AF-PK orange, …) on every chart.
@@ -18,9 +18,9 @@
 //! `rect#forest-plot` (rates and intervals), `rect#series-plot` (the time series) and a
 //! `<g id="warnings">`.
 //!
-//! One file per part: [`svg`] (the SVG writer and text fitting), [`frame`] (title and
-//! small print), [`axes`], then each chart with its panels: [`profile`], [`comparison`]
-//! ([`forest`], [`series`]). Charts read the analysis and the comparison; they must not
+//! One file per part: `svg` (the SVG writer and text fitting), `frame` (title and
+//! small print), `axes`, then each chart with its panels: `profile`, `comparison`
+//! (`forest`, `series`). Charts read the analysis and the comparison; they must not
 //! know how those were made, nor anything of the maps but their look.
 
 mod axes;
