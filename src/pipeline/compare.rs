@@ -3,8 +3,8 @@
 //! `comparison.csv`, reported as text or JSON.
 
 use super::analysis::AnalysisJob;
-use super::fixed3;
 use super::prepare::PreparedForAnalysis;
+use super::{fixed3, ratio_with_interval};
 use crate::density::compare::{Comparison, check_pair, compare as compare_pair};
 use crate::density::{Analysis, AnalysisOptions, analyse};
 use crate::export::{tables, write_atomic};
@@ -92,14 +92,10 @@ impl CompareReport {
         } else {
             writeln!(
                 s,
-                "rate ratio {} / {}: {} (95% CI {} – {})",
+                "rate ratio {} / {}: {}",
                 c.a.border_id,
                 c.b.border_id,
-                fixed3(c.ratio),
-                fixed3(c.ratio_low),
-                c.ratio_high
-                    .map(|v| format!("{v:.3}"))
-                    .unwrap_or_else(|| "unbounded".into())
+                ratio_with_interval(c)
             )?;
         }
         for w in &c.warnings {

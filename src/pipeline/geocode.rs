@@ -4,11 +4,12 @@
 
 use super::config::Reading;
 use super::prepare::ingest_and_geocode_with;
+use super::refuse_if_strict;
 use crate::export::{incidents, write_atomic};
 use crate::geocode::Geocoded;
 use crate::geodata::GeoData;
 use crate::model::Unmatched;
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -45,16 +46,7 @@ pub fn geocode(job: &GeocodeJob, log: &mut dyn FnMut(&str)) -> Result<GeocodeRep
     let prepared = ingest_and_geocode_with(&job.inputs, &geo, &reading, log)?;
     let unmatched = prepared.unmatched;
     let result = prepared.geocoded;
-    if job.strict && !unmatched.is_empty() {
-        let u = &unmatched[0];
-        bail!(
-            "strict mode: {}:{}: {} ({})",
-            u.file,
-            u.line,
-            u.reason,
-            u.tried
-        );
-    }
+    refuse_if_strict(job.strict, &unmatched)?;
     write_atomic(
         &job.output,
         incidents::geojson(&result.located, crate::geodata::ATTRIBUTION)?.as_bytes(),

@@ -48,6 +48,36 @@ pub struct Silent;
 
 impl Observer for Silent {}
 
+/// A rate ratio and its interval as the reports print it: `0.092 (95% CI 0.023 – 0.251)`,
+/// the upper bound `unbounded` when there is none.
+pub(crate) fn ratio_with_interval(c: &crate::density::compare::Comparison) -> String {
+    format!(
+        "{} (95% CI {} – {})",
+        fixed3(c.ratio),
+        fixed3(c.ratio_low),
+        c.ratio_high
+            .map(|v| format!("{v:.3}"))
+            .unwrap_or_else(|| "unbounded".into())
+    )
+}
+
+/// Refuses the first row that could not be used when `strict` asks for every row.
+pub(crate) fn refuse_if_strict(
+    strict: bool,
+    unmatched: &[crate::model::Unmatched],
+) -> anyhow::Result<()> {
+    if strict && let Some(u) = unmatched.first() {
+        anyhow::bail!(
+            "strict mode: {}:{}: {} ({})",
+            u.file,
+            u.line,
+            u.reason,
+            u.tried
+        );
+    }
+    Ok(())
+}
+
 /// A figure with three decimals, or `-` when there is none (reports print both so).
 pub(crate) fn fixed3(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into())

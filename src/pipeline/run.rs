@@ -5,7 +5,7 @@
 
 use super::config::RunConfig;
 use super::prepare::{Prepared, ingest_and_geocode_with};
-use super::{Observer, figures, summary, usage};
+use super::{Observer, figures, refuse_if_strict, summary, usage};
 use crate::density::compare::{Comparison, check_pair, compare};
 use crate::density::kde::{Isoband, KdeOptions, Surface, default_thresholds, isobands, surface};
 use crate::density::{Analysis, AnalysisOptions, analyse};
@@ -13,7 +13,7 @@ use crate::export::layers::{RunMeta, write_all};
 use crate::export::{incidents, tables, write_atomic};
 use crate::geodata::GeoData;
 use crate::projection::Projection;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
 /// What a run did: its summary (as printed and as written to `summary.txt` and
@@ -91,15 +91,7 @@ pub fn run(
         &reading,
         &mut |m| observer.message(m),
     )?;
-    if strict && let Some(u) = prepared.unmatched.first() {
-        bail!(
-            "strict mode: {}:{}: {} ({})",
-            u.file,
-            u.line,
-            u.reason,
-            u.tried
-        );
-    }
+    refuse_if_strict(strict, &prepared.unmatched)?;
     let located = &prepared.geocoded.located;
     usage::check_types(&opts.types, located)?;
 

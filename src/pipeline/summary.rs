@@ -2,8 +2,8 @@
 //! each border's rate with its interval; the comparison; the files written. As text (printed,
 //! and `summary.txt`) and as JSON (`--json`, and `summary.json`).
 
-use super::fixed3;
 use super::run::Made;
+use super::{fixed3, ratio_with_interval};
 use anyhow::Result;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -72,14 +72,10 @@ pub(super) fn summary(
     } else if let Some(c) = comparison {
         writeln!(
             s,
-            "rate ratio {} / {}: {} (95% CI {} – {}); {} warnings in comparison.csv",
+            "rate ratio {} / {}: {}; {} warnings in comparison.csv",
             c.a.border_id,
             c.b.border_id,
-            fixed3(c.ratio),
-            fixed3(c.ratio_low),
-            c.ratio_high
-                .map(|v| format!("{v:.3}"))
-                .unwrap_or_else(|| "unbounded".into()),
+            ratio_with_interval(c),
             c.warnings.len()
         )?;
     }
