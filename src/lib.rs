@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way, one module per stage:
 //! `ingest` -> `geocode` (against the `gazetteer`) -> `borders` -> `density` -> `export` / `render`.
-//! Types the stages exchange live in [`model`].
+//! Types the stages exchange live in [`model`]. [`pipeline`] runs the jobs (the main job and
+//! every subcommand's) in the library; [`cli`] is only the command-line front over it.
 
 pub mod borders;
 pub mod cli;

@@ -7,6 +7,12 @@
 //! Distances are geodesic (WGS 84, `geo_util::km`). The distance from a point to an outline is
 //! found by taking the nearest point of each edge in a local equirectangular plane around the
 //! query point, then measuring to it geodesically.
+//!
+//! The border zones, the side coverage and the border lines against the country outlines
+//! are checked in [`zones_and_lines`].
+
+#[path = "geography/zones_and_lines.rs"]
+mod zones_and_lines;
 
 use assert_cmd::Command;
 use borderwatch::geo_util::km;

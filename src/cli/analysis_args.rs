@@ -1,10 +1,12 @@
-//! Options shared by the analysis subcommands (`density`, `compare`, later `run`).
+//! Options shared by the analysis subcommands (`density`, `compare`), turned into the
+//! library's [`AnalysisJob`].
 
-use super::usage;
 use crate::density::assign::CorridorSide;
 use crate::density::stats::LengthBasis;
 use crate::density::{AnalysisOptions, Period, WeightBy};
-use crate::model::Date;
+use crate::pipeline::analysis::AnalysisJob;
+use crate::pipeline::config::window;
+use crate::pipeline::usage;
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -50,63 +52,17 @@ pub struct AnalysisArgs {
     pub input: super::input_args::InputArgs,
 }
 
-fn date_arg(s: &Option<String>, end: bool) -> Result<Option<Date>> {
-    match s {
-        None => Ok(None),
-        Some(s) => {
-            let d = crate::ingest::parse_date(s).map_err(|e| {
-                usage::usage(format!(
-                    "{} {s:?}: {e}",
-                    if end { "--to" } else { "--from" }
-                ))
-            })?;
-            Ok(Some(if end { d.end } else { d.start }))
-        }
-    }
-}
-
-/// A subcommand's own check of its arguments once the borders are known, before any input
-/// is read (e.g. `compare`'s border pair).
-pub type BeforeReading<'a> = dyn Fn(&crate::geodata::GeoData, &AnalysisOptions) -> Result<()> + 'a;
-
 impl AnalysisArgs {
-    /// What every analysis subcommand starts with: the geodata (with the user's border lines
-    /// if given), the options, and the inputs read and geocoded, keeping only what the
-    /// analysis reads of each incident (messages on stderr unless --quiet).
-    ///
-    /// Usage errors are refused early: options and border ids before the inputs are read
-    /// (and `before_reading`, a subcommand's own check once the borders are known), event
-    /// types once the inputs show which types they hold.
-    pub fn prepare(
-        &self,
-        cli: &super::Cli,
-        inputs: &[PathBuf],
-        before_reading: Option<&BeforeReading<'_>>,
-    ) -> Result<(
-        crate::geodata::GeoData,
-        AnalysisOptions,
-        crate::pipeline::PreparedForAnalysis,
-    )> {
-        let opts = self.options()?;
-        let mut geo = super::load_geodata(cli)?;
-        if let Some(f) = &self.borders_file {
-            geo.use_borders_file(f)?;
-        }
-        let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
-        usage::check_borders(&opts.borders, &ids)?;
-        if let Some(check) = before_reading {
-            check(&geo, &opts)?;
-        }
-        let quiet = cli.quiet;
-        let reading = self.input.options(false)?;
-        let prepared =
-            crate::pipeline::ingest_for_analysis_with(inputs, &geo, &reading, &mut |m| {
-                if !quiet {
-                    eprintln!("{m}");
-                }
-            })?;
-        usage::check_types(&opts.types, &prepared.located)?;
-        Ok((geo, opts, prepared))
+    /// The analysis job these flags ask for, on `inputs`. The options are checked here, so a
+    /// usage error is refused before anything is loaded or read.
+    pub fn job(&self, cli: &super::Cli, inputs: &[PathBuf]) -> Result<AnalysisJob> {
+        Ok(AnalysisJob {
+            options: self.options()?,
+            inputs: inputs.to_vec(),
+            geodata: cli.geodata.clone(),
+            borders_file: self.borders_file.clone(),
+            reading: self.input.reading(),
+        })
     }
 
     pub fn options(&self) -> Result<AnalysisOptions> {
@@ -119,8 +75,7 @@ impl AnalysisArgs {
                 "--segment-km and --corridor-km must be positive",
             ));
         }
-        let (from, to) = (date_arg(&self.from, false)?, date_arg(&self.to, true)?);
-        usage::check_window(from, to, self.from.as_deref(), self.to.as_deref())?;
+        let (from, to) = window(self.from.as_deref(), self.to.as_deref())?;
         Ok(AnalysisOptions {
             segment_km: self.segment_km,
             corridor_km: self.corridor_km,

@@ -1,10 +1,10 @@
 //! `borderwatch geocode INPUT...`: locates incident records and writes the point layer and the
 //! unmatched report. Prints `N read, N located (by method…), N unmatched`; the counts add up.
+//! A front over [`pipeline::geocode`](crate::pipeline::geocode).
 
-use super::{Cli, EXIT_OK, EXIT_SKIPPED, load_geodata, print};
-use crate::export::{incidents, write_atomic};
-use anyhow::{Result, bail};
-use std::fmt::Write;
+use super::{Cli, EXIT_OK, EXIT_SKIPPED, print};
+use crate::pipeline::geocode::GeocodeJob;
+use anyhow::Result;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -29,92 +29,24 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let geo = load_geodata(cli)?;
-    let quiet = cli.quiet;
-    let reading = args.input.options(args.strict)?;
-    let prepared =
-        crate::pipeline::ingest_and_geocode_with(&args.inputs, &geo, &reading, &mut |m| {
-            if !quiet {
-                eprintln!("{m}");
-            }
-        })?;
-    let rows_read = prepared.rows_read;
-    let unmatched = prepared.unmatched;
-    let result = prepared.geocoded;
-    if args.strict && !unmatched.is_empty() {
-        let u = &unmatched[0];
-        bail!(
-            "strict mode: {}:{}: {} ({})",
-            u.file,
-            u.line,
-            u.reason,
-            u.tried
-        );
-    }
-    write_atomic(
-        &args.output,
-        incidents::geojson(&result.located, crate::geodata::ATTRIBUTION)?.as_bytes(),
-    )?;
-    write_atomic(
-        &args.unmatched,
-        incidents::unmatched_csv(&unmatched)?.as_bytes(),
-    )?;
-
-    let by_method = result.counts_by_method();
-    let located = result.located.len();
-    debug_assert_eq!(rows_read as usize, located + unmatched.len());
-    let mut s = String::new();
-    if args.json {
-        let methods: serde_json::Map<String, serde_json::Value> = by_method
-            .iter()
-            .map(|(m, n)| (m.as_str().to_string(), (*n).into()))
-            .collect();
-        let precisions: serde_json::Map<String, serde_json::Value> = result
-            .counts_by_precision()
-            .iter()
-            .map(|(p, n)| (p.as_str().to_string(), (*n).into()))
-            .collect();
-        let v = serde_json::json!({"read": rows_read, "located": located, "unmatched": unmatched.len(),
-            "by_method": methods, "by_precision": precisions,
-            "output": args.output, "unmatched_report": args.unmatched});
-        s = serde_json::to_string_pretty(&v)? + "\n";
+    let job = GeocodeJob {
+        inputs: args.inputs.clone(),
+        geodata: cli.geodata.clone(),
+        reading: args.input.reading(),
+        strict: args.strict,
+        output: args.output.clone(),
+        unmatched: args.unmatched.clone(),
+    };
+    let report = crate::pipeline::geocode::geocode(&job, &mut super::log_unless_quiet(cli))?;
+    let s = if args.json {
+        serde_json::to_string_pretty(&report.json())? + "\n"
     } else if !cli.quiet {
-        let methods: Vec<String> = by_method
-            .iter()
-            .map(|(m, n)| format!("{n} {}", m.as_str()))
-            .collect();
-        writeln!(
-            s,
-            "{rows_read} read, {located} located ({}), {} unmatched",
-            methods.join(", "),
-            unmatched.len()
-        )?;
-        let precisions: Vec<String> = result
-            .counts_by_precision()
-            .iter()
-            .map(|(p, n)| format!("{n} {}", p.as_str()))
-            .collect();
-        writeln!(s, "precision: {}", precisions.join(", "))?;
-        let dups = result
-            .located
-            .iter()
-            .filter(|l| !l.possible_duplicates.is_empty())
-            .count();
-        if dups > 0 {
-            writeln!(
-                s,
-                "{dups} records flagged as possible duplicates (see possible_duplicates)"
-            )?;
-        }
-        writeln!(
-            s,
-            "wrote {} and {}",
-            args.output.display(),
-            args.unmatched.display()
-        )?;
-    }
+        report.text()?
+    } else {
+        String::new()
+    };
     print(&s)?;
-    Ok(if unmatched.is_empty() {
+    Ok(if report.all_used() {
         EXIT_OK
     } else {
         EXIT_SKIPPED

@@ -1,8 +1,8 @@
 //! How to read the user's own files: the column names, date order and sheet they use.
 //! Shared by every subcommand that reads incident files.
 
-use crate::ingest::{ColumnMap, DateOrder, IngestOptions};
-use anyhow::{Result, anyhow};
+use crate::ingest::DateOrder;
+use crate::pipeline::Reading;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct InputArgs {
@@ -20,17 +20,12 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    /// The reading options these flags give.
-    pub fn options(&self, strict: bool) -> Result<IngestOptions> {
-        let columns = match &self.columns {
-            Some(c) => ColumnMap::parse(c).map_err(|e| anyhow!(e))?,
-            None => ColumnMap::default(),
-        };
-        Ok(IngestOptions {
-            strict,
-            columns,
+    /// The reading settings these flags give.
+    pub fn reading(&self) -> Reading {
+        Reading {
+            columns: self.columns.clone(),
             date_order: self.date_order,
             sheet: self.sheet.clone(),
-        })
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The command line: one file per subcommand, each a thin function over the library.
 //! The clap definitions here are the single source for `--help`, the man page and completions.
+//! The command line owns flags, printing, the spinner and exit statuses; it must not do a
+//! job's work — that is [`crate::pipeline`]'s.
 
 mod analysis_args;
 mod borders;
@@ -9,8 +11,8 @@ mod gazetteer;
 mod geocode;
 mod input_args;
 mod run;
-pub mod usage;
 
+use crate::pipeline::usage;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -162,6 +164,16 @@ pub(crate) fn print(text: &str) -> Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// Where the inputs' messages go: stderr, unless --quiet.
+pub(crate) fn log_unless_quiet(cli: &Cli) -> impl FnMut(&str) + use<> {
+    let quiet = cli.quiet;
+    move |m: &str| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    }
 }
 
 pub(crate) fn load_geodata(cli: &Cli) -> Result<crate::geodata::GeoData> {

@@ -1,7 +1,15 @@
 //! Writing results: GeoJSON layers and CSV tables, each written atomically (temporary file,
 //! then rename) so an interrupted run never leaves a half-written layer.
+//!
+//! [`incidents`] writes the located incidents (the point layer `geocode` writes) and the
+//! unmatched report; [`layers`] every layer of a run with its QGIS style and the project
+//! ([`qgis`]); [`tables`] the CSV tables; [`classes`] the rate classes the layers share with
+//! the maps. The GeoJSON writers share one feature writer (`features`) and never import each
+//! other. Export reads what the earlier stages made; it must not know how a map is drawn,
+//! nor the command line.
 
 pub mod classes;
+mod features;
 pub mod incidents;
 pub mod layers;
 pub mod qgis;

@@ -17,9 +17,11 @@ use std::rc::Rc;
 
 use rayon::prelude::*;
 
+use super::header::Header;
 use super::row::{Ctx, Problem};
+use super::rows::map_row;
 use super::text::decode_field;
-use super::{BATCH_RECORDS, Header, IngestError, IngestOptions, Ingested, map_row};
+use super::{BATCH_RECORDS, IngestError, IngestOptions, Ingested};
 use crate::model::IncidentRecord;
 
 /// How many rows with non-UTF-8 fields get their own warning before the rest are summarised.

@@ -9,8 +9,8 @@
 //! CSV files are streamed, so their column is judged on the first chunk of rows (16,384
 //! rows); spreadsheets and JSON on every row.
 
-use super::Header;
 use super::dates::{DateOrder, numeric_parts};
+use super::header::Header;
 
 /// What a column's numeric dates say about their order.
 #[derive(Debug, Default)]
@@ -147,7 +147,7 @@ mod tests {
 
     fn header() -> Header {
         Header {
-            schema: super::super::row::Schema::Native,
+            schema: super::super::formats::Schema::Native,
             names: vec!["Date".into()],
             keys: vec!["date".into()],
             date_order: None,

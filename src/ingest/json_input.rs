@@ -17,8 +17,10 @@ use std::io::{BufReader, Read};
 
 use serde_json::{Map, Value};
 
-use super::row::{Problem, Schema, clip, normalise_key};
-use super::{Header, IngestError, IngestOptions, Ingested};
+use super::formats::Schema;
+use super::header::Header;
+use super::row::{Problem, clip, normalise_key};
+use super::{IngestError, IngestOptions, Ingested};
 
 pub(crate) fn read<S: Read>(
     stream: S,

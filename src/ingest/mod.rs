@@ -18,6 +18,14 @@
 //! lone LF as one line break each; this differs from the record index when quoted fields
 //! contain newlines or there are blank lines. For JSON and GeoJSON, they are the 1-based index
 //! of the array item or feature, and messages say "item N" or "feature N" to make that clear.
+//!
+//! The flow, one way: a reader per kind of file (`csv_input`, `json_input`, `spreadsheet`,
+//! over `text` for encodings) builds the table's `header` and hands each row's values to
+//! `rows`, which refuses blank rows and asks the list of formats (`formats`) for the mapper
+//! of the header's schema; one mapper per format (`native`, `acled`, `ucdp`, `gtd`) turns
+//! the row into a record with the shared row toolkit (`row`, and `dates`, `counts`,
+//! `event_types`). A new reader or format slots in without touching the others. This stage
+//! must not know places: it reads what the file says and leaves locating to `geocode`.
 
 mod acled;
 mod columns;
@@ -26,17 +34,19 @@ mod csv_input;
 mod date_order;
 mod dates;
 mod event_types;
+mod formats;
 mod gtd;
+mod header;
 mod json_input;
 mod native;
 mod row;
+mod rows;
 mod spreadsheet;
 #[cfg(test)]
 pub(crate) use row::blank_record;
 mod text;
 mod ucdp;
 
-use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -50,7 +60,8 @@ pub use columns::{ALIASES, ColumnMap};
 pub use dates::{DateOrder, parse_date, parse_date_in};
 pub use event_types::{EVENT_TYPES, VOCABULARY};
 
-use row::{Ctx, Mapped, Problem, Row, Schema, normalise_key};
+use formats::Schema;
+use row::normalise_key;
 use text::Encoding;
 
 /// How forgiving to be, and what the user says about their files.
@@ -437,268 +448,6 @@ fn read_inner<R: Read>(
         });
     }
     Ok(out)
-}
-
-/// The names, normalised keys and schema of a table's columns.
-pub(crate) struct Header {
-    pub schema: Schema,
-    pub names: Vec<String>,
-    pub keys: Vec<String>,
-    /// How numeric dates in the date column are read (decided from the values, or given).
-    pub date_order: Option<DateOrder>,
-    /// For native files: which column was taken for what (see [`columns`]).
-    pub taken: Option<columns::Taken>,
-}
-
-impl Header {
-    /// Builds the header: trims names, names empty ones `column_N`, detects the schema
-    /// (`fallback` when nothing matches, e.g. Native for GeoJSON), refuses duplicates of
-    /// mapped columns and renames duplicates of pass-through columns (`name (2)`) so neither
-    /// value is lost from `extra`. For a native file, the names people use (`Place`,
-    /// `Killed`) and `--columns` are mapped onto the native columns.
-    pub(crate) fn new(
-        file: &str,
-        raw: &[String],
-        fallback: Option<Schema>,
-        opts: &IngestOptions,
-    ) -> Result<Header, IngestError> {
-        let mut names: Vec<String> = raw
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let n = n.trim().trim_start_matches('\u{feff}').trim();
-                if n.is_empty() {
-                    format!("column_{}", i + 1)
-                } else {
-                    n.to_string()
-                }
-            })
-            .collect();
-        let mut keys: Vec<String> = names.iter().map(|n| normalise_key(n)).collect();
-        let detected = Schema::detect(&keys);
-        let mut taken = None;
-        let schema = match detected {
-            Some(s) if s != Schema::Native => s,
-            _ => {
-                let mut mapped_keys = keys.clone();
-                let t = columns::map_native(&names, &mut mapped_keys, &opts.columns);
-                match Schema::detect(&mapped_keys).or(detected).or(fallback) {
-                    Some(Schema::Native) => {
-                        taken = Some(t);
-                        Schema::Native
-                    }
-                    Some(other) => other,
-                    None => {
-                        return Err(IngestError::UnknownFormat {
-                            file: file.to_string(),
-                            header: names.clone(),
-                        });
-                    }
-                }
-            }
-        };
-        let mapped = schema.mapped_columns();
-        for i in 0..keys.len() {
-            let earlier = keys.iter().take(i).filter(|k| **k == keys[i]).count();
-            if earlier == 0 {
-                continue;
-            }
-            if mapped.contains(&keys[i].as_str()) {
-                return Err(IngestError::DuplicateColumn {
-                    file: file.to_string(),
-                    column: names[i].clone(),
-                });
-            }
-            names[i] = format!("{} ({})", names[i], earlier + 1);
-            keys[i] = normalise_key(&names[i]);
-        }
-        if taken.is_some() {
-            taken = Some(columns::map_native(&names, &mut keys, &opts.columns));
-        }
-        Ok(Header {
-            schema,
-            names,
-            keys,
-            date_order: opts.date_order,
-            taken,
-        })
-    }
-
-    /// The key of the column holding a whole date, when the schema has one.
-    pub(crate) fn date_key(&self) -> Option<&'static str> {
-        match self.schema {
-            Schema::Native => Some("date"),
-            Schema::Acled => Some("event_date"),
-            _ => None,
-        }
-    }
-
-    /// Decides how numeric dates are read from the date column's `values` (all of them, or
-    /// the first rows of a long file), unless `--date-order` said; returns a note for the
-    /// user, or a warning when the column does not settle it.
-    pub(crate) fn settle_date_order<'v>(
-        &mut self,
-        opts: &IngestOptions,
-        values: impl Iterator<Item = &'v str>,
-    ) -> (Option<String>, Option<String>) {
-        let Some(key) = self.date_key() else {
-            return (None, None);
-        };
-        let Some(col) = self.keys.iter().position(|k| k == key) else {
-            return (None, None);
-        };
-        let mut votes = date_order::Votes::default();
-        for v in values {
-            votes.add(v);
-        }
-        date_order::settle(self, &self.names[col].clone(), &votes, opts.date_order)
-    }
-
-    /// The index of a column, by key.
-    pub(crate) fn column(&self, key: &str) -> Option<usize> {
-        self.keys.iter().position(|k| k == key)
-    }
-}
-
-impl Ingested {
-    /// Files what the header said: the columns taken (a note), how dates are read (a note),
-    /// and a date column that does not settle its order (a warning).
-    pub(crate) fn note_header(
-        &mut self,
-        header: &Header,
-        settled: (Option<String>, Option<String>),
-    ) {
-        // Said when there is something to say: a column taken under another name, or one
-        // not used. A file of native names only reads as it always did, silently.
-        if let Some(t) = &header.taken
-            && (t
-                .mapped
-                .iter()
-                .any(|(theirs, native)| normalise_key(theirs) != *native)
-                || !t.unused.is_empty()
-                || !t.missing.is_empty())
-        {
-            self.notes.push(t.describe());
-        }
-        let (note, warning) = settled;
-        self.notes.extend(note);
-        if let Some(w) = warning {
-            self.warnings.push(RowProblem {
-                file: self.file.clone(),
-                line: 0,
-                column: None,
-                reason: w,
-                text: None,
-            });
-        }
-    }
-
-    fn stem(&self) -> String {
-        Path::new(&self.file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "row".to_string())
-    }
-
-    fn problem(
-        &self,
-        line: u64,
-        label: Option<&str>,
-        p: Problem,
-        text: Option<String>,
-    ) -> RowProblem {
-        let reason = match label {
-            Some(l) => format!("{l}: {}", p.reason),
-            None => p.reason,
-        };
-        RowProblem {
-            file: self.file.clone(),
-            line,
-            column: p.column,
-            reason,
-            text: text.or(p.value),
-        }
-    }
-
-    /// Records a skipped row, or fails the file in strict mode.
-    fn skip(
-        &mut self,
-        opts: &IngestOptions,
-        line: u64,
-        label: Option<&str>,
-        p: Problem,
-        raw: String,
-    ) -> Result<(), IngestError> {
-        let rp = self.problem(line, label, p, Some(raw));
-        if opts.strict {
-            return Err(IngestError::Strict(rp));
-        }
-        self.skipped.push(rp);
-        Ok(())
-    }
-
-    /// Maps one row with `header` and files the outcome. `label` ("feature 3") prefixes
-    /// reasons for JSON input, whose `line` is an index.
-    fn take_row(
-        &mut self,
-        opts: &IngestOptions,
-        header: &Header,
-        values: &[Cow<'_, str>],
-        line: u64,
-        label: Option<&str>,
-        raw: impl FnOnce() -> String,
-    ) -> Result<(), IngestError> {
-        let stem = self.stem();
-        let file: std::sync::Arc<str> = self.file.as_str().into();
-        let ctx = Ctx {
-            file: &file,
-            file_stem: &stem,
-            line,
-            format: header.schema.format(),
-            date_order: header.date_order,
-        };
-        let outcome = map_row(header, values, &ctx);
-        self.file_row(opts, line, label, outcome, raw)
-    }
-
-    /// Files the outcome of [`map_row`]: the record and its warnings, or the skipped row
-    /// (an error in strict mode).
-    fn file_row(
-        &mut self,
-        opts: &IngestOptions,
-        line: u64,
-        label: Option<&str>,
-        outcome: Result<Mapped, Problem>,
-        raw: impl FnOnce() -> String,
-    ) -> Result<(), IngestError> {
-        match outcome {
-            Ok(m) => {
-                for w in m.warnings {
-                    let rp = self.problem(line, label, w, None);
-                    self.warnings.push(rp);
-                }
-                self.records.push(m.record);
-                Ok(())
-            }
-            Err(p) => self.skip(opts, line, label, p, raw()),
-        }
-    }
-}
-
-/// Maps one row with `header`: a record, or why the row is not one. Pure, so rows can be
-/// mapped on several threads and filed in order afterwards.
-fn map_row(header: &Header, values: &[Cow<'_, str>], ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
-    let mut row = Row::new(&header.names, &header.keys, values);
-    if row.is_blank() {
-        Err(Problem::row("row has no values".to_string()))
-    } else if row.is_hxl() {
-        Err(Problem::row(
-            "HXL hashtag row (column tags, not an event)".to_string(),
-        ))
-    } else {
-        header.schema.map(&mut row, ctx)
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! The row abstraction every importer works on, and the field parsers they share.
+//! The shared row toolkit: the row abstraction every mapper works on, and the field parsers
+//! they share. It knows no format: the list of formats ([`super::formats`]) knows the
+//! mappers, and the mappers know only this toolkit.
 //!
 //! CSV rows and JSON objects both become a [`Row`]: column names with their values. An
 //! importer `take`s the columns it maps; whatever it does not take ends up in
@@ -9,8 +11,6 @@ use std::collections::BTreeMap;
 
 use crate::model::{IncidentRecord, PrecisionClass, RecordOrigin, SourceFormat};
 
-use super::{acled, gtd, native, ucdp};
-
 /// A column name as the schemas compare it: trimmed, lowercased, spaces and dashes as
 /// underscores ("Event Type" and "event-type" both mean `event_type`).
 pub(crate) fn normalise_key(name: &str) -> String {
@@ -20,90 +20,6 @@ pub(crate) fn normalise_key(name: &str) -> String {
         .map(|c| if c == ' ' || c == '-' { '_' } else { c })
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// The schemas the importers understand. Two UCDP variants share one [`SourceFormat`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Schema {
-    Native,
-    Acled,
-    UcdpFull,
-    UcdpReduced,
-    Gtd,
-}
-
-impl Schema {
-    /// Recognises a schema from normalised column names. The dataset formats are checked
-    /// first because they are identified by distinctive column names; native is the
-    /// fallback and needs a `date` column plus at least one place column.
-    pub(crate) fn detect(keys: &[String]) -> Option<Schema> {
-        let has = |k: &str| keys.iter().any(|x| x == k);
-        if has("event_id_cnty") && has("event_date") {
-            return Some(Schema::Acled);
-        }
-        if has("eventid") && has("iyear") && has("imonth") && has("iday") {
-            return Some(Schema::Gtd);
-        }
-        if has("id") && has("date_start") && has("date_end") && has("best") {
-            return Some(Schema::UcdpFull);
-        }
-        if has("id")
-            && has("year")
-            && has("month")
-            && has("day")
-            && has("side_a")
-            && has("best_death")
-        {
-            return Some(Schema::UcdpReduced);
-        }
-        let place = [
-            "location",
-            "latitude",
-            "longitude",
-            "admin1",
-            "admin2",
-            "country",
-        ];
-        if has("date") && place.iter().any(|p| has(p)) {
-            return Some(Schema::Native);
-        }
-        None
-    }
-
-    pub(crate) fn format(self) -> SourceFormat {
-        match self {
-            Schema::Native => SourceFormat::Native,
-            Schema::Acled => SourceFormat::Acled,
-            Schema::UcdpFull | Schema::UcdpReduced => SourceFormat::UcdpGed,
-            Schema::Gtd => SourceFormat::Gtd,
-        }
-    }
-
-    /// The (normalised) columns this schema maps; a duplicate of one of them is ambiguous.
-    pub(crate) fn mapped_columns(self) -> &'static [&'static str] {
-        match self {
-            Schema::Native => native::COLUMNS,
-            Schema::Acled => acled::COLUMNS,
-            Schema::UcdpFull => ucdp::FULL_COLUMNS,
-            Schema::UcdpReduced => ucdp::REDUCED_COLUMNS,
-            Schema::Gtd => gtd::COLUMNS,
-        }
-    }
-
-    /// Maps one row; unmapped non-empty cells are added to `extra`.
-    pub(crate) fn map(self, row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
-        let mut mapped = match self {
-            Schema::Native => native::map(row, ctx),
-            Schema::Acled => acled::map(row, ctx),
-            Schema::UcdpFull => ucdp::map_full(row, ctx),
-            Schema::UcdpReduced => ucdp::map_reduced(row, ctx),
-            Schema::Gtd => gtd::map(row, ctx),
-        }?;
-        for (k, v) in row.extras() {
-            mapped.record.extra.entry(k).or_insert(v);
-        }
-        Ok(mapped)
-    }
 }
 
 /// Where the row is, for ids and origins.
@@ -630,24 +546,5 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert!(stated_precision(f("p", "8"), &mut w).is_err());
         assert!(stated_precision(f("p", "somewhere"), &mut w).is_err());
-    }
-
-    #[test]
-    fn detection() {
-        let keys = |s: &str| s.split(',').map(normalise_key).collect::<Vec<_>>();
-        assert_eq!(
-            Schema::detect(&keys("id,Date, Location ")),
-            Some(Schema::Native)
-        );
-        assert_eq!(Schema::detect(&keys("id,date")), None);
-        assert_eq!(
-            Schema::detect(&keys("event_id_cnty,event_date,latitude")),
-            Some(Schema::Acled)
-        );
-        assert_eq!(
-            Schema::detect(&keys("eventid,iyear,imonth,iday")),
-            Some(Schema::Gtd)
-        );
-        assert_eq!(normalise_key("\u{feff} Event Type"), "event_type");
     }
 }

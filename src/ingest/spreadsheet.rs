@@ -16,7 +16,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
 
-use super::{Header, IngestError, IngestOptions, Ingested};
+use super::header::Header;
+use super::{IngestError, IngestOptions, Ingested};
 use crate::model::SourceFormat;
 
 /// The first bytes of a ZIP archive, which .xlsx and .ods files are.

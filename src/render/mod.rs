@@ -5,6 +5,9 @@
 //! (legends, inset locator) and a footer (attribution). Layers are drawn bottom to top with
 //! primitives that take WGS 84 lon/lat; [`basemap`] draws the countries, provinces and the
 //! Afghan borders; [`MapCanvas::finish`] returns the SVG and [`svg_to_png`] the PNG.
+//! [`maps`] composes the report maps, [`charts`] the profile and comparison charts.
+//! Rendering reads the analysis and the geodata; it must not know how they were made, nor
+//! which files a run writes (that is `pipeline::figures`).
 //!
 //! ```no_run
 //! use borderwatch::geodata::GeoData;
@@ -49,7 +52,6 @@ mod fonts;
 mod legend;
 pub mod maps;
 pub mod places;
-mod profile;
 mod raster;
 pub mod smooth;
 

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 /// The shipped example incidents, compiled in so the main job runs from any directory.
 pub const EXAMPLE_NAME: &str = "geodata/incidents/example_2025_2026.csv";
-pub const EXAMPLE_CSV: &[u8] = include_bytes!("../geodata/incidents/example_2025_2026.csv");
+pub const EXAMPLE_CSV: &[u8] = include_bytes!("../../geodata/incidents/example_2025_2026.csv");
 
 /// Records read, located and unmatched. `rows_read == located.len() + unmatched.len()`.
 #[derive(Debug, Default)]

@@ -1,4 +1,4 @@
-//! Checks the shipped geodata as a geographer would: points fall in the country and province
+//! The shipped geodata checked as a geographer would (merged from `tests/geodata.rs`): points fall in the country and province
 //! they claim, border zones lie on their border and along their province, the zones of each
 //! side cover the border, and the border lines agree with the country outlines.
 //!
@@ -6,10 +6,11 @@
 //! is found in a local equirectangular plane around the query point, then measured with
 //! `geo_util::km`.
 
+use super::{box_lower_bound2, data, entries};
 use borderwatch::borders::Border;
 use borderwatch::geo_util::km;
-use borderwatch::geodata::{EMBEDDED_BORDER_ZONES, EMBEDDED_PROVINCES, GeoData};
-use borderwatch::model::{EntryKind, GazetteerEntry};
+use borderwatch::geodata::{EMBEDDED_BORDER_ZONES, EMBEDDED_PROVINCES};
+use borderwatch::model::EntryKind;
 use geo::{
     Bearing, BoundingRect, Contains, Coord, Destination, Geodesic, LineString, MultiPolygon, Point,
     Rect,
@@ -20,11 +21,6 @@ use std::sync::OnceLock;
 // ---------------------------------------------------------------------------------------
 // Shared data, loaded once for all tests.
 // ---------------------------------------------------------------------------------------
-
-fn data() -> &'static GeoData {
-    static DATA: OnceLock<GeoData> = OnceLock::new();
-    DATA.get_or_init(|| GeoData::load(None).expect("embedded geodata loads"))
-}
 
 /// Country outlines by ISO alpha-2 code.
 fn countries() -> &'static BTreeMap<String, Area> {
@@ -126,14 +122,6 @@ fn border(id: &str) -> &'static Border {
         .unwrap_or_else(|| panic!("no border {id}"))
 }
 
-fn entries(kind: EntryKind) -> impl Iterator<Item = &'static GazetteerEntry> {
-    data()
-        .gazetteer
-        .entries()
-        .iter()
-        .filter(move |e| e.kind == kind)
-}
-
 // ---------------------------------------------------------------------------------------
 // Geometry helpers.
 // ---------------------------------------------------------------------------------------
@@ -209,14 +197,6 @@ impl Area {
 
 fn in_box(b: &Rect<f64>, lon: f64, lat: f64) -> bool {
     lon >= b.min().x && lon <= b.max().x && lat >= b.min().y && lat <= b.max().y
-}
-
-/// Squared distance (local plane, degrees of latitude) from p to a box: a lower bound for
-/// the distance to anything inside it.
-fn box_lower_bound2(b: &Rect<f64>, p: Coord<f64>, k: f64) -> f64 {
-    let dx = (b.min().x - p.x).max(p.x - b.max().x).max(0.0) * k;
-    let dy = (b.min().y - p.y).max(p.y - b.max().y).max(0.0);
-    dx * dx + dy * dy
 }
 
 /// Nearest point of segment a–b to p, in a local equirectangular plane around p (longitude

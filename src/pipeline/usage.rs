@@ -1,7 +1,8 @@
-//! Usage errors: a command line that asks for something that cannot be done (a reversed
-//! window, an event type no input has, an unknown border or format) is refused before any
-//! output is written, with a message saying what was wrong and what would be right, and its
-//! own exit status ([`super::EXIT_USAGE`]).
+//! Usage errors: a request that asks for something that cannot be done (a reversed window,
+//! an event type no input has, an unknown border or format) is refused before any output is
+//! written, with a message saying what was wrong and what would be right. The command line
+//! gives them their own exit status (`cli::EXIT_USAGE`); this module knows nothing of the
+//! command line beyond the flag names its messages use.
 
 use crate::density::columns::AnalysisInput;
 use crate::density::compare::PairError;
@@ -11,7 +12,7 @@ use crate::model::Date;
 use anyhow::Result;
 use std::collections::{BTreeSet, HashSet};
 
-/// A command line asking for something that cannot be done.
+/// A request (flags or a run configuration) asking for something that cannot be done.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);

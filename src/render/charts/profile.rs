@@ -3,12 +3,17 @@
 //! axis, and bars filled with the run's rate classes ([`crate::export::classes`]) so a colour means
 //! the same rate here as on the maps and in QGIS.
 
-use super::charts::*;
-use super::clip::Box2;
-use super::{PageSize, Rgba, drawable_text, format_number, xml_escape};
+use super::axes::{
+    find_border, km_label, km0_end, linear_ticks, nice_step, side_names, unknown_border,
+};
+use super::frame::{noun, page_frame, parameters_line, sources_line};
+use super::svg::{Anchor, Font, Svg, n};
+use super::{AXIS, BAND_AF, BAND_NB, GRID, INK, SUBTLE, TEXT, border_color};
 use crate::density::{Analysis, BorderResult};
 use crate::export::classes::{RateClasses, segment_value};
 use crate::geodata::ATTRIBUTION;
+use crate::render::clip::Box2;
+use crate::render::{PageSize, Rgba, drawable_text, format_number, xml_escape};
 use anyhow::{Result, bail};
 use std::fmt::Write as _;
 
@@ -22,7 +27,7 @@ fn class_key_width(svg: &Svg, classes: &RateClasses, f: Font, sw: f64, gap: f64)
     let texts: f64 = classes
         .bounds
         .iter()
-        .map(|b| svg.width(&super::break_label(*b), f))
+        .map(|b| svg.width(&crate::render::break_label(*b), f))
         .sum();
     svg.width(CLASS_KEY, f) + gap + texts + classes.len() as f64 * (sw + 2.0 * gap)
 }
@@ -45,7 +50,14 @@ fn draw_class_key(
     x += svg.text(x, y, CLASS_KEY, f, Anchor::Start, false) + gap;
     let cap = svg.cap(f);
     for (i, b) in classes.bounds.iter().enumerate() {
-        x += svg.text(x, y, &super::break_label(*b), f, Anchor::Start, false);
+        x += svg.text(
+            x,
+            y,
+            &crate::render::break_label(*b),
+            f,
+            Anchor::Start,
+            false,
+        );
         if i < classes.len() {
             let c = classes.color(i);
             svg.rect(
@@ -314,7 +326,7 @@ pub fn border_profile(a: &Analysis, border_ids: &[&str], page: PageSize) -> Resu
                 let fill = Rgba::rgb(c[0], c[1], c[2]);
                 // A hotspot segment's bar is outlined black, as its casing on the maps.
                 let (stroke, sw) = if s.is_hotspot() {
-                    (super::maps::HOTSPOT_CASING, q(1.2))
+                    (crate::render::maps::HOTSPOT_CASING, q(1.2))
                 } else {
                     (Rgba::NONE, 0.0)
                 };

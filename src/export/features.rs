@@ -1,0 +1,387 @@
+//! The feature writer every GeoJSON layer uses: typed property values ([`Cell`]), the
+//! collection's head, and features streamed one per line, formatted on all cores — with the
+//! fields GDAL would take for dates marked as text (see [`looks_like_gdal_datetime`]).
+//!
+//! Knows GeoJSON and what GDAL makes of it; must not know which layer it writes.
+
+use crate::export::round6;
+use crate::model::LocatedIncident;
+use anyhow::Result;
+use std::borrow::Cow;
+use std::io::Write;
+
+/// One property value, typed as GeoJSON carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Text(Cow<'a, str>),
+    /// Written with a decimal point (GDAL types the field Real); null when not finite.
+    Real(f64),
+    Int(u64),
+    Bool(bool),
+    /// A date, written `YYYY-MM-DD` (no allocation per record).
+    Date(crate::model::Date),
+    /// Other records' ids, by position in a list, written `; `-separated.
+    Ids(&'a [u32], &'a [LocatedIncident]),
+}
+
+impl<'a> Cell<'a> {
+    pub(crate) fn text<S: AsRef<str>>(v: &'a Option<S>) -> Cell<'a> {
+        v.as_ref()
+            .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s.as_ref())))
+    }
+    pub(crate) fn real(v: Option<f64>) -> Cell<'a> {
+        v.map_or(Cell::Null, Cell::Real)
+    }
+    pub(crate) fn list(v: &[String]) -> Cell<'a> {
+        if v.is_empty() {
+            Cell::Null
+        } else {
+            Cell::Text(Cow::Owned(v.join("; ")))
+        }
+    }
+    /// The ids of the records at `positions` in `all`, `; `-separated.
+    pub(crate) fn ids(positions: &'a [u32], all: &'a [LocatedIncident]) -> Cell<'a> {
+        if positions.is_empty() {
+            Cell::Null
+        } else {
+            Cell::Ids(positions, all)
+        }
+    }
+}
+
+/// Gives a row's point (lon, lat) and appends its property values.
+pub(crate) type RowFn<'f, R> = dyn Fn(&'f R, &mut Vec<Cell<'f>>) -> (f64, f64) + Sync + 'f;
+
+/// Writes features one per line, streaming: the properties go straight from the records to
+/// the output (no JSON tree per feature), formatted on all cores in bounded batches.
+pub(crate) struct FeatureWriter<'f, R> {
+    /// The field names, in order.
+    fields: &'f [&'f str],
+    /// `"name":` for each field, JSON-escaped once.
+    keys: Vec<String>,
+    /// Per field: write text with a leading apostrophe (see `mark_date_like`).
+    marked: Vec<bool>,
+    /// The point and the properties of row `i`.
+    row: &'f RowFn<'f, R>,
+}
+
+/// Features formatted per task; batches of this many tasks are formatted, then written.
+pub(crate) const FEATURES_PER_TASK: usize = 2048;
+
+impl<'f, R: Sync> FeatureWriter<'f, R> {
+    pub(crate) fn new(fields: &'f [&'f str], row: &'f RowFn<'f, R>) -> Self {
+        FeatureWriter {
+            fields,
+            keys: fields
+                .iter()
+                .map(|f| format!("{}:", serde_json::Value::from(*f)))
+                .collect(),
+            marked: vec![false; fields.len()],
+            row,
+        }
+    }
+
+    /// Marks the text fields (other than `date_fields`) whose every non-null value GDAL
+    /// would read as a date; returns their names. See [`super::layers`] on why.
+    pub(crate) fn mark_date_like(&mut self, date_fields: &[&str], rows: &'f [R]) -> Vec<String> {
+        let looks_like_date = looks_like_gdal_datetime;
+        use rayon::prelude::*;
+        let fields = self.fields;
+        // Per field: Some(true) = only date-like text so far, Some(false) = not marked,
+        // None = nothing seen yet.
+        let skip: Vec<bool> = fields.iter().map(|f| date_fields.contains(f)).collect();
+        let scan = |chunk: &'f [R]| -> Vec<Option<bool>> {
+            let mut state: Vec<Option<bool>> = skip
+                .iter()
+                .map(|&s| if s { Some(false) } else { None })
+                .collect();
+            let mut cells = Vec::with_capacity(fields.len());
+            for r in chunk {
+                cells.clear();
+                (self.row)(r, &mut cells);
+                for (st, c) in state.iter_mut().zip(&cells) {
+                    *st = match (*st, c) {
+                        (Some(false), _) | (_, Cell::Real(_) | Cell::Int(_) | Cell::Bool(_)) => {
+                            Some(false)
+                        }
+                        (st, Cell::Null) => st,
+                        (_, Cell::Text(t)) => Some(looks_like_date(t)),
+                        (_, Cell::Date(_)) => Some(true),
+                        // Two or more ids are `; `-separated, which no date is.
+                        (_, Cell::Ids(p, all)) => Some(
+                            p.len() == 1
+                                && looks_like_date(all.get(p[0] as usize).map_or("?", id_of)),
+                        ),
+                    };
+                }
+                if state.iter().all(|s| *s == Some(false)) {
+                    break;
+                }
+            }
+            state
+        };
+        let merged = rows.par_chunks(FEATURES_PER_TASK).map(scan).reduce(
+            || vec![None; fields.len()],
+            |a, b| {
+                a.into_iter()
+                    .zip(b)
+                    .map(|(x, y)| match (x, y) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        _ => None,
+                    })
+                    .collect()
+            },
+        );
+        let mut names = Vec::new();
+        for (i, st) in merged.into_iter().enumerate() {
+            self.marked[i] = st == Some(true);
+            if self.marked[i] {
+                names.push(fields[i].to_string());
+            }
+        }
+        names
+    }
+
+    /// Writes `{"type":"Feature","id":N,...}` lines for `rows` (ids from 1), comma-separated,
+    /// and returns the bounds of the points written. Batches are formatted on the thread
+    /// pool while a writer thread writes the previous batch out.
+    pub(crate) fn write<W: Write + Send + ?Sized>(
+        &self,
+        w: &mut W,
+        rows: &'f [R],
+    ) -> Result<Option<[f64; 4]>> {
+        use rayon::prelude::*;
+        let n = rows.len();
+        let tasks = rayon::current_num_threads().max(1);
+        let mut bounds: Option<[f64; 4]> = None;
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                for batch in receive {
+                    for buf in batch {
+                        w.write_all(&buf)?;
+                    }
+                }
+                Ok(())
+            });
+            for (batch_no, batch) in rows.chunks(FEATURES_PER_TASK * tasks).enumerate() {
+                let first_id = batch_no * FEATURES_PER_TASK * tasks;
+                let parts: Vec<(Vec<u8>, Option<[f64; 4]>)> = batch
+                    .par_chunks(FEATURES_PER_TASK)
+                    .enumerate()
+                    .map(|(k, chunk)| {
+                        let mut buf = Vec::with_capacity(chunk.len() * 1280);
+                        let mut bb: Option<[f64; 4]> = None;
+                        let mut cells = Vec::with_capacity(self.keys.len());
+                        for (j, r) in chunk.iter().enumerate() {
+                            let id = first_id + k * FEATURES_PER_TASK + j + 1;
+                            cells.clear();
+                            let (x, y) = (self.row)(r, &mut cells);
+                            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
+                            bb = Some(match bb {
+                                Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+                                None => [x, y, x, y],
+                            });
+                            self.feature(&mut buf, id, (x, y), &cells);
+                            buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
+                        }
+                        (buf, bb)
+                    })
+                    .collect();
+                let mut bufs = Vec::with_capacity(parts.len());
+                for (buf, bb) in parts {
+                    bufs.push(buf);
+                    if let Some(b) = bb {
+                        bounds = Some(match bounds {
+                            Some(a) => [
+                                a[0].min(b[0]),
+                                a[1].min(b[1]),
+                                a[2].max(b[2]),
+                                a[3].max(b[3]),
+                            ],
+                            None => b,
+                        });
+                    }
+                }
+                if send.send(bufs).is_err() {
+                    // The writer stopped on an error: it is reported below.
+                    break;
+                }
+            }
+            drop(send);
+            writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+            Ok(())
+        })?;
+        Ok(bounds)
+    }
+
+    fn feature(&self, buf: &mut Vec<u8>, id: usize, (x, y): (f64, f64), cells: &[Cell<'_>]) {
+        buf.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
+        buf.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        buf.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+        write_real(buf, x);
+        buf.push(b',');
+        write_real(buf, y);
+        buf.extend_from_slice(b"]},\"properties\":{");
+        for (i, (key, c)) in self.keys.iter().zip(cells).enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(key.as_bytes());
+            match c {
+                Cell::Null => buf.extend_from_slice(b"null"),
+                Cell::Text(t) if self.marked[i] => write_str(buf, &format!("'{t}")),
+                Cell::Text(t) => write_str(buf, t),
+                Cell::Real(v) => write_real(buf, *v),
+                Cell::Int(v) => buf.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
+                Cell::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+                Cell::Date(d) => {
+                    // Always ASCII digits and dashes: nothing to escape.
+                    buf.push(b'"');
+                    if self.marked[i] {
+                        buf.push(b'\'');
+                    }
+                    let _ = write!(buf, "{d}");
+                    buf.push(b'"');
+                }
+                Cell::Ids(p, all) => {
+                    let mut s = String::new();
+                    if self.marked[i] {
+                        s.push('\'');
+                    }
+                    for (k, &j) in p.iter().enumerate() {
+                        if k > 0 {
+                            s.push_str("; ");
+                        }
+                        s.push_str(all.get(j as usize).map_or("?", id_of));
+                    }
+                    write_str(buf, &s);
+                }
+            }
+        }
+        buf.extend_from_slice(b"}}");
+    }
+}
+
+pub(crate) fn id_of(l: &LocatedIncident) -> &str {
+    &l.record.id
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+pub(crate) fn write_str(buf: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
+}
+
+/// A JSON number as serde_json writes an f64 (always with a decimal point or exponent);
+/// `null` when not finite.
+pub(crate) fn write_real(buf: &mut Vec<u8>, v: f64) {
+    let _ = serde_json::to_writer(&mut *buf, &v);
+}
+
+/// The top of a FeatureCollection, up to and including `"features":[` and a line break: its
+/// name, the given top-level members in order, and `text_marked_fields` when any field was
+/// marked (see `mark_date_like`).
+pub(crate) fn write_collection_head<W: Write + ?Sized>(
+    w: &mut W,
+    name: &str,
+    members: &[(&str, &serde_json::Value)],
+    marked: &[String],
+) -> Result<()> {
+    write!(
+        w,
+        "{{\"type\":\"FeatureCollection\",\"name\":{}",
+        serde_json::to_string(name)?
+    )?;
+    for (k, v) in members {
+        write!(
+            w,
+            ",{}:{}",
+            serde_json::to_string(k)?,
+            serde_json::to_string(v)?
+        )?;
+    }
+    if !marked.is_empty() {
+        write!(
+            w,
+            ",\"text_marked_fields\":{}",
+            serde_json::to_string(marked)?
+        )?;
+    }
+    w.write_all(b",\"features\":[\n")?;
+    Ok(())
+}
+
+/// Whether GDAL's GeoJSON reader would take this string for a date, time or date-time
+/// (its `OGRParseDate` test: `Y-M-D` or `Y/M/D`, optionally followed by a time, or a bare
+/// `H:M` time). Errs on the side of yes.
+pub(crate) fn looks_like_gdal_datetime(s: &str) -> bool {
+    let t = s.trim_start_matches(' ');
+    let b = t.as_bytes();
+    let digits = |i: usize| -> usize { b[i..].iter().take_while(|c| c.is_ascii_digit()).count() };
+    let tail_ok = |i: usize| {
+        b[i..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || b":.TZ+- ,".contains(c))
+    };
+    let n1 = digits(0);
+    if n1 == 0 || n1 >= b.len() {
+        return false;
+    }
+    match b[n1] {
+        sep @ (b'-' | b'/') => {
+            let i = n1 + 1;
+            let n2 = digits(i);
+            if n2 == 0 || n2 > 2 || i + n2 >= b.len() || b[i + n2] != sep {
+                return false;
+            }
+            let month: u32 = t[i..i + n2].parse().unwrap_or(0);
+            let j = i + n2 + 1;
+            let n3 = digits(j);
+            if n3 == 0 || n3 > 2 {
+                return false;
+            }
+            let day: u32 = t[j..j + n3].parse().unwrap_or(0);
+            (1..=12).contains(&month) && (1..=31).contains(&day) && tail_ok(j + n3)
+        }
+        b':' => n1 <= 2 && digits(n1 + 1) > 0 && tail_ok(n1 + 1),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gdal_date_lookalikes() {
+        for s in [
+            "2025-11-26",
+            "2025/11/26",
+            "1/2/3",
+            "25-11-26",
+            " 2025-11-26",
+            "2025-11-26T10:00",
+            "2025-11-26Z",
+            "12:30",
+        ] {
+            assert!(looks_like_gdal_datetime(s), "{s}");
+        }
+        for s in [
+            "TJ-2025-11-26",
+            "2025-12",
+            "2025",
+            "12345",
+            "2025-13-45",
+            "2025-11-26 (reported)",
+            "near Darvoz",
+            "",
+        ] {
+            assert!(!looks_like_gdal_datetime(s), "{s}");
+        }
+    }
+}

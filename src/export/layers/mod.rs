@@ -1,0 +1,276 @@
+//! The export stage: every result as an RFC 7946 GeoJSON layer in one folder, with a QGIS
+//! style beside each layer, a QGIS project that opens them all, and the CSV tables with a
+//! metadata sidecar.
+//!
+//! Layers (one geometry type each): `incidents` (points), `borders`, `sectors`, `segments`
+//! (lines), `corridors`, `density_isobands`, `districts`, `provinces`, `countries` (multipolygons).
+//!
+//! What GDAL (and so QGIS) needs to read the layers the way they are meant:
+//! - a top-level `name` (the layer name), WGS 84 lon/lat and no `crs` member;
+//! - a numeric feature-level `id` (GDAL makes it the feature id, not a field);
+//! - the same properties on every feature with one JSON type each: numbers as numbers
+//!   (integers without a decimal point, reals always with one), unknown as `null`;
+//! - dates as full ISO dates in `date_start` / `date_end` / `data_start` / `data_end` (typed
+//!   Date), with `date_precision` saying how much of them the source gave;
+//! - GDAL types a string field as Date (or Time) when every value in the layer looks like
+//!   one. A free-text field (an id such as `2025-11-26`, say) whose values all do is written
+//!   with a leading apostrophe — the spreadsheet convention for "this is text" that the CSV
+//!   tables already use — and the layer lists such fields in its `text_marked_fields`
+//!   member. Fields with at least one other value are written unchanged.
+//!
+//! Every layer carries `attribution` (ASCII: Natural Earth, GeoNames and the incident
+//! sources), `generator` (`borderwatch VERSION`) and `parameters` (the analysis options) as
+//! top-level members; the CSV tables get the same in `tables_metadata.json`. Output is
+//! deterministic: the same input gives byte-identical files (no timestamps).
+//!
+//! Corridors are drawn as the analysis counts them: each border buffered by the corridor
+//! half-width in the region's Albers equal-area plane (km), with flat ends (nothing beyond a
+//! border's ends counts), one-sided when the options say so, then projected back to lon/lat.
+//!
+//! One file per kind of layer, all written through `layer::Layer` and the shared feature
+//! writer (`export::features`): `areas` (context areas, isobands), `border_layers`
+//! (corridors, borders, sectors, segments), `incident_layer` (the incidents with their
+//! placement); `geometry` makes their shapes, `table_files` writes the tables beside
+//! them. This stage reads the analysis and the geodata; it must not know how they were made
+//! nor how a map is drawn.
+
+mod areas;
+mod border_layers;
+mod geometry;
+mod incident_layer;
+mod layer;
+mod table_files;
+
+use super::features::looks_like_gdal_datetime;
+use super::qgis::{self, ProjectInfo};
+use super::write_atomic_with;
+use crate::density::Analysis;
+use crate::density::kde::{self, Isoband, Surface};
+use crate::geodata::{ATTRIBUTION, GeoData};
+use crate::model::{LocatedIncident, SourceFormat};
+use crate::projection::{Projection, REGION_ALBERS};
+use anyhow::{Context, Result, bail};
+use areas::{countries_layer, districts_layer, isobands_layer, provinces_layer};
+use border_layers::{borders_layer, corridors_layer, sectors_layer, segments_layer};
+use geometry::analysis_extent;
+use incident_layer::write_incidents_layer;
+use layer::{opt_str, real};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use table_files::write_tables;
+
+/// The context layers are clipped to this box: lon 55–80 E, lat 23–45 N.
+pub const REGION: [f64; 4] = [55.0, 23.0, 80.0, 45.0];
+
+/// Provenance of a run, written into every output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunMeta {
+    /// The crate version (`env!("CARGO_PKG_VERSION")`).
+    pub version: String,
+    /// Input files as named in messages.
+    pub inputs: Vec<String>,
+    /// Incident sources for the attribution ("UCDP GED (CC BY 4.0) ...").
+    pub sources: Vec<String>,
+    /// The borders the run compares: the segment style's classes are chosen on them
+    /// ([`super::classes::RateClasses::for_run`]; empty: on every analysed border).
+    pub compared: Vec<String>,
+}
+
+impl RunMeta {
+    /// Provenance for a run over `inputs`: this crate's version, and the sources named by the
+    /// records (their dataset, and for the native schema the distinct `source` values — each
+    /// `;`-separated part on its own — at most eight of them).
+    pub fn new(inputs: Vec<String>, located: &[LocatedIncident]) -> RunMeta {
+        let formats: BTreeSet<&'static str> = located
+            .iter()
+            .map(|l| l.record.provenance.format.as_str())
+            .collect();
+        let mut sources = Vec::new();
+        for f in formats {
+            sources.push(
+                match f {
+                    "ucdp_ged" => "UCDP Georeferenced Event Dataset (GED), CC BY 4.0, Sundberg & Melander (2013), Journal of Peace Research 50(4)",
+                    "acled" => "ACLED (acleddata.com), under ACLED's terms of use",
+                    "gtd" => "Global Terrorism Database (START, University of Maryland)",
+                    _ => "incident reports as cited per record (fields source, source_url)",
+                }
+                .to_string(),
+            );
+        }
+        // Distinct as they will be written (ASCII, single spaces).
+        let cited: BTreeSet<String> = located
+            .iter()
+            .filter(|l| l.record.provenance.format == SourceFormat::Native)
+            .filter_map(|l| l.record.source.as_deref())
+            .flat_map(|s| s.split(';'))
+            .map(one_ascii_line)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let n = cited.len();
+        sources.extend(cited.into_iter().take(8));
+        if n > 8 {
+            sources.push(format!("and {} more (see the source field)", n - 8));
+        }
+        RunMeta {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            inputs,
+            sources,
+            compared: Vec::new(),
+        }
+    }
+}
+
+/// Writes every layer, its QGIS style, the QGIS project `borderwatch.qgs`, the CSV tables and
+/// `tables_metadata.json` into `out` (created if needed). `located` must be the incidents
+/// the analysis ran on (same order). The isobands are written as given; when none are given
+/// and a surface is, they are drawn from it at the default thresholds; with neither, no
+/// isoband layer is written (and one left in `out` by an earlier run is removed). Returns
+/// the files written.
+pub fn write_all(
+    out: &Path,
+    geo: &GeoData,
+    located: &[LocatedIncident],
+    analysis: &Analysis,
+    surface: Option<&Surface>,
+    isobands: &[Isoband],
+    meta: &RunMeta,
+) -> Result<Vec<PathBuf>> {
+    if located.len() != analysis.placements.len() {
+        bail!(
+            "the analysis ran on {} incidents but {} were given to export",
+            analysis.placements.len(),
+            located.len()
+        );
+    }
+    let proj = Projection::region();
+    let header = Header {
+        attribution: attribution(meta),
+        generator: format!("borderwatch {}", meta.version),
+        parameters: parameters(analysis, surface, meta),
+    };
+
+    let drawn;
+    let bands: &[Isoband] = match (isobands.is_empty(), surface) {
+        (true, Some(s)) => {
+            drawn = kde::isobands(s, &kde::default_thresholds(s), &proj)?;
+            &drawn
+        }
+        _ => isobands,
+    };
+
+    let mut layers = vec![
+        countries_layer(geo),
+        provinces_layer(geo),
+        districts_layer(geo),
+    ];
+    if bands.is_empty() {
+        // No density this run: a layer left from an earlier run must not pass for one.
+        for stale in ["density_isobands.geojson", "density_isobands.qml"] {
+            let path = out.join(stale);
+            if path.is_file() {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+    } else {
+        layers.push(isobands_layer(bands));
+    }
+    layers.push(corridors_layer(analysis, &proj));
+    layers.push(borders_layer(analysis));
+    layers.push(sectors_layer(analysis));
+    layers.push(segments_layer(analysis, meta));
+
+    let mut written = Vec::new();
+    let mut infos = Vec::new();
+    for layer in layers {
+        let file = format!("{}.geojson", layer.name);
+        let path = out.join(&file);
+        let mut info = None;
+        write_atomic_with(&path, |w| {
+            info = Some(layer.render(&header, &file, w)?);
+            Ok(())
+        })?;
+        written.push(path);
+        infos.extend(info);
+    }
+    let (path, info) = write_incidents_layer(out, &header, located, analysis)?;
+    written.push(path);
+    infos.push(info);
+
+    written.extend(write_tables(out, analysis, &header)?);
+
+    let project = ProjectInfo {
+        title: "borderwatch: cross-border incidents along Afghanistan's borders".into(),
+        attribution: header.attribution.clone(),
+        generator: header.generator.clone(),
+        parameters: serde_json::to_string(&header.parameters)?,
+        extent_km: analysis_extent(analysis, &proj),
+    };
+    written.extend(qgis::write(out, &infos, &project)?);
+    Ok(written)
+}
+
+/// Top-level members every layer carries.
+struct Header {
+    attribution: String,
+    generator: String,
+    parameters: Value,
+}
+
+/// The attribution as one ASCII line (safe in every GDAL driver and QGIS field).
+fn attribution(meta: &RunMeta) -> String {
+    let mut s = ATTRIBUTION.to_string();
+    if !meta.sources.is_empty() {
+        s.push_str(" Incidents: ");
+        s.push_str(&meta.sources.join("; "));
+        if !s.ends_with('.') {
+            s.push('.');
+        }
+    }
+    one_ascii_line(&s)
+}
+
+/// Text as one line of ASCII: transliterated (deunicode), control characters and runs of
+/// whitespace turned into single spaces.
+fn one_ascii_line(s: &str) -> String {
+    deunicode::deunicode(s)
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The analysis options as an object, with dates as ISO strings, the window, the projection
+/// and the inputs.
+fn parameters(a: &Analysis, surface: Option<&Surface>, meta: &RunMeta) -> Value {
+    let mut p = match serde_json::to_value(&a.options) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    p.insert(
+        "from".into(),
+        opt_str(a.options.from.map(|d| d.to_string())),
+    );
+    p.insert("to".into(), opt_str(a.options.to.map(|d| d.to_string())));
+    p.insert(
+        "window_start".into(),
+        opt_str(a.window.map(|w| w.0.to_string())),
+    );
+    p.insert(
+        "window_end".into(),
+        opt_str(a.window.map(|w| w.1.to_string())),
+    );
+    p.insert("years".into(), real(a.years));
+    p.insert("projection".into(), json!(REGION_ALBERS));
+    if let Some(s) = surface {
+        p.insert("density_cell_km".into(), real(Some(s.cell_km)));
+        p.insert("density_grid".into(), json!([s.cols, s.rows]));
+        p.insert(
+            "density_unit".into(),
+            json!("incidents per 1,000 km2 per year"),
+        );
+    }
+    p.insert("inputs".into(), json!(meta.inputs));
+    Value::Object(p)
+}

@@ -1,0 +1,60 @@
+//! What the analysing jobs (`density`, `compare`) start with: the geodata (with the user's
+//! border lines if given), the inputs read and geocoded keeping only what the analysis reads
+//! of each incident, and the checks of the request that need the borders or the inputs.
+
+use super::config::Reading;
+use super::prepare::{PreparedForAnalysis, ingest_for_analysis_with};
+use super::usage;
+use crate::density::AnalysisOptions;
+use crate::geodata::GeoData;
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// An analysis to run: on which inputs, with which geodata and options.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisJob {
+    /// Incident files; the shipped example when none.
+    pub inputs: Vec<PathBuf>,
+    /// The geodata folder (the copy built in when `None`).
+    pub geodata: Option<PathBuf>,
+    /// Border lines from this GeoJSON file instead of the shipped ones.
+    pub borders_file: Option<PathBuf>,
+    pub options: AnalysisOptions,
+    pub reading: Reading,
+}
+
+/// A job's own check of its request once the borders are known, before any input is read
+/// (e.g. `compare`'s border pair).
+pub type BeforeReading<'a> = dyn Fn(&GeoData, &AnalysisOptions) -> Result<()> + 'a;
+
+/// The geodata and the inputs, read and geocoded (messages to `log`).
+pub struct Ready {
+    pub geo: GeoData,
+    pub prepared: PreparedForAnalysis,
+}
+
+impl AnalysisJob {
+    /// Loads the geodata, checks the border ids (and `before_reading`) before any input is
+    /// read, reads and geocodes the inputs, then checks the event types against those the
+    /// inputs hold.
+    pub fn prepare(
+        &self,
+        before_reading: Option<&BeforeReading<'_>>,
+        log: &mut dyn FnMut(&str),
+    ) -> Result<Ready> {
+        let opts = &self.options;
+        let mut geo = GeoData::load(self.geodata.as_deref())?;
+        if let Some(f) = &self.borders_file {
+            geo.use_borders_file(f)?;
+        }
+        let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
+        usage::check_borders(&opts.borders, &ids)?;
+        if let Some(check) = before_reading {
+            check(&geo, opts)?;
+        }
+        let reading = self.reading.options(false)?;
+        let prepared = ingest_for_analysis_with(&self.inputs, &geo, &reading, log)?;
+        usage::check_types(&opts.types, &prepared.located)?;
+        Ok(Ready { geo, prepared })
+    }
+}

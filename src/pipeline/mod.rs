@@ -1,0 +1,84 @@
+//! The jobs, in the library: each subcommand's work from a request to its files and a report,
+//! so anything (the command line, a benchmark, a test, a later front end) can run it.
+//!
+//! - [`prepare`]: the front half every job shares — read every input, geocode every record,
+//!   keep every row accounted for.
+//! - [`run()`]: the main job (`run`, and `export` without the maps), configured by a
+//!   [`RunConfig`] and reported in a [`RunReport`]; [`figures`] draws its maps and charts,
+//!   [`summary`] says what it did.
+//! - [`analysis`]: what `density` and `compare` start with; [`density()`](density::density),
+//!   [`compare()`](compare::compare) and [`geocode()`](geocode::geocode) are their jobs.
+//! - [`usage`]: requests that cannot be done, refused before anything is read or written.
+//!
+//! The pipeline owns the order of the stages, which files a job writes and what its report
+//! says. It must not know about the command line: no flag parsing, no printing, no exit
+//! statuses, no spinner. Messages about the inputs and the stage being entered go to an
+//! [`Observer`], which the caller decides how to show.
+
+pub mod analysis;
+pub mod compare;
+pub mod config;
+pub mod density;
+pub mod figures;
+pub mod geocode;
+pub mod prepare;
+mod run;
+pub mod summary;
+pub mod usage;
+
+pub use config::{Reading, RunConfig};
+pub use prepare::{
+    EXAMPLE_CSV, EXAMPLE_NAME, Prepared, PreparedForAnalysis, ingest_and_geocode,
+    ingest_and_geocode_with, ingest_for_analysis, ingest_for_analysis_with,
+};
+pub use run::{RunReport, run};
+
+/// Hears what a job is doing: the stage it enters and the messages about its inputs (notes,
+/// warnings, skipped and unmatched rows). Both do nothing unless implemented.
+pub trait Observer {
+    /// A stage begins ("loading geodata", "analysing borders", …).
+    fn stage(&mut self, _name: &str) {}
+    /// A message about the inputs, one line (`note: …`, `warning: …`, `skipped: …`,
+    /// `unmatched: …`).
+    fn message(&mut self, _line: &str) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {}
+
+/// A rate ratio and its interval as the reports print it: `0.092 (95% CI 0.023 – 0.251)`,
+/// the upper bound `unbounded` when there is none.
+pub(crate) fn ratio_with_interval(c: &crate::density::compare::Comparison) -> String {
+    format!(
+        "{} (95% CI {} – {})",
+        fixed3(c.ratio),
+        fixed3(c.ratio_low),
+        c.ratio_high
+            .map(|v| format!("{v:.3}"))
+            .unwrap_or_else(|| "unbounded".into())
+    )
+}
+
+/// Refuses the first row that could not be used when `strict` asks for every row.
+pub(crate) fn refuse_if_strict(
+    strict: bool,
+    unmatched: &[crate::model::Unmatched],
+) -> anyhow::Result<()> {
+    if strict && let Some(u) = unmatched.first() {
+        anyhow::bail!(
+            "strict mode: {}:{}: {} ({})",
+            u.file,
+            u.line,
+            u.reason,
+            u.tried
+        );
+    }
+    Ok(())
+}
+
+/// A figure with three decimals, or `-` when there is none (reports print both so).
+pub(crate) fn fixed3(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into())
+}

@@ -1,0 +1,200 @@
+//! The main job: from incident files (the shipped example when none) to a complete output
+//! folder — located incidents and the unmatched report, per-segment, per-sector and
+//! per-border tables, the border comparison, GeoJSON layers with QGIS styles and a project,
+//! maps and charts, the resolved configuration and a summary.
+
+use super::config::RunConfig;
+use super::prepare::{Prepared, ingest_and_geocode_with};
+use super::{Observer, figures, refuse_if_strict, summary, usage};
+use crate::density::compare::{Comparison, check_pair, compare};
+use crate::density::kde::{Isoband, KdeOptions, Surface, default_thresholds, isobands, surface};
+use crate::density::{Analysis, AnalysisOptions, analyse};
+use crate::export::layers::{RunMeta, write_all};
+use crate::export::{incidents, tables, write_atomic};
+use crate::geodata::GeoData;
+use crate::projection::Projection;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// What a run did: its summary (as printed and as written to `summary.txt` and
+/// `summary.json`), the files it wrote, and the records and analysis it made them from.
+pub struct RunReport {
+    /// The summary text, line by line.
+    pub text: String,
+    /// The summary as JSON.
+    pub json: serde_json::Value,
+    /// Every file written but the summary's own two, sorted.
+    pub written: Vec<PathBuf>,
+    /// What was read, located and left unmatched.
+    pub prepared: Prepared,
+    /// The analysis of the located incidents.
+    pub analysis: Analysis,
+}
+
+impl RunReport {
+    /// Whether every row read was used (none skipped as malformed, none left unmatched).
+    pub fn all_used(&self) -> bool {
+        self.prepared.unmatched.is_empty()
+    }
+}
+
+/// What the job has made by the time it writes its figures and summary.
+pub(super) struct Made<'a> {
+    pub geo: &'a GeoData,
+    pub prepared: &'a Prepared,
+    pub opts: &'a AnalysisOptions,
+    pub analysis: &'a Analysis,
+    pub comparison: Option<&'a Comparison>,
+    /// The two compared borders, as configured.
+    pub pair: &'a [String],
+    pub bands: &'a [Isoband],
+    pub meta: &'a RunMeta,
+}
+
+/// Runs the main job as `config` says (unset fields take their defaults), with the geodata
+/// from `geodata` (the copy built in when `None`); `maps` false leaves the maps and charts
+/// out (the `export` subcommand). Usage errors (options, formats, border ids, the compared
+/// pair) are refused before any input is read; event types once the inputs show theirs.
+pub fn run(
+    config: &RunConfig,
+    geodata: Option<&Path>,
+    maps: bool,
+    observer: &mut dyn Observer,
+) -> Result<RunReport> {
+    let cfg = config.clone().resolved();
+    let out = cfg.out.clone().unwrap_or_else(|| PathBuf::from("output"));
+    let opts = cfg.analysis()?;
+    usage::check_formats(cfg.format.as_deref().unwrap_or_default())?;
+
+    observer.stage("loading geodata");
+    let mut geo = GeoData::load(geodata)?;
+    if let Some(f) = &cfg.borders_file {
+        geo.use_borders_file(f)?;
+    }
+    // Border ids and the compared pair are checked before any input is read.
+    let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
+    usage::check_borders(&opts.borders, &ids)?;
+    let pair = cfg.compare.clone().unwrap_or_default();
+    if pair.len() != 2 {
+        return Err(usage::usage(
+            "--compare takes exactly two border ids, e.g. AF-TJ,AF-PK",
+        ));
+    }
+    check_pair(&pair[0], &pair[1], &ids, &opts.borders)?;
+
+    observer.stage("reading and geocoding incidents");
+    let strict = cfg.strict.unwrap_or(false);
+    let reading = cfg.reading().options(strict)?;
+    let prepared = ingest_and_geocode_with(
+        cfg.inputs.as_deref().unwrap_or_default(),
+        &geo,
+        &reading,
+        &mut |m| observer.message(m),
+    )?;
+    refuse_if_strict(strict, &prepared.unmatched)?;
+    let located = &prepared.geocoded.located;
+    usage::check_types(&opts.types, located)?;
+
+    observer.stage("analysing borders");
+    let analysis = analyse(located, &geo, &opts);
+    let comparison = compare(&analysis, &pair[0], &pair[1]).ok();
+
+    observer.stage("density surface");
+    let kde_opts = KdeOptions {
+        bandwidth_km: cfg.bandwidth_km.unwrap_or(15.0),
+        ..KdeOptions::default()
+    };
+    let (surface, bands) = density_surface(&prepared, &analysis, &kde_opts)?;
+
+    observer.stage("writing outputs");
+    let mut written: Vec<PathBuf> = Vec::new();
+    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
+        let p = out.join(name);
+        write_atomic(&p, bytes)?;
+        written.push(p);
+        Ok(())
+    };
+    put(
+        "unmatched.csv",
+        incidents::unmatched_csv(&prepared.unmatched)?.as_bytes(),
+    )?;
+    if let Some(c) = &comparison {
+        put("comparison.csv", tables::comparison_csv(c)?.as_bytes())?;
+    }
+    let config_text = format!(
+        "# borderwatch {} run configuration: repeat with `borderwatch run --config {}`\n{}",
+        env!("CARGO_PKG_VERSION"),
+        out.join("run-config.toml").display(),
+        toml::to_string(&cfg).context("writing the run configuration")?
+    );
+    put("run-config.toml", config_text.as_bytes())?;
+    // Layers (GeoJSON + QGIS styles + project), the CSV tables and their metadata.
+    let mut meta = RunMeta::new(prepared.inputs.clone(), located);
+    meta.compared = pair.clone();
+    let layers = write_all(
+        &out,
+        &geo,
+        located,
+        &analysis,
+        surface.as_ref(),
+        &bands,
+        &meta,
+    )?;
+    let made = Made {
+        geo: &geo,
+        prepared: &prepared,
+        opts: &opts,
+        analysis: &analysis,
+        comparison: comparison.as_ref(),
+        pair: &pair,
+        bands: &bands,
+        meta: &meta,
+    };
+    if maps {
+        observer.stage("drawing maps");
+        figures::draw(&made, &cfg, &mut put)?;
+    }
+    observer.stage("summary");
+    written.extend(layers);
+    written.sort();
+
+    let (text, json) = summary::summary(&made, &out, &written, surface.is_some())?;
+    write_atomic(&out.join("summary.txt"), text.as_bytes())?;
+    write_atomic(
+        &out.join("summary.json"),
+        (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
+    )?;
+    Ok(RunReport {
+        text,
+        json,
+        written,
+        prepared,
+        analysis,
+    })
+}
+
+/// The kernel density surface smoothed for print, and its isobands (none without a
+/// surface). Aggregate rows are drawn as their stretch, not spread over the surface.
+fn density_surface(
+    prepared: &Prepared,
+    analysis: &Analysis,
+    kde_opts: &KdeOptions,
+) -> Result<(Option<Surface>, Vec<Isoband>)> {
+    let proj = Projection::region();
+    let located = &prepared.geocoded.located;
+    let without_aggregates = crate::render::aggregates::surface_analysis(analysis, located);
+    let surface = surface(
+        located,
+        without_aggregates.as_ref().unwrap_or(analysis),
+        kde_opts,
+        &proj,
+    )
+    .ok()
+    .map(crate::render::smooth::for_print);
+    drop(without_aggregates);
+    let bands = match &surface {
+        Some(s) => isobands(s, &default_thresholds(s), &proj)?,
+        None => Vec::new(),
+    };
+    Ok((surface, bands))
+}
