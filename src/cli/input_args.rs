@@ -17,6 +17,10 @@ pub struct InputArgs {
     /// The sheet of an .xlsx or .ods workbook to read [default: the first].
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// Your own places (CSV: name, aliases, lat, lon, kind, country, admin1, admin2,
+    /// radius_km, source), added to the shipped gazetteer and found before its entries.
+    #[arg(long, value_name = "FILE")]
+    pub places: Option<std::path::PathBuf>,
 }
 
 impl InputArgs {
@@ -26,6 +30,7 @@ impl InputArgs {
             columns: self.columns.clone(),
             date_order: self.date_order,
             sheet: self.sheet.clone(),
+            places: self.places.clone(),
         }
     }
 }

@@ -111,6 +111,7 @@ fn flags(a: &Args) -> RunConfig {
         columns: a.input.columns.clone(),
         date_order: a.input.date_order,
         sheet: a.input.sheet.clone(),
+        places: a.input.places.clone(),
     }
 }
 

@@ -27,13 +27,17 @@ pub struct UserPlaces {
     pub errors: Vec<String>,
 }
 
-/// A place's report line when it disagrees with a shipped entry of the same name.
+/// A user's place whose name the shipped gazetteer gives to other places, none of them where
+/// the user puts it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub user_id: String,
     pub user_name: String,
-    pub shipped_id: String,
-    pub shipped_name: String,
+    /// How many shipped entries have the name.
+    pub shipped: usize,
+    /// The nearest of them: id, name, km from the user's place.
+    pub nearest_id: String,
+    pub nearest_name: String,
     pub km: f64,
 }
 
@@ -41,8 +45,18 @@ impl std::fmt::Display for Conflict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "your place {:?} ({}) lies {:.0} km from the shipped {:?} ({}): yours is used",
-            self.user_name, self.user_id, self.km, self.shipped_name, self.shipped_id
+            "your place {:?} ({}) is also the name of {} shipped {} (nearest: {:?}, {}, {:.0} km away): yours is used",
+            self.user_name,
+            self.user_id,
+            self.shipped,
+            if self.shipped == 1 {
+                "entry"
+            } else {
+                "entries"
+            },
+            self.nearest_name,
+            self.nearest_id,
+            self.km
         )
     }
 }
@@ -233,20 +247,30 @@ impl Gazetteer {
                 kinds: vec![e.kind],
                 ..Default::default()
             };
-            for h in self.search(&e.name, &c) {
-                if h.how == NameMatch::Fuzzy || h.entry.id.starts_with(USER_ID_PREFIX) {
-                    continue;
-                }
-                let km = crate::geo_util::km(e.lon, e.lat, h.entry.lon, h.entry.lat);
-                if km > e.radius_km + h.entry.radius_km {
-                    conflicts.push(Conflict {
-                        user_id: e.id.clone(),
-                        user_name: e.name.clone(),
-                        shipped_id: h.entry.id.clone(),
-                        shipped_name: h.entry.name.clone(),
-                        km,
-                    });
-                }
+            let shipped: Vec<(f64, &GazetteerEntry)> = self
+                .search(&e.name, &c)
+                .into_iter()
+                .filter(|h| h.how != NameMatch::Fuzzy && !h.entry.id.starts_with(USER_ID_PREFIX))
+                .map(|h| {
+                    let km = crate::geo_util::km(e.lon, e.lat, h.entry.lon, h.entry.lat);
+                    (km, h.entry)
+                })
+                .collect();
+            let nearest = shipped
+                .iter()
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+            // The same place (within both radii) is no conflict.
+            if let Some(&(km, n)) = nearest
+                && km > e.radius_km + n.radius_km
+            {
+                conflicts.push(Conflict {
+                    user_id: e.id.clone(),
+                    user_name: e.name.clone(),
+                    shipped: shipped.len(),
+                    nearest_id: n.id.clone(),
+                    nearest_name: n.name.clone(),
+                    km,
+                });
             }
             resolved.push(e);
         }
@@ -301,9 +325,11 @@ mod tests {
         .unwrap();
         let conflicts = g.add_user_places(p.entries, &|_, _| None);
         // The shipped Makin in Sindh is far from the user's.
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
         assert!(
-            conflicts.iter().any(|c| c.shipped_name == "Makin"),
-            "{conflicts:?}"
+            conflicts[0].to_string().contains("yours is used"),
+            "{}",
+            conflicts[0]
         );
         let hits = g.search("Makin", &Constraint::default());
         assert!(

@@ -142,11 +142,34 @@ fn lookup_within<'g>(
         kinds: vec![EntryKind::District, EntryKind::Province, EntryKind::Place],
         ..c.clone()
     };
-    let units: Vec<Candidate<'g>> = lookup_phrase(g, qualifier, &unit_c)
-        .into_iter()
-        .filter(|u| u.how != NameMatch::Fuzzy)
-        .take(5)
-        .collect();
+    let find_units = |q: &str| -> Vec<Candidate<'g>> {
+        lookup_phrase(g, q, &unit_c)
+            .into_iter()
+            .filter(|u| u.how != NameMatch::Fuzzy)
+            .take(5)
+            .collect()
+    };
+    let mut units = find_units(qualifier);
+    // "Lower Kurram", "Upper Tirah": a part of the unit; the unit bounds it.
+    if units.is_empty()
+        && let Some((first, rest)) = qualifier.trim().split_once(' ')
+        && matches!(
+            crate::gazetteer::normalize::fold(first).as_str(),
+            "upper"
+                | "lower"
+                | "central"
+                | "north"
+                | "south"
+                | "east"
+                | "west"
+                | "northern"
+                | "southern"
+                | "eastern"
+                | "western"
+        )
+    {
+        units = find_units(rest);
+    }
     for u in &units {
         let inner_c = match u.entry.kind {
             EntryKind::District => Constraint {

@@ -262,7 +262,12 @@ pub(super) fn location_from_entry(
     near: bool,
 ) -> Location {
     let mut precision = e.kind.precision();
-    let mut radius = if e.kind == EntryKind::Place {
+    // A user's own place keeps the radius they gave it.
+    let mut radius = if e.kind == EntryKind::Place
+        && !e
+            .id
+            .starts_with(crate::gazetteer::user_places::USER_ID_PREFIX)
+    {
         e.radius_km.max(PLACE_POSITION_KM)
     } else {
         e.radius_km
@@ -350,7 +355,9 @@ pub(super) fn from_hits(
         // to cover the district (the place meant may be a namesake the gazetteer lacks);
         // elsewhere the unit is taken where it is smaller than the circle.
         let (lon, lat, radius, what) = match unit {
-            Some(u) if u.kind == EntryKind::District || best.how == NameMatch::Fuzzy => {
+            // Without a stated district the gazetteer may lack the place meant anywhere in
+            // the province or country: the radius covers the unit.
+            Some(u) => {
                 let cover = km(lon, lat, u.lon, u.lat) + u.radius_km;
                 (
                     lon,
@@ -358,9 +365,6 @@ pub(super) fn from_hits(
                     radius.max((cover * 10.0).ceil() / 10.0),
                     format!("a point among them, the radius covering {}", u.name),
                 )
-            }
-            Some(u) if u.kind != EntryKind::Country && u.radius_km < radius => {
-                (u.lon, u.lat, u.radius_km, format!("{} {}", u.kind, u.name))
             }
             _ => (lon, lat, radius, "a circle covering them".to_string()),
         };
@@ -565,6 +569,10 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
                 let outside = i == 1;
                 let common = !loc.ambiguous
                     && set[0].entry.kind == EntryKind::Place
+                    && !set[0]
+                        .entry
+                        .id
+                        .starts_with(crate::gazetteer::user_places::USER_ID_PREFIX)
                     && namesakes() >= COMMON_NAME_PLACES;
                 if (outside || common) && !loc.ambiguous {
                     widen_to_cover(

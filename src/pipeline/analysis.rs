@@ -43,7 +43,8 @@ impl AnalysisJob {
         log: &mut dyn FnMut(&str),
     ) -> Result<Ready> {
         let opts = &self.options;
-        let mut geo = GeoData::load(self.geodata.as_deref())?;
+        let mut geo =
+            super::load_geodata(self.geodata.as_deref(), self.reading.places.as_deref(), log)?;
         if let Some(f) = &self.borders_file {
             geo.use_borders_file(f)?;
         }

@@ -44,6 +44,7 @@ pub struct RunConfig {
     pub columns: Option<Vec<String>>,
     pub date_order: Option<DateOrder>,
     pub sheet: Option<String>,
+    pub places: Option<PathBuf>,
 }
 
 impl RunConfig {
@@ -75,7 +76,8 @@ impl RunConfig {
             strict,
             columns,
             date_order,
-            sheet
+            sheet,
+            places
         )
     }
 
@@ -116,6 +118,7 @@ impl RunConfig {
             columns: self.columns,
             date_order: self.date_order,
             sheet: self.sheet,
+            places: self.places,
         }
     }
 
@@ -154,6 +157,7 @@ impl RunConfig {
             columns: self.columns.clone(),
             date_order: self.date_order,
             sheet: self.sheet.clone(),
+            places: self.places.clone(),
         }
     }
 }
@@ -190,6 +194,8 @@ pub struct Reading {
     pub date_order: Option<DateOrder>,
     /// The sheet of a workbook to read (the first when none).
     pub sheet: Option<String>,
+    /// The user's own places file, added to the gazetteer.
+    pub places: Option<PathBuf>,
 }
 
 impl Reading {

@@ -7,7 +7,6 @@ use super::prepare::ingest_and_geocode_with;
 use super::refuse_if_strict;
 use crate::export::{incidents, write_atomic};
 use crate::geocode::Geocoded;
-use crate::geodata::GeoData;
 use crate::model::Unmatched;
 use anyhow::Result;
 use std::fmt::Write;
@@ -26,6 +25,8 @@ pub struct GeocodeJob {
     pub output: PathBuf,
     /// The unmatched report (CSV) to write.
     pub unmatched: PathBuf,
+    /// The review list (CSV) to write: records not placed as written.
+    pub review: PathBuf,
 }
 
 /// What `geocode` did.
@@ -36,17 +37,19 @@ pub struct GeocodeReport {
     pub geocoded: Geocoded,
     pub output: PathBuf,
     pub unmatched_report: PathBuf,
+    pub review_report: PathBuf,
 }
 
 /// Reads and locates the job's inputs (messages to `log`), and writes the point layer and
 /// the unmatched report.
 pub fn geocode(job: &GeocodeJob, log: &mut dyn FnMut(&str)) -> Result<GeocodeReport> {
-    let geo = GeoData::load(job.geodata.as_deref())?;
+    let geo = super::load_geodata(job.geodata.as_deref(), job.reading.places.as_deref(), log)?;
     let reading = job.reading.options(job.strict)?;
     let prepared = ingest_and_geocode_with(&job.inputs, &geo, &reading, log)?;
     let unmatched = prepared.unmatched;
     let result = prepared.geocoded;
     refuse_if_strict(job.strict, &unmatched)?;
+    super::refuse_review_if_strict(job.strict, &result.located)?;
     write_atomic(
         &job.output,
         incidents::geojson(&result.located, crate::geodata::ATTRIBUTION)?.as_bytes(),
@@ -54,6 +57,10 @@ pub fn geocode(job: &GeocodeJob, log: &mut dyn FnMut(&str)) -> Result<GeocodeRep
     write_atomic(
         &job.unmatched,
         incidents::unmatched_csv(&unmatched)?.as_bytes(),
+    )?;
+    write_atomic(
+        &job.review,
+        crate::export::review::review_csv(&result.located)?.as_bytes(),
     )?;
     debug_assert_eq!(
         prepared.rows_read as usize,
@@ -65,7 +72,17 @@ pub fn geocode(job: &GeocodeJob, log: &mut dyn FnMut(&str)) -> Result<GeocodeRep
         geocoded: result,
         output: job.output.clone(),
         unmatched_report: job.unmatched.clone(),
+        review_report: job.review.clone(),
     })
+}
+
+/// Records to review, by kind, as a JSON object.
+fn review_counts(located: &[crate::model::LocatedIncident]) -> serde_json::Value {
+    crate::geocode::review::counts(located)
+        .iter()
+        .map(|(k, n)| (k.as_str().to_string(), serde_json::Value::from(*n)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 impl GeocodeReport {
@@ -90,7 +107,9 @@ impl GeocodeReport {
             .collect();
         serde_json::json!({"read": self.rows_read, "located": self.geocoded.located.len(), "unmatched": self.unmatched.len(),
             "by_method": methods, "by_precision": precisions,
-            "output": self.output, "unmatched_report": self.unmatched_report})
+            "review": review_counts(&self.geocoded.located),
+            "output": self.output, "unmatched_report": self.unmatched_report,
+            "review_report": self.review_report})
     }
 
     /// The report as text: counts by method and by precision, possible duplicates, and the
@@ -128,11 +147,16 @@ impl GeocodeReport {
                 "{dups} records flagged as possible duplicates (see possible_duplicates)"
             )?;
         }
+        let review_name = self.review_report.display().to_string();
+        if let Some(line) = crate::geocode::review::summary_line(&result.located, &review_name) {
+            writeln!(s, "to review: {line}")?;
+        }
         writeln!(
             s,
-            "wrote {} and {}",
+            "wrote {}, {} and {}",
             self.output.display(),
-            self.unmatched_report.display()
+            self.unmatched_report.display(),
+            self.review_report.display()
         )?;
         Ok(s)
     }

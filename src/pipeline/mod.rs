@@ -62,6 +62,50 @@ pub(crate) fn ratio_with_interval(c: &crate::density::compare::Comparison) -> St
 }
 
 /// Refuses the first row that could not be used when `strict` asks for every row.
+/// Loads the geodata (the copy built in when `geodata` is `None`) and adds the user's own
+/// places, if any; unreadable rows of the places file and conflicts with shipped entries go
+/// to `log`.
+pub fn load_geodata(
+    geodata: Option<&std::path::Path>,
+    places: Option<&std::path::Path>,
+    log: &mut dyn FnMut(&str),
+) -> anyhow::Result<crate::geodata::GeoData> {
+    let mut geo = crate::geodata::GeoData::load(geodata)?;
+    if let Some(p) = places {
+        let (errors, conflicts) = geo.add_user_places(p)?;
+        for e in errors {
+            log(&format!("places: {e}"));
+        }
+        for c in conflicts {
+            log(&format!("places: {}: {c}", p.display()));
+        }
+    }
+    Ok(geo)
+}
+
+/// In strict mode, a located record whose place text was not matched as written (see
+/// `review.csv`) is an error too.
+pub(crate) fn refuse_review_if_strict(
+    strict: bool,
+    located: &[crate::model::LocatedIncident],
+) -> anyhow::Result<()> {
+    if !strict {
+        return Ok(());
+    }
+    if let Some(l) = located.iter().find(|l| l.location.review.is_some()) {
+        let r = l.location.review.as_ref().expect("found above");
+        anyhow::bail!(
+            "strict mode: {}:{}: {} not matched as written ({}): {}",
+            l.record.provenance.file,
+            l.record.provenance.line,
+            r.tried,
+            r.kind.as_str(),
+            r.why
+        );
+    }
+    Ok(())
+}
+
 pub(crate) fn refuse_if_strict(
     strict: bool,
     unmatched: &[crate::model::Unmatched],

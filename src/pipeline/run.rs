@@ -67,7 +67,8 @@ pub fn run(
     usage::check_formats(cfg.format.as_deref().unwrap_or_default())?;
 
     observer.stage("loading geodata");
-    let mut geo = GeoData::load(geodata)?;
+    let mut geo =
+        super::load_geodata(geodata, cfg.places.as_deref(), &mut |m| observer.message(m))?;
     if let Some(f) = &cfg.borders_file {
         geo.use_borders_file(f)?;
     }
@@ -92,6 +93,7 @@ pub fn run(
         &mut |m| observer.message(m),
     )?;
     refuse_if_strict(strict, &prepared.unmatched)?;
+    super::refuse_review_if_strict(strict, &prepared.geocoded.located)?;
     let located = &prepared.geocoded.located;
     usage::check_types(&opts.types, located)?;
 
@@ -117,6 +119,10 @@ pub fn run(
     put(
         "unmatched.csv",
         incidents::unmatched_csv(&prepared.unmatched)?.as_bytes(),
+    )?;
+    put(
+        "review.csv",
+        crate::export::review::review_csv(&prepared.geocoded.located)?.as_bytes(),
     )?;
     if let Some(c) = &comparison {
         put("comparison.csv", tables::comparison_csv(c)?.as_bytes())?;
