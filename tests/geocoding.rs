@@ -32,9 +32,21 @@ fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// (id, country, admin1, admin2, location, lat, lon, tolerance km).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+    f64,
+    f64,
+);
+
 /// The rows of the table and a journalist's list, with where UCDP (or the place
-/// itself) is: (id, country, admin1, admin2, location, lat, lon, tolerance km).
-const CASES: &[(&str, &str, &str, &str, &str, f64, f64, f64)] = &[
+/// itself) is.
+const CASES: &[Case] = &[
     (
         "gardai",
         "Pakistan",
