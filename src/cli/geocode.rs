@@ -19,9 +19,10 @@ pub struct Args {
     #[arg(long, default_value = "output/unmatched.csv")]
     pub unmatched: PathBuf,
     /// The review list (CSV) to write: every record whose place text was not matched as
-    /// written (placed at its district, province or country; a close spelling; ambiguous).
-    #[arg(long, default_value = "output/review.csv")]
-    pub review: PathBuf,
+    /// written (placed at its district, province or country; a close spelling; ambiguous)
+    /// [default: review.csv beside the unmatched report].
+    #[arg(long)]
+    pub review: Option<PathBuf>,
     /// Treat any malformed or unmatched row as an error.
     #[arg(long)]
     pub strict: bool,
@@ -40,7 +41,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         strict: args.strict,
         output: args.output.clone(),
         unmatched: args.unmatched.clone(),
-        review: args.review.clone(),
+        review: args
+            .review
+            .clone()
+            .unwrap_or_else(|| args.unmatched.with_file_name("review.csv")),
     };
     let report = crate::pipeline::geocode::geocode(&job, &mut super::log_unless_quiet(cli))?;
     let s = if args.json {
