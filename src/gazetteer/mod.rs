@@ -80,9 +80,11 @@ pub struct Gazetteer {
     /// compact key → (entry index, spelling index: 0 = name, i + 1 = alias i)
     exact: HashMap<String, Vec<(u32, u32)>>,
     /// transliteration skeleton → (entry index, spelling index)
-    variants: HashMap<String, Vec<(u32, u32)>>,
+    /// Built from `exact` on first use: most commands never need it.
+    variants: std::sync::OnceLock<HashMap<String, Vec<(u32, u32)>>>,
     /// For fuzzy search: keys grouped by first character, with their letter sets.
-    by_initial: HashMap<char, Vec<(String, u32, u32, u64)>>,
+    /// Built from `exact` on first use (fuzzy search and suggestions only).
+    by_initial: std::sync::OnceLock<HashMap<char, Vec<(String, u32, u32, u64)>>>,
     by_id: HashMap<String, u32>,
 }
 
@@ -117,8 +119,8 @@ impl Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
             exact: HashMap::new(),
-            variants: HashMap::new(),
-            by_initial: HashMap::new(),
+            variants: std::sync::OnceLock::new(),
+            by_initial: std::sync::OnceLock::new(),
             by_id: HashMap::new(),
         };
         g.extend(entries);
@@ -127,6 +129,9 @@ impl Gazetteer {
 
     /// Adds entries and indexes their spellings.
     pub fn extend(&mut self, entries: Vec<GazetteerEntry>) {
+        // The lazy indexes are rebuilt, with the new entries, on next use.
+        self.variants = std::sync::OnceLock::new();
+        self.by_initial = std::sync::OnceLock::new();
         // Folding 170,000 places' spellings is most of the load time: done on every core.
         use rayon::prelude::*;
         let keys: Vec<Vec<String>> = entries
@@ -147,23 +152,51 @@ impl Gazetteer {
                 if k.is_empty() {
                     continue;
                 }
-                let vslot = self.variants.entry(normalize::variant(&k)).or_default();
-                if !vslot.iter().any(|&(ei, _)| ei == i) {
-                    vslot.push((i, j as u32));
-                }
-                let slot = self.exact.entry(k.clone()).or_default();
+                let slot = self.exact.entry(k).or_default();
                 if !slot.iter().any(|&(ei, _)| ei == i) {
                     slot.push((i, j as u32));
-                    if let Some(c) = k.chars().next() {
-                        let mask = letter_mask(&k);
-                        self.by_initial
-                            .entry(c)
-                            .or_default()
-                            .push((k, i, j as u32, mask));
-                    }
                 }
             }
         }
+    }
+
+    /// Transliteration skeleton → postings, from the exact keys (sorted, so the postings'
+    /// order does not depend on the hash map's).
+    fn variants(&self) -> &HashMap<String, Vec<(u32, u32)>> {
+        self.variants.get_or_init(|| {
+            let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
+            keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let mut m: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            for (k, postings) in keys {
+                m.entry(normalize::variant(k))
+                    .or_default()
+                    .extend(postings.iter().copied());
+            }
+            // One posting per entry: its first spelling, as the exact index keeps.
+            for slot in m.values_mut() {
+                slot.sort_unstable();
+                slot.dedup_by_key(|p| p.0);
+            }
+            m
+        })
+    }
+
+    /// Keys by first character with their letter sets, for fuzzy search (sorted by key).
+    fn by_initial(&self) -> &HashMap<char, Vec<(String, u32, u32, u64)>> {
+        self.by_initial.get_or_init(|| {
+            let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
+            keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let mut m: HashMap<char, Vec<(String, u32, u32, u64)>> = HashMap::new();
+            for (k, postings) in keys {
+                let Some(c) = k.chars().next() else { continue };
+                let mask = letter_mask(k);
+                let list = m.entry(c).or_default();
+                for &(ei, si) in postings {
+                    list.push((k.clone(), ei, si, mask));
+                }
+            }
+            m
+        })
     }
 
     pub fn entries(&self) -> &[GazetteerEntry] {
@@ -255,7 +288,7 @@ impl Gazetteer {
         }
         if out.is_empty()
             && key.chars().count() >= 4
-            && let Some(hits) = self.variants.get(&normalize::variant(&key))
+            && let Some(hits) = self.variants().get(&normalize::variant(&key))
         {
             for &(ei, si) in hits {
                 let entry = &self.entries[ei as usize];
@@ -274,7 +307,7 @@ impl Gazetteer {
             let len = key.chars().count() as i64;
             let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
             let qmask = letter_mask(&key);
-            for (k, ei, si, mask) in self.by_initial.get(&initial).into_iter().flatten() {
+            for (k, ei, si, mask) in self.by_initial().get(&initial).into_iter().flatten() {
                 // Cheap filters first: similar length, and at most 4 letters in one name but
                 // not the other (a misspelling swaps, drops or adds one or two letters).
                 if (k.chars().count() as i64 - len).abs() > 3 || (qmask ^ mask).count_ones() > 4 {
@@ -335,7 +368,7 @@ impl Gazetteer {
     pub fn suggest(&self, query: &str, c: &Constraint, n: usize) -> Vec<String> {
         let key = normalize::compact(&normalize::key(query));
         let mut scored: Vec<(f64, &str)> = Vec::new();
-        for list in self.by_initial.values() {
+        for list in self.by_initial().values() {
             for (k, ei, si, _) in list {
                 let entry = &self.entries[*ei as usize];
                 if self.satisfies(entry, c) {
