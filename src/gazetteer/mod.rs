@@ -74,6 +74,9 @@ pub struct Constraint {
 /// Fuzzy matches below this similarity (Jaro–Winkler on the compact key) are not offered.
 pub const FUZZY_THRESHOLD: f64 = 0.90;
 
+/// Keys by first character: (compact key, entry index, spelling index, letter set).
+type FuzzyIndex = HashMap<char, Vec<(String, u32, u32, u64)>>;
+
 /// The searchable gazetteer.
 pub struct Gazetteer {
     entries: Vec<GazetteerEntry>,
@@ -84,7 +87,7 @@ pub struct Gazetteer {
     variants: std::sync::OnceLock<HashMap<String, Vec<(u32, u32)>>>,
     /// For fuzzy search: keys grouped by first character, with their letter sets.
     /// Built from `exact` on first use (fuzzy search and suggestions only).
-    by_initial: std::sync::OnceLock<HashMap<char, Vec<(String, u32, u32, u64)>>>,
+    by_initial: std::sync::OnceLock<FuzzyIndex>,
     by_id: HashMap<String, u32>,
 }
 
@@ -182,11 +185,11 @@ impl Gazetteer {
     }
 
     /// Keys by first character with their letter sets, for fuzzy search (sorted by key).
-    fn by_initial(&self) -> &HashMap<char, Vec<(String, u32, u32, u64)>> {
+    fn by_initial(&self) -> &FuzzyIndex {
         self.by_initial.get_or_init(|| {
             let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
             keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let mut m: HashMap<char, Vec<(String, u32, u32, u64)>> = HashMap::new();
+            let mut m: FuzzyIndex = HashMap::new();
             for (k, postings) in keys {
                 let Some(c) = k.chars().next() else { continue };
                 let mask = letter_mask(k);
