@@ -344,7 +344,7 @@ impl Gazetteer {
                     && !normalize::compact(&normalize::key(&c.entry.name)).starts_with(&key),
             )
         };
-        let mine = |c: &Candidate<'_>| !c.entry.id.starts_with(user_places::USER_ID_PREFIX);
+        let mine = |c: &Candidate<'_>| !user_places::is_user_place(c.entry);
         out.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)

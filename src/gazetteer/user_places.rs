@@ -16,6 +16,11 @@ use std::path::Path;
 /// Ids of user places start with this, so ranking and reports can tell them apart.
 pub const USER_ID_PREFIX: &str = "user:";
 
+/// Whether an entry is one of the user's own places.
+pub fn is_user_place(e: &GazetteerEntry) -> bool {
+    e.id.starts_with(USER_ID_PREFIX)
+}
+
 /// Default radius (km) of a user's place without `radius_km`.
 pub const DEFAULT_RADIUS_KM: f64 = 5.0;
 
@@ -250,7 +255,7 @@ impl Gazetteer {
             let shipped: Vec<(f64, &GazetteerEntry)> = self
                 .search(&e.name, &c)
                 .into_iter()
-                .filter(|h| h.how != NameMatch::Fuzzy && !h.entry.id.starts_with(USER_ID_PREFIX))
+                .filter(|h| h.how != NameMatch::Fuzzy && !is_user_place(h.entry))
                 .map(|h| {
                     let km = crate::geo_util::km(e.lon, e.lat, h.entry.lon, h.entry.lat);
                     (km, h.entry)

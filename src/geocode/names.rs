@@ -16,6 +16,7 @@
 
 use super::phrase;
 use super::{NEAR_EXTRA_KM, default_radius_km, lookup_phrase};
+use crate::gazetteer::user_places::is_user_place;
 use crate::gazetteer::{Candidate, Constraint, Gazetteer, NameMatch};
 use crate::geo_util::km;
 use crate::model::{
@@ -197,11 +198,7 @@ fn rivals<'a, 'g>(hits: &'a [Candidate<'g>]) -> Vec<&'a Candidate<'g>> {
     };
     let named = |h: &Candidate<'_>| h.how != NameMatch::Fuzzy;
     // A user's own place is the one they mean.
-    if best
-        .entry
-        .id
-        .starts_with(crate::gazetteer::user_places::USER_ID_PREFIX)
-    {
+    if is_user_place(best.entry) {
         return Vec::new();
     }
     hits[1..]
@@ -263,11 +260,7 @@ pub(super) fn location_from_entry(
 ) -> Location {
     let mut precision = e.kind.precision();
     // A user's own place keeps the radius they gave it.
-    let mut radius = if e.kind == EntryKind::Place
-        && !e
-            .id
-            .starts_with(crate::gazetteer::user_places::USER_ID_PREFIX)
-    {
+    let mut radius = if e.kind == EntryKind::Place && !is_user_place(e) {
         e.radius_km.max(PLACE_POSITION_KM)
     } else {
         e.radius_km
@@ -569,10 +562,7 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
                 let outside = i == 1;
                 let common = !loc.ambiguous
                     && set[0].entry.kind == EntryKind::Place
-                    && !set[0]
-                        .entry
-                        .id
-                        .starts_with(crate::gazetteer::user_places::USER_ID_PREFIX)
+                    && !is_user_place(set[0].entry)
                     && namesakes() >= COMMON_NAME_PLACES;
                 if (outside || common) && !loc.ambiguous {
                     widen_to_cover(

@@ -126,15 +126,7 @@ pub(super) fn sectors_layer(a: &Analysis) -> Layer {
             p.insert("km_to".into(), real(Some(u.km_to)));
             p.insert("measured_km".into(), real(Some(u.length_km)));
             tally_rates(&mut p, &s.tally, &s.rates);
-            // The test of excess over the border's rate (null when not tested).
-            let h = s.hotspot.as_ref();
-            p.insert(
-                "hotspot".into(),
-                h.map_or(Value::Null, |h| json!(h.hotspot)),
-            );
-            p.insert("hotspot_q".into(), probability(h.map(|h| h.q_value)));
-            p.insert("hotspot_p".into(), probability(h.map(|h| h.p_value)));
-            p.insert("hotspot_expected".into(), real(h.map(|h| h.expected)));
+            hotspot_fields(&mut p, s.hotspot.as_ref());
             values.push(s.rates.per_100km_per_year);
             features.push((Geom::Line(u.coords.clone()), p));
         }
@@ -147,6 +139,18 @@ pub(super) fn sectors_layer(a: &Analysis) -> Layer {
         members: Vec::new(),
         style: Style::Sectors { values },
     }
+}
+
+/// The test of excess over the border's rate, on segments and sectors alike (null when not
+/// tested).
+fn hotspot_fields(p: &mut Map<String, Value>, h: Option<&crate::density::hotspot::Hotspot>) {
+    p.insert(
+        "hotspot".into(),
+        h.map_or(Value::Null, |h| json!(h.hotspot)),
+    );
+    p.insert("hotspot_q".into(), probability(h.map(|h| h.q_value)));
+    p.insert("hotspot_p".into(), probability(h.map(|h| h.p_value)));
+    p.insert("hotspot_expected".into(), real(h.map(|h| h.expected)));
 }
 
 pub(super) fn segments_layer(a: &Analysis, meta: &RunMeta) -> Layer {
@@ -164,15 +168,7 @@ pub(super) fn segments_layer(a: &Analysis, meta: &RunMeta) -> Layer {
             p.insert("measured_km".into(), real(Some(u.length_km)));
             p.insert("provinces".into(), text(&u.provinces.join("; ")));
             tally_rates(&mut p, &s.tally, &s.rates);
-            // The test of excess over the border's rate (null when not tested).
-            let h = s.hotspot.as_ref();
-            p.insert(
-                "hotspot".into(),
-                h.map_or(Value::Null, |h| json!(h.hotspot)),
-            );
-            p.insert("hotspot_q".into(), probability(h.map(|h| h.q_value)));
-            p.insert("hotspot_p".into(), probability(h.map(|h| h.p_value)));
-            p.insert("hotspot_expected".into(), real(h.map(|h| h.expected)));
+            hotspot_fields(&mut p, s.hotspot.as_ref());
             values.push(s.rates.per_100km_per_year);
             features.push((Geom::Line(u.coords.clone()), p));
         }
