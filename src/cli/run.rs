@@ -61,9 +61,14 @@ pub struct Args {
     /// Kernel density bandwidth, km [default: 15].
     #[arg(long)]
     pub bandwidth_km: Option<f64>,
-    /// Image formats for maps and charts (comma-separated: svg,png) [default: svg,png].
+    /// Image formats for maps and charts (comma-separated: svg,png,pdf; PDF is vector, fonts
+    /// embedded) [default: svg,png].
     #[arg(long, value_delimiter = ',')]
     pub format: Option<Vec<String>>,
+    /// Also draw, for each compared border, a page of small maps, one per quarter or year,
+    /// all on one scale (`periods_<border>.svg`, …).
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub small_multiples: Option<crate::pipeline::config::SmallMultiples>,
     /// PNG width in pixels [default: 2000].
     #[arg(long)]
     pub width: Option<u32>,
@@ -112,6 +117,7 @@ fn flags(a: &Args) -> RunConfig {
         date_order: a.input.date_order,
         sheet: a.input.sheet.clone(),
         places: a.input.places.clone(),
+        small_multiples: a.small_multiples,
     }
 }
 

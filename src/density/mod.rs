@@ -8,6 +8,7 @@ pub mod hotspot;
 pub mod kde;
 pub mod options;
 mod periods;
+pub use periods::calendar_periods;
 pub mod results;
 pub mod stats;
 

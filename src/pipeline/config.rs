@@ -45,6 +45,33 @@ pub struct RunConfig {
     pub date_order: Option<DateOrder>,
     pub sheet: Option<String>,
     pub places: Option<PathBuf>,
+    /// Pages of small maps, one per period, for each compared border (none when unset).
+    pub small_multiples: Option<SmallMultiples>,
+}
+
+/// The period of each small map of `--small-multiples`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SmallMultiples {
+    Quarter,
+    Year,
+}
+
+impl SmallMultiples {
+    pub fn period(self) -> Period {
+        match self {
+            SmallMultiples::Quarter => Period::Quarter,
+            SmallMultiples::Year => Period::Year,
+        }
+    }
+
+    /// The period's name in a title.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmallMultiples::Quarter => "quarter",
+            SmallMultiples::Year => "year",
+        }
+    }
 }
 
 impl RunConfig {
@@ -77,7 +104,8 @@ impl RunConfig {
             columns,
             date_order,
             sheet,
-            places
+            places,
+            small_multiples
         )
     }
 
@@ -119,6 +147,7 @@ impl RunConfig {
             date_order: self.date_order,
             sheet: self.sheet,
             places: self.places,
+            small_multiples: self.small_multiples,
         }
     }
 

@@ -1,11 +1,14 @@
-//! The main job's figures: a map of each compared border, the overview, the profile and
-//! (with a comparison) the comparison chart, drawn and rasterised side by side and written
-//! in order. Owns which figures a run draws, their file names and the maps' subtitle; the
+//! The main job's figures: a map of each compared border, the overview, the profile,
+//! (with a comparison) the comparison chart and (with `--small-multiples`) each compared
+//! border's pages of small maps by period, drawn and converted (PNG, PDF) side by side and
+//! written in order. Owns which figures a run draws, their file names and the maps' subtitle; the
 //! drawing itself is `render`'s.
 
 use super::config::RunConfig;
 use super::run::Made;
 use crate::density::compare::Comparison;
+use crate::density::{Analysis, analyse, calendar_periods};
+use crate::render::small_multiples::{self, PeriodMap};
 use crate::render::{charts, maps};
 use anyhow::Result;
 
@@ -15,6 +18,8 @@ enum Figure<'a> {
     Overview,
     Profile,
     Comparison(&'a Comparison),
+    /// Page `usize` of a border's small multiples.
+    Periods(&'a str, usize),
 }
 
 /// Draws every figure in the formats `cfg` asks for and hands each file to `put` (name,
@@ -23,6 +28,7 @@ pub(super) fn draw(
     made: &Made<'_>,
     cfg: &RunConfig,
     put: &mut dyn FnMut(&str, &[u8]) -> Result<()>,
+    log: &mut dyn FnMut(&str),
 ) -> Result<()> {
     let page = crate::render::page_size(cfg.width, cfg.dpi.map(f64::from));
     let formats = cfg.format.clone().unwrap_or_default();
@@ -62,34 +68,105 @@ pub(super) fn draw(
     if let Some(c) = made.comparison {
         jobs.push(("comparison".into(), Figure::Comparison(c)));
     }
-    // Figures are drawn and rasterised side by side, then written in order.
-    let want_png = formats.iter().any(|f| f.eq_ignore_ascii_case("png"));
-    let drawn: Vec<(String, Option<Vec<u8>>)> = {
+    // Small multiples: every compared border's periods, drawn in the pages' shared classes.
+    let by_period = match (cfg.small_multiples, analysis.window) {
+        (Some(unit), Some(window)) => period_analyses(made, &pair_ids, window, unit.period()),
+        (Some(_), None) => {
+            log("--small-multiples: no incident has a date, so there are no periods to map");
+            Vec::new()
+        }
+        (None, _) => Vec::new(),
+    };
+    let periods: Vec<PeriodMap<'_>> = by_period
+        .iter()
+        .map(|(label, a)| PeriodMap {
+            label: label.clone(),
+            analysis: a,
+        })
+        .collect();
+    let shared = small_multiples::shared_classes(&periods, &pair_ids);
+    let pages = periods.len().div_ceil(small_multiples::PANELS_PER_PAGE);
+    for id in &pair_ids {
+        for n in 0..pages {
+            let name = match pages {
+                1 => format!("periods_{id}"),
+                _ => format!("periods_{id}_{}", n + 1),
+            };
+            jobs.push((name, Figure::Periods(id, n)));
+        }
+    }
+    // Figures are drawn and converted side by side, then written in order.
+    let wants = |f: &str| formats.iter().any(|x| x.eq_ignore_ascii_case(f));
+    let (want_png, want_pdf) = (wants("png"), wants("pdf"));
+    let unit = cfg.small_multiples.map_or("period", |u| u.as_str());
+    let drawn: Vec<Drawn> = {
         use rayon::prelude::*;
         jobs.par_iter()
-            .map(|(_, job)| -> Result<(String, Option<Vec<u8>>)> {
+            .map(|(_, job)| -> Result<Drawn> {
                 let svg = match job {
                     Figure::BorderMap(id) => maps::border_map(&data, id, page)?,
                     Figure::Overview => maps::overview_map(&data, page)?,
                     Figure::Profile => charts::border_profile(analysis, &pair_ids, page)?,
                     Figure::Comparison(c) => charts::comparison_chart(c, analysis, page)?,
+                    Figure::Periods(id, n) => {
+                        let chunk = small_multiples::PANELS_PER_PAGE;
+                        let mine = &periods[n * chunk..((n + 1) * chunk).min(periods.len())];
+                        let mut one =
+                            small_multiples::period_pages(&data, id, mine, &shared, unit, page)?;
+                        one.swap_remove(0)
+                    }
                 };
                 let png = want_png
                     .then(|| crate::render::svg_to_png(&svg, page.width_px))
                     .transpose()?;
-                Ok((svg, png))
+                let pdf = want_pdf
+                    .then(|| crate::render::svg_to_pdf(&svg, page.dpi))
+                    .transpose()?;
+                Ok(Drawn { svg, png, pdf })
             })
             .collect::<Result<_>>()?
     };
-    for ((name, _), (svg, png)) in jobs.iter().zip(drawn) {
-        if formats.iter().any(|f| f.eq_ignore_ascii_case("svg")) {
-            put(&format!("{name}.svg"), svg.as_bytes())?;
+    for ((name, _), d) in jobs.iter().zip(drawn) {
+        if wants("svg") {
+            put(&format!("{name}.svg"), d.svg.as_bytes())?;
         }
-        if let Some(png) = png {
+        if let Some(png) = d.png {
             put(&format!("{name}.png"), &png)?;
+        }
+        if let Some(pdf) = d.pdf {
+            put(&format!("{name}.pdf"), &pdf)?;
         }
     }
     Ok(())
+}
+
+/// A figure in each format asked for.
+struct Drawn {
+    svg: String,
+    png: Option<Vec<u8>>,
+    pdf: Option<Vec<u8>>,
+}
+
+/// The run's analysis repeated for each calendar period of its window (the compared
+/// borders only), side by side: what the small multiples draw.
+fn period_analyses(
+    made: &Made<'_>,
+    borders: &[&str],
+    window: (crate::model::Date, crate::model::Date),
+    period: crate::density::Period,
+) -> Vec<(String, Analysis)> {
+    use rayon::prelude::*;
+    let located = &made.prepared.geocoded.located;
+    calendar_periods(window, period)
+        .into_par_iter()
+        .map(|(label, (from, to))| {
+            let mut opts = made.opts.clone();
+            opts.from = Some(from);
+            opts.to = Some(to);
+            opts.borders = borders.iter().map(|b| b.to_string()).collect();
+            (label, analyse(located, made.geo, &opts))
+        })
+        .collect()
 }
 
 /// The maps' subtitle: the window, how many incidents were located (and counted), the

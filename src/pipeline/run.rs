@@ -158,7 +158,7 @@ pub fn run(
     };
     if maps {
         observer.stage("drawing maps");
-        figures::draw(&made, &cfg, &mut put)?;
+        figures::draw(&made, &cfg, &mut put, &mut |m| observer.message(m))?;
     }
     observer.stage("summary");
     written.extend(layers);

@@ -65,7 +65,7 @@ pub fn check_borders(selected: &[String], valid: &[&str]) -> Result<()> {
 }
 
 /// The image formats maps and charts can be written in.
-pub const FORMATS: [&str; 2] = ["svg", "png"];
+pub const FORMATS: [&str; 3] = ["svg", "png", "pdf"];
 
 /// Refuses image formats that are not written.
 pub fn check_formats(formats: &[String]) -> Result<()> {
@@ -78,9 +78,9 @@ pub fn check_formats(formats: &[String]) -> Result<()> {
         return Ok(());
     }
     Err(usage(format!(
-        "--format: {} not supported: maps and charts are written as {} (e.g. --format svg,png)",
+        "--format: {} not supported: maps and charts are written as {} (e.g. --format svg,png,pdf)",
         unknown.join(", "),
-        FORMATS.join(" and ")
+        FORMATS.join(", ")
     )))
 }
 
@@ -186,12 +186,12 @@ mod tests {
             "{e}"
         );
         assert!(check_window(b, a, None, None).is_ok());
-        let e = check_formats(&["svg".into(), "pdf".into()]).unwrap_err();
+        let e = check_formats(&["svg".into(), "eps".into()]).unwrap_err();
         assert!(
-            is_usage(&e) && e.to_string().contains("pdf not supported"),
+            is_usage(&e) && e.to_string().contains("eps not supported"),
             "{e}"
         );
-        assert!(check_formats(&["SVG".into(), "png".into()]).is_ok());
+        assert!(check_formats(&["SVG".into(), "png".into(), "pdf".into()]).is_ok());
         let e = check_borders(&["AF-PKK".into()], &["AF-PK", "AF-TJ"]).unwrap_err();
         assert_eq!(
             e.to_string(),

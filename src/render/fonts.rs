@@ -12,6 +12,25 @@ pub static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold 2.37, same source and licence.
 pub static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
+/// A font database holding only the bundled fonts, every generic family mapped to them, as
+/// an `Arc`. A macro because the PNG (resvg) and the PDF (svg2pdf) renderers each use their
+/// own version of the `fontdb` crate: `bundled_font_database!(fontdb::Database)`.
+macro_rules! bundled_font_database {
+    ($database:ty) => {{
+        let mut db = <$database>::new();
+        db.load_font_data($crate::render::fonts::REGULAR.to_vec());
+        db.load_font_data($crate::render::fonts::BOLD.to_vec());
+        let family = $crate::render::fonts::FAMILY;
+        db.set_sans_serif_family(family);
+        db.set_serif_family(family);
+        db.set_monospace_family(family);
+        db.set_cursive_family(family);
+        db.set_fantasy_family(family);
+        std::sync::Arc::new(db)
+    }};
+}
+pub(super) use bundled_font_database;
+
 struct Metrics {
     units_per_em: f64,
     /// Advance widths of the code points 0..ASCII_TABLE (in font units); the rest are looked up.

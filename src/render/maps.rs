@@ -102,7 +102,7 @@ pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str
     }
 }
 
-fn rgb(c: [u8; 3]) -> Rgba {
+pub(super) fn rgb(c: [u8; 3]) -> Rgba {
     Rgba::rgb(c[0], c[1], c[2])
 }
 
@@ -117,7 +117,7 @@ fn counted<'a>(d: &MapData<'a>) -> Vec<&'a LocatedIncident> {
         .collect()
 }
 
-fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
+pub(super) fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
     d.analysis
         .borders
         .iter()
@@ -125,7 +125,7 @@ fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
 }
 
 /// The extent of a border's map.
-fn border_extent(b: &BorderResult) -> Option<Extent> {
+pub(super) fn border_extent(b: &BorderResult) -> Option<Extent> {
     Extent::around_lines(&Projection::region(), [&b.border.line]).map(|e| e.padded(0.07))
 }
 
@@ -200,7 +200,7 @@ fn count_text(v: f64) -> String {
     }
 }
 
-fn lonlat_line(coords: &[(f64, f64)]) -> LineString<f64> {
+pub(super) fn lonlat_line(coords: &[(f64, f64)]) -> LineString<f64> {
     coords
         .iter()
         .map(|&(x, y)| geo::coord! {x: x, y: y})

@@ -51,8 +51,10 @@ mod clip;
 mod fonts;
 mod legend;
 pub mod maps;
+mod pdf;
 pub mod places;
 mod raster;
+pub mod small_multiples;
 pub mod smooth;
 
 /// An axis-aligned box in page pixels (layout, label boxes, obstacles).
@@ -75,6 +77,8 @@ pub use canvas::{
 pub use fonts::FAMILY as FONT_FAMILY;
 /// How a class bound is printed in a legend.
 pub use legend::break_label;
+/// SVG to vector PDF with the bundled fonts embedded.
+pub use pdf::svg_to_pdf;
 /// SVG to PNG with the bundled fonts only.
 pub use raster::{parse_svg, svg_to_png, svg_to_rgba};
 

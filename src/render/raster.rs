@@ -8,17 +8,8 @@ use resvg::usvg::{self, fontdb};
 use std::sync::{Arc, LazyLock};
 
 /// The bundled DejaVu Sans regular and bold; "sans-serif" and every generic family map to it.
-static FONTDB: LazyLock<Arc<fontdb::Database>> = LazyLock::new(|| {
-    let mut db = fontdb::Database::new();
-    db.load_font_data(fonts::REGULAR.to_vec());
-    db.load_font_data(fonts::BOLD.to_vec());
-    db.set_sans_serif_family(fonts::FAMILY);
-    db.set_serif_family(fonts::FAMILY);
-    db.set_monospace_family(fonts::FAMILY);
-    db.set_cursive_family(fonts::FAMILY);
-    db.set_fantasy_family(fonts::FAMILY);
-    Arc::new(db)
-});
+static FONTDB: LazyLock<Arc<fontdb::Database>> =
+    LazyLock::new(|| fonts::bundled_font_database!(fontdb::Database));
 
 /// Parsing options: bundled fonts only, anti-aliased shapes and text, and only embedded
 /// (`data:`) images: an `href` naming a file is ignored rather than read.

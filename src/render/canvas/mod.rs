@@ -76,6 +76,20 @@ impl Layout {
             footer: Box2::new(m, bottom, w - m, h - m),
         }
     }
+
+    /// A small multiple's layout: a strip for its caption over a map that fills the rest;
+    /// no side panel or footer (the page that holds the panels has those).
+    fn panel(page: &PageSize) -> Layout {
+        let (w, h) = (f64::from(page.width_px), f64::from(page.height_px));
+        let top = 13.0 * page.px_per_pt();
+        Layout {
+            page: Box2::new(0.0, 0.0, w, h),
+            header: Box2::new(0.0, 0.0, w, top),
+            map: Box2::new(0.0, top, w, h),
+            panel: Box2::new(w, top, w, h),
+            footer: Box2::new(0.0, h, w, h),
+        }
+    }
 }
 
 /// A projected extent shown in a pixel box: the main map, or the inset.
@@ -192,7 +206,16 @@ impl MapCanvas {
     /// A page of `page` size whose map frame shows `extent` (projected km; grown to the
     /// frame's shape, keeping its centre).
     pub fn new(page: PageSize, proj: Projection, extent: Extent) -> MapCanvas {
-        let layout = Layout::new(&page);
+        Self::with_layout(page, proj, extent, Layout::new(&page))
+    }
+
+    /// A small multiple: a map of `page` size (the panel's) with only a caption strip above
+    /// it, to be placed on a page with [`MapCanvas::nest`].
+    pub fn panel(page: PageSize, proj: Projection, extent: Extent) -> MapCanvas {
+        Self::with_layout(page, proj, extent, Layout::panel(&page))
+    }
+
+    fn with_layout(page: PageSize, proj: Projection, extent: Extent, layout: Layout) -> MapCanvas {
         let view = View::new(extent, layout.map);
         let size_units = (
             (f64::from(page.width_px) * SUBPIXEL) as u32,
@@ -270,6 +293,28 @@ impl MapCanvas {
 }
 
 impl MapCanvas {
+    /// Draws the finished `panel` into `rect` (page pixels) of this page, as a nested
+    /// `<svg>` scaled to fit. The panel must not use raster images (their clip path is the
+    /// page's).
+    pub fn nest(&mut self, panel: MapCanvas, rect: Box2) {
+        let (pw, ph) = panel.size_units;
+        let mut panel = panel;
+        panel.place_labels();
+        let frame = panel.layout.map;
+        let w = panel.pt(0.5);
+        panel.rect_px(frame, Rgba::NONE, Rgba::rgb(120, 120, 120), w);
+        let _ = writeln!(
+            self.body,
+            r#"<svg x="{}" y="{}" width="{}" height="{}" viewBox="0 0 {pw} {ph}">"#,
+            units(rect.x0),
+            units(rect.y0),
+            units(rect.width()),
+            units(rect.height())
+        );
+        self.body.push_str(&panel.body);
+        self.body.push_str("</svg>\n");
+    }
+
     /// Writes out pending labels, frames the map, and returns the SVG document.
     pub fn finish(mut self) -> String {
         self.place_labels();
