@@ -6,6 +6,7 @@
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde_json::Value;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 /// A run's output folder.
@@ -141,11 +142,7 @@ impl Folder {
     pub fn text(&self, name: &str) -> Result<String> {
         let p = self.path(name);
         if !p.is_file() {
-            bail!(
-                "{} is missing: the report is made from the files `borderwatch run` writes \
-                 (run it into this folder first)",
-                p.display()
-            );
+            bail!(missing(&p));
         }
         std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))
     }
@@ -164,6 +161,26 @@ impl Folder {
         let p = self.path(name);
         let text = self.text(name)?;
         serde_json::from_str(&text).with_context(|| format!("reading {}", p.display()))
+    }
+
+    /// Hands each feature of a layer to `each` as it is read, from a buffered reader: the
+    /// layer is never held whole, neither as text nor as features (an incident layer of
+    /// 100,000 features is 120 MB of text).
+    pub fn each_feature<P: for<'de> Deserialize<'de>>(
+        &self,
+        name: &str,
+        each: impl FnMut(Feature<P>),
+    ) -> Result<()> {
+        let p = self.path(name);
+        if !p.is_file() {
+            bail!(missing(&p));
+        }
+        let file = std::fs::File::open(&p).with_context(|| format!("reading {}", p.display()))?;
+        let mut de =
+            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        serde::de::DeserializeSeed::deserialize(Features(each, PhantomData), &mut de)
+            .and_then(|()| de.end())
+            .with_context(|| format!("reading {}", p.display()))
     }
 
     /// A layer's top-level members (`attribution`, `parameters`).
@@ -197,6 +214,72 @@ impl Folder {
         let p = self.path("run-config.toml");
         let text = self.text("run-config.toml")?;
         toml::from_str(&text).with_context(|| format!("reading {}", p.display()))
+    }
+}
+
+/// What the report says of a file it needs and cannot find.
+fn missing(p: &Path) -> String {
+    format!(
+        "{} is missing: the report is made from the files `borderwatch run` writes \
+         (run it into this folder first)",
+        p.display()
+    )
+}
+
+/// The streaming reader behind [`Folder::each_feature`]: a FeatureCollection whose
+/// `features` are handed over one by one, every other member skipped.
+struct Features<F, P>(F, PhantomData<P>);
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::DeserializeSeed<'de>
+    for Features<F, P>
+{
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::Visitor<'de> for Features<F, P> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "features" {
+                map.next_value_seed(EachFeature(&mut self.0, PhantomData))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `features` array, each element handed to the callback.
+struct EachFeature<'f, F, P>(&'f mut F, PhantomData<P>);
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::DeserializeSeed<'de>
+    for EachFeature<'_, F, P>
+{
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::Visitor<'de>
+    for EachFeature<'_, F, P>
+{
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of features")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(f) = seq.next_element::<Feature<P>>()? {
+            (self.0)(f);
+        }
+        Ok(())
     }
 }
 
@@ -236,6 +319,29 @@ mod tests {
         let e = f.text("segments.geojson").unwrap_err().to_string();
         assert!(e.contains("segments.geojson is missing"), "{e}");
         assert!(f.optional_text("comparison.svg").unwrap().is_none());
+    }
+
+    #[test]
+    fn features_are_streamed_one_by_one_other_members_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("l.geojson"),
+            r#"{"type":"FeatureCollection","name":"l","parameters":{"a":[1,2]},"features":[
+              {"type":"Feature","id":0,"geometry":{"type":"Point","coordinates":[60.5,31.25]},"properties":{"name":"a","x":1}},
+              {"type":"Feature","id":1,"geometry":null,"properties":{"name":null}}],"attribution":"z"}"#,
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        Folder::new(dir.path())
+            .each_feature("l.geojson", |f: Feature<AreaProps>| {
+                seen.push((f.properties.name, f.geometry.is_some()))
+            })
+            .unwrap();
+        assert_eq!(seen, vec![(Some("a".into()), true), (None, false)]);
+        let e = Folder::new(dir.path())
+            .each_feature("gone.geojson", |_: Feature<AreaProps>| {})
+            .unwrap_err();
+        assert!(e.to_string().contains("gone.geojson is missing"), "{e}");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! shapes, and the incidents as columns (one array per field, repeated text in one table of
 //! strings), which keeps 100,000 incidents to a few megabytes.
 
-use super::folder::{AreaProps, BorderProps, Folder, Geometry, IncidentProps, Layer, SegmentProps};
+use super::folder::{
+    AreaProps, BorderProps, Feature, Folder, Geometry, IncidentProps, Layer, SegmentProps,
+};
 use crate::borders::Border;
 use crate::borders::locate::sub_line;
 use crate::export::classes::{RateClasses, SEGMENT_NONE, class_value};
@@ -297,7 +299,6 @@ pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
     let districts: Layer<AreaProps> = folder.layer("districts.geojson")?;
     let borders: Layer<BorderProps> = folder.layer("borders.geojson")?;
     let segments: Layer<SegmentProps> = folder.layer("segments.geojson")?;
-    let incidents: Layer<IncidentProps> = folder.layer("incidents.geojson")?;
 
     let basemap = Basemap {
         countries: areas(&countries, "AF"),
@@ -340,9 +341,10 @@ pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
     let mut stretch_index: HashMap<(String, u64, u64), i64> = HashMap::new();
     let mut inc = Incidents::default();
     let mut days = (i64::MAX, i64::MIN);
-    for f in &incidents.features {
+    // Streamed: a run's incident layer can be hundreds of megabytes; only the columns stay.
+    folder.each_feature("incidents.geojson", |f: Feature<IncidentProps>| {
         let Some(Geometry::Point([lon, lat])) = f.geometry else {
-            continue;
+            return;
         };
         let p = &f.properties;
         let key = p.event_type.clone().unwrap_or_default();
@@ -416,7 +418,7 @@ pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
         inc.excluded
             .push(strings.id(p.analysis_excluded.as_deref()));
         inc.s.push(stretch);
-    }
+    })?;
     // Border ids are in the table even where no incident names them (the border filter).
     for l in &lines {
         strings.id(Some(&l.id));
