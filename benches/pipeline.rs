@@ -9,7 +9,9 @@
 //! the analysis plus KDE in a child process that holds the incidents as analysis columns (as
 //! `density` does), with each process's highest peak memory. BENCH_REAL_UCDP=N adds `density`
 //! on N real-format rows built from ../shared/realdata when it is present. BENCH_PEER=N runs
-//! only the side-by-side comparison with the geopandas peer on N events (`support/peer.rs`).
+//! only the side-by-side comparison with the geopandas peer on N events (`support/peer.rs`);
+//! BENCH_REPORT=N only report.html's size and time to first draw for N incidents
+//! (`support/report.rs`).
 
 use borderwatch::density::kde::{KdeOptions, surface};
 use borderwatch::density::{AnalysisOptions, analyse};
@@ -24,6 +26,8 @@ use std::time::Instant;
 
 #[path = "support/peer.rs"]
 mod peer;
+#[path = "support/report.rs"]
+mod report;
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
@@ -280,6 +284,15 @@ fn render_all(
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+/// How many times each figure is measured (`BENCH_REPS`, default 3).
+fn bench_reps() -> usize {
+    std::env::var("BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&r| r > 0)
+        .unwrap_or(3)
+}
+
 fn main() {
     if let Some(input) = std::env::var_os("BENCH_ANALYSIS_CHILD") {
         analysis_child(std::path::Path::new(&input));
@@ -289,16 +302,24 @@ fn main() {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
-        let reps: usize = std::env::var("BENCH_REPS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&r| r > 0)
-            .unwrap_or(3);
+        let reps = bench_reps();
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = std::env::var_os("BENCH_INPUT_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| tmp.path().to_path_buf());
         peer::side_by_side(n, reps, &dir);
+        return;
+    }
+    if let Some(n) = std::env::var("BENCH_REPORT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let reps = bench_reps();
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let input = tmp.path().join(format!("coords_{n}.csv"));
+        let geo = GeoData::load(None).expect("geodata");
+        std::fs::write(&input, coords_csv(&geo, n)).expect("write the input");
+        report::measure(&input, n, &tmp.path().join("out"), reps);
         return;
     }
     let args: Vec<usize> = std::env::args()
@@ -335,11 +356,7 @@ fn main() {
         .unwrap_or_else(|| tmp.path().to_path_buf());
     // Each size is measured BENCH_REPS times (default 3) and the median of each figure is
     // reported: this machine's timings vary by a fifth from one run to the next.
-    let reps: usize = std::env::var("BENCH_REPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&r| r > 0)
-        .unwrap_or(3);
+    let reps = bench_reps();
     let median = |mut v: Vec<f64>| -> f64 {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]

@@ -1,7 +1,8 @@
 //! borderwatch: maps cross-border incidents along Afghanistan's borders.
 //!
 //! The pipeline runs one way, one module per stage:
-//! `ingest` -> `geocode` (against the `gazetteer`) -> `borders` -> `density` -> `export` / `render`.
+//! `ingest` -> `geocode` (against the `gazetteer`) -> `borders` -> `density` -> `export` / `render`
+//! -> `report` (one HTML file made from the files the others wrote).
 //! Types the stages exchange live in [`model`]. [`pipeline`] runs the jobs (the main job and
 //! every subcommand's) in the library; [`cli`] is only the command-line front over it.
 
@@ -18,3 +19,4 @@ pub mod model;
 pub mod pipeline;
 pub mod projection;
 pub mod render;
+pub mod report;

@@ -58,6 +58,7 @@ fn run_on_the_example_writes_a_complete_reproducible_folder() {
         "run-config.toml",
         "summary.txt",
         "summary.json",
+        "report.html",
         "my-notes.txt",
     ] {
         assert!(first.contains_key(f), "{f} missing");

@@ -10,6 +10,7 @@ mod density;
 mod gazetteer;
 mod geocode;
 mod input_args;
+mod report;
 mod run;
 
 use crate::pipeline::usage;
@@ -89,6 +90,11 @@ pub enum Command {
         after_help = "Examples:\n  borderwatch export\n  borderwatch export incidents.csv --out layers/\n  (then open layers/borderwatch.qgs in QGIS)"
     )]
     Export(run::Args),
+    /// Rebuild report.html (the interactive map, figures and tables in one offline file) from an output folder.
+    #[command(
+        after_help = "Examples:\n  borderwatch report\n  borderwatch report output/ucdp-pak\n  (then open output/report.html in a browser; #types=drone_strike&from=2025-01-01 opens it filtered)"
+    )]
+    Report(report::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) generated from the clap definitions.
     Completions {
         #[arg(value_enum)]
@@ -117,6 +123,7 @@ pub fn main() -> i32 {
         Command::Compare(a) => compare::run(&cli, a),
         Command::Run(a) => run::run(&cli, a, true),
         Command::Export(a) => run::run(&cli, a, false),
+        Command::Report(a) => report::run(&cli, a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(

@@ -37,7 +37,13 @@ pub const DENSITY_RAMP: [[u8; 4]; 6] = [
 /// The value a segment is classed by: per 100 km per year, or per 100 km when the run has
 /// no dated window.
 pub fn segment_value(r: &Rates) -> f64 {
-    r.per_100km_per_year.unwrap_or(r.per_100km).max(0.0)
+    class_value(r.per_100km_per_year, r.per_100km)
+}
+
+/// [`segment_value`] from the two rates as a layer or table holds them (the report reads
+/// them back from `segments.geojson`).
+pub fn class_value(per_100km_per_year: Option<f64>, per_100km: f64) -> f64 {
+    per_100km_per_year.unwrap_or(per_100km).max(0.0)
 }
 
 /// Classes of segment rates: class `i` holds values in `(bounds[i], bounds[i + 1]]`, with
@@ -54,19 +60,32 @@ impl RateClasses {
     /// analysed border when `compared` is empty or names none of them); the top is the
     /// largest rate of any analysed border.
     pub fn for_run<S: AsRef<str>>(a: &Analysis, compared: &[S]) -> RateClasses {
+        RateClasses::for_segments(
+            a.borders.iter().flat_map(|b| {
+                b.segments
+                    .iter()
+                    .map(|s| (b.border.id.as_str(), segment_value(&s.rates)))
+            }),
+            compared,
+        )
+    }
+
+    /// The run's classes from each segment's border id and [`segment_value`], as
+    /// [`RateClasses::for_run`] chooses them: what `report` uses to class the segments it
+    /// reads back from `segments.geojson`, so the page's colours are the maps'.
+    pub fn for_segments<'a, S: AsRef<str>>(
+        segments: impl IntoIterator<Item = (&'a str, f64)>,
+        compared: &[S],
+    ) -> RateClasses {
         let is_compared = |id: &str| compared.iter().any(|c| c.as_ref().eq_ignore_ascii_case(id));
-        let any = a.borders.iter().any(|b| is_compared(&b.border.id));
-        let chosen: Vec<f64> = a
-            .borders
+        let all: Vec<(&str, f64)> = segments.into_iter().collect();
+        let any = all.iter().any(|(id, _)| is_compared(id));
+        let chosen: Vec<f64> = all
             .iter()
-            .filter(|b| !any || is_compared(&b.border.id))
-            .flat_map(|b| b.segments.iter().map(|s| segment_value(&s.rates)))
+            .filter(|(id, _)| !any || is_compared(id))
+            .map(|&(_, v)| v)
             .collect();
-        let top = a
-            .borders
-            .iter()
-            .flat_map(|b| b.segments.iter().map(|s| segment_value(&s.rates)))
-            .fold(0.0, f64::max);
+        let top = all.iter().map(|&(_, v)| v).fold(0.0, f64::max);
         RateClasses::from_values(&chosen, top)
     }
 

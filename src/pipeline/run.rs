@@ -1,7 +1,8 @@
 //! The main job: from incident files (the shipped example when none) to a complete output
 //! folder — located incidents and the unmatched report, per-segment, per-sector and
 //! per-border tables, the border comparison, GeoJSON layers with QGIS styles and a project,
-//! maps and charts, the resolved configuration and a summary.
+//! maps and charts, the resolved configuration, a summary and `report.html` (made last, from
+//! the files written).
 
 use super::config::RunConfig;
 use super::prepare::{Prepared, ingest_and_geocode_with};
@@ -15,6 +16,11 @@ use crate::geodata::GeoData;
 use crate::projection::Projection;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+
+/// The most located incidents `run` makes `report.html` for. Past it the report reads back
+/// an incident layer of over 300 MB, which would add seconds and hundreds of megabytes to the
+/// run, for a page of over 25 MB that opens slowly; `borderwatch report` still makes it.
+pub const REPORT_LIMIT: usize = 250_000;
 
 /// What a run did: its summary (as printed and as written to `summary.txt` and
 /// `summary.json`), the files it wrote, and the records and analysis it made them from.
@@ -164,12 +170,30 @@ pub fn run(
     written.extend(layers);
     written.sort();
 
+    // report.html is listed with the outputs, but made last, from the files written; past
+    // REPORT_LIMIT incidents it is left to `borderwatch report` (see there).
+    let report = maps && located.len() <= REPORT_LIMIT;
+    if report {
+        written.push(out.join(crate::report::REPORT_FILE));
+        written.sort();
+    } else if maps {
+        observer.message(&format!(
+            "note: report.html not written for {} incidents (over {REPORT_LIMIT}, it would be too \
+             large to open smoothly); `borderwatch report {}` makes it",
+            located.len(),
+            out.display()
+        ));
+    }
     let (text, json) = summary::summary(&made, &out, &written, surface.is_some())?;
     write_atomic(&out.join("summary.txt"), text.as_bytes())?;
     write_atomic(
         &out.join("summary.json"),
         (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
     )?;
+    if report {
+        observer.stage("report");
+        crate::report::write(&out)?;
+    }
     Ok(RunReport {
         text,
         json,

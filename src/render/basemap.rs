@@ -51,10 +51,12 @@ pub const NO_DATA: Rgba = Rgba::rgb(228, 233, 237);
 pub const LAND: Rgba = Rgba::rgb(234, 231, 223);
 /// The focus country.
 pub const FOCUS_LAND: Rgba = Rgba::rgb(249, 247, 241);
-const PROVINCE_LINE: Rgba = Rgba::rgb(196, 190, 178);
+/// Province outlines.
+pub const PROVINCE_LINE: Rgba = Rgba::rgb(196, 190, 178);
 /// District outlines: fainter and thinner than the provinces', present but quiet.
-const DISTRICT_LINE: Rgba = Rgba::rgb(218, 213, 203);
-const COUNTRY_LINE: Rgba = Rgba::rgb(140, 140, 140);
+pub const DISTRICT_LINE: Rgba = Rgba::rgb(218, 213, 203);
+/// Country outlines.
+pub const COUNTRY_LINE: Rgba = Rgba::rgb(140, 140, 140);
 
 /// Draws the base map: the map frame's background, country fills, province outlines,
 /// country outlines, the focus country's borders from `geo.borders` (bold, over a white

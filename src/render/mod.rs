@@ -64,9 +64,9 @@ pub use clip::Box2;
 pub use crate::projection::{Projection, REGION_ALBERS};
 /// Countries, provinces, names and the Afghan borders under everything else.
 pub use basemap::{
-    BORDER_COLOR, BasemapOptions, FOCUS_LAND, LAND, NO_DATA, ProvinceShape, basemap,
-    basemap_background, basemap_borders, basemap_labels, embedded_provinces,
-    provinces_from_geojson,
+    BORDER_COLOR, BasemapOptions, COUNTRY_LINE, DISTRICT_LINE, FOCUS_LAND, LAND, NO_DATA,
+    PROVINCE_LINE, ProvinceShape, basemap, basemap_background, basemap_borders, basemap_labels,
+    embedded_provinces, provinces_from_geojson,
 };
 /// The page, its map frame and the drawing primitives.
 pub use canvas::{

@@ -1,0 +1,356 @@
+//! Reading a run's output folder back: the GeoJSON layers, the CSV tables, the summary, the
+//! configuration and the SVG figures `report.html` is made from. Only the fields the report
+//! shows are read (a 100,000-incident layer is parsed into a few columns, not a tree), and a
+//! missing or unreadable file is named with what writes it.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use serde_json::Value;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+/// A run's output folder.
+pub struct Folder {
+    pub dir: PathBuf,
+}
+
+/// A GeoJSON layer as the report reads it: its features.
+#[derive(Deserialize)]
+pub struct Layer<P> {
+    pub features: Vec<Feature<P>>,
+}
+
+/// The top-level members every layer of a run carries (its features skipped).
+#[derive(Deserialize)]
+pub struct Head {
+    #[serde(default)]
+    pub attribution: Option<String>,
+    #[serde(default)]
+    pub parameters: Option<Value>,
+}
+
+/// One feature: its geometry and the properties `P` the report needs.
+#[derive(Deserialize)]
+pub struct Feature<P> {
+    pub geometry: Option<Geometry>,
+    pub properties: P,
+}
+
+/// The geometries the layers hold (lon/lat, as GeoJSON writes them).
+#[derive(Deserialize)]
+#[serde(tag = "type", content = "coordinates")]
+pub enum Geometry {
+    Point([f64; 2]),
+    LineString(Vec<[f64; 2]>),
+    MultiLineString(Vec<Vec<[f64; 2]>>),
+    Polygon(Vec<Vec<[f64; 2]>>),
+    MultiPolygon(Vec<Vec<Vec<[f64; 2]>>>),
+}
+
+impl Geometry {
+    /// Every line or ring of the geometry (a point gives none).
+    pub fn paths(&self) -> Vec<&[[f64; 2]]> {
+        match self {
+            Geometry::Point(_) => Vec::new(),
+            Geometry::LineString(l) => vec![l.as_slice()],
+            Geometry::MultiLineString(ls) | Geometry::Polygon(ls) => {
+                ls.iter().map(Vec::as_slice).collect()
+            }
+            Geometry::MultiPolygon(ps) => ps.iter().flatten().map(Vec::as_slice).collect(),
+        }
+    }
+}
+
+/// An incident as the map shows it (fields of `incidents.geojson`).
+#[derive(Deserialize)]
+pub struct IncidentProps {
+    pub incident_id: String,
+    pub date_start: Option<String>,
+    pub date_end: Option<String>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    pub location: Option<String>,
+    pub event_type: Option<String>,
+    pub fatalities: Option<f64>,
+    pub wounded: Option<f64>,
+    pub count: Option<f64>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub locate_method: Option<String>,
+    pub precision: Option<String>,
+    pub uncertainty_km: Option<f64>,
+    pub stretch_border: Option<String>,
+    pub stretch_km_from: Option<f64>,
+    pub stretch_km_to: Option<f64>,
+    pub nearest_border: Option<String>,
+    pub analysis_excluded: Option<String>,
+}
+
+/// A border line (`borders.geojson`).
+#[derive(Deserialize)]
+pub struct BorderProps {
+    pub border_id: String,
+    pub name: String,
+}
+
+/// A segment with its figures (`segments.geojson`).
+#[derive(Deserialize)]
+pub struct SegmentProps {
+    pub segment_id: String,
+    pub border_id: String,
+    pub km_from: f64,
+    pub km_to: f64,
+    #[serde(default)]
+    pub provinces: Option<String>,
+    pub events_weighted: Option<f64>,
+    pub per_100km: Option<f64>,
+    pub per_100km_per_year: Option<f64>,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    pub hotspot: Option<bool>,
+    pub hotspot_q: Option<f64>,
+}
+
+/// A context area (`countries`, `provinces`, `districts`): its name and, for countries, its
+/// ISO code.
+#[derive(Deserialize)]
+pub struct AreaProps {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub iso_a2: Option<String>,
+}
+
+impl Folder {
+    pub fn new(dir: &Path) -> Folder {
+        Folder {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// The path of a file of the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Whether the folder holds `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.path(name).is_file()
+    }
+
+    /// A file the report cannot do without, as text; its absence is an error naming it.
+    pub fn text(&self, name: &str) -> Result<String> {
+        let p = self.path(name);
+        if !p.is_file() {
+            bail!(missing(&p));
+        }
+        std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))
+    }
+
+    /// A file the report can do without (a figure, the comparison): `None` when absent.
+    pub fn optional_text(&self, name: &str) -> Result<Option<String>> {
+        if self.has(name) {
+            self.text(name).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// A GeoJSON layer, with the properties `P` of each feature.
+    pub fn layer<P: for<'de> Deserialize<'de>>(&self, name: &str) -> Result<Layer<P>> {
+        let p = self.path(name);
+        let text = self.text(name)?;
+        serde_json::from_str(&text).with_context(|| format!("reading {}", p.display()))
+    }
+
+    /// Hands each feature of a layer to `each` as it is read, from a buffered reader: the
+    /// layer is never held whole, neither as text nor as features (an incident layer of
+    /// 100,000 features is 120 MB of text).
+    pub fn each_feature<P: for<'de> Deserialize<'de>>(
+        &self,
+        name: &str,
+        each: impl FnMut(Feature<P>),
+    ) -> Result<()> {
+        let p = self.path(name);
+        if !p.is_file() {
+            bail!(missing(&p));
+        }
+        let file = std::fs::File::open(&p).with_context(|| format!("reading {}", p.display()))?;
+        let mut de =
+            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        serde::de::DeserializeSeed::deserialize(Features(each, PhantomData), &mut de)
+            .and_then(|()| de.end())
+            .with_context(|| format!("reading {}", p.display()))
+    }
+
+    /// A layer's top-level members (`attribution`, `parameters`).
+    pub fn head(&self, name: &str) -> Result<Head> {
+        let p = self.path(name);
+        let text = self.text(name)?;
+        serde_json::from_str(&text).with_context(|| format!("reading {}", p.display()))
+    }
+
+    /// A CSV table as its header and rows of cells.
+    pub fn csv(&self, name: &str) -> Result<Table> {
+        let p = self.path(name);
+        let text = self.text(name)?;
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = r
+            .headers()
+            .with_context(|| format!("reading {}", p.display()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let rows = r
+            .records()
+            .map(|rec| Ok(rec?.iter().map(String::from).collect()))
+            .collect::<Result<Vec<Vec<String>>>>()
+            .with_context(|| format!("reading {}", p.display()))?;
+        Ok(Table { header, rows })
+    }
+
+    /// The run's configuration (`run-config.toml`).
+    pub fn config(&self) -> Result<crate::pipeline::RunConfig> {
+        let p = self.path("run-config.toml");
+        let text = self.text("run-config.toml")?;
+        toml::from_str(&text).with_context(|| format!("reading {}", p.display()))
+    }
+}
+
+/// What the report says of a file it needs and cannot find.
+fn missing(p: &Path) -> String {
+    format!(
+        "{} is missing: the report is made from the files `borderwatch run` writes \
+         (run it into this folder first)",
+        p.display()
+    )
+}
+
+/// The streaming reader behind [`Folder::each_feature`]: a FeatureCollection whose
+/// `features` are handed over one by one, every other member skipped.
+struct Features<F, P>(F, PhantomData<P>);
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::DeserializeSeed<'de>
+    for Features<F, P>
+{
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::Visitor<'de> for Features<F, P> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "features" {
+                map.next_value_seed(EachFeature(&mut self.0, PhantomData))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `features` array, each element handed to the callback.
+struct EachFeature<'f, F, P>(&'f mut F, PhantomData<P>);
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::DeserializeSeed<'de>
+    for EachFeature<'_, F, P>
+{
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Feature<P>), P: Deserialize<'de>> serde::de::Visitor<'de>
+    for EachFeature<'_, F, P>
+{
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of features")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(f) = seq.next_element::<Feature<P>>()? {
+            (self.0)(f);
+        }
+        Ok(())
+    }
+}
+
+/// A CSV table read back.
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The index of a column; an error naming the table's columns when it has none so named.
+    pub fn column(&self, name: &str) -> Result<usize> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("no column {name} among {}", self.header.join(", ")))
+    }
+
+    /// A cell of a row by column name ("" when the row is short).
+    pub fn cell<'a>(&'a self, row: &'a [String], name: &str) -> &'a str {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| row.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Folder::new(dir.path());
+        let e = f.text("segments.geojson").unwrap_err().to_string();
+        assert!(e.contains("segments.geojson is missing"), "{e}");
+        assert!(f.optional_text("comparison.svg").unwrap().is_none());
+    }
+
+    #[test]
+    fn features_are_streamed_one_by_one_other_members_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("l.geojson"),
+            r#"{"type":"FeatureCollection","name":"l","parameters":{"a":[1,2]},"features":[
+              {"type":"Feature","id":0,"geometry":{"type":"Point","coordinates":[60.5,31.25]},"properties":{"name":"a","x":1}},
+              {"type":"Feature","id":1,"geometry":null,"properties":{"name":null}}],"attribution":"z"}"#,
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        Folder::new(dir.path())
+            .each_feature("l.geojson", |f: Feature<AreaProps>| {
+                seen.push((f.properties.name, f.geometry.is_some()))
+            })
+            .unwrap();
+        assert_eq!(seen, vec![(Some("a".into()), true), (None, false)]);
+        let e = Folder::new(dir.path())
+            .each_feature("gone.geojson", |_: Feature<AreaProps>| {})
+            .unwrap_err();
+        assert!(e.to_string().contains("gone.geojson is missing"), "{e}");
+    }
+
+    #[test]
+    fn geometries_give_their_paths() {
+        let g: Geometry =
+            serde_json::from_str(r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[0,1],[0,0]]],[[[5,5],[6,5],[5,6],[5,5]]]]}"#)
+                .unwrap();
+        assert_eq!(g.paths().len(), 2);
+        let p: Geometry = serde_json::from_str(r#"{"type":"Point","coordinates":[1,2]}"#).unwrap();
+        assert!(p.paths().is_empty());
+    }
+}
