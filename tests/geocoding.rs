@@ -157,6 +157,18 @@ const CASES: &[Case] = &[
         69.265,
         25.0,
     ),
+    // Not in Kohlu but just outside it (Pishi, Kachhi): the district fallback's radius must
+    // reach the place the text names.
+    (
+        "peshi",
+        "Pakistan",
+        "Balochistan province",
+        "Kohlu district",
+        "Peshi town",
+        29.7265,
+        67.4861,
+        25.0,
+    ),
 ];
 
 fn write_cases(dir: &Path) -> std::path::PathBuf {

@@ -403,17 +403,17 @@ fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatche
 
     let ctx = names::context(g, r, country_entry);
     let text = r.location.as_deref().filter(|t| !t.trim().is_empty());
-    let mut candidates = Vec::new();
+    let (mut candidates, mut just_outside) = (Vec::new(), None);
     if let Some(text) = text {
         match names::place_text(g, &ctx, text) {
             names::Outcome::Placed(mut loc) => {
                 names::apply_stated_precision(&mut loc, r.stated_precision);
                 return Ok(loc);
             }
-            names::Outcome::NotFound(c) => candidates = c,
+            names::Outcome::NotFound(c, j) => (candidates, just_outside) = (c, j),
         }
     }
-    if let Some(mut loc) = names::fall_back(&ctx, r, text, candidates) {
+    if let Some(mut loc) = names::fall_back(&ctx, r, text, candidates, just_outside) {
         names::apply_stated_precision(&mut loc, r.stated_precision);
         return Ok(loc);
     }

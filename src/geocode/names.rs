@@ -150,9 +150,25 @@ pub(super) fn context<'g>(
 /// What the place text gave.
 pub(super) enum Outcome {
     Placed(Location),
-    /// Nothing inside the stated units: the candidates found elsewhere, for the review list.
-    NotFound(Vec<String>),
+    /// Nothing inside the stated units: the candidates found elsewhere, for the review list,
+    /// and the nearest place of the name just outside the stated district, if any.
+    NotFound(Vec<String>, Option<JustOutside>),
 }
+
+/// A place named as written that lies just outside the stated district (reports often give
+/// the district a place belonged to before a boundary change, or its neighbour's). It is not
+/// taken — the stated unit bounds the answer — but the fallback's radius is widened to
+/// cover it, so the stated uncertainty contains the place the text names.
+pub(super) struct JustOutside {
+    /// Its distance from the district's point, km.
+    pub km: f64,
+    /// The place as a review line names it.
+    pub described: String,
+}
+
+/// How far beyond a district's radius a place of the name still counts as "just outside"
+/// (about a district's width in the tribal areas and Balochistan's smaller districts).
+const JUST_OUTSIDE_KM: f64 = 60.0;
 
 /// A candidate as a review line: "Name (district, province [CC]; 12 km from X)".
 fn describe(e: &GazetteerEntry, from: Option<&GazetteerEntry>) -> String {
@@ -591,7 +607,17 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
         if let Some(loc) = from_hits(g, &fuzzy_inside, text, near, "location", Some(d)) {
             return Outcome::Placed(loc);
         }
-        return Outcome::NotFound(elsewhere(g, ctx, text, &named, Some(d)));
+        let just_outside = named
+            .iter()
+            .filter(|h| h.entry.kind == EntryKind::Place)
+            .map(|h| (km(h.entry.lon, h.entry.lat, d.lon, d.lat), h.entry))
+            .filter(|(dist, _)| *dist <= d.radius_km + JUST_OUTSIDE_KM)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(dist, e)| JustOutside {
+                km: dist,
+                described: describe(e, Some(d)),
+            });
+        return Outcome::NotFound(elsewhere(g, ctx, text, &named, Some(d)), just_outside);
     }
     if !named.is_empty() {
         let unit = if p.border_zone {
@@ -612,7 +638,7 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
     if let Some(loc) = from_hits(g, &fuzzy, text, near, "location", ctx.province) {
         return Outcome::Placed(loc);
     }
-    Outcome::NotFound(elsewhere(g, ctx, text, &named, ctx.tightest()))
+    Outcome::NotFound(elsewhere(g, ctx, text, &named, ctx.tightest()), None)
 }
 
 /// Places of the name outside the stated units, for the review list (at most three).
@@ -645,6 +671,7 @@ pub(super) fn fall_back(
     r: &IncidentRecord,
     text_tried: Option<&str>,
     candidates: Vec<String>,
+    just_outside: Option<JustOutside>,
 ) -> Option<Location> {
     let (unit, method, field) = if let Some(d) = ctx.district {
         (d, LocateMethod::FallbackDistrict, "admin2")
@@ -674,10 +701,25 @@ pub(super) fn fall_back(
         ));
     }
     why.extend(ctx.not_found.iter().cloned());
-    let placed = format!(
-        "placed at {} {} [{}] with radius {} km",
-        unit.kind, unit.name, unit.country, unit.radius_km
-    );
+    // A place of the name just outside the district: the radius reaches it.
+    let reach = just_outside
+        .as_ref()
+        .filter(|_| method == LocateMethod::FallbackDistrict)
+        .map(|j| (((j.km + PLACE_POSITION_KM) * 10.0).ceil() / 10.0, j))
+        .filter(|(cover, _)| *cover > loc.radius_km);
+    let placed = match reach {
+        Some((cover, j)) => {
+            loc.radius_km = cover;
+            format!(
+                "placed at {} {} [{}] with radius {cover} km, wide enough to take in {}, a place of that name just outside it",
+                unit.kind, unit.name, unit.country, j.described
+            )
+        }
+        None => format!(
+            "placed at {} {} [{}] with radius {} km",
+            unit.kind, unit.name, unit.country, unit.radius_km
+        ),
+    };
     loc.explanation = if why.is_empty() {
         format!(
             "{field} {written:?} is {} {}: {placed}",
