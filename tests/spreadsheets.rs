@@ -91,8 +91,14 @@ fn sheet_rows() -> Vec<(u64, BTreeMap<String, String>)> {
         .collect()
 }
 
-fn extra(p: &Value) -> BTreeMap<String, String> {
-    serde_json::from_str(p["extra"].as_str().unwrap_or("{}")).unwrap()
+/// One of the input's own columns as the layer carries it: a field of its own, named by
+/// `schema::safe_name` (null and absent are None).
+fn own(p: &Value, column: &str) -> Option<String> {
+    match &p[borderwatch::export::schema::safe_name(column).as_str()] {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
 }
 
 #[test]
@@ -151,7 +157,7 @@ fn a_reporters_sheet_reads_every_row() {
             "line {line}"
         );
         assert_eq!(
-            extra(p).get("Verified?").map(String::as_str),
+            own(p, "Verified?").as_deref(),
             Some(cells["Verified?"].as_str()).filter(|v| !v.is_empty()),
             "line {line}: the unused column is passed through"
         );
@@ -231,7 +237,7 @@ fn casualty_counts_are_read_as_well_as_they_can_be() {
                 num(&p[best]),
                 low.and_then(|k| num(&p[k])),
                 high.and_then(|k| num(&p[k])),
-                extra(p).get(qualifier).cloned(),
+                own(p, qualifier),
             );
             let is_killed = column == "Killed";
             let lh = |l: f64, h: Option<f64>| {
@@ -271,7 +277,7 @@ fn casualty_counts_are_read_as_well_as_they_can_be() {
             assert_eq!(got, want, "line {line}: {column} {cell:?}");
             if want.3.is_some() {
                 assert_eq!(
-                    extra(p).get(column).map(String::as_str),
+                    own(p, column).as_deref(),
                     Some(cell),
                     "line {line}: the text as written is kept"
                 );

@@ -69,6 +69,10 @@ pub struct Args {
     /// all on one scale (`periods_<border>.svg`, …).
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub small_multiples: Option<crate::pipeline::config::SmallMultiples>,
+    /// How the layers are written (comma-separated: gpkg = one borderwatch.gpkg with the
+    /// styles inside, geojson = LAYER.geojson + LAYER.qml) [default: gpkg,geojson].
+    #[arg(long, value_delimiter = ',', value_name = "FORMATS")]
+    pub layers: Option<Vec<String>>,
     /// PNG width in pixels [default: 2000].
     #[arg(long)]
     pub width: Option<u32>,
@@ -109,6 +113,7 @@ fn flags(a: &Args) -> RunConfig {
         period: a.period,
         bandwidth_km: a.bandwidth_km,
         format: a.format.clone(),
+        layers: a.layers.clone(),
         width: a.width,
         dpi: a.dpi,
         borders_file: a.borders_file.clone(),

@@ -17,7 +17,7 @@ pub(crate) enum Cell<'a> {
     Text(Cow<'a, str>),
     /// Written with a decimal point (GDAL types the field Real); null when not finite.
     Real(f64),
-    Int(u64),
+    Int(i64),
     Bool(bool),
     /// A date, written `YYYY-MM-DD` (no allocation per record).
     Date(crate::model::Date),
@@ -46,6 +46,29 @@ impl<'a> Cell<'a> {
             Cell::Null
         } else {
             Cell::Ids(positions, all)
+        }
+    }
+}
+
+impl Cell<'_> {
+    /// The value for the GeoPackage (its field's declared type decides how it is read; a
+    /// date is `YYYY-MM-DD` text, as the spec stores DATE). Never marked: the apostrophe
+    /// is for GDAL's guessing in GeoJSON only.
+    pub(crate) fn to_sql(&self) -> crate::export::gpkg::ToSqlOutput<'_> {
+        use crate::export::gpkg::{self, SqlValue, ToSqlOutput};
+        match self {
+            Cell::Null => gpkg::NULL,
+            Cell::Text(t) => gpkg::text(t),
+            Cell::Real(v) => gpkg::real(*v),
+            Cell::Int(v) => ToSqlOutput::from(*v),
+            Cell::Bool(b) => ToSqlOutput::from(i64::from(*b)),
+            Cell::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+            Cell::Ids(p, all) => ToSqlOutput::Owned(SqlValue::Text(
+                p.iter()
+                    .map(|&j| all.get(j as usize).map_or("?", id_of))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
         }
     }
 }

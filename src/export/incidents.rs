@@ -1,69 +1,73 @@
 //! The incident point layer and the unmatched report.
 //!
-//! Every feature carries the same properties with a stable JSON type (unknown = null), full
+//! Every feature carries the same properties, typed by the schema ([`super::schema`]:
+//! unknown = null, the input's own columns as fields of their own after the schema's), full
 //! `date_start` / `date_end` plus `date_precision` rather than partial dates, and a feature
 //! `id` member: what GDAL (and so QGIS) needs to type fields correctly. Border-zone locations
 //! are written as the midpoint of their stretch, with the stretch in `stretch_border`,
 //! `stretch_km_from` and `stretch_km_to`.
 
 use super::features::{Cell, FeatureWriter, RowFn, write_collection_head};
+use super::schema::{self, Field, FieldType, UserColumns};
 use super::spreadsheet_safe;
 use crate::model::{LocatedIncident, Unmatched};
 use anyhow::Result;
 use std::borrow::Cow;
 use std::io::Write;
 
-/// The incident properties, in the order every feature carries them.
-pub(crate) const FIELDS: [&str; 43] = [
-    "incident_id",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "country",
-    "admin1",
-    "admin2",
-    "location",
-    "event_type",
-    "actors",
-    "fatalities",
-    "fatalities_low",
-    "fatalities_high",
-    "wounded",
-    "targets",
-    "origin",
-    "count",
-    "source",
-    "source_url",
-    "notes",
-    "source_format",
-    "source_file",
-    "source_line",
-    "gazetteer_id",
-    "gazetteer_name",
-    "province_id",
-    "province",
-    "district_id",
-    "district",
-    "locate_method",
-    "match_score",
-    "precision",
-    "ucdp_where_prec",
-    "acled_geo_precision",
-    "uncertainty_km",
-    "stretch_border",
-    "stretch_km_from",
-    "stretch_km_to",
-    "ambiguous",
-    "alternatives",
-    "explanation",
-    "possible_duplicates",
-    "extra",
-];
+/// The fields of an incident layer: the schema's ([`schema::INCIDENT`], then
+/// [`schema::PLACEMENT`] when `placement`), then the user's own columns.
+pub(crate) fn fields(user: &UserColumns, placement: bool) -> Vec<Field> {
+    let layer = if placement {
+        "incidents"
+    } else {
+        "incidents (geocode)"
+    };
+    let mut f = schema::fields(layer);
+    f.extend(user.fields().cloned());
+    f
+}
 
-/// Fields GDAL is meant to type Date.
-pub(crate) const DATE_FIELDS: [&str; 2] = ["date_start", "date_end"];
+/// The user's columns of these incidents, named clear of the layer's schema.
+pub(crate) fn user_columns(located: &[LocatedIncident]) -> UserColumns {
+    UserColumns::of(
+        located.iter().map(|l| &l.record.extra),
+        &schema::fields("incidents"),
+    )
+}
 
-/// The values of [`FIELDS`] for one incident of `all`, appended to `out`.
+/// The names of the fields typed Date (GDAL is meant to read them as dates; other text is
+/// kept text).
+pub(crate) fn date_fields(fields: &[Field]) -> Vec<&str> {
+    fields
+        .iter()
+        .filter(|f| f.ty == FieldType::Date)
+        .map(|f| f.name.as_ref())
+        .collect()
+}
+
+/// The values of the user's columns for one incident, typed as `user` says (an empty or
+/// absent cell is null).
+pub(crate) fn user_cells<'a>(l: &'a LocatedIncident, user: &UserColumns, out: &mut Vec<Cell<'a>>) {
+    for (key, f) in &user.columns {
+        let v = l
+            .record
+            .extra
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty());
+        out.push(match (v, f.ty) {
+            (None, _) => Cell::Null,
+            (Some(v), FieldType::Integer | FieldType::Integer64) => {
+                v.parse().map_or(Cell::Null, Cell::Int)
+            }
+            (Some(v), FieldType::Real) => v.parse().map_or(Cell::Null, Cell::Real),
+            (Some(v), _) => Cell::Text(Cow::Borrowed(v)),
+        });
+    }
+}
+
+/// The values of [`schema::INCIDENT`] for one incident of `all`, appended to `out`.
 pub(crate) fn cells<'a>(
     l: &'a LocatedIncident,
     all: &'a [LocatedIncident],
@@ -101,7 +105,7 @@ pub(crate) fn cells<'a>(
         Cell::text(&r.notes),
         Cell::Text(Cow::Borrowed(r.provenance.format.as_str())),
         Cell::Text(Cow::Borrowed(&r.provenance.file)),
-        Cell::Int(r.provenance.line),
+        Cell::Int(i64::try_from(r.provenance.line).unwrap_or(i64::MAX)),
         Cell::text(&loc.gazetteer_id),
         Cell::text(&loc.gazetteer_name),
         admin.map_or(Cell::Null, |a| Cell::text(&a.province_id)),
@@ -121,14 +125,6 @@ pub(crate) fn cells<'a>(
         Cell::list(&loc.alternatives),
         Cell::Text(Cow::Borrowed(&loc.explanation)),
         Cell::ids(&l.possible_duplicates, all),
-        // Extra columns vary between files, so they travel as one JSON-encoded string field.
-        if r.extra.is_empty() {
-            Cell::Null
-        } else {
-            Cell::Text(Cow::Owned(
-                serde_json::to_string(&r.extra).unwrap_or_default(),
-            ))
-        },
     ]);
 }
 
@@ -139,12 +135,16 @@ pub fn write_geojson<W: Write + Send + ?Sized>(
     located: &[LocatedIncident],
     attribution: &str,
 ) -> Result<()> {
+    let user = user_columns(located);
+    let fields = fields(&user, false);
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_ref()).collect();
     let row: &RowFn<LocatedIncident> = &|l, out| {
         cells(l, located, out);
+        user_cells(l, &user, out);
         (l.location.lon, l.location.lat)
     };
-    let mut features = FeatureWriter::new(&FIELDS, row);
-    let marked = features.mark_date_like(&DATE_FIELDS, located);
+    let mut features = FeatureWriter::new(&names, row);
+    let marked = features.mark_date_like(&date_fields(&fields), located);
     let attribution = serde_json::Value::from(attribution);
     write_collection_head(w, "incidents", &[("attribution", &attribution)], &marked)?;
     features.write(w, located)?;

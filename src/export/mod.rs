@@ -1,19 +1,23 @@
-//! Writing results: GeoJSON layers and CSV tables, each written atomically (temporary file,
-//! then rename) so an interrupted run never leaves a half-written layer.
+//! Writing results: the layers as GeoJSON and as one GeoPackage, and CSV tables, each file
+//! written atomically (temporary file, then rename) so an interrupted run never leaves a
+//! half-written layer.
 //!
 //! [`incidents`] writes the located incidents (the point layer `geocode` writes) and the
 //! unmatched report; [`layers`] every layer of a run with its QGIS style and the project
-//! ([`qgis`]); [`tables`] the CSV tables; [`classes`] the rate classes the layers share with
-//! the maps. The GeoJSON writers share one feature writer (`features`) and never import each
+//! ([`qgis`]), as GeoJSON and into `borderwatch.gpkg` (`gpkg`); [`schema`] holds every
+//! layer's fields and types; [`tables`] the CSV tables; [`classes`] the rate classes the
+//! layers share with the maps. The GeoJSON writers share one feature writer (`features`) and never import each
 //! other. Export reads what the earlier stages made; it must not know how a map is drawn,
 //! nor the command line.
 
 pub mod classes;
 mod features;
+pub(crate) mod gpkg;
 pub mod incidents;
 pub mod layers;
 pub mod qgis;
 pub mod review;
+pub mod schema;
 pub mod tables;
 
 use anyhow::{Context, Result};
@@ -44,19 +48,27 @@ pub fn write_atomic_with(
             .and_then(|()| Ok(w.flush()?))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    // Temporary files are created owner-only; outputs are for sharing (0666 less the umask).
+    share_permissions(tmp.path(), path)?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Temporary files are created owner-only; outputs are for sharing (0666 less the umask).
+/// `tmp` is the temporary file that becomes `path`.
+fn share_permissions(tmp: &Path, path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(
-            tmp.path(),
+            tmp,
             std::fs::Permissions::from_mode(0o666 & !current_umask()),
         )
         .with_context(|| format!("setting permissions of {}", path.display()))?;
     }
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(not(unix))]
+    let _ = (tmp, path);
     Ok(())
 }
 

@@ -37,6 +37,8 @@ pub struct RunConfig {
     pub period: Option<Period>,
     pub bandwidth_km: Option<f64>,
     pub format: Option<Vec<String>>,
+    /// How the layers are written: `gpkg` (borderwatch.gpkg), `geojson` (one file each).
+    pub layers: Option<Vec<String>>,
     pub width: Option<u32>,
     pub dpi: Option<u32>,
     pub borders_file: Option<PathBuf>,
@@ -97,6 +99,7 @@ impl RunConfig {
             period,
             bandwidth_km,
             format,
+            layers,
             width,
             dpi,
             borders_file,
@@ -133,6 +136,10 @@ impl RunConfig {
             format: Some(
                 self.format
                     .unwrap_or_else(|| vec!["svg".into(), "png".into()]),
+            ),
+            layers: Some(
+                self.layers
+                    .unwrap_or_else(|| vec!["gpkg".into(), "geojson".into()]),
             ),
             width: Some(self.width.unwrap_or(2000)),
             // The page's text and lines are sized in points at this resolution, so a width

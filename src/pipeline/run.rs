@@ -71,6 +71,7 @@ pub fn run(
     let out = cfg.out.clone().unwrap_or_else(|| PathBuf::from("output"));
     let opts = cfg.analysis()?;
     usage::check_formats(cfg.format.as_deref().unwrap_or_default())?;
+    let formats = usage::layer_formats(cfg.layers.as_deref().unwrap_or_default())?;
 
     observer.stage("loading geodata");
     let mut geo =
@@ -143,6 +144,7 @@ pub fn run(
     // Layers (GeoJSON + QGIS styles + project), the CSV tables and their metadata.
     let mut meta = RunMeta::new(prepared.inputs.clone(), located);
     meta.compared = pair.clone();
+    meta.formats = formats;
     let layers = write_all(
         &out,
         &geo,

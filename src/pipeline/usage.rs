@@ -6,6 +6,7 @@
 
 use crate::density::columns::AnalysisInput;
 use crate::density::compare::PairError;
+use crate::export::layers::{LAYER_FORMATS, LayerFormats};
 use crate::gazetteer::normalize::event_type_key;
 use crate::ingest::EVENT_TYPES;
 use crate::model::Date;
@@ -82,6 +83,21 @@ pub fn check_formats(formats: &[String]) -> Result<()> {
         unknown.join(", "),
         FORMATS.join(", ")
     )))
+}
+
+/// The layer formats `--layers` names; unknown ones are refused.
+pub fn layer_formats(names: &[String]) -> Result<LayerFormats> {
+    LayerFormats::parse(names).map_err(|unknown| {
+        usage(format!(
+            "--layers: {} not supported: layers are written as {} (e.g. --layers gpkg,geojson)",
+            unknown
+                .iter()
+                .map(|u| format!("{u:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            LAYER_FORMATS.join(" and ")
+        ))
+    })
 }
 
 /// Refuses `--types` that name neither a known event type nor one the inputs hold (a typo

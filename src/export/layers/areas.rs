@@ -26,7 +26,6 @@ pub(super) fn countries_layer(geo: &GeoData) -> Layer {
         name: "countries",
         kind: GeomKind::Polygon,
         features,
-        date_fields: &[],
         members: Vec::new(),
         style: Style::Countries { codes },
     }
@@ -76,7 +75,6 @@ pub(super) fn area_layer<'a>(
         name,
         kind: GeomKind::Polygon,
         features,
-        date_fields: &[],
         members: Vec::new(),
         style,
     }
@@ -110,7 +108,6 @@ pub(super) fn isobands_layer(bands: &[Isoband]) -> Layer {
         name: "density_isobands",
         kind: GeomKind::Polygon,
         features,
-        date_fields: &[],
         members: vec![("unit", json!("incidents per 1,000 km2 per year"))],
         style: Style::Isobands { limits },
     }

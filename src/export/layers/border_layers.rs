@@ -56,7 +56,6 @@ pub(super) fn corridors_layer(a: &Analysis, proj: &Projection) -> Layer {
         name: "corridors",
         kind: GeomKind::Polygon,
         features,
-        date_fields: &[],
         members: Vec::new(),
         style: Style::Corridors,
     }
@@ -100,7 +99,6 @@ pub(super) fn borders_layer(a: &Analysis) -> Layer {
         name: "borders",
         kind: GeomKind::Line,
         features,
-        date_fields: &["data_start", "data_end"],
         members: Vec::new(),
         style: Style::Borders,
     }
@@ -135,7 +133,6 @@ pub(super) fn sectors_layer(a: &Analysis) -> Layer {
         name: "sectors",
         kind: GeomKind::Line,
         features,
-        date_fields: &[],
         members: Vec::new(),
         style: Style::Sectors { values },
     }
@@ -177,7 +174,6 @@ pub(super) fn segments_layer(a: &Analysis, meta: &RunMeta) -> Layer {
         name: "segments",
         kind: GeomKind::Line,
         features,
-        date_fields: &[],
         members: Vec::new(),
         style: Style::Segments {
             values,

@@ -45,9 +45,18 @@ pub(super) fn ring(ls: &LineString<f64>) -> Option<Vec<[f64; 2]>> {
     (out.len() >= 4).then_some(out)
 }
 
+/// A geometry as both outputs write it: rounded to 6 decimals, repeated positions dropped,
+/// exterior rings counter-clockwise (RFC 7946); a polygon ring with fewer than four
+/// positions left is dropped. Rounded once, so the GeoJSON and the GeoPackage hold the
+/// same coordinates.
+pub(super) enum Rounded {
+    Line(Vec<[f64; 2]>),
+    Polygons(Vec<Vec<Vec<[f64; 2]>>>),
+}
+
 impl Geom {
-    /// The GeoJSON geometry (RFC 7946: exterior rings counter-clockwise), and its bounds.
-    pub(super) fn to_json(&self, bbox: &mut Bounds) -> Value {
+    /// The geometry as written (see [`Rounded`]); adds its positions to `bbox`.
+    pub(super) fn rounded(&self, bbox: &mut Bounds) -> Rounded {
         match self {
             Geom::Line(coords) => {
                 let mut pts: Vec<[f64; 2]> = Vec::with_capacity(coords.len());
@@ -57,16 +66,13 @@ impl Geom {
                         pts.push(p);
                     }
                 }
-                if pts.is_empty() {
-                    return Value::Null;
-                }
                 if pts.len() == 1 {
                     pts.push(pts[0]);
                 }
                 for p in &pts {
                     bbox.add(p[0], p[1]);
                 }
-                json!({"type": "LineString", "coordinates": pts})
+                Rounded::Line(pts)
             }
             Geom::Polygons(mp) => {
                 let mp = mp.orient(Direction::Default);
@@ -82,11 +88,29 @@ impl Geom {
                     rings.extend(poly.interiors().iter().filter_map(ring));
                     polys.push(rings);
                 }
-                if polys.is_empty() {
-                    return Value::Null;
-                }
-                json!({"type": "MultiPolygon", "coordinates": polys})
+                Rounded::Polygons(polys)
             }
+        }
+    }
+}
+
+impl Rounded {
+    /// The GeoJSON geometry; null when nothing is left.
+    pub(super) fn to_json(&self) -> Value {
+        match self {
+            Rounded::Line(pts) if pts.is_empty() => Value::Null,
+            Rounded::Polygons(p) if p.is_empty() => Value::Null,
+            Rounded::Line(pts) => json!({"type": "LineString", "coordinates": pts}),
+            Rounded::Polygons(p) => json!({"type": "MultiPolygon", "coordinates": p}),
+        }
+    }
+
+    /// The geometry for the GeoPackage writer.
+    pub(super) fn shape(&self) -> crate::export::gpkg::Shape<'_> {
+        use crate::export::gpkg::Shape;
+        match self {
+            Rounded::Line(pts) => Shape::Line(pts),
+            Rounded::Polygons(p) => Shape::MultiPolygon(p),
         }
     }
 }

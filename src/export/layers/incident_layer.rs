@@ -1,27 +1,21 @@
-//! The incident layer of a run: every incident's own fields (as `geocode` writes them) and
-//! the analysis's placement after them, streamed to its file.
+//! The incident layer of a run: every incident's own fields (as `geocode` writes them), the
+//! analysis's placement after them, then the input's own columns; streamed to its GeoJSON
+//! file and written into the GeoPackage from the same rows.
 
 use super::Header;
 use super::layer::write_head;
 use crate::density::{Analysis, Placement};
 use crate::export::features::{Cell, FeatureWriter, RowFn};
+use crate::export::gpkg::{GeoPackage, LayerSpec, Shape};
+use crate::export::incidents;
 use crate::export::qgis::{GeomKind, LayerInfo, Style};
+use crate::export::schema::{Field, UserColumns};
 use crate::export::{round6, write_atomic_with};
 use crate::model::LocatedIncident;
 use anyhow::Result;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-/// The analysis's fields after the incident's own (see [`crate::export::incidents::FIELDS`]).
-pub(super) const PLACEMENT_FIELDS: [&str; 7] = [
-    "nearest_border",
-    "border_distance_km",
-    "border_km",
-    "border_side",
-    "corridor_share",
-    "analysis_weight",
-    "analysis_excluded",
-];
 
 /// A real number rounded to 6 decimals; null when unknown or not finite.
 pub(super) fn real_cell<'a>(v: Option<f64>) -> Cell<'a> {
@@ -36,21 +30,24 @@ pub(super) fn arc_cell(v: &Option<std::sync::Arc<str>>) -> Cell<'_> {
         .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s)))
 }
 
-/// The incident layer, streamed to its file (it can hold millions of features).
+/// The incident layer, streamed to `incidents.geojson` (it can hold millions of features)
+/// when `geojson`, and written into `gpkg` when given, both from the same rows (the
+/// GeoPackage on its own thread while the GeoJSON is formatted). Returns the GeoJSON file
+/// when written, what the QGIS writer needs, and the user's columns.
 pub(super) fn write_incidents_layer(
     out: &Path,
     header: &Header,
     located: &[LocatedIncident],
     a: &Analysis,
-) -> Result<(PathBuf, LayerInfo)> {
+    geojson: bool,
+    gpkg: Option<&mut GeoPackage>,
+) -> Result<(Option<PathBuf>, LayerInfo, UserColumns)> {
     let rows: Vec<(&LocatedIncident, &Placement)> = located.iter().zip(&a.placements).collect();
-    let fields: Vec<&str> = crate::export::incidents::FIELDS
-        .iter()
-        .chain(&PLACEMENT_FIELDS)
-        .copied()
-        .collect();
+    let user = incidents::user_columns(located);
+    let fields = incidents::fields(&user, true);
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_ref()).collect();
     let row: &RowFn<(&LocatedIncident, &Placement)> = &|(l, pl), out| {
-        crate::export::incidents::cells(l, located, out);
+        incidents::cells(l, located, out);
         out.extend([
             arc_cell(&pl.border_id),
             real_cell(pl.distance_km),
@@ -61,10 +58,35 @@ pub(super) fn write_incidents_layer(
             pl.excluded
                 .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s))),
         ]);
+        incidents::user_cells(l, &user, out);
         (l.location.lon, l.location.lat)
     };
-    let mut features = FeatureWriter::new(&fields, row);
-    let marked = features.mark_date_like(&crate::export::incidents::DATE_FIELDS, &rows);
+    let file = "incidents.geojson";
+    let path = out.join(file);
+    let mut bbox = None;
+    std::thread::scope(|scope| -> Result<()> {
+        let package = gpkg.map(|g| {
+            let (fields, rows) = (&fields, &rows);
+            scope.spawn(move || write_gpkg(g, fields, rows, row))
+        });
+        if geojson {
+            let mut features = FeatureWriter::new(&names, row);
+            let marked = features.mark_date_like(&incidents::date_fields(&fields), &rows);
+            write_atomic_with(&path, |w| {
+                write_head(w, "incidents", header, &[], &marked)?;
+                bbox = features.write(w, &rows)?;
+                w.write_all(b"]}\n")?;
+                Ok(())
+            })?;
+        }
+        if let Some(p) = package {
+            let package_bbox = p
+                .join()
+                .map_err(|_| anyhow::anyhow!("the GeoPackage writer panicked"))??;
+            bbox = bbox.or(package_bbox);
+        }
+        Ok(())
+    })?;
     let mut types = BTreeSet::new();
     for l in located {
         if let Some(t) = &l.record.event_type
@@ -73,15 +95,6 @@ pub(super) fn write_incidents_layer(
             types.insert(t.clone());
         }
     }
-    let file = "incidents.geojson";
-    let path = out.join(file);
-    let mut bbox = None;
-    write_atomic_with(&path, |w| {
-        write_head(w, "incidents", header, &[], &marked)?;
-        bbox = features.write(w, &rows)?;
-        w.write_all(b"]}\n")?;
-        Ok(())
-    })?;
     let info = LayerInfo {
         name: "incidents".into(),
         file: file.into(),
@@ -91,5 +104,37 @@ pub(super) fn write_incidents_layer(
             event_types: types.into_iter().map(String::from).collect(),
         },
     };
-    Ok((path, info))
+    Ok((geojson.then_some(path), info, user))
+}
+
+/// The incidents into the GeoPackage; returns their bounds (min x, min y, max x, max y).
+fn write_gpkg<'f, R: Sync>(
+    gpkg: &mut GeoPackage,
+    fields: &[Field],
+    rows: &'f [R],
+    row: &'f RowFn<'f, R>,
+) -> Result<Option<[f64; 4]>> {
+    let spec = LayerSpec {
+        name: "incidents",
+        kind: GeomKind::Point,
+        fields,
+        description: crate::export::schema::layer_description("incidents"),
+    };
+    let mut bounds: Option<[f64; 4]> = None;
+    gpkg.add_layer(&spec, |out| {
+        let mut cells = Vec::with_capacity(fields.len());
+        for r in rows {
+            cells.clear();
+            let (x, y) = row(r, &mut cells);
+            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
+            let values: Vec<_> = cells.iter().map(Cell::to_sql).collect();
+            out.push(Shape::Point(x, y), &values)?;
+            bounds = Some(match bounds {
+                None => [x, y, x, y],
+                Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+            });
+        }
+        Ok(())
+    })?;
+    Ok(bounds)
 }

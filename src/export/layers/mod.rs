@@ -1,6 +1,9 @@
 //! The export stage: every result as an RFC 7946 GeoJSON layer in one folder, with a QGIS
-//! style beside each layer, a QGIS project that opens them all, and the CSV tables with a
-//! metadata sidecar.
+//! style beside each layer, and all of them in one GeoPackage with the styles inside
+//! (`--layers` chooses; both by default), a QGIS project that opens them all (from the
+//! GeoPackage when it is written), and the CSV tables with a metadata sidecar that also
+//! lists every layer's fields. Each layer's fields and types come from
+//! [`super::schema`]; a layer whose values do not fit it is refused as a bug.
 //!
 //! Layers (one geometry type each): `incidents` (points), `borders`, `sectors`, `segments`
 //! (lines), `corridors`, `density_isobands`, `districts`, `provinces`, `countries` (multipolygons).
@@ -42,22 +45,25 @@ mod layer;
 mod table_files;
 
 use super::features::looks_like_gdal_datetime;
-use super::qgis::{self, ProjectInfo};
+use super::gpkg::{GPKG_FILE, GeoPackage};
+use super::qgis::{self, LayerInfo, ProjectInfo};
+use super::schema::{self, Field, UserColumns};
 use super::write_atomic_with;
 use crate::density::Analysis;
 use crate::density::kde::{self, Isoband, Surface};
 use crate::geodata::{ATTRIBUTION, GeoData};
-use crate::model::{LocatedIncident, SourceFormat};
+use crate::model::{Date, LocatedIncident, SourceFormat};
 use crate::projection::{Projection, REGION_ALBERS};
 use anyhow::{Context, Result, bail};
 use areas::{countries_layer, districts_layer, isobands_layer, provinces_layer};
 use border_layers::{borders_layer, corridors_layer, sectors_layer, segments_layer};
 use geometry::analysis_extent;
 use incident_layer::write_incidents_layer;
-use layer::{opt_str, real};
+use layer::{Layer, opt_str, real};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+pub(crate) use table_files::column_description;
 use table_files::write_tables;
 
 /// The context layers are clipped to this box: lon 55–80 E, lat 23–45 N.
@@ -75,6 +81,8 @@ pub struct RunMeta {
     /// The borders the run compares: the segment style's classes are chosen on them
     /// ([`super::classes::RateClasses::for_run`]; empty: on every analysed border).
     pub compared: Vec<String>,
+    /// Which files the layers are written as.
+    pub formats: LayerFormats,
 }
 
 impl RunMeta {
@@ -117,6 +125,7 @@ impl RunMeta {
             inputs,
             sources,
             compared: Vec::new(),
+            formats: LayerFormats::default(),
         }
     }
 }
@@ -159,20 +168,17 @@ pub fn write_all(
         _ => isobands,
     };
 
-    let mut layers = vec![
+    let mut layers: Vec<Layer> = vec![
         countries_layer(geo),
         provinces_layer(geo),
         districts_layer(geo),
     ];
     if bands.is_empty() {
         // No density this run: a layer left from an earlier run must not pass for one.
-        for stale in ["density_isobands.geojson", "density_isobands.qml"] {
-            let path = out.join(stale);
-            if path.is_file() {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("removing {}", path.display()))?;
-            }
-        }
+        remove_stale(&[
+            out.join("density_isobands.geojson"),
+            out.join("density_isobands.qml"),
+        ])?;
     } else {
         layers.push(isobands_layer(bands));
     }
@@ -181,24 +187,52 @@ pub fn write_all(
     layers.push(sectors_layer(analysis));
     layers.push(segments_layer(analysis, meta));
 
+    let formats = meta.formats;
+    let gpkg_path = out.join(GPKG_FILE);
+    let mut gpkg = if formats.gpkg {
+        Some(GeoPackage::create(&gpkg_path, &gpkg_stamp(located))?)
+    } else {
+        // The project opens the GeoJSON now: a package from an earlier run must not pass
+        // for this one.
+        remove_stale(&[gpkg_path])?;
+        None
+    };
     let mut written = Vec::new();
     let mut infos = Vec::new();
+    let mut schemas = Vec::new();
     for layer in layers {
-        let file = format!("{}.geojson", layer.name);
-        let path = out.join(&file);
-        let mut info = None;
-        write_atomic_with(&path, |w| {
-            info = Some(layer.render(&header, &file, w)?);
-            Ok(())
-        })?;
-        written.push(path);
-        infos.extend(info);
+        let layer = layer.prepare()?;
+        let info = layer.info(&format!("{}.geojson", layer.name()));
+        let path = out.join(&info.file);
+        if formats.geojson {
+            write_atomic_with(&path, |w| layer.write_geojson(&header, w))?;
+            written.push(path);
+        } else {
+            remove_stale(&[path, out.join(format!("{}.qml", layer.name()))])?;
+        }
+        if let Some(g) = &mut gpkg {
+            layer.write_gpkg(g)?;
+        }
+        schemas.push(layer_schema(&info, layer.fields(), None));
+        infos.push(info);
     }
-    let (path, info) = write_incidents_layer(out, &header, located, analysis)?;
-    written.push(path);
+    let (path, info, user) = write_incidents_layer(
+        out,
+        &header,
+        located,
+        analysis,
+        formats.geojson,
+        gpkg.as_mut(),
+    )?;
+    match path {
+        Some(p) => written.push(p),
+        None => remove_stale(&[out.join(&info.file), out.join("incidents.qml")])?,
+    }
+    let fields = crate::export::incidents::fields(&user, true);
+    schemas.push(layer_schema(&info, &fields, Some(&user)));
     infos.push(info);
 
-    written.extend(write_tables(out, analysis, &header)?);
+    written.extend(write_tables(out, analysis, &header, schemas)?);
 
     let project = ProjectInfo {
         title: "borderwatch: cross-border incidents along Afghanistan's borders".into(),
@@ -206,9 +240,138 @@ pub fn write_all(
         generator: header.generator.clone(),
         parameters: serde_json::to_string(&header.parameters)?,
         extent_km: analysis_extent(analysis, &proj),
+        gpkg: gpkg.as_ref().map(|_| GPKG_FILE.to_string()),
+        time_range: time_range(located),
     };
-    written.extend(qgis::write(out, &infos, &project)?);
+    written.extend(qgis::write(out, &infos, &project, formats.geojson)?);
+    if let Some(mut g) = gpkg {
+        let styles: Vec<(String, String)> = infos
+            .iter()
+            .map(|l| (l.name.clone(), qgis::qml(l)))
+            .collect();
+        g.add_styles(&styles)?;
+        written.push(g.finish()?);
+    }
     Ok(written)
+}
+
+/// Which files the layers are written as (`--layers`): both by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerFormats {
+    /// `borderwatch.gpkg`, every layer with its style inside.
+    pub gpkg: bool,
+    /// `LAYER.geojson` with `LAYER.qml` beside it.
+    pub geojson: bool,
+}
+
+impl Default for LayerFormats {
+    fn default() -> LayerFormats {
+        LayerFormats {
+            gpkg: true,
+            geojson: true,
+        }
+    }
+}
+
+/// The names `--layers` takes.
+pub const LAYER_FORMATS: [&str; 2] = ["gpkg", "geojson"];
+
+impl LayerFormats {
+    /// The formats named (case ignored); `Err` with the names not known.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> std::result::Result<LayerFormats, Vec<String>> {
+        let mut f = LayerFormats {
+            gpkg: false,
+            geojson: false,
+        };
+        let mut unknown = Vec::new();
+        for n in names {
+            match n.as_ref().trim().to_ascii_lowercase().as_str() {
+                "gpkg" => f.gpkg = true,
+                "geojson" => f.geojson = true,
+                _ => unknown.push(n.as_ref().to_string()),
+            }
+        }
+        if unknown.is_empty() {
+            Ok(f)
+        } else {
+            Err(unknown)
+        }
+    }
+}
+
+/// Removes files an earlier run wrote that this run does not write.
+fn remove_stale(paths: &[PathBuf]) -> Result<()> {
+    for path in paths {
+        if path.is_file() {
+            std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The time every GeoPackage row is dated (`last_change`, `update_time`): the end of the
+/// latest incident, so the same input always gives the same file; 1970-01-01 without dates.
+fn gpkg_stamp(located: &[LocatedIncident]) -> String {
+    let last = located
+        .iter()
+        .filter_map(|l| l.record.date.map(|d| d.end))
+        .max();
+    match last {
+        Some(d) => format!("{d}T00:00:00.000Z"),
+        None => "1970-01-01T00:00:00.000Z".into(),
+    }
+}
+
+/// The first start and last end of the incidents' dates.
+fn time_range(located: &[LocatedIncident]) -> Option<(Date, Date)> {
+    let start = located
+        .iter()
+        .filter_map(|l| l.record.date.map(|d| d.start))
+        .min()?;
+    let end = located
+        .iter()
+        .filter_map(|l| l.record.date.map(|d| d.end))
+        .max()?;
+    Some((start, end))
+}
+
+/// A layer's schema for `tables_metadata.json`: name, geometry, file(s), and each field's
+/// name, type and meaning (a user's column also with the column it came from).
+fn layer_schema(info: &LayerInfo, fields: &[Field], user: Option<&UserColumns>) -> Value {
+    let fields: Vec<Value> = fields
+        .iter()
+        .map(|f| {
+            let mut m = Map::new();
+            m.insert("name".into(), json!(f.name));
+            m.insert("type".into(), json!(f.ty.metadata()));
+            let column = user.and_then(|u| {
+                u.columns
+                    .iter()
+                    .find(|(_, uf)| uf.name == f.name)
+                    .map(|(k, _)| k)
+            });
+            match column {
+                Some(k) => {
+                    m.insert("description".into(), json!("the input's own column"));
+                    m.insert("source_column".into(), json!(k));
+                }
+                None => {
+                    m.insert(
+                        "description".into(),
+                        json!(schema::describe(&info.name, &f.name)),
+                    );
+                }
+            }
+            Value::Object(m)
+        })
+        .collect();
+    json!({
+        "layer": info.name,
+        "geometry": info.kind.wkb(),
+        "geojson": info.file,
+        "gpkg_table": info.name,
+        "fields": fields,
+    })
 }
 
 /// Top-level members every layer carries.

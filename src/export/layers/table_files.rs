@@ -23,7 +23,7 @@ pub(super) fn column_type(name: &str) -> &'static str {
     }
 }
 
-pub(super) fn column_description(name: &str) -> Option<&'static str> {
+pub(crate) fn column_description(name: &str) -> Option<&'static str> {
     Some(match name {
         "events_weighted" => "events apportioned to the unit (each record's count times its share)",
         "events_raw" => "events whose point position falls in the unit (no apportioning)",
@@ -57,7 +57,14 @@ pub(super) fn column_description(name: &str) -> Option<&'static str> {
     })
 }
 
-pub(super) fn write_tables(out: &Path, a: &Analysis, header: &Header) -> Result<Vec<PathBuf>> {
+/// Writes the CSV tables and `tables_metadata.json`, which describes them and the layers
+/// (`layers`: each layer's schema, see `layer_schema`).
+pub(super) fn write_tables(
+    out: &Path,
+    a: &Analysis,
+    header: &Header,
+    layers: Vec<Value>,
+) -> Result<Vec<PathBuf>> {
     let csvs: [(&str, String, &str); 5] = [
         (
             "segments.csv",
@@ -118,6 +125,8 @@ pub(super) fn write_tables(out: &Path, a: &Analysis, header: &Header) -> Result<
         "parameters": header.parameters,
         "notes": "UTF-8, comma-separated, header row; an empty cell is unknown; cells a spreadsheet would run as a formula start with an apostrophe.",
         "tables": described,
+        "layers_notes": "The layers' fields, in order, with the type each has in borderwatch.gpkg and in the GeoJSON (types come from this schema, never from the values; null is unknown). Fields after the schema's on the incidents layer are the input's own columns, named safely (source_column gives the name as read).",
+        "layers": layers,
     });
     let path = out.join("tables_metadata.json");
     let text = serde_json::to_string_pretty(&meta).context("tables metadata")? + "\n";

@@ -25,13 +25,14 @@
 //! `LayerInfo` (name, file, geometry, style and the values its classes come from); it must
 //! not know how the layers were made.
 
+mod layout;
 mod project;
 mod style;
 mod xml;
 
 use super::write_atomic;
 use crate::export::qgis::project::qgs;
-use crate::export::qgis::style::qml;
+pub(crate) use crate::export::qgis::style::qml;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -52,7 +53,8 @@ impl GeomKind {
         }
     }
 
-    fn wkb(self) -> &'static str {
+    /// The OGC geometry type name (the GeoPackage's, upper-cased).
+    pub(crate) fn wkb(self) -> &'static str {
         match self {
             GeomKind::Point => "Point",
             GeomKind::Line => "LineString",
@@ -117,19 +119,26 @@ pub(crate) struct ProjectInfo {
     pub parameters: String,
     /// View extent in the region's Albers projection, km: min x, min y, max x, max y.
     pub extent_km: [f64; 4],
+    /// The GeoPackage the layers are read from (`borderwatch.gpkg|layername=NAME`);
+    /// `None`: each layer from its GeoJSON file.
+    pub gpkg: Option<String>,
+    /// First and last day of the incidents: the project's time range.
+    pub time_range: Option<(crate::model::Date, crate::model::Date)>,
 }
 
 /// File name of the project.
 pub(crate) const PROJECT_FILE: &str = "borderwatch.qgs";
 
-/// Writes `NAME.qml` for every layer and the project; returns the files written.
+/// Writes the project and, when `qml_files` (the layers are written as GeoJSON), `NAME.qml`
+/// beside every layer; returns the files written.
 pub(crate) fn write(
     out: &Path,
     layers: &[LayerInfo],
     project: &ProjectInfo,
+    qml_files: bool,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for l in layers {
+    for l in layers.iter().filter(|_| qml_files) {
         let path = out.join(format!("{}.qml", l.name));
         write_atomic(&path, qml(l).as_bytes())?;
         written.push(path);

@@ -4,6 +4,7 @@
 use crate::export::qgis::style::{QGIS_VERSION, style_body};
 use crate::export::qgis::xml::{esc, n};
 use crate::export::qgis::{LayerInfo, ProjectInfo, Style};
+use crate::model::Date;
 use crate::projection::REGION_ALBERS;
 use std::fmt::Write;
 
@@ -33,17 +34,7 @@ pub(super) fn layer_id(name: &str) -> String {
 
 /// Project layers from top (drawn last) to bottom.
 pub(super) fn drawing_order(layers: &[LayerInfo]) -> Vec<&LayerInfo> {
-    const TOP_DOWN: [&str; 9] = [
-        "incidents",
-        "segments",
-        "sectors",
-        "borders",
-        "corridors",
-        "density_isobands",
-        "districts",
-        "provinces",
-        "countries",
-    ];
+    use crate::export::schema::LAYERS as TOP_DOWN;
     let mut v: Vec<&LayerInfo> = layers.iter().collect();
     v.sort_by_key(|l| {
         TOP_DOWN
@@ -61,6 +52,39 @@ pub(super) fn extent_xml(tag: &str, e: [f64; 4], indent: &str) -> String {
         n(e[1]),
         n(e[2]),
         n(e[3])
+    )
+}
+
+/// Where the project reads a layer: its table in the GeoPackage when one is written, else
+/// its GeoJSON file; relative to the project.
+pub(super) fn source(l: &LayerInfo, p: &ProjectInfo) -> String {
+    match &p.gpkg {
+        Some(g) => format!("./{g}|layername={}", l.name),
+        None => format!("./{}", l.file),
+    }
+}
+
+/// The incidents layer's time: each feature from `date_start` to `date_end` (QGIS's
+/// `QgsVectorLayerTemporalProperties`, mode 2 = ModeFeatureDateTimeStartAndEndFromFields,
+/// as QGIS 3.22 writes it), so the Temporal Controller steps through the incidents. A
+/// feature shows in a frame when it starts before the frame ends and ends at or after the
+/// frame starts (limitMode 0: frames include their start, exclude their end).
+const TEMPORAL: &str = "      <temporal enabled=\"1\" mode=\"2\" startField=\"date_start\" endField=\"date_end\" startExpression=\"\" endExpression=\"\" durationField=\"\" durationUnit=\"min\" fixedDuration=\"0\" accumulate=\"0\" limitMode=\"0\">\n        <fixedRange>\n          <start></start>\n          <end></end>\n        </fixedRange>\n      </temporal>\n";
+
+/// The project's time range: from the first incident's start to the end of the last
+/// incident's last day, stepped by day, week or month as the span asks (at most a few
+/// hundred frames).
+pub(super) fn time_settings((start, end): (Date, Date)) -> String {
+    let days = end.days_since_epoch() - start.days_since_epoch();
+    let unit = if days <= 120 {
+        "d"
+    } else if days <= 3 * 366 {
+        "wk"
+    } else {
+        "mon"
+    };
+    format!(
+        "  <ProjectTimeSettings timeStep=\"1\" timeStepUnit=\"{unit}\" frameRate=\"1\" cumulativeTemporalRange=\"0\">\n    <TemporalRange>\n      <start>{start}T00:00:00Z</start>\n      <end>{end}T23:59:59Z</end>\n    </TemporalRange>\n  </ProjectTimeSettings>\n"
     )
 }
 
@@ -84,10 +108,10 @@ pub(super) fn qgs(layers: &[LayerInfo], p: &ProjectInfo) -> String {
         };
         let _ = writeln!(
             s,
-            "    <layer-tree-layer id=\"{}\" name=\"{}\" source=\"./{}\" providerKey=\"ogr\" checked=\"{checked}\" expanded=\"{}\">\n      <customproperties/>\n    </layer-tree-layer>",
+            "    <layer-tree-layer id=\"{}\" name=\"{}\" source=\"{}\" providerKey=\"ogr\" checked=\"{checked}\" expanded=\"{}\">\n      <customproperties/>\n    </layer-tree-layer>",
             esc(&layer_id(&l.name)),
             esc(&l.name),
-            esc(&l.file),
+            esc(&source(l, p)),
             u8::from(matches!(
                 l.style,
                 Style::Segments { .. } | Style::Incidents { .. }
@@ -121,9 +145,9 @@ pub(super) fn qgs(layers: &[LayerInfo], p: &ProjectInfo) -> String {
         }
         let _ = write!(
             s,
-            "      <id>{}</id>\n      <datasource>./{}</datasource>\n      <layername>{}</layername>\n      <srs>\n{}      </srs>\n",
+            "      <id>{}</id>\n      <datasource>{}</datasource>\n      <layername>{}</layername>\n      <srs>\n{}      </srs>\n",
             esc(&layer_id(&l.name)),
-            esc(&l.file),
+            esc(&source(l, p)),
             esc(&l.name),
             indented(&wgs84(), "        ")
         );
@@ -140,6 +164,9 @@ pub(super) fn qgs(layers: &[LayerInfo], p: &ProjectInfo) -> String {
             indented(&wgs84(), "          ")
         );
         s.push_str("      <provider encoding=\"UTF-8\">ogr</provider>\n");
+        if let (Style::Incidents { .. }, Some(_)) = (&l.style, p.time_range) {
+            s.push_str(TEMPORAL);
+        }
         for line in body.lines() {
             let _ = writeln!(s, "    {line}");
         }
@@ -159,6 +186,10 @@ pub(super) fn qgs(layers: &[LayerInfo], p: &ProjectInfo) -> String {
         esc(&p.generator),
         esc(&p.parameters)
     );
+    if let Some(range) = p.time_range {
+        s.push_str(&time_settings(range));
+    }
+    s.push_str(&super::layout::layouts(&order, p, ext_m));
     let abstract_text = format!(
         "Layers written by {}.\n\nAttribution: {}\n\nRun parameters: {}",
         p.generator, p.attribution, p.parameters

@@ -323,7 +323,14 @@ pub(super) fn renderer(style: &Style) -> (String, Option<String>, f64) {
             ));
             (
                 categorized_renderer("iso_a2", "fill", cats),
-                Some(labeling("name", 9.0, (110, 110, 110, 255))),
+                Some(labeling(&Label {
+                    field: "name",
+                    size_pt: 9.0,
+                    color: (110, 110, 110, 255),
+                    italic: true,
+                    placement: 1,
+                    dist_mm: 0.0,
+                })),
                 1.0,
             )
         }
@@ -336,13 +343,21 @@ pub(super) fn renderer(style: &Style) -> (String, Option<String>, f64) {
             None,
             1.0,
         ),
+        // Provinces named at their centre, small and grey under the incidents' labels.
         Style::Provinces => (
             single_renderer(
                 "fill",
                 &[fill((0, 0, 0, 0), (140, 140, 140, 255), 0.15, "solid")],
                 1.0,
             ),
-            None,
+            Some(labeling(&Label {
+                field: "name",
+                size_pt: 7.0,
+                color: (120, 120, 120, 255),
+                italic: false,
+                placement: 1,
+                dist_mm: 0.0,
+            })),
             1.0,
         ),
         Style::Isobands { limits } => {
@@ -431,16 +446,47 @@ pub(super) fn renderer(style: &Style) -> (String, Option<String>, f64) {
                 1.0,
             )
         }
-        Style::Incidents { event_types } => (incidents_renderer(event_types), None, 1.0),
+        // Incidents by the place as the input wrote it (null: no label).
+        Style::Incidents { event_types } => (
+            incidents_renderer(event_types),
+            Some(labeling(&Label {
+                field: "location",
+                size_pt: 7.5,
+                color: (40, 20, 20, 255),
+                italic: false,
+                placement: 6,
+                dist_mm: 1.0,
+            })),
+            1.0,
+        ),
     }
 }
 
-pub(super) fn labeling(field: &str, size_pt: f64, color: Rgba) -> String {
+/// How a layer's features are labelled: by `field`, in this size (pt) and colour; italic
+/// (context names) or upright; `placement` as QGIS numbers them (0 around a point, 1 over
+/// it / a polygon's centre, 6 in cartographic positions around a point) at `dist_mm`.
+pub(super) struct Label<'a> {
+    pub field: &'a str,
+    pub size_pt: f64,
+    pub color: Rgba,
+    pub italic: bool,
+    pub placement: u8,
+    pub dist_mm: f64,
+}
+
+pub(super) fn labeling(l: &Label<'_>) -> String {
+    let (weight, italic, named) = if l.italic {
+        (50, 1, "Italic")
+    } else {
+        (50, 0, "Regular")
+    };
     format!(
-        "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n      <text-style fieldName=\"{}\" isExpression=\"0\" fontFamily=\"Sans Serif\" fontSize=\"{}\" fontSizeUnit=\"Point\" fontWeight=\"50\" fontItalic=\"1\" textColor=\"{}\" textOpacity=\"1\" namedStyle=\"Italic\">\n        <text-buffer bufferDraw=\"1\" bufferSize=\"0.7\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"0.8\" bufferNoFill=\"1\" bufferJoinStyle=\"128\"/>\n      </text-style>\n      <text-format wrapChar=\"\" multilineAlign=\"3\"/>\n      <placement placement=\"1\" dist=\"0\" distUnits=\"MM\" fitInPolygonOnly=\"0\"/>\n      <rendering drawLabels=\"1\" obstacle=\"1\" displayAll=\"0\" labelPerPart=\"0\" mergeLines=\"0\" limitNumLabels=\"0\" minFeatureSize=\"0\" upsidedownLabels=\"0\" scaleVisibility=\"0\"/>\n    </settings>\n  </labeling>\n",
-        esc(field),
-        n(size_pt),
-        rgba(color)
+        "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n      <text-style fieldName=\"{}\" isExpression=\"0\" fontFamily=\"Sans Serif\" fontSize=\"{}\" fontSizeUnit=\"Point\" fontWeight=\"{weight}\" fontItalic=\"{italic}\" textColor=\"{}\" textOpacity=\"1\" namedStyle=\"{named}\">\n        <text-buffer bufferDraw=\"1\" bufferSize=\"0.7\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"0.8\" bufferNoFill=\"1\" bufferJoinStyle=\"128\"/>\n      </text-style>\n      <text-format wrapChar=\"\" multilineAlign=\"3\"/>\n      <placement placement=\"{}\" dist=\"{}\" distUnits=\"MM\" fitInPolygonOnly=\"0\"/>\n      <rendering drawLabels=\"1\" obstacle=\"1\" displayAll=\"0\" labelPerPart=\"0\" mergeLines=\"0\" limitNumLabels=\"0\" minFeatureSize=\"0\" upsidedownLabels=\"0\" scaleVisibility=\"0\"/>\n    </settings>\n  </labeling>\n",
+        esc(l.field),
+        n(l.size_pt),
+        rgba(l.color),
+        l.placement,
+        n(l.dist_mm)
     )
 }
 
@@ -484,7 +530,9 @@ pub(super) fn style_body(l: &LayerInfo) -> (String, bool) {
 
 pub(super) const QGIS_VERSION: &str = "3.22.0-Białowieża";
 
-pub(super) fn qml(l: &LayerInfo) -> String {
+/// The `.qml` document of a layer: its default style, in a file beside the GeoJSON and in the
+/// GeoPackage's `layer_styles`.
+pub(crate) fn qml(l: &LayerInfo) -> String {
     let (body, labels) = style_body(l);
     format!(
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"{QGIS_VERSION}\" styleCategories=\"AllStyleCategories\" labelsEnabled=\"{}\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" maxScale=\"0\" readOnly=\"0\">\n{body}</qgis>\n",

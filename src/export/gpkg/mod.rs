@@ -1,0 +1,264 @@
+//! `borderwatch.gpkg`: every layer of a run in one OGC GeoPackage 1.3, written with SQLite
+//! (rusqlite, SQLite bundled) to the specification rather than through GDAL, so the tool
+//! needs no GDAL to run.
+//!
+//! What is in the file: the required tables (`gpkg_spatial_ref_sys` with its -1, 0 and
+//! 4326 rows, `gpkg_contents` with each layer's extent, `gpkg_geometry_columns`,
+//! `gpkg_extensions`), `application_id` 'GPKG' and `user_version` 10300; per layer a table
+//! (`fid`, `geom`, then the schema's fields with their declared types, see
+//! [`super::schema`]) and its R-tree index `rtree_<layer>_geom` with the spec's triggers;
+//! QGIS's `layer_styles` with each layer's style (the `.qml` text) as its default, so a
+//! layer dragged into QGIS on its own opens styled.
+//!
+//! Written atomically (a temporary file in the output folder, renamed when complete) and
+//! byte-identical on rerun: `last_change` and `update_time` are the run's stamp (derived
+//! from the data, not the clock), rows go in the layers' order, the journal is a rollback
+//! journal (`journal_mode=DELETE`, nothing kept beside the file), and a final `VACUUM`
+//! leaves no free pages.
+//!
+//! Knows the GeoPackage and SQLite; the layers hand it shapes and typed values.
+
+mod geometry;
+mod tables;
+
+use super::qgis::GeomKind;
+use super::schema::Field;
+use anyhow::{Context, Result};
+pub(crate) use geometry::Shape;
+pub(crate) use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::{Connection, Statement, params};
+use std::path::{Path, PathBuf};
+use tables::quoted;
+
+/// File name of the GeoPackage in the output folder.
+pub(crate) const GPKG_FILE: &str = "borderwatch.gpkg";
+
+/// Every layer is in lon/lat on WGS 84.
+const SRS_ID: i32 = 4326;
+const GEOM: &str = "geom";
+const FID: &str = "fid";
+
+/// A GeoPackage being written; [`GeoPackage::finish`] puts it in place.
+pub(crate) struct GeoPackage {
+    // Dropped before `tmp`, so the connection is closed before the file is removed.
+    conn: Connection,
+    tmp: tempfile::TempPath,
+    path: PathBuf,
+    /// `last_change` / `update_time` of every row, `YYYY-MM-DDTHH:MM:SS.SSSZ`.
+    stamp: String,
+}
+
+/// A feature table to write.
+pub(crate) struct LayerSpec<'a> {
+    pub name: &'a str,
+    pub kind: GeomKind,
+    pub fields: &'a [Field],
+    pub description: &'a str,
+}
+
+/// Inserts one layer's rows, in order (fids 1, 2, …, as the GeoJSON's feature ids).
+pub(crate) struct Rows<'c> {
+    insert: Statement<'c>,
+    rtree: Statement<'c>,
+    blob: Vec<u8>,
+    fid: i64,
+    fields: usize,
+    /// min x, min y, max x, max y
+    extent: Option<[f64; 4]>,
+}
+
+impl Rows<'_> {
+    /// Adds a feature: its shape and one value per field.
+    pub(crate) fn push(&mut self, shape: Shape<'_>, values: &[ToSqlOutput<'_>]) -> Result<()> {
+        anyhow::ensure!(
+            values.len() == self.fields,
+            "{} values for {} fields",
+            values.len(),
+            self.fields
+        );
+        self.fid += 1;
+        self.blob.clear();
+        let envelope = shape.encode(SRS_ID, &mut self.blob);
+        self.insert.raw_bind_parameter(1, self.fid)?;
+        self.insert.raw_bind_parameter(2, &self.blob[..])?;
+        for (i, v) in values.iter().enumerate() {
+            self.insert.raw_bind_parameter(i + 3, v)?;
+        }
+        self.insert.raw_execute()?;
+        if let Some([x0, x1, y0, y1]) = envelope {
+            self.rtree.execute(params![self.fid, x0, x1, y0, y1])?;
+            self.extent = Some(match self.extent {
+                None => [x0, y0, x1, y1],
+                Some(e) => [e[0].min(x0), e[1].min(y0), e[2].max(x1), e[3].max(y1)],
+            });
+        }
+        Ok(())
+    }
+}
+
+impl GeoPackage {
+    /// Starts `path` (as a temporary file beside it) with the required tables; `stamp` is
+    /// the time every row is dated (`YYYY-MM-DDTHH:MM:SS.SSSZ`).
+    pub(crate) fn create(path: &Path, stamp: &str) -> Result<GeoPackage> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".borderwatch-gpkg-")
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?
+            .into_temp_path();
+        let conn = Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {}; PRAGMA user_version = 10300; PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; BEGIN; {}",
+            i32::from_be_bytes(*b"GPKG"),
+            tables::CORE
+        ))
+        .with_context(|| format!("writing the GeoPackage tables of {}", path.display()))?;
+        Ok(GeoPackage {
+            conn,
+            tmp,
+            path: path.to_path_buf(),
+            stamp: stamp.to_string(),
+        })
+    }
+
+    /// Writes a feature table, its contents entry, its R-tree index and the index's
+    /// triggers; `fill` pushes the rows.
+    pub(crate) fn add_layer(
+        &mut self,
+        spec: &LayerSpec<'_>,
+        fill: impl FnOnce(&mut Rows<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.layer(spec, fill)
+            .with_context(|| format!("writing layer {} of {}", spec.name, self.path.display()))
+    }
+
+    fn layer(
+        &mut self,
+        spec: &LayerSpec<'_>,
+        fill: impl FnOnce(&mut Rows<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let t = quoted(spec.name);
+        let geometry_type = spec.kind.wkb().to_ascii_uppercase();
+        let mut columns = format!(
+            "{} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {} {geometry_type}",
+            quoted(FID),
+            quoted(GEOM)
+        );
+        for f in spec.fields {
+            columns.push_str(&format!(", {} {}", quoted(&f.name), f.ty.sql()));
+        }
+        let rtree_name = format!("rtree_{}_{GEOM}", spec.name);
+        self.conn.execute_batch(&format!(
+            "CREATE TABLE {t} ({columns}); CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy);",
+            quoted(&rtree_name)
+        ))?;
+        self.conn.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) VALUES (?1, 'features', ?1, ?2, ?3, ?4)",
+            params![spec.name, spec.description, self.stamp, SRS_ID],
+        )?;
+        self.conn.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, ?4, 0, 0)",
+            params![spec.name, GEOM, geometry_type, SRS_ID],
+        )?;
+        self.conn.execute(
+            "INSERT INTO gpkg_extensions VALUES (?1, ?2, 'gpkg_rtree_index', ?3, 'write-only')",
+            params![spec.name, GEOM, tables::RTREE_DEFINITION],
+        )?;
+        let placeholders: Vec<String> = (1..=spec.fields.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect();
+        let mut rows = Rows {
+            insert: self.conn.prepare(&format!(
+                "INSERT INTO {t} VALUES ({})",
+                placeholders.join(", ")
+            ))?,
+            rtree: self.conn.prepare(&format!(
+                "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
+                quoted(&rtree_name)
+            ))?,
+            blob: Vec::with_capacity(256),
+            fid: 0,
+            fields: spec.fields.len(),
+            extent: None,
+        };
+        fill(&mut rows)?;
+        let extent = rows.extent;
+        drop(rows);
+        if let Some([x0, y0, x1, y1]) = extent {
+            self.conn.execute(
+                "UPDATE gpkg_contents SET min_x = ?1, min_y = ?2, max_x = ?3, max_y = ?4 WHERE table_name = ?5",
+                params![x0, y0, x1, y1, spec.name],
+            )?;
+        }
+        self.conn
+            .execute_batch(&tables::rtree_triggers(spec.name, GEOM, FID))?;
+        Ok(())
+    }
+
+    /// Writes `layer_styles` with one default style per layer: `(layer, QML text)`, in
+    /// order.
+    pub(crate) fn add_styles(&mut self, styles: &[(String, String)]) -> Result<()> {
+        let write = || -> Result<()> {
+            self.conn.execute_batch(tables::LAYER_STYLES)?;
+            self.conn.execute(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS styles of the layers', ?1, 0)",
+                params![self.stamp],
+            )?;
+            let mut insert = self.conn.prepare(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) VALUES ('', '', ?1, ?2, ?1, ?3, '', 1, ?4, '', NULL, ?5)",
+            )?;
+            for (layer, qml) in styles {
+                insert.execute(params![
+                    layer,
+                    GEOM,
+                    qml,
+                    format!("borderwatch style of {layer}"),
+                    self.stamp
+                ])?;
+            }
+            Ok(())
+        };
+        write().with_context(|| format!("writing the styles of {}", self.path.display()))
+    }
+
+    /// Commits, compacts (`VACUUM`) and puts the file in place.
+    pub(crate) fn finish(self) -> Result<PathBuf> {
+        let GeoPackage {
+            conn,
+            tmp,
+            path,
+            stamp: _,
+        } = self;
+        conn.execute_batch("COMMIT; VACUUM;")
+            .with_context(|| format!("writing {}", path.display()))?;
+        conn.close()
+            .map_err(|(_, e)| e)
+            .with_context(|| format!("closing {}", path.display()))?;
+        super::share_permissions(&tmp, &path)?;
+        tmp.persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+}
+
+/// Text as an SQL value, borrowed.
+pub(crate) fn text(s: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
+}
+
+/// A real number as an SQL value (NULL when not finite).
+pub(crate) fn real<'a>(v: f64) -> ToSqlOutput<'a> {
+    if v.is_finite() {
+        ToSqlOutput::Borrowed(ValueRef::Real(v))
+    } else {
+        ToSqlOutput::Borrowed(ValueRef::Null)
+    }
+}
+
+/// NULL.
+pub(crate) const NULL: ToSqlOutput<'static> = ToSqlOutput::Borrowed(ValueRef::Null);
