@@ -13,8 +13,9 @@
 //! Written atomically (a temporary file in the output folder, renamed when complete) and
 //! byte-identical on rerun: `last_change` and `update_time` are the run's stamp (derived
 //! from the data, not the clock), rows go in the layers' order, the journal is a rollback
-//! journal (`journal_mode=DELETE`, nothing kept beside the file), and a final `VACUUM`
-//! leaves no free pages.
+//! journal (`journal_mode=DELETE`, nothing kept beside the file). A new file written in one
+//! transaction in a fixed order has the same pages every time, so no `VACUUM` is run (it
+//! would copy the whole file again: about 1 s per 100,000 incidents, for 0.3% of its size).
 //!
 //! Knows the GeoPackage and SQLite; the layers hand it shapes and typed values.
 
@@ -225,7 +226,7 @@ impl GeoPackage {
         write().with_context(|| format!("writing the styles of {}", self.path.display()))
     }
 
-    /// Commits, compacts (`VACUUM`) and puts the file in place.
+    /// Commits and puts the file in place.
     pub(crate) fn finish(self) -> Result<PathBuf> {
         let GeoPackage {
             conn,
@@ -233,7 +234,7 @@ impl GeoPackage {
             path,
             stamp: _,
         } = self;
-        conn.execute_batch("COMMIT; VACUUM;")
+        conn.execute_batch("COMMIT;")
             .with_context(|| format!("writing {}", path.display()))?;
         conn.close()
             .map_err(|(_, e)| e)
