@@ -220,10 +220,10 @@ fn draw(
         .padded(0.35);
     let mut map = MapCanvas::new(page, proj.clone(), extent);
     let frame = map.extent();
+    // The frame's test without borrowing the canvas (it is drawn on meanwhile).
     let in_frame = |lon: f64, lat: f64| {
-        proj.forward(lon, lat).is_some_and(|(x, y)| {
-            x >= frame.xmin && x <= frame.xmax && y >= frame.ymin && y <= frame.ymax
-        })
+        proj.forward(lon, lat)
+            .is_some_and(|(x, y)| frame.contains(x, y))
     };
     let opts = BasemapOptions::default();
     basemap_background(&mut map, d.geo, &opts);

@@ -174,13 +174,7 @@ fn one_page(
                 continue;
             }
             let style @ (shape, color, label) = event_style(l.record.event_type.as_deref());
-            let frame = panel.extent();
-            let in_frame = proj
-                .forward(l.location.lon, l.location.lat)
-                .is_some_and(|(x, y)| {
-                    x >= frame.xmin && x <= frame.xmax && y >= frame.ymin && y <= frame.ymax
-                });
-            if !in_frame {
+            if !panel.shows(l.location.lon, l.location.lat) {
                 continue;
             }
             panel.symbol(

@@ -68,6 +68,11 @@ impl Extent {
         self.ymax - self.ymin
     }
 
+    /// Whether the projected point (km) lies inside, edges included.
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.xmin && x <= self.xmax && y >= self.ymin && y <= self.ymax
+    }
+
     pub fn center(&self) -> (f64, f64) {
         ((self.xmin + self.xmax) / 2.0, (self.ymin + self.ymax) / 2.0)
     }

@@ -256,6 +256,13 @@ impl MapCanvas {
         self.view.extent
     }
 
+    /// Whether a lon/lat point lies inside the map frame's extent.
+    pub fn shows(&self, lon: f64, lat: f64) -> bool {
+        self.proj
+            .forward(lon, lat)
+            .is_some_and(|(x, y)| self.view.extent.contains(x, y))
+    }
+
     /// Page pixels per point (1/72 in) at the page's dpi.
     pub fn pt(&self, points: f64) -> f64 {
         points * self.page.px_per_pt()
