@@ -40,27 +40,26 @@ pub fn svg_to_pdf(svg: &str, dpi: f64) -> Result<Vec<u8>> {
     canonical_order(&pdf).context("ordering the PDF's objects")
 }
 
-/// One indirect object of a PDF as written: its number and its bytes (from `N 0 obj` to
-/// just before the next object or the cross-reference table).
-struct PdfObject<'a> {
-    bytes: &'a [u8],
+/// An indirect object as written (from `N 0 obj` to just before the next object) split
+/// into its text before the stream data, the stream data, and the text after it
+/// (references never occur inside stream data here, and must not be rewritten there).
+fn stream_parts(b: &[u8]) -> (&[u8], &[u8], &[u8]) {
+    match find(b, b">>\nstream\n") {
+        Some(i) => {
+            let data_start = i + b">>\nstream\n".len();
+            let data_end = rfind(b, b"endstream").unwrap_or(b.len()).max(data_start);
+            (&b[..data_start], &b[data_start..data_end], &b[data_end..])
+        }
+        None => (b, &[], &[]),
+    }
 }
 
-impl PdfObject<'_> {
-    /// The object's text outside its stream data: the dictionary before `stream` and what
-    /// follows `endstream` (references never occur inside stream data here, and must not
-    /// be rewritten there).
-    fn parts(&self) -> (&[u8], &[u8], &[u8]) {
-        let b = self.bytes;
-        match find(b, b">>\nstream\n") {
-            Some(i) => {
-                let data_start = i + b">>\nstream\n".len();
-                let data_end = rfind(b, b"endstream").unwrap_or(b.len()).max(data_start);
-                (&b[..data_start], &b[data_start..data_end], &b[data_end..])
-            }
-            None => (b, &[], &[]),
-        }
-    }
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// `text` with each run of dictionary lines `/Name N 0 R` sorted by name: svg2pdf lists
@@ -90,14 +89,6 @@ fn sorted_entries(text: &[u8]) -> Vec<u8> {
         i = i.max(start + 1);
     }
     lines.join(&b'\n')
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// Copies `text`, handing each reference `N 0 R` to `visit`, which may give the number to
@@ -173,12 +164,12 @@ fn canonical_order(pdf: &[u8]) -> Result<Vec<u8>> {
     let mut by_offset: Vec<(usize, usize)> = (1..count).map(|n| (offsets[n], n)).collect();
     by_offset.sort_unstable();
     let first = by_offset.first().map_or(xref_at, |o| o.0);
-    let mut objects: Vec<Option<PdfObject<'_>>> = (0..count).map(|_| None).collect();
+    let mut objects: Vec<Option<&[u8]>> = vec![None; count];
     for (k, &(off, n)) in by_offset.iter().enumerate() {
         let end = by_offset.get(k + 1).map_or(xref_at, |o| o.0);
         let bytes = pdf.get(off..end).ok_or_else(bad)?;
         anyhow::ensure!(bytes.starts_with(format!("{n} 0 obj").as_bytes()), bad());
-        objects[n] = Some(PdfObject { bytes });
+        objects[n] = Some(bytes);
     }
     // Breadth first from the trailer: new numbers in order of first reference.
     let mut new = vec![0usize; count];
@@ -190,8 +181,8 @@ fn canonical_order(pdf: &[u8]) -> Result<Vec<u8>> {
         }
         order.push(n);
         new[n] = order.len();
-        if let Some(o) = &objects[n] {
-            let (head, _, tail) = o.parts();
+        if let Some(o) = objects[n] {
+            let (head, _, tail) = stream_parts(o);
             queue.extend(references(&sorted_entries(head)));
             queue.extend(references(tail));
         }
@@ -207,9 +198,9 @@ fn canonical_order(pdf: &[u8]) -> Result<Vec<u8>> {
     out.extend_from_slice(&pdf[..first]);
     let mut new_offsets = vec![0usize; order.len() + 1];
     for &n in &order {
-        let Some(o) = &objects[n] else { continue };
+        let Some(o) = objects[n] else { continue };
         new_offsets[new[n]] = out.len();
-        let (head, data, tail) = o.parts();
+        let (head, data, tail) = stream_parts(o);
         let header_len = format!("{n} 0 obj").len();
         out.extend_from_slice(format!("{} 0 obj", new[n]).as_bytes());
         out.extend_from_slice(&renumber(&sorted_entries(&head[header_len..]), &new));
