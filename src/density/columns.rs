@@ -9,7 +9,6 @@
 //! trait, so both paths share one analysis and give the same figures.
 
 use crate::model::{Date, IncidentRecord, LocatedIncident, PrecisionClass, SourceFormat};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The fields of one incident the analysis reads.
@@ -113,7 +112,7 @@ impl AnalysisInput for Vec<LocatedIncident> {
 /// Texts numbered as first met, each held once.
 #[derive(Debug, Default)]
 struct Interned {
-    ids: HashMap<Arc<str>, u32>,
+    ids: rustc_hash::FxHashMap<Arc<str>, u32>,
     texts: Vec<Arc<str>>,
 }
 
@@ -174,7 +173,7 @@ pub struct IncidentColumns {
     /// Index into `sources` (format, source text id).
     source: Vec<u32>,
     sources: Vec<(&'static str, u32)>,
-    source_ids: HashMap<(&'static str, u32), u32>,
+    source_ids: rustc_hash::FxHashMap<(&'static str, u32), u32>,
     /// Each row's event id as a byte range of `event_ids` (`NONE` to 0 for none: native
     /// lists), so an id costs its bytes and 8 more, not an allocation.
     event_id: Vec<(u32, u32)>,

@@ -25,8 +25,9 @@ use assign::{Shares, is_imprecise, point_shares, sigma_for_radius, stretch_share
 use columns::{AnalysisInput, Subject};
 use periods::{day_overlap, periods, span_days};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use stats::{Contribution, LengthBasis, Tally, rates};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The source a record counts under in a border's source mix, as (format, label): for the
@@ -102,9 +103,9 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
     let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
     let mut weights = vec![0.0; located.len()];
-    let mut type_of_spelling: HashMap<&str, u32> = HashMap::new();
+    let mut type_of_spelling: FxHashMap<&str, u32> = FxHashMap::default();
     let mut type_names: Vec<String> = Vec::new();
-    let mut type_ids: HashMap<String, u32> = HashMap::new();
+    let mut type_ids: FxHashMap<String, u32> = FxHashMap::default();
     // Records without a type are counted under "unknown" (with any type of that name).
     type_names.push("unknown".to_string());
     type_ids.insert("unknown".to_string(), 0);
@@ -115,7 +116,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     // counts once, the first copy the filters and the window keep. One set per dataset
     // (there are at most three), so a key is one id, not a pair: half the memory for a
     // million ids.
-    let mut seen_events: Vec<(&str, HashSet<&str>)> = Vec::new();
+    let mut seen_events: Vec<(&str, FxHashSet<&str>)> = Vec::new();
     // The share of a record's date span inside the window (1 without a date or window):
     // its events, fatalities and wounded are apportioned by days.
     let in_window = |date: Option<(Date, Date)>| match date {
@@ -173,7 +174,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                 let set = match seen_events.iter().position(|(f, _)| *f == r.format) {
                     Some(k) => &mut seen_events[k].1,
                     None => {
-                        seen_events.push((r.format, HashSet::new()));
+                        seen_events.push((r.format, FxHashSet::default()));
                         &mut seen_events.last_mut().expect("just pushed").1
                     }
                 };
@@ -223,18 +224,16 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         .map(|s| vec![Tally::default(); s.len()])
         .collect();
     let mut border_tally = vec![Tally::default(); borders.len()];
-    let mut source_weights: Vec<HashMap<(&str, Option<&str>), f64>> =
-        vec![HashMap::new(); borders.len()];
+    let mut source_weights: Vec<FxHashMap<(&str, Option<&str>), f64>> =
+        vec![FxHashMap::default(); borders.len()];
     let mut spans: Vec<Option<(Date, Date)>> = vec![None; borders.len()];
-    let mut sides: Vec<BTreeMap<Arc<str>, f64>> = vec![BTreeMap::new(); borders.len()];
-    let mut countries: BTreeMap<Arc<str>, f64> = BTreeMap::new();
     // Breakdowns keyed by (border, event type number) and (border, period key).
-    let mut type_rows: HashMap<(usize, u32), Tally> = HashMap::new();
-    let mut period_rows: HashMap<(usize, u32), Tally> = HashMap::new();
+    let mut type_rows: FxHashMap<(usize, u32), Tally> = FxHashMap::default();
+    let mut period_rows: FxHashMap<(usize, u32), Tally> = FxHashMap::default();
     // Period keys numbered as met ("unknown" first), and each date span's periods.
     let mut period_names: Vec<String> = vec!["unknown".to_string()];
-    let mut period_ids: HashMap<String, u32> = HashMap::new();
-    let mut periods_of: HashMap<(Date, Date), Vec<(u32, f64)>> = HashMap::new();
+    let mut period_ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut periods_of: FxHashMap<(Date, Date), Vec<(u32, f64)>> = FxHashMap::default();
     let (mut weight_in, mut weight_in_segments, mut weight_outside) = (0.0, 0.0, 0.0);
     // Border ids and side names, shared by every placement.
     let border_ids: Vec<Arc<str>> = borders.iter().map(|b| Arc::from(b.id.as_str())).collect();
@@ -249,6 +248,25 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         .collect();
     let side_name =
         |bi: usize, right: bool| -> Arc<str> { side_names[bi][usize::from(right)].clone() };
+    // Side names numbered (one number per distinct name), so that per-incident sums are
+    // kept in arrays rather than maps keyed by text; a name's sum is still taken in input
+    // order, so the figures are the same.
+    let mut side_id_names: Vec<Arc<str>> = Vec::new();
+    let side_ids: Vec<[u32; 2]> = side_names
+        .iter()
+        .map(|pair| {
+            pair.clone()
+                .map(|name| match side_id_names.iter().position(|n| *n == name) {
+                    Some(k) => k as u32,
+                    None => {
+                        side_id_names.push(name);
+                        (side_id_names.len() - 1) as u32
+                    }
+                })
+        })
+        .collect();
+    let mut countries: Vec<Option<f64>> = vec![None; side_id_names.len()];
+    let mut sides: Vec<Vec<Option<f64>>> = vec![vec![None; side_id_names.len()]; borders.len()];
     // For each segment, the sectors it overlaps and by how many km.
     let segment_sectors: Vec<Vec<Vec<(usize, f64)>>> = all_segments
         .iter()
@@ -342,14 +360,18 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             sector_shares.retain(|&(_, share)| share > 0.0);
             sector_shares.sort_unstable_by_key(|&(k, _)| k);
         }
-        (placement, shares, sector_shares)
+        let side = nearest
+            .as_ref()
+            .map(|p| side_ids[p.border][usize::from(p.right_side)]);
+        (placement, shares, sector_shares, side)
     };
     // Adds up one measured chunk, in input order.
     let mut accumulate = |first: usize, measured: Vec<Measured>| {
-        for (j, (placement, shares, sector_shares)) in measured.into_iter().enumerate() {
+        for (j, (placement, shares, sector_shares, placement_side)) in
+            measured.into_iter().enumerate()
+        {
             let i = first + j;
             let in_corridor = placement.in_corridor;
-            let placement_side = placement.side.clone();
             let placement_km = placement.along_km;
             placements.push(placement);
             let w = weights[i];
@@ -358,15 +380,15 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
             }
             weight_in += w;
             weight_outside += w * shares.outside;
-            if let Some(side) = &placement_side {
-                *countries.entry(side.clone()).or_default() += w;
+            if let Some(side) = placement_side {
+                *countries[side as usize].get_or_insert(0.0) += w;
             }
             let Some(bi) = shares.border else { continue };
             if shares.segments.is_empty() {
                 continue;
             }
             if let Some(side) = placement_side {
-                *sides[bi].entry(side).or_default() += w * in_corridor;
+                *sides[bi][side as usize].get_or_insert(0.0) += w * in_corridor;
             }
             let r = located.subject(i);
             // Figures apportioned by days like the events; "aggregate" is the record's own
@@ -589,10 +611,7 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
                     })
                     .collect(),
                 data_span: spans[bi],
-                sides: sides[bi]
-                    .iter()
-                    .map(|(side, w)| (side.to_string(), *w))
-                    .collect(),
+                sides: named_sums(&sides[bi], &side_id_names),
                 border: b.clone(),
             }
         })
@@ -618,15 +637,21 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         weight_in_segments,
         weight_outside,
         excluded,
-        countries: countries
-            .into_iter()
-            .map(|(c, w)| (c.to_string(), w))
-            .collect(),
+        countries: named_sums(&countries, &side_id_names),
     }
 }
 
+/// Sums kept by side number, as a map by side name (the sums met, only).
+fn named_sums<T: FromIterator<(String, f64)>>(sums: &[Option<f64>], names: &[Arc<str>]) -> T {
+    sums.iter()
+        .zip(names)
+        .filter_map(|(w, name)| w.map(|w| (name.to_string(), w)))
+        .collect()
+}
+
 /// One incident's placement, its shares, and its non-zero share in each sector.
-type Measured = (Placement, Shares, Vec<(usize, f64)>);
+/// The side it lies on is numbered as in `analyse`'s side names.
+type Measured = (Placement, Shares, Vec<(usize, f64)>, Option<u32>);
 
 #[cfg(test)]
 mod tests;

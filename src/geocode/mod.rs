@@ -223,11 +223,7 @@ pub fn locate_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
 /// [`locate_all`], finding each location's district and province only if `admin_areas`
 /// (the analysis never reads them: point in polygon for every record is the costliest
 /// step of placing records that bring coordinates).
-pub fn locate_all_with(
-    mut records: Vec<IncidentRecord>,
-    geo: &GeoData,
-    admin_areas: bool,
-) -> Geocoded {
+pub fn locate_all_with(records: Vec<IncidentRecord>, geo: &GeoData, admin_areas: bool) -> Geocoded {
     use rayon::prelude::*;
     type Key<'a> = (
         Option<&'a str>,
@@ -267,21 +263,17 @@ pub fn locate_all_with(
             .collect()
     };
     let mut out = Geocoded::default();
-    // Taken from the back of the reversed list: input order, and the emptied tail of the
-    // allocation can be returned.
-    records.reverse();
+    // Each record is moved once, from the input into its place in the output; the chunk's
+    // locations are found in parallel from the records still in the input.
+    let mut rest = records.into_iter();
     const CHUNK: usize = 1 << 16;
     let mut done = 0usize;
-    while !records.is_empty() {
-        let n = records.len().min(CHUNK);
+    while rest.len() > 0 {
+        let n = rest.len().min(CHUNK);
         let first = done;
         done += n;
-        // Locations are found in parallel from borrowed records; each record is then moved
-        // once, into its place in the output.
-        let tail = &records[records.len() - n..];
-        let found: Vec<Result<Location, Box<Unmatched>>> = tail
+        let found: Vec<Result<Location, Box<Unmatched>>> = rest.as_slice()[..n]
             .par_iter()
-            .rev()
             .enumerate()
             .with_min_len(256)
             .map(|(j, r)| match key_of[first + j] {
@@ -299,7 +291,7 @@ pub fn locate_all_with(
             .collect();
         out.located.reserve(n);
         for result in found {
-            let record = records.pop().expect("one record per result");
+            let record = rest.next().expect("one record per result");
             match result {
                 Ok(location) => out.located.push(LocatedIncident {
                     record,
@@ -308,9 +300,6 @@ pub fn locate_all_with(
                 }),
                 Err(u) => out.unmatched.push(*u),
             }
-        }
-        if records.capacity() > 2 * records.len() + CHUNK {
-            records.shrink_to_fit();
         }
     }
     out

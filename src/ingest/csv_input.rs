@@ -110,8 +110,13 @@ pub(crate) fn read_limited<S: Read>(
         let mut mapped = Mapped::default();
         let mut next_chunk = None;
         let previous = std::mem::take(&mut unfiled);
+        // A full batch goes to the sink while the pool works, not after.
+        let batch = match sink {
+            Some(_) if out.records.len() >= BATCH_RECORDS => std::mem::take(&mut out.records),
+            _ => Vec::new(),
+        };
         // The pool maps this chunk and appends the previous chunk's records; this thread
-        // reads the next chunk and files the previous chunk's notes.
+        // reads the next chunk, files the previous chunk's notes and hands on a full batch.
         let mut records = std::mem::take(&mut out.records);
         let filed = rayon::in_place_scope(|s| {
             let rows = &mapping[..chunk.rows];
@@ -134,15 +139,16 @@ pub(crate) fn read_limited<S: Read>(
             if more {
                 next_chunk = Some(fill(&mut rdr, &log, &file, &mut reading));
             }
-            file_notes(out, opts, &header.names, previous.notes, &mut encoding_rows)
+            let filed = file_notes(out, opts, &header.names, previous.notes, &mut encoding_rows);
+            if let Some(sink) = sink.as_deref_mut()
+                && !batch.is_empty()
+            {
+                sink(batch);
+            }
+            filed
         });
         out.records = records;
         filed?;
-        if let Some(sink) = sink.as_deref_mut()
-            && out.records.len() >= BATCH_RECORDS
-        {
-            sink(std::mem::take(&mut out.records));
-        }
         match next_chunk {
             Some(c) => {
                 unfiled = mapped;

@@ -167,6 +167,28 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
     if let Some((canon, _)) = EVENT_TYPES.iter().find(|(canon, _)| *canon == s) {
         return Some(canon);
     }
+    // A file repeats a handful of spellings a million times: each thread remembers the
+    // answers for the spellings it has met (a bounded number of them).
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<&'static str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(s).copied()) {
+        return known;
+    }
+    let answer = canonical_uncached(s);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() < REMEMBERED {
+            seen.insert(s.into(), answer);
+        }
+    });
+    answer
+}
+
+/// [`canonical_event_type`] worked out from the text.
+fn canonical_uncached(s: &str) -> Option<&'static str> {
     let c = compact(s);
     if c.is_empty() {
         return None;
