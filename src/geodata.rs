@@ -1,10 +1,14 @@
 //! The shipped geography as one bundle: gazetteer, borders and country outlines, from the
 //! files compiled into the binary or from a `--geodata DIR` folder with the same file names.
 
+mod inside_grid;
+
 use crate::borders::{self, Border};
 use crate::gazetteer::Gazetteer;
+use crate::model::GazetteerEntry;
 use anyhow::{Context, Result};
 use geo::MultiPolygon;
+use inside_grid::InsideGrid;
 use std::path::Path;
 
 pub const EMBEDDED_COUNTRIES: &str = include_str!("../geodata/countries.geojson");
@@ -105,97 +109,6 @@ impl CountryShape {
     }
 }
 
-/// Cells of 0.1° over a shape's bounding box, each known to be wholly inside, wholly outside,
-/// or crossed by the outline (only those need the exact test).
-struct InsideGrid {
-    x0: f64,
-    y0: f64,
-    cols: usize,
-    rows: usize,
-    /// 0 outside, 1 inside, 2 crossed by an edge.
-    cells: Vec<u8>,
-}
-
-const GRID_DEG: f64 = 0.1;
-
-impl InsideGrid {
-    fn new(shape: &MultiPolygon<f64>) -> InsideGrid {
-        use geo::{BoundingRect, Contains};
-        let Some(r) = shape.bounding_rect() else {
-            return InsideGrid {
-                x0: 0.0,
-                y0: 0.0,
-                cols: 0,
-                rows: 0,
-                cells: Vec::new(),
-            };
-        };
-        let (x0, y0) = (r.min().x, r.min().y);
-        let cols = ((r.max().x - x0) / GRID_DEG).ceil() as usize + 1;
-        let rows = ((r.max().y - y0) / GRID_DEG).ceil() as usize + 1;
-        let mut cells = vec![0u8; cols * rows];
-        let cell_of = |x: f64, y: f64| -> (usize, usize) {
-            (
-                ((x - x0) / GRID_DEG).floor() as usize,
-                ((y - y0) / GRID_DEG).floor() as usize,
-            )
-        };
-        // Mark every cell an edge passes through (sampled at a quarter cell, plus the
-        // neighbours of each sample, so no crossing is missed).
-        for poly in &shape.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                for w in ring.0.windows(2) {
-                    let (a, b) = (w[0], w[1]);
-                    let steps = (((b.x - a.x).abs().max((b.y - a.y).abs()) / (GRID_DEG / 4.0))
-                        .ceil() as usize)
-                        .max(1);
-                    for k in 0..=steps {
-                        let t = k as f64 / steps as f64;
-                        let (cx, cy) = cell_of(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
-                        for dy in cy.saturating_sub(1)..=(cy + 1).min(rows - 1) {
-                            for dx in cx.saturating_sub(1)..=(cx + 1).min(cols - 1) {
-                                cells[dy * cols + dx] = 2;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for row in 0..rows {
-            for col in 0..cols {
-                let i = row * cols + col;
-                if cells[i] == 0 {
-                    let c = geo::Point::new(
-                        x0 + (col as f64 + 0.5) * GRID_DEG,
-                        y0 + (row as f64 + 0.5) * GRID_DEG,
-                    );
-                    cells[i] = u8::from(shape.contains(&c));
-                }
-            }
-        }
-        InsideGrid {
-            x0,
-            y0,
-            cols,
-            rows,
-            cells,
-        }
-    }
-
-    fn contains(&self, shape: &MultiPolygon<f64>, lon: f64, lat: f64) -> bool {
-        use geo::Contains;
-        let (fx, fy) = ((lon - self.x0) / GRID_DEG, (lat - self.y0) / GRID_DEG);
-        if !(fx >= 0.0 && fy >= 0.0) || fx as usize >= self.cols || fy as usize >= self.rows {
-            return false;
-        }
-        match self.cells[fy as usize * self.cols + fx as usize] {
-            0 => false,
-            1 => true,
-            _ => shape.contains(&geo::Point::new(lon, lat)),
-        }
-    }
-}
-
 /// A province outline (Natural Earth admin-1, ISO 3166-2 id).
 #[derive(Debug, Clone)]
 pub struct ProvinceShape {
@@ -208,25 +121,50 @@ pub struct ProvinceShape {
 /// The gazetteer, read on first use: reading the embedded 170,000 places takes about a
 /// second, and a run whose records all bring coordinates never looks a name up. A folder's
 /// gazetteer (`--geodata DIR`) is read at once, so a broken file is reported before any work.
-pub struct LazyGazetteer(std::sync::OnceLock<Gazetteer>);
+pub struct LazyGazetteer {
+    all: std::sync::OnceLock<Gazetteer>,
+    /// The embedded countries, provinces, districts, zones and crossings alone (without the
+    /// places), for looking a unit up by id when the places have not been read.
+    units: std::sync::OnceLock<Gazetteer>,
+}
 
 impl LazyGazetteer {
     /// The embedded gazetteer, read when first used.
     pub fn embedded() -> LazyGazetteer {
-        LazyGazetteer(std::sync::OnceLock::new())
+        LazyGazetteer {
+            all: std::sync::OnceLock::new(),
+            units: std::sync::OnceLock::new(),
+        }
     }
 
     /// A gazetteer already read.
     pub fn loaded(g: Gazetteer) -> LazyGazetteer {
-        LazyGazetteer(std::sync::OnceLock::from(g))
+        LazyGazetteer {
+            all: std::sync::OnceLock::from(g),
+            units: std::sync::OnceLock::new(),
+        }
     }
 
     /// The gazetteer to change (adding the user's places): read now if it was not yet.
     pub fn get_mut(&mut self) -> &mut Gazetteer {
-        if self.0.get().is_none() {
+        if self.all.get().is_none() {
             let _ = std::ops::Deref::deref(&*self);
         }
-        self.0.get_mut().expect("read just above")
+        self.all.get_mut().expect("read just above")
+    }
+
+    /// A country, province, district, border zone or crossing by its id, without reading
+    /// the 170,000 places when they have not been read (a map's labels need only these, and
+    /// a run whose records all bring coordinates never reads the places). The units are the
+    /// same entries in both.
+    pub fn unit(&self, id: &str) -> Option<&GazetteerEntry> {
+        match self.all.get() {
+            Some(g) => g.get(id),
+            None => self
+                .units
+                .get_or_init(|| Gazetteer::embedded_units().expect("the embedded gazetteer reads"))
+                .get(id),
+        }
     }
 }
 
@@ -235,7 +173,7 @@ impl std::ops::Deref for LazyGazetteer {
     fn deref(&self) -> &Gazetteer {
         // The embedded files are compiled in and read by the tests: failing here is a build
         // that shipped broken geodata.
-        self.0
+        self.all
             .get_or_init(|| Gazetteer::embedded().expect("the embedded gazetteer reads"))
     }
 }

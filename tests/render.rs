@@ -938,4 +938,14 @@ fn on_the_juanr_file_both_compared_maps_draw_counts_per_place() {
     let canvas = r.canvas("AF-TJ");
     let items: Vec<&LocatedIncident> = r.located.iter().collect();
     assert!(places::hidden_share(&canvas, &items) > places::CROWDED_SHARE);
+    // The early-stopping decision agrees with the full count, crowded or not (a few items).
+    assert!(places::crowded(&canvas, &items));
+    for n in [1, 5, 50, 500] {
+        let few = &items[..n.min(items.len())];
+        assert_eq!(
+            places::crowded(&canvas, few),
+            places::hidden_share(&canvas, few) > places::CROWDED_SHARE,
+            "{n} items"
+        );
+    }
 }

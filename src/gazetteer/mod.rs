@@ -103,6 +103,13 @@ impl Gazetteer {
         Ok(Gazetteer::new(entries))
     }
 
+    /// The shipped units alone (`gazetteer.csv`: countries, provinces, districts, border
+    /// zones, crossings), without the places.
+    pub fn embedded_units() -> Result<Gazetteer> {
+        let entries = table::read_csv("geodata/gazetteer.csv (embedded)", EMBEDDED_CSV.as_bytes())?;
+        Ok(Gazetteer::new(entries))
+    }
+
     /// Reads `gazetteer.csv` from a geodata folder.
     pub fn from_dir(dir: &Path) -> Result<Gazetteer> {
         let path = dir.join("gazetteer.csv");

@@ -141,7 +141,7 @@ pub fn basemap_labels(
         for c in &geo.countries {
             let hint = geo
                 .gazetteer
-                .get(&format!("country:{}", c.code))
+                .unit(&format!("country:{}", c.code))
                 .map(|e| (e.lon, e.lat));
             let Some(((x, y), depth)) = canvas.label_point_px(&c.shape, hint) else {
                 continue;
@@ -177,7 +177,7 @@ pub fn basemap_labels(
             }
             let hint = geo
                 .gazetteer
-                .get(&format!("province:{}", p.id))
+                .unit(&format!("province:{}", p.id))
                 .map(|e| (e.lon, e.lat));
             let Some(((x, y), depth)) = canvas.label_point_px(&p.shape, hint) else {
                 continue;

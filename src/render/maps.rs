@@ -10,7 +10,7 @@
 //! legends listing what is drawn, a scale bar, a north arrow and an inset locator.
 
 use super::aggregates::is_aggregate;
-use super::places::{self, CROWDED_SHARE, DisplayMode, Place, place_label};
+use super::places::{self, DisplayMode, Place, place_label};
 use super::{
     Align, Anchor, BasemapOptions, Extent, LabelStyle, LegendKey, MapCanvas, PageSize,
     ProvinceShape, Rgba, SymbolShape, basemap_background, basemap_borders, basemap_labels,
@@ -55,6 +55,30 @@ const COUNT_REACH_PT: f64 = 18.0;
 
 /// Symbol and colour of an event type (canonical names from the native vocabulary).
 pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
+    // Asked once per incident per map: each thread remembers the few spellings it has met.
+    type Style = (SymbolShape, Rgba, &'static str);
+    thread_local! {
+        static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Style>> =
+            std::cell::RefCell::default();
+    }
+    let Some(text) = event_type else {
+        return style_of(None);
+    };
+    if let Some(style) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
+        return style;
+    }
+    let style = style_of(Some(text));
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() < 4096 {
+            seen.insert(text.into(), style);
+        }
+    });
+    style
+}
+
+/// [`event_style`] worked out from the text.
+fn style_of(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
     let t = event_type
         .map(crate::gazetteer::normalize::event_type_key)
         .unwrap_or_default();
@@ -130,7 +154,7 @@ pub(super) fn border_extent(b: &BorderResult) -> Option<Extent> {
 }
 
 /// The display mode of the compared maps, chosen on all of them together: counts per place
-/// when, on any of them, more than [`CROWDED_SHARE`] of the symbols would lie under another
+/// when, on any of them, more than [`places::CROWDED_SHARE`] of the symbols would lie under another
 /// symbol; else symbols. `None` when no compared border was analysed.
 pub fn display_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
     let items: Vec<&LocatedIncident> = counted(d)
@@ -148,7 +172,7 @@ pub fn display_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
     }
     let crowded = extents.into_iter().any(|e| {
         let map = MapCanvas::new(page, Projection::region(), e);
-        places::hidden_share(&map, &items) > CROWDED_SHARE
+        places::crowded(&map, &items)
     });
     Some(if crowded {
         DisplayMode::Counts
@@ -365,7 +389,7 @@ fn draw(
     let mode = match run_mode {
         Some(DisplayMode::Counts) => DisplayMode::Counts,
         Some(DisplayMode::Symbols) if compared_map => DisplayMode::Symbols,
-        _ if places::hidden_share(&map, &points) > CROWDED_SHARE => DisplayMode::Counts,
+        _ if places::crowded(&map, &points) => DisplayMode::Counts,
         _ => DisplayMode::Symbols,
     };
     let mut types_drawn: Vec<(SymbolShape, Rgba, &'static str)> = Vec::new();

@@ -11,7 +11,7 @@
 use super::MapCanvas;
 use crate::gazetteer::normalize::{compact, key};
 use crate::model::LocatedIncident;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Above this share of symbols hidden under others, a map is crowded.
 pub const CROWDED_SHARE: f64 = 0.5;
@@ -57,12 +57,25 @@ pub fn group(
     reach: impl Fn(f64, f64) -> f64,
     cell: f64,
 ) -> Vec<(usize, Vec<usize>)> {
+    group_until(pts, reach, cell, |_, _| false)
+}
+
+/// [`group`], stopped early when `stop(points grouped, places)` says so (the places so far).
+fn group_until(
+    pts: &[(f64, f64, f64, f64)],
+    reach: impl Fn(f64, f64) -> f64,
+    cell: f64,
+    mut stop: impl FnMut(usize, usize) -> bool,
+) -> Vec<(usize, Vec<usize>)> {
     let mut order: Vec<usize> = (0..pts.len()).collect();
     order.sort_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
     let cell = cell.max(1.0);
-    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let mut grid: FxHashMap<(i64, i64), Vec<usize>> = FxHashMap::default();
     let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
-    for i in order {
+    for (done, i) in order.into_iter().enumerate() {
+        if stop(done, places.len()) {
+            break;
+        }
         let (x, y, d, _) = pts[i];
         let (cx, cy) = ((x / cell).floor() as i64, (y / cell).floor() as i64);
         let mut best: Option<(f64, usize)> = None;
@@ -97,6 +110,28 @@ pub fn hidden_share(map: &MapCanvas, items: &[&LocatedIncident]) -> f64 {
     let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
     let places = group(&pts, |a, b| 0.5 * a.max(b), cell);
     1.0 - places.len() as f64 / pts.len() as f64
+}
+
+/// Whether more than [`CROWDED_SHARE`] of the symbols would be hidden under another:
+/// `hidden_share(map, items) > CROWDED_SHARE`, decided as soon as the grouping settles it
+/// (hidden symbols only grow as points are grouped, and so do places), which on a million
+/// points is long before the end.
+pub fn crowded(map: &MapCanvas, items: &[&LocatedIncident]) -> bool {
+    let pts = symbol_points(map, items);
+    let n = pts.len();
+    if n == 0 {
+        return false;
+    }
+    let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
+    // hidden > share · n is settled once reached; places ≥ (1 − share) · n rules it out.
+    let settled = |done: usize, places: usize| {
+        let hidden = done - places;
+        hidden as f64 > CROWDED_SHARE * n as f64
+            || places as f64 >= (1.0 - CROWDED_SHARE) * n as f64
+    };
+    let places = group_until(&pts, |a, b| 0.5 * a.max(b), cell, settled);
+    let done: usize = places.iter().map(|(_, members)| members.len()).sum();
+    (done - places.len()) as f64 > CROWDED_SHARE * n as f64
 }
 
 /// Page position, diameter (px) and weight of each item's symbol inside the map frame.
@@ -151,7 +186,7 @@ pub fn places(
         DisplayMode::Counts => {
             // Exact places first (a point named a thousand times is one place), so the
             // heaviest place seeds its cluster.
-            let mut exact: HashMap<(i64, i64), usize> = HashMap::new();
+            let mut exact: FxHashMap<(i64, i64), usize> = FxHashMap::default();
             let mut heavy: Vec<(f64, f64, f64, f64)> = Vec::new();
             let mut of: Vec<usize> = Vec::with_capacity(pts.len());
             for p in &pts {

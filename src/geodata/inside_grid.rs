@@ -1,0 +1,243 @@
+//! Point-in-outline tests for many points against one large outline: a grid of 0.1° cells,
+//! each known to be wholly inside, wholly outside, or crossed by the outline. A point in a
+//! crossed cell is decided from the cell's centre (its side known) and the few edges that
+//! pass through the cell: the segment from the centre to the point crosses each polygon's
+//! outline an odd number of times exactly when the point is on the other side of it. The
+//! answer is always `geo::Contains`'s: wherever a crossing test would be degenerate (the
+//! segment touches a vertex or runs along an edge, or the centre is on the outline), the
+//! whole outline is tested instead.
+
+use geo::kernels::{Kernel, Orientation, RobustKernel};
+use geo::{BoundingRect, Contains, Coord, CoordinatePosition, MultiPolygon};
+
+const GRID_DEG: f64 = 0.1;
+
+/// A grid over one outline's bounding box.
+pub(super) struct InsideGrid {
+    x0: f64,
+    y0: f64,
+    cols: usize,
+    rows: usize,
+    cells: Vec<Cell>,
+}
+
+enum Cell {
+    Outside,
+    Inside,
+    /// Crossed by the outline.
+    Crossed(Box<Crossed>),
+}
+
+/// A crossed cell: the side of its centre for each polygon with edges in it, and those edges.
+struct Crossed {
+    centre: Coord<f64>,
+    /// Some polygon without edges in the cell covers it whole.
+    covered: bool,
+    /// The centre lies on the outline: every point of the cell gets the whole test.
+    on_outline: bool,
+    /// Per polygon with edges in the cell: whether the centre is inside it, and its edges.
+    polygons: Vec<(bool, Vec<(Coord<f64>, Coord<f64>)>)>,
+}
+
+impl InsideGrid {
+    pub(super) fn new(shape: &MultiPolygon<f64>) -> InsideGrid {
+        let Some(r) = shape.bounding_rect() else {
+            return InsideGrid {
+                x0: 0.0,
+                y0: 0.0,
+                cols: 0,
+                rows: 0,
+                cells: Vec::new(),
+            };
+        };
+        let (x0, y0) = (r.min().x, r.min().y);
+        let cols = ((r.max().x - x0) / GRID_DEG).ceil() as usize + 1;
+        let rows = ((r.max().y - y0) / GRID_DEG).ceil() as usize + 1;
+        // Per cell, per polygon: the edges whose bounding box meets the cell (every edge that
+        // passes through the cell is among them).
+        let mut edges: Vec<Vec<(usize, Coord<f64>, Coord<f64>)>> = vec![Vec::new(); cols * rows];
+        let clamp_col = |x: f64| (((x - x0) / GRID_DEG).floor().max(0.0) as usize).min(cols - 1);
+        let clamp_row = |y: f64| (((y - y0) / GRID_DEG).floor().max(0.0) as usize).min(rows - 1);
+        for (k, poly) in shape.0.iter().enumerate() {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for w in ring.0.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    // A hair wider than the edge, so an edge along a cell's side is in both.
+                    let eps = 1e-9;
+                    let (c0, c1) = (clamp_col(a.x.min(b.x) - eps), clamp_col(a.x.max(b.x) + eps));
+                    let (r0, r1) = (clamp_row(a.y.min(b.y) - eps), clamp_row(a.y.max(b.y) + eps));
+                    for row in r0..=r1 {
+                        for col in c0..=c1 {
+                            edges[row * cols + col].push((k, a, b));
+                        }
+                    }
+                }
+            }
+        }
+        let cells = edges
+            .into_iter()
+            .enumerate()
+            .map(|(i, cell_edges)| {
+                let (col, row) = (i % cols, i / cols);
+                let centre = Coord {
+                    x: x0 + (col as f64 + 0.5) * GRID_DEG,
+                    y: y0 + (row as f64 + 0.5) * GRID_DEG,
+                };
+                if cell_edges.is_empty() {
+                    return if shape.contains(&geo::Point(centre)) {
+                        Cell::Inside
+                    } else {
+                        Cell::Outside
+                    };
+                }
+                let mut polygons: Vec<(usize, Vec<(Coord<f64>, Coord<f64>)>)> = Vec::new();
+                for (k, a, b) in cell_edges {
+                    match polygons.iter_mut().find(|(pk, _)| *pk == k) {
+                        Some((_, list)) => list.push((a, b)),
+                        None => polygons.push((k, vec![(a, b)])),
+                    }
+                }
+                let on_outline = shape.coordinate_position(&centre)
+                    == geo::coordinate_position::CoordPos::OnBoundary;
+                let covered = shape.0.iter().enumerate().any(|(k, poly)| {
+                    !polygons.iter().any(|(pk, _)| *pk == k) && poly.contains(&geo::Point(centre))
+                });
+                let polygons = polygons
+                    .into_iter()
+                    .map(|(k, list)| (shape.0[k].contains(&geo::Point(centre)), list))
+                    .collect();
+                Cell::Crossed(Box::new(Crossed {
+                    centre,
+                    covered,
+                    on_outline,
+                    polygons,
+                }))
+            })
+            .collect();
+        InsideGrid {
+            x0,
+            y0,
+            cols,
+            rows,
+            cells,
+        }
+    }
+
+    pub(super) fn contains(&self, shape: &MultiPolygon<f64>, lon: f64, lat: f64) -> bool {
+        let (fx, fy) = ((lon - self.x0) / GRID_DEG, (lat - self.y0) / GRID_DEG);
+        if !(fx >= 0.0 && fy >= 0.0) || fx as usize >= self.cols || fy as usize >= self.rows {
+            return false;
+        }
+        match &self.cells[fy as usize * self.cols + fx as usize] {
+            Cell::Outside => false,
+            Cell::Inside => true,
+            Cell::Crossed(c) => c
+                .contains(Coord { x: lon, y: lat })
+                .unwrap_or_else(|| shape.contains(&geo::Point::new(lon, lat))),
+        }
+    }
+}
+
+impl Crossed {
+    /// Inside or not, or `None` where the crossing test would be degenerate.
+    fn contains(&self, p: Coord<f64>) -> Option<bool> {
+        if self.covered {
+            return Some(true);
+        }
+        if self.on_outline {
+            return None;
+        }
+        let mut inside = false;
+        for (centre_inside, edges) in &self.polygons {
+            let mut odd = false;
+            for &(a, b) in edges {
+                odd ^= crosses(self.centre, p, a, b)?;
+            }
+            inside |= *centre_inside != odd;
+        }
+        Some(inside)
+    }
+}
+
+/// Whether segment c–p crosses edge a–b at a single interior point of both; `None` when
+/// any three of the points are collinear (a touch, an end on the other, or overlap).
+fn crosses(c: Coord<f64>, p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> Option<bool> {
+    let side = |o: Orientation| match o {
+        Orientation::Collinear => None,
+        o => Some(o == Orientation::CounterClockwise),
+    };
+    let (ca, cb) = (
+        side(RobustKernel::orient2d(c, p, a)),
+        side(RobustKernel::orient2d(c, p, b)),
+    );
+    // Both ends of the edge on one side of the line c–p: no crossing, whatever the rest.
+    if let (Some(x), Some(y)) = (ca, cb)
+        && x == y
+    {
+        return Some(false);
+    }
+    let (ac, ap) = (
+        side(RobustKernel::orient2d(a, b, c))?,
+        side(RobustKernel::orient2d(a, b, p))?,
+    );
+    if ac == ap {
+        return Some(false);
+    }
+    Some(ca? != cb?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grid answers as `geo::Contains` does, on a shape with a hole and two parts, at
+    /// random points, at its vertices and on its edges.
+    #[test]
+    fn answers_as_contains() {
+        let ring = |pts: &[(f64, f64)]| geo::LineString::from(pts.to_vec());
+        let part = geo::Polygon::new(
+            ring(&[
+                (60.0, 30.0),
+                (61.03, 30.1),
+                (60.77, 31.24),
+                (60.1, 30.95),
+                (60.0, 30.0),
+            ]),
+            vec![ring(&[
+                (60.3, 30.4),
+                (60.6, 30.4),
+                (60.55, 30.8),
+                (60.3, 30.4),
+            ])],
+        );
+        let other = geo::Polygon::new(
+            ring(&[(61.2, 30.0), (61.6, 30.05), (61.4, 30.5), (61.2, 30.0)]),
+            vec![],
+        );
+        let shape = MultiPolygon(vec![part, other]);
+        let grid = InsideGrid::new(&shape);
+        let mut u = crate::geo_util::test_uniform(7);
+        let mut points: Vec<(f64, f64)> = (0..20_000)
+            .map(|_| (59.9 + 1.8 * u(), 29.9 + 1.5 * u()))
+            .collect();
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for w in ring.0.windows(2) {
+                    points.push((w[0].x, w[0].y));
+                    points.push(((w[0].x + w[1].x) / 2.0, (w[0].y + w[1].y) / 2.0));
+                }
+            }
+        }
+        // Points on the lines through cell centres, where the crossing test meets vertices.
+        for k in 0..200 {
+            points.push((60.05 + 0.1 * (k % 20) as f64, 30.05 + 0.01 * k as f64));
+        }
+        let mut inside = 0;
+        for (x, y) in points {
+            let want = shape.contains(&geo::Point::new(x, y));
+            assert_eq!(grid.contains(&shape, x, y), want, "({x}, {y})");
+            inside += usize::from(want);
+        }
+        assert!(inside > 1000, "the test reaches inside: {inside}");
+    }
+}
