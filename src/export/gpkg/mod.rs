@@ -6,7 +6,8 @@
 //! 4326 rows, `gpkg_contents` with each layer's extent, `gpkg_geometry_columns`,
 //! `gpkg_extensions`), `application_id` 'GPKG' and `user_version` 10300; per layer a table
 //! (`fid`, `geom`, then the schema's fields with their declared types, see
-//! [`super::schema`]) and its R-tree index `rtree_<layer>_geom` with the spec's triggers;
+//! [`super::schema`]) and its R-tree index `rtree_<layer>_geom` with the spec's triggers
+//! (bulk-loaded once the rows are in, see [`rtree`]);
 //! QGIS's `layer_styles` with each layer's style (the `.qml` text) as its default, so a
 //! layer dragged into QGIS on its own opens styled.
 //!
@@ -20,6 +21,7 @@
 //! Knows the GeoPackage and SQLite; the layers hand it shapes and typed values.
 
 mod geometry;
+mod rtree;
 mod tables;
 
 use super::qgis::GeomKind;
@@ -60,12 +62,15 @@ pub(crate) struct LayerSpec<'a> {
 /// Inserts one layer's rows, in order (fids 1, 2, …, as the GeoJSON's feature ids).
 pub(crate) struct Rows<'c> {
     insert: Statement<'c>,
-    rtree: Statement<'c>,
     blob: Vec<u8>,
     fid: i64,
     fields: usize,
-    /// min x, min y, max x, max y
-    extent: Option<[f64; 4]>,
+    /// Which parameters are NULL now (a statement keeps its bindings between rows, so a
+    /// NULL bound for the previous row need not be bound again).
+    null: Vec<bool>,
+    /// Each feature's envelope (min x, max x, min y, max y) with its fid, for the R-tree
+    /// filled after the rows.
+    envelopes: Vec<(i64, [f64; 4])>,
 }
 
 impl Rows<'_> {
@@ -82,16 +87,19 @@ impl Rows<'_> {
         let envelope = shape.encode(SRS_ID, &mut self.blob);
         self.insert.raw_bind_parameter(1, self.fid)?;
         self.insert.raw_bind_parameter(2, &self.blob[..])?;
-        for (i, v) in values.iter().enumerate() {
-            self.insert.raw_bind_parameter(i + 3, v)?;
+        for ((i, v), null) in values.iter().enumerate().zip(&mut self.null) {
+            let is_null = matches!(
+                v,
+                ToSqlOutput::Borrowed(ValueRef::Null) | ToSqlOutput::Owned(SqlValue::Null)
+            );
+            if !(is_null && *null) {
+                self.insert.raw_bind_parameter(i + 3, v)?;
+            }
+            *null = is_null;
         }
         self.insert.raw_execute()?;
-        if let Some([x0, x1, y0, y1]) = envelope {
-            self.rtree.execute(params![self.fid, x0, x1, y0, y1])?;
-            self.extent = Some(match self.extent {
-                None => [x0, y0, x1, y1],
-                Some(e) => [e[0].min(x0), e[1].min(y0), e[2].max(x1), e[3].max(y1)],
-            });
+        if let Some(e) = envelope {
+            self.envelopes.push((self.fid, e));
         }
         Ok(())
     }
@@ -177,23 +185,22 @@ impl GeoPackage {
                 "INSERT INTO {t} VALUES ({})",
                 placeholders.join(", ")
             ))?,
-            rtree: self.conn.prepare(&format!(
-                "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
-                quoted(&rtree_name)
-            ))?,
             blob: Vec::with_capacity(256),
             fid: 0,
             fields: spec.fields.len(),
-            extent: None,
+            null: vec![true; spec.fields.len()],
+            envelopes: Vec::new(),
         };
         fill(&mut rows)?;
-        let extent = rows.extent;
+        let envelopes = std::mem::take(&mut rows.envelopes);
         drop(rows);
-        if let Some([x0, y0, x1, y1]) = extent {
+        if let Some(extent) = rtree::extent(&envelopes) {
+            let [x0, x1, y0, y1] = extent;
             self.conn.execute(
                 "UPDATE gpkg_contents SET min_x = ?1, min_y = ?2, max_x = ?3, max_y = ?4 WHERE table_name = ?5",
                 params![x0, y0, x1, y1, spec.name],
             )?;
+            rtree::fill(&self.conn, &rtree_name, envelopes, extent)?;
         }
         self.conn
             .execute_batch(&tables::rtree_triggers(spec.name, GEOM, FID))?;
