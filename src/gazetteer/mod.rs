@@ -8,7 +8,7 @@ pub mod user_places;
 
 use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 /// The gazetteer as shipped, compiled into the binary so the tool works from any directory:
@@ -19,7 +19,13 @@ pub const EMBEDDED_PLACES: &[u8] = include_bytes!("../../geodata/places.csv.zst"
 
 /// Unpacks the places table.
 fn read_places(name: &str, packed: &[u8]) -> Result<Vec<GazetteerEntry>> {
-    let csv = zstd::stream::decode_all(packed).with_context(|| format!("{name}: not zstd"))?;
+    // The frame states its size: one allocation instead of a growing buffer.
+    let size = zstd::zstd_safe::get_frame_content_size(packed)
+        .ok()
+        .flatten()
+        .with_context(|| format!("{name}: not a zstd frame of known size"))?;
+    let csv = zstd::bulk::decompress(packed, size as usize)
+        .with_context(|| format!("{name}: not zstd"))?;
     table::read_csv(name, csv.as_slice())
 }
 
@@ -128,10 +134,10 @@ impl Gazetteer {
     pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
-            exact: HashMap::new(),
+            exact: HashMap::default(),
             variants: std::sync::OnceLock::new(),
             by_initial: std::sync::OnceLock::new(),
-            by_id: HashMap::new(),
+            by_id: HashMap::default(),
         };
         g.extend(entries);
         g
@@ -149,11 +155,13 @@ impl Gazetteer {
             .map(|e| {
                 std::iter::once(&e.name)
                     .chain(e.aliases.iter())
-                    .map(|spelling| normalize::compact(&normalize::key(spelling)))
+                    .map(|spelling| normalize::compact_key(spelling))
                     .collect()
             })
             .collect();
         let first = self.entries.len();
+        self.by_id.reserve(entries.len());
+        self.exact.reserve(keys.iter().map(Vec::len).sum());
         self.entries.extend(entries);
         for (offset, keys) in keys.into_iter().enumerate() {
             let i = (first + offset) as u32;
@@ -176,7 +184,7 @@ impl Gazetteer {
         self.variants.get_or_init(|| {
             let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
             keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let mut m: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            let mut m: HashMap<String, Vec<(u32, u32)>> = HashMap::default();
             for (k, postings) in keys {
                 m.entry(normalize::variant(k))
                     .or_default()
@@ -196,7 +204,7 @@ impl Gazetteer {
         self.by_initial.get_or_init(|| {
             let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
             keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let mut m: FuzzyIndex = HashMap::new();
+            let mut m: FuzzyIndex = HashMap::default();
             for (k, postings) in keys {
                 let Some(c) = k.chars().next() else { continue };
                 let mask = letter_mask(k);
@@ -315,7 +323,7 @@ impl Gazetteer {
         if out.is_empty() && key.chars().count() >= 4 {
             let initial = key.chars().next().unwrap_or(' ');
             let len = key.chars().count() as i64;
-            let mut best: HashMap<u32, (f64, u32)> = HashMap::new();
+            let mut best: HashMap<u32, (f64, u32)> = HashMap::default();
             let qmask = letter_mask(&key);
             for (k, ei, si, mask) in self.by_initial().get(&initial).into_iter().flatten() {
                 // Cheap filters first: similar length, and at most 4 letters in one name but

@@ -110,15 +110,10 @@ pub fn strip_admin_words(folded: &str) -> String {
         .filter(|w| !ADMIN_WORDS.contains(w))
         .map(|w| {
             if had_admin {
-                for suffix in ["skiy", "skij", "skiy", "skaya", "skaja", "sky", "ski"] {
-                    if let Some(stem) = w.strip_suffix(suffix)
-                        && stem.len() >= 3
-                    {
-                        return stem.to_string();
-                    }
-                }
+                adjective_stem(w).to_string()
+            } else {
+                w.to_string()
             }
-            w.to_string()
         })
         .collect();
     if kept.is_empty() {
@@ -136,6 +131,36 @@ pub fn key(s: &str) -> String {
 /// The key without spaces, so "Qalai Khumb", "Qalaikhumb" and "Shuro-obod" / "Shuroobod" meet.
 pub fn compact(key: &str) -> String {
     key.chars().filter(|c| *c != ' ').collect()
+}
+
+/// `compact(&key(s))` in one pass over the folded words, without the intermediate strings:
+/// the gazetteer computes it for each of its million spellings as it loads.
+pub fn compact_key(s: &str) -> String {
+    let folded = fold(s);
+    let words = || folded.split(' ').filter(|w| !w.is_empty());
+    let had_admin = words().any(|w| ADMIN_WORDS.contains(&w));
+    let mut out = String::with_capacity(folded.len());
+    for w in words().filter(|w| !ADMIN_WORDS.contains(w)) {
+        out.push_str(if had_admin { adjective_stem(w) } else { w });
+    }
+    if out.is_empty() {
+        compact(&folded)
+    } else {
+        out
+    }
+}
+
+/// A word without the Russian adjectival ending that comes with an administrative word
+/// ("darvozskiy" → "darvoz"), where a stem of three letters or more remains.
+fn adjective_stem(w: &str) -> &str {
+    for suffix in ["skiy", "skij", "skaya", "skaja", "sky", "ski"] {
+        if let Some(stem) = w.strip_suffix(suffix)
+            && stem.len() >= 3
+        {
+            return stem;
+        }
+    }
+    w
 }
 
 /// The transliteration skeleton of a compact key: spellings of one name in different
@@ -208,6 +233,22 @@ mod tests {
     fn strips_admin_words() {
         assert_eq!(key("Shuro-obod District"), "shuro obod");
         assert_eq!(compact(&key("Shuro-obod District")), "shuroobod");
+        for name in [
+            "Shuro-obod District",
+            "Darvozskiy Rayon",
+            "Khatlonskaya Oblast'",
+            "Rayon",
+            "  Nohiyai  Darvoz ",
+            "Дарвозский район",
+            "Qalai Khumb",
+            "Kurram Agency",
+            "",
+            "District",
+            "Skiy",
+            "Bajaur Agency (FATA)",
+        ] {
+            assert_eq!(compact_key(name), compact(&key(name)), "{name:?}");
+        }
         assert_eq!(key("Khatlonskaya oblast'"), "khatlon");
         assert_eq!(key("South Waziristan Agency"), "south waziristan");
         assert_eq!(key("District"), "district");
