@@ -269,6 +269,7 @@ fn render_all(
         subtitle: "benchmark".into(),
         inputs: String::new(),
         sources: String::new(),
+        mode: Default::default(),
     };
     let c = borderwatch::density::compare::compare(a, "AF-TJ", "AF-PK").expect("compare");
     let svgs = vec![

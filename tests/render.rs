@@ -517,6 +517,7 @@ impl RunData {
             subtitle: "test run".into(),
             inputs: String::new(),
             sources: String::new(),
+            mode: Default::default(),
         }
     }
 

@@ -45,6 +45,7 @@ pub(super) fn draw(
         subtitle: subtitle(made),
         inputs: inputs_named(&made.prepared.inputs),
         sources: made.meta.sources.join("; "),
+        mode: Default::default(),
     };
     // Which figures: each border of the pair that was analysed, the overview, the profile
     // and (with a comparison) the comparison chart.

@@ -47,7 +47,14 @@ pub struct MapData<'a> {
     pub inputs: String,
     /// Incident sources for the footer.
     pub sources: String,
+    /// The compared maps' display mode, worked out once for all of the run's maps (on a
+    /// million incidents, deciding it takes longer than drawing a map). `Default::default()`.
+    pub mode: ModeOnce,
 }
+
+/// [`display_mode`] remembered with the page size it was worked out for.
+#[derive(Debug, Default)]
+pub struct ModeOnce(std::sync::OnceLock<(PageSize, Option<DisplayMode>)>);
 
 /// Reach of a count circle, points: places closer than this to a busier one are counted in
 /// its circle.
@@ -157,6 +164,16 @@ pub(super) fn border_extent(b: &BorderResult) -> Option<Extent> {
 /// when, on any of them, more than [`places::CROWDED_SHARE`] of the symbols would lie under another
 /// symbol; else symbols. `None` when no compared border was analysed.
 pub fn display_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
+    let &(first_page, mode) = d.mode.0.get_or_init(|| (page, decide_mode(d, page)));
+    if first_page == page {
+        mode
+    } else {
+        decide_mode(d, page)
+    }
+}
+
+/// [`display_mode`] worked out.
+fn decide_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
     let items: Vec<&LocatedIncident> = counted(d)
         .into_iter()
         .filter(|l| l.location.stretch.is_none())
