@@ -49,7 +49,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         kinds,
         ..Default::default()
     };
-    let hits = crate::geocode::lookup_phrase(&gazetteer, &args.name, &constraint);
+    let hits = crate::geocode::lookup_phrase(gazetteer, &args.name, &constraint);
     let hits: Vec<_> = hits.into_iter().take(args.limit).collect();
     if args.json {
         let rows: Vec<serde_json::Value> = hits

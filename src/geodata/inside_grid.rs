@@ -28,6 +28,9 @@ enum Cell {
     Crossed(Box<Crossed>),
 }
 
+/// An edge of an outline, from one vertex to the next.
+type Edge = (Coord<f64>, Coord<f64>);
+
 /// A crossed cell: the side of its centre for each polygon with edges in it, and those edges.
 struct Crossed {
     centre: Coord<f64>,
@@ -36,7 +39,7 @@ struct Crossed {
     /// The centre lies on the outline: every point of the cell gets the whole test.
     on_outline: bool,
     /// Per polygon with edges in the cell: whether the centre is inside it, and its edges.
-    polygons: Vec<(bool, Vec<(Coord<f64>, Coord<f64>)>)>,
+    polygons: Vec<(bool, Vec<Edge>)>,
 }
 
 impl InsideGrid {
@@ -55,7 +58,7 @@ impl InsideGrid {
         let rows = ((r.max().y - y0) / GRID_DEG).ceil() as usize + 1;
         // Per cell, per polygon: the edges whose bounding box meets the cell (every edge that
         // passes through the cell is among them).
-        let mut edges: Vec<Vec<(usize, Coord<f64>, Coord<f64>)>> = vec![Vec::new(); cols * rows];
+        let mut edges: Vec<Vec<(usize, Edge)>> = vec![Vec::new(); cols * rows];
         let clamp_col = |x: f64| (((x - x0) / GRID_DEG).floor().max(0.0) as usize).min(cols - 1);
         let clamp_row = |y: f64| (((y - y0) / GRID_DEG).floor().max(0.0) as usize).min(rows - 1);
         for (k, poly) in shape.0.iter().enumerate() {
@@ -68,7 +71,7 @@ impl InsideGrid {
                     let (r0, r1) = (clamp_row(a.y.min(b.y) - eps), clamp_row(a.y.max(b.y) + eps));
                     for row in r0..=r1 {
                         for col in c0..=c1 {
-                            edges[row * cols + col].push((k, a, b));
+                            edges[row * cols + col].push((k, (a, b)));
                         }
                     }
                 }
@@ -90,11 +93,11 @@ impl InsideGrid {
                         Cell::Outside
                     };
                 }
-                let mut polygons: Vec<(usize, Vec<(Coord<f64>, Coord<f64>)>)> = Vec::new();
-                for (k, a, b) in cell_edges {
+                let mut polygons: Vec<(usize, Vec<Edge>)> = Vec::new();
+                for (k, edge) in cell_edges {
                     match polygons.iter_mut().find(|(pk, _)| *pk == k) {
-                        Some((_, list)) => list.push((a, b)),
-                        None => polygons.push((k, vec![(a, b)])),
+                        Some((_, list)) => list.push(edge),
+                        None => polygons.push((k, vec![edge])),
                     }
                 }
                 let on_outline = shape.coordinate_position(&centre)
