@@ -23,6 +23,8 @@
 mod geometry;
 mod rtree;
 mod tables;
+#[cfg(test)]
+mod tests;
 
 use super::qgis::GeomKind;
 use super::schema::Field;
@@ -59,23 +61,60 @@ pub(crate) struct LayerSpec<'a> {
     pub description: &'a str,
 }
 
+/// Rows per multi-row `INSERT` at most (fewer when the layer has so many fields that the
+/// statement would need more than SQLite's limit of bound variables).
+const BATCH_ROWS: usize = 256;
+
+/// SQLite's limit of bound variables per statement (`SQLITE_MAX_VARIABLE_NUMBER` of the
+/// bundled SQLite, 3.32 and later).
+const MAX_VARIABLES: usize = 32766;
+
 /// Inserts one layer's rows, in order (fids 1, 2, …, as the GeoJSON's feature ids).
+///
+/// Rows go in one `INSERT` per row, or, when the caller has said how many rows follow
+/// ([`Rows::expect`]), in `INSERT … VALUES (…),(…),…` of [`BATCH_ROWS`] rows at a time,
+/// with single-row inserts for the tail: same rows, same order, so the same file, for a
+/// fraction of the per-statement cost (the `AUTOINCREMENT` bookkeeping, the seek to the
+/// table's end, reset and step).
 pub(crate) struct Rows<'c> {
     insert: Statement<'c>,
+    /// The multi-row insert and its number of rows, when the fields allow one.
+    batch: Option<(Statement<'c>, usize)>,
     blob: Vec<u8>,
     fid: i64,
     fields: usize,
-    /// Which parameters are NULL now (a statement keeps its bindings between rows, so a
-    /// NULL bound for the previous row need not be bound again).
+    /// Rows announced and not yet pushed.
+    remaining: usize,
+    /// Rows bound into the multi-row insert and not yet stepped.
+    pending: usize,
+    /// Which parameters of the single-row insert are NULL now (a statement keeps its
+    /// bindings between rows, so a NULL bound for the previous row need not be bound
+    /// again).
     null: Vec<bool>,
+    /// The same for the multi-row insert.
+    batch_null: Vec<bool>,
     /// Each feature's envelope (min x, max x, min y, max y) with its fid, for the R-tree
     /// filled after the rows.
     envelopes: Vec<(i64, [f64; 4])>,
 }
 
 impl Rows<'_> {
+    /// Says that `n` more rows follow, so that they can go in multi-row inserts.
+    pub(crate) fn expect(&mut self, n: usize) {
+        self.remaining = n;
+    }
+
     /// Adds a feature: its shape and one value per field.
     pub(crate) fn push(&mut self, shape: Shape<'_>, values: &[ToSqlOutput<'_>]) -> Result<()> {
+        self.push_values(shape, values.iter())
+    }
+
+    /// Adds a feature: its shape and one value per field, as they come.
+    pub(crate) fn push_values<V: rusqlite::ToSql>(
+        &mut self,
+        shape: Shape<'_>,
+        values: impl ExactSizeIterator<Item = V>,
+    ) -> Result<()> {
         anyhow::ensure!(
             values.len() == self.fields,
             "{} values for {} fields",
@@ -85,19 +124,42 @@ impl Rows<'_> {
         self.fid += 1;
         self.blob.clear();
         let envelope = shape.encode(SRS_ID, &mut self.blob);
-        self.insert.raw_bind_parameter(1, self.fid)?;
-        self.insert.raw_bind_parameter(2, &self.blob[..])?;
-        for ((i, v), null) in values.iter().enumerate().zip(&mut self.null) {
+        let width = self.fields + 2;
+        let k = self.batch.as_ref().map_or(0, |(_, k)| *k);
+        let batched = k > 1 && (self.pending > 0 || self.remaining >= k);
+        self.remaining = self.remaining.saturating_sub(1);
+        let (insert, null, first) = match &mut self.batch {
+            Some((insert, _)) if batched => {
+                let first = self.pending * width;
+                (
+                    insert,
+                    &mut self.batch_null[first..first + self.fields],
+                    first + 1,
+                )
+            }
+            _ => (&mut self.insert, &mut self.null[..], 1),
+        };
+        insert.raw_bind_parameter(first, self.fid)?;
+        insert.raw_bind_parameter(first + 1, &self.blob[..])?;
+        for ((i, v), null) in values.enumerate().zip(null) {
             let is_null = matches!(
-                v,
+                v.to_sql()?,
                 ToSqlOutput::Borrowed(ValueRef::Null) | ToSqlOutput::Owned(SqlValue::Null)
             );
             if !(is_null && *null) {
-                self.insert.raw_bind_parameter(i + 3, v)?;
+                insert.raw_bind_parameter(first + 2 + i, v)?;
             }
             *null = is_null;
         }
-        self.insert.raw_execute()?;
+        if batched {
+            self.pending += 1;
+            if self.pending == k {
+                insert.raw_execute()?;
+                self.pending = 0;
+            }
+        } else {
+            insert.raw_execute()?;
+        }
         if let Some(e) = envelope {
             self.envelopes.push((self.fid, e));
         }
@@ -177,21 +239,30 @@ impl GeoPackage {
             "INSERT INTO gpkg_extensions VALUES (?1, ?2, 'gpkg_rtree_index', ?3, 'write-only')",
             params![spec.name, GEOM, tables::RTREE_DEFINITION],
         )?;
-        let placeholders: Vec<String> = (1..=spec.fields.len() + 2)
-            .map(|i| format!("?{i}"))
-            .collect();
+        let width = spec.fields.len() + 2;
+        let insert_of = |rows: usize| {
+            let row = format!("({})", vec!["?"; width].join(", "));
+            format!("INSERT INTO {t} VALUES {}", vec![row; rows].join(", "))
+        };
+        let k = BATCH_ROWS.min(MAX_VARIABLES / width);
+        let batch = match k {
+            0 | 1 => None,
+            k => Some((self.conn.prepare(&insert_of(k))?, k)),
+        };
         let mut rows = Rows {
-            insert: self.conn.prepare(&format!(
-                "INSERT INTO {t} VALUES ({})",
-                placeholders.join(", ")
-            ))?,
+            insert: self.conn.prepare(&insert_of(1))?,
+            batch_null: vec![true; k * width],
+            batch,
             blob: Vec::with_capacity(256),
             fid: 0,
             fields: spec.fields.len(),
+            remaining: 0,
+            pending: 0,
             null: vec![true; spec.fields.len()],
             envelopes: Vec::new(),
         };
         fill(&mut rows)?;
+        anyhow::ensure!(rows.pending == 0, "fewer rows pushed than announced");
         let envelopes = std::mem::take(&mut rows.envelopes);
         drop(rows);
         if let Some(extent) = rtree::extent(&envelopes) {

@@ -122,13 +122,13 @@ fn write_gpkg<'f, R: Sync>(
     };
     let mut bounds: Option<[f64; 4]> = None;
     gpkg.add_layer(&spec, |out| {
+        out.expect(rows.len());
         let mut cells = Vec::with_capacity(fields.len());
         for r in rows {
             cells.clear();
             let (x, y) = row(r, &mut cells);
             let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
-            let values: Vec<_> = cells.iter().map(Cell::to_sql).collect();
-            out.push(Shape::Point(x, y), &values)?;
+            out.push_values(Shape::Point(x, y), cells.iter().map(Cell::to_sql))?;
             bounds = Some(match bounds {
                 None => [x, y, x, y],
                 Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
