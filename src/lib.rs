@@ -15,6 +15,7 @@ pub mod geo_util;
 pub mod geocode;
 pub mod geodata;
 pub mod ingest;
+mod memo;
 pub mod model;
 pub mod pipeline;
 pub mod projection;

@@ -167,24 +167,11 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
     if let Some((canon, _)) = EVENT_TYPES.iter().find(|(canon, _)| *canon == s) {
         return Some(canon);
     }
-    // A file repeats a handful of spellings a million times: each thread remembers the
-    // answers for the spellings it has met (a bounded number of them).
-    const REMEMBERED: usize = 4096;
+    // A file repeats a handful of spellings a million times.
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<&'static str>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: crate::memo::Seen<Option<&'static str>> = Default::default();
     }
-    if let Some(known) = SEEN.with(|seen| seen.borrow().get(s).copied()) {
-        return known;
-    }
-    let answer = canonical_uncached(s);
-    SEEN.with(|seen| {
-        let mut seen = seen.borrow_mut();
-        if seen.len() < REMEMBERED {
-            seen.insert(s.into(), answer);
-        }
-    });
-    answer
+    crate::memo::remembered(&SEEN, s, canonical_uncached)
 }
 
 /// [`canonical_event_type`] worked out from the text.

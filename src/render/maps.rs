@@ -62,26 +62,14 @@ const COUNT_REACH_PT: f64 = 18.0;
 
 /// Symbol and colour of an event type (canonical names from the native vocabulary).
 pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
-    // Asked once per incident per map: each thread remembers the few spellings it has met.
-    type Style = (SymbolShape, Rgba, &'static str);
+    // Asked once per incident per map.
     thread_local! {
-        static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Style>> =
-            std::cell::RefCell::default();
+        static SEEN: crate::memo::Seen<(SymbolShape, Rgba, &'static str)> = Default::default();
     }
-    let Some(text) = event_type else {
-        return style_of(None);
-    };
-    if let Some(style) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
-        return style;
+    match event_type {
+        Some(text) => crate::memo::remembered(&SEEN, text, |t| style_of(Some(t))),
+        None => style_of(None),
     }
-    let style = style_of(Some(text));
-    SEEN.with(|seen| {
-        let mut seen = seen.borrow_mut();
-        if seen.len() < 4096 {
-            seen.insert(text.into(), style);
-        }
-    });
-    style
 }
 
 /// [`event_style`] worked out from the text.
