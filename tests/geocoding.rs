@@ -238,6 +238,132 @@ fn the_issues_names_land_within_tolerance_or_in_review_and_always_within_their_r
     }
 }
 
+/// Answers whose point may be far from the truth but whose radius must still reach it, each
+/// for a reason the text gives: (id, admin2, location, UCDP's lat, lon, what the explanation
+/// must say).
+const WIDENED: &[(&str, &str, &str, f64, f64, &str)] = &[
+    // A road named after a place runs far beyond it.
+    (
+        "road",
+        "South Waziristan",
+        "Angoor Adda road",
+        32.308,
+        69.596,
+        "a road named after a place",
+    ),
+    // "Tori Khel" is a Wazir clan as well as a village: the clan's lands may be meant.
+    (
+        "clan",
+        "North Waziristan",
+        "Tori Khel village",
+        32.988,
+        70.320,
+        "clan",
+    ),
+    // Dalbandin is in Chagai, next to the Nushki the report gives.
+    (
+        "next_door",
+        "Nushki district",
+        "Dalbandin town",
+        28.887,
+        64.409,
+        "wide enough to take in Dalbandin",
+    ),
+];
+
+#[test]
+fn roads_clans_and_the_district_next_door_widen_the_radius_to_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut w = csv::Writer::from_path(&input).unwrap();
+    w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
+        .unwrap();
+    for (id, admin2, location, ..) in WIDENED {
+        let admin1 = if admin2.contains("Nushki") {
+            "Balochistan"
+        } else {
+            "Khyber Pakhtunkhwa"
+        };
+        w.write_record([id, "2024-01-01", "Pakistan", admin1, admin2, location])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let out = dir.path().join("o.geojson");
+    let run = bw()
+        .arg("geocode")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--unmatched")
+        .arg(dir.path().join("u.csv"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let layer: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let feats = layer["features"].as_array().unwrap();
+    assert_eq!(feats.len(), WIDENED.len());
+    for f in feats {
+        let p = &f["properties"];
+        let id = p["incident_id"].as_str().unwrap();
+        let case = WIDENED.iter().find(|c| c.0 == id).unwrap();
+        let c = f["geometry"]["coordinates"].as_array().unwrap();
+        let d = km(
+            c[0].as_f64().unwrap(),
+            c[1].as_f64().unwrap(),
+            case.4,
+            case.3,
+        );
+        let radius = p["uncertainty_km"].as_f64().unwrap();
+        let why = p["explanation"].as_str().unwrap();
+        println!("{id}: {d:.1} km off, radius {radius}: {why}");
+        assert!(
+            d <= radius + 1.0,
+            "{id}: {d:.0} km off, radius {radius}: {why}"
+        );
+        assert!(why.contains(case.5), "{id}: {why}");
+    }
+}
+
+/// "X town" means the settlement, not the district of that name.
+#[test]
+fn a_settlement_word_picks_the_town_over_the_district_of_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "id,date,country,admin1,admin2,location\n\
+         a,2024-01-01,Pakistan,Balochistan,Panjgur district,Panjgur town\n\
+         b,2024-01-01,Pakistan,Balochistan,Panjgur district,Panjgur district\n",
+    )
+    .unwrap();
+    let out = dir.path().join("o.geojson");
+    let run = bw()
+        .arg("geocode")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--unmatched")
+        .arg(dir.path().join("u.csv"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let layer: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let kinds: BTreeMap<String, String> = layer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["incident_id"].as_str().unwrap().to_string(),
+                p["explanation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(kinds["a"].contains("is place Panjgur"), "{}", kinds["a"]);
+    assert!(kinds["b"].contains("is district Panjgur"), "{}", kinds["b"]);
+}
+
 #[test]
 fn review_csv_lists_what_was_used_instead_and_strict_refuses_it() {
     let dir = tempfile::tempdir().unwrap();

@@ -325,18 +325,18 @@ mod tests {
         let mut g = Gazetteer::embedded().unwrap();
         let p = parse(
             "mine.csv",
-            "name,lat,lon,country\nMakin,32.633,69.85,Pakistan\n",
+            "name,lat,lon,country\nLuni,30.625,70.375,Pakistan\n",
         )
         .unwrap();
         let conflicts = g.add_user_places(p.entries, &|_, _| None);
-        // The shipped Makin in Sindh is far from the user's.
+        // The four shipped Lunis of Pakistan lie 140 km and more from the user's.
         assert_eq!(conflicts.len(), 1, "{conflicts:?}");
         assert!(
             conflicts[0].to_string().contains("yours is used"),
             "{}",
             conflicts[0]
         );
-        let hits = g.search("Makin", &Constraint::default());
+        let hits = g.search("Luni", &Constraint::default());
         assert!(
             hits[0].entry.id.starts_with(USER_ID_PREFIX),
             "{:?}",

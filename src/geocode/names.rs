@@ -170,6 +170,35 @@ pub(super) struct JustOutside {
 /// (about a district's width in the tribal areas and Balochistan's smaller districts).
 const JUST_OUTSIDE_KM: f64 = 60.0;
 
+/// Whether a name is a Pashtun clan's ("Tori Khel", "Mamuzai", "Qamar Khel"): villages take
+/// the names of the clans that live there, so a report naming one may mean the clan's lands,
+/// not the village the gazetteer has.
+fn clan_name(core: &str) -> bool {
+    let folded = crate::gazetteer::normalize::fold(core);
+    let last = folded.rsplit(' ').next().unwrap_or("");
+    matches!(last, "khel" | "khail" | "kheyl" | "khels")
+        || (last.len() > 5 && ["zai", "zay", "zaee"].iter().any(|s| last.ends_with(s)))
+}
+
+/// A place without population that is no administrative seat: a village.
+fn is_village(e: &GazetteerEntry) -> bool {
+    e.kind == EntryKind::Place
+        && e.population.is_none()
+        && !matches!(
+            e.feature_code.as_deref(),
+            Some("PPLC" | "PPLA" | "PPLA2" | "PPLA3" | "PPLA4")
+        )
+        && !is_user_place(e)
+}
+
+/// Whether a place lies in a district next to `d` (their circles overlap): reports often give
+/// the district next door, so a fallback to `d` reaches a place of the name there.
+fn neighbouring(g: &Gazetteer, d: &GazetteerEntry, e: &GazetteerEntry) -> bool {
+    district_of(g, e).is_some_and(|other| {
+        other.id != d.id && km(d.lon, d.lat, other.lon, other.lat) < d.radius_km + other.radius_km
+    })
+}
+
 /// A candidate as a review line: "Name (district, province [CC]; 12 km from X)".
 fn describe(e: &GazetteerEntry, from: Option<&GazetteerEntry>) -> String {
     let mut s = format!("{} ({}", e.name, e.id);
@@ -544,6 +573,10 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
         named.retain(|h| h.entry.kind == k);
         fuzzy.retain(|h| h.entry.kind == k);
     }
+    // "X town", "X village" means the settlement: not the district or province named X.
+    if p.settlement && named.iter().any(|h| h.entry.kind == EntryKind::Place) {
+        named.retain(|h| h.entry.kind == EntryKind::Place);
+    }
     // Inside the stated district: its polygon, or failing that its circle.
     if let Some(d) = ctx.district.filter(|_| !p.border_zone) {
         let in_polygon: Vec<Candidate<'_>> = named
@@ -591,6 +624,16 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
                         },
                     );
                 }
+                if !loc.ambiguous && clan_name(&p.core) && is_village(set[0].entry) {
+                    widen_to_cover(
+                        &mut loc,
+                        d,
+                        "the name is also a clan's, whose lands a report may mean",
+                    );
+                }
+                if p.along_route {
+                    widen_to_cover(&mut loc, d, "a road named after a place runs far beyond it");
+                }
                 return Outcome::Placed(loc);
             }
         }
@@ -611,7 +654,7 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
             .iter()
             .filter(|h| h.entry.kind == EntryKind::Place)
             .map(|h| (km(h.entry.lon, h.entry.lat, d.lon, d.lat), h.entry))
-            .filter(|(dist, _)| *dist <= d.radius_km + JUST_OUTSIDE_KM)
+            .filter(|(dist, e)| *dist <= d.radius_km + JUST_OUTSIDE_KM || neighbouring(g, d, e))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(dist, e)| JustOutside {
                 km: dist,

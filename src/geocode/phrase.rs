@@ -21,7 +21,12 @@ pub struct Phrase {
     /// "X area", "X valley", "X check post", "X border crossing", "X road": the event was at a
     /// feature around or along X, not in X itself (read like "near X").
     pub surroundings: bool,
+    /// "X road", "X highway", "X bypass": a route named after X, which runs far from X.
+    pub along_route: bool,
 }
+
+/// Surroundings words naming a route: the event may lie anywhere along it.
+const ROUTE_WORDS: &[&str] = &["road", "highway", "bypass", "motorway", "route", "railway"];
 
 /// Words after a name that say it is a settlement: the place itself.
 const SETTLEMENT_WORDS: &[&str] = &[
@@ -121,7 +126,15 @@ const DISTRICT_WORDS: &[&str] = &[
 ];
 
 /// Trailing words naming a sub-district: read as the area around the place of that name.
-const SUBDISTRICT_WORDS: &[&str] = &["tehsil", "tahsil", "subdivision", "jamoat"];
+const SUBDISTRICT_WORDS: &[&str] = &[
+    "tehsil",
+    "tahsil",
+    "teshsil",
+    "tehseel",
+    "tehsill",
+    "subdivision",
+    "jamoat",
+];
 
 const NEAR_PREFIXES: &[&str] = &[
     "near",
@@ -203,6 +216,7 @@ pub fn parse(text: &str) -> Phrase {
     let mut kind_hint = None;
     let mut settlement = false;
     let mut surroundings = false;
+    let mut along_route = false;
     loop {
         let tail = |words: &[String], n: usize| {
             if words.len() > n {
@@ -241,6 +255,7 @@ pub fn parse(text: &str) -> Phrase {
                 if tail(&words, n) == *w {
                     words.truncate(words.len() - n);
                     surroundings = true;
+                    along_route |= ROUTE_WORDS.contains(w);
                     changed = true;
                     break;
                 }
@@ -290,6 +305,7 @@ pub fn parse(text: &str) -> Phrase {
         kind_hint,
         settlement,
         surroundings,
+        along_route,
     }
 }
 
@@ -462,6 +478,18 @@ mod tests {
         );
         let p = parse("Khatlon border area");
         assert_eq!((p.core.as_str(), p.border_zone), ("Khatlon", true));
+        let p = parse("Angoor Adda road");
+        assert_eq!(
+            (p.core.as_str(), p.surroundings, p.along_route),
+            ("Angoor Adda", true, true)
+        );
+        let p = parse("Tirah valley");
+        assert!(!p.along_route);
+        let p = parse("Gandao village, Bara teshsil");
+        assert_eq!(
+            (p.core.as_str(), p.surroundings),
+            ("Gandao village, Bara", true)
+        );
     }
 
     #[test]

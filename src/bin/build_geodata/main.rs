@@ -183,7 +183,8 @@ fn main() -> Result<()> {
         &units.districts,
         &units.provinces,
         &country_shapes,
-    );
+        &curated,
+    )?;
     let anchors: BTreeMap<u64, (String, f64, f64)> = wof_places
         .iter()
         .map(|p| (p.wof_id, (p.country.clone(), p.lon, p.lat)))

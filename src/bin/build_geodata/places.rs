@@ -6,11 +6,13 @@
 use crate::units::{Area, WOF_COUNTRIES};
 use crate::wof::Place;
 use crate::{REGION, geodesic_km, push_alias, round6};
+use anyhow::{Context, Result, bail};
 use borderwatch::gazetteer::normalize;
 use borderwatch::model::{EntryKind, GazetteerEntry};
 use rstar::{AABB, RTree, RTreeObject};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
 
 /// Radius for a populated place from its population: a village is a few km across, a city more.
 pub fn place_radius_km(population: u64) -> f64 {
@@ -106,7 +108,8 @@ pub fn build(
     districts: &[Area],
     provinces: &[Area],
     countries: &[(String, geo::MultiPolygon<f64>)],
-) -> Built {
+    curated: &Path,
+) -> Result<Built> {
     let district_index = AreaIndex::new(districts);
     let province_index = AreaIndex::new(provinces);
     let province_name: BTreeMap<&str, &str> = provinces
@@ -267,5 +270,140 @@ pub fn build(
     report.push(format!(
         "places outside every district polygon of their country (province or country only): {outside_district}; outside their country's outline (radius widened): {outside_country}"
     ));
-    Built { entries, report }
+    let fixes = apply_fixes(&mut entries, &curated.join("place_fixes.csv"), |e| {
+        locate(e);
+    })?;
+    report.push(format!(
+        "curated place fixes (curated/place_fixes.csv): {fixes}"
+    ));
+    Ok(Built { entries, report })
+}
+
+/// How far from the basis's coordinates the extract's place of that name may lie for a
+/// "rank" fix to apply to it (GeoNames' village points lie a few km from other surveys').
+const FIX_MATCH_KM: f64 = 10.0;
+
+/// Applies `curated/place_fixes.csv`: corrections the extract needs where a public source says
+/// so, each row citing its basis.
+/// - `rank`: the extract's place of that name nearest the basis's point (within
+///   [`FIX_MATCH_KM`]) gets the population and feature code the basis gives (a tehsil's seat
+///   listed as a village without population ranks with hamlets of its name).
+/// - `add`: a seat the extract lacks, at the basis's point (refused if the extract has a
+///   place of that name within [`FIX_MATCH_KM`]: that is a `rank` fix).
+///
+/// Returns how many rows were applied.
+fn apply_fixes(
+    entries: &mut Vec<GazetteerEntry>,
+    path: &Path,
+    locate: impl Fn(&mut GazetteerEntry),
+) -> Result<usize> {
+    let rows = crate::read_csv(path)?;
+    let at = |r: &csv::StringRecord, i: usize| r.get(i).unwrap_or("").trim().to_string();
+    for (n, r) in rows.iter().enumerate() {
+        let line = n + 2;
+        let (action, name, country) = (at(r, 0), at(r, 1), at(r, 3));
+        let number = |i: usize| -> Result<f64> {
+            at(r, i).parse::<f64>().with_context(|| {
+                format!(
+                    "{}:{line}: column {} is not a number",
+                    path.display(),
+                    i + 1
+                )
+            })
+        };
+        let (lat, lon) = (number(4)?, number(5)?);
+        let population = Some(at(r, 6))
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<u64>())
+            .transpose()
+            .with_context(|| {
+                format!(
+                    "{}:{line}: population is not a whole number",
+                    path.display()
+                )
+            })?;
+        let feature_code = Some(at(r, 7)).filter(|s| !s.is_empty());
+        let basis = at(r, 8);
+        let aliases: Vec<String> = at(r, 2)
+            .split('|')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect();
+        let wanted = key(&name);
+        let nearest = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.kind == EntryKind::Place
+                    && e.country == country
+                    && std::iter::once(&e.name)
+                        .chain(e.aliases.iter())
+                        .any(|s| key(s) == wanted)
+            })
+            .map(|(i, e)| (geodesic_km((lon, lat), (e.lon, e.lat)), i))
+            .filter(|(d, _)| *d <= FIX_MATCH_KM)
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        match (action.as_str(), nearest) {
+            ("rank", Some((_, i))) => {
+                let e = &mut entries[i];
+                if population.is_some() {
+                    e.population = population;
+                    e.radius_km = place_radius_km(population.unwrap_or(0));
+                }
+                if feature_code.is_some() {
+                    e.feature_code = feature_code;
+                }
+                for a in &aliases {
+                    push_alias(&mut e.aliases, &name, a);
+                }
+                e.note = Some(basis);
+                e.source
+                    .push_str("; curated (geodata/curated/place_fixes.csv)");
+            }
+            ("rank", None) => bail!(
+                "{}:{line}: no place {name:?} in {country} within {FIX_MATCH_KM} km of {lat}, {lon}",
+                path.display()
+            ),
+            ("add", Some((d, i))) => bail!(
+                "{}:{line}: the extract has {name:?} ({}) {d:.1} km away: use a rank fix",
+                path.display(),
+                entries[i].id
+            ),
+            ("add", None) => {
+                let slug: String = normalize::fold(&name)
+                    .split(' ')
+                    .collect::<Vec<_>>()
+                    .join("-");
+                let mut e = GazetteerEntry {
+                    id: format!("place:curated-{slug}"),
+                    kind: EntryKind::Place,
+                    name: name.clone(),
+                    country: country.clone(),
+                    province_id: None,
+                    province: None,
+                    district_id: None,
+                    district: None,
+                    lon: round6(lon),
+                    lat: round6(lat),
+                    radius_km: place_radius_km(population.unwrap_or(0)),
+                    point_method: "curated".into(),
+                    population,
+                    feature_code,
+                    aliases: aliases.iter().filter(|a| **a != name).cloned().collect(),
+                    stretch: None,
+                    successor_id: None,
+                    note: Some(basis),
+                    source: "curated (geodata/curated/place_fixes.csv)".into(),
+                };
+                locate(&mut e);
+                entries.push(e);
+            }
+            (other, _) => bail!(
+                "{}:{line}: unknown action {other:?} (rank or add)",
+                path.display()
+            ),
+        }
+    }
+    Ok(rows.len())
 }
