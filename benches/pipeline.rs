@@ -11,7 +11,8 @@
 //! on N real-format rows built from ../shared/realdata when it is present. BENCH_PEER=N runs
 //! only the side-by-side comparison with the geopandas peer on N events (`support/peer.rs`);
 //! BENCH_REPORT=N only report.html's size and time to first draw for N incidents
-//! (`support/report.rs`).
+//! (`support/report.rs`). BENCH_LOOKUP=1 only the whole-process `gazetteer NAME` lookups
+//! (an exact name, another romanisation, a misspelling) and the example `run`.
 
 use borderwatch::density::kde::{KdeOptions, surface};
 use borderwatch::density::{AnalysisOptions, analyse};
@@ -60,7 +61,7 @@ fn named_csv(geo: &GeoData, n: usize) -> Vec<u8> {
     let entries: Vec<_> = geo
         .gazetteer
         .entries()
-        .iter()
+        .into_iter()
         .filter(|e| {
             matches!(e.kind, EntryKind::Place | EntryKind::District)
                 && ["AF", "TJ", "PK"].contains(&e.country.as_str())
@@ -285,6 +286,46 @@ fn render_all(
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+/// Whole processes as a user starts them: `gazetteer NAME` for an exact name (the shipped
+/// places are read only where the lookup reaches them), another romanisation and a
+/// misspelling (these build the variant and fuzzy indexes over every key), and the example
+/// `run` into a temporary folder. Median wall time and peak memory of `reps` runs each.
+fn lookups(reps: usize) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("example");
+    let cases: [(&str, Vec<&std::ffi::OsStr>); 4] = [
+        (
+            "gazetteer Darvoz",
+            vec!["gazetteer".as_ref(), "Darvoz".as_ref()],
+        ),
+        (
+            "gazetteer \"Shamsidin Shohin\"",
+            vec!["gazetteer".as_ref(), "Shamsidin Shohin".as_ref()],
+        ),
+        (
+            "gazetteer \"Shamsiddin Shohn\"",
+            vec!["gazetteer".as_ref(), "Shamsiddin Shohn".as_ref()],
+        ),
+        (
+            "run (the example)",
+            vec!["run".as_ref(), "--out".as_ref(), out.as_os_str()],
+        ),
+    ];
+    println!("| command | median wall | peak |");
+    println!("|---|---|---|");
+    for (label, args) in cases {
+        let mut runs: Vec<(f64, f64)> = (0..reps)
+            .map(|_| {
+                let (ms, mb, _) = watch(borderwatch(&args));
+                (ms, mb)
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (ms, mb) = runs[runs.len() / 2];
+        println!("| `borderwatch {label}` | {ms:.0} ms | {mb:.0} MiB |");
+    }
+}
+
 /// How many times each figure is measured (`BENCH_REPS`, default 3).
 fn bench_reps() -> usize {
     std::env::var("BENCH_REPS")
@@ -309,6 +350,10 @@ fn main() {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| tmp.path().to_path_buf());
         peer::side_by_side(n, reps, &dir);
+        return;
+    }
+    if std::env::var_os("BENCH_LOOKUP").is_some() {
+        lookups(bench_reps());
         return;
     }
     if let Some(n) = std::env::var("BENCH_REPORT")

@@ -40,6 +40,7 @@ fn builder_reproduces_committed_geodata_byte_for_byte() {
         "provinces.geojson",
         "districts.geojson",
         "places.csv.zst",
+        "place_keys.tsv.zst",
         "border_zones.geojson",
         "gazetteer.csv",
         "build-report.txt",

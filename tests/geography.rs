@@ -161,7 +161,7 @@ fn entries(kind: EntryKind) -> impl Iterator<Item = &'static GazetteerEntry> {
     data()
         .gazetteer
         .entries()
-        .iter()
+        .into_iter()
         .filter(move |e| e.kind == kind)
 }
 
@@ -737,7 +737,7 @@ fn fata_is_only_a_historic_province_succeeded_by_khyber_pakhtunkhwa() {
     let in_fata: Vec<String> = data()
         .gazetteer
         .entries()
-        .iter()
+        .into_iter()
         .filter(|e| e.kind == EntryKind::District && e.province_id.as_deref() == Some("PK-TA"))
         .map(|e| format!("{} {}", e.id, e.name))
         .collect();
@@ -745,7 +745,7 @@ fn fata_is_only_a_historic_province_succeeded_by_khyber_pakhtunkhwa() {
     let fata: Vec<&GazetteerEntry> = data()
         .gazetteer
         .entries()
-        .iter()
+        .into_iter()
         .filter(|e| e.id == "province:PK-TA" || e.province_id.as_deref() == Some("PK-TA"))
         .filter(|e| e.kind != EntryKind::Place)
         .collect();

@@ -3,29 +3,27 @@
 //! folder, and searched by name in any of those spellings.
 
 pub mod normalize;
+pub mod place_tier;
 pub mod table;
 pub mod user_places;
 
 use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result};
+use place_tier::PlaceTier;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 /// The gazetteer as shipped, compiled into the binary so the tool works from any directory:
 /// countries, provinces, districts, border zones and crossings in `gazetteer.csv`, and the
-/// 170,000 places in `places.csv.zst` (the same columns, zstd-compressed).
+/// 170,000 places in `places.csv.zst` (the same columns, zstd-compressed in frames) with the
+/// index of their spellings in `place_keys.tsv.zst` (see [`place_tier`]).
 pub const EMBEDDED_CSV: &str = include_str!("../../geodata/gazetteer.csv");
 pub const EMBEDDED_PLACES: &[u8] = include_bytes!("../../geodata/places.csv.zst");
+pub const EMBEDDED_PLACE_KEYS: &[u8] = include_bytes!("../../geodata/place_keys.tsv.zst");
 
-/// Unpacks the places table.
+/// Unpacks a whole places table (every frame), checking every row.
 fn read_places(name: &str, packed: &[u8]) -> Result<Vec<GazetteerEntry>> {
-    // The frame states its size: one allocation instead of a growing buffer.
-    let size = zstd::zstd_safe::get_frame_content_size(packed)
-        .ok()
-        .flatten()
-        .with_context(|| format!("{name}: not a zstd frame of known size"))?;
-    let csv = zstd::bulk::decompress(packed, size as usize)
-        .with_context(|| format!("{name}: not zstd"))?;
+    let csv = zstd::stream::decode_all(packed).with_context(|| format!("{name}: not zstd"))?;
     table::read_csv(name, csv.as_slice())
 }
 
@@ -84,29 +82,39 @@ pub const FUZZY_THRESHOLD: f64 = 0.90;
 type FuzzyIndex = HashMap<char, Vec<(String, u32, u32, u64)>>;
 
 /// The searchable gazetteer.
+///
+/// Entries are numbered in one sequence: the entries read whole (`head`: the units, or
+/// everything when read from a folder), then the shipped places read piecemeal (`places`),
+/// then entries added later (`tail`: the user's own places).
 pub struct Gazetteer {
-    entries: Vec<GazetteerEntry>,
-    /// compact key → (entry index, spelling index: 0 = name, i + 1 = alias i)
+    head: Vec<GazetteerEntry>,
+    places: Option<PlaceTier>,
+    tail: Vec<GazetteerEntry>,
+    /// compact key → (entry number, spelling index: 0 = name, i + 1 = alias i), for `head`
+    /// and `tail`; the places' keys are in their own index.
     exact: HashMap<String, Vec<(u32, u32)>>,
     /// transliteration skeleton → (entry index, spelling index)
-    /// Built from `exact` on first use: most commands never need it.
+    /// Built from the exact keys on first use: most commands never need it.
     variants: std::sync::OnceLock<HashMap<String, Vec<(u32, u32)>>>,
     /// For fuzzy search: keys grouped by first character, with their letter sets.
-    /// Built from `exact` on first use (fuzzy search and suggestions only).
+    /// Built from the exact keys on first use (fuzzy search and suggestions only).
     by_initial: std::sync::OnceLock<FuzzyIndex>,
     by_id: HashMap<String, u32>,
+    /// The places' ids, built on the first lookup of a place by id.
+    place_ids: std::sync::OnceLock<HashMap<String, u32>>,
 }
 
 impl Gazetteer {
-    /// The shipped gazetteer.
+    /// The shipped gazetteer: the units read whole, the places as lookups reach them.
     pub fn embedded() -> Result<Gazetteer> {
-        let mut entries =
-            table::read_csv("geodata/gazetteer.csv (embedded)", EMBEDDED_CSV.as_bytes())?;
-        entries.extend(read_places(
+        let units = table::read_csv("geodata/gazetteer.csv (embedded)", EMBEDDED_CSV.as_bytes())?;
+        let mut g = Gazetteer::new(units);
+        g.places = Some(PlaceTier::new(
             "geodata/places.csv.zst (embedded)",
-            EMBEDDED_PLACES,
+            std::borrow::Cow::Borrowed(EMBEDDED_PLACES),
+            EMBEDDED_PLACE_KEYS,
         )?);
-        Ok(Gazetteer::new(entries))
+        Ok(g)
     }
 
     /// The shipped units alone (`gazetteer.csv`: countries, provinces, districts, border
@@ -116,7 +124,8 @@ impl Gazetteer {
         Ok(Gazetteer::new(entries))
     }
 
-    /// Reads `gazetteer.csv` from a geodata folder.
+    /// Reads `gazetteer.csv` and `places.csv.zst` from a geodata folder, every row checked
+    /// as it is read.
     pub fn from_dir(dir: &Path) -> Result<Gazetteer> {
         let path = dir.join("gazetteer.csv");
         let f =
@@ -133,14 +142,72 @@ impl Gazetteer {
 
     pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
         let mut g = Gazetteer {
-            entries: Vec::new(),
+            head: Vec::new(),
+            places: None,
+            tail: Vec::new(),
             exact: HashMap::default(),
             variants: std::sync::OnceLock::new(),
             by_initial: std::sync::OnceLock::new(),
             by_id: HashMap::default(),
+            place_ids: std::sync::OnceLock::new(),
         };
         g.extend(entries);
         g
+    }
+
+    fn n_places(&self) -> usize {
+        self.places.as_ref().map_or(0, PlaceTier::len)
+    }
+
+    /// The entry numbered `i`.
+    fn entry(&self, i: u32) -> &GazetteerEntry {
+        let i = i as usize;
+        let n_head = self.head.len();
+        match &self.places {
+            Some(p) if i >= n_head && i < n_head + p.len() => p.get(i - n_head),
+            _ if i < n_head => &self.head[i],
+            _ => &self.tail[i - n_head - self.n_places()],
+        }
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.n_places() + self.tail.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The exact-key postings of a key: the entries read whole and the shipped places.
+    fn exact_hits(&self, key: &str) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = self.exact.get(key).cloned().unwrap_or_default();
+        if let Some(p) = &self.places
+            && let Some(ps) = p.postings(key)
+        {
+            let first = self.head.len() as u32;
+            out.extend(ps.map(|(r, s)| (first + r, s)));
+        }
+        out
+    }
+
+    /// Every exact key with its postings, sorted by key (for the lazy indexes).
+    fn all_keys(&self) -> Vec<(String, Vec<(u32, u32)>)> {
+        let mut keys: HashMap<String, Vec<(u32, u32)>> = self.exact.clone();
+        if let Some(p) = &self.places {
+            let first = self.head.len() as u32;
+            for (k, ps) in p.keys() {
+                keys.entry(k.to_string())
+                    .or_default()
+                    .extend(ps.into_iter().map(|(r, s)| (first + r, s)));
+            }
+        }
+        let mut keys: Vec<(String, Vec<(u32, u32)>)> = keys.into_iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (_, ps) in &mut keys {
+            ps.sort_unstable();
+        }
+        keys
     }
 
     /// Adds entries and indexes their spellings.
@@ -148,7 +215,7 @@ impl Gazetteer {
         // The lazy indexes are rebuilt, with the new entries, on next use.
         self.variants = std::sync::OnceLock::new();
         self.by_initial = std::sync::OnceLock::new();
-        // Folding 170,000 places' spellings is most of the load time: done on every core.
+        // Folding many entries' spellings is most of a load: done on every core.
         use rayon::prelude::*;
         let keys: Vec<Vec<String>> = entries
             .par_iter()
@@ -159,13 +226,19 @@ impl Gazetteer {
                     .collect()
             })
             .collect();
-        let first = self.entries.len();
+        let first = self.len();
         self.by_id.reserve(entries.len());
         self.exact.reserve(keys.iter().map(Vec::len).sum());
-        self.entries.extend(entries);
+        // Before any places are attached, new entries join the head; after, the tail.
+        if self.places.is_none() {
+            self.head.extend(entries);
+        } else {
+            self.tail.extend(entries);
+        }
         for (offset, keys) in keys.into_iter().enumerate() {
             let i = (first + offset) as u32;
-            self.by_id.insert(self.entries[i as usize].id.clone(), i);
+            let id = self.entry(i).id.clone();
+            self.by_id.insert(id, i);
             for (j, k) in keys.into_iter().enumerate() {
                 if k.is_empty() {
                     continue;
@@ -182,11 +255,9 @@ impl Gazetteer {
     /// order does not depend on the hash map's).
     fn variants(&self) -> &HashMap<String, Vec<(u32, u32)>> {
         self.variants.get_or_init(|| {
-            let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
-            keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
             let mut m: HashMap<String, Vec<(u32, u32)>> = HashMap::default();
-            for (k, postings) in keys {
-                m.entry(normalize::variant(k))
+            for (k, postings) in self.all_keys() {
+                m.entry(normalize::variant(&k))
                     .or_default()
                     .extend(postings.iter().copied());
             }
@@ -202,14 +273,12 @@ impl Gazetteer {
     /// Keys by first character with their letter sets, for fuzzy search (sorted by key).
     fn by_initial(&self) -> &FuzzyIndex {
         self.by_initial.get_or_init(|| {
-            let mut keys: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
-            keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
             let mut m: FuzzyIndex = HashMap::default();
-            for (k, postings) in keys {
+            for (k, postings) in self.all_keys() {
                 let Some(c) = k.chars().next() else { continue };
-                let mask = letter_mask(k);
+                let mask = letter_mask(&k);
                 let list = m.entry(c).or_default();
-                for &(ei, si) in postings {
+                for &(ei, si) in &postings {
                     list.push((k.clone(), ei, si, mask));
                 }
             }
@@ -217,16 +286,34 @@ impl Gazetteer {
         })
     }
 
-    pub fn entries(&self) -> &[GazetteerEntry] {
-        &self.entries
+    /// Every entry, in number order (the places all parsed: a whole-table pass).
+    pub fn entries(&self) -> Vec<&GazetteerEntry> {
+        let mut out: Vec<&GazetteerEntry> = Vec::with_capacity(self.len());
+        out.extend(self.head.iter());
+        if let Some(p) = &self.places {
+            out.extend(p.all());
+        }
+        out.extend(self.tail.iter());
+        out
     }
 
     pub fn get(&self, id: &str) -> Option<&GazetteerEntry> {
-        self.by_id.get(id).map(|&i| &self.entries[i as usize])
+        if let Some(&i) = self.by_id.get(id) {
+            return Some(self.entry(i));
+        }
+        let p = self.places.as_ref()?;
+        let first = self.head.len() as u32;
+        let ids = self.place_ids.get_or_init(|| {
+            p.all()
+                .enumerate()
+                .map(|(r, e)| (e.id.clone(), first + r as u32))
+                .collect()
+        });
+        ids.get(id).map(|&i| self.entry(i))
     }
 
     fn spelling(&self, entry: u32, spelling: u32) -> &str {
-        let e = &self.entries[entry as usize];
+        let e = self.entry(entry);
         if spelling == 0 {
             &e.name
         } else {
@@ -286,9 +373,10 @@ impl Gazetteer {
             return Vec::new();
         }
         let mut out: Vec<Candidate<'_>> = Vec::new();
-        if let Some(hits) = self.exact.get(&key) {
-            for &(ei, si) in hits {
-                let entry = &self.entries[ei as usize];
+        let hits = self.exact_hits(&key);
+        {
+            for &(ei, si) in &hits {
+                let entry = self.entry(ei);
                 if self.satisfies(entry, c) {
                     let how = if si == 0 {
                         NameMatch::Exact
@@ -309,7 +397,7 @@ impl Gazetteer {
             && let Some(hits) = self.variants().get(&normalize::variant(&key))
         {
             for &(ei, si) in hits {
-                let entry = &self.entries[ei as usize];
+                let entry = self.entry(ei);
                 if self.satisfies(entry, c) {
                     out.push(Candidate {
                         entry,
@@ -332,7 +420,7 @@ impl Gazetteer {
                     continue;
                 }
                 let s = strsim::jaro_winkler(&key, k);
-                if s >= FUZZY_THRESHOLD && self.satisfies(&self.entries[*ei as usize], c) {
+                if s >= FUZZY_THRESHOLD && self.satisfies(self.entry(*ei), c) {
                     let slot = best.entry(*ei).or_insert((0.0, *si));
                     if s > slot.0 {
                         *slot = (s, *si);
@@ -341,7 +429,7 @@ impl Gazetteer {
             }
             for (ei, (score, si)) in best {
                 out.push(Candidate {
-                    entry: &self.entries[ei as usize],
+                    entry: self.entry(ei),
                     matched: self.spelling(ei, si),
                     how: NameMatch::Fuzzy,
                     score,
@@ -388,7 +476,7 @@ impl Gazetteer {
         let mut scored: Vec<(f64, &str)> = Vec::new();
         for list in self.by_initial().values() {
             for (k, ei, si, _) in list {
-                let entry = &self.entries[*ei as usize];
+                let entry = self.entry(*ei);
                 if self.satisfies(entry, c) {
                     let s = strsim::jaro_winkler(&key, k);
                     if s >= 0.75 {
@@ -412,8 +500,10 @@ impl Gazetteer {
 
     /// The border zone of a province (on a given border, or the only one it has).
     pub fn border_zones_of(&self, province_id: &str) -> Vec<&GazetteerEntry> {
-        self.entries
+        // Places are never border zones: only the entries read whole are searched.
+        self.head
             .iter()
+            .chain(self.tail.iter())
             .filter(|e| {
                 e.kind == EntryKind::BorderZone && e.province_id.as_deref() == Some(province_id)
             })

@@ -141,12 +141,28 @@ pub fn gazetteer(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
 }
 
 /// The places table: the same columns as `gazetteer.csv`, zstd-compressed (level 19, one
-/// thread: the same bytes on every run).
-pub fn places(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
-    let mut csv = Vec::new();
-    borderwatch::gazetteer::table::write_csv(entries, &mut csv)?;
-    let packed = zstd::bulk::compress(&csv, 19).context("compressing the places table")?;
-    std::fs::write(path, packed).with_context(|| format!("writing {}", path.display()))
+/// thread: the same bytes on every run) in frames of `ROWS_PER_FRAME` rows, so the tool can
+/// unpack only the rows a lookup reaches; and beside it `place_keys.tsv.zst`, the index of
+/// every spelling's folded key (see `borderwatch::gazetteer::place_tier`).
+pub fn places(path: &Path, keys_path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
+    use borderwatch::gazetteer::place_tier::{ROWS_PER_FRAME, key_index};
+    let mut packed = Vec::new();
+    for (f, chunk) in entries.chunks(ROWS_PER_FRAME).enumerate() {
+        let mut csv = Vec::new();
+        borderwatch::gazetteer::table::write_csv(chunk, &mut csv)?;
+        // The header only in the first frame: unpacked whole, the frames are one CSV.
+        let body = if f == 0 {
+            &csv[..]
+        } else {
+            let header_end = csv.iter().position(|&b| b == b'\n').map_or(0, |n| n + 1);
+            &csv[header_end..]
+        };
+        packed.extend(zstd::bulk::compress(body, 19).context("compressing the places table")?);
+    }
+    std::fs::write(path, packed).with_context(|| format!("writing {}", path.display()))?;
+    let keys = zstd::bulk::compress(key_index(entries).as_bytes(), 19)
+        .context("compressing the place keys")?;
+    std::fs::write(keys_path, keys).with_context(|| format!("writing {}", keys_path.display()))
 }
 
 pub fn build_report(
