@@ -78,8 +78,23 @@ pub struct Constraint {
 /// Fuzzy matches below this similarity (Jaro–Winkler on the compact key) are not offered.
 pub const FUZZY_THRESHOLD: f64 = 0.90;
 
-/// Keys by first character: (compact key, entry index, spelling index, letter set).
-type FuzzyIndex = HashMap<char, Vec<(String, u32, u32, u64)>>;
+/// One key in the fuzzy index.
+struct FuzzyKey {
+    key: String,
+    /// Its length in characters.
+    chars: u32,
+    entry: u32,
+    spelling: u32,
+    /// The letters and digits it has, as bits ([`letter_mask`]).
+    mask: u64,
+}
+
+/// Keys by first character, each list sorted by length then key, so that a query reads only
+/// the keys within [`FUZZY_LENGTH_SLACK`] characters of its own length.
+type FuzzyIndex = HashMap<char, Vec<FuzzyKey>>;
+
+/// How many characters longer or shorter than the query a close spelling may be.
+const FUZZY_LENGTH_SLACK: u32 = 3;
 
 /// The searchable gazetteer.
 ///
@@ -270,17 +285,27 @@ impl Gazetteer {
         })
     }
 
-    /// Keys by first character with their letter sets, for fuzzy search (sorted by key).
+    /// Keys by first character with their lengths and letter sets, for fuzzy search.
     fn by_initial(&self) -> &FuzzyIndex {
         self.by_initial.get_or_init(|| {
             let mut m: FuzzyIndex = HashMap::default();
             for (k, postings) in self.all_keys() {
                 let Some(c) = k.chars().next() else { continue };
-                let mask = letter_mask(&k);
+                let (chars, mask) = (k.chars().count() as u32, letter_mask(&k));
                 let list = m.entry(c).or_default();
-                for &(ei, si) in &postings {
-                    list.push((k.clone(), ei, si, mask));
+                for &(entry, spelling) in &postings {
+                    list.push(FuzzyKey {
+                        key: k.clone(),
+                        chars,
+                        entry,
+                        spelling,
+                        mask,
+                    });
                 }
+            }
+            for list in m.values_mut() {
+                // Stable: keys of one length stay in key order, postings in entry order.
+                list.sort_by_key(|f| f.chars);
             }
             m
         })
@@ -410,24 +435,36 @@ impl Gazetteer {
         }
         if out.is_empty() && key.chars().count() >= 4 {
             let initial = key.chars().next().unwrap_or(' ');
-            let len = key.chars().count() as i64;
-            let mut best: HashMap<u32, (f64, u32)> = HashMap::default();
+            let len = key.chars().count() as u32;
+            // Per entry: the best score, its spelling, and that spelling's key (on a tie the
+            // smaller key wins, whatever order the keys are read in).
+            let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
             let qmask = letter_mask(&key);
-            for (k, ei, si, mask) in self.by_initial().get(&initial).into_iter().flatten() {
-                // Cheap filters first: similar length, and at most 4 letters in one name but
-                // not the other (a misspelling swaps, drops or adds one or two letters).
-                if (k.chars().count() as i64 - len).abs() > 3 || (qmask ^ mask).count_ones() > 4 {
+            let list = self
+                .by_initial()
+                .get(&initial)
+                .map_or(&[][..], Vec::as_slice);
+            // Similar length only: a misspelling swaps, drops or adds one or two letters.
+            let from = list.partition_point(|f| f.chars + FUZZY_LENGTH_SLACK < len);
+            let to = list.partition_point(|f| f.chars <= len + FUZZY_LENGTH_SLACK);
+            for f in &list[from..to.max(from)] {
+                // At most 4 letters in one name but not the other, and a similarity that
+                // could still reach the threshold.
+                if (qmask ^ f.mask).count_ones() > 4
+                    || jaro_winkler_bound(&key, len, qmask, &f.key, f.chars, f.mask)
+                        < FUZZY_THRESHOLD
+                {
                     continue;
                 }
-                let s = strsim::jaro_winkler(&key, k);
-                if s >= FUZZY_THRESHOLD && self.satisfies(self.entry(*ei), c) {
-                    let slot = best.entry(*ei).or_insert((0.0, *si));
-                    if s > slot.0 {
-                        *slot = (s, *si);
+                let s = strsim::jaro_winkler(&key, &f.key);
+                if s >= FUZZY_THRESHOLD && self.satisfies(self.entry(f.entry), c) {
+                    let slot = best.entry(f.entry).or_insert((0.0, f.spelling, &f.key));
+                    if s > slot.0 || (s == slot.0 && f.key.as_str() < slot.2) {
+                        *slot = (s, f.spelling, &f.key);
                     }
                 }
             }
-            for (ei, (score, si)) in best {
+            for (ei, (score, si, _)) in best {
                 out.push(Candidate {
                     entry: self.entry(ei),
                     matched: self.spelling(ei, si),
@@ -475,12 +512,12 @@ impl Gazetteer {
         let key = normalize::compact(&normalize::key(query));
         let mut scored: Vec<(f64, &str)> = Vec::new();
         for list in self.by_initial().values() {
-            for (k, ei, si, _) in list {
-                let entry = self.entry(*ei);
+            for f in list {
+                let entry = self.entry(f.entry);
                 if self.satisfies(entry, c) {
-                    let s = strsim::jaro_winkler(&key, k);
+                    let s = strsim::jaro_winkler(&key, &f.key);
                     if s >= 0.75 {
-                        scored.push((s, self.spelling(*ei, *si)));
+                        scored.push((s, self.spelling(f.entry, f.spelling)));
                     }
                 }
             }
@@ -519,6 +556,38 @@ fn extra_admin_words(spelling: &str, folded_query: &str) -> usize {
         .split(' ')
         .filter(|w| normalize::ADMIN_WORDS.contains(w) && !query.contains(w))
         .count()
+}
+
+/// An upper bound of `strsim::jaro_winkler(a, b)` from the letters each has, in a few steps
+/// per character (the similarity itself compares every pair within a window and allocates):
+/// a matching character of `a` must be a letter `b` has, and the other way round, so at most
+/// `m` characters match; Jaro is then at most (m/|a| + m/|b| + 1)/3, and Winkler's bonus for
+/// a common prefix of up to 4 characters adds at most 0.4 of the rest. Characters outside
+/// a–z and 0–9 are not in the letter sets and count as matching.
+fn jaro_winkler_bound(a: &str, a_len: u32, a_mask: u64, b: &str, b_len: u32, b_mask: u64) -> f64 {
+    let possible = |s: &str, other: u64| {
+        s.chars()
+            .filter(|&c| {
+                let bit = letter_mask_of(c);
+                bit == 0 || other & bit != 0
+            })
+            .count() as f64
+    };
+    let m = possible(a, b_mask).min(possible(b, a_mask));
+    if m == 0.0 {
+        return 0.0;
+    }
+    let jaro = (m / a_len as f64 + m / b_len as f64 + 1.0) / 3.0;
+    (jaro + 0.4 * (1.0 - jaro)).min(1.0)
+}
+
+/// The bit of one letter or digit in a letter set (0 for any other character).
+fn letter_mask_of(c: char) -> u64 {
+    match c {
+        'a'..='z' => 1 << (c as u8 - b'a'),
+        '0'..='9' => 1 << (26 + c as u8 - b'0'),
+        _ => 0,
+    }
 }
 
 /// The set of letters and digits in a key, as bits: a fast test of how different two names are.
@@ -625,6 +694,36 @@ mod tests {
                 .iter()
                 .all(|h| h.entry.country == "TJ")
         );
+    }
+
+    /// The bound that skips Jaro–Winkler computations never falls below the similarity.
+    #[test]
+    fn the_similarity_bound_is_an_upper_bound() {
+        let keys = [
+            "shamsiddinshohin",
+            "shamsidinshohn",
+            "darvoz",
+            "darvaz",
+            "qalaikhumb",
+            "kalaikhum",
+            "miranshah",
+            "miramshah",
+            "dattakhel",
+            "datakhel",
+            "ab",
+            "xyz",
+            "дарвоз",
+            "makeen",
+            "makin",
+        ];
+        for a in keys {
+            for b in keys {
+                let (la, lb) = (a.chars().count() as u32, b.chars().count() as u32);
+                let bound = jaro_winkler_bound(a, la, letter_mask(a), b, lb, letter_mask(b));
+                let s = strsim::jaro_winkler(a, b);
+                assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
+            }
+        }
     }
 
     #[test]
