@@ -6,6 +6,7 @@
 //! country and province so that a "Panj" in Tajikistan is not its Afghan namesake.
 
 pub mod duplicates;
+mod fallback;
 mod names;
 pub mod phrase;
 pub mod review;
@@ -396,14 +397,14 @@ fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatche
     if let Some(text) = text {
         match names::place_text(g, &ctx, text) {
             names::Outcome::Placed(mut loc) => {
-                names::apply_stated_precision(&mut loc, r.stated_precision);
+                fallback::apply_stated_precision(&mut loc, r.stated_precision);
                 return Ok(loc);
             }
             names::Outcome::NotFound(c, j) => (candidates, just_outside) = (c, j),
         }
     }
-    if let Some(mut loc) = names::fall_back(&ctx, r, text, candidates, just_outside) {
-        names::apply_stated_precision(&mut loc, r.stated_precision);
+    if let Some(mut loc) = fallback::fall_back(&ctx, r, text, candidates, just_outside) {
+        fallback::apply_stated_precision(&mut loc, r.stated_precision);
         return Ok(loc);
     }
     let base = Constraint {
