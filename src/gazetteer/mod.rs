@@ -194,16 +194,22 @@ impl Gazetteer {
         self.len() == 0
     }
 
-    /// The exact-key postings of a key: the entries read whole and the shipped places.
-    fn exact_hits(&self, key: &str) -> Vec<(u32, u32)> {
-        let mut out: Vec<(u32, u32)> = self.exact.get(key).cloned().unwrap_or_default();
-        if let Some(p) = &self.places
-            && let Some(ps) = p.postings(key)
-        {
-            let first = self.head.len() as u32;
-            out.extend(ps.map(|(r, s)| (first + r, s)));
-        }
-        out
+    /// The exact-key postings of a key: the entries read whole, then the shipped places.
+    fn exact_hits<'a>(&'a self, key: &str) -> impl Iterator<Item = (u32, u32)> + 'a {
+        let first = self.head.len() as u32;
+        let places = self
+            .places
+            .as_ref()
+            .and_then(|p| p.postings(key))
+            .into_iter()
+            .flatten()
+            .map(move |(r, s)| (first + r, s));
+        self.exact
+            .get(key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(places)
     }
 
     /// Every exact key with its postings, sorted by key (for the lazy indexes).
@@ -398,23 +404,20 @@ impl Gazetteer {
             return Vec::new();
         }
         let mut out: Vec<Candidate<'_>> = Vec::new();
-        let hits = self.exact_hits(&key);
-        {
-            for &(ei, si) in &hits {
-                let entry = self.entry(ei);
-                if self.satisfies(entry, c) {
-                    let how = if si == 0 {
-                        NameMatch::Exact
-                    } else {
-                        NameMatch::Alias
-                    };
-                    out.push(Candidate {
-                        entry,
-                        matched: self.spelling(ei, si),
-                        how,
-                        score: 1.0,
-                    });
-                }
+        for (ei, si) in self.exact_hits(&key) {
+            let entry = self.entry(ei);
+            if self.satisfies(entry, c) {
+                let how = if si == 0 {
+                    NameMatch::Exact
+                } else {
+                    NameMatch::Alias
+                };
+                out.push(Candidate {
+                    entry,
+                    matched: self.spelling(ei, si),
+                    how,
+                    score: 1.0,
+                });
             }
         }
         if out.is_empty()
