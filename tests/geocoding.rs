@@ -32,6 +32,13 @@ fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// How far (km) a located feature lies from a point, and the radius it states.
+fn offset(f: &Value, lat: f64, lon: f64) -> (f64, f64) {
+    let c = f["geometry"]["coordinates"].as_array().unwrap();
+    let d = km(c[0].as_f64().unwrap(), c[1].as_f64().unwrap(), lon, lat);
+    (d, f["properties"]["uncertainty_km"].as_f64().unwrap())
+}
+
 /// (id, country, admin1, admin2, location, lat, lon, tolerance km).
 type Case = (
     &'static str,
@@ -215,18 +222,13 @@ fn the_issues_names_land_within_tolerance_or_in_review_and_always_within_their_r
     let feats = layer["features"].as_array().unwrap();
     assert_eq!(feats.len(), CASES.len(), "every name located");
     for f in feats {
-        let p = &f["properties"];
-        let id = p["incident_id"].as_str().unwrap();
+        let id = f["properties"]["incident_id"].as_str().unwrap();
         let case = CASES.iter().find(|c| c.0 == id).unwrap();
-        let c = f["geometry"]["coordinates"].as_array().unwrap();
-        let d = km(
-            c[0].as_f64().unwrap(),
-            c[1].as_f64().unwrap(),
-            case.6,
-            case.5,
+        let (d, radius) = offset(f, case.5, case.6);
+        println!(
+            "{id}: {d:.1} km off, radius {radius}: {}",
+            f["properties"]["explanation"]
         );
-        let radius = p["uncertainty_km"].as_f64().unwrap();
-        println!("{id}: {d:.1} km off, radius {radius}: {}", p["explanation"]);
         assert!(
             d <= radius + 1.0,
             "{id}: the truth lies {d:.0} km away, beyond the stated {radius} km"
@@ -308,18 +310,10 @@ fn roads_clans_and_the_district_next_door_widen_the_radius_to_the_truth() {
     let feats = geocode_features(dir.path(), &input);
     assert_eq!(feats.len(), WIDENED.len());
     for f in &feats {
-        let p = &f["properties"];
-        let id = p["incident_id"].as_str().unwrap();
+        let id = f["properties"]["incident_id"].as_str().unwrap();
         let case = WIDENED.iter().find(|c| c.0 == id).unwrap();
-        let c = f["geometry"]["coordinates"].as_array().unwrap();
-        let d = km(
-            c[0].as_f64().unwrap(),
-            c[1].as_f64().unwrap(),
-            case.4,
-            case.3,
-        );
-        let radius = p["uncertainty_km"].as_f64().unwrap();
-        let why = p["explanation"].as_str().unwrap();
+        let (d, radius) = offset(f, case.3, case.4);
+        let why = f["properties"]["explanation"].as_str().unwrap();
         println!("{id}: {d:.1} km off, radius {radius}: {why}");
         assert!(
             d <= radius + 1.0,
