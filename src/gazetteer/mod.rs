@@ -2,6 +2,7 @@
 //! spellings, loaded from the shipped `geodata/` (embedded in the binary) or a `--geodata`
 //! folder, and searched by name in any of those spellings.
 
+mod fuzzy;
 pub mod normalize;
 pub mod place_tier;
 pub mod table;
@@ -9,6 +10,8 @@ pub mod user_places;
 
 use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result};
+pub use fuzzy::FUZZY_THRESHOLD;
+use fuzzy::FuzzyIndex;
 use place_tier::PlaceTier;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
@@ -75,27 +78,6 @@ pub struct Constraint {
     pub kinds: Vec<EntryKind>,
 }
 
-/// Fuzzy matches below this similarity (Jaro–Winkler on the compact key) are not offered.
-pub const FUZZY_THRESHOLD: f64 = 0.90;
-
-/// One key in the fuzzy index.
-struct FuzzyKey {
-    key: String,
-    /// Its length in characters.
-    chars: u32,
-    entry: u32,
-    spelling: u32,
-    /// The letters and digits it has, as bits ([`letter_mask`]).
-    mask: u64,
-}
-
-/// Keys by first character, each list sorted by length then key, so that a query reads only
-/// the keys within [`FUZZY_LENGTH_SLACK`] characters of its own length.
-type FuzzyIndex = HashMap<char, Vec<FuzzyKey>>;
-
-/// How many characters longer or shorter than the query a close spelling may be.
-const FUZZY_LENGTH_SLACK: u32 = 3;
-
 /// The searchable gazetteer.
 ///
 /// Entries are numbered in one sequence: the entries read whole (`head`: the units, or
@@ -111,9 +93,9 @@ pub struct Gazetteer {
     /// transliteration skeleton → (entry index, spelling index)
     /// Built from the exact keys on first use: most commands never need it.
     variants: std::sync::OnceLock<HashMap<String, Vec<(u32, u32)>>>,
-    /// For fuzzy search: keys grouped by first character, with their letter sets.
+    /// For fuzzy search: keys grouped by first character, and the hits worked out so far.
     /// Built from the exact keys on first use (fuzzy search and suggestions only).
-    by_initial: std::sync::OnceLock<FuzzyIndex>,
+    fuzzy: std::sync::OnceLock<FuzzyIndex>,
     by_id: HashMap<String, u32>,
     /// The places' ids, built on the first lookup of a place by id.
     place_ids: std::sync::OnceLock<HashMap<String, u32>>,
@@ -162,7 +144,7 @@ impl Gazetteer {
             tail: Vec::new(),
             exact: HashMap::default(),
             variants: std::sync::OnceLock::new(),
-            by_initial: std::sync::OnceLock::new(),
+            fuzzy: std::sync::OnceLock::new(),
             by_id: HashMap::default(),
             place_ids: std::sync::OnceLock::new(),
         };
@@ -212,22 +194,32 @@ impl Gazetteer {
             .chain(places)
     }
 
-    /// Every exact key with its postings, sorted by key (for the lazy indexes).
+    /// Every exact key with its postings, sorted by key (for the lazy indexes): the places'
+    /// index, already in key order, merged with the few keys of the entries read whole.
     fn all_keys(&self) -> Vec<(String, Vec<(u32, u32)>)> {
-        let mut keys: HashMap<String, Vec<(u32, u32)>> = self.exact.clone();
-        if let Some(p) = &self.places {
-            let first = self.head.len() as u32;
-            for (k, ps) in p.keys() {
-                keys.entry(k.to_string())
-                    .or_default()
-                    .extend(ps.into_iter().map(|(r, s)| (first + r, s)));
-            }
-        }
-        let mut keys: Vec<(String, Vec<(u32, u32)>)> = keys.into_iter().collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (_, ps) in &mut keys {
+        let mut own: Vec<(&String, &Vec<(u32, u32)>)> = self.exact.iter().collect();
+        own.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut own = own.into_iter().peekable();
+        let sorted = |ps: &[(u32, u32)]| {
+            let mut ps = ps.to_vec();
             ps.sort_unstable();
+            ps
+        };
+        let first = self.head.len() as u32;
+        let mut keys: Vec<(String, Vec<(u32, u32)>)> = Vec::with_capacity(self.exact.len());
+        for (k, ps) in self.places.iter().flat_map(PlaceTier::keys) {
+            while let Some((own_key, own_ps)) = own.next_if(|(own_key, _)| own_key.as_str() < k) {
+                keys.push((own_key.clone(), sorted(own_ps)));
+            }
+            let mut postings: Vec<(u32, u32)> =
+                ps.into_iter().map(|(r, s)| (first + r, s)).collect();
+            if let Some((_, own_ps)) = own.next_if(|(own_key, _)| own_key.as_str() == k) {
+                postings.extend_from_slice(own_ps);
+            }
+            postings.sort_unstable();
+            keys.push((k.to_string(), postings));
         }
+        keys.extend(own.map(|(k, ps)| (k.clone(), sorted(ps))));
         keys
     }
 
@@ -235,7 +227,7 @@ impl Gazetteer {
     pub fn extend(&mut self, entries: Vec<GazetteerEntry>) {
         // The lazy indexes are rebuilt, with the new entries, on next use.
         self.variants = std::sync::OnceLock::new();
-        self.by_initial = std::sync::OnceLock::new();
+        self.fuzzy = std::sync::OnceLock::new();
         // Folding many entries' spellings is most of a load: done on every core.
         use rayon::prelude::*;
         let keys: Vec<Vec<String>> = entries
@@ -291,30 +283,9 @@ impl Gazetteer {
         })
     }
 
-    /// Keys by first character with their lengths and letter sets, for fuzzy search.
-    fn by_initial(&self) -> &FuzzyIndex {
-        self.by_initial.get_or_init(|| {
-            let mut m: FuzzyIndex = HashMap::default();
-            for (k, postings) in self.all_keys() {
-                let Some(c) = k.chars().next() else { continue };
-                let (chars, mask) = (k.chars().count() as u32, letter_mask(&k));
-                let list = m.entry(c).or_default();
-                for &(entry, spelling) in &postings {
-                    list.push(FuzzyKey {
-                        key: k.clone(),
-                        chars,
-                        entry,
-                        spelling,
-                        mask,
-                    });
-                }
-            }
-            for list in m.values_mut() {
-                // Stable: keys of one length stay in key order, postings in entry order.
-                list.sort_by_key(|f| f.chars);
-            }
-            m
-        })
+    /// The fuzzy index, built from the exact keys on first use.
+    fn fuzzy(&self) -> &FuzzyIndex {
+        self.fuzzy.get_or_init(|| FuzzyIndex::new(self.all_keys()))
     }
 
     /// Every entry, in number order (the places all parsed: a whole-table pass).
@@ -437,47 +408,19 @@ impl Gazetteer {
             }
         }
         if out.is_empty() && key.chars().count() >= 4 {
-            let initial = key.chars().next().unwrap_or(' ');
-            let len = key.chars().count() as u32;
-            // Per entry: the best score, its spelling, and that spelling's key (on a tie the
-            // smaller key wins, whatever order the keys are read in).
-            let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
-            let qmask = letter_mask(&key);
-            let list = self
-                .by_initial()
-                .get(&initial)
-                .map_or(&[][..], Vec::as_slice);
-            // Similar length only: a misspelling swaps, drops or adds one or two letters.
-            let from = list.partition_point(|f| f.chars + FUZZY_LENGTH_SLACK < len);
-            let to = list.partition_point(|f| f.chars <= len + FUZZY_LENGTH_SLACK);
-            for f in &list[from..to.max(from)] {
-                // At most 4 letters in one name but not the other, and a similarity that
-                // could still reach the threshold.
-                if (qmask ^ f.mask).count_ones() > 4
-                    || jaro_winkler_bound(&key, len, qmask, &f.key, f.chars, f.mask)
-                        < FUZZY_THRESHOLD
-                {
-                    continue;
+            for hit in self.fuzzy().hits(&key).iter() {
+                let entry = self.entry(hit.entry);
+                if self.satisfies(entry, c) {
+                    out.push(Candidate {
+                        entry,
+                        matched: self.spelling(hit.entry, hit.spelling),
+                        how: NameMatch::Fuzzy,
+                        score: hit.score,
+                    });
                 }
-                let s = strsim::jaro_winkler(&key, &f.key);
-                if s >= FUZZY_THRESHOLD && self.satisfies(self.entry(f.entry), c) {
-                    let slot = best.entry(f.entry).or_insert((0.0, f.spelling, &f.key));
-                    if s > slot.0 || (s == slot.0 && f.key.as_str() < slot.2) {
-                        *slot = (s, f.spelling, &f.key);
-                    }
-                }
-            }
-            for (ei, (score, si, _)) in best {
-                out.push(Candidate {
-                    entry: self.entry(ei),
-                    matched: self.spelling(ei, si),
-                    how: NameMatch::Fuzzy,
-                    score,
-                });
             }
         }
         let query_words = normalize::fold(query);
-        let extra = |spelling: &str| extra_admin_words(spelling, &query_words);
         let affinity = |c: &Candidate<'_>| {
             // An alias hit whose entry's own name begins with the query ("Malakand" →
             // "Malakand PA") before one that only shares a spelling (a division's name given
@@ -487,16 +430,26 @@ impl Gazetteer {
                     && !normalize::compact(&normalize::key(&c.entry.name)).starts_with(&key),
             )
         };
+        // The tie-breakers that fold text are worked out once per candidate, not per
+        // comparison: a common name has hundreds of candidates.
+        let mut keyed: Vec<(Candidate<'_>, usize, u8)> = out
+            .into_iter()
+            .map(|c| {
+                let extra = extra_admin_words(c.matched, &query_words);
+                let affinity = affinity(&c);
+                (c, extra, affinity)
+            })
+            .collect();
         let mine = |c: &Candidate<'_>| !user_places::is_user_place(c.entry);
-        out.sort_by(|a, b| {
+        keyed.sort_by(|(a, a_extra, a_affinity), (b, b_extra, b_affinity)| {
             b.score
                 .total_cmp(&a.score)
                 // The user's own places first: they know which place they mean.
                 .then(mine(a).cmp(&mine(b)))
                 .then(kind_rank(a.entry).cmp(&kind_rank(b.entry)))
                 .then(a.how.cmp(&b.how))
-                .then(extra(a.matched).cmp(&extra(b.matched)))
-                .then(affinity(a).cmp(&affinity(b)))
+                .then(a_extra.cmp(b_extra))
+                .then(a_affinity.cmp(b_affinity))
                 .then(
                     b.entry
                         .population
@@ -507,21 +460,19 @@ impl Gazetteer {
                 .then(a.entry.id.len().cmp(&b.entry.id.len()))
                 .then(a.entry.id.cmp(&b.entry.id))
         });
-        out
+        keyed.into_iter().map(|(c, _, _)| c).collect()
     }
 
     /// Up to `n` names close to the query, for "did you mean" in the unmatched report.
     pub fn suggest(&self, query: &str, c: &Constraint, n: usize) -> Vec<String> {
         let key = normalize::compact(&normalize::key(query));
         let mut scored: Vec<(f64, &str)> = Vec::new();
-        for list in self.by_initial().values() {
-            for f in list {
-                let entry = self.entry(f.entry);
-                if self.satisfies(entry, c) {
-                    let s = strsim::jaro_winkler(&key, &f.key);
-                    if s >= 0.75 {
-                        scored.push((s, self.spelling(f.entry, f.spelling)));
-                    }
+        for f in self.fuzzy().keys() {
+            let entry = self.entry(f.entry);
+            if self.satisfies(entry, c) {
+                let s = strsim::jaro_winkler(&key, &f.key);
+                if s >= 0.75 {
+                    scored.push((s, self.spelling(f.entry, f.spelling)));
                 }
             }
         }
@@ -559,47 +510,6 @@ fn extra_admin_words(spelling: &str, folded_query: &str) -> usize {
         .split(' ')
         .filter(|w| normalize::ADMIN_WORDS.contains(w) && !query.contains(w))
         .count()
-}
-
-/// An upper bound of `strsim::jaro_winkler(a, b)` from the letters each has, in a few steps
-/// per character (the similarity itself compares every pair within a window and allocates):
-/// a matching character of `a` must be a letter `b` has, and the other way round, so at most
-/// `m` characters match; Jaro is then at most (m/|a| + m/|b| + 1)/3, and Winkler's bonus for
-/// a common prefix of up to 4 characters adds at most 0.4 of the rest. Characters outside
-/// a–z and 0–9 are not in the letter sets and count as matching.
-fn jaro_winkler_bound(a: &str, a_len: u32, a_mask: u64, b: &str, b_len: u32, b_mask: u64) -> f64 {
-    let possible = |s: &str, other: u64| {
-        s.chars()
-            .filter(|&c| {
-                let bit = letter_mask_of(c);
-                bit == 0 || other & bit != 0
-            })
-            .count() as f64
-    };
-    let m = possible(a, b_mask).min(possible(b, a_mask));
-    if m == 0.0 {
-        return 0.0;
-    }
-    let jaro = (m / a_len as f64 + m / b_len as f64 + 1.0) / 3.0;
-    (jaro + 0.4 * (1.0 - jaro)).min(1.0)
-}
-
-/// The bit of one letter or digit in a letter set (0 for any other character).
-fn letter_mask_of(c: char) -> u64 {
-    match c {
-        'a'..='z' => 1 << (c as u8 - b'a'),
-        '0'..='9' => 1 << (26 + c as u8 - b'0'),
-        _ => 0,
-    }
-}
-
-/// The set of letters and digits in a key, as bits: a fast test of how different two names are.
-fn letter_mask(key: &str) -> u64 {
-    key.bytes().fold(0u64, |m, b| match b {
-        b'a'..=b'z' => m | 1 << (b - b'a'),
-        b'0'..=b'9' => m | 1 << (26 + b - b'0'),
-        _ => m,
-    })
 }
 
 /// Among equally good name matches: a town (10,000 people or more) first — "Kabul" means the
@@ -699,34 +609,37 @@ mod tests {
         );
     }
 
-    /// The bound that skips Jaro–Winkler computations never falls below the similarity.
+    /// The merged key list is what gathering every key in a map and sorting gives, with the
+    /// user's own places (numbered after the shipped ones) among them.
     #[test]
-    fn the_similarity_bound_is_an_upper_bound() {
-        let keys = [
-            "shamsiddinshohin",
-            "shamsidinshohn",
-            "darvoz",
-            "darvaz",
-            "qalaikhumb",
-            "kalaikhum",
-            "miranshah",
-            "miramshah",
-            "dattakhel",
-            "datakhel",
-            "ab",
-            "xyz",
-            "дарвоз",
-            "makeen",
-            "makin",
-        ];
-        for a in keys {
-            for b in keys {
-                let (la, lb) = (a.chars().count() as u32, b.chars().count() as u32);
-                let bound = jaro_winkler_bound(a, la, letter_mask(a), b, lb, letter_mask(b));
-                let s = strsim::jaro_winkler(a, b);
-                assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
-            }
+    fn all_keys_merges_the_places_index_with_the_other_entries() {
+        let mut g = gaz();
+        let mine = |id: &str, name: &str| GazetteerEntry {
+            id: id.into(),
+            name: name.into(),
+            ..g.get("district:1091917913").expect("a district").clone()
+        };
+        let extra = vec![mine("user:1", "Darvoz"), mine("user:2", "Zzyzx Outpost")];
+        g.extend(extra);
+        let mut expected: HashMap<String, Vec<(u32, u32)>> = g.exact.clone();
+        let first = g.head.len() as u32;
+        for (k, ps) in g.places.iter().flat_map(PlaceTier::keys) {
+            expected
+                .entry(k.to_string())
+                .or_default()
+                .extend(ps.into_iter().map(|(r, s)| (first + r, s)));
         }
+        let mut expected: Vec<(String, Vec<(u32, u32)>)> = expected.into_iter().collect();
+        expected.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (_, ps) in &mut expected {
+            ps.sort_unstable();
+        }
+        let got = g.all_keys();
+        assert_eq!(got.len(), expected.len());
+        assert!(got == expected);
+        let darvoz = got.iter().find(|(k, _)| k == "darvoz").expect("darvoz");
+        let user = *g.by_id.get("user:1").expect("the user's place");
+        assert!(darvoz.1.len() >= 2 && darvoz.1.is_sorted() && darvoz.1.contains(&(user, 0)));
     }
 
     #[test]

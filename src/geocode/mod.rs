@@ -342,9 +342,11 @@ fn geocode_one_with(
     if !admin_areas {
         return Ok(loc);
     }
-    let province_id = loc
-        .gazetteer_id
-        .as_deref()
+    // Only a province answer takes its province from the entry: looking a place up by id
+    // reads every place's id, which the other answers never need.
+    let province_id = (loc.precision == PrecisionClass::Province)
+        .then_some(loc.gazetteer_id.as_deref())
+        .flatten()
         .and_then(|id| geo.gazetteer.get(id))
         .and_then(|e| e.province_id.as_deref());
     loc.admin = geo.admin_area(None, loc.lon, loc.lat, loc.precision, province_id);

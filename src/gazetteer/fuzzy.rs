@@ -1,0 +1,336 @@
+//! Fuzzy search: the spellings within Jaro–Winkler [`FUZZY_THRESHOLD`] of a misspelt key.
+//!
+//! A query reads only the keys with its first character and a similar length, and of those
+//! computes the similarity only where two cheap tests allow it: a letter-set test over a
+//! packed array of bits, then an upper bound of the similarity from letter counts. A key's
+//! hits do not depend on the search's constraint, so each key's are worked out once and
+//! remembered (a file repeats its misspellings, and one record's phrase is searched under
+//! several constraints).
+
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Fuzzy matches below this similarity (Jaro–Winkler on the compact key) are not offered.
+pub const FUZZY_THRESHOLD: f64 = 0.90;
+
+/// How many characters longer or shorter than the query a close spelling may be.
+const FUZZY_LENGTH_SLACK: u32 = 3;
+
+/// At most this many letters may be in one of the two keys and not the other.
+const MAX_LETTERS_APART: u32 = 4;
+
+/// How many keys' hits are remembered, at most: a file of free text cannot grow the memory.
+const REMEMBERED_KEYS: usize = 1 << 16;
+
+/// One spelling in the index.
+pub(super) struct FuzzyKey {
+    pub(super) key: String,
+    /// Its length in characters.
+    chars: u32,
+    pub(super) entry: u32,
+    pub(super) spelling: u32,
+}
+
+/// The keys of one first character, sorted by length (stable: keys of one length stay in
+/// key order, postings in entry order), with their letter sets in an array of their own so
+/// that the first test streams through 8 bytes per key.
+#[derive(Default)]
+struct Initial {
+    keys: Vec<FuzzyKey>,
+    masks: Vec<u64>,
+}
+
+/// An entry's best fuzzy match for one key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct FuzzyHit {
+    pub(super) entry: u32,
+    pub(super) spelling: u32,
+    pub(super) score: f64,
+}
+
+/// Keys by first character, and the hits already worked out.
+pub(super) struct FuzzyIndex {
+    by_initial: HashMap<char, Initial>,
+    remembered: Mutex<HashMap<Box<str>, Arc<[FuzzyHit]>>>,
+}
+
+impl FuzzyIndex {
+    /// Indexes every (key, postings) pair; keys are expected sorted, so that the index does
+    /// not depend on a hash map's order.
+    pub(super) fn new(keys: Vec<(String, Vec<(u32, u32)>)>) -> FuzzyIndex {
+        let mut lists: HashMap<char, Vec<(FuzzyKey, u64)>> = HashMap::default();
+        for (k, postings) in keys {
+            let Some(c) = k.chars().next() else { continue };
+            let (chars, mask) = (k.chars().count() as u32, letter_mask(&k));
+            let list = lists.entry(c).or_default();
+            for (entry, spelling) in postings {
+                let key = FuzzyKey {
+                    key: k.clone(),
+                    chars,
+                    entry,
+                    spelling,
+                };
+                list.push((key, mask));
+            }
+        }
+        let by_initial = lists
+            .into_iter()
+            .map(|(c, mut list)| {
+                list.sort_by_key(|(f, _)| f.chars);
+                let (keys, masks) = list.into_iter().unzip();
+                (c, Initial { keys, masks })
+            })
+            .collect();
+        FuzzyIndex {
+            by_initial,
+            remembered: Mutex::default(),
+        }
+    }
+
+    /// Every key in the index, in no particular order.
+    pub(super) fn keys(&self) -> impl Iterator<Item = &FuzzyKey> {
+        self.by_initial.values().flat_map(|i| i.keys.iter())
+    }
+
+    /// Each entry with a spelling at least [`FUZZY_THRESHOLD`] similar to `key` (a compact
+    /// key of 4 characters or more), with its best score and that spelling (on a tie, the
+    /// smaller key), in entry order.
+    pub(super) fn hits(&self, key: &str) -> Arc<[FuzzyHit]> {
+        if let Some(known) = self.remembered().get(key) {
+            return known.clone();
+        }
+        let hits: Arc<[FuzzyHit]> = self.work_out(key).into();
+        let mut remembered = self.remembered();
+        if remembered.len() < REMEMBERED_KEYS {
+            remembered.insert(key.into(), hits.clone());
+        }
+        hits
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Arc<[FuzzyHit]>>> {
+        // A panic elsewhere while holding the lock leaves only complete entries behind.
+        self.remembered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn work_out(&self, key: &str) -> Vec<FuzzyHit> {
+        let Some(initial) = key.chars().next().and_then(|c| self.by_initial.get(&c)) else {
+            return Vec::new();
+        };
+        let len = key.chars().count() as u32;
+        let (query_mask, query_counts) = (letter_mask(key), letter_counts(key));
+        // Similar length only: a misspelling swaps, drops or adds one or two letters.
+        let keys = &initial.keys;
+        let from = keys.partition_point(|f| f.chars + FUZZY_LENGTH_SLACK < len);
+        let to = keys
+            .partition_point(|f| f.chars <= len + FUZZY_LENGTH_SLACK)
+            .max(from);
+        // Per entry: the best score, its spelling, and that spelling's key.
+        let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
+        for (f, mask) in keys[from..to].iter().zip(&initial.masks[from..to]) {
+            if (query_mask ^ mask).count_ones() > MAX_LETTERS_APART
+                || jaro_winkler_bound(key, len, &query_counts, &f.key, f.chars) < FUZZY_THRESHOLD
+            {
+                continue;
+            }
+            let s = strsim::jaro_winkler(key, &f.key);
+            if s >= FUZZY_THRESHOLD {
+                let slot = best.entry(f.entry).or_insert((0.0, f.spelling, &f.key));
+                if s > slot.0 || (s == slot.0 && f.key.as_str() < slot.2) {
+                    *slot = (s, f.spelling, &f.key);
+                }
+            }
+        }
+        let mut hits: Vec<FuzzyHit> = best
+            .into_iter()
+            .map(|(entry, (score, spelling, _))| FuzzyHit {
+                entry,
+                spelling,
+                score,
+            })
+            .collect();
+        hits.sort_unstable_by_key(|h| h.entry);
+        hits
+    }
+}
+
+/// An upper bound of `strsim::jaro_winkler(a, b)` in one pass over `b` (the similarity itself
+/// compares every pair within a window and allocates): a matching character pairs equal
+/// characters, each used once, so at most `m` characters match, `m` being how many of `b`'s
+/// characters `a`'s counts cover; Jaro is then at most (m/|a| + m/|b| + 1)/3, and Winkler's
+/// bonus is the common prefix (up to 4 characters) times 0.1 of the rest. Characters other
+/// than a–z and 0–9 share one count, which only loosens the bound.
+fn jaro_winkler_bound(a: &str, a_len: u32, a_counts: &LetterCounts, b: &str, b_len: u32) -> f64 {
+    let mut left = *a_counts;
+    let mut m = 0u32;
+    for c in b.chars() {
+        let slot = &mut left[letter_slot(c)];
+        if *slot > 0 {
+            *slot -= 1;
+            m += 1;
+        }
+    }
+    if m == 0 {
+        return 0.0;
+    }
+    let m = f64::from(m);
+    let jaro = (m / f64::from(a_len) + m / f64::from(b_len) + 1.0) / 3.0;
+    let prefix = a
+        .chars()
+        .take(4)
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .count();
+    (jaro + 0.1 * prefix as f64 * (1.0 - jaro)).min(1.0)
+}
+
+/// How many times a key has each letter and digit, with one shared count for anything else.
+type LetterCounts = [u16; 37];
+
+/// The count slot of one character in [`LetterCounts`].
+fn letter_slot(c: char) -> usize {
+    match c {
+        'a'..='z' => (c as u8 - b'a') as usize,
+        '0'..='9' => 26 + (c as u8 - b'0') as usize,
+        _ => 36,
+    }
+}
+
+/// A key's [`LetterCounts`].
+fn letter_counts(key: &str) -> LetterCounts {
+    let mut counts = [0u16; 37];
+    for c in key.chars() {
+        let slot = &mut counts[letter_slot(c)];
+        *slot = slot.saturating_add(1);
+    }
+    counts
+}
+
+/// The set of letters and digits in a key, as bits: a fast test of how different two names are.
+fn letter_mask(key: &str) -> u64 {
+    key.bytes().fold(0u64, |m, b| match b {
+        b'a'..=b'z' => m | 1 << (b - b'a'),
+        b'0'..=b'9' => m | 1 << (26 + b - b'0'),
+        _ => m,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bound that skips Jaro–Winkler computations never falls below the similarity.
+    #[test]
+    fn the_similarity_bound_is_an_upper_bound() {
+        let keys = [
+            "shamsiddinshohin",
+            "shamsidinshohn",
+            "darvoz",
+            "darvaz",
+            "qalaikhumb",
+            "kalaikhum",
+            "miranshah",
+            "miramshah",
+            "dattakhel",
+            "datakhel",
+            "ab",
+            "xyz",
+            "дарвоз",
+            "makeen",
+            "makin",
+        ];
+        // And every word of up to 5 letters over a three-letter alphabet: repeated letters,
+        // shared and partly shared prefixes, transpositions.
+        let mut words: Vec<String> = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, String::len))
+                .flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        let words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.is_empty())
+            .chain(keys)
+            .collect();
+        assert_eq!(words.len(), 363 + keys.len());
+        for &a in &words {
+            for &b in &words {
+                let (la, lb) = (a.chars().count() as u32, b.chars().count() as u32);
+                let bound = jaro_winkler_bound(a, la, &letter_counts(a), b, lb);
+                let s = strsim::jaro_winkler(a, b);
+                assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
+            }
+        }
+    }
+
+    fn index(keys: &[&str]) -> FuzzyIndex {
+        let mut keys: Vec<(String, Vec<(u32, u32)>)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.to_string(), vec![(i as u32, 0)]))
+            .collect();
+        keys.sort();
+        FuzzyIndex::new(keys)
+    }
+
+    /// The index finds exactly what comparing the query with every key finds.
+    #[test]
+    fn hits_are_those_of_a_comparison_with_every_key() {
+        let keys = [
+            "darvoz",
+            "darvaz",
+            "drvoz",
+            "darovz",
+            "darvozabad",
+            "kalaikhum",
+            "qalaikhumb",
+            "kalaikhumb",
+            "miranshah",
+            "miramshah",
+            "miranshahcamp",
+            "dattakhel",
+            "datakhel",
+            "dattakheyl",
+        ];
+        let g = index(&keys);
+        for q in [
+            "darvoz",
+            "davroz",
+            "kalaikhumb",
+            "miranshha",
+            "datakhel",
+            "zzzz",
+        ] {
+            let mut expected: Vec<FuzzyHit> = keys
+                .iter()
+                .enumerate()
+                .filter_map(|(i, k)| {
+                    let score = strsim::jaro_winkler(q, k);
+                    let apart = (letter_mask(q) ^ letter_mask(k)).count_ones();
+                    let (lq, lk) = (q.chars().count() as i64, k.chars().count() as i64);
+                    let near = k.chars().next() == q.chars().next() && (lq - lk).abs() <= 3;
+                    (score >= FUZZY_THRESHOLD && apart <= MAX_LETTERS_APART && near).then_some(
+                        FuzzyHit {
+                            entry: i as u32,
+                            spelling: 0,
+                            score,
+                        },
+                    )
+                })
+                .collect();
+            expected.sort_by_key(|h| h.entry);
+            assert!(
+                q == "zzzz" || !expected.is_empty(),
+                "{q}: a test with nothing to find"
+            );
+            assert_eq!(&*g.hits(q), &expected[..], "{q}");
+            // Remembered: the same answer the second time.
+            assert_eq!(&*g.hits(q), &expected[..], "{q}, again");
+        }
+    }
+}
