@@ -22,22 +22,30 @@ const MAX_LETTERS_APART: u32 = 4;
 /// How many keys' hits are remembered, at most: a file of free text cannot grow the memory.
 const REMEMBERED_KEYS: usize = 1 << 16;
 
-/// One spelling in the index.
-pub(super) struct FuzzyKey {
-    pub(super) key: String,
+/// One spelling in the index: its key is `text[start..end]` of its [`Initial`].
+struct FuzzyKey {
+    start: u32,
+    end: u32,
     /// Its length in characters.
     chars: u32,
-    pub(super) entry: u32,
-    pub(super) spelling: u32,
+    entry: u32,
+    spelling: u32,
 }
 
 /// The keys of one first character, sorted by length (stable: keys of one length stay in
 /// key order, postings in entry order), with their letter sets in an array of their own so
-/// that the first test streams through 8 bytes per key.
-#[derive(Default)]
+/// that the first test streams through 8 bytes per key, and their text in one string in the
+/// same order, so that the keys a query reads lie side by side in memory.
 struct Initial {
     keys: Vec<FuzzyKey>,
     masks: Vec<u64>,
+    text: String,
+}
+
+impl Initial {
+    fn key(&self, f: &FuzzyKey) -> &str {
+        &self.text[f.start as usize..f.end as usize]
+    }
 }
 
 /// An entry's best fuzzy match for one key.
@@ -58,27 +66,38 @@ impl FuzzyIndex {
     /// Indexes every (key, postings) pair; keys are expected sorted, so that the index does
     /// not depend on a hash map's order.
     pub(super) fn new(keys: Vec<(String, Vec<(u32, u32)>)>) -> FuzzyIndex {
-        let mut lists: HashMap<char, Vec<(FuzzyKey, u64)>> = HashMap::default();
-        for (k, postings) in keys {
+        let mut lists: HashMap<char, Vec<(&str, u32, u32)>> = HashMap::default();
+        for (k, postings) in &keys {
             let Some(c) = k.chars().next() else { continue };
-            let (chars, mask) = (k.chars().count() as u32, letter_mask(&k));
             let list = lists.entry(c).or_default();
-            for (entry, spelling) in postings {
-                let key = FuzzyKey {
-                    key: k.clone(),
-                    chars,
-                    entry,
-                    spelling,
-                };
-                list.push((key, mask));
-            }
+            list.extend(
+                postings
+                    .iter()
+                    .map(|&(entry, spelling)| (k.as_str(), entry, spelling)),
+            );
         }
         let by_initial = lists
             .into_iter()
             .map(|(c, mut list)| {
-                list.sort_by_key(|(f, _)| f.chars);
-                let (keys, masks) = list.into_iter().unzip();
-                (c, Initial { keys, masks })
+                list.sort_by_key(|(k, _, _)| k.chars().count());
+                let mut initial = Initial {
+                    keys: Vec::with_capacity(list.len()),
+                    masks: Vec::with_capacity(list.len()),
+                    text: String::new(),
+                };
+                for (k, entry, spelling) in list {
+                    let start = initial.text.len() as u32;
+                    initial.text.push_str(k);
+                    initial.keys.push(FuzzyKey {
+                        start,
+                        end: initial.text.len() as u32,
+                        chars: k.chars().count() as u32,
+                        entry,
+                        spelling,
+                    });
+                    initial.masks.push(letter_mask(k));
+                }
+                (c, initial)
             })
             .collect();
         FuzzyIndex {
@@ -87,9 +106,11 @@ impl FuzzyIndex {
         }
     }
 
-    /// Every key in the index, in no particular order.
-    pub(super) fn keys(&self) -> impl Iterator<Item = &FuzzyKey> {
-        self.by_initial.values().flat_map(|i| i.keys.iter())
+    /// Every (key, entry, spelling) in the index, in no particular order.
+    pub(super) fn keys(&self) -> impl Iterator<Item = (&str, u32, u32)> {
+        self.by_initial
+            .values()
+            .flat_map(|i| i.keys.iter().map(|f| (i.key(f), f.entry, f.spelling)))
     }
 
     /// Each entry with a spelling at least [`FUZZY_THRESHOLD`] similar to `key` (a compact
@@ -129,16 +150,18 @@ impl FuzzyIndex {
         // Per entry: the best score, its spelling, and that spelling's key.
         let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
         for (f, mask) in keys[from..to].iter().zip(&initial.masks[from..to]) {
-            if (query_mask ^ mask).count_ones() > MAX_LETTERS_APART
-                || jaro_winkler_bound(key, len, &query_counts, &f.key, f.chars) < FUZZY_THRESHOLD
-            {
+            if (query_mask ^ mask).count_ones() > MAX_LETTERS_APART {
                 continue;
             }
-            let s = strsim::jaro_winkler(key, &f.key);
+            let other = initial.key(f);
+            if jaro_winkler_bound(key, len, &query_counts, other, f.chars) < FUZZY_THRESHOLD {
+                continue;
+            }
+            let s = strsim::jaro_winkler(key, other);
             if s >= FUZZY_THRESHOLD {
-                let slot = best.entry(f.entry).or_insert((0.0, f.spelling, &f.key));
-                if s > slot.0 || (s == slot.0 && f.key.as_str() < slot.2) {
-                    *slot = (s, f.spelling, &f.key);
+                let slot = best.entry(f.entry).or_insert((0.0, f.spelling, other));
+                if s > slot.0 || (s == slot.0 && other < slot.2) {
+                    *slot = (s, f.spelling, other);
                 }
             }
         }

@@ -421,25 +421,24 @@ impl Gazetteer {
             }
         }
         let query_words = normalize::fold(query);
-        let affinity = |c: &Candidate<'_>| {
+        // The tie-breakers that fold text are worked out once per distinct spelling, not per
+        // comparison or candidate: a common name has hundreds of candidates that share it.
+        let mut extra_of: HashMap<&str, usize> = HashMap::default();
+        let mut name_begins: HashMap<&str, bool> = HashMap::default();
+        let mut keyed: Vec<(Candidate<'_>, usize, u8)> = Vec::with_capacity(out.len());
+        for c in out {
+            let extra = *extra_of
+                .entry(c.matched)
+                .or_insert_with(|| extra_admin_words(c.matched, &query_words));
             // An alias hit whose entry's own name begins with the query ("Malakand" →
             // "Malakand PA") before one that only shares a spelling (a division's name given
             // to its districts).
-            u8::from(
-                c.how != NameMatch::Exact
-                    && !normalize::compact(&normalize::key(&c.entry.name)).starts_with(&key),
-            )
-        };
-        // The tie-breakers that fold text are worked out once per candidate, not per
-        // comparison: a common name has hundreds of candidates.
-        let mut keyed: Vec<(Candidate<'_>, usize, u8)> = out
-            .into_iter()
-            .map(|c| {
-                let extra = extra_admin_words(c.matched, &query_words);
-                let affinity = affinity(&c);
-                (c, extra, affinity)
-            })
-            .collect();
+            let affinity = c.how != NameMatch::Exact
+                && !*name_begins.entry(&c.entry.name).or_insert_with(|| {
+                    normalize::compact(&normalize::key(&c.entry.name)).starts_with(&key)
+                });
+            keyed.push((c, extra, u8::from(affinity)));
+        }
         let mine = |c: &Candidate<'_>| !user_places::is_user_place(c.entry);
         keyed.sort_by(|(a, a_extra, a_affinity), (b, b_extra, b_affinity)| {
             b.score
@@ -467,12 +466,12 @@ impl Gazetteer {
     pub fn suggest(&self, query: &str, c: &Constraint, n: usize) -> Vec<String> {
         let key = normalize::compact(&normalize::key(query));
         let mut scored: Vec<(f64, &str)> = Vec::new();
-        for f in self.fuzzy().keys() {
-            let entry = self.entry(f.entry);
+        for (other, ei, si) in self.fuzzy().keys() {
+            let entry = self.entry(ei);
             if self.satisfies(entry, c) {
-                let s = strsim::jaro_winkler(&key, &f.key);
+                let s = strsim::jaro_winkler(&key, other);
                 if s >= 0.75 {
-                    scored.push((s, self.spelling(f.entry, f.spelling)));
+                    scored.push((s, self.spelling(ei, si)));
                 }
             }
         }
