@@ -156,6 +156,14 @@ impl Gazetteer {
         self.places.as_ref().map_or(0, PlaceTier::len)
     }
 
+    /// Whether entry `i` may be of a kind the constraint allows, told without reading it:
+    /// the places tier holds places only, and reading one unpacks its frame.
+    fn may_be_kind(&self, i: u32, c: &Constraint) -> bool {
+        let first = self.head.len();
+        let in_tier = (first..first + self.n_places()).contains(&(i as usize));
+        !in_tier || c.kinds.is_empty() || c.kinds.contains(&EntryKind::Place)
+    }
+
     /// The entry numbered `i`.
     fn entry(&self, i: u32) -> &GazetteerEntry {
         let i = i as usize;
@@ -375,7 +383,10 @@ impl Gazetteer {
             return Vec::new();
         }
         let mut out: Vec<Candidate<'_>> = Vec::new();
-        for (ei, si) in self.exact_hits(&key) {
+        for (ei, si) in self
+            .exact_hits(&key)
+            .filter(|&(ei, _)| self.may_be_kind(ei, c))
+        {
             let entry = self.entry(ei);
             if self.satisfies(entry, c) {
                 let how = if si == 0 {
@@ -395,7 +406,7 @@ impl Gazetteer {
             && key.chars().count() >= 4
             && let Some(hits) = self.variants().get(&normalize::variant(&key))
         {
-            for &(ei, si) in hits {
+            for &(ei, si) in hits.iter().filter(|&&(ei, _)| self.may_be_kind(ei, c)) {
                 let entry = self.entry(ei);
                 if self.satisfies(entry, c) {
                     out.push(Candidate {
@@ -408,7 +419,8 @@ impl Gazetteer {
             }
         }
         if out.is_empty() && key.chars().count() >= 4 {
-            for hit in self.fuzzy().hits(&key).iter() {
+            let hits = self.fuzzy().hits(&key);
+            for hit in hits.iter().filter(|h| self.may_be_kind(h.entry, c)) {
                 let entry = self.entry(hit.entry);
                 if self.satisfies(entry, c) {
                     out.push(Candidate {

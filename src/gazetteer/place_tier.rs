@@ -8,10 +8,12 @@
 //! - `place_keys.tsv.zst`: every folded spelling (the exact-match key) with the rows and
 //!   spellings it belongs to, sorted by key, so a lookup is a binary search.
 //!
-//! A frame is unpacked and parsed the first time one of its rows is asked for.
+//! A frame is unpacked and parsed the first time one of its rows is asked for. Every row is
+//! a place (a frame holding anything else is refused), so a search for other kinds skips
+//! the tier's postings without unpacking a frame.
 
 use super::table;
-use crate::model::GazetteerEntry;
+use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result, bail};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -119,6 +121,10 @@ impl PlaceTier {
                 self.name,
                 rows.len()
             );
+        }
+        // Searches skip this tier for other kinds without reading it.
+        if let Some(e) = rows.iter().find(|e| e.kind != EntryKind::Place) {
+            bail!("{}: {} is a {:?}, not a place", self.name, e.id, e.kind);
         }
         Ok(rows)
     }
