@@ -370,6 +370,11 @@ fn main() {
     };
 
     let named = named_csv(&geo, geocode_n);
+    // BENCH_INPUT_DIR keeps the named records too (for profiling `borderwatch geocode`).
+    if let Some(dir) = std::env::var_os("BENCH_INPUT_DIR") {
+        let path = std::path::Path::new(&dir).join(format!("named_{geocode_n}.csv"));
+        std::fs::write(&path, &named).expect("write the named records");
+    }
     let ing = read_bytes("named.csv", &named, &opts).expect("ingest");
     // Each time on a gazetteer just loaded (not timed), as a new process has it: its lazy
     // indexes not yet built and no answers remembered.

@@ -33,12 +33,14 @@ struct FuzzyKey {
 }
 
 /// The keys of one first character, sorted by length (stable: keys of one length stay in
-/// key order, postings in entry order), with their letter sets in an array of their own so
-/// that the first test streams through 8 bytes per key, and their text in one string in the
-/// same order, so that the keys a query reads lie side by side in memory.
+/// key order, postings in entry order), with their letter sets and lengths in an array of
+/// their own ([`pack`]) so that the first tests stream through 8 bytes per key, and their
+/// text in one string in the same order, so that the keys a query reads lie side by side in
+/// memory.
 struct Initial {
     keys: Vec<FuzzyKey>,
-    masks: Vec<u64>,
+    /// Each key's letter set and length, [`pack`]ed.
+    sets: Vec<u64>,
     text: String,
 }
 
@@ -82,7 +84,7 @@ impl FuzzyIndex {
                 list.sort_by_key(|(k, _, _)| k.chars().count());
                 let mut initial = Initial {
                     keys: Vec::with_capacity(list.len()),
-                    masks: Vec::with_capacity(list.len()),
+                    sets: Vec::with_capacity(list.len()),
                     text: String::new(),
                 };
                 for (k, entry, spelling) in list {
@@ -95,7 +97,9 @@ impl FuzzyIndex {
                         entry,
                         spelling,
                     });
-                    initial.masks.push(letter_mask(k));
+                    initial
+                        .sets
+                        .push(pack(letter_mask(k), k.chars().count() as u32));
                 }
                 (c, initial)
             })
@@ -147,17 +151,28 @@ impl FuzzyIndex {
         let to = keys
             .partition_point(|f| f.chars <= len + FUZZY_LENGTH_SLACK)
             .max(from);
+        // For each length in the window, the fewest matching characters that can still
+        // reach the threshold ([`letter_set_bound`]), so the loop tests integers.
+        let shortest = len.saturating_sub(FUZZY_LENGTH_SLACK);
+        let needs: Vec<u32> = (shortest..=len + FUZZY_LENGTH_SLACK)
+            .map(|b_len| least_matches(len, b_len))
+            .collect();
         // Per entry: the best score, its spelling, and that spelling's key.
         let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
-        for (f, mask) in keys[from..to].iter().zip(&initial.masks[from..to]) {
-            if (query_mask ^ mask).count_ones() > MAX_LETTERS_APART {
+        for (f, &set) in keys[from..to].iter().zip(&initial.sets[from..to]) {
+            let (mask, chars) = unpack(set);
+            let need = needs[(chars - shortest) as usize];
+            if (query_mask ^ mask).count_ones() > MAX_LETTERS_APART
+                || len.saturating_sub((query_mask & !mask).count_ones()) < need
+                || chars.saturating_sub((mask & !query_mask).count_ones()) < need
+            {
                 continue;
             }
             let other = initial.key(f);
             if jaro_winkler_bound(key, len, &query_counts, other, f.chars) < FUZZY_THRESHOLD {
                 continue;
             }
-            let s = strsim::jaro_winkler(key, other);
+            let s = jaro_winkler(key, other);
             if s >= FUZZY_THRESHOLD {
                 let slot = best.entry(f.entry).or_insert((0.0, f.spelling, other));
                 if s > slot.0 || (s == slot.0 && other < slot.2) {
@@ -208,6 +223,41 @@ fn jaro_winkler_bound(a: &str, a_len: u32, a_counts: &LetterCounts, b: &str, b_l
     (jaro + 0.1 * prefix as f64 * (1.0 - jaro)).min(1.0)
 }
 
+/// An upper bound of `strsim::jaro_winkler(a, b)` from the keys' lengths and letter sets
+/// alone, a test cheaper than [`jaro_winkler_bound`] (no pass over the text): each letter of
+/// one key's set missing from the other's leaves at least one of its characters unmatched,
+/// so at most min(|a| − missing in b, |b| − missing in a) characters match; Jaro is then at
+/// most (m/|a| + m/|b| + 1)/3, and Winkler's bonus at most 0.4 of the rest. It is never
+/// below [`jaro_winkler_bound`] (that bound's m counts letters, this one only their sets;
+/// its prefix is the real one, this one's the longest), less a margin for rounding.
+#[cfg(test)]
+fn letter_set_bound(a_len: u32, a_mask: u64, b_len: u32, b_mask: u64) -> f64 {
+    let only_a = (a_mask & !b_mask).count_ones();
+    let only_b = (b_mask & !a_mask).count_ones();
+    let m = a_len
+        .saturating_sub(only_a)
+        .min(b_len.saturating_sub(only_b));
+    matches_bound(m, a_len, b_len)
+}
+
+/// Jaro–Winkler's most for keys of these lengths when at most `m` characters match.
+fn matches_bound(m: u32, a_len: u32, b_len: u32) -> f64 {
+    if m == 0 {
+        return 0.0;
+    }
+    let m = f64::from(m);
+    let jaro = (m / f64::from(a_len) + m / f64::from(b_len) + 1.0) / 3.0;
+    (jaro + 0.4 * (1.0 - jaro)).min(1.0) + 1e-9
+}
+
+/// The fewest matching characters with which keys of these lengths can reach
+/// [`FUZZY_THRESHOLD`] by [`matches_bound`] (more than either length when none can).
+fn least_matches(a_len: u32, b_len: u32) -> u32 {
+    (1..=a_len.min(b_len))
+        .find(|&m| matches_bound(m, a_len, b_len) >= FUZZY_THRESHOLD)
+        .unwrap_or(u32::MAX)
+}
+
 /// How many times a key has each letter and digit, with one shared count for anything else.
 type LetterCounts = [u16; 37];
 
@@ -230,6 +280,81 @@ fn letter_counts(key: &str) -> LetterCounts {
     counts
 }
 
+/// `strsim::jaro_winkler(a, b)`, bit for bit, computed without allocating for ASCII keys of
+/// up to 64 characters (the matched flags in two words): most of the index's keys, and the
+/// similarity is computed for thousands of them per misspelling.
+fn jaro_winkler(a_text: &str, b_text: &str) -> f64 {
+    let (a, b) = (a_text.as_bytes(), b_text.as_bytes());
+    if a.len() > 64
+        || b.len() > 64
+        || !a.is_ascii()
+        || !b.is_ascii()
+        || a.is_empty()
+        || b.is_empty()
+    {
+        return strsim::jaro_winkler(a_text, b_text);
+    }
+    // strsim's `generic_jaro`, step for step.
+    let search_range = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &x) in a.iter().enumerate() {
+        let low = i.saturating_sub(search_range);
+        let high = b.len().min(i + search_range + 1);
+        for (j, &y) in b.iter().enumerate().take(high).skip(low) {
+            if x == y && b_flags & (1 << j) == 0 {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &x) in a.iter().enumerate() {
+        if a_flags & (1 << i) != 0 {
+            while b_flags & (1 << j) == 0 {
+                j += 1;
+            }
+            if x != b[j] {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    transpositions /= 2;
+    let m = matches as f64;
+    let sim =
+        (m / a.len() as f64 + m / b.len() as f64 + (matches - transpositions) as f64 / m) / 3.0;
+    if sim > 0.7 {
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+/// Bits 0–35 of a packed set hold the letter set ([`letter_mask`]), the bits from here up
+/// the key's length in characters.
+const LENGTH_SHIFT: u32 = 40;
+
+/// A key's letter set and length in one word.
+fn pack(mask: u64, chars: u32) -> u64 {
+    mask | u64::from(chars) << LENGTH_SHIFT
+}
+
+/// The letter set and length of [`pack`].
+fn unpack(set: u64) -> (u64, u32) {
+    (
+        set & ((1 << LENGTH_SHIFT) - 1),
+        (set >> LENGTH_SHIFT) as u32,
+    )
+}
+
 /// The set of letters and digits in a key, as bits: a fast test of how different two names are.
 fn letter_mask(key: &str) -> u64 {
     key.bytes().fold(0u64, |m, b| match b {
@@ -243,7 +368,9 @@ fn letter_mask(key: &str) -> u64 {
 mod tests {
     use super::*;
 
-    /// The bound that skips Jaro–Winkler computations never falls below the similarity.
+    /// The bounds that skip Jaro–Winkler computations never fall below the similarity, the
+    /// cheaper one never below the finer one, and the similarity without allocation is
+    /// strsim's, bit for bit.
     #[test]
     fn the_similarity_bound_is_an_upper_bound() {
         let keys = [
@@ -286,6 +413,9 @@ mod tests {
                 let (la, lb) = (a.chars().count() as u32, b.chars().count() as u32);
                 let bound = jaro_winkler_bound(a, la, &letter_counts(a), b, lb);
                 let s = strsim::jaro_winkler(a, b);
+                assert_eq!(jaro_winkler(a, b).to_bits(), s.to_bits(), "{a} / {b}");
+                let sets = letter_set_bound(la, letter_mask(a), lb, letter_mask(b));
+                assert!(sets >= bound, "{a} / {b}: letter sets {sets} < {bound}");
                 assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
             }
         }
