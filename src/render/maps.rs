@@ -127,13 +127,16 @@ pub(super) fn rgb(c: [u8; 3]) -> Rgba {
 
 /// The records the analysis counted (not statistics, repeated events or records the filters
 /// and the window left out).
-fn counted<'a>(d: &MapData<'a>) -> Vec<&'a LocatedIncident> {
+/// An iterator, not a list: a map of a million incidents walks it several times rather
+/// than holding a list of references per step (each is 8 MB there, and the maps are drawn
+/// side by side).
+fn counted<'a>(d: &MapData<'a>) -> impl Iterator<Item = &'a LocatedIncident> + use<'a> {
+    let analysis: &'a Analysis = d.analysis;
     d.located
         .iter()
-        .zip(&d.analysis.placements)
+        .zip(&analysis.placements)
         .filter(|(_, p)| p.excluded.is_none())
         .map(|(l, _)| l)
-        .collect()
 }
 
 pub(super) fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
@@ -163,7 +166,6 @@ pub fn display_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
 /// [`display_mode`] worked out.
 fn decide_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
     let items: Vec<&LocatedIncident> = counted(d)
-        .into_iter()
         .filter(|l| l.location.stretch.is_none())
         .collect();
     let extents: Vec<Extent> = d
@@ -269,13 +271,12 @@ fn draw(
     }
     basemap_borders(&mut map, d.geo, d.provinces, &opts);
 
-    let counted = counted(d);
     let mut legend: Vec<(LegendKey, String)> = Vec::new();
     let mut outside = 0usize;
 
     // Aggregate rows: their stretch, dashed, with their count.
     let mut aggregate_colors: Vec<Rgba> = Vec::new();
-    for l in counted.iter().filter(|l| is_aggregate(l)) {
+    for l in counted(d).filter(|l| is_aggregate(l)) {
         let Some(st) = &l.location.stretch else {
             continue;
         };
@@ -319,13 +320,9 @@ fn draw(
     }
 
     // Single records known only along a stretch: the stretch, highlighted.
-    let others: Vec<&LocatedIncident> = counted
-        .iter()
-        .copied()
-        .filter(|l| !is_aggregate(l))
-        .collect();
+    let others = || counted(d).filter(|l| !is_aggregate(l));
     let mut stretch_types: Vec<(SymbolShape, Rgba, &'static str)> = Vec::new();
-    for l in others.iter().filter(|l| l.location.stretch.is_some()) {
+    for l in others().filter(|l| l.location.stretch.is_some()) {
         let Some(st) = &l.location.stretch else {
             continue;
         };
@@ -376,17 +373,13 @@ fn draw(
     }
 
     // Point incidents in the frame.
-    let point_rows: Vec<&LocatedIncident> = others
-        .iter()
-        .copied()
+    let mut point_rows = 0usize;
+    let points: Vec<&LocatedIncident> = others()
         .filter(|l| l.location.stretch.is_none())
-        .collect();
-    let points: Vec<&LocatedIncident> = point_rows
-        .iter()
-        .copied()
+        .inspect(|_| point_rows += 1)
         .filter(|l| in_frame(l.location.lon, l.location.lat))
         .collect();
-    outside += point_rows.len() - points.len();
+    outside += point_rows - points.len();
 
     let compared_map =
         focus.len() == 1 && d.compared.iter().any(|c| c.eq_ignore_ascii_case(focus[0]));

@@ -159,7 +159,7 @@ pub fn places(
     reach_pt: f64,
 ) -> Vec<Place> {
     let frame = map.layout().map;
-    let mut kept: Vec<usize> = Vec::new();
+    let mut kept: Vec<u32> = Vec::new();
     let mut pts: Vec<(f64, f64, f64, f64)> = Vec::new();
     for (i, l) in items.iter().enumerate() {
         let Some((x, y)) = map.to_px(l.location.lon, l.location.lat) else {
@@ -175,7 +175,7 @@ pub fn places(
             ),
             DisplayMode::Counts => (map.pt(reach_pt), l.record.count.max(1.0)),
         };
-        kept.push(i);
+        kept.push(i as u32);
         pts.push((x, y, d, w));
     }
     let grouped = match mode {
@@ -185,32 +185,67 @@ pub fn places(
         }
         DisplayMode::Counts => {
             // Exact places first (a point named a thousand times is one place), so the
-            // heaviest place seeds its cluster.
-            let mut exact: FxHashMap<(i64, i64), usize> = FxHashMap::default();
-            let mut heavy: Vec<(f64, f64, f64, f64)> = Vec::new();
-            let mut of: Vec<usize> = Vec::with_capacity(pts.len());
-            for p in &pts {
-                let k = ((p.0 * 2.0).round() as i64, (p.1 * 2.0).round() as i64);
-                let j = *exact.entry(k).or_insert_with(|| {
-                    heavy.push((p.0, p.1, p.2, 0.0));
-                    heavy.len() - 1
-                });
-                heavy[j].3 += p.3;
-                of.push(j);
-            }
+            // heaviest place seeds its cluster. Found by sorting packed half-pixel keys, not
+            // with a hash map: on a million points the map and its growth were the largest
+            // part of a map's memory. Places are numbered in the order of their first point,
+            // and each one's weight is summed in input order, as a map filled in input order
+            // would have them.
+            let half_px = |v: f64| (v * 2.0).round() as i64 as u32;
+            let mut keyed: Vec<(u64, u32)> = pts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let key = u64::from(half_px(p.0)) << 32 | u64::from(half_px(p.1));
+                    (key, i as u32)
+                })
+                .collect();
+            keyed.sort_unstable();
+            // Each exact place's run of `keyed`, by its first point.
+            let mut runs: Vec<(u32, u32, u32)> = keyed
+                .chunk_by(|a, b| a.0 == b.0)
+                .scan(0u32, |start, run| {
+                    let from = *start;
+                    *start += run.len() as u32;
+                    Some((run[0].1, from, *start))
+                })
+                .collect();
+            runs.sort_unstable();
+            let mut of: Vec<u32> = vec![0; pts.len()];
+            let heavy: Vec<(f64, f64, f64, f64)> = runs
+                .iter()
+                .enumerate()
+                .map(|(j, &(first, from, to))| {
+                    let p = pts[first as usize];
+                    let mut weight = 0.0;
+                    for &(_, i) in &keyed[from as usize..to as usize] {
+                        weight += pts[i as usize].3;
+                        of[i as usize] = j as u32;
+                    }
+                    (p.0, p.1, p.2, weight)
+                })
+                .collect();
+            drop((keyed, runs));
             let r = map.pt(reach_pt);
             let clusters = group(&heavy, |_, _| r, r);
-            let mut cluster_of = vec![0usize; heavy.len()];
+            let mut cluster_of = vec![0u32; heavy.len()];
             for (c, (_, members)) in clusters.iter().enumerate() {
                 for &m in members {
-                    cluster_of[m] = c;
+                    cluster_of[m] = c as u32;
                 }
             }
-            // Each cluster: its members, and the first point at its seed place.
-            let mut out: Vec<(usize, Vec<usize>)> = vec![(usize::MAX, Vec::new()); clusters.len()];
+            // Each cluster: its members, and the first point at its seed place (each list
+            // made to its size: grown by doubling, they held up to twice the room).
+            let mut sizes = vec![0usize; clusters.len()];
+            for &j in &of {
+                sizes[cluster_of[j as usize] as usize] += 1;
+            }
+            let mut out: Vec<(usize, Vec<usize>)> = sizes
+                .into_iter()
+                .map(|n| (usize::MAX, Vec::with_capacity(n)))
+                .collect();
             for (i, &j) in of.iter().enumerate() {
-                let c = cluster_of[j];
-                if j == clusters[c].0 && out[c].0 == usize::MAX {
+                let c = cluster_of[j as usize] as usize;
+                if j as usize == clusters[c].0 && out[c].0 == usize::MAX {
                     out[c].0 = i;
                 }
                 out[c].1.push(i);
@@ -221,9 +256,9 @@ pub fn places(
     grouped
         .into_iter()
         .map(|(seed, members)| {
-            let l = items[kept[seed]];
+            let l = items[kept[seed] as usize];
             let (x, y) = (pts[seed].0, pts[seed].1);
-            let members: Vec<usize> = members.into_iter().map(|m| kept[m]).collect();
+            let members: Vec<usize> = members.into_iter().map(|m| kept[m] as usize).collect();
             let events = members
                 .iter()
                 .map(|&m| items[m].record.count.max(1.0))
