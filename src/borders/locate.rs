@@ -370,12 +370,19 @@ impl BorderIndex {
         }
         let limit = keep_within(best_flat);
         flat.retain(|&(_, _, f)| f <= limit);
-        // Nearest flat distance first, so that the upper bound of the nearest distance (the
-        // least of the kept candidates' upper bounds and measured distances) falls early; a
-        // candidate whose lower bound exceeds it is farther than the nearest and is never
-        // measured. The bound without trigonometry ([`TangentLower`]) comes first; then the
-        // tangent plane's, whose error is bounded ([`super::tangent`]).
-        flat.sort_unstable_by(|a, b| a.2.total_cmp(&b.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+        // The nearest flat distance first, so that the upper bound of the nearest distance
+        // (the least of the kept candidates' upper bounds and measured distances) is about
+        // the answer from the start; a candidate whose lower bound exceeds it is farther than
+        // the nearest and is never measured. The bound without trigonometry
+        // ([`TangentLower`]) comes first; then the tangent plane's, whose error is bounded
+        // ([`super::tangent`]). The rest need no order (the answer is the least by distance,
+        // border and segment whatever the order; sorting them all was 7% of `density`).
+        if let Some(first) = (0..flat.len()).min_by(|&a, &b| {
+            let (a, b) = (flat[a], flat[b]);
+            a.2.total_cmp(&b.2).then((a.0, a.1).cmp(&(b.0, b.1)))
+        }) {
+            flat.swap(0, first);
+        }
         let cheap = TangentLower::new(lat, limit);
         let mut upper = f64::INFINITY;
         // Candidates whose nearest points coincide (a shared vertex) have one geodesic
