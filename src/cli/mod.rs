@@ -112,9 +112,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// returning it to the system, in case it is asked for again. `run` and `export` hold every
 /// incident with all its fields, and reading a large file frees hundreds of megabytes of
 /// parsed rows as those incidents are made: with the delay that memory is still held when
-/// the incidents are complete, and a million incidents peaked at about 1.1-1.2 GiB instead of
-/// under 1 GiB. Returning it at once costs system calls (about a second of system time on a
-/// million incidents), so only these two commands do it; `density` and `compare` keep only
+/// the incidents are complete, and a million incidents peaked at 1.0-1.2 GiB instead of under
+/// 1 GiB. Returning it at once costs system calls (1-1.5 s more system time on a million
+/// incidents), so only these two commands do it; `density` and `compare` keep only
 /// the analysed columns and are faster with the delay. `MIMALLOC_PURGE_DELAY` in the
 /// environment still decides, when set.
 fn return_freed_memory_at_once() {
