@@ -104,7 +104,6 @@ pub enum Command {
     Man,
 }
 
-/// Runs the command line and returns the process exit status.
 /// mimalloc's `mi_option_purge_delay` (the same number in its v2 and v3 option lists).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
@@ -125,6 +124,7 @@ fn return_freed_memory_at_once() {
     }
 }
 
+/// Runs the command line and returns the process exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -90,33 +90,31 @@ pub fn flag(located: &mut [LocatedIncident]) {
     let mut group_by_key: HashMap<String, usize> = HashMap::new();
     // Each record's group first, so that each group's list is made to its size: grown by
     // doubling, a million reports held up to twice their room at the end of reading.
-    let mut record_group: Vec<u32> = Vec::with_capacity(located.len());
-    for l in located.iter() {
-        let r = &l.record;
-        let (Some(_), Some(t)) = (r.date, r.event_type.as_deref()) else {
-            record_group.push(u32::MAX);
-            continue;
-        };
-        let single = r.count <= 1.0;
-        if !single {
-            record_group.push(u32::MAX);
-            continue;
-        }
-        let g = *group_of.entry(t).or_insert_with(|| {
-            let next = group_by_key.len();
-            *group_by_key
-                .entry(crate::gazetteer::normalize::event_type_key(t))
-                .or_insert(next)
-        });
-        record_group.push(g as u32);
-    }
+    const NO_GROUP: u32 = u32::MAX;
+    let record_group: Vec<u32> = located
+        .iter()
+        .map(|l| {
+            let r = &l.record;
+            match (r.date, r.event_type.as_deref()) {
+                // Aggregate rows (count > 1) stand for many events: never duplicates.
+                (Some(_), Some(t)) if r.count <= 1.0 => *group_of.entry(t).or_insert_with(|| {
+                    let next = group_by_key.len();
+                    *group_by_key
+                        .entry(crate::gazetteer::normalize::event_type_key(t))
+                        .or_insert(next)
+                }) as u32,
+                _ => NO_GROUP,
+            }
+        })
+        .collect();
     let mut sizes = vec![0usize; group_by_key.len()];
-    for &g in record_group.iter().filter(|&&g| g != u32::MAX) {
+    for &g in record_group.iter().filter(|&&g| g != NO_GROUP) {
         sizes[g as usize] += 1;
     }
     let mut groups: Vec<Vec<Report>> = sizes.into_iter().map(Vec::with_capacity).collect();
     for (i, (l, &g)) in located.iter().zip(&record_group).enumerate() {
-        let Some(d) = l.record.date.filter(|_| g != u32::MAX) else {
+        // A record in a group has a date.
+        let (Some(d), false) = (l.record.date, g == NO_GROUP) else {
             continue;
         };
         groups[g as usize].push(Report {

@@ -127,6 +127,7 @@ pub(super) fn rgb(c: [u8; 3]) -> Rgba {
 
 /// The records the analysis counted (not statistics, repeated events or records the filters
 /// and the window left out).
+///
 /// An iterator, not a list: a map of a million incidents walks it several times rather
 /// than holding a list of references per step (each is 8 MB there, and the maps are drawn
 /// side by side).
