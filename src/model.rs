@@ -55,11 +55,38 @@ impl Date {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         era * 146_097 + doe - 719_468
     }
+
+    /// `YYYY-MM-DD` as ASCII, without the formatting machinery (the layers write two dates
+    /// for each of millions of incidents); `None` for a year outside 0–9999 or a month or
+    /// day past 99, which `Display` writes in full.
+    pub fn iso_bytes(&self) -> Option<[u8; 10]> {
+        let year = u16::try_from(self.year).ok().filter(|y| *y <= 9999)?;
+        if self.month > 99 || self.day > 99 {
+            return None;
+        }
+        let digit = |v: u16| b'0' + (v % 10) as u8;
+        let (m, d) = (u16::from(self.month), u16::from(self.day));
+        Some([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        match self.iso_bytes() {
+            Some(b) => f.write_str(std::str::from_utf8(&b).map_err(|_| fmt::Error)?),
+            None => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day),
+        }
     }
 }
 
@@ -493,4 +520,24 @@ pub struct Unmatched {
     pub tried: String,
     pub reason: String,
     pub suggestions: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    #[test]
+    fn iso_text_is_padded_and_the_fallback_writes_wide_years() {
+        let d = |y, m, day| Date {
+            year: y,
+            month: m,
+            day,
+        };
+        assert_eq!(d(2024, 3, 7).to_string(), "2024-03-07");
+        assert_eq!(d(987, 12, 31).to_string(), "0987-12-31");
+        assert_eq!(&d(2024, 11, 5).iso_bytes().unwrap(), b"2024-11-05");
+        assert_eq!(d(12345, 1, 1).iso_bytes(), None);
+        assert_eq!(d(12345, 1, 1).to_string(), "12345-01-01");
+        assert_eq!(d(-44, 3, 15).to_string(), "-044-03-15");
+    }
 }

@@ -50,25 +50,53 @@ impl<'a> Cell<'a> {
     }
 }
 
-impl Cell<'_> {
+impl<'a> Cell<'a> {
     /// The value for the GeoPackage (its field's declared type decides how it is read; a
     /// date is `YYYY-MM-DD` text, as the spec stores DATE). Never marked: the apostrophe
-    /// is for GDAL's guessing in GeoJSON only.
-    pub(crate) fn to_sql(&self) -> crate::export::gpkg::ToSqlOutput<'_> {
-        use crate::export::gpkg::{self, SqlValue, ToSqlOutput};
-        match self {
+    /// is for GDAL's guessing in GeoJSON only. By value, so that borrowed text stays
+    /// borrowed and the value can be made on another thread than the one inserting it.
+    pub(crate) fn into_sql(self) -> SqlCell<'a> {
+        use crate::export::gpkg::{self, SqlValue, ToSqlOutput, ValueRef};
+        SqlCell::Value(match self {
             Cell::Null => gpkg::NULL,
-            Cell::Text(t) => gpkg::text(t),
-            Cell::Real(v) => gpkg::real(*v),
-            Cell::Int(v) => ToSqlOutput::from(*v),
-            Cell::Bool(b) => ToSqlOutput::from(i64::from(*b)),
-            Cell::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
-            Cell::Ids(p, all) => ToSqlOutput::Owned(SqlValue::Text(
-                p.iter()
-                    .map(|&j| all.get(j as usize).map_or("?", id_of))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )),
+            Cell::Text(Cow::Borrowed(t)) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            Cell::Text(Cow::Owned(t)) => ToSqlOutput::Owned(SqlValue::Text(t)),
+            Cell::Real(v) => gpkg::real(v),
+            Cell::Int(v) => ToSqlOutput::from(v),
+            Cell::Bool(b) => ToSqlOutput::from(i64::from(b)),
+            Cell::Date(d) => match d.iso_bytes() {
+                Some(iso) => return SqlCell::Date(iso),
+                None => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+            },
+            Cell::Ids(p, all) => {
+                let mut s = String::with_capacity(p.len() * 8);
+                for (k, &j) in p.iter().enumerate() {
+                    if k > 0 {
+                        s.push_str("; ");
+                    }
+                    s.push_str(all.get(j as usize).map_or("?", id_of));
+                }
+                ToSqlOutput::Owned(SqlValue::Text(s))
+            }
+        })
+    }
+}
+
+/// A cell's value for SQLite; a date's text is held inline, not in a `String` of its own
+/// (two per incident).
+pub(crate) enum SqlCell<'a> {
+    Value(crate::export::gpkg::ToSqlOutput<'a>),
+    Date([u8; 10]),
+}
+
+/// Text borrowed from the incidents (`'a`) is bound in place; the rest is copied.
+impl<'a> crate::export::gpkg::RowValue<'a> for SqlCell<'a> {
+    fn bound(&self) -> anyhow::Result<crate::export::gpkg::Bound<'a, '_>> {
+        use crate::export::gpkg::{Bound, ToSqlOutput, ValueRef};
+        match self {
+            SqlCell::Value(ToSqlOutput::Borrowed(ValueRef::Text(t))) => Ok(Bound::Lasting(t)),
+            SqlCell::Value(v) => v.bound(),
+            SqlCell::Date(iso) => Ok(Bound::Copied(ValueRef::Text(iso))),
         }
     }
 }
@@ -268,7 +296,12 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                     if self.marked[i] {
                         buf.push(b'\'');
                     }
-                    let _ = write!(buf, "{d}");
+                    match d.iso_bytes() {
+                        Some(iso) => buf.extend_from_slice(&iso),
+                        None => {
+                            let _ = write!(buf, "{d}");
+                        }
+                    }
                     buf.push(b'"');
                 }
                 Cell::Ids(p, all) => {

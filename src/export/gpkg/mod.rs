@@ -21,6 +21,7 @@
 //! Knows the GeoPackage and SQLite; the layers hand it shapes and typed values.
 
 mod geometry;
+mod insert;
 mod rtree;
 mod tables;
 #[cfg(test)]
@@ -30,8 +31,9 @@ use super::qgis::GeomKind;
 use super::schema::Field;
 use anyhow::{Context, Result};
 pub(crate) use geometry::Shape;
+use insert::Insert;
 pub(crate) use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
-use rusqlite::{Connection, Statement, params};
+use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
 use tables::quoted;
 
@@ -69,17 +71,75 @@ const BATCH_ROWS: usize = 256;
 /// bundled SQLite, 3.32 and later).
 const MAX_VARIABLES: usize = 32766;
 
+/// A value for a row: text that lives at least as long as the layer's statements (`'v`)
+/// is bound in place; anything else is copied (see [`insert`]).
+pub(crate) enum Bound<'v, 'a> {
+    Lasting(&'v [u8]),
+    Copied(ValueRef<'a>),
+}
+
+/// What a parameter of an insert holds. A statement keeps its bindings from one row to the
+/// next, so a value equal to the one held (NULL, the same number, the same lasting text in
+/// the same place) is not bound again: most fields of an incident layer repeat from row to
+/// row, and a bind is a third of an insert's cost.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    Null,
+    Integer(i64),
+    /// The number's bits (so 0.0 and -0.0 differ, as SQLite stores them).
+    Real(u64),
+    /// Where lasting text starts, and its length: text borrowed for the statement's life
+    /// cannot change, so the same place holds the same text.
+    Lasting(*const u8, usize),
+    /// Copied text or a blob: always bound again.
+    Other,
+}
+
+impl Held {
+    fn of(value: &Bound<'_, '_>) -> Held {
+        match value {
+            Bound::Copied(ValueRef::Null) => Held::Null,
+            Bound::Copied(ValueRef::Integer(v)) => Held::Integer(*v),
+            Bound::Copied(ValueRef::Real(v)) => Held::Real(v.to_bits()),
+            Bound::Copied(_) => Held::Other,
+            Bound::Lasting(t) => Held::Lasting(t.as_ptr(), t.len()),
+        }
+    }
+}
+
+/// What can be pushed as a field's value.
+pub(crate) trait RowValue<'v> {
+    fn bound(&self) -> Result<Bound<'v, '_>>;
+}
+
+/// A value of rusqlite's, always copied (it may be a temporary).
+impl<'v> RowValue<'v> for ToSqlOutput<'_> {
+    fn bound(&self) -> Result<Bound<'v, '_>> {
+        Ok(Bound::Copied(match self {
+            ToSqlOutput::Borrowed(v) => *v,
+            ToSqlOutput::Owned(v) => v.into(),
+            _ => anyhow::bail!("a value of a kind the GeoPackage does not store"),
+        }))
+    }
+}
+
+impl<'v, T: RowValue<'v>> RowValue<'v> for &T {
+    fn bound(&self) -> Result<Bound<'v, '_>> {
+        (**self).bound()
+    }
+}
+
 /// Inserts one layer's rows, in order (fids 1, 2, …, as the GeoJSON's feature ids).
 ///
 /// Rows go in one `INSERT` per row, or, when the caller has said how many rows follow
 /// ([`Rows::expect`]), in `INSERT … VALUES (…),(…),…` of [`BATCH_ROWS`] rows at a time,
 /// with single-row inserts for the tail: same rows, same order, so the same file, for a
 /// fraction of the per-statement cost (the `AUTOINCREMENT` bookkeeping, the seek to the
-/// table's end, reset and step).
-pub(crate) struct Rows<'c> {
-    insert: Statement<'c>,
+/// table's end, reset and step). Text that lives for `'v` is bound without a copy.
+pub(crate) struct Rows<'c, 'v> {
+    insert: Insert<'c, 'v>,
     /// The multi-row insert and its number of rows, when the fields allow one.
-    batch: Option<(Statement<'c>, usize)>,
+    batch: Option<(Insert<'c, 'v>, usize)>,
     blob: Vec<u8>,
     fid: i64,
     fields: usize,
@@ -87,21 +147,20 @@ pub(crate) struct Rows<'c> {
     remaining: usize,
     /// Rows bound into the multi-row insert and not yet stepped.
     pending: usize,
-    /// Which parameters of the single-row insert are NULL now (a statement keeps its
-    /// bindings between rows, so a NULL bound for the previous row need not be bound
-    /// again).
-    null: Vec<bool>,
+    /// What each field's parameter of the single-row insert holds now.
+    held: Vec<Held>,
     /// The same for the multi-row insert.
-    batch_null: Vec<bool>,
+    batch_held: Vec<Held>,
     /// Each feature's envelope (min x, max x, min y, max y) with its fid, for the R-tree
     /// filled after the rows.
     envelopes: Vec<(i64, [f64; 4])>,
 }
 
-impl Rows<'_> {
+impl<'v> Rows<'_, 'v> {
     /// Says that `n` more rows follow, so that they can go in multi-row inserts.
     pub(crate) fn expect(&mut self, n: usize) {
         self.remaining = n;
+        self.envelopes.reserve_exact(n);
     }
 
     /// Adds a feature: its shape and one value per field.
@@ -110,7 +169,7 @@ impl Rows<'_> {
     }
 
     /// Adds a feature: its shape and one value per field, as they come.
-    pub(crate) fn push_values<V: rusqlite::ToSql>(
+    pub(crate) fn push_values<V: RowValue<'v>>(
         &mut self,
         shape: Shape<'_>,
         values: impl ExactSizeIterator<Item = V>,
@@ -128,37 +187,39 @@ impl Rows<'_> {
         let k = self.batch.as_ref().map_or(0, |(_, k)| *k);
         let batched = k > 1 && (self.pending > 0 || self.remaining >= k);
         self.remaining = self.remaining.saturating_sub(1);
-        let (insert, null, first) = match &mut self.batch {
+        let (insert, held, first) = match &mut self.batch {
             Some((insert, _)) if batched => {
-                let first = self.pending * width;
+                let first = self.pending * self.fields;
                 (
                     insert,
-                    &mut self.batch_null[first..first + self.fields],
-                    first + 1,
+                    &mut self.batch_held[first..first + self.fields],
+                    self.pending * width + 1,
                 )
             }
-            _ => (&mut self.insert, &mut self.null[..], 1),
+            _ => (&mut self.insert, &mut self.held[..], 1),
         };
-        insert.raw_bind_parameter(first, self.fid)?;
-        insert.raw_bind_parameter(first + 1, &self.blob[..])?;
-        for ((i, v), null) in values.enumerate().zip(null) {
-            let is_null = matches!(
-                v.to_sql()?,
-                ToSqlOutput::Borrowed(ValueRef::Null) | ToSqlOutput::Owned(SqlValue::Null)
-            );
-            if !(is_null && *null) {
-                insert.raw_bind_parameter(first + 2 + i, v)?;
+        insert.bind(first, ValueRef::Integer(self.fid))?;
+        insert.bind(first + 1, ValueRef::Blob(&self.blob))?;
+        for ((i, v), held) in values.enumerate().zip(held) {
+            let at = first + 2 + i;
+            let value = v.bound()?;
+            let now = Held::of(&value);
+            if now == Held::Other || now != *held {
+                match value {
+                    Bound::Copied(v) => insert.bind(at, v)?,
+                    Bound::Lasting(text) => insert.bind_lasting_text(at, text)?,
+                }
             }
-            *null = is_null;
+            *held = now;
         }
         if batched {
             self.pending += 1;
             if self.pending == k {
-                insert.raw_execute()?;
+                insert.execute()?;
                 self.pending = 0;
             }
         } else {
-            insert.raw_execute()?;
+            insert.execute()?;
         }
         if let Some(e) = envelope {
             self.envelopes.push((self.fid, e));
@@ -183,7 +244,7 @@ impl GeoPackage {
             .into_temp_path();
         let conn = Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
         conn.execute_batch(&format!(
-            "PRAGMA application_id = {}; PRAGMA user_version = 10300; PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; BEGIN; {}",
+            "PRAGMA application_id = {}; PRAGMA user_version = 10300; PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192; BEGIN; {}",
             i32::from_be_bytes(*b"GPKG"),
             tables::CORE
         ))
@@ -198,19 +259,20 @@ impl GeoPackage {
 
     /// Writes a feature table, its contents entry, its R-tree index and the index's
     /// triggers; `fill` pushes the rows.
-    pub(crate) fn add_layer(
+    /// Text of lifetime `'v` is bound in place (see [`RowValue`]).
+    pub(crate) fn add_layer<'v>(
         &mut self,
         spec: &LayerSpec<'_>,
-        fill: impl FnOnce(&mut Rows<'_>) -> Result<()>,
+        fill: impl FnOnce(&mut Rows<'_, 'v>) -> Result<()>,
     ) -> Result<()> {
         self.layer(spec, fill)
             .with_context(|| format!("writing layer {} of {}", spec.name, self.path.display()))
     }
 
-    fn layer(
+    fn layer<'v>(
         &mut self,
         spec: &LayerSpec<'_>,
-        fill: impl FnOnce(&mut Rows<'_>) -> Result<()>,
+        fill: impl FnOnce(&mut Rows<'_, 'v>) -> Result<()>,
     ) -> Result<()> {
         let t = quoted(spec.name);
         let geometry_type = spec.kind.wkb().to_ascii_uppercase();
@@ -247,18 +309,18 @@ impl GeoPackage {
         let k = BATCH_ROWS.min(MAX_VARIABLES / width);
         let batch = match k {
             0 | 1 => None,
-            k => Some((self.conn.prepare(&insert_of(k))?, k)),
+            k => Some((Insert::prepare(&self.conn, &insert_of(k))?, k)),
         };
         let mut rows = Rows {
-            insert: self.conn.prepare(&insert_of(1))?,
-            batch_null: vec![true; k * width],
+            insert: Insert::prepare(&self.conn, &insert_of(1))?,
+            batch_held: vec![Held::Null; k * spec.fields.len()],
             batch,
             blob: Vec::with_capacity(256),
             fid: 0,
             fields: spec.fields.len(),
             remaining: 0,
             pending: 0,
-            null: vec![true; spec.fields.len()],
+            held: vec![Held::Null; spec.fields.len()],
             envelopes: Vec::new(),
         };
         fill(&mut rows)?;

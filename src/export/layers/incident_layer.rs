@@ -5,7 +5,7 @@
 use super::Header;
 use super::layer::write_head;
 use crate::density::{Analysis, Placement};
-use crate::export::features::{Cell, FeatureWriter, RowFn};
+use crate::export::features::{Cell, FeatureWriter, RowFn, SqlCell};
 use crate::export::gpkg::{GeoPackage, LayerSpec, Shape};
 use crate::export::incidents;
 use crate::export::qgis::{GeomKind, LayerInfo, Style};
@@ -107,7 +107,23 @@ pub(super) fn write_incidents_layer(
     Ok((geojson.then_some(path), info, user))
 }
 
+/// Rows per batch handed from the thread that builds the incidents' cells to the one that
+/// inserts them.
+const GPKG_BATCH_ROWS: usize = 1024;
+
+/// A batch of incidents ready to insert: each row's point, where its values end, and the
+/// values.
+#[derive(Default)]
+struct SqlBatch<'f> {
+    points: Vec<(f64, f64)>,
+    ends: Vec<usize>,
+    values: Vec<SqlCell<'f>>,
+}
+
 /// The incidents into the GeoPackage; returns their bounds (min x, min y, max x, max y).
+///
+/// SQLite inserts on one thread; the rows' values are made on another, a batch ahead (the
+/// insert is the GeoPackage's longest step, and the other core is often free by then).
 fn write_gpkg<'f, R: Sync>(
     gpkg: &mut GeoPackage,
     fields: &[Field],
@@ -123,18 +139,43 @@ fn write_gpkg<'f, R: Sync>(
     let mut bounds: Option<[f64; 4]> = None;
     gpkg.add_layer(&spec, |out| {
         out.expect(rows.len());
-        let mut cells = Vec::with_capacity(fields.len());
-        for r in rows {
-            cells.clear();
-            let (x, y) = row(r, &mut cells);
-            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
-            out.push_values(Shape::Point(x, y), cells.iter().map(Cell::to_sql))?;
-            bounds = Some(match bounds {
-                None => [x, y, x, y],
-                Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<SqlBatch<'f>>(2);
+            let (give_back, given_back) = std::sync::mpsc::channel::<SqlBatch<'f>>();
+            scope.spawn(move || {
+                let mut cells = Vec::with_capacity(fields.len());
+                for chunk in rows.chunks(GPKG_BATCH_ROWS) {
+                    let mut batch = given_back.try_recv().unwrap_or_default();
+                    batch.points.clear();
+                    batch.ends.clear();
+                    batch.values.clear();
+                    for r in chunk {
+                        let (x, y) = row(r, &mut cells);
+                        batch.points.push((round6(x) + 0.0, round6(y) + 0.0));
+                        batch.values.extend(cells.drain(..).map(Cell::into_sql));
+                        batch.ends.push(batch.values.len());
+                    }
+                    if send.send(batch).is_err() {
+                        // The inserting side stopped on an error, which it reports.
+                        return;
+                    }
+                }
             });
-        }
-        Ok(())
+            for batch in receive {
+                let mut start = 0;
+                for (&(x, y), &end) in batch.points.iter().zip(&batch.ends) {
+                    out.push_values(Shape::Point(x, y), batch.values[start..end].iter())?;
+                    start = end;
+                    bounds = Some(match bounds {
+                        None => [x, y, x, y],
+                        Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+                    });
+                }
+                // The builder may be done and gone; the batch is then simply dropped.
+                let _ = give_back.send(batch);
+            }
+            Ok(())
+        })
     })?;
     Ok(bounds)
 }
