@@ -80,10 +80,16 @@ impl<'c, 'v> Insert<'c, 'v> {
                 ValueRef::Null => ffi::sqlite3_bind_null(stmt, i),
                 ValueRef::Integer(v) => ffi::sqlite3_bind_int64(stmt, i, v),
                 ValueRef::Real(v) => ffi::sqlite3_bind_double(stmt, i, v),
+                // Empty text from the static "" (as rusqlite does), never from the
+                // dangling pointer of an empty slice.
                 ValueRef::Text(t) => ffi::sqlite3_bind_text64(
                     stmt,
                     i,
-                    t.as_ptr().cast(),
+                    if t.is_empty() {
+                        c"".as_ptr()
+                    } else {
+                        t.as_ptr().cast()
+                    },
                     t.len() as ffi::sqlite3_uint64,
                     keep,
                     ffi::SQLITE_UTF8 as u8,
@@ -91,7 +97,11 @@ impl<'c, 'v> Insert<'c, 'v> {
                 ValueRef::Blob(b) => ffi::sqlite3_bind_blob64(
                     stmt,
                     i,
-                    b.as_ptr().cast(),
+                    if b.is_empty() {
+                        c"".as_ptr().cast()
+                    } else {
+                        b.as_ptr().cast()
+                    },
                     b.len() as ffi::sqlite3_uint64,
                     keep,
                 ),

@@ -86,7 +86,8 @@ pub(crate) enum Bound<'v, 'a> {
 enum Held {
     Null,
     Integer(i64),
-    /// The number's bits (so 0.0 and -0.0 differ, as SQLite stores them).
+    /// The number's bits: the same bits are the same number (0.0 after -0.0 is bound
+    /// again, which costs a bind and changes nothing).
     Real(u64),
     /// Where lasting text starts, and its length: text borrowed for the statement's life
     /// cannot change, so the same place holds the same text.
@@ -212,14 +213,16 @@ impl<'v> Rows<'_, 'v> {
             }
             *held = now;
         }
+        let fid = self.fid;
+        let rows = || format!("inserting the rows up to fid {fid}");
         if batched {
             self.pending += 1;
             if self.pending == k {
-                insert.execute()?;
+                insert.execute().with_context(rows)?;
                 self.pending = 0;
             }
         } else {
-            insert.execute()?;
+            insert.execute().with_context(rows)?;
         }
         if let Some(e) = envelope {
             self.envelopes.push((self.fid, e));
@@ -259,7 +262,9 @@ impl GeoPackage {
 
     /// Writes a feature table, its contents entry, its R-tree index and the index's
     /// triggers; `fill` pushes the rows.
-    /// Text of lifetime `'v` is bound in place (see [`RowValue`]).
+    ///
+    /// Text that `fill` pushes with lifetime `'v` is bound in place (see [`RowValue`]): the
+    /// layer's statements are finalized before this returns, and `'v` outlasts the call.
     pub(crate) fn add_layer<'v>(
         &mut self,
         spec: &LayerSpec<'_>,

@@ -51,7 +51,8 @@ fn up(d: f64) -> f32 {
 const ROWID_BATCH: usize = 512;
 
 /// Fills the empty R-tree `rtree` (just created) with `envelopes`: each a fid (a layer's
-/// row number, 1, 2, …) with its min x, max x, min y, max y; `extent` is their union.
+/// row number, 1, 2, …: distinct, positive, and no larger than the number of rows, which
+/// sizes a table) with its min x, max x, min y, max y; `extent` is their union.
 pub(super) fn fill(
     conn: &Connection,
     rtree: &str,
@@ -159,7 +160,9 @@ pub(super) fn fill(
     let mut leaf_by_fid = vec![0i64; usize::try_from(most)? + 1];
     for (i, cells) in levels[0].iter().enumerate() {
         for (fid, _) in cells {
-            leaf_by_fid[usize::try_from(*fid)?] = first_leaf + i as i64;
+            let slot = &mut leaf_by_fid[usize::try_from(*fid)?];
+            anyhow::ensure!(*slot == 0, "{rtree}: fid {fid} given twice");
+            *slot = first_leaf + i as i64;
         }
     }
     // Node numbers start at 1, so 0 marks a fid without an envelope.
