@@ -3,8 +3,8 @@
 //! rusqlite binds every text as `SQLITE_TRANSIENT`: SQLite copies it into memory of its own
 //! (a `malloc`, a copy, and a `free` when the next row's value replaces it). The incident
 //! layer binds some 25 texts per row, most of them borrowed from the incidents themselves,
-//! which outlive the statement; at a million rows the copies were a third of the
-//! GeoPackage's insert thread. This statement binds such text as `SQLITE_STATIC` (SQLite
+//! which outlive the statement; at a million rows, binding with those copies was about a
+//! third of the GeoPackage's insert thread (`perf`, the bench's 1M incidents). This statement binds such text as `SQLITE_STATIC` (SQLite
 //! reads it in place when the row is stepped) and copies everything else, as rusqlite does.
 //!
 //! The lifetime `'v` is that of the text bound in place: the statement is finalized when
