@@ -70,12 +70,7 @@ impl<'a> Cell<'a> {
             },
             Cell::Ids(p, all) => {
                 let mut s = String::with_capacity(p.len() * 8);
-                for (k, &j) in p.iter().enumerate() {
-                    if k > 0 {
-                        s.push_str("; ");
-                    }
-                    s.push_str(all.get(j as usize).map_or("?", id_of));
-                }
+                push_ids(&mut s, p, all);
                 ToSqlOutput::Owned(SqlValue::Text(s))
             }
         })
@@ -309,17 +304,23 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                     if self.marked[i] {
                         s.push('\'');
                     }
-                    for (k, &j) in p.iter().enumerate() {
-                        if k > 0 {
-                            s.push_str("; ");
-                        }
-                        s.push_str(all.get(j as usize).map_or("?", id_of));
-                    }
+                    push_ids(&mut s, p, all);
                     write_str(buf, &s);
                 }
             }
         }
         buf.extend_from_slice(b"}}");
+    }
+}
+
+/// The ids of the records at `positions` in `all`, `; `-separated ("?" for a position
+/// past the list).
+fn push_ids(out: &mut String, positions: &[u32], all: &[LocatedIncident]) {
+    for (k, &j) in positions.iter().enumerate() {
+        if k > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(all.get(j as usize).map_or("?", id_of));
     }
 }
 
