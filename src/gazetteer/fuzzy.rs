@@ -155,20 +155,35 @@ impl FuzzyIndex {
         // reach the threshold ([`letter_set_bound`]), so the loop tests integers.
         let shortest = len.saturating_sub(FUZZY_LENGTH_SLACK);
         let needs: Vec<u32> = (shortest..=len + FUZZY_LENGTH_SLACK)
-            .map(|b_len| least_matches(len, b_len))
+            .map(|b_len| least_matches(len, b_len, MAX_PREFIX))
+            .collect();
+        // The same, knowing the common prefix (Winkler's bonus is 0.1 of the rest per
+        // character of it): most keys share only the first character, and then need more.
+        let needs_by_prefix: Vec<[u32; MAX_PREFIX + 1]> = (shortest..=len + FUZZY_LENGTH_SLACK)
+            .map(|b_len| std::array::from_fn(|p| least_matches(len, b_len, p)))
             .collect();
         // Per entry: the best score, its spelling, and that spelling's key.
         let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
-        for (f, &set) in keys[from..to].iter().zip(&initial.sets[from..to]) {
-            let (mask, chars) = unpack(set);
-            let need = needs[(chars - shortest) as usize];
-            if (query_mask ^ mask).count_ones() > MAX_LETTERS_APART
-                || len.saturating_sub((query_mask & !mask).count_ones()) < need
+        let mut survivors = Vec::new();
+        letter_set_survivors(
+            &initial.sets[from..to],
+            LetterSetQuery {
+                mask: query_mask,
+                len,
+                shortest,
+                needs: &needs,
+            },
+            &mut survivors,
+        );
+        for i in survivors.into_iter().map(|i| from + i as usize) {
+            let (f, (mask, chars)) = (&keys[i], unpack(initial.sets[i]));
+            let other = initial.key(f);
+            let need = needs_by_prefix[(chars - shortest) as usize][common_prefix(key, other)];
+            if len.saturating_sub((query_mask & !mask).count_ones()) < need
                 || chars.saturating_sub((mask & !query_mask).count_ones()) < need
             {
                 continue;
             }
-            let other = initial.key(f);
             if jaro_winkler_bound(key, len, &query_counts, other, f.chars) < FUZZY_THRESHOLD {
                 continue;
             }
@@ -193,6 +208,54 @@ impl FuzzyIndex {
     }
 }
 
+/// What the letter-set tests compare each key with: the query's letter set and length, and
+/// per key length from `shortest` on, the fewest matching characters that can reach the
+/// threshold ([`least_matches`]).
+#[derive(Clone, Copy)]
+struct LetterSetQuery<'a> {
+    mask: u64,
+    len: u32,
+    shortest: u32,
+    needs: &'a [u32],
+}
+
+/// The positions in `sets` ([`pack`]ed keys, every length within the query's window) of the
+/// keys that pass the letter-set tests: at most [`MAX_LETTERS_APART`] letters in one key and
+/// not the other, and enough letters shared for the threshold ([`letter_set_bound`]'s
+/// reasoning). This scan reads every key of the window, so it runs with the CPU's popcount
+/// instruction where there is one (without it, `count_ones` is a dozen instructions).
+fn letter_set_survivors(sets: &[u64], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has the instruction the function is compiled for (checked above).
+        unsafe { letter_set_survivors_popcnt(sets, q, out) };
+        return;
+    }
+    letter_set_survivors_portable(sets, q, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+unsafe fn letter_set_survivors_popcnt(sets: &[u64], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
+    letter_set_survivors_portable(sets, q, out);
+}
+
+#[inline(always)]
+fn letter_set_survivors_portable(sets: &[u64], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
+    for (i, &set) in sets.iter().enumerate() {
+        let (mask, chars) = unpack(set);
+        let only_query = (q.mask & !mask).count_ones();
+        let only_key = (mask & !q.mask).count_ones();
+        let need = q.needs[(chars - q.shortest) as usize];
+        if only_query + only_key <= MAX_LETTERS_APART
+            && q.len.saturating_sub(only_query) >= need
+            && chars.saturating_sub(only_key) >= need
+        {
+            out.push(i as u32);
+        }
+    }
+}
+
 /// An upper bound of `strsim::jaro_winkler(a, b)` in one pass over `b` (the similarity itself
 /// compares every pair within a window and allocates): a matching character pairs equal
 /// characters, each used once, so at most `m` characters match, `m` being how many of `b`'s
@@ -214,48 +277,57 @@ fn jaro_winkler_bound(a: &str, a_len: u32, a_counts: &LetterCounts, b: &str, b_l
     }
     let m = f64::from(m);
     let jaro = (m / f64::from(a_len) + m / f64::from(b_len) + 1.0) / 3.0;
-    let prefix = a
-        .chars()
-        .take(4)
-        .zip(b.chars())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let prefix = common_prefix(a, b);
     (jaro + 0.1 * prefix as f64 * (1.0 - jaro)).min(1.0)
 }
 
-/// An upper bound of `strsim::jaro_winkler(a, b)` from the keys' lengths and letter sets
-/// alone, a test cheaper than [`jaro_winkler_bound`] (no pass over the text): each letter of
-/// one key's set missing from the other's leaves at least one of its characters unmatched,
-/// so at most min(|a| − missing in b, |b| − missing in a) characters match; Jaro is then at
-/// most (m/|a| + m/|b| + 1)/3, and Winkler's bonus at most 0.4 of the rest. It is never
-/// below [`jaro_winkler_bound`] (that bound's m counts letters, this one only their sets;
-/// its prefix is the real one, this one's the longest), less a margin for rounding.
+/// An upper bound of `strsim::jaro_winkler(a, b)` from the keys' lengths, letter sets and
+/// common prefix, a test cheaper than [`jaro_winkler_bound`] (no pass over the text): each
+/// letter of one key's set missing from the other's leaves at least one of its characters
+/// unmatched, so at most min(|a| − missing in b, |b| − missing in a) characters match; Jaro
+/// is then at most (m/|a| + m/|b| + 1)/3, and Winkler's bonus 0.1 of the rest per prefix
+/// character. With the real prefix it is never below [`jaro_winkler_bound`] (that bound's m
+/// counts letters, this one only their sets), less a margin for rounding; the scan uses it
+/// with the longest prefix first ([`letter_set_survivors`]), then with the real one.
 #[cfg(test)]
-fn letter_set_bound(a_len: u32, a_mask: u64, b_len: u32, b_mask: u64) -> f64 {
+fn letter_set_bound(a_len: u32, a_mask: u64, b_len: u32, b_mask: u64, prefix: usize) -> f64 {
     let only_a = (a_mask & !b_mask).count_ones();
     let only_b = (b_mask & !a_mask).count_ones();
     let m = a_len
         .saturating_sub(only_a)
         .min(b_len.saturating_sub(only_b));
-    matches_bound(m, a_len, b_len)
+    matches_bound(m, a_len, b_len, prefix)
 }
 
-/// Jaro–Winkler's most for keys of these lengths when at most `m` characters match.
-fn matches_bound(m: u32, a_len: u32, b_len: u32) -> f64 {
+/// Jaro–Winkler's most for keys of these lengths when at most `m` characters match and they
+/// share a prefix of `prefix` characters (Winkler counts up to [`MAX_PREFIX`]).
+fn matches_bound(m: u32, a_len: u32, b_len: u32, prefix: usize) -> f64 {
     if m == 0 {
         return 0.0;
     }
     let m = f64::from(m);
     let jaro = (m / f64::from(a_len) + m / f64::from(b_len) + 1.0) / 3.0;
-    (jaro + 0.4 * (1.0 - jaro)).min(1.0) + 1e-9
+    (jaro + 0.1 * prefix as f64 * (1.0 - jaro)).min(1.0) + 1e-9
 }
 
-/// The fewest matching characters with which keys of these lengths can reach
-/// [`FUZZY_THRESHOLD`] by [`matches_bound`] (more than either length when none can).
-fn least_matches(a_len: u32, b_len: u32) -> u32 {
+/// The fewest matching characters with which keys of these lengths and common prefix can
+/// reach [`FUZZY_THRESHOLD`] by [`matches_bound`] (more than either length when none can).
+fn least_matches(a_len: u32, b_len: u32, prefix: usize) -> u32 {
     (1..=a_len.min(b_len))
-        .find(|&m| matches_bound(m, a_len, b_len) >= FUZZY_THRESHOLD)
+        .find(|&m| matches_bound(m, a_len, b_len, prefix) >= FUZZY_THRESHOLD)
         .unwrap_or(u32::MAX)
+}
+
+/// The most prefix characters Winkler's bonus counts.
+const MAX_PREFIX: usize = 4;
+
+/// How many of the first [`MAX_PREFIX`] characters two keys share.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars()
+        .take(MAX_PREFIX)
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// How many times a key has each letter and digit, with one shared count for anything else.
@@ -414,8 +486,14 @@ mod tests {
                 let bound = jaro_winkler_bound(a, la, &letter_counts(a), b, lb);
                 let s = strsim::jaro_winkler(a, b);
                 assert_eq!(jaro_winkler(a, b).to_bits(), s.to_bits(), "{a} / {b}");
-                let sets = letter_set_bound(la, letter_mask(a), lb, letter_mask(b));
+                let (ma, mb) = (letter_mask(a), letter_mask(b));
+                let sets = letter_set_bound(la, ma, lb, mb, common_prefix(a, b));
                 assert!(sets >= bound, "{a} / {b}: letter sets {sets} < {bound}");
+                let longest = letter_set_bound(la, ma, lb, mb, MAX_PREFIX);
+                assert!(
+                    longest >= sets,
+                    "{a} / {b}: longest prefix {longest} < {sets}"
+                );
                 assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
             }
         }
