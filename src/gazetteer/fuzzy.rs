@@ -41,6 +41,8 @@ struct Initial {
     keys: Vec<FuzzyKey>,
     /// Each key's letter set and length, [`pack`]ed.
     sets: Vec<u64>,
+    /// Each key's first four bytes ([`head`]), for its common prefix with a query.
+    heads: Vec<u32>,
     text: String,
 }
 
@@ -85,6 +87,7 @@ impl FuzzyIndex {
                 let mut initial = Initial {
                     keys: Vec::with_capacity(list.len()),
                     sets: Vec::with_capacity(list.len()),
+                    heads: Vec::with_capacity(list.len()),
                     text: String::new(),
                 };
                 for (k, entry, spelling) in list {
@@ -100,6 +103,7 @@ impl FuzzyIndex {
                     initial
                         .sets
                         .push(pack(letter_mask(k), k.chars().count() as u32));
+                    initial.heads.push(head(k));
                 }
                 (c, initial)
             })
@@ -154,12 +158,9 @@ impl FuzzyIndex {
         // For each length in the window, the fewest matching characters that can still
         // reach the threshold ([`letter_set_bound`]), so the loop tests integers.
         let shortest = len.saturating_sub(FUZZY_LENGTH_SLACK);
-        let needs: Vec<u32> = (shortest..=len + FUZZY_LENGTH_SLACK)
-            .map(|b_len| least_matches(len, b_len, MAX_PREFIX))
-            .collect();
-        // The same, knowing the common prefix (Winkler's bonus is 0.1 of the rest per
-        // character of it): most keys share only the first character, and then need more.
-        let needs_by_prefix: Vec<[u32; MAX_PREFIX + 1]> = (shortest..=len + FUZZY_LENGTH_SLACK)
+        // Winkler's bonus is 0.1 of the rest per character of common prefix: most keys share
+        // only the first character with the query, and then need more.
+        let needs: Vec<[u32; MAX_PREFIX + 1]> = (shortest..=len + FUZZY_LENGTH_SLACK)
             .map(|b_len| std::array::from_fn(|p| least_matches(len, b_len, p)))
             .collect();
         // Per entry: the best score, its spelling, and that spelling's key.
@@ -167,23 +168,18 @@ impl FuzzyIndex {
         let mut survivors = Vec::new();
         letter_set_survivors(
             &initial.sets[from..to],
+            &initial.heads[from..to],
             LetterSetQuery {
                 mask: query_mask,
+                head: head(key),
                 len,
                 shortest,
                 needs: &needs,
             },
             &mut survivors,
         );
-        for i in survivors.into_iter().map(|i| from + i as usize) {
-            let (f, (mask, chars)) = (&keys[i], unpack(initial.sets[i]));
+        for f in survivors.into_iter().map(|i| &keys[from + i as usize]) {
             let other = initial.key(f);
-            let need = needs_by_prefix[(chars - shortest) as usize][common_prefix(key, other)];
-            if len.saturating_sub((query_mask & !mask).count_ones()) < need
-                || chars.saturating_sub((mask & !query_mask).count_ones()) < need
-            {
-                continue;
-            }
             if jaro_winkler_bound(key, len, &query_counts, other, f.chars) < FUZZY_THRESHOLD {
                 continue;
             }
@@ -208,45 +204,59 @@ impl FuzzyIndex {
     }
 }
 
-/// What the letter-set tests compare each key with: the query's letter set and length, and
-/// per key length from `shortest` on, the fewest matching characters that can reach the
-/// threshold ([`least_matches`]).
+/// What the letter-set tests compare each key with: the query's letter set, first bytes
+/// ([`head`]) and length, and per key length from `shortest` on and per common prefix, the
+/// fewest matching characters that can reach the threshold ([`least_matches`]).
 #[derive(Clone, Copy)]
 struct LetterSetQuery<'a> {
     mask: u64,
+    head: u32,
     len: u32,
     shortest: u32,
-    needs: &'a [u32],
+    needs: &'a [[u32; MAX_PREFIX + 1]],
 }
 
-/// The positions in `sets` ([`pack`]ed keys, every length within the query's window) of the
-/// keys that pass the letter-set tests: at most [`MAX_LETTERS_APART`] letters in one key and
-/// not the other, and enough letters shared for the threshold ([`letter_set_bound`]'s
-/// reasoning). This scan reads every key of the window, so it runs with the CPU's popcount
-/// instruction where there is one (without it, `count_ones` is a dozen instructions).
-fn letter_set_survivors(sets: &[u64], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
+/// The positions in `sets` and `heads` (the keys of the query's window, [`pack`]ed and
+/// [`head`]ed) of the keys that pass the letter-set tests: at most [`MAX_LETTERS_APART`]
+/// letters in one key and not the other, and enough letters shared for the threshold with
+/// their common prefix ([`letter_set_bound`]'s reasoning). The prefix is counted in bytes,
+/// which is never less than in characters, so the test never drops a key that could pass.
+/// This scan reads every key of the window, so it runs with the CPU's popcount instruction
+/// where there is one (without it, `count_ones` is a dozen instructions).
+fn letter_set_survivors(sets: &[u64], heads: &[u32], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("popcnt") {
-        // SAFETY: the CPU has the instruction the function is compiled for (checked above).
-        unsafe { letter_set_survivors_popcnt(sets, q, out) };
+        // SAFETY: the CPU has the instructions the function is compiled for (checked above).
+        unsafe { letter_set_survivors_popcnt(sets, heads, q, out) };
         return;
     }
-    letter_set_survivors_portable(sets, q, out);
+    letter_set_survivors_portable(sets, heads, q, out);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
-unsafe fn letter_set_survivors_popcnt(sets: &[u64], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
-    letter_set_survivors_portable(sets, q, out);
+unsafe fn letter_set_survivors_popcnt(
+    sets: &[u64],
+    heads: &[u32],
+    q: LetterSetQuery<'_>,
+    out: &mut Vec<u32>,
+) {
+    letter_set_survivors_portable(sets, heads, q, out);
 }
 
 #[inline(always)]
-fn letter_set_survivors_portable(sets: &[u64], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
-    for (i, &set) in sets.iter().enumerate() {
+fn letter_set_survivors_portable(
+    sets: &[u64],
+    heads: &[u32],
+    q: LetterSetQuery<'_>,
+    out: &mut Vec<u32>,
+) {
+    for (i, (&set, &h)) in sets.iter().zip(heads).enumerate() {
         let (mask, chars) = unpack(set);
         let only_query = (q.mask & !mask).count_ones();
         let only_key = (mask & !q.mask).count_ones();
-        let need = q.needs[(chars - q.shortest) as usize];
+        let prefix = ((q.head ^ h).trailing_zeros() / 8).min(MAX_PREFIX as u32);
+        let need = q.needs[(chars - q.shortest) as usize][prefix as usize];
         if only_query + only_key <= MAX_LETTERS_APART
             && q.len.saturating_sub(only_query) >= need
             && chars.saturating_sub(only_key) >= need
@@ -287,8 +297,8 @@ fn jaro_winkler_bound(a: &str, a_len: u32, a_counts: &LetterCounts, b: &str, b_l
 /// unmatched, so at most min(|a| − missing in b, |b| − missing in a) characters match; Jaro
 /// is then at most (m/|a| + m/|b| + 1)/3, and Winkler's bonus 0.1 of the rest per prefix
 /// character. With the real prefix it is never below [`jaro_winkler_bound`] (that bound's m
-/// counts letters, this one only their sets), less a margin for rounding; the scan uses it
-/// with the longest prefix first ([`letter_set_survivors`]), then with the real one.
+/// counts letters, this one only their sets), less a margin for rounding, nor with a longer
+/// prefix; the scan ([`letter_set_survivors`]) uses it with the prefix counted in bytes.
 #[cfg(test)]
 fn letter_set_bound(a_len: u32, a_mask: u64, b_len: u32, b_mask: u64, prefix: usize) -> f64 {
     let only_a = (a_mask & !b_mask).count_ones();
@@ -320,6 +330,16 @@ fn least_matches(a_len: u32, b_len: u32, prefix: usize) -> u32 {
 
 /// The most prefix characters Winkler's bonus counts.
 const MAX_PREFIX: usize = 4;
+
+/// A key's first four bytes (zeros past its end) as one word: the bytes two keys share from
+/// the start are the trailing zero bytes of the two words' XOR.
+fn head(key: &str) -> u32 {
+    let mut bytes = [0u8; 4];
+    for (b, k) in bytes.iter_mut().zip(key.bytes()) {
+        *b = k;
+    }
+    u32::from_le_bytes(bytes)
+}
 
 /// How many of the first [`MAX_PREFIX`] characters two keys share.
 fn common_prefix(a: &str, b: &str) -> usize {
@@ -459,6 +479,9 @@ mod tests {
             "ab",
             "xyz",
             "дарвоз",
+            "дарваз",
+            "میرانشاه",
+            "میرعلی",
             "makeen",
             "makin",
         ];
@@ -493,6 +516,12 @@ mod tests {
                 assert!(
                     longest >= sets,
                     "{a} / {b}: longest prefix {longest} < {sets}"
+                );
+                // The scan's prefix, in bytes, is never shorter than the one in characters.
+                let bytes = ((head(a) ^ head(b)).trailing_zeros() / 8).min(MAX_PREFIX as u32);
+                assert!(
+                    bytes as usize >= common_prefix(a, b),
+                    "{a} / {b}: prefix {bytes}"
                 );
                 assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
             }
