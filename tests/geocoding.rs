@@ -505,3 +505,79 @@ fn the_users_places_work_in_geocode_run_density_and_compare() {
     );
     assert!(run_dir.join("review.csv").exists());
 }
+
+/// A stated district the gazetteer has no outline for (most of Azad Kashmir's, and Skardu,
+/// split from Baltistan) is placed at the town it is named after, with a radius covering the
+/// province, and listed for review; a district whose namesake town lies outside the stated
+/// province stays at the province. Points as UCDP gives them.
+#[test]
+fn a_district_the_gazetteer_lacks_is_placed_at_its_namesake_town() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut w = csv::Writer::from_path(&input).unwrap();
+    w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
+        .unwrap();
+    let rows = [
+        (
+            "baghsar",
+            "Azad Jammu & Kashmir",
+            "Bhimber district",
+            "LoC by Baghsar village",
+            33.046,
+            74.196,
+        ),
+        (
+            "olting",
+            "Gilgit-Baltistan",
+            "Skardu district",
+            "Olting village",
+            35.280,
+            75.660,
+        ),
+        (
+            "chikri",
+            "Azad Jammu & Kashmir",
+            "Haveli district",
+            "Rakh Chikri area",
+            33.856,
+            74.119,
+        ),
+    ];
+    for (id, admin1, admin2, location, ..) in rows {
+        w.write_record([id, "2024-01-01", "Pakistan", admin1, admin2, location])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let feats = geocode_features(dir.path(), &input);
+    assert_eq!(feats.len(), rows.len());
+    for f in &feats {
+        let p = &f["properties"];
+        let id = p["incident_id"].as_str().unwrap();
+        let (_, _, _, _, lat, lon) = rows.iter().find(|r| r.0 == id).copied().unwrap();
+        let (d, radius) = offset(f, lat, lon);
+        let why = p["explanation"].as_str().unwrap();
+        println!("{id}: {d:.1} km off, radius {radius}: {why}");
+        assert!(
+            d <= radius + 1.0,
+            "{id}: {d:.0} km off, radius {radius}: {why}"
+        );
+        if id == "chikri" {
+            // Haveli, the town, is in Punjab: nothing in Azad Kashmir names the district.
+            assert_eq!(p["locate_method"], "fallback_province", "{why}");
+        } else {
+            assert_eq!(p["locate_method"], "fallback_district", "{why}");
+            assert!(
+                why.contains("the town the district is named after"),
+                "{why}"
+            );
+            assert!(d <= 25.0, "{id}: {d:.0} km from UCDP's point: {why}");
+        }
+    }
+    let review = read_csv(&dir.path().join("review.csv"));
+    for id in ["baghsar", "olting", "chikri"] {
+        assert!(
+            review.iter().any(|r| r["id"] == id),
+            "{id} not in review.csv"
+        );
+    }
+}

@@ -17,6 +17,13 @@ pub(super) fn fall_back(
     candidates: Vec<String>,
     just_outside: Option<JustOutside>,
 ) -> Option<Location> {
+    if ctx.district.is_none()
+        && let (Some(seat), Some(province)) = (ctx.district_seat, ctx.province)
+    {
+        return Some(at_district_seat(
+            ctx, r, text_tried, candidates, seat, province,
+        ));
+    }
     let (unit, method, field) = if let Some(d) = ctx.district {
         (d, LocateMethod::FallbackDistrict, "admin2")
     } else if let Some(p) = ctx.province {
@@ -97,6 +104,46 @@ pub(super) fn fall_back(
         }));
     }
     Some(loc)
+}
+
+/// A stated district the gazetteer lacks, placed at the town it is named after
+/// ([`super::names::Context::district_seat`]). Its outline is unknown, so the radius covers
+/// the whole stated province from the town: every point of the province lies within the
+/// province's radius of its own point, so within that radius plus the town's distance from it.
+fn at_district_seat(
+    ctx: &Context<'_>,
+    r: &IncidentRecord,
+    text_tried: Option<&str>,
+    candidates: Vec<String>,
+    seat: &crate::model::GazetteerEntry,
+    province: &crate::model::GazetteerEntry,
+) -> Location {
+    let written = r.admin2.as_deref().unwrap_or("");
+    let mut loc = location_from_entry(seat, 1.0, written, false);
+    loc.method = LocateMethod::FallbackDistrict;
+    let cover =
+        province.radius_km + crate::geo_util::km(seat.lon, seat.lat, province.lon, province.lat);
+    loc.radius_km = (cover * 10.0).ceil() / 10.0;
+    loc.precision = loc.precision.max(PrecisionClass::Province);
+    let mut why = Vec::new();
+    if let Some(t) = text_tried {
+        why.push(format!("location {t:?} was not found in {}", province.name));
+    }
+    why.extend(ctx.not_found.iter().cloned());
+    let placed = format!(
+        "placed at {} [{}], the town the district is named after, with radius {} km covering {}",
+        seat.name, seat.country, loc.radius_km, province.name
+    );
+    loc.explanation = format!("{}: {placed}", why.join("; ")).into();
+    loc.review = Some(Arc::new(Review {
+        kind: ReviewKind::District,
+        tried: text_tried
+            .map(|t| format!("location={t}"))
+            .unwrap_or_else(|| format!("admin2={written}")),
+        why: why.join("; "),
+        candidates,
+    }));
+    loc
 }
 
 /// Widens an answer to what the source itself says of its precision (UCDP's `where_prec` 2:

@@ -8,7 +8,8 @@
 //! 2. without a stated district, inside the stated province; without either, the country;
 //! 3. a close spelling (fuzzy) only inside a stated district or province, answered with a
 //!    radius as wide as the district around it;
-//! 4. otherwise the stated district, province or country itself.
+//! 4. otherwise the stated district, province or country itself (a stated district the
+//!    gazetteer lacks: the town it is named after, its radius covering the province).
 //!
 //! A name found only outside the stated units is never taken: it is offered as a candidate in
 //! the review list. Several equally good places of one name inside the unit give an ambiguous
@@ -31,6 +32,9 @@ pub(super) struct Context<'g> {
     pub country: Option<&'g GazetteerEntry>,
     pub province: Option<&'g GazetteerEntry>,
     pub district: Option<&'g GazetteerEntry>,
+    /// A stated district the gazetteer lacks, by the town it is named after inside the stated
+    /// province ([`district_seat`]).
+    pub district_seat: Option<&'g GazetteerEntry>,
     /// Stated units that could not be found ("admin2 \"Kohistan\" not found in …").
     pub not_found: Vec<String>,
 }
@@ -134,10 +138,13 @@ pub(super) fn context<'g>(
             ctx.district = find_unit(g, a2, &c);
         }
         match (ctx.district, ctx.province) {
-            (None, Some(p)) => ctx.not_found.push(format!(
-                "admin2 {a2:?} is not a known district of {}",
-                p.name
-            )),
+            (None, Some(p)) => {
+                ctx.not_found.push(format!(
+                    "admin2 {a2:?} is not a known district of {}",
+                    p.name
+                ));
+                ctx.district_seat = district_seat(g, a2, &ctx);
+            }
             (None, None) => ctx
                 .not_found
                 .push(format!("admin2 {a2:?} is not a known district")),
@@ -145,6 +152,38 @@ pub(super) fn context<'g>(
         }
     }
     ctx
+}
+
+/// The town a district the gazetteer lacks is named after, inside the stated province: the
+/// extract has no outlines for several districts (most of Azad Kashmir's; Gilgit-Baltistan's
+/// newer ones such as Skardu, split from Baltistan), and districts take their seat's name.
+/// Only a place matched as written (or another spelling of it) counts, and only when it is
+/// the one place of the name there or clearly the most prominent (a town or seat among
+/// hamlets); otherwise the record stays at its province.
+fn district_seat<'g>(
+    g: &'g Gazetteer,
+    text: &str,
+    ctx: &Context<'g>,
+) -> Option<&'g GazetteerEntry> {
+    let c = Constraint {
+        kinds: vec![EntryKind::Place],
+        ..ctx.within_province()
+    };
+    for reading in readings(text) {
+        let hits: Vec<Candidate<'g>> = super::lookup_phrase(g, &reading, &c)
+            .into_iter()
+            .filter(|h| h.how != NameMatch::Fuzzy)
+            .collect();
+        return match hits.as_slice() {
+            [] => continue,
+            [only] => Some(only.entry),
+            [first, second, ..] if prominence(first.entry) < prominence(second.entry) => {
+                Some(first.entry)
+            }
+            _ => None,
+        };
+    }
+    None
 }
 
 /// What the place text gave.
