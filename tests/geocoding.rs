@@ -279,14 +279,25 @@ const WIDENED: &[(&str, &str, &str, f64, f64, &str)] = &[
         70.320,
         "clan",
     ),
-    // Dalbandin is in Chagai, next to the Nushki the report gives.
+    // Dalbandin is in Chagai, next to the Nushki the report gives (Nushki was split from
+    // Chagai): the town is taken, its radius covering Nushki too.
     (
         "next_door",
         "Nushki district",
         "Dalbandin town",
         28.887,
         64.409,
-        "wide enough to take in Dalbandin",
+        "just outside the stated district",
+    ),
+    // A valley is not a settlement: the district fallback's radius reaches the place of the
+    // name (in Bajaur) without taking it.
+    (
+        "valley",
+        "Khyber",
+        "Tirah valley",
+        33.8125,
+        70.677,
+        "wide enough to take in Tirah",
     ),
 ];
 
@@ -506,6 +517,20 @@ fn the_users_places_work_in_geocode_run_density_and_compare() {
     assert!(run_dir.join("review.csv").exists());
 }
 
+/// Writes Pakistani records (id, admin1, admin2, location) as a CSV in `dir`.
+fn pakistan_records(dir: &Path, rows: &[(&str, &str, &str, &str)]) -> std::path::PathBuf {
+    let input = dir.join("in.csv");
+    let mut w = csv::Writer::from_path(&input).unwrap();
+    w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
+        .unwrap();
+    for (id, admin1, admin2, location) in rows {
+        w.write_record([id, "2024-01-01", "Pakistan", admin1, admin2, location])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    input
+}
+
 /// A stated district the gazetteer has no outline for (most of Azad Kashmir's, and Skardu,
 /// split from Baltistan) is placed at the town it is named after, with a radius covering the
 /// province, and listed for review; a district whose namesake town lies outside the stated
@@ -513,10 +538,6 @@ fn the_users_places_work_in_geocode_run_density_and_compare() {
 #[test]
 fn a_district_the_gazetteer_lacks_is_placed_at_its_namesake_town() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.csv");
-    let mut w = csv::Writer::from_path(&input).unwrap();
-    w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
-        .unwrap();
     let rows = [
         (
             "baghsar",
@@ -543,11 +564,8 @@ fn a_district_the_gazetteer_lacks_is_placed_at_its_namesake_town() {
             74.119,
         ),
     ];
-    for (id, admin1, admin2, location, ..) in rows {
-        w.write_record([id, "2024-01-01", "Pakistan", admin1, admin2, location])
-            .unwrap();
-    }
-    w.flush().unwrap();
+    let records: Vec<_> = rows.iter().map(|r| (r.0, r.1, r.2, r.3)).collect();
+    let input = pakistan_records(dir.path(), &records);
     let feats = geocode_features(dir.path(), &input);
     assert_eq!(feats.len(), rows.len());
     for f in &feats {
@@ -579,5 +597,65 @@ fn a_district_the_gazetteer_lacks_is_placed_at_its_namesake_town() {
             review.iter().any(|r| r["id"] == id),
             "{id} not in review.csv"
         );
+    }
+}
+
+/// A town named as written, not in the stated district but just outside it (the district
+/// before a split, or the one next door), is taken with a radius that still covers the stated
+/// district; an area, or a town whose name is common, is left to the district fallback.
+#[test]
+fn a_town_just_outside_the_stated_district_is_taken_with_a_radius_covering_both() {
+    let dir = tempfile::tempdir().unwrap();
+    // (id, admin2, location, UCDP's lat, lon, method expected).
+    let rows = [
+        (
+            "tursak",
+            "Swat district",
+            "Tursak town",
+            34.5147,
+            72.3616,
+            "exact",
+        ),
+        (
+            "samana",
+            "Orakzai agency",
+            "Samana Area",
+            33.555,
+            70.8817,
+            "fallback_district",
+        ),
+        (
+            "sadiqabad",
+            "Bajaur agency",
+            "Sadiqabad town",
+            34.7275,
+            71.4828,
+            "fallback_district",
+        ),
+    ];
+    let records: Vec<_> = rows
+        .iter()
+        .map(|r| (r.0, "Khyber Pakhtunkhwa", r.1, r.2))
+        .collect();
+    let input = pakistan_records(dir.path(), &records);
+    let feats = geocode_features(dir.path(), &input);
+    assert_eq!(feats.len(), rows.len());
+    for f in &feats {
+        let p = &f["properties"];
+        let id = p["incident_id"].as_str().unwrap();
+        let (_, admin2, _, lat, lon, method) = rows.iter().find(|r| r.0 == id).copied().unwrap();
+        let (d, radius) = offset(f, lat, lon);
+        let why = p["explanation"].as_str().unwrap();
+        println!("{id}: {d:.1} km off, radius {radius}: {why}");
+        assert_eq!(p["locate_method"], method, "{id}: {why}");
+        assert!(
+            d <= radius + 1.0,
+            "{id}: {d:.0} km off, radius {radius}: {why}"
+        );
+        if method == "exact" {
+            assert!(d <= 2.0, "{id}: {d:.1} km from UCDP's point: {why}");
+            assert!(why.contains("just outside the stated district"), "{why}");
+            assert!(why.contains(admin2.split(' ').next().unwrap()), "{why}");
+        }
     }
 }

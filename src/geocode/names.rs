@@ -11,8 +11,10 @@
 //! 4. otherwise the stated district, province or country itself (a stated district the
 //!    gazetteer lacks: the town it is named after, its radius covering the province).
 //!
-//! A name found only outside the stated units is never taken: it is offered as a candidate in
-//! the review list. Several equally good places of one name inside the unit give an ambiguous
+//! A name found only outside the stated units is not taken: it is offered as a candidate in
+//! the review list. The one exception is a town or village named as written just outside the
+//! stated district, whose name is rare (reports give a district before its split, or the one
+//! next door): it is taken with a radius that covers the stated district as well. Several equally good places of one name inside the unit give an ambiguous
 //! answer whose circle covers all of them (or the unit, if that is smaller).
 
 use super::phrase;
@@ -689,11 +691,22 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
         if let Some(loc) = from_hits(g, &fuzzy_inside, text, near, "location", Some(d)) {
             return Outcome::Placed(loc);
         }
-        let just_outside = named
+        let outside: Vec<&Candidate<'_>> = named
             .iter()
             .filter(|h| h.entry.kind == EntryKind::Place)
+            .filter(|h| {
+                km(h.entry.lon, h.entry.lat, d.lon, d.lat) <= d.radius_km + JUST_OUTSIDE_KM
+                    || neighbouring(g, d, h.entry)
+            })
+            .collect();
+        if let Some(loc) =
+            settlement_just_outside(g, &p, &outside, &named, text, near, d, namesakes)
+        {
+            return Outcome::Placed(loc);
+        }
+        let just_outside = outside
+            .iter()
             .map(|h| (km(h.entry.lon, h.entry.lat, d.lon, d.lat), h.entry))
-            .filter(|(dist, e)| *dist <= d.radius_km + JUST_OUTSIDE_KM || neighbouring(g, d, e))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(dist, e)| JustOutside {
                 km: dist,
@@ -723,6 +736,67 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
     Outcome::NotFound(elsewhere(g, ctx, text, &named, ctx.tightest()), None)
 }
 
+/// Whether an alias is another spelling of the place's own name ("Mora Bānda Kili" of Mora
+/// Banda, "Zare Sar" of Zore Sar) rather than a different name, which may be a neighbourhood's
+/// or a neighbour's ("Hayatabad" given to a village outside Peshawar): one folded key begins
+/// with the other, or they are at least 0.85 alike (Jaro–Winkler).
+fn spells_own_name(alias: &str, name: &str) -> bool {
+    use crate::gazetteer::normalize::compact_key;
+    let (a, n) = (compact_key(alias), compact_key(name));
+    !a.is_empty()
+        && !n.is_empty()
+        && (a.starts_with(&n) || n.starts_with(&a) || strsim::jaro_winkler(&a, &n) >= 0.85)
+}
+
+/// A settlement the text names as written ("Tursak town", "Dalbandin town"), not found in the
+/// stated district but just outside it (within [`JUST_OUTSIDE_KM`] of its circle, or in a
+/// district next to it): reports often give the district a town belonged to before a split
+/// (Buner from Swat, Nushki from Chagai) or the one next door. It is taken when it is the one
+/// place of the name there, matched by its own name, another romanisation of it or an alias
+/// that spells it ([`spells_own_name`]; an alias may be another place's name), and the name is not common in the country
+/// ([`COMMON_NAME_PLACES`]); the radius covers the stated district as well, so the answer
+/// still holds if the report meant a place in it that the gazetteer lacks. Areas, valleys and
+/// other features named like a village are left to the district fallback.
+#[allow(clippy::too_many_arguments)]
+fn settlement_just_outside<'g>(
+    g: &'g Gazetteer,
+    p: &phrase::Phrase,
+    outside: &[&Candidate<'g>],
+    named: &[Candidate<'g>],
+    text: &str,
+    near: bool,
+    d: &'g GazetteerEntry,
+    namesakes: impl FnOnce() -> usize,
+) -> Option<Location> {
+    if !p.settlement || named.is_empty() {
+        return None;
+    }
+    let own_name: Vec<Candidate<'g>> = outside
+        .iter()
+        .filter(|h| match h.how {
+            NameMatch::Exact | NameMatch::Variant => true,
+            NameMatch::Alias => spells_own_name(h.matched, &h.entry.name),
+            _ => false,
+        })
+        .map(|h| (*h).clone())
+        .collect();
+    if own_name.is_empty()
+        || distinct_places(&own_name) != 1
+        || own_name.iter().any(|h| is_user_place(h.entry))
+        || namesakes() >= COMMON_NAME_PLACES
+    {
+        return None;
+    }
+    let mut loc = from_hits(g, &own_name[..1], text, near, "location", None)?;
+    widen_to_cover(
+        &mut loc,
+        d,
+        "it lies just outside the stated district (a report may give the district before a \
+         split, or the one next door)",
+    );
+    Some(loc)
+}
+
 /// Places of the name outside the stated units, for the review list (at most three).
 fn elsewhere(
     g: &Gazetteer,
@@ -744,4 +818,19 @@ fn elsewhere(
         .take(3)
         .map(|h| describe(h.entry, unit))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spells_own_name;
+
+    /// An alias counts as the place's own name only when it spells that name.
+    #[test]
+    fn an_alias_spells_the_own_name_or_is_another_name() {
+        assert!(spells_own_name("Mora Bānda Kili", "Mora Banda"));
+        assert!(spells_own_name("Zare Sar", "Zore Sar"));
+        assert!(spells_own_name("Dalbandin", "Dālbandīn"));
+        assert!(!spells_own_name("Hayatabad", "Awal Din Kalle"));
+        assert!(!spells_own_name("", "Kabul"));
+    }
 }
