@@ -14,8 +14,10 @@
 //! A name found only outside the stated units is not taken: it is offered as a candidate in
 //! the review list. The one exception is a town or village named as written just outside the
 //! stated district, whose name is rare (reports give a district before its split, or the one
-//! next door): it is taken with a radius that covers the stated district as well. Several equally good places of one name inside the unit give an ambiguous
-//! answer whose circle covers all of them (or the unit, if that is smaller).
+//! next door): it is taken with a radius that covers the stated district as well.
+//!
+//! Several equally good places of one name inside the unit give an ambiguous answer whose
+//! circle covers all of them (or the unit, if that is smaller).
 
 use super::phrase;
 use super::{NEAR_EXTRA_KM, lookup_phrase};
@@ -699,9 +701,7 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
                     || neighbouring(g, d, h.entry)
             })
             .collect();
-        if let Some(loc) =
-            settlement_just_outside(g, &p, &outside, &named, text, near, d, namesakes)
-        {
+        if let Some(loc) = settlement_just_outside(g, &p, &outside, text, near, d, namesakes) {
             return Outcome::Placed(loc);
         }
         let just_outside = outside
@@ -753,22 +753,20 @@ fn spells_own_name(alias: &str, name: &str) -> bool {
 /// district next to it): reports often give the district a town belonged to before a split
 /// (Buner from Swat, Nushki from Chagai) or the one next door. It is taken when it is the one
 /// place of the name there, matched by its own name, another romanisation of it or an alias
-/// that spells it ([`spells_own_name`]; an alias may be another place's name), and the name is not common in the country
-/// ([`COMMON_NAME_PLACES`]); the radius covers the stated district as well, so the answer
+/// that spells it ([`spells_own_name`]; an alias may be another place's name), and the name
+/// is not common in the country ([`COMMON_NAME_PLACES`]); the radius covers the stated district as well, so the answer
 /// still holds if the report meant a place in it that the gazetteer lacks. Areas, valleys and
 /// other features named like a village are left to the district fallback.
-#[allow(clippy::too_many_arguments)]
 fn settlement_just_outside<'g>(
     g: &'g Gazetteer,
     p: &phrase::Phrase,
     outside: &[&Candidate<'g>],
-    named: &[Candidate<'g>],
     text: &str,
     near: bool,
     d: &'g GazetteerEntry,
     namesakes: impl FnOnce() -> usize,
 ) -> Option<Location> {
-    if !p.settlement || named.is_empty() {
+    if !p.settlement {
         return None;
     }
     let own_name: Vec<Candidate<'g>> = outside
