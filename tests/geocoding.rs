@@ -178,17 +178,37 @@ const CASES: &[Case] = &[
     ),
 ];
 
-fn write_cases(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("names.csv");
+/// Writes records (id, country, admin1, admin2, location) dated 2024-01-01 as `dir/name`.
+fn write_records(dir: &Path, name: &str, rows: &[[&str; 5]]) -> std::path::PathBuf {
+    let path = dir.join(name);
     let mut w = csv::Writer::from_path(&path).unwrap();
     w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
         .unwrap();
-    for c in CASES {
-        w.write_record([c.0, "2024-01-01", c.1, c.2, c.3, c.4])
+    for [id, country, admin1, admin2, location] in rows {
+        w.write_record([id, "2024-01-01", country, admin1, admin2, location])
             .unwrap();
     }
     w.flush().unwrap();
     path
+}
+
+fn write_cases(dir: &Path) -> std::path::PathBuf {
+    let rows: Vec<[&str; 5]> = CASES.iter().map(|c| [c.0, c.1, c.2, c.3, c.4]).collect();
+    write_records(dir, "names.csv", &rows)
+}
+
+/// Checks that an answer's radius reaches the truth (1 km for rounding), printing it; gives
+/// the record's id, the distance from the truth and the explanation.
+fn within_radius(f: &Value, lat: f64, lon: f64) -> (&str, f64, &str) {
+    let id = f["properties"]["incident_id"].as_str().unwrap();
+    let (d, radius) = offset(f, lat, lon);
+    let why = f["properties"]["explanation"].as_str().unwrap();
+    println!("{id}: {d:.1} km off, radius {radius}: {why}");
+    assert!(
+        d <= radius + 1.0,
+        "{id}: {d:.0} km off, radius {radius}: {why}"
+    );
+    (id, d, why)
 }
 
 #[test]
@@ -304,32 +324,24 @@ const WIDENED: &[(&str, &str, &str, f64, f64, &str)] = &[
 #[test]
 fn roads_clans_and_the_district_next_door_widen_the_radius_to_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.csv");
-    let mut w = csv::Writer::from_path(&input).unwrap();
-    w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
-        .unwrap();
-    for (id, admin2, location, ..) in WIDENED {
-        let admin1 = if admin2.contains("Nushki") {
-            "Balochistan"
-        } else {
-            "Khyber Pakhtunkhwa"
-        };
-        w.write_record([id, "2024-01-01", "Pakistan", admin1, admin2, location])
-            .unwrap();
-    }
-    w.flush().unwrap();
+    let rows: Vec<[&str; 5]> = WIDENED
+        .iter()
+        .map(|&(id, admin2, location, ..)| {
+            let admin1 = if admin2.contains("Nushki") {
+                "Balochistan"
+            } else {
+                "Khyber Pakhtunkhwa"
+            };
+            [id, "Pakistan", admin1, admin2, location]
+        })
+        .collect();
+    let input = write_records(dir.path(), "in.csv", &rows);
     let feats = geocode_features(dir.path(), &input);
     assert_eq!(feats.len(), WIDENED.len());
     for f in &feats {
         let id = f["properties"]["incident_id"].as_str().unwrap();
         let case = WIDENED.iter().find(|c| c.0 == id).unwrap();
-        let (d, radius) = offset(f, case.3, case.4);
-        let why = f["properties"]["explanation"].as_str().unwrap();
-        println!("{id}: {d:.1} km off, radius {radius}: {why}");
-        assert!(
-            d <= radius + 1.0,
-            "{id}: {d:.0} km off, radius {radius}: {why}"
-        );
+        let (_, _, why) = within_radius(f, case.3, case.4);
         assert!(why.contains(case.5), "{id}: {why}");
     }
 }
@@ -517,20 +529,6 @@ fn the_users_places_work_in_geocode_run_density_and_compare() {
     assert!(run_dir.join("review.csv").exists());
 }
 
-/// Writes Pakistani records (id, admin1, admin2, location) as a CSV in `dir`.
-fn pakistan_records(dir: &Path, rows: &[(&str, &str, &str, &str)]) -> std::path::PathBuf {
-    let input = dir.join("in.csv");
-    let mut w = csv::Writer::from_path(&input).unwrap();
-    w.write_record(["id", "date", "country", "admin1", "admin2", "location"])
-        .unwrap();
-    for (id, admin1, admin2, location) in rows {
-        w.write_record([id, "2024-01-01", "Pakistan", admin1, admin2, location])
-            .unwrap();
-    }
-    w.flush().unwrap();
-    input
-}
-
 /// A stated district the gazetteer has no outline for (most of Azad Kashmir's, and Skardu,
 /// split from Baltistan) is placed at the town it is named after, with a radius covering the
 /// province, and listed for review; a district whose namesake town lies outside the stated
@@ -564,21 +562,18 @@ fn a_district_the_gazetteer_lacks_is_placed_at_its_namesake_town() {
             74.119,
         ),
     ];
-    let records: Vec<_> = rows.iter().map(|r| (r.0, r.1, r.2, r.3)).collect();
-    let input = pakistan_records(dir.path(), &records);
+    let records: Vec<[&str; 5]> = rows
+        .iter()
+        .map(|r| [r.0, "Pakistan", r.1, r.2, r.3])
+        .collect();
+    let input = write_records(dir.path(), "in.csv", &records);
     let feats = geocode_features(dir.path(), &input);
     assert_eq!(feats.len(), rows.len());
     for f in &feats {
         let p = &f["properties"];
         let id = p["incident_id"].as_str().unwrap();
         let (_, _, _, _, lat, lon) = rows.iter().find(|r| r.0 == id).copied().unwrap();
-        let (d, radius) = offset(f, lat, lon);
-        let why = p["explanation"].as_str().unwrap();
-        println!("{id}: {d:.1} km off, radius {radius}: {why}");
-        assert!(
-            d <= radius + 1.0,
-            "{id}: {d:.0} km off, radius {radius}: {why}"
-        );
+        let (_, d, why) = within_radius(f, lat, lon);
         if id == "chikri" {
             // Haveli, the town, is in Punjab: nothing in Azad Kashmir names the district.
             assert_eq!(p["locate_method"], "fallback_province", "{why}");
@@ -633,25 +628,18 @@ fn a_town_just_outside_the_stated_district_is_taken_with_a_radius_covering_both(
             "fallback_district",
         ),
     ];
-    let records: Vec<_> = rows
+    let records: Vec<[&str; 5]> = rows
         .iter()
-        .map(|r| (r.0, "Khyber Pakhtunkhwa", r.1, r.2))
+        .map(|r| [r.0, "Pakistan", "Khyber Pakhtunkhwa", r.1, r.2])
         .collect();
-    let input = pakistan_records(dir.path(), &records);
+    let input = write_records(dir.path(), "in.csv", &records);
     let feats = geocode_features(dir.path(), &input);
     assert_eq!(feats.len(), rows.len());
     for f in &feats {
-        let p = &f["properties"];
-        let id = p["incident_id"].as_str().unwrap();
+        let id = f["properties"]["incident_id"].as_str().unwrap();
         let (_, admin2, _, lat, lon, method) = rows.iter().find(|r| r.0 == id).copied().unwrap();
-        let (d, radius) = offset(f, lat, lon);
-        let why = p["explanation"].as_str().unwrap();
-        println!("{id}: {d:.1} km off, radius {radius}: {why}");
-        assert_eq!(p["locate_method"], method, "{id}: {why}");
-        assert!(
-            d <= radius + 1.0,
-            "{id}: {d:.0} km off, radius {radius}: {why}"
-        );
+        let (_, d, why) = within_radius(f, lat, lon);
+        assert_eq!(f["properties"]["locate_method"], method, "{id}: {why}");
         if method == "exact" {
             assert!(d <= 2.0, "{id}: {d:.1} km from UCDP's point: {why}");
             assert!(why.contains("just outside the stated district"), "{why}");
