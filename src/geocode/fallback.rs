@@ -4,7 +4,8 @@
 //! to the precision the source itself states.
 
 use super::default_radius_km;
-use super::names::{Context, JustOutside, PLACE_POSITION_KM, location_from_entry};
+use super::names::{JustOutside, PLACE_POSITION_KM, location_from_entry};
+use super::units::Context;
 use crate::model::{IncidentRecord, LocateMethod, Location, PrecisionClass, Review, ReviewKind};
 use std::sync::Arc;
 
@@ -107,7 +108,7 @@ pub(super) fn fall_back(
 }
 
 /// A stated district the gazetteer lacks, placed at the town it is named after
-/// ([`super::names::Context::district_seat`]). Its outline is unknown, so the radius covers
+/// ([`super::units::Context::district_seat`]). Its outline is unknown, so the radius covers
 /// the whole stated province from the town: every point of the province lies within the
 /// province's radius of its own point, so within that radius plus the town's distance from it.
 fn at_district_seat(

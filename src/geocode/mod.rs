@@ -10,6 +10,7 @@ mod fallback;
 mod names;
 pub mod phrase;
 pub mod review;
+mod units;
 
 use crate::gazetteer::{Candidate, Constraint, Gazetteer, NameMatch};
 use crate::geodata::GeoData;
@@ -393,7 +394,7 @@ fn place_one(r: &IncidentRecord, geo: &GeoData) -> Result<Location, Box<Unmatche
         return locate_by_coordinates(r, geo, lat, lon, country_entry, province);
     }
 
-    let ctx = names::context(g, r, country_entry);
+    let ctx = units::context(g, r, country_entry);
     let text = r.location.as_deref().filter(|t| !t.trim().is_empty());
     let (mut candidates, mut just_outside) = (Vec::new(), None);
     if let Some(text) = text {
