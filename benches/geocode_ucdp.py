@@ -2,7 +2,7 @@
 """Geocoding benchmark on real place names: UCDP GED rows with their coordinates removed.
 
     python3 benches/geocode_ucdp.py [--bin target/release/borderwatch] [--realdata DIR]
-                                    [--places FILE] [--show N] [--keep DIR]
+                                    [--places FILE] [--show N] [--keep DIR] [--prec 1,2,3]
 
 Takes the distinct places (country, adm_1, adm_2, where_coordinates) of the UCDP GED rows in
 ../shared/realdata (the HDX Pakistan file and the 23.1 sample) whose `where_prec` is 1-3,
@@ -15,7 +15,9 @@ export, and compares each answer with UCDP's own point:
   the tool stated (the worst error: a confident wrong place). A 1 km allowance covers the
   rounding of UCDP's coordinates.
 
-Rows left unmatched count as neither (they are listed, with their reason). Standard library
+Rows left unmatched count as neither (they are listed, with their reason). `--prec 4,5` runs
+the same on UCDP's province- and line-precision rows instead: there only the share beyond the
+radius means something (UCDP's point is a province centroid or a point on a line). Standard library
 only; the real rows are read in place and never copied into the repository.
 """
 
@@ -40,15 +42,16 @@ def km(lon1, lat1, lon2, lat2):
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def distinct_rows(realdata):
-    """First row of every distinct (country, adm_1, adm_2, where_coordinates), prec 1-3."""
+def distinct_rows(realdata, precisions=("1", "2", "3")):
+    """First row of every distinct (country, adm_1, adm_2, where_coordinates) of the given
+    where_prec values."""
     seen, rows, header = set(), [], None
     for name in FILES:
         with open(os.path.join(realdata, name), newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             header = header or reader.fieldnames
             for r in reader:
-                if r["where_prec"] not in ("1", "2", "3"):
+                if r["where_prec"] not in precisions:
                     continue
                 key = (r["country"], r["adm_1"], r["adm_2"], r["where_coordinates"])
                 if key in seen:
@@ -68,10 +71,12 @@ def main():
     ap.add_argument("--show", type=int, default=15, help="worst answers to list")
     ap.add_argument("--keep", help="keep the input and outputs in this folder")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--prec", default="1,2,3", help="UCDP where_prec values to take")
     a = ap.parse_args()
     if not os.path.isdir(a.realdata):
         sys.exit(f"no real data at {a.realdata} (see its SOURCES.md); nothing to measure")
-    header, rows = distinct_rows(a.realdata)
+    precisions = tuple(p.strip() for p in a.prec.split(","))
+    header, rows = distinct_rows(a.realdata, precisions)
     work = a.keep or tempfile.mkdtemp(prefix="bw-geocode-bench-")
     os.makedirs(work, exist_ok=True)
     inp = os.path.join(work, "ucdp_names.csv")
@@ -125,7 +130,7 @@ def main():
     if a.json:
         print(json.dumps(figures, indent=2))
         return
-    print(f"{n} distinct UCDP place names (where_prec 1-3), coordinates removed; {located} located, {n - located} unmatched")
+    print(f"{n} distinct UCDP place names (where_prec {a.prec}), coordinates removed; {located} located, {n - located} unmatched")
     print(f"within tolerance (25 km; 50 km for district rows): {within} = {100 * within / n:.1f}%")
     print(f"truth beyond the stated radius:                    {beyond} = {100 * beyond / n:.1f}%")
     print("by method: n / within / beyond")
