@@ -8,7 +8,7 @@
 //! whole outline is tested instead.
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
-use geo::{BoundingRect, Contains, Coord, CoordinatePosition, MultiPolygon};
+use geo::{BoundingRect, Contains, Coord, MultiPolygon};
 
 const GRID_DEG: f64 = 0.1;
 
@@ -87,8 +87,14 @@ impl InsideGrid {
                     x: x0 + (col as f64 + 0.5) * GRID_DEG,
                     y: y0 + (row as f64 + 0.5) * GRID_DEG,
                 };
+                // Where the centre lies in polygon k, from the scan or, unsure, the whole test.
+                let inside = |k: usize| match sides[k][i] {
+                    Side::In => true,
+                    Side::Out => false,
+                    Side::Unsure => shape.0[k].contains(&geo::Point(centre)),
+                };
                 if cell_edges.is_empty() {
-                    return if sides[i] {
+                    return if (0..shape.0.len()).any(inside) {
                         Cell::Inside
                     } else {
                         Cell::Outside
@@ -101,14 +107,19 @@ impl InsideGrid {
                         None => polygons.push((k, vec![edge])),
                     }
                 }
-                let on_outline = shape.coordinate_position(&centre)
-                    == geo::coordinate_position::CoordPos::OnBoundary;
-                let covered = shape.0.iter().enumerate().any(|(k, poly)| {
-                    !polygons.iter().any(|(pk, _)| *pk == k) && poly.contains(&geo::Point(centre))
+                // On the outline: on an edge, which then passes through the cell.
+                let on_outline = polygons.iter().flat_map(|(_, list)| list).any(|&(a, b)| {
+                    RobustKernel::orient2d(a, b, centre) == Orientation::Collinear
+                        && a.x.min(b.x) <= centre.x
+                        && centre.x <= a.x.max(b.x)
+                        && a.y.min(b.y) <= centre.y
+                        && centre.y <= a.y.max(b.y)
                 });
+                let covered = (0..shape.0.len())
+                    .any(|k| !polygons.iter().any(|(pk, _)| *pk == k) && inside(k));
                 let polygons = polygons
                     .into_iter()
-                    .map(|(k, list)| (shape.0[k].contains(&geo::Point(centre)), list))
+                    .map(|(k, list)| (!on_outline && inside(k), list))
                     .collect();
                 Cell::Crossed(Box::new(Crossed {
                     centre,
@@ -142,28 +153,41 @@ impl InsideGrid {
     }
 }
 
-/// Whether each cell's centre lies inside the outline, as `geo::Contains` says, for the cells
-/// no edge meets: along each row's centre line, a ring's crossings left of a centre are
-/// counted (odd: inside the ring; each crossing found by the half-open rule, so a vertex on
-/// the line counts once or not at all), and a centre is inside a polygon when it is inside its
-/// exterior and no hole. No edge's box meets such a cell, so every crossing lies more than
-/// half a cell from the centre and the count is exact; the centre is not on the outline.
-/// One pass over the edges per row, instead of a whole-outline test per cell (building the
-/// grid of a 30,000-vertex country took over a second that way).
+/// Where a cell's centre lies relative to one polygon.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Out,
+    In,
+    /// A crossing of the centre line lies within a hair of the centre: not decided here.
+    Unsure,
+}
+
+/// How far (degrees) a crossing must lie from a centre for the count to decide it: computed
+/// crossings are good to about 1e-14°.
+const SURE_DEG: f64 = 1e-9;
+
+/// Per polygon, per cell, where the cell's centre lies (`[polygon][cell]`): along each row's
+/// centre line, a ring's crossings left of a centre are counted (odd: inside the ring; each
+/// crossing found by the half-open rule, so a vertex on the line counts once or not at all),
+/// and a centre is inside a polygon when it is inside its exterior and no hole — what
+/// `geo::Contains` says of a point not on the outline. A centre with a crossing within
+/// [`SURE_DEG`] is [`Side::Unsure`]. In a cell no edge's box meets, every crossing lies more
+/// than half a cell away. One pass over the edges per row, instead of whole-outline tests
+/// per cell (building the grid of a 30,000-vertex country took over a second that way).
 fn centre_sides(
     shape: &MultiPolygon<f64>,
     x0: f64,
     y0: f64,
     cols: usize,
     rows: usize,
-) -> Vec<bool> {
-    let mut sides = vec![false; cols * rows];
+) -> Vec<Vec<Side>> {
+    let mut sides = vec![vec![Side::Out; cols * rows]; shape.0.len()];
     let mut xs: Vec<f64> = Vec::new();
     let centre_x = |col: usize| x0 + (col as f64 + 0.5) * GRID_DEG;
     for row in 0..rows {
         let yc = y0 + (row as f64 + 0.5) * GRID_DEG;
-        // Per ring, whether each centre of the row is inside it.
-        let mut inside_ring = |ring: &geo::LineString<f64>, out: &mut Vec<bool>| {
+        // Per ring, where each centre of the row lies.
+        let mut ring_sides = |ring: &geo::LineString<f64>, out: &mut Vec<Side>| {
             xs.clear();
             for w in ring.0.windows(2) {
                 let (a, b) = (w[0], w[1]);
@@ -173,23 +197,34 @@ fn centre_sides(
             }
             xs.sort_unstable_by(f64::total_cmp);
             out.clear();
-            out.extend((0..cols).map(|col| xs.partition_point(|&x| x < centre_x(col)) % 2 == 1));
+            out.extend((0..cols).map(|col| {
+                let xc = centre_x(col);
+                let left = xs.partition_point(|&x| x < xc);
+                let near = |j: usize| xs.get(j).is_some_and(|&x| (x - xc).abs() < SURE_DEG);
+                if near(left) || (left > 0 && near(left - 1)) {
+                    Side::Unsure
+                } else if left % 2 == 1 {
+                    Side::In
+                } else {
+                    Side::Out
+                }
+            }));
         };
         let (mut exterior, mut hole) = (Vec::with_capacity(cols), Vec::with_capacity(cols));
-        for poly in &shape.0 {
-            inside_ring(poly.exterior(), &mut exterior);
+        for (k, poly) in shape.0.iter().enumerate() {
+            ring_sides(poly.exterior(), &mut exterior);
             for ring in poly.interiors() {
-                inside_ring(ring, &mut hole);
-                for (e, h) in exterior.iter_mut().zip(&hole) {
-                    *e &= !h;
+                ring_sides(ring, &mut hole);
+                for (e, &h) in exterior.iter_mut().zip(&hole) {
+                    *e = match (*e, h) {
+                        (Side::Out, _) => Side::Out,
+                        (_, Side::In) => Side::Out,
+                        (Side::In, Side::Out) => Side::In,
+                        _ => Side::Unsure,
+                    };
                 }
             }
-            for (side, e) in sides[row * cols..(row + 1) * cols]
-                .iter_mut()
-                .zip(&exterior)
-            {
-                *side |= e;
-            }
+            sides[k][row * cols..(row + 1) * cols].copy_from_slice(&exterior);
         }
     }
     sides
@@ -300,7 +335,7 @@ mod tests {
 
     /// On the shipped countries' full outlines (Afghanistan's has tens of thousands of
     /// vertices), every cell the grid calls wholly inside or outside has its centre where
-    /// `geo::Contains` puts it.
+    /// `geo::Contains` puts it, and points in the cells the outline crosses get its answer.
     #[test]
     fn whole_cells_agree_with_contains_on_the_shipped_countries() {
         let geo = crate::geodata::GeoData::load(None).expect("geodata");
@@ -331,6 +366,27 @@ mod tests {
                 whole += 1;
             }
             assert!(whole > 1000, "{}: {whole} whole cells", country.code);
+            // Points in the crossed cells too: near the outline, where the edges decide.
+            let mut u = crate::geo_util::test_uniform(11);
+            let mut near = 0;
+            while near < 3_000 {
+                let x = grid.x0 + u() * grid.cols as f64 * GRID_DEG;
+                let y = grid.y0 + u() * grid.rows as f64 * GRID_DEG;
+                let (col, row) = ((x - grid.x0) / GRID_DEG, (y - grid.y0) / GRID_DEG);
+                let cell = &grid.cells[(row as usize).min(grid.rows - 1) * grid.cols
+                    + (col as usize).min(grid.cols - 1)];
+                if !matches!(cell, Cell::Crossed(_)) {
+                    continue;
+                }
+                let want = country.shape.contains(&geo::Point::new(x, y));
+                assert_eq!(
+                    grid.contains(&country.shape, x, y),
+                    want,
+                    "{}: ({x}, {y})",
+                    country.code
+                );
+                near += 1;
+            }
         }
     }
 }
