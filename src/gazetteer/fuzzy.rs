@@ -43,6 +43,8 @@ struct Initial {
     sets: Vec<u64>,
     /// Each key's first four bytes ([`head`]), for its common prefix with a query.
     heads: Vec<u32>,
+    /// Each key's letters that it holds twice or more ([`double_letters`]).
+    doubles: Vec<u32>,
     text: String,
 }
 
@@ -88,6 +90,7 @@ impl FuzzyIndex {
                     keys: Vec::with_capacity(list.len()),
                     sets: Vec::with_capacity(list.len()),
                     heads: Vec::with_capacity(list.len()),
+                    doubles: Vec::with_capacity(list.len()),
                     text: String::new(),
                 };
                 for (k, entry, spelling) in list {
@@ -104,6 +107,7 @@ impl FuzzyIndex {
                         .sets
                         .push(pack(letter_mask(k), k.chars().count() as u32));
                     initial.heads.push(head(k));
+                    initial.doubles.push(double_letters(k));
                 }
                 (c, initial)
             })
@@ -167,10 +171,14 @@ impl FuzzyIndex {
         let mut best: HashMap<u32, (f64, u32, &str)> = HashMap::default();
         let mut survivors = Vec::new();
         letter_set_survivors(
-            &initial.sets[from..to],
-            &initial.heads[from..to],
+            KeyColumns {
+                sets: &initial.sets[from..to],
+                heads: &initial.heads[from..to],
+                doubles: &initial.doubles[from..to],
+            },
             LetterSetQuery {
                 mask: query_mask,
+                doubles: double_letters(key),
                 head: head(key),
                 len,
                 shortest,
@@ -204,62 +212,69 @@ impl FuzzyIndex {
     }
 }
 
-/// What the letter-set tests compare each key with: the query's letter set, first bytes
+/// The columns of a window of keys that the letter-set tests read: [`pack`]ed letter sets
+/// and lengths, [`head`]s and [`double_letters`].
+#[derive(Clone, Copy)]
+struct KeyColumns<'a> {
+    sets: &'a [u64],
+    heads: &'a [u32],
+    doubles: &'a [u32],
+}
+
+/// What the letter-set tests compare each key with: the query's letter set, double letters, first bytes
 /// ([`head`]) and length, and per key length from `shortest` on and per common prefix, the
 /// fewest matching characters that can reach the threshold ([`least_matches`]).
 #[derive(Clone, Copy)]
 struct LetterSetQuery<'a> {
     mask: u64,
+    doubles: u32,
     head: u32,
     len: u32,
     shortest: u32,
     needs: &'a [[u32; MAX_PREFIX + 1]],
 }
 
-/// The positions in `sets` and `heads` (the keys of the query's window, [`pack`]ed and
-/// [`head`]ed) of the keys that pass the letter-set tests: at most [`MAX_LETTERS_APART`]
-/// letters in one key and not the other, and enough letters shared for the threshold with
-/// their common prefix ([`letter_set_bound`]'s reasoning). The prefix is counted in bytes,
-/// which is never less than in characters, so the test never drops a key that could pass.
-/// This scan reads every key of the window, so it runs with the CPU's popcount instruction
-/// where there is one (without it, `count_ones` is a dozen instructions).
-fn letter_set_survivors(sets: &[u64], heads: &[u32], q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
+/// The positions in the window ([`KeyColumns`]) of the keys that pass the letter-set tests:
+/// at most [`MAX_LETTERS_APART`] letters in one key and not the other, and enough
+/// characters that can match for the threshold with their common prefix
+/// ([`letter_set_bound`]'s reasoning). The prefix is counted in bytes, which is never less
+/// than in characters, so the test never drops a key that could pass. This scan reads every
+/// key of the window, so it runs with the CPU's popcount instruction where there is one
+/// (without it, `count_ones` is a dozen instructions).
+fn letter_set_survivors(keys: KeyColumns<'_>, q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has the instructions the function is compiled for (checked above).
-        unsafe { letter_set_survivors_popcnt(sets, heads, q, out) };
+        unsafe { letter_set_survivors_popcnt(keys, q, out) };
         return;
     }
-    letter_set_survivors_portable(sets, heads, q, out);
+    letter_set_survivors_portable(keys, q, out);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
 unsafe fn letter_set_survivors_popcnt(
-    sets: &[u64],
-    heads: &[u32],
+    keys: KeyColumns<'_>,
     q: LetterSetQuery<'_>,
     out: &mut Vec<u32>,
 ) {
-    letter_set_survivors_portable(sets, heads, q, out);
+    letter_set_survivors_portable(keys, q, out);
 }
 
 #[inline(always)]
-fn letter_set_survivors_portable(
-    sets: &[u64],
-    heads: &[u32],
-    q: LetterSetQuery<'_>,
-    out: &mut Vec<u32>,
-) {
-    for (i, (&set, &h)) in sets.iter().zip(heads).enumerate() {
+fn letter_set_survivors_portable(keys: KeyColumns<'_>, q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
+    let rows = keys.sets.iter().zip(keys.heads).zip(keys.doubles);
+    for (i, ((&set, &h), &doubles)) in rows.enumerate() {
         let (mask, chars) = unpack(set);
         let only_query = (q.mask & !mask).count_ones();
         let only_key = (mask & !q.mask).count_ones();
         let prefix = ((q.head ^ h).trailing_zeros() / 8).min(MAX_PREFIX as u32);
         let need = q.needs[(chars - q.shortest) as usize][prefix as usize];
+        let unmatched_query = only_query + (q.doubles & !doubles).count_ones();
+        let unmatched_key = only_key + (doubles & !q.doubles).count_ones();
         if only_query + only_key <= MAX_LETTERS_APART
-            && q.len.saturating_sub(only_query) >= need
-            && chars.saturating_sub(only_key) >= need
+            && q.len.saturating_sub(unmatched_query) >= need
+            && chars.saturating_sub(unmatched_key) >= need
         {
             out.push(i as u32);
         }
@@ -291,18 +306,23 @@ fn jaro_winkler_bound(a: &str, a_len: u32, a_counts: &LetterCounts, b: &str, b_l
     (jaro + 0.1 * prefix as f64 * (1.0 - jaro)).min(1.0)
 }
 
-/// An upper bound of `strsim::jaro_winkler(a, b)` from the keys' lengths, letter sets and
-/// common prefix, a test cheaper than [`jaro_winkler_bound`] (no pass over the text): each
-/// letter of one key's set missing from the other's leaves at least one of its characters
-/// unmatched, so at most min(|a| − missing in b, |b| − missing in a) characters match; Jaro
-/// is then at most (m/|a| + m/|b| + 1)/3, and Winkler's bonus 0.1 of the rest per prefix
-/// character. With the real prefix it is never below [`jaro_winkler_bound`] (that bound's m
+/// An upper bound of `strsim::jaro_winkler(a, b)` from the keys' lengths, letter sets,
+/// double letters and common prefix, a test cheaper than [`jaro_winkler_bound`] (no pass
+/// over the text): each letter of one key's set missing from the other's leaves at least one
+/// of its characters unmatched, and so does each letter one key holds twice or more and the
+/// other at most once (a letter the other lacks leaves both of its characters unmatched:
+/// counted once by each test). So at most min(|a| − unmatched in a, |b| − unmatched in b)
+/// characters match; Jaro is then at most (m/|a| + m/|b| + 1)/3, and Winkler's bonus 0.1
+/// of the rest per prefix character. With the real prefix it is never below [`jaro_winkler_bound`] (that bound's m
 /// counts letters, this one only their sets), less a margin for rounding, nor with a longer
 /// prefix; the scan ([`letter_set_survivors`]) uses it with the prefix counted in bytes.
 #[cfg(test)]
-fn letter_set_bound(a_len: u32, a_mask: u64, b_len: u32, b_mask: u64, prefix: usize) -> f64 {
-    let only_a = (a_mask & !b_mask).count_ones();
-    let only_b = (b_mask & !a_mask).count_ones();
+fn letter_set_bound(a: &str, b: &str, prefix: usize) -> f64 {
+    let (a_len, b_len) = (a.chars().count() as u32, b.chars().count() as u32);
+    let (a_mask, b_mask) = (letter_mask(a), letter_mask(b));
+    let (a_doubles, b_doubles) = (double_letters(a), double_letters(b));
+    let only_a = (a_mask & !b_mask).count_ones() + (a_doubles & !b_doubles).count_ones();
+    let only_b = (b_mask & !a_mask).count_ones() + (b_doubles & !a_doubles).count_ones();
     let m = a_len
         .saturating_sub(only_a)
         .min(b_len.saturating_sub(only_b));
@@ -386,37 +406,40 @@ fn jaro_winkler(a_text: &str, b_text: &str) -> f64 {
     {
         return strsim::jaro_winkler(a_text, b_text);
     }
-    // strsim's `generic_jaro`, step for step.
+    // strsim's `generic_jaro`, step for step: each character of `a` takes the first
+    // character of `b` within the search range that is equal and not yet taken, found here
+    // from the bits of `b`'s positions of each byte.
     let search_range = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut positions = [0u64; 128];
+    for (j, &y) in b.iter().enumerate() {
+        positions[y as usize] |= 1 << j;
+    }
+    let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
     let (mut a_flags, mut b_flags) = (0u64, 0u64);
     let mut matches = 0usize;
     for (i, &x) in a.iter().enumerate() {
         let low = i.saturating_sub(search_range);
         let high = b.len().min(i + search_range + 1);
-        for (j, &y) in b.iter().enumerate().take(high).skip(low) {
-            if x == y && b_flags & (1 << j) == 0 {
-                a_flags |= 1 << i;
-                b_flags |= 1 << j;
-                matches += 1;
-                break;
-            }
+        let free = positions[x as usize] & !b_flags & below(high) & !below(low);
+        if free != 0 {
+            a_flags |= 1 << i;
+            b_flags |= free & free.wrapping_neg();
+            matches += 1;
         }
     }
     if matches == 0 {
         return 0.0;
     }
+    // The matched characters of each, in order: a transposition where they differ.
     let mut transpositions = 0usize;
-    let mut j = 0usize;
-    for (i, &x) in a.iter().enumerate() {
-        if a_flags & (1 << i) != 0 {
-            while b_flags & (1 << j) == 0 {
-                j += 1;
-            }
-            if x != b[j] {
-                transpositions += 1;
-            }
-            j += 1;
+    let (mut a_left, mut b_left) = (a_flags, b_flags);
+    while a_left != 0 {
+        let (i, j) = (a_left.trailing_zeros(), b_left.trailing_zeros());
+        if a[i as usize] != b[j as usize] {
+            transpositions += 1;
         }
+        a_left &= a_left - 1;
+        b_left &= b_left - 1;
     }
     transpositions /= 2;
     let m = matches as f64;
@@ -445,6 +468,17 @@ fn unpack(set: u64) -> (u64, u32) {
         set & ((1 << LENGTH_SHIFT) - 1),
         (set >> LENGTH_SHIFT) as u32,
     )
+}
+
+/// The letters a–z a key holds twice or more, as bits.
+fn double_letters(key: &str) -> u32 {
+    let (mut once, mut twice) = (0u32, 0u32);
+    for b in key.bytes().filter(u8::is_ascii_lowercase) {
+        let bit = 1 << (b - b'a');
+        twice |= once & bit;
+        once |= bit;
+    }
+    twice
 }
 
 /// The set of letters and digits in a key, as bits: a fast test of how different two names are.
@@ -509,10 +543,9 @@ mod tests {
                 let bound = jaro_winkler_bound(a, la, &letter_counts(a), b, lb);
                 let s = strsim::jaro_winkler(a, b);
                 assert_eq!(jaro_winkler(a, b).to_bits(), s.to_bits(), "{a} / {b}");
-                let (ma, mb) = (letter_mask(a), letter_mask(b));
-                let sets = letter_set_bound(la, ma, lb, mb, common_prefix(a, b));
+                let sets = letter_set_bound(a, b, common_prefix(a, b));
                 assert!(sets >= bound, "{a} / {b}: letter sets {sets} < {bound}");
-                let longest = letter_set_bound(la, ma, lb, mb, MAX_PREFIX);
+                let longest = letter_set_bound(a, b, MAX_PREFIX);
                 assert!(
                     longest >= sets,
                     "{a} / {b}: longest prefix {longest} < {sets}"

@@ -432,46 +432,8 @@ impl Gazetteer {
                 }
             }
         }
-        let query_words = normalize::fold(query);
-        // The tie-breakers that fold text are worked out once per distinct spelling, not per
-        // comparison or candidate: a common name has hundreds of candidates that share it.
-        let mut extra_of: HashMap<&str, usize> = HashMap::default();
-        let mut name_begins: HashMap<&str, bool> = HashMap::default();
-        let mut keyed: Vec<(Candidate<'_>, usize, u8)> = Vec::with_capacity(out.len());
-        for c in out {
-            let extra = *extra_of
-                .entry(c.matched)
-                .or_insert_with(|| extra_admin_words(c.matched, &query_words));
-            // An alias hit whose entry's own name begins with the query ("Malakand" →
-            // "Malakand PA") before one that only shares a spelling (a division's name given
-            // to its districts).
-            let affinity = c.how != NameMatch::Exact
-                && !*name_begins.entry(&c.entry.name).or_insert_with(|| {
-                    normalize::compact(&normalize::key(&c.entry.name)).starts_with(&key)
-                });
-            keyed.push((c, extra, u8::from(affinity)));
-        }
-        let mine = |c: &Candidate<'_>| !user_places::is_user_place(c.entry);
-        keyed.sort_by(|(a, a_extra, a_affinity), (b, b_extra, b_affinity)| {
-            b.score
-                .total_cmp(&a.score)
-                // The user's own places first: they know which place they mean.
-                .then(mine(a).cmp(&mine(b)))
-                .then(kind_rank(a.entry).cmp(&kind_rank(b.entry)))
-                .then(a.how.cmp(&b.how))
-                .then(a_extra.cmp(b_extra))
-                .then(a_affinity.cmp(b_affinity))
-                .then(
-                    b.entry
-                        .population
-                        .unwrap_or(0)
-                        .cmp(&a.entry.population.unwrap_or(0)),
-                )
-                .then(feature_rank(a.entry).cmp(&feature_rank(b.entry)))
-                .then(a.entry.id.len().cmp(&b.entry.id.len()))
-                .then(a.entry.id.cmp(&b.entry.id))
-        });
-        keyed.into_iter().map(|(c, _, _)| c).collect()
+        order_candidates(&mut out, query, &key);
+        out
     }
 
     /// Up to `n` names close to the query, for "did you mean" in the unmatched report.
@@ -510,6 +472,72 @@ impl Gazetteer {
                 e.kind == EntryKind::BorderZone && e.province_id.as_deref() == Some(province_id)
             })
             .collect()
+    }
+}
+
+/// Orders a query's candidates, best first: by score; the user's own places (they know
+/// which place they mean); [`kind_rank`]; how the name matched; then, among candidates still
+/// equal, fewer administrative words the query did not write ([`extra_admin_words`]); an
+/// alias hit whose entry's own name begins with the query ("Malakand" → "Malakand PA")
+/// before one that only shares a spelling (a division's name given to its districts); more
+/// people; [`feature_rank`]; and the id. The stable sort by the first keys leaves the
+/// candidates still equal side by side, and only those need the tie-breakers that fold
+/// text: a misspelling's hundreds of candidates mostly differ in score.
+fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, key: &str) {
+    let mine = |c: &Candidate<'_>| !user_places::is_user_place(c.entry);
+    let first_keys = |a: &Candidate<'_>, b: &Candidate<'_>| {
+        b.score
+            .total_cmp(&a.score)
+            .then(mine(a).cmp(&mine(b)))
+            .then(kind_rank(a.entry).cmp(&kind_rank(b.entry)))
+            .then(a.how.cmp(&b.how))
+    };
+    candidates.sort_by(first_keys);
+    let query_words = normalize::fold(query);
+    // Worked out once per distinct spelling or name: a common name has hundreds of
+    // candidates that share it.
+    let mut extra_of: HashMap<&str, usize> = HashMap::default();
+    let mut name_begins: HashMap<&str, bool> = HashMap::default();
+    let mut start = 0;
+    while start < candidates.len() {
+        let end = start
+            + candidates[start..]
+                .iter()
+                .position(|c| first_keys(&candidates[start], c).is_ne())
+                .unwrap_or(candidates.len() - start);
+        if end - start > 1 {
+            let mut keyed: Vec<(Candidate<'_>, usize, bool)> = candidates[start..end]
+                .iter()
+                .map(|c| {
+                    let extra = *extra_of
+                        .entry(c.matched)
+                        .or_insert_with(|| extra_admin_words(c.matched, &query_words));
+                    let affinity = c.how != NameMatch::Exact
+                        && !*name_begins.entry(&c.entry.name).or_insert_with(|| {
+                            normalize::compact(&normalize::key(&c.entry.name)).starts_with(key)
+                        });
+                    (c.clone(), extra, affinity)
+                })
+                .collect();
+            keyed.sort_by(|(a, a_extra, a_affinity), (b, b_extra, b_affinity)| {
+                a_extra
+                    .cmp(b_extra)
+                    .then(a_affinity.cmp(b_affinity))
+                    .then(
+                        b.entry
+                            .population
+                            .unwrap_or(0)
+                            .cmp(&a.entry.population.unwrap_or(0)),
+                    )
+                    .then(feature_rank(a.entry).cmp(&feature_rank(b.entry)))
+                    .then(a.entry.id.len().cmp(&b.entry.id.len()))
+                    .then(a.entry.id.cmp(&b.entry.id))
+            });
+            for (slot, (c, _, _)) in candidates[start..end].iter_mut().zip(keyed) {
+                *slot = c;
+            }
+        }
+        start = end;
     }
 }
 
