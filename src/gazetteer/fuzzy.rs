@@ -71,9 +71,9 @@ pub(super) struct FuzzyIndex {
 impl FuzzyIndex {
     /// Indexes every (key, postings) pair; keys are expected sorted, so that the index does
     /// not depend on a hash map's order.
-    pub(super) fn new(keys: Vec<(String, Vec<(u32, u32)>)>) -> FuzzyIndex {
+    pub(super) fn new(keys: &[(String, Vec<(u32, u32)>)]) -> FuzzyIndex {
         let mut lists: HashMap<char, Vec<(&str, u32, u32)>> = HashMap::default();
-        for (k, postings) in &keys {
+        for (k, postings) in keys {
             let Some(c) = k.chars().next() else { continue };
             let list = lists.entry(c).or_default();
             list.extend(
@@ -568,7 +568,7 @@ mod tests {
             .map(|(i, k)| (k.to_string(), vec![(i as u32, 0)]))
             .collect();
         keys.sort();
-        FuzzyIndex::new(keys)
+        FuzzyIndex::new(&keys)
     }
 
     /// The index finds exactly what comparing the query with every key finds.

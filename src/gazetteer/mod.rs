@@ -276,9 +276,32 @@ impl Gazetteer {
     /// order does not depend on the hash map's).
     fn variants(&self) -> &HashMap<String, Vec<(u32, u32)>> {
         self.variants.get_or_init(|| {
+            let keys = self.all_keys();
+            // A search asks for the fuzzy index only after the variants, so the two are built
+            // together, and the skeletons in two halves, each on a thread of its own: not the
+            // pool's, whose worker waiting on a part could take a job that needs this index.
+            let (skeletons, fuzzy) = std::thread::scope(|scope| {
+                let fuzzy = scope.spawn(|| FuzzyIndex::new(&keys));
+                let (lower, upper) = keys.split_at(keys.len() / 2);
+                let upper = scope.spawn(move || skeletons(upper));
+                let mut all = skeletons(lower);
+                all.extend(
+                    upper
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                );
+                (
+                    all,
+                    fuzzy
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                )
+            });
+            // Set unless a suggestion built it meanwhile: the same index either way.
+            let _ = self.fuzzy.set(fuzzy);
             let mut m: HashMap<String, Vec<(u32, u32)>> = HashMap::default();
-            for (k, postings) in self.all_keys() {
-                m.entry(normalize::variant(&k))
+            for (skeleton, (_, postings)) in skeletons.into_iter().zip(&keys) {
+                m.entry(skeleton)
                     .or_default()
                     .extend(postings.iter().copied());
             }
@@ -291,9 +314,10 @@ impl Gazetteer {
         })
     }
 
-    /// The fuzzy index, built from the exact keys on first use.
+    /// The fuzzy index, built with the variants ([`Gazetteer::variants`]) or on its own
+    /// for suggestions.
     fn fuzzy(&self) -> &FuzzyIndex {
-        self.fuzzy.get_or_init(|| FuzzyIndex::new(self.all_keys()))
+        self.fuzzy.get_or_init(|| FuzzyIndex::new(&self.all_keys()))
     }
 
     /// Every entry, in number order (the places all parsed: a whole-table pass).
@@ -549,6 +573,11 @@ fn extra_admin_words(spelling: &str, folded_query: &str) -> usize {
         .split(' ')
         .filter(|w| normalize::ADMIN_WORDS.contains(w) && !query.contains(w))
         .count()
+}
+
+/// Each key's transliteration skeleton ([`normalize::variant`]), in order.
+fn skeletons(keys: &[(String, Vec<(u32, u32)>)]) -> Vec<String> {
+    keys.iter().map(|(k, _)| normalize::variant(k)).collect()
 }
 
 /// Among equally good name matches: a town (10,000 people or more) first — "Kabul" means the
