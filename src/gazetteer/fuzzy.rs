@@ -238,16 +238,39 @@ struct LetterSetQuery<'a> {
 /// at most [`MAX_LETTERS_APART`] letters in one key and not the other, and enough
 /// characters that can match for the threshold with their common prefix
 /// ([`letter_set_bound`]'s reasoning). The prefix is counted in bytes, which is never less
-/// than in characters, so the test never drops a key that could pass. This scan reads every
-/// key of the window, so it runs with the CPU's popcount instruction where there is one
-/// (without it, `count_ones` is a dozen instructions).
+/// than in characters, so the test never drops a key that could pass.
+///
+/// This scan reads every key of the window, and most fail the first test, so that test
+/// runs alone first, over 64 keys at a time into a word of bits: written so that the
+/// compiler can do it on vectors, built for CPUs with a vector popcount, with a scalar
+/// popcount, and without either (chosen when the program runs).
 fn letter_set_survivors(keys: KeyColumns<'_>, q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("popcnt") {
-        // SAFETY: the CPU has the instructions the function is compiled for (checked above).
-        unsafe { letter_set_survivors_popcnt(keys, q, out) };
-        return;
+    {
+        if std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("popcnt")
+        {
+            // SAFETY: the CPU has the instructions the function is compiled for (checked above).
+            unsafe { letter_set_survivors_avx512(keys, q, out) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: as above.
+            unsafe { letter_set_survivors_popcnt(keys, q, out) };
+            return;
+        }
     }
+    letter_set_survivors_portable(keys, q, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq,popcnt")]
+unsafe fn letter_set_survivors_avx512(
+    keys: KeyColumns<'_>,
+    q: LetterSetQuery<'_>,
+    out: &mut Vec<u32>,
+) {
     letter_set_survivors_portable(keys, q, out);
 }
 
@@ -263,22 +286,47 @@ unsafe fn letter_set_survivors_popcnt(
 
 #[inline(always)]
 fn letter_set_survivors_portable(keys: KeyColumns<'_>, q: LetterSetQuery<'_>, out: &mut Vec<u32>) {
-    let rows = keys.sets.iter().zip(keys.heads).zip(keys.doubles);
-    for (i, ((&set, &h), &doubles)) in rows.enumerate() {
-        let (mask, chars) = unpack(set);
-        let only_query = (q.mask & !mask).count_ones();
-        let only_key = (mask & !q.mask).count_ones();
-        let prefix = ((q.head ^ h).trailing_zeros() / 8).min(MAX_PREFIX as u32);
-        let need = q.needs[(chars - q.shortest) as usize][prefix as usize];
-        let unmatched_query = only_query + (q.doubles & !doubles).count_ones();
-        let unmatched_key = only_key + (doubles & !q.doubles).count_ones();
-        if only_query + only_key <= MAX_LETTERS_APART
-            && q.len.saturating_sub(unmatched_query) >= need
-            && chars.saturating_sub(unmatched_key) >= need
-        {
-            out.push(i as u32);
+    let mut near = Vec::with_capacity(keys.sets.len().div_ceil(64));
+    near_letter_sets(keys.sets, q.mask, &mut near);
+    for (word, &bits) in near.iter().enumerate() {
+        let mut left = bits;
+        while left != 0 {
+            let i = word * 64 + left.trailing_zeros() as usize;
+            left &= left - 1;
+            if enough_letters_match(keys, &q, i) {
+                out.push(i as u32);
+            }
         }
     }
+}
+
+/// Per 64 keys, a word with bit j set where key j's letter set differs from the query's in
+/// at most [`MAX_LETTERS_APART`] letters.
+#[inline(always)]
+fn near_letter_sets(sets: &[u64], query_mask: u64, out: &mut Vec<u64>) {
+    for chunk in sets.chunks(64) {
+        let mut bits = 0u64;
+        for (j, &set) in chunk.iter().enumerate() {
+            let apart = ((query_mask ^ set) & LETTER_BITS).count_ones();
+            bits |= u64::from(apart <= MAX_LETTERS_APART) << j;
+        }
+        out.push(bits);
+    }
+}
+
+/// The rest of the letter-set tests for key `i` of the window, whose letter set is near the
+/// query's: enough characters can match for the threshold, on each side.
+#[inline(always)]
+fn enough_letters_match(keys: KeyColumns<'_>, q: &LetterSetQuery<'_>, i: usize) -> bool {
+    let (mask, chars) = unpack(keys.sets[i]);
+    let only_query = (q.mask & !mask).count_ones();
+    let only_key = (mask & !q.mask).count_ones();
+    let prefix = ((q.head ^ keys.heads[i]).trailing_zeros() / 8).min(MAX_PREFIX as u32);
+    let need = q.needs[(chars - q.shortest) as usize][prefix as usize];
+    let doubles = keys.doubles[i];
+    let unmatched_query = only_query + (q.doubles & !doubles).count_ones();
+    let unmatched_key = only_key + (doubles & !q.doubles).count_ones();
+    q.len.saturating_sub(unmatched_query) >= need && chars.saturating_sub(unmatched_key) >= need
 }
 
 /// An upper bound of `strsim::jaro_winkler(a, b)` in one pass over `b` (the similarity itself
@@ -457,6 +505,9 @@ fn jaro_winkler(a_text: &str, b_text: &str) -> f64 {
 /// the key's length in characters.
 const LENGTH_SHIFT: u32 = 40;
 
+/// The bits of a packed set that hold its letter set.
+const LETTER_BITS: u64 = (1 << LENGTH_SHIFT) - 1;
+
 /// A key's letter set and length in one word.
 fn pack(mask: u64, chars: u32) -> u64 {
     mask | u64::from(chars) << LENGTH_SHIFT
@@ -464,10 +515,7 @@ fn pack(mask: u64, chars: u32) -> u64 {
 
 /// The letter set and length of [`pack`].
 fn unpack(set: u64) -> (u64, u32) {
-    (
-        set & ((1 << LENGTH_SHIFT) - 1),
-        (set >> LENGTH_SHIFT) as u32,
-    )
+    (set & LETTER_BITS, (set >> LENGTH_SHIFT) as u32)
 }
 
 /// The letters a–z a key holds twice or more, as bits.
@@ -557,6 +605,83 @@ mod tests {
                     "{a} / {b}: prefix {bytes}"
                 );
                 assert!(bound + 1e-12 >= s, "{a} / {b}: bound {bound} < {s}");
+            }
+        }
+    }
+
+    /// Every build of the scan (vector popcount, scalar popcount, portable) keeps exactly the
+    /// keys that a plain test of each key keeps.
+    #[test]
+    fn every_build_of_the_scan_keeps_the_same_keys() {
+        // Keys over a small alphabet, of one initial and lengths 5-12, so that many are near.
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let keys: Vec<String> = (0..3000)
+            .map(|_| {
+                let len = 5 + next() % 8;
+                std::iter::once('k')
+                    .chain((1..len).map(|_| b"aeikhlmnrst12"[(next() % 13) as usize] as char))
+                    .collect()
+            })
+            .collect();
+        let sets: Vec<u64> = keys
+            .iter()
+            .map(|k| pack(letter_mask(k), k.len() as u32))
+            .collect();
+        let heads: Vec<u32> = keys.iter().map(|k| head(k)).collect();
+        let doubles: Vec<u32> = keys.iter().map(|k| double_letters(k)).collect();
+        let columns = KeyColumns {
+            sets: &sets,
+            heads: &heads,
+            doubles: &doubles,
+        };
+        for query in ["khalilnaser", "kmaren", "ksthalimna1", "kalamkhel"] {
+            let len = query.len() as u32;
+            let shortest = 5;
+            let needs: Vec<[u32; MAX_PREFIX + 1]> = (shortest..=13)
+                .map(|b_len| std::array::from_fn(|p| least_matches(len, b_len, p)))
+                .collect();
+            let q = LetterSetQuery {
+                mask: letter_mask(query),
+                doubles: double_letters(query),
+                head: head(query),
+                len,
+                shortest,
+                needs: &needs,
+            };
+            let expected: Vec<u32> = (0..keys.len())
+                .filter(|&i| {
+                    (q.mask ^ unpack(sets[i]).0).count_ones() <= MAX_LETTERS_APART
+                        && enough_letters_match(columns, &q, i)
+                })
+                .map(|i| i as u32)
+                .collect();
+            assert!(!expected.is_empty(), "{query}: nothing near");
+            let mut portable = Vec::new();
+            letter_set_survivors_portable(columns, q, &mut portable);
+            assert_eq!(portable, expected, "{query}: portable");
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("popcnt") {
+                    let mut got = Vec::new();
+                    // SAFETY: the CPU has the instruction (checked above).
+                    unsafe { letter_set_survivors_popcnt(columns, q, &mut got) };
+                    assert_eq!(got, expected, "{query}: popcnt");
+                }
+                if std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+                    && std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("popcnt")
+                {
+                    let mut got = Vec::new();
+                    // SAFETY: as above.
+                    unsafe { letter_set_survivors_avx512(columns, q, &mut got) };
+                    assert_eq!(got, expected, "{query}: avx512");
+                }
             }
         }
     }

@@ -530,13 +530,22 @@ fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, key: &str) {
                 .position(|c| first_keys(&candidates[start], c).is_ne())
                 .unwrap_or(candidates.len() - start);
         if end - start > 1 {
-            let mut keyed: Vec<(Candidate<'_>, usize, bool)> = candidates[start..end]
+            let run = &candidates[start..end];
+            // Tied candidates share how they matched; most often their spelling too, and
+            // then neither text tie-breaker can tell them apart.
+            let same_spelling = run.iter().all(|c| c.matched == run[0].matched);
+            let exact = run[0].how == NameMatch::Exact;
+            let mut keyed: Vec<(Candidate<'_>, usize, bool)> = run
                 .iter()
                 .map(|c| {
-                    let extra = *extra_of
-                        .entry(c.matched)
-                        .or_insert_with(|| extra_admin_words(c.matched, &query_words));
-                    let affinity = c.how != NameMatch::Exact
+                    let extra = if same_spelling {
+                        0
+                    } else {
+                        *extra_of
+                            .entry(c.matched)
+                            .or_insert_with(|| extra_admin_words(c.matched, &query_words))
+                    };
+                    let affinity = !exact
                         && !*name_begins.entry(&c.entry.name).or_insert_with(|| {
                             normalize::compact(&normalize::key(&c.entry.name)).starts_with(key)
                         });
