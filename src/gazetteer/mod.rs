@@ -517,10 +517,9 @@ fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, key: &str) {
             .then(a.how.cmp(&b.how))
     };
     candidates.sort_by(first_keys);
-    let query_words = normalize::fold(query);
-    // Worked out once per distinct spelling or name: a common name has hundreds of
-    // candidates that share it.
-    let mut extra_of: HashMap<&str, usize> = HashMap::default();
+    let folded_query = normalize::fold(query);
+    let query_words: Vec<&str> = folded_query.split(' ').collect();
+    // Worked out once per distinct name: a common name has hundreds of candidates.
     let mut name_begins: HashMap<&str, bool> = HashMap::default();
     let mut start = 0;
     while start < candidates.len() {
@@ -541,13 +540,11 @@ fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, key: &str) {
                     let extra = if same_spelling {
                         0
                     } else {
-                        *extra_of
-                            .entry(c.matched)
-                            .or_insert_with(|| extra_admin_words(c.matched, &query_words))
+                        extra_admin_words(c.matched, &query_words)
                     };
                     let affinity = !exact
                         && !*name_begins.entry(&c.entry.name).or_insert_with(|| {
-                            normalize::compact(&normalize::key(&c.entry.name)).starts_with(key)
+                            normalize::compact_key(&c.entry.name).starts_with(key)
                         });
                     (c.clone(), extra, affinity)
                 })
@@ -575,13 +572,42 @@ fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, key: &str) {
 }
 
 /// How many administrative words a spelling has that the query does not ("Frontier Region
-/// Lakki Marwat" for "Lakki Marwat": 2): the plainer name is the one meant.
-fn extra_admin_words(spelling: &str, folded_query: &str) -> usize {
-    let query: Vec<&str> = folded_query.split(' ').collect();
-    normalize::fold(spelling)
-        .split(' ')
-        .filter(|w| normalize::ADMIN_WORDS.contains(w) && !query.contains(w))
-        .count()
+/// Lakki Marwat" for "Lakki Marwat": 2): the plainer name is the one meant. The query comes
+/// as its folded words. An ASCII spelling is folded word by word as it is read (most
+/// spellings are ASCII, and a misspelling's candidates are many).
+fn extra_admin_words(spelling: &str, query_words: &[&str]) -> usize {
+    let extra = |w: &str| normalize::is_admin_word(w) && !query_words.contains(&w);
+    if !spelling.is_ascii() {
+        return normalize::fold(spelling)
+            .split(' ')
+            .filter(|w| extra(w))
+            .count();
+    }
+    // `fold`'s last pass, a word at a time: letters and digits lower-cased, quote marks
+    // dropped, anything else ends a word. No administrative word is longer than the buffer.
+    let mut count = 0;
+    let mut word = [0u8; 16];
+    let mut len = 0usize;
+    let mut end_word = |word: &[u8; 16], len: &mut usize| {
+        if (1..=word.len()).contains(len)
+            && extra(std::str::from_utf8(&word[..*len]).unwrap_or_default())
+        {
+            count += 1;
+        }
+        *len = 0;
+    };
+    for b in spelling.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if len < word.len() {
+                word[len] = b.to_ascii_lowercase();
+            }
+            len += 1;
+        } else if !matches!(b, b'\'' | b'`' | b'"') {
+            end_word(&word, &mut len);
+        }
+    }
+    end_word(&word, &mut len);
+    count
 }
 
 /// Each key's transliteration skeleton ([`normalize::variant`]), in order.
@@ -663,6 +689,41 @@ mod tests {
                 "{q}"
             );
         }
+    }
+
+    /// The word-at-a-time count of administrative words is the count over the folded text.
+    #[test]
+    fn extra_admin_words_counts_the_folded_words() {
+        let queries = ["lakki marwat", "lakki marwat district", ""];
+        for spelling in [
+            "Frontier Region Lakki Marwat",
+            "Lakki Marwat District",
+            "DISTRICT-Lakki  (Marwat) area",
+            "Dis'trict Lakki",
+            "Tehsil`s Sub-Division",
+            "Lakki Marwat districtsubdivisionareaxx",
+            "",
+            "  ",
+            "Raion",
+            "Лаккі Марват район",
+        ] {
+            for q in queries {
+                let words: Vec<&str> = q.split(' ').collect();
+                let expected = normalize::fold(spelling)
+                    .split(' ')
+                    .filter(|w| normalize::ADMIN_WORDS.contains(w) && !words.contains(w))
+                    .count();
+                assert_eq!(
+                    extra_admin_words(spelling, &words),
+                    expected,
+                    "{spelling} / {q}"
+                );
+            }
+        }
+        assert_eq!(
+            extra_admin_words("Frontier Region Lakki Marwat", &["lakki", "marwat"]),
+            2
+        );
     }
 
     #[test]

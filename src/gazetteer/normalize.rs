@@ -107,6 +107,15 @@ fn fold_ascii(ascii: &str) -> String {
     out
 }
 
+/// Whether a folded word is one of [`ADMIN_WORDS`], by a hash lookup: every spelling and
+/// query is tested word by word, and comparing with each of the list's words in turn was a
+/// measurable part of a search.
+pub fn is_admin_word(word: &str) -> bool {
+    static SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::LazyLock::new(|| ADMIN_WORDS.iter().copied().collect());
+    SET.contains(word)
+}
+
 /// Removes administrative words and Russian adjectival endings that come with them
 /// ("darvozskiy rayon" → "darvoz", "khatlonskaya oblast" → "khatlon"). Leaves the name alone
 /// if nothing else would remain ("Rayon" stays "rayon").
@@ -118,10 +127,10 @@ fn fold_ascii(ascii: &str) -> String {
 /// ```
 pub fn strip_admin_words(folded: &str) -> String {
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    let had_admin = words.iter().any(|w| ADMIN_WORDS.contains(w));
+    let had_admin = words.iter().any(|w| is_admin_word(w));
     let kept: Vec<String> = words
         .iter()
-        .filter(|w| !ADMIN_WORDS.contains(w))
+        .filter(|w| !is_admin_word(w))
         .map(|w| {
             if had_admin {
                 adjective_stem(w).to_string()
@@ -152,9 +161,9 @@ pub fn compact(key: &str) -> String {
 pub fn compact_key(s: &str) -> String {
     let folded = fold(s);
     let words = || folded.split(' ').filter(|w| !w.is_empty());
-    let had_admin = words().any(|w| ADMIN_WORDS.contains(&w));
+    let had_admin = words().any(is_admin_word);
     let mut out = String::with_capacity(folded.len());
-    for w in words().filter(|w| !ADMIN_WORDS.contains(w)) {
+    for w in words().filter(|w| !is_admin_word(w)) {
         out.push_str(if had_admin { adjective_stem(w) } else { w });
     }
     if out.is_empty() {
