@@ -179,12 +179,16 @@ pub fn parse(text: &str) -> Phrase {
         }
     }
     let mut words: Vec<String> = s.split_whitespace().map(str::to_string).collect();
-    let folded_prefix = |words: &[String], n: usize| fold(&words[..n.min(words.len())].join(" "));
-    let strip_prefix = |words: &mut Vec<String>, list: &[&str]| -> bool {
+    // Each word folded once: the folded text of several words is their folded words joined
+    // (folding never joins or splits across a space), so the many prefixes and tails tested
+    // below are compared word by word, without folding them again.
+    let mut folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let strip_prefix = |words: &mut Vec<String>, folded: &mut Vec<String>, list: &[&str]| -> bool {
         for p in list {
             let n = p.split(' ').count();
-            if words.len() > n && folded_prefix(words, n) == *p {
+            if words.len() > n && folded_is(&folded[..n], p) {
                 words.drain(..n);
+                folded.drain(..n);
                 return true;
             }
         }
@@ -193,11 +197,12 @@ pub fn parse(text: &str) -> Phrase {
     let mut near = false;
     let mut border_zone = false;
     loop {
-        if strip_prefix(&mut words, NEAR_PREFIXES) {
+        if strip_prefix(&mut words, &mut folded, NEAR_PREFIXES) {
             near = true;
-        } else if strip_prefix(&mut words, FILLER_PREFIXES) {
+        } else if strip_prefix(&mut words, &mut folded, FILLER_PREFIXES) {
         } else if strip_prefix(
             &mut words,
+            &mut folded,
             &[
                 "border area of",
                 "border zone of",
@@ -218,12 +223,9 @@ pub fn parse(text: &str) -> Phrase {
     let mut surroundings = false;
     let mut along_route = false;
     loop {
-        let tail = |words: &[String], n: usize| {
-            if words.len() > n {
-                fold(&words[words.len() - n..].join(" "))
-            } else {
-                String::new()
-            }
+        // Whether the last `n` words (with at least one before them) fold to `w`.
+        let tail_is = |folded: &[String], n: usize, w: &str| {
+            folded.len() > n && folded_is(&folded[folded.len() - n..], w)
         };
         let mut changed = false;
         for w in [
@@ -233,8 +235,9 @@ pub fn parse(text: &str) -> Phrase {
             "border check post",
         ] {
             let n = w.split(' ').count();
-            if tail(&words, n) == w {
+            if tail_is(&folded, n, w) {
                 words.truncate(words.len() - n);
+                folded.truncate(words.len());
                 surroundings = true;
                 changed = true;
                 break;
@@ -242,8 +245,9 @@ pub fn parse(text: &str) -> Phrase {
         }
         for z in ZONE_WORDS.iter().filter(|_| !changed) {
             let n = z.split(' ').count();
-            if tail(&words, n) == *z {
+            if tail_is(&folded, n, z) {
                 words.truncate(words.len() - n);
+                folded.truncate(words.len());
                 border_zone = true;
                 changed = true;
                 break;
@@ -252,8 +256,9 @@ pub fn parse(text: &str) -> Phrase {
         if !changed {
             for w in SURROUNDINGS_WORDS {
                 let n = w.split(' ').count();
-                if tail(&words, n) == *w {
+                if tail_is(&folded, n, w) {
                     words.truncate(words.len() - n);
+                    folded.truncate(words.len());
                     surroundings = true;
                     along_route |= ROUTE_WORDS.contains(w);
                     changed = true;
@@ -262,9 +267,14 @@ pub fn parse(text: &str) -> Phrase {
             }
         }
         if !changed {
-            let last = tail(&words, 1);
+            let last = if folded.len() > 1 {
+                folded_join(&folded[folded.len() - 1..])
+            } else {
+                String::new()
+            };
             if SETTLEMENT_WORDS.contains(&last.as_str()) {
                 words.truncate(words.len() - 1);
+                folded.truncate(words.len());
                 settlement = true;
                 continue;
             }
@@ -274,6 +284,7 @@ pub fn parse(text: &str) -> Phrase {
                 // A tehsil is an area around its seat: the seat's place or the district.
                 surroundings = true;
                 words.truncate(words.len() - 1);
+                folded.truncate(words.len());
                 changed = true;
                 None
             } else if matches!(
@@ -287,6 +298,7 @@ pub fn parse(text: &str) -> Phrase {
             if hint.is_some() {
                 kind_hint = kind_hint.or(hint);
                 words.truncate(words.len() - 1);
+                folded.truncate(words.len());
                 changed = true;
             }
         }
@@ -307,6 +319,26 @@ pub fn parse(text: &str) -> Phrase {
         surroundings,
         along_route,
     }
+}
+
+/// Whether words folded one by one ([`fold`]) make the folded text `pattern` (words
+/// separated by single spaces): the same test as folding the words joined.
+fn folded_is(folded: &[String], pattern: &str) -> bool {
+    folded
+        .iter()
+        .flat_map(|w| w.split(' '))
+        .filter(|t| !t.is_empty())
+        .eq(pattern.split(' '))
+}
+
+/// Words folded one by one, as the folded text of the words joined.
+fn folded_join(folded: &[String]) -> String {
+    let words: Vec<&str> = folded
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join(" ")
 }
 
 /// Abbreviations reports use for units, as folded words → the unit's name. "D.I. Khan" folds
