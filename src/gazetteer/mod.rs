@@ -66,7 +66,7 @@ pub struct Candidate<'g> {
 }
 
 /// What a caller knows about where the place must be.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraint {
     /// ISO alpha-2 country the entry must be in.
     pub country: Option<String>,

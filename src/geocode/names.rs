@@ -465,6 +465,9 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
         &province_c
     };
     let (mut named, mut fuzzy) = lookup_readings(g, text, scope_c);
+    // When the scope is the whole country, this is the lookup that a text found nowhere
+    // inside the stated units is listed with ([`elsewhere`]): kept, not searched again.
+    let country_lookup = (*scope_c == country_c).then(|| (named.clone(), fuzzy.clone()));
     // A border crossing lies on both sides: found from either, if it is near the stated unit.
     if named.is_empty()
         && let Some(u) = ctx.district.or(ctx.province)
@@ -576,7 +579,10 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
                 km: dist,
                 described: describe(e, Some(d)),
             });
-        return Outcome::NotFound(elsewhere(g, ctx, text, &named, Some(d)), just_outside);
+        return Outcome::NotFound(
+            elsewhere(g, ctx, text, &named, country_lookup, Some(d)),
+            just_outside,
+        );
     }
     if !named.is_empty() {
         let unit = if p.border_zone {
@@ -597,7 +603,10 @@ pub(super) fn place_text(g: &Gazetteer, ctx: &Context<'_>, text: &str) -> Outcom
     if let Some(loc) = from_hits(g, &fuzzy, text, near, "location", ctx.province) {
         return Outcome::Placed(loc);
     }
-    Outcome::NotFound(elsewhere(g, ctx, text, &named, ctx.tightest()), None)
+    Outcome::NotFound(
+        elsewhere(g, ctx, text, &named, country_lookup, ctx.tightest()),
+        None,
+    )
 }
 
 /// Whether an alias is another spelling of the place's own name ("Mora Bānda Kili" of Mora
@@ -659,21 +668,25 @@ fn settlement_just_outside<'g>(
     Some(loc)
 }
 
-/// Places of the name outside the stated units, for the review list (at most three).
-fn elsewhere(
-    g: &Gazetteer,
+/// Places of the name outside the stated units, for the review list (at most three): from
+/// `country_lookup`, the country-wide lookup already made, if there was one.
+fn elsewhere<'g>(
+    g: &'g Gazetteer,
     ctx: &Context<'_>,
     text: &str,
-    already: &[Candidate<'_>],
+    already: &[Candidate<'g>],
+    country_lookup: Option<(Vec<Candidate<'g>>, Vec<Candidate<'g>>)>,
     unit: Option<&GazetteerEntry>,
 ) -> Vec<String> {
-    let mut hits: Vec<Candidate<'_>> = already.to_vec();
+    let mut hits: Vec<Candidate<'g>> = already.to_vec();
     if hits.is_empty() {
-        let c = Constraint {
-            country: ctx.country_code(),
-            ..Default::default()
-        };
-        let (named, fuzzy) = lookup_readings(g, text, &c);
+        let (named, fuzzy) = country_lookup.unwrap_or_else(|| {
+            let c = Constraint {
+                country: ctx.country_code(),
+                ..Default::default()
+            };
+            lookup_readings(g, text, &c)
+        });
         hits = if named.is_empty() { fuzzy } else { named };
     }
     hits.iter()
