@@ -187,8 +187,9 @@ pub(crate) fn read_limited<S: Read>(
 }
 
 /// Rows read before a chunk is mapped. Large enough to keep both cores busy between the
-/// sequential steps, small enough that a chunk's records are a few MB.
-const CHUNK_ROWS: usize = 16 << 10;
+/// sequential steps, small enough that a chunk's records are a few MB; half a batch
+/// ([`BATCH_RECORDS`]), so that a batch is handed on as soon as it is full.
+const CHUNK_ROWS: usize = 8 << 10;
 
 /// Field bytes read before a chunk is mapped, so memory stays bounded when rows are long
 /// (each row is at most [`MAX_ROW_BYTES`] anyway).

@@ -157,7 +157,7 @@ fn ingest_and_locate(
     opts: &IngestOptions,
     admin_areas: bool,
     log: &mut dyn FnMut(&str),
-    keep: &mut dyn FnMut(Vec<LocatedIncident>),
+    keep: &mut (dyn FnMut(Vec<LocatedIncident>) + Send),
 ) -> Result<Accounted> {
     let files: Vec<(String, Box<dyn Read>)> = if inputs.is_empty() {
         vec![(EXAMPLE_NAME.to_string(), Box::new(EXAMPLE_CSV))]
@@ -177,38 +177,61 @@ fn ingest_and_locate(
         inputs: Vec::new(),
         warnings: Vec::new(),
     };
-    let mut not_placed = Vec::new();
-    let mut locate = |records: Vec<IncidentRecord>| {
-        let mut g = locate_all_with(records, geo, admin_areas);
-        not_placed.append(&mut g.unmatched);
-        keep(g.located);
-    };
-    for (name, reader) in files {
-        let ing = ingest::read_reader_in_batches(&name, reader, opts, &mut locate)?;
-        out.rows_read += ing.rows_read;
-        out.inputs.push(ing.file.clone());
-        for n in &ing.notes {
-            log(&format!("note: {}: {n}", ing.file));
-        }
-        for w in &ing.warnings {
-            out.warnings.push(w.to_string());
-            log(&format!("warning: {w}"));
-        }
-        for p in ing.skipped {
-            log(&format!("skipped: {p}"));
-            out.malformed.push(Unmatched {
-                reason: match &p.column {
-                    Some(c) => format!("malformed row: column {c}: {}", p.reason),
-                    None => format!("malformed row: {}", p.reason),
-                },
-                file: p.file,
-                line: p.line,
-                id: None,
-                tried: p.text.unwrap_or_default(),
-                suggestions: Vec::new(),
-            });
-        }
-    }
+    // Each batch is geocoded and handed on by a thread of its own while this one reads the
+    // next: handing on is serial work (filing every record into the caller's store), which
+    // otherwise left one core idle between batches. The channel holds nothing: reading
+    // waits with one full batch until the locator takes it, so at most two batches are
+    // held at once.
+    let (to_locate, batches) = std::sync::mpsc::sync_channel::<Vec<IncidentRecord>>(0);
+    let not_placed = std::thread::scope(|scope| -> Result<Vec<Unmatched>> {
+        let locator = scope.spawn(move || {
+            let mut not_placed = Vec::new();
+            for records in batches {
+                let mut g = locate_all_with(records, geo, admin_areas);
+                not_placed.append(&mut g.unmatched);
+                keep(g.located);
+            }
+            not_placed
+        });
+        let mut locate = |records: Vec<IncidentRecord>| {
+            // The locator ends only when this sender goes, after the last batch.
+            let _ = to_locate.send(records);
+        };
+        let read = (|| -> Result<()> {
+            for (name, reader) in files {
+                let ing = ingest::read_reader_in_batches(&name, reader, opts, &mut locate)?;
+                out.rows_read += ing.rows_read;
+                out.inputs.push(ing.file.clone());
+                for n in &ing.notes {
+                    log(&format!("note: {}: {n}", ing.file));
+                }
+                for w in &ing.warnings {
+                    out.warnings.push(w.to_string());
+                    log(&format!("warning: {w}"));
+                }
+                for p in ing.skipped {
+                    log(&format!("skipped: {p}"));
+                    out.malformed.push(Unmatched {
+                        reason: match &p.column {
+                            Some(c) => format!("malformed row: column {c}: {}", p.reason),
+                            None => format!("malformed row: {}", p.reason),
+                        },
+                        file: p.file,
+                        line: p.line,
+                        id: None,
+                        tried: p.text.unwrap_or_default(),
+                        suggestions: Vec::new(),
+                    });
+                }
+            }
+            Ok(())
+        })();
+        drop(to_locate);
+        let not_placed = locator
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        read.map(|()| not_placed)
+    })?;
     for u in &not_placed {
         log(&format!(
             "unmatched: {}:{}: {} ({})",
