@@ -79,41 +79,12 @@ pub(super) fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, ke
 
 /// How many administrative words a spelling has that the query does not ("Frontier Region
 /// Lakki Marwat" for "Lakki Marwat": 2): the plainer name is the one meant. The query comes
-/// as its folded words. An ASCII spelling is folded word by word as it is read (most
-/// spellings are ASCII, and a misspelling's candidates are many).
+/// as its folded words.
 fn extra_admin_words(spelling: &str, query_words: &[&str]) -> usize {
-    let extra = |w: &str| normalize::is_admin_word(w) && !query_words.contains(&w);
-    if !spelling.is_ascii() {
-        return normalize::fold(spelling)
-            .split(' ')
-            .filter(|w| extra(w))
-            .count();
-    }
-    // `fold`'s last pass, a word at a time: letters and digits lower-cased, quote marks
-    // dropped, anything else ends a word. No administrative word is longer than the buffer.
-    let mut count = 0;
-    let mut word = [0u8; 16];
-    let mut len = 0usize;
-    let mut end_word = |word: &[u8; 16], len: &mut usize| {
-        if (1..=word.len()).contains(len)
-            && extra(std::str::from_utf8(&word[..*len]).unwrap_or_default())
-        {
-            count += 1;
-        }
-        *len = 0;
-    };
-    for b in spelling.bytes() {
-        if b.is_ascii_alphanumeric() {
-            if len < word.len() {
-                word[len] = b.to_ascii_lowercase();
-            }
-            len += 1;
-        } else if !matches!(b, b'\'' | b'`' | b'"') {
-            end_word(&word, &mut len);
-        }
-    }
-    end_word(&word, &mut len);
-    count
+    normalize::fold(spelling)
+        .split(' ')
+        .filter(|w| normalize::is_admin_word(w) && !query_words.contains(w))
+        .count()
 }
 
 /// Among equally good name matches: a town (10,000 people or more) first — "Kabul" means the
