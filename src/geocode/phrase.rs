@@ -267,10 +267,10 @@ pub fn parse(text: &str) -> Phrase {
             }
         }
         if !changed {
-            let last = if folded.len() > 1 {
-                folded_join(&folded[folded.len() - 1..])
-            } else {
-                String::new()
+            // The last word folded, when a word comes before it.
+            let last = match folded.as_slice() {
+                [_, .., last] => last.clone(),
+                _ => String::new(),
             };
             if SETTLEMENT_WORDS.contains(&last.as_str()) {
                 words.truncate(words.len() - 1);
@@ -329,16 +329,6 @@ fn folded_is(folded: &[String], pattern: &str) -> bool {
         .flat_map(|w| w.split(' '))
         .filter(|t| !t.is_empty())
         .eq(pattern.split(' '))
-}
-
-/// Words folded one by one, as the folded text of the words joined.
-fn folded_join(folded: &[String]) -> String {
-    let words: Vec<&str> = folded
-        .iter()
-        .map(String::as_str)
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.join(" ")
 }
 
 /// Abbreviations reports use for units, as folded words → the unit's name. "D.I. Khan" folds
