@@ -136,6 +136,44 @@ pub fn ingest_for_analysis_with(
     })
 }
 
+/// Reads each file, handing its records to `sink` a batch at a time, and files what each
+/// gave besides: rows read, notes and warnings (logged too) and malformed rows.
+fn read_inputs(
+    files: Vec<(String, Box<dyn Read>)>,
+    opts: &IngestOptions,
+    out: &mut Accounted,
+    log: &mut dyn FnMut(&str),
+    sink: &mut dyn FnMut(Vec<IncidentRecord>),
+) -> Result<()> {
+    for (name, reader) in files {
+        let ing = ingest::read_reader_in_batches(&name, reader, opts, sink)?;
+        out.rows_read += ing.rows_read;
+        out.inputs.push(ing.file.clone());
+        for n in &ing.notes {
+            log(&format!("note: {}: {n}", ing.file));
+        }
+        for w in &ing.warnings {
+            out.warnings.push(w.to_string());
+            log(&format!("warning: {w}"));
+        }
+        for p in ing.skipped {
+            log(&format!("skipped: {p}"));
+            out.malformed.push(Unmatched {
+                reason: match &p.column {
+                    Some(c) => format!("malformed row: column {c}: {}", p.reason),
+                    None => format!("malformed row: {}", p.reason),
+                },
+                file: p.file,
+                line: p.line,
+                id: None,
+                tried: p.text.unwrap_or_default(),
+                suggestions: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Everything but the located incidents, which went to the caller batch by batch.
 struct Accounted {
     rows_read: u64,
@@ -193,39 +231,10 @@ fn ingest_and_locate(
             }
             not_placed
         });
-        let mut locate = |records: Vec<IncidentRecord>| {
-            // The locator ends only when this sender goes, after the last batch.
+        // The locator ends only when this sender goes, after the last batch.
+        let read = read_inputs(files, opts, &mut out, log, &mut |records| {
             let _ = to_locate.send(records);
-        };
-        let read = (|| -> Result<()> {
-            for (name, reader) in files {
-                let ing = ingest::read_reader_in_batches(&name, reader, opts, &mut locate)?;
-                out.rows_read += ing.rows_read;
-                out.inputs.push(ing.file.clone());
-                for n in &ing.notes {
-                    log(&format!("note: {}: {n}", ing.file));
-                }
-                for w in &ing.warnings {
-                    out.warnings.push(w.to_string());
-                    log(&format!("warning: {w}"));
-                }
-                for p in ing.skipped {
-                    log(&format!("skipped: {p}"));
-                    out.malformed.push(Unmatched {
-                        reason: match &p.column {
-                            Some(c) => format!("malformed row: column {c}: {}", p.reason),
-                            None => format!("malformed row: {}", p.reason),
-                        },
-                        file: p.file,
-                        line: p.line,
-                        id: None,
-                        tried: p.text.unwrap_or_default(),
-                        suggestions: Vec::new(),
-                    });
-                }
-            }
-            Ok(())
-        })();
+        });
         drop(to_locate);
         let not_placed = locator
             .join()
