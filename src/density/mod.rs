@@ -4,6 +4,8 @@
 pub mod assign;
 pub mod columns;
 pub mod compare;
+mod frame;
+pub use frame::BorderFrame;
 pub mod hotspot;
 pub mod kde;
 pub mod options;
@@ -16,8 +18,7 @@ pub use options::{AnalysisOptions, Period, WeightBy};
 pub use results::{Analysis, BorderResult, BreakdownRow, Placement, UnitResult};
 
 use crate::borders::Border;
-use crate::borders::locate::{BorderIndex, BorderPosition};
-use crate::borders::segments::{Sector, Segment, sectors, segmentize};
+use crate::borders::locate::BorderPosition;
 use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
 use crate::model::{Date, SourceFormat};
@@ -68,30 +69,25 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
     geo: &GeoData,
     opts: &AnalysisOptions,
 ) -> Analysis {
-    let borders: Vec<Border> = geo
-        .borders
-        .iter()
-        .filter(|b| {
-            opts.borders.is_empty() || opts.borders.iter().any(|x| x.eq_ignore_ascii_case(&b.id))
-        })
-        .cloned()
-        .collect();
-    let index = BorderIndex::new(&borders);
-    let all_sectors: Vec<Vec<Sector>> =
-        borders.iter().map(|b| sectors(b, &geo.provinces)).collect();
-    let all_segments: Vec<Vec<Segment>> = borders
-        .iter()
-        .zip(&all_sectors)
-        .map(|(b, s)| segmentize(b, opts.segment_km, s))
-        .collect();
-    let cuts: Vec<Vec<f64>> = all_segments
-        .iter()
-        .map(|segs| {
-            std::iter::once(0.0)
-                .chain(segs.iter().map(|s| s.km_to))
-                .collect()
-        })
-        .collect();
+    analyse_in(located, &BorderFrame::new(geo, opts), opts)
+}
+
+/// [`analyse`] against a frame already built for these options ([`BorderFrame::new`]).
+pub fn analyse_in<I: AnalysisInput + ?Sized>(
+    located: &I,
+    frame: &BorderFrame,
+    opts: &AnalysisOptions,
+) -> Analysis {
+    debug_assert!(frame.fits(opts), "a frame built for other options");
+    let BorderFrame {
+        borders,
+        index,
+        sectors: all_sectors,
+        segments: all_segments,
+        cuts,
+        segment_sectors,
+        ..
+    } = frame;
     let scale = |b: &Border| match opts.length_basis {
         LengthBasis::Measured => 1.0,
         LengthBasis::Published => b.published_scale().unwrap_or(1.0),
@@ -267,29 +263,6 @@ pub fn analyse<I: AnalysisInput + ?Sized>(
         .collect();
     let mut countries: Vec<Option<f64>> = vec![None; side_id_names.len()];
     let mut sides: Vec<Vec<Option<f64>>> = vec![vec![None; side_id_names.len()]; borders.len()];
-    // For each segment, the sectors it overlaps and by how many km.
-    let segment_sectors: Vec<Vec<Vec<(usize, f64)>>> = all_segments
-        .iter()
-        .zip(&all_sectors)
-        .map(|(segs, secs)| {
-            segs.iter()
-                .map(|seg| {
-                    if seg.length_km <= 0.0 {
-                        return Vec::new();
-                    }
-                    secs.iter()
-                        .enumerate()
-                        .map(|(k, sec)| {
-                            let overlap =
-                                (seg.km_to.min(sec.km_to) - seg.km_from.max(sec.km_from)).max(0.0);
-                            (k, overlap)
-                        })
-                        .filter(|&(_, overlap)| overlap > 0.0)
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
     let measure = |i: usize, loc: &Subject<'_>, nearest: Option<BorderPosition>| -> Measured {
         let stretch_border = loc.stretch.and_then(|(border_id, km_from, km_to)| {

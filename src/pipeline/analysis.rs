@@ -5,7 +5,7 @@
 use super::config::Reading;
 use super::prepare::{PreparedForAnalysis, ingest_for_analysis_with};
 use super::usage;
-use crate::density::AnalysisOptions;
+use crate::density::{AnalysisOptions, BorderFrame};
 use crate::geodata::GeoData;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -27,10 +27,12 @@ pub struct AnalysisJob {
 /// (e.g. `compare`'s border pair).
 pub type BeforeReading<'a> = dyn Fn(&GeoData, &AnalysisOptions) -> Result<()> + 'a;
 
-/// The geodata and the inputs, read and geocoded (messages to `log`).
+/// The geodata and the inputs, read and geocoded (messages to `log`), and the analysis's
+/// border frame, built while they were read.
 pub struct Ready {
     pub geo: GeoData,
     pub prepared: PreparedForAnalysis,
+    pub frame: BorderFrame,
 }
 
 impl AnalysisJob {
@@ -54,8 +56,16 @@ impl AnalysisJob {
             check(&geo, opts)?;
         }
         let reading = self.reading.options(false)?;
-        let prepared = ingest_for_analysis_with(&self.inputs, &geo, &reading, log)?;
+        let (prepared, frame) = super::while_reading(
+            || ingest_for_analysis_with(&self.inputs, &geo, &reading, log),
+            || BorderFrame::new(&geo, opts),
+        );
+        let prepared = prepared?;
         usage::check_types(&opts.types, &prepared.located)?;
-        Ok(Ready { geo, prepared })
+        Ok(Ready {
+            geo,
+            prepared,
+            frame,
+        })
     }
 }

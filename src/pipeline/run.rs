@@ -9,7 +9,7 @@ use super::prepare::{Prepared, ingest_and_geocode_with};
 use super::{Observer, figures, refuse_if_strict, summary, usage};
 use crate::density::compare::{Comparison, check_pair, compare};
 use crate::density::kde::{Isoband, KdeOptions, Surface, default_thresholds, isobands, surface};
-use crate::density::{Analysis, AnalysisOptions, analyse};
+use crate::density::{Analysis, AnalysisOptions, BorderFrame, analyse_in};
 use crate::export::layers::{RunMeta, write_all};
 use crate::export::{incidents, tables, write_atomic};
 use crate::geodata::GeoData;
@@ -93,19 +93,25 @@ pub fn run(
     observer.stage("reading and geocoding incidents");
     let strict = cfg.strict.unwrap_or(false);
     let reading = cfg.reading().options(strict)?;
-    let prepared = ingest_and_geocode_with(
-        cfg.inputs.as_deref().unwrap_or_default(),
-        &geo,
-        &reading,
-        &mut |m| observer.message(m),
-    )?;
+    let (prepared, frame) = super::while_reading(
+        || {
+            ingest_and_geocode_with(
+                cfg.inputs.as_deref().unwrap_or_default(),
+                &geo,
+                &reading,
+                &mut |m| observer.message(m),
+            )
+        },
+        || BorderFrame::new(&geo, &opts),
+    );
+    let prepared = prepared?;
     refuse_if_strict(strict, &prepared.unmatched)?;
     super::refuse_review_if_strict(strict, &prepared.geocoded.located)?;
     let located = &prepared.geocoded.located;
     usage::check_types(&opts.types, located)?;
 
     observer.stage("analysing borders");
-    let analysis = analyse(located, &geo, &opts);
+    let analysis = analyse_in(located, &frame, &opts);
     let comparison = compare(&analysis, &pair[0], &pair[1]).ok();
 
     observer.stage("density surface");
