@@ -9,6 +9,7 @@
 //! accurate to metres).
 
 use super::Border;
+use super::calibrated::Calibrated;
 use super::runs::Runs;
 use super::sphere::{self, ChordIndex};
 use super::tangent::{TangentLower, bounds_km};
@@ -329,8 +330,13 @@ impl BorderIndex {
         // run can hold one (its segments' flat distances are at least its index-plane distance
         // less the point's offset, times `plane_lower`), a run skipped whole when its box is
         // beyond the limit (the limit only shrinks as better candidates are found).
-        let mut flat: Vec<(u32, u32, f64)> = Vec::with_capacity(64);
+        // The same with the frame calibrated at the point ([`Calibrated`]), whose error is
+        // bounded and a fraction of the first frame's: a candidate beyond either limit is
+        // not the nearest.
+        let cal = Calibrated::new(lat);
+        let mut flat: Vec<(u32, u32, f64, f64)> = Vec::with_capacity(64);
         let mut best_flat = f64::INFINITY;
+        let mut best_cal = f64::INFINITY;
         match cell {
             Some((cx, cy)) => {
                 let g = &self.cells;
@@ -344,33 +350,51 @@ impl BorderIndex {
                 let off = ((q[0] - centre[0]).powi(2) + (q[1] - centre[1]).powi(2)).sqrt();
                 let off = off * (1.0 + 1e-9) + 1e-9;
                 let plane_lower = plane_km_lower(lat);
+                let plane_lower_cal = cal.plane_km_lower(k, LON_SCALE);
+                // The limits change only when a run brings a better candidate.
+                let (mut limit, mut limit_cal) = (f64::INFINITY, f64::INFINITY);
                 for &(run, dc) in self.cell_candidates(cx, cy) {
-                    let limit = keep_within(best_flat);
-                    if (dc - off) * plane_lower > limit + 0.1 {
+                    if (dc - off) * plane_lower > limit + 0.1
+                        || (dc - off) * plane_lower_cal > limit_cal + 0.1
+                    {
                         break;
                     }
-                    if self.runs.flat_lower_km(run, lon, lat, k) > limit {
+                    if self.runs.flat_lower_km(run, lon, lat, k) > limit
+                        || self.runs.calibrated_lower_km(run, lon, lat, k, &cal) > limit_cal
+                    {
                         continue;
                     }
                     let (bi, segments) = self.runs.span(run);
+                    let (was_flat, was_cal) = (best_flat, best_cal);
                     for si in segments {
-                        let f = self.flat_km(bi as usize, si as usize, lon, lat, k);
-                        best_flat = best_flat.min(f);
-                        flat.push((bi, si, f));
+                        let c = self.flat_candidate((bi, si), lon, lat, k, &cal);
+                        best_flat = best_flat.min(c.2);
+                        best_cal = best_cal.min(c.3);
+                        // One beyond the limits now is beyond them at the end (they only
+                        // shrink).
+                        if c.2 <= limit && c.3 <= limit_cal {
+                            flat.push(c);
+                        }
+                    }
+                    if best_flat < was_flat || best_cal < was_cal {
+                        limit = keep_within(best_flat);
+                        limit_cal = cal.keep_limit(best_cal, limit);
                     }
                 }
             }
             None => {
-                for (bi, si) in self.walk_tree(lon, lat, k) {
-                    let f = self.flat_km(bi as usize, si as usize, lon, lat, k);
-                    best_flat = best_flat.min(f);
-                    flat.push((bi, si, f));
+                for seg in self.walk_tree(lon, lat, k) {
+                    let c = self.flat_candidate(seg, lon, lat, k, &cal);
+                    best_flat = best_flat.min(c.2);
+                    best_cal = best_cal.min(c.3);
+                    flat.push(c);
                 }
             }
         }
         let limit = keep_within(best_flat);
-        flat.retain(|&(_, _, f)| f <= limit);
-        // The nearest flat distance first, so that the upper bound of the nearest distance
+        let limit_cal = cal.keep_limit(best_cal, limit);
+        flat.retain(|&(_, _, f, fc)| f <= limit && fc <= limit_cal);
+        // The nearest calibrated distance first, so that the upper bound of the nearest distance
         // (the least of the kept candidates' upper bounds and measured distances) is about
         // the answer from the start; a candidate whose lower bound exceeds it is farther than
         // the nearest and is never measured. The bound without trigonometry
@@ -380,7 +404,7 @@ impl BorderIndex {
         // with the shipped borders, by `perf`).
         if let Some(first) = (0..flat.len()).min_by(|&a, &b| {
             let (a, b) = (flat[a], flat[b]);
-            a.2.total_cmp(&b.2).then((a.0, a.1).cmp(&(b.0, b.1)))
+            a.3.total_cmp(&b.3).then((a.0, a.1).cmp(&(b.0, b.1)))
         }) {
             flat.swap(0, first);
         }
@@ -391,7 +415,7 @@ impl BorderIndex {
         let mut measured: [((f64, f64), f64); 4] = [((f64::NAN, f64::NAN), 0.0); 4];
         let mut n_measured = 0;
         let mut best: Option<(BorderPosition, u32)> = None;
-        for &(bi, si, _) in &flat {
+        for &(bi, si, ..) in &flat {
             let (b, s) = (bi as usize, si as usize);
             let foot = self.foot(b, s, lon, lat, k);
             // One that cannot come within the upper bound is not the nearest.
@@ -487,6 +511,21 @@ impl BorderIndex {
     fn flat_km(&self, bi: usize, si: usize, lon: f64, lat: f64, k: f64) -> f64 {
         let line = &self.borders[bi].line.0;
         flat_km(line[si], line[si + 1], lon, lat, k)
+    }
+
+    /// A candidate as the query keeps it: border, segment, its distance in the local
+    /// equirectangular frame ([`flat_km`]) and in the frame calibrated at the point.
+    fn flat_candidate(
+        &self,
+        (bi, si): (u32, u32),
+        lon: f64,
+        lat: f64,
+        k: f64,
+        cal: &Calibrated,
+    ) -> (u32, u32, f64, f64) {
+        let line = &self.borders[bi as usize].line.0;
+        let (fx, fy) = flat_offset(line[si as usize], line[si as usize + 1], lon, lat, k);
+        (bi, si, (fx * fx + fy * fy).sqrt() * 111.2, cal.km(fx, fy))
     }
 
     /// Position relative to one given border (brute force over its segments).
@@ -585,9 +624,15 @@ impl BorderIndex {
 /// Distance from (lon, lat) to the segment a–c in the point's local equirectangular frame
 /// (longitude scaled by `k`, the cosine of its latitude; 111.2 km per degree), km.
 pub(super) fn flat_km(a: geo::Coord<f64>, c: geo::Coord<f64>, lon: f64, lat: f64, k: f64) -> f64 {
-    let (t, [dx, dy, ..]) = local(a, c, lon, lat, k);
-    let (fx, fy) = (a.x * k + dx * t - lon * k, a.y + dy * t - lat);
+    let (fx, fy) = flat_offset(a, c, lon, lat, k);
     (fx * fx + fy * fy).sqrt() * 111.2
+}
+
+/// The offset from (lon, lat) to the nearest point of segment a–c in the point's local
+/// frame (longitude degrees times `k`, latitude degrees), which [`flat_km`] measures.
+fn flat_offset(a: geo::Coord<f64>, c: geo::Coord<f64>, lon: f64, lat: f64, k: f64) -> (f64, f64) {
+    let (t, [dx, dy, ..]) = local(a, c, lon, lat, k);
+    (a.x * k + dx * t - lon * k, a.y + dy * t - lat)
 }
 
 /// The position parameter (0 at a, 1 at c) of the point of segment a–c nearest to (lon, lat)

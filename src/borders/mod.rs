@@ -3,6 +3,7 @@
 //! because a border's length depends on the map's scale and per-km figures must say which
 //! basis they use.
 
+mod calibrated;
 pub mod locate;
 pub mod runs;
 pub mod segments;

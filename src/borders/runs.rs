@@ -12,6 +12,7 @@
 //!   to the ball bounds the chord distance to every segment of the run from below.
 
 use super::Border;
+use super::calibrated::Calibrated;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
@@ -120,11 +121,32 @@ impl Runs {
     /// longitude by `k`, the cosine of the point's latitude) from the point to every segment
     /// of a run.
     pub fn flat_lower_km(&self, run: u32, lon: f64, lat: f64, k: f64) -> f64 {
+        let (dx, dy) = self.box_offsets(run, lon, lat, k);
+        // Rounding in the segment's own foot can reach an ulp or two past the box.
+        ((dx * dx + dy * dy).sqrt() * KM_PER_DEG * (1.0 - 1e-12) - 1e-9).max(0.0)
+    }
+
+    /// [`Self::flat_lower_km`] in the frame calibrated at the point ([`Calibrated`]), which
+    /// scales the same offsets by a constant per axis.
+    pub fn calibrated_lower_km(
+        &self,
+        run: u32,
+        lon: f64,
+        lat: f64,
+        k: f64,
+        cal: &Calibrated,
+    ) -> f64 {
+        let (dx, dy) = self.box_offsets(run, lon, lat, k);
+        (cal.km(dx, dy) * (1.0 - 1e-12) - 1e-9).max(0.0)
+    }
+
+    /// The offset from the point to the nearest point of a run's box in the point's flat
+    /// frame: longitude degrees times `k`, latitude degrees.
+    fn box_offsets(&self, run: u32, lon: f64, lat: f64, k: f64) -> (f64, f64) {
         let [x0, y0, x1, y1] = self.boxes[run as usize];
         let dx = (x0 * k - lon * k).max(lon * k - x1 * k).max(0.0);
         let dy = (y0 - lat).max(lat - y1).max(0.0);
-        // Rounding in the segment's own foot can reach an ulp or two past the box.
-        ((dx * dx + dy * dy).sqrt() * KM_PER_DEG * (1.0 - 1e-12) - 1e-9).max(0.0)
+        (dx, dy)
     }
 
     /// A lower bound of the squared chord distance from unit vector `p` to every segment of
