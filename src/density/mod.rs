@@ -4,6 +4,7 @@
 pub mod assign;
 pub mod columns;
 pub mod compare;
+mod filters;
 mod frame;
 pub use frame::BorderFrame;
 pub mod hotspot;
@@ -19,14 +20,13 @@ pub use results::{Analysis, BorderResult, BreakdownRow, Placement, UnitResult};
 
 use crate::borders::Border;
 use crate::borders::locate::BorderPosition;
-use crate::gazetteer::normalize::event_type_key;
 use crate::geodata::GeoData;
 use crate::model::{Date, SourceFormat};
 use assign::{Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
 use columns::{AnalysisInput, Subject};
-use periods::{day_overlap, periods, span_days};
+use periods::{periods, span_days};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use stats::{Contribution, LengthBasis, Tally, rates};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -93,121 +93,6 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
         LengthBasis::Published => b.published_scale().unwrap_or(1.0),
     };
 
-    // Filters, window, weights. Canonical event types are folded once per spelling and
-    // numbered, so per-incident work does not allocate.
-    let types: Vec<String> = opts.types.iter().map(|t| event_type_key(t)).collect();
-    let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
-    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
-    let mut weights = vec![0.0; located.len()];
-    let mut type_of_spelling: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut type_names: Vec<String> = Vec::new();
-    let mut type_ids: FxHashMap<String, u32> = FxHashMap::default();
-    // Records without a type are counted under "unknown" (with any type of that name).
-    type_names.push("unknown".to_string());
-    type_ids.insert("unknown".to_string(), 0);
-    let unknown_type = 0u32;
-    let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
-    let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
-    // Events already counted, by dataset and event id: an event in two overlapping files
-    // counts once, the first copy the filters and the window keep. One set per dataset
-    // (there are at most three), so a key is one id, not a pair: half the memory for a
-    // million ids.
-    let mut seen_events: Vec<(&str, FxHashSet<&str>)> = Vec::new();
-    // The share of a record's date span inside the window (1 without a date or window):
-    // its events, fatalities and wounded are apportioned by days.
-    let in_window = |date: Option<(Date, Date)>| match date {
-        Some(d) => {
-            let lo = opts.from.unwrap_or(d.0);
-            let hi = opts.to.unwrap_or(d.1);
-            day_overlap(d, (lo, hi)) / span_days(d)
-        }
-        None => 1.0,
-    };
-    for i in 0..located.len() {
-        let r = located.subject(i);
-        let et = r.event_type.map(|t| {
-            *type_of_spelling.entry(t).or_insert_with(|| {
-                let key = event_type_key(t);
-                *type_ids.entry(key.clone()).or_insert_with(|| {
-                    type_names.push(key);
-                    (type_names.len() - 1) as u32
-                })
-            })
-        });
-        event_types.push(et);
-        let et = et.map(|id| type_names[id as usize].as_str());
-        let reason = if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
-            Some("a statistic, not an event")
-        } else if types.is_empty() && et.is_some_and(|t| NOT_VIOLENT.contains(&t)) {
-            Some("not violence (a border closure); counted only when --types names it")
-        } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
-            Some("event type not selected")
-        } else if actor
-            .as_ref()
-            .is_some_and(|a| !r.actors.unwrap_or("").to_lowercase().contains(a.as_str()))
-        {
-            Some("actor not selected")
-        } else if (opts.from.is_some() || opts.to.is_some()) && r.date.is_none() {
-            Some("no date, and a date window was set")
-        } else {
-            None
-        };
-        let mut w = match opts.weight {
-            WeightBy::Count => r.count,
-            WeightBy::Fatalities => r.fatalities.unwrap_or(0.0),
-        };
-        let mut reason = reason;
-        if reason.is_none() {
-            let share = in_window(r.date);
-            if share <= 0.0 {
-                reason = Some("outside the date window");
-            }
-            w *= share;
-        }
-        // Among the copies of one event that pass the filters, the first counts.
-        if reason.is_none()
-            && r.event_id.is_some_and(|id| {
-                let set = match seen_events.iter().position(|(f, _)| *f == r.format) {
-                    Some(k) => &mut seen_events[k].1,
-                    None => {
-                        seen_events.push((r.format, FxHashSet::default()));
-                        &mut seen_events.last_mut().expect("just pushed").1
-                    }
-                };
-                !set.insert(id)
-            })
-        {
-            reason = Some(REPEATED_EVENT);
-        }
-        if let Some(why) = reason {
-            match excluded.get_mut(why) {
-                Some(n) => *n += 1,
-                None => {
-                    excluded.insert(why.to_string(), 1);
-                }
-            }
-            w = 0.0;
-        }
-        weights[i] = w;
-        reasons[i] = reason;
-    }
-    let window: Option<(Date, Date)> = match (opts.from, opts.to) {
-        (Some(f), Some(t)) => Some((f, t)),
-        _ => {
-            let spans: Vec<(Date, Date)> = (0..located.len())
-                .filter(|&i| weights[i] > 0.0)
-                .filter_map(|i| located.subject(i).date)
-                .collect();
-            let s = spans.iter().map(|x| x.0).min();
-            let e = spans.iter().map(|x| x.1).max();
-            match (s, e) {
-                (Some(s), Some(e)) => Some((opts.from.unwrap_or(s), opts.to.unwrap_or(e))),
-                _ => None,
-            }
-        }
-    };
-    let years = window.map(|w| span_days(w) / 365.25);
-
     // Shares per incident: measured in parallel a chunk at a time (bounded memory), then
     // added up in input order, so sums are the same on any number of cores.
     let mut placements = Vec::with_capacity(located.len());
@@ -264,7 +149,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
     let mut countries: Vec<Option<f64>> = vec![None; side_id_names.len()];
     let mut sides: Vec<Vec<Option<f64>>> = vec![vec![None; side_id_names.len()]; borders.len()];
     // One incident's placement, its shares, and its share in each sector (non-zero ones).
-    let measure = |i: usize, loc: &Subject<'_>, nearest: Option<BorderPosition>| -> Measured {
+    let measure = |loc: &Subject<'_>, nearest: Option<BorderPosition>| -> Measured {
         let stretch_border = loc.stretch.and_then(|(border_id, km_from, km_to)| {
             borders
                 .iter()
@@ -309,15 +194,15 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
                 .as_ref()
                 .map(|p| (p.along_km * 1000.0).round() / 1000.0),
             side: nearest.as_ref().map(|p| side_name(p.border, p.right_side)),
-            weight: weights[i],
+            // The filters' verdict is filed when the chunk is added up.
+            weight: 0.0,
             in_corridor,
-            excluded: reasons[i],
+            excluded: None,
         };
         // Sectors: the share of the incident along each sector's km range (either side),
         // summed over its segments in order (through each segment's overlapping sectors).
         let mut sector_shares: Vec<(usize, f64)> = Vec::new();
         if let Some(bi) = shares.border
-            && weights[i] > 0.0
             && !shares.segments.is_empty()
         {
             for &(si, s) in &shares.segments {
@@ -338,12 +223,69 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             .map(|p| side_ids[p.border][usize::from(p.right_side)]);
         (placement, shares, sector_shares, side)
     };
+    // Places the records first..end: each distinct point once on the borders (real data
+    // name the same places again and again; UCDP GED files hold about one distinct point
+    // for every four to five events), its exact position needed only within the reach of
+    // the corridor (beyond corridor + 8σ of its widest record, no share is left).
+    let measure_range = |first: usize, end: usize| -> Vec<Measured> {
+        let mut slot_of: crate::borders::locate::PointMap<u32> = Default::default();
+        let mut points: Vec<(f64, f64, f64)> = Vec::new();
+        let slots: Vec<u32> = (first..end)
+            .map(|i| {
+                let s = located.subject(i);
+                let reach = opts.corridor_km + 8.0 * sigma_for_radius(s.radius_km);
+                let next = points.len() as u32;
+                let slot = *slot_of
+                    .entry((s.lon.to_bits(), s.lat.to_bits()))
+                    .or_insert(next);
+                if slot == next {
+                    points.push((s.lon, s.lat, reach));
+                }
+                let p = &mut points[slot as usize].2;
+                *p = p.max(reach);
+                slot
+            })
+            .collect();
+        let nearest: Vec<Option<BorderPosition>> = points
+            .par_iter()
+            .with_min_len(256)
+            .map(|&(lon, lat, reach)| index.nearest_within(lon, lat, reach))
+            .collect();
+        (first..end)
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|i| {
+                let near = nearest[slots[i - first] as usize].clone();
+                measure(&located.subject(i), near)
+            })
+            .collect()
+    };
+    // The filters are one pass over the records in input order, the analysis's one serial
+    // step: it runs on one core while the head of the records (an eighth) is placed on the
+    // borders on the other.
+    const CHUNK: usize = 1 << 15;
+    let head_end = located.len().min(CHUNK.max(located.len() / 8));
+    let (filtered, head) = rayon::join(
+        || filters::filter(located, opts),
+        || measure_range(0, head_end),
+    );
+    let filters::Filtered {
+        weights,
+        reasons,
+        event_types,
+        type_names,
+        excluded,
+        window,
+        years,
+    } = filtered;
     // Adds up one measured chunk, in input order.
     let mut accumulate = |first: usize, measured: Vec<Measured>| {
-        for (j, (placement, shares, sector_shares, placement_side)) in
+        for (j, (mut placement, shares, sector_shares, placement_side)) in
             measured.into_iter().enumerate()
         {
             let i = first + j;
+            placement.weight = weights[i];
+            placement.excluded = reasons[i];
             let in_corridor = placement.in_corridor;
             let placement_km = placement.along_km;
             placements.push(placement);
@@ -366,7 +308,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             let r = located.subject(i);
             // Figures apportioned by days like the events; "aggregate" is the record's own
             // count, whatever it is weighted by.
-            let days = in_window(r.date);
+            let days = filters::share_in_window(r.date, opts);
             let c = Contribution {
                 count: w,
                 fatalities: r.fatalities.map(|f| f * days),
@@ -421,7 +363,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
                 });
             }
             let type_row = type_rows
-                .entry((bi, event_types[i].unwrap_or(unknown_type)))
+                .entry((bi, event_types[i].unwrap_or(filters::UNKNOWN_TYPE)))
                 .or_default();
             type_row.add(in_corridor, &c);
             type_row.events_raw += raw;
@@ -455,53 +397,18 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             }
         }
     };
-    // Chunk k+1 is measured (on all cores) while chunk k is added up.
-    const CHUNK: usize = 1 << 15;
-    let mut previous: Option<(usize, Vec<Measured>)> = None;
-    let mut chunks = (0..located.len()).step_by(CHUNK);
+    // Chunk k+1 is measured (on all cores) while chunk k is added up; the head went first.
+    let mut previous: Option<(usize, Vec<Measured>)> = Some((0, head));
+    let mut chunks = (head_end..located.len()).step_by(CHUNK);
     loop {
         let next = chunks.next();
         let (measured, ()) = rayon::join(
             || {
                 next.map(|first| {
-                    let end = located.len().min(first + CHUNK);
-                    // Each distinct point of the chunk is placed on the borders once: real
-                    // data name the same places again and again (UCDP GED files hold about
-                    // one distinct point for every four to five events).
-                    // Its figures need the exact position only within the reach of the
-                    // corridor: beyond corridor + 8σ of its widest record, no share is left.
-                    let mut slot_of: crate::borders::locate::PointMap<u32> = Default::default();
-                    let mut points: Vec<(f64, f64, f64)> = Vec::new();
-                    let slots: Vec<u32> = (first..end)
-                        .map(|i| {
-                            let s = located.subject(i);
-                            let reach = opts.corridor_km + 8.0 * sigma_for_radius(s.radius_km);
-                            let next = points.len() as u32;
-                            let slot = *slot_of
-                                .entry((s.lon.to_bits(), s.lat.to_bits()))
-                                .or_insert(next);
-                            if slot == next {
-                                points.push((s.lon, s.lat, reach));
-                            }
-                            let p = &mut points[slot as usize].2;
-                            *p = p.max(reach);
-                            slot
-                        })
-                        .collect();
-                    let nearest: Vec<Option<BorderPosition>> = points
-                        .par_iter()
-                        .with_min_len(256)
-                        .map(|&(lon, lat, reach)| index.nearest_within(lon, lat, reach))
-                        .collect();
-                    let m: Vec<Measured> = (first..end)
-                        .into_par_iter()
-                        .with_min_len(256)
-                        .map(|i| {
-                            let near = nearest[slots[i - first] as usize].clone();
-                            measure(i, &located.subject(i), near)
-                        })
-                        .collect();
-                    (first, m)
+                    (
+                        first,
+                        measure_range(first, located.len().min(first + CHUNK)),
+                    )
                 })
             },
             || {

@@ -1,0 +1,163 @@
+//! Which records an analysis counts, and with what weight: the event-type, actor and date
+//! filters, the share of each record's dates inside the window, and one count per event
+//! however many files repeat it. A pass over every record in input order, apart from the
+//! placing on the borders, so that the two can run side by side.
+
+use super::columns::AnalysisInput;
+use super::periods::{day_overlap, span_days};
+use super::{AnalysisOptions, NOT_EVENTS, NOT_VIOLENT, REPEATED_EVENT, WeightBy};
+use crate::gazetteer::normalize::event_type_key;
+use crate::model::Date;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+
+/// What the filters decided, per record and overall.
+pub(super) struct Filtered {
+    /// Each record's weight (its count or fatalities, times its share of the window); 0
+    /// when it is left out.
+    pub weights: Vec<f64>,
+    /// Why each record left out is left out.
+    pub reasons: Vec<Option<&'static str>>,
+    /// Each record's canonical event type, numbered as met ([`Self::type_names`]); number
+    /// 0 is "unknown".
+    pub event_types: Vec<Option<u32>>,
+    pub type_names: Vec<String>,
+    /// Records left out, by reason.
+    pub excluded: BTreeMap<String, u64>,
+    /// The window (the options' dates, or the span of the counted records' dates) and its
+    /// length in years.
+    pub window: Option<(Date, Date)>,
+    pub years: Option<f64>,
+}
+
+/// The number of "unknown" in [`Filtered::type_names`].
+pub(super) const UNKNOWN_TYPE: u32 = 0;
+
+/// The share of a record's date span inside the window (1 without a date or window): its
+/// events, fatalities and wounded are apportioned by days.
+pub(super) fn share_in_window(date: Option<(Date, Date)>, opts: &AnalysisOptions) -> f64 {
+    match date {
+        Some(d) => {
+            let lo = opts.from.unwrap_or(d.0);
+            let hi = opts.to.unwrap_or(d.1);
+            day_overlap(d, (lo, hi)) / span_days(d)
+        }
+        None => 1.0,
+    }
+}
+
+/// Applies the options' filters to every record, in input order.
+pub(super) fn filter<I: AnalysisInput + ?Sized>(located: &I, opts: &AnalysisOptions) -> Filtered {
+    // Canonical event types are folded once per spelling and numbered, so per-incident
+    // work does not allocate.
+    let types: Vec<String> = opts.types.iter().map(|t| event_type_key(t)).collect();
+    let actor = opts.actor.as_ref().map(|a| a.to_lowercase());
+    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+    let mut weights = vec![0.0; located.len()];
+    let mut type_of_spelling: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut type_names: Vec<String> = Vec::new();
+    let mut type_ids: FxHashMap<String, u32> = FxHashMap::default();
+    // Records without a type are counted under "unknown" (with any type of that name).
+    type_names.push("unknown".to_string());
+    type_ids.insert("unknown".to_string(), 0);
+    let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
+    let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
+    // Events already counted, by dataset and event id: an event in two overlapping files
+    // counts once, the first copy the filters and the window keep. One set per dataset
+    // (there are at most three), so a key is one id, not a pair: half the memory for a
+    // million ids.
+    let mut seen_events: Vec<(&str, FxHashSet<&str>)> = Vec::new();
+    for i in 0..located.len() {
+        let r = located.subject(i);
+        let et = r.event_type.map(|t| {
+            *type_of_spelling.entry(t).or_insert_with(|| {
+                let key = event_type_key(t);
+                *type_ids.entry(key.clone()).or_insert_with(|| {
+                    type_names.push(key);
+                    (type_names.len() - 1) as u32
+                })
+            })
+        });
+        event_types.push(et);
+        let et = et.map(|id| type_names[id as usize].as_str());
+        let reason = if et.is_some_and(|t| NOT_EVENTS.contains(&t)) {
+            Some("a statistic, not an event")
+        } else if types.is_empty() && et.is_some_and(|t| NOT_VIOLENT.contains(&t)) {
+            Some("not violence (a border closure); counted only when --types names it")
+        } else if !types.is_empty() && !et.is_some_and(|t| types.iter().any(|x| x == t)) {
+            Some("event type not selected")
+        } else if actor
+            .as_ref()
+            .is_some_and(|a| !r.actors.unwrap_or("").to_lowercase().contains(a.as_str()))
+        {
+            Some("actor not selected")
+        } else if (opts.from.is_some() || opts.to.is_some()) && r.date.is_none() {
+            Some("no date, and a date window was set")
+        } else {
+            None
+        };
+        let mut w = match opts.weight {
+            WeightBy::Count => r.count,
+            WeightBy::Fatalities => r.fatalities.unwrap_or(0.0),
+        };
+        let mut reason = reason;
+        if reason.is_none() {
+            let share = share_in_window(r.date, opts);
+            if share <= 0.0 {
+                reason = Some("outside the date window");
+            }
+            w *= share;
+        }
+        // Among the copies of one event that pass the filters, the first counts.
+        if reason.is_none()
+            && r.event_id.is_some_and(|id| {
+                let set = match seen_events.iter().position(|(f, _)| *f == r.format) {
+                    Some(k) => &mut seen_events[k].1,
+                    None => {
+                        seen_events.push((r.format, FxHashSet::default()));
+                        &mut seen_events.last_mut().expect("just pushed").1
+                    }
+                };
+                !set.insert(id)
+            })
+        {
+            reason = Some(REPEATED_EVENT);
+        }
+        if let Some(why) = reason {
+            match excluded.get_mut(why) {
+                Some(n) => *n += 1,
+                None => {
+                    excluded.insert(why.to_string(), 1);
+                }
+            }
+            w = 0.0;
+        }
+        weights[i] = w;
+        reasons[i] = reason;
+    }
+    let window: Option<(Date, Date)> = match (opts.from, opts.to) {
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => {
+            let spans: Vec<(Date, Date)> = (0..located.len())
+                .filter(|&i| weights[i] > 0.0)
+                .filter_map(|i| located.subject(i).date)
+                .collect();
+            let s = spans.iter().map(|x| x.0).min();
+            let e = spans.iter().map(|x| x.1).max();
+            match (s, e) {
+                (Some(s), Some(e)) => Some((opts.from.unwrap_or(s), opts.to.unwrap_or(e))),
+                _ => None,
+            }
+        }
+    };
+    let years = window.map(|w| span_days(w) / 365.25);
+    Filtered {
+        weights,
+        reasons,
+        event_types,
+        type_names,
+        excluded,
+        window,
+        years,
+    }
+}
