@@ -203,17 +203,33 @@ impl GeoData {
             Some(d) => LazyGazetteer::loaded(Gazetteer::from_dir(d)?),
             None => LazyGazetteer::embedded(),
         };
-        let borders = borders::from_geojson(
-            "borders.geojson",
-            &read("borders.geojson", borders::EMBEDDED_GEOJSON)?,
-        )?;
-        let countries = polygons_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?
-            .into_iter()
-            .map(|(code, name, _, shape)| CountryShape::new(code, name, shape))
-            .collect();
-        let provinces = provinces_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?;
-        let districts =
-            districts_from_geojson(&read("districts.geojson", EMBEDDED_DISTRICTS)?, &provinces)?;
+        // Four files of about 9 MB together, read two by two: the start of every command
+        // waits for them.
+        let (borders_countries, provinces_districts) = rayon::join(
+            || -> Result<_> {
+                let borders = borders::from_geojson(
+                    "borders.geojson",
+                    &read("borders.geojson", borders::EMBEDDED_GEOJSON)?,
+                )?;
+                let countries: Vec<CountryShape> =
+                    polygons_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?
+                        .into_iter()
+                        .map(|(code, name, _, shape)| CountryShape::new(code, name, shape))
+                        .collect();
+                Ok((borders, countries))
+            },
+            || -> Result<_> {
+                let provinces =
+                    provinces_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?;
+                let districts = districts_from_geojson(
+                    &read("districts.geojson", EMBEDDED_DISTRICTS)?,
+                    &provinces,
+                )?;
+                Ok((provinces, districts))
+            },
+        );
+        let ((borders, countries), (provinces, districts)) =
+            (borders_countries?, provinces_districts?);
         let province_admin = provinces
             .iter()
             .map(|p| {

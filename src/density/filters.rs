@@ -8,7 +8,8 @@ use super::periods::{day_overlap, span_days};
 use super::{AnalysisOptions, NOT_EVENTS, NOT_VIOLENT, REPEATED_EVENT, WeightBy};
 use crate::gazetteer::normalize::event_type_key;
 use crate::model::Date;
-use rustc_hash::{FxHashMap, FxHashSet};
+use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// What the filters decided, per record and overall.
@@ -63,10 +64,17 @@ pub(super) fn filter<I: AnalysisInput + ?Sized>(located: &I, opts: &AnalysisOpti
     let mut event_types: Vec<Option<u32>> = Vec::with_capacity(located.len());
     let mut reasons: Vec<Option<&'static str>> = vec![None; located.len()];
     // Events already counted, by dataset and event id: an event in two overlapping files
-    // counts once, the first copy the filters and the window keep. One set per dataset
-    // (there are at most three), so a key is one id, not a pair: half the memory for a
-    // million ids.
-    let mut seen_events: Vec<(&str, FxHashSet<&str>)> = Vec::new();
+    // counts once, the first copy the filters and the window keep. One table per dataset
+    // (there are at most three), holding the number of the record that counted, its id
+    // looked up when hashes meet: 5 bytes a slot where a set of ids took 17, and made to
+    // size so that it never grows (growing would hash every id again).
+    let mut seen_events: Vec<(&str, HashTable<u32>)> = Vec::new();
+    let hash_id = |id: &str| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        h.write(id.as_bytes());
+        h.finish()
+    };
     for i in 0..located.len() {
         let r = located.subject(i);
         let et = r.event_type.map(|t| {
@@ -111,14 +119,23 @@ pub(super) fn filter<I: AnalysisInput + ?Sized>(located: &I, opts: &AnalysisOpti
         // Among the copies of one event that pass the filters, the first counts.
         if reason.is_none()
             && r.event_id.is_some_and(|id| {
-                let set = match seen_events.iter().position(|(f, _)| *f == r.format) {
+                let table = match seen_events.iter().position(|(f, _)| *f == r.format) {
                     Some(k) => &mut seen_events[k].1,
                     None => {
-                        seen_events.push((r.format, FxHashSet::default()));
+                        seen_events.push((r.format, HashTable::with_capacity(located.len())));
                         &mut seen_events.last_mut().expect("just pushed").1
                     }
                 };
-                !set.insert(id)
+                let hash = hash_id(id);
+                let same = |&j: &u32| located.subject(j as usize).event_id == Some(id);
+                if table.find(hash, same).is_some() {
+                    return true;
+                }
+                // Never grows (made for every record), so never hashes an entry again.
+                table.insert_unique(hash, i as u32, |&j| {
+                    hash_id(located.subject(j as usize).event_id.unwrap_or_default())
+                });
+                false
             })
         {
             reason = Some(REPEATED_EVENT);
