@@ -8,7 +8,7 @@
 //! records (`run`) analyse the located incidents in place through the same [`AnalysisInput`]
 //! trait, so both paths share one analysis and give the same figures.
 
-use crate::model::{Date, IncidentRecord, LocatedIncident, PrecisionClass, SourceFormat};
+use crate::model::{Date, IncidentRecord, LocatedIncident, Location, PrecisionClass, SourceFormat};
 use std::sync::Arc;
 
 /// The fields of one incident the analysis reads.
@@ -55,7 +55,11 @@ pub fn dataset_event_id(r: &IncidentRecord) -> Option<&str> {
 
 impl<'a> Subject<'a> {
     pub fn of(l: &'a LocatedIncident) -> Subject<'a> {
-        let (r, loc) = (&l.record, &l.location);
+        Subject::of_parts(&l.record, &l.location)
+    }
+
+    /// [`Subject::of`] a record and its location held apart.
+    pub fn of_parts(r: &'a IncidentRecord, loc: &'a Location) -> Subject<'a> {
         Subject {
             lon: loc.lon,
             lat: loc.lat,
@@ -239,13 +243,6 @@ impl IncidentColumns {
             None => (NONE, 0),
         };
         self.event_id.push(event_id);
-    }
-
-    /// Appends a batch of located incidents (in order) and lets them go.
-    pub fn extend_from(&mut self, located: Vec<LocatedIncident>) {
-        for l in &located {
-            self.push(&Subject::of(l));
-        }
     }
 }
 

@@ -226,6 +226,26 @@ pub fn locate_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
 /// (the analysis never reads them: point in polygon for every record is the costliest
 /// step of placing records that bring coordinates).
 pub fn locate_all_with(records: Vec<IncidentRecord>, geo: &GeoData, admin_areas: bool) -> Geocoded {
+    let mut located = Vec::with_capacity(records.len());
+    let unmatched = locate_each(records, geo, admin_areas, &mut |record, location| {
+        located.push(LocatedIncident {
+            record,
+            location,
+            possible_duplicates: Vec::new(),
+        })
+    });
+    Geocoded { located, unmatched }
+}
+
+/// [`locate_all_with`], handing each located record with its location to `placed`, in
+/// input order, instead of making a [`LocatedIncident`] of it: the analysis keeps a few
+/// fields of each and drops the rest at once. Returns the records that could not be placed.
+pub fn locate_each(
+    records: Vec<IncidentRecord>,
+    geo: &GeoData,
+    admin_areas: bool,
+    placed: &mut dyn FnMut(IncidentRecord, Location),
+) -> Vec<Unmatched> {
     use rayon::prelude::*;
     type Key<'a> = (
         Option<&'a str>,
@@ -264,9 +284,9 @@ pub fn locate_all_with(records: Vec<IncidentRecord>, geo: &GeoData, admin_areas:
             .map(|&i| geocode_one_with(&records[i], geo, admin_areas))
             .collect()
     };
-    let mut out = Geocoded::default();
-    // Each record is moved once, from the input into its place in the output; the chunk's
-    // locations are found in parallel from the records still in the input.
+    let mut unmatched_out = Vec::new();
+    // Each record is moved once, from the input to `placed`; the chunk's locations are
+    // found in parallel from the records still in the input.
     let mut rest = records.into_iter();
     const CHUNK: usize = 1 << 16;
     let mut done = 0usize;
@@ -291,20 +311,15 @@ pub fn locate_all_with(records: Vec<IncidentRecord>, geo: &GeoData, admin_areas:
                 },
             })
             .collect();
-        out.located.reserve(n);
         for result in found {
             let record = rest.next().expect("one record per result");
             match result {
-                Ok(location) => out.located.push(LocatedIncident {
-                    record,
-                    location,
-                    possible_duplicates: Vec::new(),
-                }),
-                Err(u) => out.unmatched.push(*u),
+                Ok(location) => placed(record, location),
+                Err(u) => unmatched_out.push(*u),
             }
         }
     }
-    out
+    unmatched_out
 }
 
 fn unmatched(

@@ -2,8 +2,8 @@
 //! every row accounted for (located, or unmatched with its reason). Subcommands and the main
 //! job share it so they cannot disagree about what was read.
 
-use crate::density::columns::IncidentColumns;
-use crate::geocode::{Geocoded, duplicates, locate_all_with};
+use crate::density::columns::{IncidentColumns, Subject};
+use crate::geocode::{Geocoded, duplicates, locate_all_with, locate_each};
 use crate::geodata::GeoData;
 use crate::ingest::{self, IngestOptions};
 use crate::model::{IncidentRecord, LocatedIncident, Unmatched};
@@ -52,12 +52,14 @@ pub fn ingest_and_geocode_with(
     log: &mut dyn FnMut(&str),
 ) -> Result<Prepared> {
     let mut located: Vec<LocatedIncident> = Vec::new();
-    let accounted = ingest_and_locate(inputs, geo, opts, true, log, &mut |mut batch| {
+    let accounted = ingest_and_locate(inputs, opts, log, &mut |records| {
+        let mut batch = locate_all_with(records, geo, true);
         if located.is_empty() {
-            located = batch;
+            located = batch.located;
         } else {
-            located.append(&mut batch);
+            located.append(&mut batch.located);
         }
+        batch.unmatched
     })?;
     // The duplicate check runs over every file's records together.
     duplicates::flag(&mut located);
@@ -117,9 +119,12 @@ pub fn ingest_for_analysis_with(
     log: &mut dyn FnMut(&str),
 ) -> Result<PreparedForAnalysis> {
     let mut located = IncidentColumns::new();
-    // No district or province per incident: the analysis does not read them.
-    let accounted = ingest_and_locate(inputs, geo, opts, false, log, &mut |batch| {
-        located.extend_from(batch)
+    // No district or province per incident: the analysis does not read them. Each record
+    // leaves its analysed fields in the columns and goes.
+    let accounted = ingest_and_locate(inputs, opts, log, &mut |records| {
+        locate_each(records, geo, false, &mut |record, location| {
+            located.push(&Subject::of_parts(&record, &location))
+        })
     })?;
     let mut unmatched = accounted.malformed;
     unmatched.extend(accounted.not_placed);
@@ -185,17 +190,15 @@ struct Accounted {
     warnings: Vec<String>,
 }
 
-/// Reads each input, geocoding its records a batch at a time as they are read (so the whole
-/// file's records are never held), and hands each batch's located incidents to `keep`, in
-/// input order. Every input is opened first, so a missing file stops the command before any
-/// work is done. Locations get their district and province if `admin_areas`.
+/// Reads each input, handing its records a batch at a time, in input order, to `locate`
+/// (which places and keeps them, and returns those it could not place) as they are read, so
+/// the whole file's records are never held. Every input is opened first, so a missing file
+/// stops the command before any work is done.
 fn ingest_and_locate(
     inputs: &[PathBuf],
-    geo: &GeoData,
     opts: &IngestOptions,
-    admin_areas: bool,
     log: &mut dyn FnMut(&str),
-    keep: &mut (dyn FnMut(Vec<LocatedIncident>) + Send),
+    locate: &mut (dyn FnMut(Vec<IncidentRecord>) -> Vec<Unmatched> + Send),
 ) -> Result<Accounted> {
     let files: Vec<(String, Box<dyn Read>)> = if inputs.is_empty() {
         vec![(EXAMPLE_NAME.to_string(), Box::new(EXAMPLE_CSV))]
@@ -225,9 +228,7 @@ fn ingest_and_locate(
         let locator = scope.spawn(move || {
             let mut not_placed = Vec::new();
             for records in batches {
-                let mut g = locate_all_with(records, geo, admin_areas);
-                not_placed.append(&mut g.unmatched);
-                keep(g.located);
+                not_placed.append(&mut locate(records));
             }
             not_placed
         });
