@@ -261,13 +261,22 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             .collect()
     };
     // The filters are one pass over the records in input order, the analysis's one serial
-    // step: it runs on one core while the head of the records (an eighth) is placed on the
-    // borders on the other.
+    // step: it runs on one core while the head of the records (about an eighth, in whole
+    // chunks) is placed on the borders on the other. The chunks are the same whatever the
+    // head: the records of a chunk that share a point share its placement, made for the
+    // widest reach among them, so other chunks could place a record differently.
     const CHUNK: usize = 1 << 15;
-    let head_end = located.len().min(CHUNK.max(located.len() / 8));
+    let head_end = located
+        .len()
+        .min(CHUNK * (located.len() / 8 / CHUNK).max(1));
     let (filtered, head) = rayon::join(
         || filters::filter(located, opts),
-        || measure_range(0, head_end),
+        || {
+            (0..head_end)
+                .step_by(CHUNK)
+                .map(|first| (first, measure_range(first, head_end.min(first + CHUNK))))
+                .collect::<Vec<_>>()
+        },
     );
     let filters::Filtered {
         weights,
@@ -397,8 +406,9 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             }
         }
     };
-    // Chunk k+1 is measured (on all cores) while chunk k is added up; the head went first.
-    let mut previous: Option<(usize, Vec<Measured>)> = Some((0, head));
+    // Chunk k+1 is measured (on all cores) while chunk k (at first, the head's chunks) is
+    // added up.
+    let mut previous: Vec<(usize, Vec<Measured>)> = head;
     let mut chunks = (head_end..located.len()).step_by(CHUNK);
     loop {
         let next = chunks.next();
@@ -412,15 +422,15 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
                 })
             },
             || {
-                if let Some((first, m)) = previous.take() {
+                for (first, m) in previous.drain(..) {
                     accumulate(first, m);
                 }
             },
         );
-        if measured.is_none() {
-            break;
+        match measured {
+            Some(m) => previous.push(m),
+            None => break,
         }
-        previous = measured;
     }
     let period_rows: BTreeMap<(usize, String), Tally> = period_rows
         .into_iter()
