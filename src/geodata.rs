@@ -192,6 +192,14 @@ pub struct GeoData {
 impl GeoData {
     /// Loads the embedded geodata, or the folder given (e.g. by `--geodata`).
     pub fn load(dir: Option<&Path>) -> Result<GeoData> {
+        GeoData::load_parts(dir, true)
+    }
+
+    /// [`GeoData::load`], leaving the borders empty unless `shipped_borders`: a job given
+    /// the user's own lines (`--borders-file`, [`GeoData::use_borders_file`]) does not read
+    /// the shipped ones, whose 30,000 vertices are measured on the ellipsoid as they are
+    /// read (about 30 ms, the longest part of loading).
+    pub fn load_parts(dir: Option<&Path>, shipped_borders: bool) -> Result<GeoData> {
         let read = |file: &str, embedded: &str| -> Result<String> {
             match dir {
                 Some(d) => std::fs::read_to_string(d.join(file))
@@ -207,10 +215,14 @@ impl GeoData {
         // waits for them.
         let (borders_countries, provinces_districts) = rayon::join(
             || -> Result<_> {
-                let borders = borders::from_geojson(
-                    "borders.geojson",
-                    &read("borders.geojson", borders::EMBEDDED_GEOJSON)?,
-                )?;
+                let borders = if shipped_borders {
+                    borders::from_geojson(
+                        "borders.geojson",
+                        &read("borders.geojson", borders::EMBEDDED_GEOJSON)?,
+                    )?
+                } else {
+                    Vec::new()
+                };
                 let countries: Vec<CountryShape> =
                     polygons_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?
                         .into_iter()

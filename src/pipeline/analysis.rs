@@ -45,11 +45,12 @@ impl AnalysisJob {
         log: &mut dyn FnMut(&str),
     ) -> Result<Ready> {
         let opts = &self.options;
-        let mut geo =
-            super::load_geodata(self.geodata.as_deref(), self.reading.places.as_deref(), log)?;
-        if let Some(f) = &self.borders_file {
-            geo.use_borders_file(f)?;
-        }
+        let geo = super::load_geodata(
+            self.geodata.as_deref(),
+            self.reading.places.as_deref(),
+            self.borders_file.as_deref(),
+            log,
+        )?;
         let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
         usage::check_borders(&opts.borders, &ids)?;
         if let Some(check) = before_reading {

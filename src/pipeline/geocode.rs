@@ -43,7 +43,12 @@ pub struct GeocodeReport {
 /// Reads and locates the job's inputs (messages to `log`), and writes the point layer and
 /// the unmatched report.
 pub fn geocode(job: &GeocodeJob, log: &mut dyn FnMut(&str)) -> Result<GeocodeReport> {
-    let geo = super::load_geodata(job.geodata.as_deref(), job.reading.places.as_deref(), log)?;
+    let geo = super::load_geodata(
+        job.geodata.as_deref(),
+        job.reading.places.as_deref(),
+        None,
+        log,
+    )?;
     let reading = job.reading.options(job.strict)?;
     let prepared = ingest_and_geocode_with(&job.inputs, &geo, &reading, log)?;
     let unmatched = prepared.unmatched;

@@ -64,13 +64,14 @@ pub(crate) fn ratio_with_interval(c: &crate::density::compare::Comparison) -> St
 /// Refuses the first row that could not be used when `strict` asks for every row.
 /// Loads the geodata (the copy built in when `geodata` is `None`) and adds the user's own
 /// places, if any; unreadable rows of the places file and conflicts with shipped entries go
-/// to `log`.
+/// to `log`. With `borders_file`, its lines are the borders (the shipped ones are not read).
 pub fn load_geodata(
     geodata: Option<&std::path::Path>,
     places: Option<&std::path::Path>,
+    borders_file: Option<&std::path::Path>,
     log: &mut dyn FnMut(&str),
 ) -> anyhow::Result<crate::geodata::GeoData> {
-    let mut geo = crate::geodata::GeoData::load(geodata)?;
+    let mut geo = crate::geodata::GeoData::load_parts(geodata, borders_file.is_none())?;
     if let Some(p) = places {
         let (errors, conflicts) = geo.add_user_places(p)?;
         for e in errors {
@@ -79,6 +80,9 @@ pub fn load_geodata(
         for c in conflicts {
             log(&format!("places: {}: {c}", p.display()));
         }
+    }
+    if let Some(f) = borders_file {
+        geo.use_borders_file(f)?;
     }
     Ok(geo)
 }

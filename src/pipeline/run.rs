@@ -74,11 +74,12 @@ pub fn run(
     let formats = usage::layer_formats(cfg.layers.as_deref().unwrap_or_default())?;
 
     observer.stage("loading geodata");
-    let mut geo =
-        super::load_geodata(geodata, cfg.places.as_deref(), &mut |m| observer.message(m))?;
-    if let Some(f) = &cfg.borders_file {
-        geo.use_borders_file(f)?;
-    }
+    let geo = super::load_geodata(
+        geodata,
+        cfg.places.as_deref(),
+        cfg.borders_file.as_deref(),
+        &mut |m| observer.message(m),
+    )?;
     // Border ids and the compared pair are checked before any input is read.
     let ids: Vec<&str> = geo.borders.iter().map(|b| b.id.as_str()).collect();
     usage::check_borders(&opts.borders, &ids)?;
