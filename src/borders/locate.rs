@@ -10,6 +10,7 @@
 
 use super::Border;
 use super::calibrated::Calibrated;
+use super::cells::CellGrid;
 use super::runs::Runs;
 use super::sphere::{self, ChordIndex};
 use super::tangent::{TangentLower, bounds_km};
@@ -21,13 +22,6 @@ use rstar::{PointDistance, RTree};
 const LON_SCALE: f64 = 0.819;
 
 type SegmentEntry = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
-
-/// Runs of segments ([`Runs`]), each with its distance in the index plane from the cell's
-/// centre, nearest first.
-type Candidates = Box<[(u32, f64)]>;
-
-/// Segments as (border index, segment index).
-type Segments = Box<[(u32, u32)]>;
 
 /// A map keyed by a point's coordinates (the bits of longitude and latitude), with a cheap
 /// multiplicative hash instead of SipHash: the keys are the input's own coordinates, and the
@@ -91,29 +85,6 @@ pub struct BorderIndex {
     runs: Runs,
 }
 
-/// A grid over the borders' surroundings whose cells list, once asked, every segment that
-/// can be nearest to a point in the cell (found with the R-tree). A query then scans one
-/// short list with no allocation; points off the grid walk the R-tree directly.
-struct CellGrid {
-    lon0: f64,
-    lat0: f64,
-    step: f64,
-    nx: usize,
-    ny: usize,
-    cells: Vec<std::sync::OnceLock<Candidates>>,
-    /// Per cell, once asked: a lower bound (km) of the distance from any point of the cell
-    /// to every border ([`ChordIndex::lower_km`]).
-    lower: Vec<std::sync::OnceLock<f64>>,
-    /// Per cell beyond reach, once asked: the segments nearest on the sphere to its corners
-    /// and centre, with the segments between them on each border ([`BorderIndex::nearest_within`]).
-    far: Vec<std::sync::OnceLock<Segments>>,
-}
-
-/// Degrees added around the borders' bounding box to make the grid.
-const GRID_MARGIN_DEG: f64 = 2.0;
-/// Cell size, degrees (coarser when the borders span a large area).
-const GRID_STEP_DEG: f64 = 0.1;
-const GRID_MAX_CELLS: usize = 250_000;
 /// The longest run of segments one border contributes to a far cell's search.
 const FAR_RUN: u32 = 256;
 /// Candidates whose flat distance is within this of the best flat distance `best` (km) are
@@ -128,52 +99,6 @@ fn keep_within(best: f64) -> f64 {
 /// index plane by [`LON_SCALE`].
 fn plane_km_lower(lat: f64) -> f64 {
     111.2 * (lat.to_radians().cos() / LON_SCALE).min(1.0) * 0.999
-}
-
-impl CellGrid {
-    fn new(borders: &[Border]) -> CellGrid {
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for c in borders.iter().flat_map(|b| &b.line.0) {
-            (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
-        }
-        if x0 > x1 {
-            return CellGrid {
-                lon0: 0.0,
-                lat0: 0.0,
-                step: 1.0,
-                nx: 0,
-                ny: 0,
-                cells: Vec::new(),
-                lower: Vec::new(),
-                far: Vec::new(),
-            };
-        }
-        let (x0, y0) = (x0 - GRID_MARGIN_DEG, (y0 - GRID_MARGIN_DEG).max(-89.0));
-        let (x1, y1) = (x1 + GRID_MARGIN_DEG, (y1 + GRID_MARGIN_DEG).min(89.0));
-        let mut step = GRID_STEP_DEG;
-        while ((x1 - x0) / step).ceil() * ((y1 - y0) / step).ceil() > GRID_MAX_CELLS as f64 {
-            step *= 2.0;
-        }
-        let nx = ((x1 - x0) / step).ceil() as usize;
-        let ny = ((y1 - y0) / step).ceil() as usize;
-        CellGrid {
-            lon0: x0,
-            lat0: y0,
-            step,
-            nx,
-            ny,
-            cells: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
-            lower: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
-            far: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
-        }
-    }
-
-    fn cell_of(&self, lon: f64, lat: f64) -> Option<(usize, usize)> {
-        let cx = ((lon - self.lon0) / self.step).floor();
-        let cy = ((lat - self.lat0) / self.step).floor();
-        (cx >= 0.0 && cy >= 0.0 && (cx as usize) < self.nx && (cy as usize) < self.ny)
-            .then_some((cx as usize, cy as usize))
-    }
 }
 
 fn scaled(lon: f64, lat: f64) -> [f64; 2] {

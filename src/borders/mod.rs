@@ -4,6 +4,7 @@
 //! basis they use.
 
 mod calibrated;
+mod cells;
 pub mod locate;
 pub mod runs;
 pub mod segments;
