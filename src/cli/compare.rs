@@ -44,5 +44,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     } else if !cli.quiet {
         print(&report.text()?)?;
     }
+    // As in `density`: the process ends next, and the system takes the memory back at once.
+    std::mem::forget(report);
     Ok(code)
 }
