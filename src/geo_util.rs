@@ -7,6 +7,18 @@ pub fn km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     Geodesic.distance(Point::new(lon1, lat1), Point::new(lon2, lat2)) / 1000.0
 }
 
+/// WGS 84 semi-major axis, km.
+pub const A_KM: f64 = 6378.137;
+/// WGS 84 first eccentricity squared.
+pub const E2: f64 = 0.006_694_379_990_141_317;
+
+/// The WGS 84 ellipsoid's radii of curvature (km) at a latitude whose sine is `sin_lat`:
+/// prime vertical N and meridional M.
+pub fn radii_km(sin_lat: f64) -> (f64, f64) {
+    let w2 = 1.0 - E2 * sin_lat * sin_lat;
+    (A_KM / w2.sqrt(), A_KM * (1.0 - E2) / (w2 * w2.sqrt()))
+}
+
 /// Points at most this far apart in latitude and in longitude (degrees) are measured in the
 /// ellipsoid's tangent plane at their mean latitude (see [`km_near`]).
 pub const TANGENT_PLANE_MAX_DEG: f64 = 0.2;
@@ -21,13 +33,9 @@ pub fn km_near(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     if dlon.abs() > TANGENT_PLANE_MAX_DEG || dlat.abs() > TANGENT_PLANE_MAX_DEG {
         return km(lon1, lat1, lon2, lat2);
     }
-    const A_KM: f64 = 6378.137;
-    const E2: f64 = 0.006_694_379_990_141_317; // WGS 84 first eccentricity squared
     let phi = ((lat1 + lat2) / 2.0).to_radians();
     let (s, c) = phi.sin_cos();
-    let w2 = 1.0 - E2 * s * s;
-    let n = A_KM / w2.sqrt();
-    let m = A_KM * (1.0 - E2) / (w2 * w2.sqrt());
+    let (n, m) = radii_km(s);
     let x = n * c * dlon.to_radians();
     let y = m * dlat.to_radians();
     (x * x + y * y).sqrt()

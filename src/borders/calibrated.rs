@@ -13,6 +13,7 @@
 //! [`super::tangent::tangent_error_km`]), is how the radii and the cosine change between
 //! the point's latitude and the mean one: a fraction of a percent at 50 km.
 
+use super::tangent::cubic_error_km;
 use std::f64::consts::PI;
 
 /// Up to this latitude (degrees) the bound is established: a foot within 250 km is then
@@ -35,13 +36,11 @@ pub struct Calibrated {
 
 impl Calibrated {
     pub fn new(lat: f64) -> Calibrated {
-        const A_KM: f64 = 6378.137;
-        const E2: f64 = 0.006_694_379_990_141_317;
         let (s, c) = lat.to_radians().sin_cos();
-        let w2 = 1.0 - E2 * s * s;
+        let (n, m) = crate::geo_util::radii_km(s);
         Calibrated {
-            x_km: A_KM / w2.sqrt() * PI / 180.0,
-            y_km: A_KM * (1.0 - E2) / (w2 * w2.sqrt()) * PI / 180.0,
+            x_km: n * PI / 180.0,
+            y_km: m * PI / 180.0,
             tan_abs: (s / c).abs(),
             valid: lat.abs() <= MAX_LAT,
         }
@@ -89,12 +88,11 @@ impl Calibrated {
         if !self.valid || !in_range {
             return f64::INFINITY;
         }
-        let error = |t: f64| 6e-8 * t * t * t + 1e-6;
         let upper_best = best * (1.0 + self.rho(best));
-        let u = upper_best + error(upper_best);
+        let u = upper_best + cubic_error_km(upper_best);
         let y = u * 1.05 + 0.5;
         let rho_y = self.rho(y);
-        let limit = (u + error(y * (1.0 + rho_y))) / (1.0 - rho_y);
+        let limit = (u + cubic_error_km(y * (1.0 + rho_y))) / (1.0 - rho_y);
         if limit <= y && y * (1.0 + rho_y) <= 250.0 {
             // A margin for rounding in the distances compared with it.
             limit * (1.0 + 1e-9) + 1e-9
@@ -128,7 +126,7 @@ mod tests {
             let foot = (lon + dx / k, lat + dy);
             let km = crate::geo_util::km_near(lon, lat, foot.0, foot.1);
             let rho = cal.rho(f);
-            let e = |t: f64| 6e-8 * t * t * t + 1e-6;
+            let e = cubic_error_km;
             let (lo, hi) = (f * (1.0 - rho), f * (1.0 + rho));
             assert!(km >= lo - e(hi), "{lon} {lat} {dx} {dy}: {km} < {lo}");
             assert!(km <= hi + e(hi), "{lon} {lat} {dx} {dy}: {km} > {hi}");
@@ -150,7 +148,7 @@ mod tests {
             let limit = cal.keep_limit(best, best * 1.1 + 1.0);
             assert!(limit.is_finite() && limit >= best, "{lat} {best} {limit}");
             // g(f) at the limit and beyond exceeds the best's upper bound.
-            let e = |t: f64| 6e-8 * t * t * t + 1e-6;
+            let e = cubic_error_km;
             let upper = best * (1.0 + cal.rho(best));
             let u = upper + e(upper);
             for f in [limit, limit * 1.001 + 0.001, (limit + MAX_KM) / 2.0, MAX_KM] {

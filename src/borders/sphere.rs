@@ -20,10 +20,7 @@ use super::Border;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
-/// WGS 84 semi-major axis, km.
-const A_KM: f64 = 6378.137;
-/// WGS 84 first eccentricity squared.
-const E2: f64 = 0.006_694_379_990_141_317;
+use crate::geo_util::{A_KM, E2};
 /// The ellipsoid's smallest radius of curvature, km: the meridian's at the equator,
 /// a(1 − e²).
 pub const M0_KM: f64 = A_KM * (1.0 - E2);
@@ -108,10 +105,7 @@ impl ChordIndex {
 pub fn approx_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     let c = dist3(unit(lon1, lat1), unit(lon2, lat2));
     let angle = 2.0 * (c / 2.0).min(1.0).asin();
-    let s = ((lat1 + lat2) / 2.0).to_radians().sin();
-    let w2 = 1.0 - E2 * s * s;
-    let n = A_KM / w2.sqrt();
-    let m = A_KM * (1.0 - E2) / (w2 * w2.sqrt());
+    let (n, m) = crate::geo_util::radii_km(((lat1 + lat2) / 2.0).to_radians().sin());
     (m * n).sqrt() * angle
 }
 

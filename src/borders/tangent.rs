@@ -5,13 +5,9 @@
 /// The WGS 84 ellipsoid's tangent plane at the mean latitude, km: `geo_util::km_near`'s
 /// formula without its 0.2° limit.
 pub fn tangent_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    const A_KM: f64 = 6378.137;
-    const E2: f64 = 0.006_694_379_990_141_317;
     let phi = ((lat1 + lat2) / 2.0).to_radians();
     let (s, c) = phi.sin_cos();
-    let w2 = 1.0 - E2 * s * s;
-    let n = A_KM / w2.sqrt();
-    let m = A_KM * (1.0 - E2) / (w2 * w2.sqrt());
+    let (n, m) = crate::geo_util::radii_km(s);
     let x = n * c * (lon2 - lon1).to_radians();
     let y = m * (lat2 - lat1).to_radians();
     (x * x + y * y).sqrt()
@@ -23,10 +19,16 @@ pub fn tangent_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 /// random pairs measured against Karney's geodesic; tested here against geographiclib).
 pub fn tangent_error_km(d: f64, lat1: f64, lat2: f64) -> f64 {
     if d <= 250.0 && lat1.abs() <= 70.0 && lat2.abs() <= 70.0 {
-        6e-8 * d * d * d + 1e-6
+        cubic_error_km(d)
     } else {
         f64::INFINITY
     }
+}
+
+/// [`tangent_error_km`] where it holds (up to 250 km, within 70° of the equator), without
+/// the check: for callers that have established both.
+pub fn cubic_error_km(d: f64) -> f64 {
+    6e-8 * d * d * d + 1e-6
 }
 
 /// Lower and upper bounds of `geo_util::km_near` from a point to a foot, without a geodesic:
@@ -60,8 +62,6 @@ pub struct TangentLower {
 
 impl TangentLower {
     pub fn new(lat: f64, flat_max: f64) -> TangentLower {
-        const A_KM: f64 = 6378.137;
-        const E2: f64 = 0.006_694_379_990_141_317;
         // A foot's latitude is within flat_max / 111.2 degrees of the point's; the mean
         // latitude within half that.
         let half = flat_max / 111.2 / 2.0 * (1.0 + 1e-9) + 1e-9;
@@ -72,11 +72,8 @@ impl TangentLower {
             lo.abs().min(hi.abs())
         };
         let most_abs = lo.abs().max(hi.abs());
-        let s = least_abs.to_radians().sin();
-        let w2 = 1.0 - E2 * s * s;
         // N and M grow with |latitude|, the cosine shrinks.
-        let n = A_KM / w2.sqrt();
-        let m = A_KM * (1.0 - E2) / (w2 * w2.sqrt());
+        let (n, m) = crate::geo_util::radii_km(least_abs.to_radians().sin());
         let c = most_abs.min(90.0).to_radians().cos().max(0.0);
         TangentLower {
             x_km: n * c * (1.0 - 1e-12),
@@ -98,7 +95,7 @@ impl TangentLower {
         let d = (x * x + y * y).sqrt() * (1.0 - 1e-9);
         // d − 6·10⁻⁸ d³ grows with d up to 2,000 km: the tangent plane less its error,
         // at least.
-        d - (6e-8 * d * d * d + 1e-6) - 1e-9
+        d - cubic_error_km(d) - 1e-9
     }
 }
 
