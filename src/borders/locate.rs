@@ -284,9 +284,8 @@ impl BorderIndex {
                     {
                         break;
                     }
-                    if self.runs.flat_lower_km(run, lon, lat, k) > limit
-                        || self.runs.calibrated_lower_km(run, lon, lat, k, &cal) > limit_cal
-                    {
+                    let (lower, lower_cal) = self.runs.lower_km(run, lon, lat, k, &cal);
+                    if lower > limit || lower_cal > limit_cal {
                         continue;
                     }
                     let (bi, segments) = self.runs.span(run);

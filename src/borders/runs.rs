@@ -117,27 +117,16 @@ impl Runs {
         self.first[border as usize] + segment / self.len[border as usize]
     }
 
-    /// A lower bound (km) of the flat distance (`BorderIndex::flat_km`, whose frame scales
-    /// longitude by `k`, the cosine of the point's latitude) from the point to every segment
-    /// of a run.
-    pub fn flat_lower_km(&self, run: u32, lon: f64, lat: f64, k: f64) -> f64 {
+    /// Lower bounds (km) of the distance from the point to every segment of a run: in the
+    /// flat frame (`BorderIndex::flat_km`, whose frame scales longitude by `k`, the cosine of
+    /// the point's latitude), and in the frame calibrated at the point ([`Calibrated`]),
+    /// which scales the same offset by a constant per axis.
+    pub fn lower_km(&self, run: u32, lon: f64, lat: f64, k: f64, cal: &Calibrated) -> (f64, f64) {
         let (dx, dy) = self.box_offsets(run, lon, lat, k);
         // Rounding in the segment's own foot can reach an ulp or two past the box.
-        ((dx * dx + dy * dy).sqrt() * KM_PER_DEG * (1.0 - 1e-12) - 1e-9).max(0.0)
-    }
-
-    /// [`Self::flat_lower_km`] in the frame calibrated at the point ([`Calibrated`]), which
-    /// scales the same offsets by a constant per axis.
-    pub fn calibrated_lower_km(
-        &self,
-        run: u32,
-        lon: f64,
-        lat: f64,
-        k: f64,
-        cal: &Calibrated,
-    ) -> f64 {
-        let (dx, dy) = self.box_offsets(run, lon, lat, k);
-        (cal.km(dx, dy) * (1.0 - 1e-12) - 1e-9).max(0.0)
+        let flat = ((dx * dx + dy * dy).sqrt() * KM_PER_DEG * (1.0 - 1e-12) - 1e-9).max(0.0);
+        let calibrated = (cal.km(dx, dy) * (1.0 - 1e-12) - 1e-9).max(0.0);
+        (flat, calibrated)
     }
 
     /// The offset from the point to the nearest point of a run's box in the point's flat
@@ -189,7 +178,7 @@ mod tests {
             for run in 0..runs.span.len() as u32 {
                 let (bi, segs) = runs.span(run);
                 let line = &borders[bi as usize].line.0;
-                let lb = runs.flat_lower_km(run, lon, lat, k);
+                let lb = runs.lower_km(run, lon, lat, k, &Calibrated::new(lat)).0;
                 let cb = runs.chord_lower_2(run, p);
                 for si in segs {
                     assert_eq!(runs.run_of(bi, si), run);
