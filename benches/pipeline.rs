@@ -259,6 +259,7 @@ fn render_all(
         inputs: String::new(),
         sources: String::new(),
         mode: Default::default(),
+        positions: Default::default(),
     };
     let c = borderwatch::density::compare::compare(a, "AF-TJ", "AF-PK").expect("compare");
     let svgs = vec![

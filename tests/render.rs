@@ -518,6 +518,7 @@ impl RunData {
             inputs: String::new(),
             sources: String::new(),
             mode: Default::default(),
+            positions: Default::default(),
         }
     }
 
@@ -937,15 +938,17 @@ fn on_the_juanr_file_both_compared_maps_draw_counts_per_place() {
     assert!(after < 0.05 && after < before, "{before} -> {after}");
     // The symbols would bury each other on the Tajik map: most of them hidden.
     let canvas = r.canvas("AF-TJ");
-    let items: Vec<&LocatedIncident> = r.located.iter().collect();
+    let at = places::positions(&r.located, &render::Projection::region());
+    let first = |n: usize| places::MapPoints::new(&r.located, &at, (0..n as u32).collect());
+    let items = first(r.located.len());
     assert!(places::hidden_share(&canvas, &items) > places::CROWDED_SHARE);
     // The early-stopping decision agrees with the full count, crowded or not (a few items).
     assert!(places::crowded(&canvas, &items));
     for n in [1, 5, 50, 500] {
-        let few = &items[..n.min(items.len())];
+        let few = first(n.min(r.located.len()));
         assert_eq!(
-            places::crowded(&canvas, few),
-            places::hidden_share(&canvas, few) > places::CROWDED_SHARE,
+            places::crowded(&canvas, &few),
+            places::hidden_share(&canvas, &few) > places::CROWDED_SHARE,
             "{n} items"
         );
     }

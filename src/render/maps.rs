@@ -10,7 +10,7 @@
 //! legends listing what is drawn, a scale bar, a north arrow and an inset locator.
 
 use super::aggregates::is_aggregate;
-use super::places::{self, DisplayMode, Place, place_label};
+use super::places::{self, DisplayMode, MapPoints, Place, place_label};
 use super::{
     Align, Anchor, BasemapOptions, Extent, LabelStyle, LegendKey, MapCanvas, PageSize,
     ProvinceShape, Rgba, SymbolShape, basemap_background, basemap_borders, basemap_labels,
@@ -50,7 +50,17 @@ pub struct MapData<'a> {
     /// The compared maps' display mode, worked out once for all of the run's maps (on a
     /// million incidents, deciding it takes longer than drawing a map). `Default::default()`.
     pub mode: ModeOnce,
+    /// Where each located incident falls in the region's projection, worked out once for
+    /// all of the run's maps (see [`PositionsOnce`]). `Default::default()`.
+    pub positions: PositionsOnce,
 }
+
+/// Each located incident's position in the region's projection (plane km; NaN where it
+/// does not project), index by index, made on first use on all cores. Every map is drawn in
+/// that projection, and on a million incidents projecting each one for each map (and again
+/// for the compared maps' display mode) took about half a second of CPU per run.
+#[derive(Debug, Default)]
+pub struct PositionsOnce(std::sync::OnceLock<Vec<[f64; 2]>>);
 
 /// [`display_mode`] remembered with the page size it was worked out for.
 #[derive(Debug, Default)]
@@ -140,6 +150,38 @@ fn counted<'a>(d: &MapData<'a>) -> impl Iterator<Item = &'a LocatedIncident> + u
         .map(|(l, _)| l)
 }
 
+/// The located incidents' positions in the region's projection (see [`PositionsOnce`]).
+fn positions<'d>(d: &'d MapData<'_>) -> &'d [[f64; 2]] {
+    d.positions
+        .0
+        .get_or_init(|| places::positions(d.located, &Projection::region()))
+}
+
+/// The counted point incidents (neither aggregate rows nor stretches) whose position in
+/// the region's projection passes `keep`, and how many point incidents there were.
+fn point_incidents<'d>(
+    d: &'d MapData<'_>,
+    keep: impl Fn(f64, f64) -> bool,
+) -> (MapPoints<'d>, usize) {
+    let at = positions(d);
+    let mut point_rows = 0usize;
+    let index: Vec<u32> = d
+        .located
+        .iter()
+        .zip(&d.analysis.placements)
+        .enumerate()
+        // An aggregate row always has a stretch.
+        .filter(|(_, (l, p))| p.excluded.is_none() && l.location.stretch.is_none())
+        .inspect(|_| point_rows += 1)
+        .filter(|&(i, _)| {
+            let [x, y] = at[i];
+            !x.is_nan() && keep(x, y)
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    (MapPoints::new(d.located, at, index), point_rows)
+}
+
 pub(super) fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
     d.analysis
         .borders
@@ -166,9 +208,8 @@ pub fn display_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
 
 /// [`display_mode`] worked out.
 fn decide_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
-    let items: Vec<&LocatedIncident> = counted(d)
-        .filter(|l| l.location.stretch.is_none())
-        .collect();
+    // Incidents that do not project are in no map's frame.
+    let (points, _) = point_incidents(d, |_, _| true);
     let extents: Vec<Extent> = d
         .compared
         .iter()
@@ -180,7 +221,7 @@ fn decide_mode(d: &MapData<'_>, page: PageSize) -> Option<DisplayMode> {
     }
     let crowded = extents.into_iter().any(|e| {
         let map = MapCanvas::new(page, Projection::region(), e);
-        places::crowded(&map, &items)
+        places::crowded(&map, &points)
     });
     Some(if crowded {
         DisplayMode::Counts
@@ -374,12 +415,7 @@ fn draw(
     }
 
     // Point incidents in the frame.
-    let mut point_rows = 0usize;
-    let points: Vec<&LocatedIncident> = others()
-        .filter(|l| l.location.stretch.is_none())
-        .inspect(|_| point_rows += 1)
-        .filter(|l| in_frame(l.location.lon, l.location.lat))
-        .collect();
+    let (points, point_rows) = point_incidents(d, |x, y| frame.contains(x, y));
     outside += point_rows - points.len();
 
     let compared_map =
@@ -419,7 +455,7 @@ fn draw(
                 rings_drawn = true;
             }
             // Symbols, largest first so small ones stay on top.
-            let mut order = points.clone();
+            let mut order: Vec<&LocatedIncident> = points.iter().collect();
             order.sort_by(|a, b| {
                 b.record
                     .fatalities
@@ -693,19 +729,24 @@ fn draw(
 
 /// Labels for the places drawn, busiest (or deadliest) first: the place as the record gave
 /// it, with the gazetteer's name where that differs.
-fn label_places(map: &mut MapCanvas, places: &[Place], points: &[&LocatedIncident]) {
-    let mut order: Vec<&Place> = places.iter().collect();
-    let weight = |p: &Place| {
-        p.events
-            + p.members
+fn label_places(map: &mut MapCanvas, places: &[Place], points: &MapPoints<'_>) {
+    // Each place's weight once (summed in the comparison, a crowded place's members were
+    // added up again at every step of the sort).
+    let mut order: Vec<(f64, &Place)> = places
+        .iter()
+        .map(|p| {
+            let deaths = p
+                .members
                 .iter()
                 .map(|&m| points[m].record.fatalities.unwrap_or(0.0))
-                .sum::<f64>()
-    };
-    order.sort_by(|a, b| weight(b).total_cmp(&weight(a)));
+                .sum::<f64>();
+            (p.events + deaths, p)
+        })
+        .collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut labelled: Vec<String> = Vec::new();
-    for (i, p) in order.iter().enumerate().take(60) {
-        let Some(name) = p.members.iter().find_map(|&m| place_label(points[m])) else {
+    for (i, (_, p)) in order.iter().enumerate().take(60) {
+        let Some(name) = p.members.iter().find_map(|&m| place_label(&points[m])) else {
             continue;
         };
         if labelled.contains(&name) {

@@ -11,6 +11,7 @@
 use super::MapCanvas;
 use crate::gazetteer::normalize::{compact, key};
 use crate::model::LocatedIncident;
+use crate::projection::Projection;
 use rustc_hash::FxHashMap;
 
 /// Above this share of symbols hidden under others, a map is crowded.
@@ -47,6 +48,77 @@ pub struct Place {
     pub members: Vec<usize>,
     /// Incidents the place stands for (the rows' `count`s).
     pub events: f64,
+}
+
+/// The incidents a map draws as points: indices into the run's located incidents, each
+/// with its position in the map's projection. Indexing gives the incident (`points[m]`).
+///
+/// Positions are projected once for all of a run's maps and shared (plane km, NaN for a
+/// point that does not project); a map keeps 4 bytes per point, not a reference and a copy
+/// of its position.
+pub struct MapPoints<'a> {
+    located: &'a [LocatedIncident],
+    positions: &'a [[f64; 2]],
+    index: Vec<u32>,
+}
+
+impl<'a> MapPoints<'a> {
+    /// The incidents `index` picks out of `located`, at `positions` (one per located
+    /// incident).
+    pub fn new(
+        located: &'a [LocatedIncident],
+        positions: &'a [[f64; 2]],
+        index: Vec<u32>,
+    ) -> MapPoints<'a> {
+        assert_eq!(located.len(), positions.len(), "one position per incident");
+        MapPoints {
+            located,
+            positions,
+            index,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The incidents, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a LocatedIncident> + '_ {
+        self.index.iter().map(|&i| &self.located[i as usize])
+    }
+
+    /// Each incident with its position in the map's projection (plane km).
+    fn iter_at(&self) -> impl Iterator<Item = (&'a LocatedIncident, (f64, f64))> + '_ {
+        self.index.iter().map(|&i| {
+            let [x, y] = self.positions[i as usize];
+            (&self.located[i as usize], (x, y))
+        })
+    }
+}
+
+/// Each incident's position in `proj` (plane km; NaN where it does not project), worked
+/// out on all cores: what [`MapPoints`] are made from.
+pub fn positions(located: &[LocatedIncident], proj: &Projection) -> Vec<[f64; 2]> {
+    use rayon::prelude::*;
+    located
+        .par_iter()
+        .map(|l| match proj.forward(l.location.lon, l.location.lat) {
+            Some((x, y)) => [x, y],
+            None => [f64::NAN; 2],
+        })
+        .collect()
+}
+
+impl std::ops::Index<usize> for MapPoints<'_> {
+    type Output = LocatedIncident;
+
+    fn index(&self, m: usize) -> &LocatedIncident {
+        &self.located[self.index[m] as usize]
+    }
 }
 
 /// Groups points (page px, diameter px, weight) into places: heaviest first, a point joins
@@ -102,8 +174,8 @@ fn group_until(
 }
 
 /// The share of symbols that would be hidden under another (0 with no symbols).
-pub fn hidden_share(map: &MapCanvas, items: &[&LocatedIncident]) -> f64 {
-    let pts = symbol_points(map, items);
+pub fn hidden_share(map: &MapCanvas, points: &MapPoints<'_>) -> f64 {
+    let pts = symbol_points(map, points);
     if pts.is_empty() {
         return 0.0;
     }
@@ -113,11 +185,11 @@ pub fn hidden_share(map: &MapCanvas, items: &[&LocatedIncident]) -> f64 {
 }
 
 /// Whether more than [`CROWDED_SHARE`] of the symbols would be hidden under another:
-/// `hidden_share(map, items) > CROWDED_SHARE`, decided as soon as the grouping settles it
+/// `hidden_share(map, points) > CROWDED_SHARE`, decided as soon as the grouping settles it
 /// (hidden symbols only grow as points are grouped, and so do places), which on a million
 /// points is long before the end.
-pub fn crowded(map: &MapCanvas, items: &[&LocatedIncident]) -> bool {
-    let pts = symbol_points(map, items);
+pub fn crowded(map: &MapCanvas, points: &MapPoints<'_>) -> bool {
+    let pts = symbol_points(map, points);
     let n = pts.len();
     if n == 0 {
         return false;
@@ -135,12 +207,12 @@ pub fn crowded(map: &MapCanvas, items: &[&LocatedIncident]) -> bool {
 }
 
 /// Page position, diameter (px) and weight of each item's symbol inside the map frame.
-fn symbol_points(map: &MapCanvas, items: &[&LocatedIncident]) -> Vec<(f64, f64, f64, f64)> {
+fn symbol_points(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<(f64, f64, f64, f64)> {
     let frame = map.layout().map;
-    items
-        .iter()
-        .filter_map(|l| {
-            let (x, y) = map.to_px(l.location.lon, l.location.lat)?;
+    points
+        .iter_at()
+        .filter_map(|(l, (x_km, y_km))| {
+            let (x, y) = map.plane_to_px(x_km, y_km);
             frame.contains(x, y).then(|| {
                 let f = l.record.fatalities;
                 (x, y, map.pt(symbol_size_pt(f)), f.unwrap_or(0.0))
@@ -151,20 +223,19 @@ fn symbol_points(map: &MapCanvas, items: &[&LocatedIncident]) -> Vec<(f64, f64, 
 
 /// Places of the items in the frame: in [`DisplayMode::Symbols`] the stacks of symbols that
 /// overlap; in [`DisplayMode::Counts`] the clusters a count circle stands for (within
-/// `reach_pt` of the place that holds the most incidents).
+/// `reach_pt` of the place that holds the most incidents). Members are indices into
+/// `points`.
 pub fn places(
     map: &MapCanvas,
-    items: &[&LocatedIncident],
+    points: &MapPoints<'_>,
     mode: DisplayMode,
     reach_pt: f64,
 ) -> Vec<Place> {
     let frame = map.layout().map;
     let mut kept: Vec<u32> = Vec::new();
     let mut pts: Vec<(f64, f64, f64, f64)> = Vec::new();
-    for (i, l) in items.iter().enumerate() {
-        let Some((x, y)) = map.to_px(l.location.lon, l.location.lat) else {
-            continue;
-        };
+    for (i, (l, (x_km, y_km))) in points.iter_at().enumerate() {
+        let (x, y) = map.plane_to_px(x_km, y_km);
         if !frame.contains(x, y) {
             continue;
         }
@@ -256,12 +327,12 @@ pub fn places(
     grouped
         .into_iter()
         .map(|(seed, members)| {
-            let l = items[kept[seed] as usize];
+            let l = &points[kept[seed] as usize];
             let (x, y) = (pts[seed].0, pts[seed].1);
             let members: Vec<usize> = members.into_iter().map(|m| kept[m] as usize).collect();
             let events = members
                 .iter()
-                .map(|&m| items[m].record.count.max(1.0))
+                .map(|&m| points[m].record.count.max(1.0))
                 .sum();
             Place {
                 x,

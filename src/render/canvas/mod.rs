@@ -274,6 +274,13 @@ impl MapCanvas {
         Some(self.view.km_to_px(x, y))
     }
 
+    /// The page pixel of a point already in the map's projection (plane km, as
+    /// [`Projection::forward`] gives it): [`MapCanvas::to_px`] without the projecting, for
+    /// points projected once and drawn on several maps.
+    pub fn plane_to_px(&self, x_km: f64, y_km: f64) -> (f64, f64) {
+        self.view.km_to_px(x_km, y_km)
+    }
+
     /// The lon/lat of a page pixel (through the main map's projection).
     pub fn px_to_lonlat(&self, px: f64, py: f64) -> Option<(f64, f64)> {
         let (x, y) = self.view.px_to_km(px, py);
