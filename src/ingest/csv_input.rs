@@ -610,10 +610,8 @@ impl<R: Read> Read for Tracked<R> {
         let n = self.inner.read(buf)?;
         let mut log = self.log.borrow_mut();
         let base = log.offset;
-        for (i, &b) in buf.iter().take(n).enumerate() {
-            if b == b'\r' || b == b'\n' {
-                log.push(base + i as u64, b);
-            }
+        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
+            log.push(base + i as u64, buf[i]);
         }
         log.offset += n as u64;
         // The reader looks ahead by at most its buffer, so allow for that before refusing.
