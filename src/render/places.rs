@@ -142,18 +142,19 @@ fn group_until(
     let mut order: Vec<usize> = (0..pts.len()).collect();
     order.sort_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
     let cell = cell.max(1.0);
-    let mut grid: FxHashMap<(i64, i64), Vec<usize>> = FxHashMap::default();
+    let cell_of = |x: f64, y: f64| ((x / cell).floor() as i64, (y / cell).floor() as i64);
+    let mut grid = Grid::new(pts.iter().map(|p| cell_of(p.0, p.1)));
     let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
     for (done, i) in order.into_iter().enumerate() {
         if stop(done, places.len()) {
             break;
         }
         let (x, y, d, _) = pts[i];
-        let (cx, cy) = ((x / cell).floor() as i64, (y / cell).floor() as i64);
+        let (cx, cy) = cell_of(x, y);
         let mut best: Option<(f64, usize)> = None;
         for gx in cx - 1..=cx + 1 {
             for gy in cy - 1..=cy + 1 {
-                for &p in grid.get(&(gx, gy)).map_or(&[][..], |v| v.as_slice()) {
+                for &p in grid.get(gx, gy) {
                     let seed = pts[places[p].0];
                     let dist = (seed.0 - x).hypot(seed.1 - y);
                     if dist <= reach(d, seed.2) && best.is_none_or(|(bd, _)| dist < bd) {
@@ -165,12 +166,93 @@ fn group_until(
         match best {
             Some((_, p)) => places[p].1.push(i),
             None => {
-                grid.entry((cx, cy)).or_default().push(places.len());
+                grid.push(cx, cy, places.len());
                 places.push((i, vec![i]));
             }
         }
     }
     places
+}
+
+/// The places seeded in each grid cell, in the order they were seeded. A page's cells are
+/// few, so they are a table indexed by cell (with a border of empty cells for the
+/// neighbours' lookups); a hash map only where the points spread over more than
+/// [`Grid::MAX_CELLS`] (a million points grouped on a map asked the map 9 times each).
+enum Grid {
+    Dense {
+        x0: i64,
+        y0: i64,
+        width: i64,
+        height: i64,
+        cells: Vec<Vec<usize>>,
+    },
+    Sparse(FxHashMap<(i64, i64), Vec<usize>>),
+}
+
+impl Grid {
+    const MAX_CELLS: i64 = 1 << 20;
+
+    /// A grid for points in `cells`.
+    fn new(cells: impl Iterator<Item = (i64, i64)>) -> Grid {
+        let bounds = cells.fold(None, |b: Option<[i64; 4]>, (x, y)| {
+            Some(b.map_or([x, y, x, y], |b| {
+                [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)]
+            }))
+        });
+        let Some([x0, y0, x1, y1]) = bounds else {
+            return Grid::Sparse(FxHashMap::default());
+        };
+        // One empty cell on each side: the neighbours every lookup visits.
+        let (width, height) = (
+            x1.saturating_sub(x0).saturating_add(3),
+            y1.saturating_sub(y0).saturating_add(3),
+        );
+        if width.saturating_mul(height) > Grid::MAX_CELLS {
+            return Grid::Sparse(FxHashMap::default());
+        }
+        Grid::Dense {
+            x0: x0 - 1,
+            y0: y0 - 1,
+            width,
+            height,
+            cells: vec![Vec::new(); (width * height) as usize],
+        }
+    }
+
+    fn slot(x0: i64, y0: i64, width: i64, height: i64, x: i64, y: i64) -> Option<usize> {
+        let (i, j) = (x - x0, y - y0);
+        ((0..width).contains(&i) && (0..height).contains(&j)).then(|| (j * width + i) as usize)
+    }
+
+    fn get(&self, x: i64, y: i64) -> &[usize] {
+        match self {
+            Grid::Dense {
+                x0,
+                y0,
+                width,
+                height,
+                cells,
+            } => Grid::slot(*x0, *y0, *width, *height, x, y).map_or(&[][..], |k| &cells[k]),
+            Grid::Sparse(map) => map.get(&(x, y)).map_or(&[][..], |v| v.as_slice()),
+        }
+    }
+
+    fn push(&mut self, x: i64, y: i64, place: usize) {
+        match self {
+            Grid::Dense {
+                x0,
+                y0,
+                width,
+                height,
+                cells,
+            } => {
+                let k = Grid::slot(*x0, *y0, *width, *height, x, y)
+                    .expect("a grid made for the points holds each of them");
+                cells[k].push(place);
+            }
+            Grid::Sparse(map) => map.entry((x, y)).or_default().push(place),
+        }
+    }
 }
 
 /// The share of symbols that would be hidden under another (0 with no symbols).
@@ -417,6 +499,67 @@ mod tests {
             .map(|i| (f64::from(i) * 20.0, 5.0, 8.0, 1.0))
             .collect();
         assert_eq!(group(&apart, |a, b| 0.5 * a.max(b), 8.0).len(), 50);
+    }
+
+    /// [`group`] as its rule says, by brute force: heaviest first (ties by input order),
+    /// each point joins the nearest seed within reach, else seeds its own place.
+    fn group_by_brute_force(
+        pts: &[(f64, f64, f64, f64)],
+        reach: impl Fn(f64, f64) -> f64,
+    ) -> Vec<(usize, Vec<usize>)> {
+        let mut order: Vec<usize> = (0..pts.len()).collect();
+        order.sort_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
+        let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
+        for i in order {
+            let (x, y, d, _) = pts[i];
+            let best = places
+                .iter()
+                .enumerate()
+                .map(|(p, (seed, _))| {
+                    let s = pts[*seed];
+                    ((s.0 - x).hypot(s.1 - y), p, s.2)
+                })
+                .filter(|&(dist, _, ds)| dist <= reach(d, ds))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            match best {
+                Some((_, p, _)) => places[p].1.push(i),
+                None => places.push((i, vec![i])),
+            }
+        }
+        places
+    }
+
+    #[test]
+    fn grouping_by_grid_matches_the_rule_on_a_page_and_spread_far_apart() {
+        // A small deterministic generator: the same points on every run.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut pts: Vec<(f64, f64, f64, f64)> = (0..3000)
+            .map(|_| {
+                let (x, y) = (next() * 600.0, next() * 400.0);
+                (x, y, 5.0 + next() * 15.0, (next() * 4.0).floor())
+            })
+            .collect();
+        let reach = |a: f64, b: f64| 0.5 * a.max(b);
+        let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
+        // On a page: the table of cells.
+        let cells_of = |pts: &[(f64, f64, f64, f64)]| {
+            Grid::new(
+                pts.iter()
+                    .map(|p| ((p.0 / cell) as i64, (p.1 / cell) as i64)),
+            )
+        };
+        assert!(matches!(cells_of(&pts), Grid::Dense { .. }));
+        assert_eq!(group(&pts, reach, cell), group_by_brute_force(&pts, reach));
+        // One point far away: too many cells for a table, so the hash map.
+        pts.push((4.0e9, -3.0e9, 8.0, 1.0));
+        assert!(matches!(cells_of(&pts), Grid::Sparse(_)));
+        assert_eq!(group(&pts, reach, cell), group_by_brute_force(&pts, reach));
     }
 
     #[test]
