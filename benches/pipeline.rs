@@ -261,6 +261,7 @@ fn render_all(
         mode: Default::default(),
         positions: Default::default(),
     };
+    maps::project_incidents(&data);
     let c = borderwatch::density::compare::compare(a, "AF-TJ", "AF-PK").expect("compare");
     let svgs = vec![
         maps::border_map(&data, "AF-TJ", page).expect("map"),

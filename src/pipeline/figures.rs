@@ -97,6 +97,9 @@ pub(super) fn draw(
             jobs.push((name, Figure::Periods(id, n)));
         }
     }
+    // The incidents are projected once for every map, before the maps are drawn side by
+    // side (not inside their jobs: see maps::PositionsOnce).
+    maps::project_incidents(&data);
     // Figures are drawn and converted side by side, then written in order.
     let wants = |f: &str| formats.iter().any(|x| x.eq_ignore_ascii_case(f));
     let (want_png, want_pdf) = (wants("png"), wants("pdf"));

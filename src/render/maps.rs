@@ -56,11 +56,26 @@ pub struct MapData<'a> {
 }
 
 /// Each located incident's position in the region's projection (plane km; NaN where it
-/// does not project), index by index, made on first use on all cores. Every map is drawn in
-/// that projection, and on a million incidents projecting each one for each map (and again
-/// for the compared maps' display mode) took about half a second of CPU per run.
+/// does not project), index by index. Every map is drawn in that projection, and on a
+/// million incidents projecting each one for each map (and again for the compared maps'
+/// display mode) took about half a second of CPU per run.
+///
+/// [`project_incidents`] makes them on all cores before the maps are drawn; a map drawn
+/// without that makes them on first use on its own thread. Not on all cores there: maps
+/// are drawn as rayon jobs, and a job that waited inside this lock for rayon work could be
+/// handed another map's job, which would wait on the same lock on the same thread for ever
+/// (rayon-rs/rayon#1251).
 #[derive(Debug, Default)]
 pub struct PositionsOnce(std::sync::OnceLock<Vec<[f64; 2]>>);
+
+/// Projects the located incidents of `d` once, on all cores, for all of its maps. Call it
+/// before drawing the maps side by side, and not from inside a rayon job (see
+/// [`PositionsOnce`]).
+pub fn project_incidents(d: &MapData<'_>) {
+    d.positions
+        .0
+        .get_or_init(|| places::positions(d.located, &Projection::region()));
+}
 
 /// [`display_mode`] remembered with the page size it was worked out for.
 #[derive(Debug, Default)]
@@ -150,11 +165,16 @@ fn counted<'a>(d: &MapData<'a>) -> impl Iterator<Item = &'a LocatedIncident> + u
         .map(|(l, _)| l)
 }
 
-/// The located incidents' positions in the region's projection (see [`PositionsOnce`]).
+/// The located incidents' positions in the region's projection (see [`PositionsOnce`]):
+/// made here, on this thread alone, when [`project_incidents`] did not make them.
 fn positions<'d>(d: &'d MapData<'_>) -> &'d [[f64; 2]] {
-    d.positions
-        .0
-        .get_or_init(|| places::positions(d.located, &Projection::region()))
+    d.positions.0.get_or_init(|| {
+        let proj = Projection::region();
+        d.located
+            .iter()
+            .map(|l| places::position(l, &proj))
+            .collect()
+    })
 }
 
 /// The counted point incidents (neither aggregate rows nor stretches) whose position in
