@@ -55,7 +55,9 @@ pub struct Place {
 ///
 /// Positions are projected once for all of a run's maps and shared (plane km, NaN for a
 /// point that does not project); a map keeps 4 bytes per point, not a reference and a copy
-/// of its position.
+/// of its position. They must be in the projection of the canvas the points are placed on
+/// ([`MapCanvas::plane_to_px`] takes them as they are): the report maps all use the
+/// region's.
 pub struct MapPoints<'a> {
     located: &'a [LocatedIncident],
     positions: &'a [[f64; 2]],
@@ -104,13 +106,15 @@ impl<'a> MapPoints<'a> {
 /// out on all cores: what [`MapPoints`] are made from.
 pub fn positions(located: &[LocatedIncident], proj: &Projection) -> Vec<[f64; 2]> {
     use rayon::prelude::*;
-    located
-        .par_iter()
-        .map(|l| match proj.forward(l.location.lon, l.location.lat) {
-            Some((x, y)) => [x, y],
-            None => [f64::NAN; 2],
-        })
-        .collect()
+    located.par_iter().map(|l| position(l, proj)).collect()
+}
+
+/// An incident's position in `proj` (plane km; NaN where it does not project).
+pub fn position(l: &LocatedIncident, proj: &Projection) -> [f64; 2] {
+    match proj.forward(l.location.lon, l.location.lat) {
+        Some((x, y)) => [x, y],
+        None => [f64::NAN; 2],
+    }
 }
 
 impl std::ops::Index<usize> for MapPoints<'_> {
@@ -142,8 +146,8 @@ fn group_until(
     let mut order: Vec<usize> = (0..pts.len()).collect();
     order.sort_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
     let cell = cell.max(1.0);
-    let cell_of = |x: f64, y: f64| ((x / cell).floor() as i64, (y / cell).floor() as i64);
-    let mut grid = Grid::new(pts.iter().map(|p| cell_of(p.0, p.1)));
+    let cell_of = |x: f64, y: f64| Grid::cell_of(x, y, cell);
+    let mut grid = Grid::new(pts.iter().map(|p| cell_of(p.0, p.1)), pts.len());
     let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
     for (done, i) in order.into_iter().enumerate() {
         if stop(done, places.len()) {
@@ -176,8 +180,9 @@ fn group_until(
 
 /// The places seeded in each grid cell, in the order they were seeded. A page's cells are
 /// few, so they are a table indexed by cell (with a border of empty cells for the
-/// neighbours' lookups); a hash map only where the points spread over more than
-/// [`Grid::MAX_CELLS`] (a million points grouped on a map asked the map 9 times each).
+/// neighbours' lookups); a hash map only where the points spread over more cells than
+/// [`Grid::MAX_CELLS`] or many times their number (a million points grouped on a map asked
+/// the hash map 9 times each).
 enum Grid {
     Dense {
         x0: i64,
@@ -192,8 +197,13 @@ enum Grid {
 impl Grid {
     const MAX_CELLS: i64 = 1 << 20;
 
-    /// A grid for points in `cells`.
-    fn new(cells: impl Iterator<Item = (i64, i64)>) -> Grid {
+    /// The cell of a point, for cells of `size`.
+    fn cell_of(x: f64, y: f64, size: f64) -> (i64, i64) {
+        ((x / size).floor() as i64, (y / size).floor() as i64)
+    }
+
+    /// A grid for `points` points in `cells`.
+    fn new(cells: impl Iterator<Item = (i64, i64)>, points: usize) -> Grid {
         let bounds = cells.fold(None, |b: Option<[i64; 4]>, (x, y)| {
             Some(b.map_or([x, y, x, y], |b| {
                 [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)]
@@ -207,7 +217,8 @@ impl Grid {
             x1.saturating_sub(x0).saturating_add(3),
             y1.saturating_sub(y0).saturating_add(3),
         );
-        if width.saturating_mul(height) > Grid::MAX_CELLS {
+        let most = Grid::MAX_CELLS.min(64 * points as i64 + 4096);
+        if width.saturating_mul(height) > most {
             return Grid::Sparse(FxHashMap::default());
         }
         Grid::Dense {
@@ -549,10 +560,7 @@ mod tests {
         let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
         // On a page: the table of cells.
         let cells_of = |pts: &[(f64, f64, f64, f64)]| {
-            Grid::new(
-                pts.iter()
-                    .map(|p| ((p.0 / cell) as i64, (p.1 / cell) as i64)),
-            )
+            Grid::new(pts.iter().map(|p| Grid::cell_of(p.0, p.1, cell)), pts.len())
         };
         assert!(matches!(cells_of(&pts), Grid::Dense { .. }));
         assert_eq!(group(&pts, reach, cell), group_by_brute_force(&pts, reach));
