@@ -182,13 +182,17 @@ pub fn run(
         let drawn = drawing.map(|d| d.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (layers, drawn)
     });
-    let layers = layers?;
-    if let Some(drawn) = drawn {
-        let (figures, notes) = drawn?;
+    // The maps' notes are passed on whatever else went wrong; then the layers' error, if
+    // any, and the maps'.
+    let figures = drawn.map(|(figures, notes)| {
         for note in &notes {
             observer.message(note);
         }
-        written.extend(figures);
+        figures
+    });
+    let layers = layers?;
+    if let Some(figures) = figures {
+        written.extend(figures?);
     }
     observer.stage("summary");
     written.extend(layers);
@@ -228,15 +232,16 @@ pub fn run(
 }
 
 /// Draws the run's figures into `out` (see [`figures::draw`]); returns the files written
-/// and the notes for the user, which the caller passes on once the drawing is done.
+/// (or why not) and the notes for the user, which the caller passes on once the drawing is
+/// done, also when it failed.
 fn draw_figures(
     made: &Made<'_>,
     cfg: &RunConfig,
     out: &Path,
-) -> Result<(Vec<PathBuf>, Vec<String>)> {
+) -> (Result<Vec<PathBuf>>, Vec<String>) {
     let mut files = Vec::new();
     let mut notes = Vec::new();
-    figures::draw(
+    let drawn = figures::draw(
         made,
         cfg,
         &mut |name, bytes| {
@@ -246,8 +251,8 @@ fn draw_figures(
             Ok(())
         },
         &mut |m| notes.push(m.to_string()),
-    )?;
-    Ok((files, notes))
+    );
+    (drawn.map(|()| files), notes)
 }
 
 /// The kernel density surface smoothed for print, and its isobands (none without a
