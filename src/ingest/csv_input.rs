@@ -610,7 +610,7 @@ impl<R: Read> Read for Tracked<R> {
         let n = self.inner.read(buf)?;
         let mut log = self.log.borrow_mut();
         let base = log.offset;
-        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
+        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n.min(buf.len())]) {
             log.push(base + i as u64, buf[i]);
         }
         log.offset += n as u64;

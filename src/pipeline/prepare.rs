@@ -54,19 +54,16 @@ pub fn ingest_and_geocode_with(
     let mut located: Vec<LocatedIncident> = Vec::new();
     let accounted = ingest_and_locate(inputs, opts, log, &mut |records, expected_rows| {
         let mut batch = locate_all_with(records, geo, true);
-        // Room for every row the inputs' size suggests, and a quarter more, made early:
-        // grown by doubling, a million incidents (600 MB) were copied about once over and
-        // their pages cleared twice. Room never used is address space, not memory. The
-        // estimate is remade with each batch and the room with it while little is held;
-        // later, only when the room is full, by a quarter at least. The incidents move to
-        // a new list rather than the list being grown in place: `realloc` copies the whole
-        // old room, used or not, which would make all of it memory.
-        let needed = located.len() + batch.located.len();
-        let expected = expected_rows.max(needed);
-        let early = located.len() <= located.capacity() / 4;
-        if located.capacity() < needed || (early && located.capacity() < expected + expected / 8) {
+        if let Some(room) = room_to_move_into(
+            located.len(),
+            located.capacity(),
+            batch.located.len(),
+            expected_rows,
+        ) {
+            // A new list, not the list grown in place: `realloc` copies the whole old room,
+            // used or not, which would make all of it memory.
             let mut roomier = Vec::new();
-            if roomier.try_reserve_exact(expected + expected / 4).is_ok() {
+            if roomier.try_reserve_exact(room).is_ok() {
                 roomier.append(&mut located);
                 located = roomier;
             }
@@ -206,15 +203,15 @@ struct Accounted {
 /// Reads each input, handing its records a batch at a time, in input order, to `locate`
 /// (which places and keeps them, and returns those it could not place) as they are read, so
 /// the whole file's records are never held. With each batch goes an estimate of the rows
-/// of all inputs together, for keepers that would rather make room once: the rows handed
-/// on so far scaled by the inputs' bytes over the bytes read (0 when a size is unknown).
+/// of all inputs together, for keepers that would rather make room once (see
+/// [`estimate_rows`]; `None` when an input's size is unknown, as a pipe's is).
 /// Every input is opened first, so a missing file stops the command before any work is
 /// done.
 fn ingest_and_locate(
     inputs: &[PathBuf],
     opts: &IngestOptions,
     log: &mut dyn FnMut(&str),
-    locate: &mut (dyn FnMut(Vec<IncidentRecord>, usize) -> Vec<Unmatched> + Send),
+    locate: &mut (dyn FnMut(Vec<IncidentRecord>, Option<usize>) -> Vec<Unmatched> + Send),
 ) -> Result<Accounted> {
     let bytes_read = std::cell::Cell::new(0u64);
     let mut total_bytes = Some(0u64);
@@ -229,8 +226,9 @@ fn ingest_and_locate(
             .iter()
             .map(|path| {
                 let (name, f) = ingest::open(path)?;
-                let size = f.metadata().ok().map(|m| m.len());
-                total_bytes = total_bytes.zip(size).map(|(a, b)| a + b);
+                // A pipe or a device has no size to go by (its length reads 0).
+                let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+                total_bytes = total_bytes.zip(size).map(|(a, b)| a.saturating_add(b));
                 Ok((
                     name,
                     Box::new(Counted::new(f, &bytes_read)) as Box<dyn Read + '_>,
@@ -239,15 +237,9 @@ fn ingest_and_locate(
             .collect::<Result<_, ingest::IngestError>>()?
     };
     let mut rows_handed_on = 0usize;
-    let mut expected_rows = |batch: usize| -> usize {
+    let mut expected_rows = |batch: usize| -> Option<usize> {
         rows_handed_on += batch;
-        match total_bytes {
-            Some(total) if bytes_read.get() > 0 => {
-                let scaled = rows_handed_on as f64 * total as f64 / bytes_read.get() as f64;
-                (scaled.ceil() as usize).max(rows_handed_on)
-            }
-            _ => 0,
-        }
+        estimate_rows(rows_handed_on, bytes_read.get(), total_bytes?)
     };
     let mut out = Accounted {
         rows_read: 0,
@@ -261,7 +253,8 @@ fn ingest_and_locate(
     // otherwise left one core idle between batches. The channel holds nothing: reading
     // waits with one full batch until the locator takes it, so at most two batches are
     // held at once.
-    let (to_locate, batches) = std::sync::mpsc::sync_channel::<(Vec<IncidentRecord>, usize)>(0);
+    let (to_locate, batches) =
+        std::sync::mpsc::sync_channel::<(Vec<IncidentRecord>, Option<usize>)>(0);
     let not_placed = std::thread::scope(|scope| -> Result<Vec<Unmatched>> {
         let locator = scope.spawn(move || {
             let mut not_placed = Vec::new();
@@ -291,6 +284,44 @@ fn ingest_and_locate(
     Ok(out)
 }
 
+/// The rows of inputs of `total_bytes` in all, `rows` of them handed on after `bytes_read`
+/// bytes: scaled in proportion (at least `rows`; `None` before a byte is read). Reading
+/// looks ahead, so early on this runs low (the first batch comes once the first 4 MiB are
+/// read); it is remade with every batch.
+fn estimate_rows(rows: usize, bytes_read: u64, total_bytes: u64) -> Option<usize> {
+    (bytes_read > 0).then(|| {
+        let scaled = rows as f64 * total_bytes as f64 / bytes_read as f64;
+        (scaled.ceil() as usize).max(rows)
+    })
+}
+
+/// The room to move `len` located incidents (in a list of room `capacity`) into before
+/// `incoming` more join them, if they should move. Grown by doubling, a million incidents
+/// (600 MB) were copied about once over and their pages cleared twice; so, with an
+/// `expected` count of all rows, the room is that and a quarter more, made while little is
+/// held (and remade there as the estimate grows). Room never used is address space, not
+/// memory. Once much is held, or with no estimate, they move only when the room is full,
+/// to at least twice it.
+fn room_to_move_into(
+    len: usize,
+    capacity: usize,
+    incoming: usize,
+    expected: Option<usize>,
+) -> Option<usize> {
+    let needed = len.saturating_add(incoming);
+    let with_margin = |n: usize| n.saturating_add(n / 4);
+    let estimate = expected.map(|e| e.max(needed));
+    let early = len <= capacity / 4;
+    if capacity < needed {
+        Some(with_margin(estimate.unwrap_or(needed)).max(capacity.saturating_mul(2)))
+    } else {
+        match estimate {
+            Some(e) if early && capacity < e.saturating_add(e / 8) => Some(with_margin(e)),
+            _ => None,
+        }
+    }
+}
+
 /// A reader that adds the bytes it reads to a shared count (how far through its inputs a
 /// job is).
 struct Counted<'c, R> {
@@ -316,6 +347,53 @@ impl<R: Read> Read for Counted<'_, R> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// How many incidents are copied from list to list while `rows` arrive in batches of
+    /// `batch`, with the estimate `expected` gives after each batch.
+    fn copied(rows: usize, batch: usize, expected: impl Fn(usize) -> Option<usize>) -> usize {
+        let (mut len, mut capacity, mut copied) = (0, 0, 0);
+        while len < rows {
+            let incoming = batch.min(rows - len);
+            if let Some(room) = room_to_move_into(len, capacity, incoming, expected(len + incoming))
+            {
+                assert!(room >= len + incoming, "room for what comes");
+                copied += len;
+                capacity = room;
+            }
+            len += incoming;
+        }
+        copied
+    }
+
+    #[test]
+    fn rows_are_estimated_in_proportion_to_the_bytes_read() {
+        assert_eq!(estimate_rows(10, 0, 1000), None);
+        assert_eq!(estimate_rows(16_384, 917_504, 56_000_000), Some(1_000_000));
+        assert_eq!(estimate_rows(16_384, 917_503, 56_000_000), Some(1_000_002));
+        // Never fewer than were handed on, whatever the sizes say.
+        assert_eq!(estimate_rows(500, 2000, 1000), Some(500));
+        assert_eq!(estimate_rows(7, 1, u64::MAX), Some(usize::MAX));
+    }
+
+    #[test]
+    fn the_incidents_move_little_with_an_estimate_and_as_if_doubled_without() {
+        let n = 1_000_000;
+        // A fair estimate from the first batch: one move, of nothing held.
+        assert_eq!(copied(n, 16_384, |_| Some(n)), 0);
+        // One that starts low, as reading's look-ahead makes it, and settles: the moves
+        // come while little is held.
+        let settling = |seen: usize| {
+            Some((n as f64 * (0.2 + 0.8 * (seen as f64 / 65_536.0).min(1.0))) as usize)
+        };
+        assert!(copied(n, 16_384, settling) < n / 10);
+        // No estimate (a pipe): at least doubling, so about one copy of everything (as a
+        // vector's own growth), not the four of growing by a quarter.
+        let doubling = copied(n, 16_384, |_| None);
+        assert!(doubling <= 3 * n / 2, "{doubling}");
+        // An estimate that stays a fifth low to the end: one late move, doubling.
+        let low = copied(n, 16_384, |_| Some(n * 4 / 5));
+        assert!(low <= n, "{low}");
+    }
 
     /// The located incidents are given their room once, from the inputs' size: not the
     /// next power of two a vector grown by doubling ends at (131,072 for these 70,000 rows).
