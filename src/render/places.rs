@@ -184,14 +184,26 @@ fn group_until(
 /// [`Grid::MAX_CELLS`] or many times their number (a million points grouped on a map asked
 /// the hash map 9 times each).
 enum Grid {
-    Dense {
-        x0: i64,
-        y0: i64,
-        width: i64,
-        height: i64,
-        cells: Vec<Vec<usize>>,
-    },
+    Dense(CellTable),
     Sparse(FxHashMap<(i64, i64), Vec<usize>>),
+}
+
+/// A dense block of grid cells, `width` × `height` from cell (`x0`, `y0`), row by row.
+struct CellTable {
+    x0: i64,
+    y0: i64,
+    width: i64,
+    height: i64,
+    cells: Vec<Vec<usize>>,
+}
+
+impl CellTable {
+    /// Where cell (`x`, `y`) is in `cells`, if in the block.
+    fn slot(&self, x: i64, y: i64) -> Option<usize> {
+        let (i, j) = (x - self.x0, y - self.y0);
+        ((0..self.width).contains(&i) && (0..self.height).contains(&j))
+            .then(|| (j * self.width + i) as usize)
+    }
 }
 
 impl Grid {
@@ -221,45 +233,29 @@ impl Grid {
         if width.saturating_mul(height) > most {
             return Grid::Sparse(FxHashMap::default());
         }
-        Grid::Dense {
+        Grid::Dense(CellTable {
             x0: x0 - 1,
             y0: y0 - 1,
             width,
             height,
             cells: vec![Vec::new(); (width * height) as usize],
-        }
-    }
-
-    fn slot(x0: i64, y0: i64, width: i64, height: i64, x: i64, y: i64) -> Option<usize> {
-        let (i, j) = (x - x0, y - y0);
-        ((0..width).contains(&i) && (0..height).contains(&j)).then(|| (j * width + i) as usize)
+        })
     }
 
     fn get(&self, x: i64, y: i64) -> &[usize] {
         match self {
-            Grid::Dense {
-                x0,
-                y0,
-                width,
-                height,
-                cells,
-            } => Grid::slot(*x0, *y0, *width, *height, x, y).map_or(&[][..], |k| &cells[k]),
+            Grid::Dense(table) => table.slot(x, y).map_or(&[][..], |k| &table.cells[k]),
             Grid::Sparse(map) => map.get(&(x, y)).map_or(&[][..], |v| v.as_slice()),
         }
     }
 
     fn push(&mut self, x: i64, y: i64, place: usize) {
         match self {
-            Grid::Dense {
-                x0,
-                y0,
-                width,
-                height,
-                cells,
-            } => {
-                let k = Grid::slot(*x0, *y0, *width, *height, x, y)
+            Grid::Dense(table) => {
+                let k = table
+                    .slot(x, y)
                     .expect("a grid made for the points holds each of them");
-                cells[k].push(place);
+                table.cells[k].push(place);
             }
             Grid::Sparse(map) => map.entry((x, y)).or_default().push(place),
         }
@@ -562,7 +558,7 @@ mod tests {
         let cells_of = |pts: &[(f64, f64, f64, f64)]| {
             Grid::new(pts.iter().map(|p| Grid::cell_of(p.0, p.1, cell)), pts.len())
         };
-        assert!(matches!(cells_of(&pts), Grid::Dense { .. }));
+        assert!(matches!(cells_of(&pts), Grid::Dense(_)));
         assert_eq!(group(&pts, reach, cell), group_by_brute_force(&pts, reach));
         // One point far away: too many cells for a table, so the hash map.
         pts.push((4.0e9, -3.0e9, 8.0, 1.0));
