@@ -130,12 +130,7 @@ pub fn run(
         "writing outputs"
     });
     let mut written: Vec<PathBuf> = Vec::new();
-    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
-        let p = out.join(name);
-        write_atomic(&p, bytes)?;
-        written.push(p);
-        Ok(())
-    };
+    let mut put = |name: &str, bytes: &[u8]| put_file(&out, &mut written, name, bytes);
     put(
         "unmatched.csv",
         incidents::unmatched_csv(&prepared.unmatched)?.as_bytes(),
@@ -244,15 +239,18 @@ fn draw_figures(
     let drawn = figures::draw(
         made,
         cfg,
-        &mut |name, bytes| {
-            let p = out.join(name);
-            write_atomic(&p, bytes)?;
-            files.push(p);
-            Ok(())
-        },
+        &mut |name, bytes| put_file(out, &mut files, name, bytes),
         &mut |m| notes.push(m.to_string()),
     );
     (drawn.map(|()| files), notes)
+}
+
+/// Writes `bytes` to `out/name` (atomically) and lists the file in `written`.
+fn put_file(out: &Path, written: &mut Vec<PathBuf>, name: &str, bytes: &[u8]) -> Result<()> {
+    let p = out.join(name);
+    write_atomic(&p, bytes)?;
+    written.push(p);
+    Ok(())
 }
 
 /// The kernel density surface smoothed for print, and its isobands (none without a
