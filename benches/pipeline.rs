@@ -25,6 +25,10 @@ use borderwatch::pipeline::ingest_for_analysis;
 use borderwatch::projection::Projection;
 use std::time::Instant;
 
+/// The binary's allocator (`src/main.rs`), so the in-process figures are the ones a user gets.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/peer.rs"]
 mod peer;
 #[path = "support/report.rs"]
