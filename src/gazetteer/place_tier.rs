@@ -37,6 +37,15 @@ pub(super) struct PlaceTier {
     keys: String,
     /// Where each key line starts in `keys`.
     lines: Vec<u32>,
+    /// Where each key line's key ends (its tab, or the line's end) in `keys`.
+    key_ends: Vec<u32>,
+    /// Each key's first eight bytes, big-endian and zero-padded ([`key_head`]): in key order,
+    /// so a lookup's binary search reads this one array and compares the text of only the
+    /// few keys that share the query's first eight bytes.
+    heads: Vec<u64>,
+    /// Where the keys of each first two bytes begin in `heads` (65,537 entries): a lookup
+    /// searches only its own stretch, a few cache lines where the whole array is megabytes.
+    buckets: Vec<u32>,
 }
 
 impl PlaceTier {
@@ -66,12 +75,18 @@ impl PlaceTier {
                 frames.len()
             );
         }
-        let mut lines = Vec::new();
+        let (mut lines, mut key_ends, mut heads) = (Vec::new(), Vec::new(), Vec::new());
         let mut start = first.len() + 1;
         for line in keys[start.min(keys.len())..].split_terminator('\n') {
+            let key = line.split_once('\t').map_or(line, |(k, _)| k);
             lines.push(start as u32);
+            key_ends.push((start + key.len()) as u32);
+            heads.push(key_head(key));
             start += line.len() + 1;
         }
+        let buckets = (0..=1usize << 16)
+            .map(|b| heads.partition_point(|&h| ((h >> 48) as usize) < b) as u32)
+            .collect();
         Ok(PlaceTier {
             name: name.to_string(),
             parsed: (0..frames.len()).map(|_| OnceLock::new()).collect(),
@@ -80,6 +95,9 @@ impl PlaceTier {
             rows,
             keys,
             lines,
+            key_ends,
+            heads,
+            buckets,
         })
     }
 
@@ -134,28 +152,47 @@ impl PlaceTier {
         (0..self.rows).map(|r| self.get(r))
     }
 
+    /// Key line `i`'s key.
+    fn key(&self, i: usize) -> &str {
+        &self.keys[self.lines[i] as usize..self.key_ends[i] as usize]
+    }
+
     fn line(&self, i: usize) -> (&str, &str) {
-        let start = self.lines[i] as usize;
-        let end = self.keys[start..]
+        let key_end = self.key_ends[i] as usize;
+        let end = self.keys[key_end..]
             .find('\n')
-            .map_or(self.keys.len(), |n| start + n);
-        self.keys[start..end]
-            .split_once('\t')
-            .unwrap_or((&self.keys[start..end], ""))
+            .map_or(self.keys.len(), |n| key_end + n);
+        let postings = self.keys[key_end..end].strip_prefix('\t').unwrap_or("");
+        (self.key(i), postings)
     }
 
     /// The (row, spelling) pairs of a key, if any place has it.
     pub fn postings(&self, key: &str) -> Option<impl Iterator<Item = (u32, u32)> + '_> {
-        let i = self
-            .lines
-            .binary_search_by(|&start| {
-                let start = start as usize;
-                let rest = &self.keys[start..];
-                let k = &rest[..rest.find('\t').unwrap_or(rest.len())];
-                k.cmp(key)
-            })
-            .ok()?;
-        Some(parse_postings(self.line(i).1))
+        let head = key_head(key);
+        let bucket = (head >> 48) as usize;
+        let (start, end) = (
+            self.buckets[bucket] as usize,
+            self.buckets[bucket + 1] as usize,
+        );
+        let stretch = &self.heads[start..end];
+        let from = start + stretch.partition_point(|&h| h < head);
+        let to = from + self.heads[from..end].partition_point(|&h| h == head);
+        // Then the text of the keys with the same head: rarely more than a few.
+        let (mut lo, mut hi) = (from, to);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.key(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(parse_postings(self.line(mid).1)),
+            }
+        }
+        None
+    }
+
+    /// How many keys the index has.
+    pub fn keys_len(&self) -> usize {
+        self.lines.len()
     }
 
     /// Every key with its postings, in key order.
@@ -165,6 +202,16 @@ impl PlaceTier {
             (k, parse_postings(p).collect())
         })
     }
+}
+
+/// A key's first eight bytes as a big-endian word, zeros past its end: keys in byte order
+/// have their heads in order (a key has no zero byte).
+fn key_head(key: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (b, k) in bytes.iter_mut().zip(key.bytes()) {
+        *b = k;
+    }
+    u64::from_be_bytes(bytes)
 }
 
 fn parse_postings(s: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
@@ -260,6 +307,29 @@ mod tests {
             );
         }
         assert!(t.postings("no such place anywhere").is_none());
+    }
+
+    /// The search by eight-byte heads finds every key of the index, short or long, and
+    /// nothing that is not a key (keys one byte longer or shorter than a real one).
+    #[test]
+    fn every_key_is_found_and_no_other() {
+        let t = tier();
+        let keys: Vec<(String, Vec<(u32, u32)>)> =
+            t.keys().map(|(k, p)| (k.to_string(), p)).collect();
+        let known: std::collections::HashSet<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        for (k, postings) in &keys {
+            let found: Vec<(u32, u32)> = t.postings(k).expect(k).collect();
+            assert_eq!(&found, postings, "{k}");
+            let mut shorter = k.clone();
+            shorter.pop();
+            for other in [format!("{k}a"), shorter] {
+                if !known.contains(other.as_str()) {
+                    assert!(t.postings(&other).is_none(), "{other}");
+                }
+            }
+        }
+        assert!(keys.iter().any(|(k, _)| k.len() <= 3));
+        assert!(keys.iter().any(|(k, _)| k.len() > 16));
     }
 
     #[test]
