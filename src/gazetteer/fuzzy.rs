@@ -23,14 +23,16 @@ const MAX_LETTERS_APART: u32 = 4;
 /// How many keys' hits are remembered, at most: a file of free text cannot grow the memory.
 const REMEMBERED_KEYS: usize = 1 << 16;
 
-/// One spelling in the index: its key is `text[start..end]` of its [`Initial`].
+/// One key in the index: its text is `text[start..end]` of its [`Initial`], the spellings
+/// it folds from `postings[postings_start..postings_end]`. A key is scored once, however
+/// many places share it (a third of the keys' postings are such namesakes).
 struct FuzzyKey {
     start: u32,
     end: u32,
     /// Its length in characters.
     chars: u32,
-    entry: u32,
-    spelling: u32,
+    postings_start: u32,
+    postings_end: u32,
 }
 
 /// The keys of one first character, sorted by length (stable: keys of one length stay in
@@ -47,11 +49,17 @@ struct Initial {
     /// Each key's letters that it holds twice or more ([`double_letters`]).
     doubles: Vec<u32>,
     text: String,
+    /// Each key's (entry, spelling) pairs, in key order and then entry order.
+    postings: Vec<(u32, u32)>,
 }
 
 impl Initial {
     fn key(&self, f: &FuzzyKey) -> &str {
         &self.text[f.start as usize..f.end as usize]
+    }
+
+    fn postings(&self, f: &FuzzyKey) -> &[(u32, u32)] {
+        &self.postings[f.postings_start as usize..f.postings_end as usize]
     }
 }
 
@@ -72,41 +80,43 @@ pub(super) struct FuzzyIndex {
 impl FuzzyIndex {
     /// Indexes every (key, postings) pair; keys are expected sorted, so that the index does
     /// not depend on a hash map's order.
-    pub(super) fn new(keys: &[(String, Vec<(u32, u32)>)]) -> FuzzyIndex {
-        let mut lists: HashMap<char, Vec<(&str, u32, u32)>> = HashMap::default();
-        for (k, postings) in keys {
+    pub(super) fn new(keys: &[(&str, Vec<(u32, u32)>)]) -> FuzzyIndex {
+        // Per first character: each key with its length in characters and its postings.
+        type Listed<'k> = (u32, &'k str, &'k [(u32, u32)]);
+        let mut lists: HashMap<char, Vec<Listed<'_>>> = HashMap::default();
+        for &(k, ref postings) in keys {
             let Some(c) = k.chars().next() else { continue };
-            let list = lists.entry(c).or_default();
-            list.extend(
-                postings
-                    .iter()
-                    .map(|&(entry, spelling)| (k.as_str(), entry, spelling)),
-            );
+            if postings.is_empty() {
+                continue;
+            }
+            let chars = k.chars().count() as u32;
+            lists.entry(c).or_default().push((chars, k, postings));
         }
         let by_initial = lists
             .into_iter()
             .map(|(c, mut list)| {
-                list.sort_by_key(|(k, _, _)| k.chars().count());
+                list.sort_by_key(|&(chars, _, _)| chars);
                 let mut initial = Initial {
                     keys: Vec::with_capacity(list.len()),
                     sets: Vec::with_capacity(list.len()),
                     heads: Vec::with_capacity(list.len()),
                     doubles: Vec::with_capacity(list.len()),
                     text: String::new(),
+                    postings: Vec::new(),
                 };
-                for (k, entry, spelling) in list {
+                for (chars, k, postings) in list {
                     let start = initial.text.len() as u32;
                     initial.text.push_str(k);
+                    let postings_start = initial.postings.len() as u32;
+                    initial.postings.extend_from_slice(postings);
                     initial.keys.push(FuzzyKey {
                         start,
                         end: initial.text.len() as u32,
-                        chars: k.chars().count() as u32,
-                        entry,
-                        spelling,
+                        chars,
+                        postings_start,
+                        postings_end: initial.postings.len() as u32,
                     });
-                    initial
-                        .sets
-                        .push(pack(letter_mask(k), k.chars().count() as u32));
+                    initial.sets.push(pack(letter_mask(k), chars));
                     initial.heads.push(head(k));
                     initial.doubles.push(double_letters(k));
                 }
@@ -121,9 +131,13 @@ impl FuzzyIndex {
 
     /// Every (key, entry, spelling) in the index, in no particular order.
     pub(super) fn keys(&self) -> impl Iterator<Item = (&str, u32, u32)> {
-        self.by_initial
-            .values()
-            .flat_map(|i| i.keys.iter().map(|f| (i.key(f), f.entry, f.spelling)))
+        self.by_initial.values().flat_map(|i| {
+            i.keys.iter().flat_map(move |f| {
+                i.postings(f)
+                    .iter()
+                    .map(move |&(entry, spelling)| (i.key(f), entry, spelling))
+            })
+        })
     }
 
     /// Each entry with a spelling at least [`FUZZY_THRESHOLD`] similar to `key` (a compact
@@ -187,13 +201,30 @@ impl FuzzyIndex {
             },
             &mut survivors,
         );
-        for f in survivors.into_iter().map(|i| &keys[from + i as usize]) {
-            let other = initial.key(f);
-            let s = jaro_winkler(key, other);
+        // The survivors lie scattered over the window: their spans are read in one pass
+        // (loads the processor overlaps), and each text is asked for a few keys ahead of
+        // its similarity, so that the scan does not wait on memory key by key.
+        let spans: Vec<(u32, u32)> = survivors
+            .iter()
+            .map(|&i| {
+                let f = &keys[from + i as usize];
+                (f.start, f.end)
+            })
+            .collect();
+        let mut positions = [0u64; 128];
+        for (j, (&i, &(start, end))) in survivors.iter().zip(&spans).enumerate() {
+            if let Some(&(ahead, _)) = spans.get(j + PREFETCH_AHEAD) {
+                prefetch(initial.text.as_bytes(), ahead as usize);
+            }
+            let f = &keys[from + i as usize];
+            let other = &initial.text[start as usize..end as usize];
+            let s = jaro_winkler_with(&mut positions, key, other);
             if s >= FUZZY_THRESHOLD {
-                let slot = best.entry(f.entry).or_insert((0.0, f.spelling, other));
-                if s > slot.0 || (s == slot.0 && other < slot.2) {
-                    *slot = (s, f.spelling, other);
+                for &(entry, spelling) in initial.postings(f) {
+                    let slot = best.entry(entry).or_insert((0.0, spelling, other));
+                    if s > slot.0 || (s == slot.0 && other < slot.2) {
+                        *slot = (s, spelling, other);
+                    }
                 }
             }
         }
@@ -208,6 +239,22 @@ impl FuzzyIndex {
         hits.sort_unstable_by_key(|h| h.entry);
         hits
     }
+}
+
+/// How many survivors ahead of the one being scored its text is fetched ([`prefetch`]).
+const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the processor to bring `bytes[at]` into its cache (a hint: nothing is read).
+#[inline(always)]
+fn prefetch(bytes: &[u8], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(b) = bytes.get(at) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch never faults and reads nothing; the address is inside `bytes`.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(b).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (bytes, at);
 }
 
 /// The columns of a window of keys that the letter-set tests read: [`pack`]ed letter sets
@@ -447,7 +494,14 @@ fn letter_counts(key: &str) -> LetterCounts {
 /// `strsim::jaro_winkler(a, b)`, bit for bit, computed without allocating for ASCII keys of
 /// up to 64 characters (the matched flags in two words): most of the index's keys, and the
 /// similarity is computed for thousands of them per misspelling.
+#[cfg(test)]
 fn jaro_winkler(a_text: &str, b_text: &str) -> f64 {
+    jaro_winkler_with(&mut [0u64; 128], a_text, b_text)
+}
+
+/// [`jaro_winkler`] with the table of `b`'s byte positions lent by the caller: all zeros on
+/// entry and again on return, so a scan zeroes it once rather than once per key.
+fn jaro_winkler_with(positions: &mut [u64; 128], a_text: &str, b_text: &str) -> f64 {
     let (a, b) = (a_text.as_bytes(), b_text.as_bytes());
     if a.len() > 64
         || b.len() > 64
@@ -462,7 +516,6 @@ fn jaro_winkler(a_text: &str, b_text: &str) -> f64 {
     // character of `b` within the search range that is equal and not yet taken, found here
     // from the bits of `b`'s positions of each byte.
     let search_range = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut positions = [0u64; 128];
     for (j, &y) in b.iter().enumerate() {
         positions[y as usize] |= 1 << j;
     }
@@ -478,6 +531,9 @@ fn jaro_winkler(a_text: &str, b_text: &str) -> f64 {
             b_flags |= free & free.wrapping_neg();
             matches += 1;
         }
+    }
+    for &y in b {
+        positions[y as usize] = 0;
     }
     if matches == 0 {
         return 0.0;
@@ -691,10 +747,10 @@ mod tests {
     }
 
     fn index(keys: &[&str]) -> FuzzyIndex {
-        let mut keys: Vec<(String, Vec<(u32, u32)>)> = keys
+        let mut keys: Vec<(&str, Vec<(u32, u32)>)> = keys
             .iter()
             .enumerate()
-            .map(|(i, k)| (k.to_string(), vec![(i as u32, 0)]))
+            .map(|(i, &k)| (k, vec![(i as u32, 0)]))
             .collect();
         keys.sort();
         FuzzyIndex::new(&keys)
