@@ -168,6 +168,32 @@ const ZONE_WORDS: &[&str] = &[
 /// assert_eq!(p.core, "Darvoz");
 /// ```
 pub fn parse(text: &str) -> Phrase {
+    // One record's text is parsed again by every lookup that reads it (under each
+    // constraint, for each reading): the last few phrases of this thread are remembered.
+    thread_local! {
+        static RECENT: std::cell::RefCell<std::collections::VecDeque<(String, Phrase)>> =
+            const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    }
+    const REMEMBERED: usize = 4;
+    if let Some(p) = RECENT.with_borrow(|recent| {
+        recent
+            .iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, p)| p.clone())
+    }) {
+        return p;
+    }
+    let p = parse_anew(text);
+    RECENT.with_borrow_mut(|recent| {
+        if recent.len() == REMEMBERED {
+            recent.pop_front();
+        }
+        recent.push_back((text.to_string(), p.clone()));
+    });
+    p
+}
+
+fn parse_anew(text: &str) -> Phrase {
     let mut s = String::new();
     let mut depth = 0;
     for c in text.chars() {
