@@ -18,7 +18,7 @@ use crate::model::{
     EntryKind, GazetteerEntry, IncidentRecord, LocateMethod, LocatedIncident, Location,
     PrecisionClass, Unmatched,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The outcome of geocoding a batch: the counts always add up to the records given.
 #[derive(Debug, Default)]
@@ -258,7 +258,9 @@ pub fn locate_each(
     // Distinct places named by records without coordinates, each answered once.
     let mut key_of: Vec<u32> = Vec::with_capacity(records.len());
     let answers: Vec<Result<Location, Box<Unmatched>>> = {
-        let mut keys: HashMap<Key, u32> = HashMap::new();
+        // Only looked up, never iterated: a fast hash, sized once.
+        let mut keys: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
+        keys.reserve(records.len());
         let mut firsts: Vec<usize> = Vec::new();
         for (i, r) in records.iter().enumerate() {
             if r.latitude.is_some() || r.longitude.is_some() {
