@@ -15,9 +15,11 @@
 use super::table;
 use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result, bail};
+use hashbrown::HashTable;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// Rows per zstd frame of `places.csv.zst`.
 pub const ROWS_PER_FRAME: usize = 1024;
@@ -46,6 +48,19 @@ pub(super) struct PlaceTier {
     /// Where the keys of each first two bytes begin in `heads` (65,537 entries): a lookup
     /// searches only its own stretch, a few cache lines where the whole array is megabytes.
     buckets: Vec<u32>,
+    /// Lookups so far, until [`HASHED_AFTER`]; then the keys' hash index (`hashed`) is
+    /// built and used: a few lookups (`borderwatch gazetteer NAME`) do not pay for it, a
+    /// file of names does not wait on memory at every step of a binary search.
+    lookups: AtomicUsize,
+    hashed: OnceLock<HashTable<u32>>,
+}
+
+/// After this many lookups, keys are found through a hash index ([`PlaceTier::postings`]).
+const HASHED_AFTER: usize = 1024;
+
+fn hash_key(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 impl PlaceTier {
@@ -98,6 +113,8 @@ impl PlaceTier {
             key_ends,
             heads,
             buckets,
+            lookups: AtomicUsize::new(0),
+            hashed: OnceLock::new(),
         })
     }
 
@@ -159,15 +176,38 @@ impl PlaceTier {
 
     fn line(&self, i: usize) -> (&str, &str) {
         let key_end = self.key_ends[i] as usize;
-        let end = self.keys[key_end..]
-            .find('\n')
-            .map_or(self.keys.len(), |n| key_end + n);
+        let end = match self.lines.get(i + 1) {
+            Some(&next) => next as usize - 1,
+            None => self.keys[key_end..]
+                .find('\n')
+                .map_or(self.keys.len(), |n| key_end + n),
+        };
         let postings = self.keys[key_end..end].strip_prefix('\t').unwrap_or("");
         (self.key(i), postings)
     }
 
     /// The (row, spelling) pairs of a key, if any place has it.
     pub fn postings(&self, key: &str) -> Option<impl Iterator<Item = (u32, u32)> + '_> {
+        let i = if self.lookups.load(Relaxed) < HASHED_AFTER {
+            self.lookups.fetch_add(1, Relaxed);
+            self.search(key)?
+        } else {
+            let index = self.hashed.get_or_init(|| {
+                let mut index = HashTable::with_capacity(self.lines.len());
+                for i in 0..self.lines.len() {
+                    index.insert_unique(hash_key(self.key(i)), i as u32, |&j| {
+                        hash_key(self.key(j as usize))
+                    });
+                }
+                index
+            });
+            *index.find(hash_key(key), |&j| self.key(j as usize) == key)? as usize
+        };
+        Some(parse_postings(self.line(i).1))
+    }
+
+    /// The key line of `key`, by binary search.
+    fn search(&self, key: &str) -> Option<usize> {
         let head = key_head(key);
         let bucket = (head >> 48) as usize;
         let (start, end) = (
@@ -184,7 +224,7 @@ impl PlaceTier {
             match self.key(mid).cmp(key) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(parse_postings(self.line(mid).1)),
+                std::cmp::Ordering::Equal => return Some(mid),
             }
         }
         None
@@ -309,25 +349,29 @@ mod tests {
         assert!(t.postings("no such place anywhere").is_none());
     }
 
-    /// The search by eight-byte heads finds every key of the index, short or long, and
-    /// nothing that is not a key (keys one byte longer or shorter than a real one).
+    /// Both ways of finding a key (the binary search by eight-byte heads, then the hash
+    /// index) find every key of the index, short or long, and nothing that is not a key
+    /// (keys one character longer or shorter than a real one).
     #[test]
     fn every_key_is_found_and_no_other() {
         let t = tier();
         let keys: Vec<(String, Vec<(u32, u32)>)> =
             t.keys().map(|(k, p)| (k.to_string(), p)).collect();
         let known: std::collections::HashSet<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
-        for (k, postings) in &keys {
+        for (i, (k, postings)) in keys.iter().enumerate() {
+            assert_eq!(t.search(k), Some(i), "{k}");
             let found: Vec<(u32, u32)> = t.postings(k).expect(k).collect();
             assert_eq!(&found, postings, "{k}");
             let mut shorter = k.clone();
             shorter.pop();
             for other in [format!("{k}a"), shorter] {
                 if !known.contains(other.as_str()) {
+                    assert!(t.search(&other).is_none(), "{other}");
                     assert!(t.postings(&other).is_none(), "{other}");
                 }
             }
         }
+        assert!(t.hashed.get().is_some(), "the hash index was used");
         assert!(keys.iter().any(|(k, _)| k.len() <= 3));
         assert!(keys.iter().any(|(k, _)| k.len() > 16));
     }
