@@ -257,7 +257,7 @@ pub fn locate_each(
     const NO_KEY: u32 = u32::MAX;
     // Distinct places named by records without coordinates, each answered once.
     let mut key_of: Vec<u32> = Vec::with_capacity(records.len());
-    let answers: Vec<Result<Location, Box<Unmatched>>> = {
+    let mut answers: Vec<Option<Result<Location, Box<Unmatched>>>> = {
         // Only looked up, never iterated: a fast hash, sized once.
         let mut keys: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
         keys.reserve(records.len());
@@ -283,9 +283,15 @@ pub fn locate_each(
         }
         firsts
             .par_iter()
-            .map(|&i| geocode_one_with(&records[i], geo, admin_areas))
+            .map(|&i| Some(geocode_one_with(&records[i], geo, admin_areas)))
             .collect()
     };
+    // How many records share each answer: the only record of its place takes the answer
+    // itself, where the others each take a copy.
+    let mut uses = vec![0u32; answers.len()];
+    for &k in key_of.iter().filter(|&&k| k != NO_KEY) {
+        uses[k as usize] += 1;
+    }
     let mut unmatched_out = Vec::new();
     // Each record is moved once, from the input to `placed`; the chunk's locations are
     // found in parallel from the records still in the input.
@@ -296,21 +302,37 @@ pub fn locate_each(
         let n = rest.len().min(CHUNK);
         let first = done;
         done += n;
+        let owned: Vec<Option<Result<Location, Box<Unmatched>>>> = key_of[first..first + n]
+            .iter()
+            .map(|&k| match k {
+                NO_KEY => None,
+                k if uses[k as usize] == 1 => answers[k as usize].take(),
+                _ => None,
+            })
+            .collect();
         let found: Vec<Result<Location, Box<Unmatched>>> = rest.as_slice()[..n]
             .par_iter()
+            .zip(owned)
             .enumerate()
             .with_min_len(256)
-            .map(|(j, r)| match key_of[first + j] {
-                NO_KEY => geocode_one_with(r, geo, admin_areas),
-                k => match &answers[k as usize] {
-                    Ok(l) => Ok(l.clone()),
-                    Err(u) => Err(Box::new(Unmatched {
+            .map(|(j, (r, owned))| {
+                let as_record = |u: &Unmatched| {
+                    Box::new(Unmatched {
                         file: r.provenance.file.to_string(),
                         line: r.provenance.line,
                         id: Some(r.id.to_string()),
-                        ..(**u).clone()
-                    })),
-                },
+                        ..u.clone()
+                    })
+                };
+                match (key_of[first + j], owned) {
+                    (_, Some(Ok(l))) => Ok(l),
+                    (_, Some(Err(u))) => Err(as_record(&u)),
+                    (NO_KEY, None) => geocode_one_with(r, geo, admin_areas),
+                    (k, None) => match answers[k as usize].as_ref().expect("a shared answer") {
+                        Ok(l) => Ok(l.clone()),
+                        Err(u) => Err(as_record(u)),
+                    },
+                }
             })
             .collect();
         for result in found {
