@@ -204,44 +204,70 @@ pub fn variant(compact: &str) -> String {
     // The letters a–z the text holds, as bits: a rule whose spelling needs a letter the
     // text lacks cannot apply, and is skipped without a search (most keys meet few rules;
     // the lazy index takes the skeleton of every spelling in the gazetteer).
-    let letters = |s: &str| {
-        s.bytes()
-            .filter(u8::is_ascii_lowercase)
+    let letters = |s: &[u8]| {
+        s.iter()
+            .filter(|b| b.is_ascii_lowercase())
             .fold(0u32, |m, b| m | 1 << (b - b'a'))
     };
-    let mut s = compact.to_string();
+    // The rules rewrite ASCII only, so they work on the bytes: an ASCII pattern never
+    // matches inside a character of several bytes. Two buffers take turns.
+    let mut s = compact.as_bytes().to_vec();
+    let mut spare = Vec::with_capacity(s.len() + 8);
     let mut held = letters(&s);
     for (from, to) in [
-        ("dzh", "j"),
-        ("dj", "j"),
-        ("zh", "j"),
-        ("x", "kh"),
-        ("kh", "k"),
-        ("q", "k"),
-        ("gh", "g"),
-        ("ph", "f"),
-        ("w", "v"),
-        ("obod", "abad"),
-        ("ee", "i"),
-        ("oo", "u"),
-        ("ou", "u"),
-        ("y", "i"),
-        ("e", "i"),
+        (&b"dzh"[..], &b"j"[..]),
+        (b"dj", b"j"),
+        (b"zh", b"j"),
+        (b"x", b"kh"),
+        (b"kh", b"k"),
+        (b"q", b"k"),
+        (b"gh", b"g"),
+        (b"ph", b"f"),
+        (b"w", b"v"),
+        (b"obod", b"abad"),
+        (b"ee", b"i"),
+        (b"oo", b"u"),
+        (b"ou", b"u"),
+        (b"y", b"i"),
+        (b"e", b"i"),
     ] {
         let needs = letters(from);
-        if held & needs == needs && s.contains(from) {
-            s = s.replace(from, to);
+        if held & needs == needs && replace_into(&s, from, to, &mut spare) {
+            std::mem::swap(&mut s, &mut spare);
             held = letters(&s);
         }
     }
+    // Doubled characters once ("kabull" → "kabul").
+    let s = String::from_utf8(s).expect("ASCII rewrites keep UTF-8 whole");
     let mut out = String::with_capacity(s.len());
+    let mut last = None;
     for c in s.chars() {
-        if out.ends_with(c) {
-            continue;
+        if last != Some(c) {
+            out.push(c);
+            last = Some(c);
         }
-        out.push(c);
     }
     out
+}
+
+/// `text` with every match of `from` (left to right, not overlapping) replaced by `to`,
+/// written into `out`, as [`str::replace`] does; false (and `out` untouched) if there is none.
+fn replace_into(text: &[u8], from: &[u8], to: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut at = 0;
+    let mut found = false;
+    while let Some(i) = memchr::memmem::find(&text[at..], from) {
+        if !found {
+            out.clear();
+            found = true;
+        }
+        out.extend_from_slice(&text[at..at + i]);
+        out.extend_from_slice(to);
+        at += i + from.len();
+    }
+    if found {
+        out.extend_from_slice(&text[at..]);
+    }
+    found
 }
 
 /// The key an event type is grouped by: folded, words joined by `_` ("Cross-border fire" →
