@@ -25,8 +25,10 @@ pub(super) fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, ke
     candidates.sort_by(first_keys);
     let folded_query = normalize::fold(query);
     let query_words: Vec<&str> = folded_query.split(' ').collect();
-    // Worked out once per distinct name: a common name has hundreds of candidates.
+    // Worked out once per distinct name or spelling: a common name has hundreds of
+    // candidates.
     let mut name_begins: HashMap<&str, bool> = HashMap::default();
+    let mut extra_words: HashMap<&str, usize> = HashMap::default();
     let mut start = 0;
     while start < candidates.len() {
         let end = start
@@ -40,42 +42,43 @@ pub(super) fn order_candidates(candidates: &mut [Candidate<'_>], query: &str, ke
             // then neither text tie-breaker can tell them apart.
             let same_spelling = run.iter().all(|c| c.matched == run[0].matched);
             let exact = run[0].how == NameMatch::Exact;
-            let mut keyed: Vec<(Candidate<'_>, usize, bool)> = run
+            // Each candidate with its tie-breakers worked out once, not in every comparison:
+            // extra administrative words, no affinity, more people, feature rank.
+            let mut keyed: Vec<(Candidate<'_>, TieBreakers)> = run
                 .iter()
                 .map(|c| {
                     let extra = if same_spelling {
                         0
                     } else {
-                        extra_admin_words(c.matched, &query_words)
+                        *extra_words
+                            .entry(c.matched)
+                            .or_insert_with(|| extra_admin_words(c.matched, &query_words))
                     };
                     let affinity = !exact
                         && !*name_begins.entry(&c.entry.name).or_insert_with(|| {
                             normalize::compact_key(&c.entry.name).starts_with(key)
                         });
-                    (c.clone(), extra, affinity)
+                    let people = std::cmp::Reverse(c.entry.population.unwrap_or(0));
+                    (c.clone(), (extra, affinity, people, feature_rank(c.entry)))
                 })
                 .collect();
-            keyed.sort_by(|(a, a_extra, a_affinity), (b, b_extra, b_affinity)| {
-                a_extra
-                    .cmp(b_extra)
-                    .then(a_affinity.cmp(b_affinity))
-                    .then(
-                        b.entry
-                            .population
-                            .unwrap_or(0)
-                            .cmp(&a.entry.population.unwrap_or(0)),
-                    )
-                    .then(feature_rank(a.entry).cmp(&feature_rank(b.entry)))
+            keyed.sort_by(|(a, a_keys), (b, b_keys)| {
+                a_keys
+                    .cmp(b_keys)
                     .then(a.entry.id.len().cmp(&b.entry.id.len()))
                     .then(a.entry.id.cmp(&b.entry.id))
             });
-            for (slot, (c, _, _)) in candidates[start..end].iter_mut().zip(keyed) {
+            for (slot, (c, _)) in candidates[start..end].iter_mut().zip(keyed) {
                 *slot = c;
             }
         }
         start = end;
     }
 }
+
+/// A tied candidate's tie-breakers, in order: extra administrative words, no affinity with
+/// the query, more people first, feature rank.
+type TieBreakers = (usize, bool, std::cmp::Reverse<u64>, u8);
 
 /// How many administrative words a spelling has that the query does not ("Frontier Region
 /// Lakki Marwat" for "Lakki Marwat": 2): the plainer name is the one meant. The query comes
