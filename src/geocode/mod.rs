@@ -302,14 +302,21 @@ pub fn locate_each(
         let n = rest.len().min(CHUNK);
         let first = done;
         done += n;
-        let owned: Vec<Option<Result<Location, Box<Unmatched>>>> = key_of[first..first + n]
-            .iter()
-            .map(|&k| match k {
-                NO_KEY => None,
-                k if uses[k as usize] == 1 => answers[k as usize].take(),
-                _ => None,
-            })
-            .collect();
+        // Records with coordinates have no answer to take: none is listed for them when no
+        // record of the file names a place (a list as long as the chunk, of nothing).
+        let owned = if answers.is_empty() {
+            rayon::iter::Either::Left(rayon::iter::repeat_n(None, n))
+        } else {
+            let taken: Vec<Option<Result<Location, Box<Unmatched>>>> = key_of[first..first + n]
+                .iter()
+                .map(|&k| match k {
+                    NO_KEY => None,
+                    k if uses[k as usize] == 1 => answers[k as usize].take(),
+                    _ => None,
+                })
+                .collect();
+            rayon::iter::Either::Right(taken.into_par_iter())
+        };
         let found: Vec<Result<Location, Box<Unmatched>>> = rest.as_slice()[..n]
             .par_iter()
             .zip(owned)
