@@ -148,8 +148,12 @@ impl PlaceTier {
             zstd::bulk::decompress(packed, size as usize)
                 .with_context(|| format!("{}: frame {f}", self.name))?,
         );
-        let rows = table::read_csv(&format!("{} (frame {f})", self.name), csv.as_slice())?;
         let expected = ROWS_PER_FRAME.min(self.rows - f * ROWS_PER_FRAME);
+        let rows = table::read_csv_sized(
+            &format!("{} (frame {f})", self.name),
+            csv.as_slice(),
+            expected,
+        )?;
         if rows.len() != expected {
             bail!(
                 "{}: frame {f} has {} rows, not {expected}",
