@@ -811,4 +811,48 @@ mod tests {
             assert_eq!(&*g.hits(q), &expected[..], "{q}, again");
         }
     }
+
+    /// Keys that several entries share, and entries with several close spellings: each
+    /// entry's best score, with the smaller key on a tie and that key's spelling, as
+    /// comparing the query with every (key, entry, spelling) finds.
+    #[test]
+    fn shared_keys_give_every_entry_its_best_spelling() {
+        // (key, postings): entry 1 has three spellings, entries 0 and 2 share "darvaz".
+        let keys: Vec<(&str, Vec<(u32, u32)>)> = vec![
+            ("darvaz", vec![(0, 1), (1, 2), (2, 0)]),
+            ("darvoz", vec![(1, 0), (3, 0)]),
+            ("darvozi", vec![(1, 1), (4, 2)]),
+            ("drvoz", vec![(5, 0)]),
+            ("kalaikhumb", vec![(6, 0), (7, 0), (8, 3)]),
+        ];
+        let g = FuzzyIndex::new(&keys);
+        for q in ["darvoz", "darvaz", "davroz", "darvozy", "kalaikhmub"] {
+            let mut best: std::collections::BTreeMap<u32, (f64, u32, &str)> = Default::default();
+            for (k, postings) in &keys {
+                let score = strsim::jaro_winkler(q, k);
+                let apart = (letter_mask(q) ^ letter_mask(k)).count_ones();
+                let (lq, lk) = (q.chars().count() as i64, k.chars().count() as i64);
+                let near = k.chars().next() == q.chars().next() && (lq - lk).abs() <= 3;
+                if score < FUZZY_THRESHOLD || apart > MAX_LETTERS_APART || !near {
+                    continue;
+                }
+                for &(entry, spelling) in postings {
+                    let slot = best.entry(entry).or_insert((score, spelling, k));
+                    if score > slot.0 || (score == slot.0 && *k < slot.2) {
+                        *slot = (score, spelling, k);
+                    }
+                }
+            }
+            let expected: Vec<FuzzyHit> = best
+                .into_iter()
+                .map(|(entry, (score, spelling, _))| FuzzyHit {
+                    entry,
+                    spelling,
+                    score,
+                })
+                .collect();
+            assert!(expected.len() >= 2, "{q}: shared keys to tell apart");
+            assert_eq!(&*g.hits(q), &expected[..], "{q}");
+        }
+    }
 }

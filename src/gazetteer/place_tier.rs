@@ -6,7 +6,8 @@
 //! - `places.csv.zst`: the places table in zstd frames of [`ROWS_PER_FRAME`] rows each
 //!   (concatenated frames: `zstd -d` still gives the whole CSV);
 //! - `place_keys.tsv.zst`: every folded spelling (the exact-match key) with the rows and
-//!   spellings it belongs to, sorted by key, so a lookup is a binary search.
+//!   spellings it belongs to, sorted by key, so a lookup is a binary search (a file of
+//!   names, after its first thousand lookups, goes through a hash index built then).
 //!
 //! A frame is unpacked and parsed the first time one of its rows is asked for. Every row is
 //! a place (a frame holding anything else is refused), so a search for other kinds skips
@@ -221,7 +222,8 @@ impl PlaceTier {
         let stretch = &self.heads[start..end];
         let from = start + stretch.partition_point(|&h| h < head);
         let to = from + self.heads[from..end].partition_point(|&h| h == head);
-        // Then the text of the keys with the same head: rarely more than a few.
+        // Then the text of the keys with the same head (most heads are one key's; a common
+        // eight-letter start such as "muhammad" is  a thousand keys').
         let (mut lo, mut hi) = (from, to);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
