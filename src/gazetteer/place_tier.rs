@@ -38,17 +38,9 @@ pub(super) struct PlaceTier {
     rows: usize,
     /// The key file, unpacked: one line per key, `key \t row.spelling row.spelling …`.
     keys: String,
-    /// Where each key line starts in `keys`.
-    lines: Vec<u32>,
-    /// Where each key line's key ends (its tab, or the line's end) in `keys`.
-    key_ends: Vec<u32>,
-    /// Each key's first eight bytes, big-endian and zero-padded ([`key_head`]): in key order,
-    /// so a lookup's binary search reads this one array and compares the text of only the
-    /// few keys that share the query's first eight bytes.
-    heads: Vec<u64>,
-    /// Where the keys of each first two bytes begin in `heads` (65,537 entries): a lookup
-    /// searches only its own stretch, a few cache lines where the whole array is megabytes.
-    buckets: Vec<u32>,
+    /// Where each key line starts in `keys`, and where its key ends (its tab, or the
+    /// line's end).
+    spans: Vec<(u32, u32)>,
     /// Lookups so far, until [`HASHED_AFTER`]; then the keys' hash index (`hashed`) is
     /// built and used: a few lookups (`borderwatch gazetteer NAME`) do not pay for it, a
     /// file of names does not wait on memory at every step of a binary search.
@@ -91,18 +83,13 @@ impl PlaceTier {
                 frames.len()
             );
         }
-        let (mut lines, mut key_ends, mut heads) = (Vec::new(), Vec::new(), Vec::new());
+        let mut spans = Vec::new();
         let mut start = first.len() + 1;
         for line in keys[start.min(keys.len())..].split_terminator('\n') {
             let key = line.split_once('\t').map_or(line, |(k, _)| k);
-            lines.push(start as u32);
-            key_ends.push((start + key.len()) as u32);
-            heads.push(key_head(key));
+            spans.push((start as u32, (start + key.len()) as u32));
             start += line.len() + 1;
         }
-        let buckets = (0..=1usize << 16)
-            .map(|b| heads.partition_point(|&h| ((h >> 48) as usize) < b) as u32)
-            .collect();
         Ok(PlaceTier {
             name: name.to_string(),
             parsed: (0..frames.len()).map(|_| OnceLock::new()).collect(),
@@ -110,10 +97,7 @@ impl PlaceTier {
             frames,
             rows,
             keys,
-            lines,
-            key_ends,
-            heads,
-            buckets,
+            spans,
             lookups: AtomicUsize::new(0),
             hashed: OnceLock::new(),
         })
@@ -176,13 +160,14 @@ impl PlaceTier {
 
     /// Key line `i`'s key.
     fn key(&self, i: usize) -> &str {
-        &self.keys[self.lines[i] as usize..self.key_ends[i] as usize]
+        let (start, end) = self.spans[i];
+        &self.keys[start as usize..end as usize]
     }
 
     fn line(&self, i: usize) -> (&str, &str) {
-        let key_end = self.key_ends[i] as usize;
-        let end = match self.lines.get(i + 1) {
-            Some(&next) => next as usize - 1,
+        let key_end = self.spans[i].1 as usize;
+        let end = match self.spans.get(i + 1) {
+            Some(&(next, _)) => next as usize - 1,
             None => self.keys[key_end..]
                 .find('\n')
                 .map_or(self.keys.len(), |n| key_end + n),
@@ -198,8 +183,8 @@ impl PlaceTier {
             self.search(key)?
         } else {
             let index = self.hashed.get_or_init(|| {
-                let mut index = HashTable::with_capacity(self.lines.len());
-                for i in 0..self.lines.len() {
+                let mut index = HashTable::with_capacity(self.spans.len());
+                for i in 0..self.spans.len() {
                     index.insert_unique(hash_key(self.key(i)), i as u32, |&j| {
                         hash_key(self.key(j as usize))
                     });
@@ -213,51 +198,23 @@ impl PlaceTier {
 
     /// The key line of `key`, by binary search.
     fn search(&self, key: &str) -> Option<usize> {
-        let head = key_head(key);
-        let bucket = (head >> 48) as usize;
-        let (start, end) = (
-            self.buckets[bucket] as usize,
-            self.buckets[bucket + 1] as usize,
-        );
-        let stretch = &self.heads[start..end];
-        let from = start + stretch.partition_point(|&h| h < head);
-        let to = from + self.heads[from..end].partition_point(|&h| h == head);
-        // Then the text of the keys with the same head (most heads are one key's; a common
-        // eight-letter start such as "muhammad" is  a thousand keys').
-        let (mut lo, mut hi) = (from, to);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.key(mid).cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.spans
+            .binary_search_by(|&(start, end)| self.keys[start as usize..end as usize].cmp(key))
+            .ok()
     }
 
     /// How many keys the index has.
     pub fn keys_len(&self) -> usize {
-        self.lines.len()
+        self.spans.len()
     }
 
     /// Every key with its postings, in key order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, Vec<(u32, u32)>)> {
-        (0..self.lines.len()).map(|i| {
+        (0..self.spans.len()).map(|i| {
             let (k, p) = self.line(i);
             (k, parse_postings(p).collect())
         })
     }
-}
-
-/// A key's first eight bytes as a big-endian word, zeros past its end: keys in byte order
-/// have their heads in order (a key has no zero byte).
-fn key_head(key: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    for (b, k) in bytes.iter_mut().zip(key.bytes()) {
-        *b = k;
-    }
-    u64::from_be_bytes(bytes)
 }
 
 fn parse_postings(s: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
@@ -355,8 +312,7 @@ mod tests {
         assert!(t.postings("no such place anywhere").is_none());
     }
 
-    /// Both ways of finding a key (the binary search by eight-byte heads, then the hash
-    /// index) find every key of the index, short or long, and nothing that is not a key
+    /// Both ways of finding a key (the binary search, then the hash index) find every key of the index, short or long, and nothing that is not a key
     /// (keys one character longer or shorter than a real one).
     #[test]
     fn every_key_is_found_and_no_other() {
