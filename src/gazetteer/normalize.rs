@@ -201,40 +201,17 @@ fn adjective_stem(w: &str) -> &str {
 /// assert_ne!(variant("kabul"), variant("kapul"));
 /// ```
 pub fn variant(compact: &str) -> String {
-    // The letters a–z the text holds, as bits: a rule whose spelling needs a letter the
-    // text lacks cannot apply, and is skipped without a search (most keys meet few rules;
-    // the lazy index takes the skeleton of every spelling in the gazetteer).
-    let letters = |s: &[u8]| {
-        s.iter()
-            .filter(|b| b.is_ascii_lowercase())
-            .fold(0u32, |m, b| m | 1 << (b - b'a'))
-    };
     // The rules rewrite ASCII only, so they work on the bytes: an ASCII pattern never
-    // matches inside a character of several bytes. Two buffers take turns.
+    // matches inside a character of several bytes. Two buffers take turns. A rule whose
+    // spelling needs a letter the text lacks cannot apply, and is skipped without a search
+    // (most keys meet few rules; the lazy index takes the skeleton of every spelling).
     let mut s = compact.as_bytes().to_vec();
     let mut spare = Vec::with_capacity(s.len() + 8);
-    let mut held = letters(&s);
-    for (from, to) in [
-        (&b"dzh"[..], &b"j"[..]),
-        (b"dj", b"j"),
-        (b"zh", b"j"),
-        (b"x", b"kh"),
-        (b"kh", b"k"),
-        (b"q", b"k"),
-        (b"gh", b"g"),
-        (b"ph", b"f"),
-        (b"w", b"v"),
-        (b"obod", b"abad"),
-        (b"ee", b"i"),
-        (b"oo", b"u"),
-        (b"ou", b"u"),
-        (b"y", b"i"),
-        (b"e", b"i"),
-    ] {
-        let needs = letters(from);
+    let mut held = letter_bits(&s);
+    for &(from, to, needs) in &SKELETON_RULES {
         if held & needs == needs && replace_into(&s, from, to, &mut spare) {
             std::mem::swap(&mut s, &mut spare);
-            held = letters(&s);
+            held = letter_bits(&s);
         }
     }
     // Doubled characters once ("kabull" → "kabul").
@@ -248,6 +225,43 @@ pub fn variant(compact: &str) -> String {
         }
     }
     out
+}
+
+/// [`variant`]'s rules in order: (spelling, replacement, the letters the spelling needs).
+const SKELETON_RULES: [(&[u8], &[u8], u32); 15] = {
+    const fn rule(from: &'static [u8], to: &'static [u8]) -> (&'static [u8], &'static [u8], u32) {
+        (from, to, letter_bits(from))
+    }
+    [
+        rule(b"dzh", b"j"),
+        rule(b"dj", b"j"),
+        rule(b"zh", b"j"),
+        rule(b"x", b"kh"),
+        rule(b"kh", b"k"),
+        rule(b"q", b"k"),
+        rule(b"gh", b"g"),
+        rule(b"ph", b"f"),
+        rule(b"w", b"v"),
+        rule(b"obod", b"abad"),
+        rule(b"ee", b"i"),
+        rule(b"oo", b"u"),
+        rule(b"ou", b"u"),
+        rule(b"y", b"i"),
+        rule(b"e", b"i"),
+    ]
+};
+
+/// The letters a–z a text holds, as bits.
+const fn letter_bits(s: &[u8]) -> u32 {
+    let mut bits = 0u32;
+    let mut i = 0;
+    while i < s.len() {
+        if s[i].is_ascii_lowercase() {
+            bits |= 1 << (s[i] - b'a');
+        }
+        i += 1;
+    }
+    bits
 }
 
 /// `text` with every match of `from` (left to right, not overlapping) replaced by `to`,
