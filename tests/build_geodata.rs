@@ -41,6 +41,7 @@ fn builder_reproduces_committed_geodata_byte_for_byte() {
         "districts.geojson",
         "places.csv.zst",
         "place_keys.tsv.zst",
+        "place_variants.tsv.zst",
         "border_zones.geojson",
         "gazetteer.csv",
         "build-report.txt",

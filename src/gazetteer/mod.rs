@@ -3,6 +3,7 @@
 //! folder, and searched by name in any of those spellings.
 
 mod fuzzy;
+mod key_lines;
 pub mod normalize;
 pub mod place_tier;
 mod ranking;
@@ -20,10 +21,12 @@ use std::path::Path;
 /// The gazetteer as shipped, compiled into the binary so the tool works from any directory:
 /// countries, provinces, districts, border zones and crossings in `gazetteer.csv`, and the
 /// 170,000 places in `places.csv.zst` (the same columns, zstd-compressed in frames) with the
-/// index of their spellings in `place_keys.tsv.zst` (see [`place_tier`]).
+/// index of their spellings in `place_keys.tsv.zst` and of their spellings' transliteration
+/// skeletons in `place_variants.tsv.zst` (see [`place_tier`]).
 pub const EMBEDDED_CSV: &str = include_str!("../../geodata/gazetteer.csv");
 pub const EMBEDDED_PLACES: &[u8] = include_bytes!("../../geodata/places.csv.zst");
 pub const EMBEDDED_PLACE_KEYS: &[u8] = include_bytes!("../../geodata/place_keys.tsv.zst");
+pub const EMBEDDED_PLACE_VARIANTS: &[u8] = include_bytes!("../../geodata/place_variants.tsv.zst");
 
 /// Unpacks a whole places table (every frame), checking every row.
 fn read_places(name: &str, packed: &[u8]) -> Result<Vec<GazetteerEntry>> {
@@ -91,8 +94,9 @@ pub struct Gazetteer {
     /// compact key → (entry number, spelling index: 0 = name, i + 1 = alias i), for `head`
     /// and `tail`; the places' keys are in their own index.
     exact: HashMap<String, Vec<(u32, u32)>>,
-    /// transliteration skeleton → (entry index, spelling index)
-    /// Built from the exact keys on first use: most commands never need it.
+    /// transliteration skeleton → (entry index, spelling index), for `head` and `tail`
+    /// (the places' skeletons are in their own index). Built from the exact keys on first
+    /// use: most commands never need it.
     variants: std::sync::OnceLock<HashMap<String, Vec<(u32, u32)>>>,
     /// For fuzzy search: keys grouped by first character, and the hits worked out so far.
     /// Built from the exact keys on first use (fuzzy search and suggestions only).
@@ -111,6 +115,7 @@ impl Gazetteer {
             "geodata/places.csv.zst (embedded)",
             std::borrow::Cow::Borrowed(EMBEDDED_PLACES),
             EMBEDDED_PLACE_KEYS,
+            std::borrow::Cow::Borrowed(EMBEDDED_PLACE_VARIANTS),
         )?);
         Ok(g)
     }
@@ -275,50 +280,43 @@ impl Gazetteer {
         }
     }
 
-    /// Transliteration skeleton → postings, from the exact keys (sorted, so the postings'
-    /// order does not depend on the hash map's).
-    fn variants(&self) -> &HashMap<String, Vec<(u32, u32)>> {
+    /// Transliteration skeleton → postings of the entries read whole or added, from their
+    /// exact keys.
+    fn own_variants(&self) -> &HashMap<String, Vec<(u32, u32)>> {
         self.variants.get_or_init(|| {
-            let keys = self.all_keys();
-            // A search asks for the fuzzy index only after the variants, so the two are built
-            // together, and the skeletons in two halves, each on a thread of its own: not the
-            // pool's, whose worker waiting on a part could take a job that needs this index.
-            let (skeletons, fuzzy) = std::thread::scope(|scope| {
-                let fuzzy = scope.spawn(|| FuzzyIndex::new(&keys));
-                let (lower, upper) = keys.split_at(keys.len() / 2);
-                let upper = scope.spawn(move || skeletons(upper));
-                let mut all = skeletons(lower);
-                all.extend(
-                    upper
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                );
-                (
-                    all,
-                    fuzzy
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                )
-            });
-            // Set unless a suggestion built it meanwhile: the same index either way.
-            let _ = self.fuzzy.set(fuzzy);
             let mut m: HashMap<String, Vec<(u32, u32)>> = HashMap::default();
-            for (skeleton, (_, postings)) in skeletons.into_iter().zip(&keys) {
-                m.entry(skeleton)
+            for (key, postings) in &self.exact {
+                m.entry(normalize::variant(key))
                     .or_default()
                     .extend(postings.iter().copied());
-            }
-            // One posting per entry: its first spelling, as the exact index keeps.
-            for slot in m.values_mut() {
-                slot.sort_unstable();
-                slot.dedup_by_key(|p| p.0);
             }
             m
         })
     }
 
-    /// The fuzzy index, built with the variants ([`Gazetteer::variants`]) or on its own
-    /// for suggestions.
+    /// The entries with a spelling whose transliteration skeleton is `skeleton`: one
+    /// posting per entry (its least spelling of that skeleton), by entry.
+    fn variant_hits(&self, skeleton: &str) -> Vec<(u32, u32)> {
+        let mut hits: Vec<(u32, u32)> = self
+            .own_variants()
+            .get(skeleton)
+            .cloned()
+            .unwrap_or_default();
+        let first = self.head.len() as u32;
+        if let Some(places) = self
+            .places
+            .as_ref()
+            .and_then(|p| p.variant_postings(skeleton))
+        {
+            hits.extend(places.map(|(r, s)| (first + r, s)));
+        }
+        hits.sort_unstable();
+        hits.dedup_by_key(|p| p.0);
+        hits
+    }
+
+    /// The fuzzy index over every exact key, built on first use (a misspelling, or
+    /// suggestions for a name not found).
     fn fuzzy(&self) -> &FuzzyIndex {
         self.fuzzy.get_or_init(|| FuzzyIndex::new(&self.all_keys()))
     }
@@ -431,7 +429,8 @@ impl Gazetteer {
         }
         if out.is_empty()
             && key.chars().count() >= 4
-            && let Some(hits) = self.variants().get(&normalize::variant(&key))
+            && let hits = self.variant_hits(&normalize::variant(&key))
+            && !hits.is_empty()
         {
             for &(ei, si) in hits.iter().filter(|&&(ei, _)| self.may_be_kind(ei, c)) {
                 let entry = self.entry(ei);
@@ -500,11 +499,6 @@ impl Gazetteer {
             })
             .collect()
     }
-}
-
-/// Each key's transliteration skeleton ([`normalize::variant`]), in order.
-fn skeletons(keys: &[(&str, Vec<(u32, u32)>)]) -> Vec<String> {
-    keys.iter().map(|(k, _)| normalize::variant(k)).collect()
 }
 
 #[cfg(test)]
@@ -577,14 +571,7 @@ mod tests {
     /// user's own places (numbered after the shipped ones) among them.
     #[test]
     fn all_keys_merges_the_places_index_with_the_other_entries() {
-        let mut g = gaz();
-        let mine = |id: &str, name: &str| GazetteerEntry {
-            id: id.into(),
-            name: name.into(),
-            ..g.get("district:1091917913").expect("a district").clone()
-        };
-        let extra = vec![mine("user:1", "Darvoz"), mine("user:2", "Zzyzx Outpost")];
-        g.extend(extra);
+        let g = with_users_places("Darvoz", "Zzyzx Outpost");
         let mut expected: HashMap<String, Vec<(u32, u32)>> = g.exact.clone();
         let first = g.head.len() as u32;
         for (k, ps) in g.places.iter().flat_map(PlaceTier::keys) {
@@ -608,6 +595,48 @@ mod tests {
         let darvoz = got.iter().find(|(k, _)| *k == "darvoz").expect("darvoz");
         let user = *g.by_id.get("user:1").expect("the user's place");
         assert!(darvoz.1.len() >= 2 && darvoz.1.is_sorted() && darvoz.1.contains(&(user, 0)));
+    }
+
+    /// The shipped gazetteer with two places of the user's (`user:1`, `user:2`), copies of
+    /// a district under other names.
+    fn with_users_places(first: &str, second: &str) -> Gazetteer {
+        let mut g = gaz();
+        let mine = |id: &str, name: &str| GazetteerEntry {
+            id: id.into(),
+            name: name.into(),
+            ..g.get("district:1091917913").expect("a district").clone()
+        };
+        let extra = vec![mine("user:1", first), mine("user:2", second)];
+        g.extend(extra);
+        g
+    }
+
+    /// Variants found through the shipped index and the entries' own map are what working
+    /// out every key's skeleton at load time gives (as the tool did before the index was
+    /// shipped), the user's own places (numbered after the shipped ones) among them.
+    #[test]
+    fn variant_hits_are_every_keys_skeleton_worked_out() {
+        // One spelling of a shipped place's skeleton, one of nobody's.
+        let g = with_users_places("Darwaz", "Zzyzx Outpost");
+        let mut whole: HashMap<String, Vec<(u32, u32)>> = HashMap::default();
+        for (k, ps) in g.all_keys() {
+            whole.entry(normalize::variant(k)).or_default().extend(ps);
+        }
+        assert!(whole.len() > 100_000);
+        let user = *g.by_id.get("user:1").expect("the user's place");
+        let mut seen_user = false;
+        for (skeleton, mut expected) in whole {
+            expected.sort_unstable();
+            expected.dedup_by_key(|p| p.0);
+            let got = g.variant_hits(&skeleton);
+            assert_eq!(got, expected, "{skeleton}");
+            seen_user |= got.len() > 1 && got.iter().any(|&(e, _)| e == user);
+        }
+        assert!(
+            seen_user,
+            "the user's Darwaz shares a skeleton with shipped entries"
+        );
+        assert!(g.variant_hits("no such skeleton").is_empty());
     }
 
     #[test]

@@ -7,26 +7,34 @@
 //!   (concatenated frames: `zstd -d` still gives the whole CSV);
 //! - `place_keys.tsv.zst`: every folded spelling (the exact-match key) with the rows and
 //!   spellings it belongs to, sorted by key, so a lookup is a binary search (a file of
-//!   names, after its first thousand lookups, goes through a hash index built then).
+//!   names, after its first thousand lookups, goes through a hash index built then:
+//!   [`super::key_lines`]);
+//! - `place_variants.tsv.zst`: the same for each key's transliteration skeleton
+//!   ([`super::normalize::variant`]), one posting per row, unpacked on the first lookup of
+//!   another romanisation. Working out the skeletons of every key at run time took about
+//!   50 ms of CPU before the first such lookup could be answered.
 //!
 //! A frame is unpacked and parsed the first time one of its rows is asked for. Every row is
 //! a place (a frame holding anything else is refused), so a search for other kinds skips
 //! the tier's postings without unpacking a frame.
 
+use super::key_lines::{KeyLines, write_lines};
 use super::table;
 use crate::model::{EntryKind, GazetteerEntry};
 use anyhow::{Context, Result, bail};
-use hashbrown::HashTable;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// Rows per zstd frame of `places.csv.zst`.
 pub const ROWS_PER_FRAME: usize = 1024;
 
 /// The first line of `place_keys.tsv.zst`, before the row count.
 pub const KEYS_HEADER: &str = "# borderwatch place keys v1; rows=";
+
+/// The first line of `place_variants.tsv.zst`, before the row count.
+pub const VARIANTS_HEADER: &str = "# borderwatch place variants v1; rows=";
 
 /// The places table, unpacked frame by frame on demand, with its key index.
 pub(super) struct PlaceTier {
@@ -36,29 +44,27 @@ pub(super) struct PlaceTier {
     frames: Vec<Range<usize>>,
     parsed: Vec<OnceLock<Vec<GazetteerEntry>>>,
     rows: usize,
-    /// The key file, unpacked: one line per key, `key \t row.spelling row.spelling …`.
-    keys: String,
-    /// Where each key line starts in `keys`, and where its key ends (its tab, or the
-    /// line's end).
-    spans: Vec<(u32, u32)>,
-    /// Lookups so far, until [`HASHED_AFTER`]; then the keys' hash index (`hashed`) is
-    /// built and used: a few lookups (`borderwatch gazetteer NAME`) do not pay for it, a
-    /// file of names does not wait on memory at every step of a binary search.
-    lookups: AtomicUsize,
-    hashed: OnceLock<HashTable<u32>>,
+    /// The key file, unpacked.
+    keys: KeyLines,
+    /// The variants file, packed, and unpacked on first use.
+    variants_packed: Cow<'static, [u8]>,
+    variants: OnceLock<KeyLines>,
 }
 
-/// After this many lookups, keys are found through a hash index ([`PlaceTier::postings`]).
-const HASHED_AFTER: usize = 1024;
-
-fn hash_key(key: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(key)
+/// The row count a key or variants file's header states.
+fn stated_rows(lines: &KeyLines, header: &str) -> Option<usize> {
+    lines.header().strip_prefix(header)?.parse().ok()
 }
 
 impl PlaceTier {
-    /// Reads the frame layout and the key index; no place is parsed yet.
-    pub fn new(name: &str, packed: Cow<'static, [u8]>, keys_packed: &[u8]) -> Result<PlaceTier> {
+    /// Reads the frame layout and the key index; no place is parsed yet, and the variants
+    /// are unpacked on their first lookup.
+    pub fn new(
+        name: &str,
+        packed: Cow<'static, [u8]>,
+        keys_packed: &[u8],
+        variants_packed: Cow<'static, [u8]>,
+    ) -> Result<PlaceTier> {
         let mut frames = Vec::new();
         let mut at = 0;
         while at < packed.len() {
@@ -67,28 +73,20 @@ impl PlaceTier {
             frames.push(at..at + n);
             at += n;
         }
-        let keys = String::from_utf8(
-            zstd::stream::decode_all(keys_packed)
-                .with_context(|| format!("{name}: the key index is not zstd"))?,
-        )
-        .with_context(|| format!("{name}: the key index is not UTF-8"))?;
-        let first = keys.split('\n').next().unwrap_or("");
-        let rows: usize = first
-            .strip_prefix(KEYS_HEADER)
-            .and_then(|r| r.parse().ok())
+        let keys = KeyLines::new(
+            String::from_utf8(
+                zstd::stream::decode_all(keys_packed)
+                    .with_context(|| format!("{name}: the key index is not zstd"))?,
+            )
+            .with_context(|| format!("{name}: the key index is not UTF-8"))?,
+        );
+        let rows = stated_rows(&keys, KEYS_HEADER)
             .with_context(|| format!("{name}: the key index has no header {KEYS_HEADER:?}"))?;
         if rows.div_ceil(ROWS_PER_FRAME) != frames.len() {
             bail!(
                 "{name}: {} frames for {rows} rows; expected frames of {ROWS_PER_FRAME} rows",
                 frames.len()
             );
-        }
-        let mut spans = Vec::new();
-        let mut start = first.len() + 1;
-        for line in keys[start.min(keys.len())..].split_terminator('\n') {
-            let key = line.split_once('\t').map_or(line, |(k, _)| k);
-            spans.push((start as u32, (start + key.len()) as u32));
-            start += line.len() + 1;
         }
         Ok(PlaceTier {
             name: name.to_string(),
@@ -97,9 +95,8 @@ impl PlaceTier {
             frames,
             rows,
             keys,
-            spans,
-            lookups: AtomicUsize::new(0),
-            hashed: OnceLock::new(),
+            variants_packed,
+            variants: OnceLock::new(),
         })
     }
 
@@ -158,78 +155,63 @@ impl PlaceTier {
         (0..self.rows).map(|r| self.get(r))
     }
 
-    /// Key line `i`'s key.
-    fn key(&self, i: usize) -> &str {
-        let (start, end) = self.spans[i];
-        &self.keys[start as usize..end as usize]
-    }
-
-    fn line(&self, i: usize) -> (&str, &str) {
-        let key_end = self.spans[i].1 as usize;
-        let end = match self.spans.get(i + 1) {
-            Some(&(next, _)) => next as usize - 1,
-            None => self.keys[key_end..]
-                .find('\n')
-                .map_or(self.keys.len(), |n| key_end + n),
-        };
-        let postings = self.keys[key_end..end].strip_prefix('\t').unwrap_or("");
-        (self.key(i), postings)
-    }
-
     /// The (row, spelling) pairs of a key, if any place has it.
     pub fn postings(&self, key: &str) -> Option<impl Iterator<Item = (u32, u32)> + '_> {
-        let i = if self.lookups.load(Relaxed) < HASHED_AFTER {
-            self.lookups.fetch_add(1, Relaxed);
-            self.search(key)?
-        } else {
-            let index = self.hashed.get_or_init(|| {
-                let mut index = HashTable::with_capacity(self.spans.len());
-                for i in 0..self.spans.len() {
-                    index.insert_unique(hash_key(self.key(i)), i as u32, |&j| {
-                        hash_key(self.key(j as usize))
-                    });
-                }
-                index
-            });
-            *index.find(hash_key(key), |&j| self.key(j as usize) == key)? as usize
-        };
-        Some(parse_postings(self.line(i).1))
+        self.keys.postings(key)
     }
 
-    /// The key line of `key`, by binary search.
-    fn search(&self, key: &str) -> Option<usize> {
-        self.spans
-            .binary_search_by(|&(start, end)| self.keys[start as usize..end as usize].cmp(key))
-            .ok()
+    /// The (row, first spelling) pairs of the places with a spelling whose transliteration
+    /// skeleton is `skeleton`, if any, by row.
+    pub fn variant_postings(
+        &self,
+        skeleton: &str,
+    ) -> Option<impl Iterator<Item = (u32, u32)> + '_> {
+        self.variants().postings(skeleton)
+    }
+
+    fn variants(&self) -> &KeyLines {
+        self.variants.get_or_init(|| {
+            self.unpack_variants()
+                .unwrap_or_else(|e| panic!("the shipped places table is damaged: {e:#}"))
+        })
+    }
+
+    fn unpack_variants(&self) -> Result<KeyLines> {
+        let name = &self.name;
+        let lines = KeyLines::new(
+            String::from_utf8(
+                zstd::stream::decode_all(&self.variants_packed[..])
+                    .with_context(|| format!("{name}: the variant index is not zstd"))?,
+            )
+            .with_context(|| format!("{name}: the variant index is not UTF-8"))?,
+        );
+        if stated_rows(&lines, VARIANTS_HEADER) != Some(self.rows) {
+            bail!(
+                "{name}: the variant index does not state {VARIANTS_HEADER}{}",
+                self.rows
+            );
+        }
+        Ok(lines)
     }
 
     /// How many keys the index has.
     pub fn keys_len(&self) -> usize {
-        self.spans.len()
+        self.keys.len()
     }
 
     /// Every key with its postings, in key order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, Vec<(u32, u32)>)> {
-        (0..self.spans.len()).map(|i| {
-            let (k, p) = self.line(i);
-            (k, parse_postings(p).collect())
+        (0..self.keys.len()).map(|i| {
+            let (k, p) = self.keys.line(i);
+            (k, super::key_lines::parse_postings(p).collect())
         })
     }
 }
 
-fn parse_postings(s: &str) -> impl Iterator<Item = (u32, u32)> + '_ {
-    s.split(' ').filter_map(|p| {
-        let (r, s) = p.split_once('.')?;
-        Some((r.parse().ok()?, s.parse().ok()?))
-    })
-}
-
-/// Writes the key index for a places table (the builder's side of [`PlaceTier`]): each
-/// entry's name and aliases folded by [`super::normalize::compact_key`], one posting per
-/// (key, entry) with its first spelling, as the runtime index keeps them.
-pub fn key_index(entries: &[GazetteerEntry]) -> String {
-    let mut postings: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
-        std::collections::BTreeMap::new();
+/// Each spelling's folded key ([`super::normalize::compact_key`]) with one posting per
+/// (key, entry): its first spelling with that key.
+fn key_postings(entries: &[GazetteerEntry]) -> BTreeMap<String, Vec<(usize, usize)>> {
+    let mut postings: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     for (row, e) in entries.iter().enumerate() {
         for (j, spelling) in std::iter::once(&e.name).chain(e.aliases.iter()).enumerate() {
             let k = super::normalize::compact_key(spelling);
@@ -242,33 +224,67 @@ pub fn key_index(entries: &[GazetteerEntry]) -> String {
             }
         }
     }
-    let mut out = format!("{KEYS_HEADER}{}\n", entries.len());
-    for (k, ps) in postings {
-        out.push_str(&k);
-        out.push('\t');
-        for (i, (r, s)) in ps.iter().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(&format!("{r}.{s}"));
-        }
-        out.push('\n');
+    postings
+}
+
+/// Writes the key index for a places table (the builder's side of [`PlaceTier`]): each
+/// entry's name and aliases folded by [`super::normalize::compact_key`], one posting per
+/// (key, entry) with its first spelling, as the runtime index keeps them.
+pub fn key_index(entries: &[GazetteerEntry]) -> String {
+    write_lines(
+        &format!("{KEYS_HEADER}{}", entries.len()),
+        &key_postings(entries),
+    )
+}
+
+/// Writes the variant index for a places table: each key's transliteration skeleton
+/// ([`super::normalize::variant`]) with the postings of every key that has it, one per row
+/// (its least spelling), by row: what the run time once worked out from the key index.
+pub fn variant_index(entries: &[GazetteerEntry]) -> String {
+    let mut postings: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for (key, ps) in key_postings(entries) {
+        postings
+            .entry(super::normalize::variant(&key))
+            .or_default()
+            .extend(ps);
     }
-    out
+    for ps in postings.values_mut() {
+        ps.sort_unstable();
+        ps.dedup_by_key(|p| p.0);
+    }
+    write_lines(&format!("{VARIANTS_HEADER}{}", entries.len()), &postings)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gazetteer::{EMBEDDED_PLACE_KEYS, EMBEDDED_PLACES, read_places};
+    use crate::gazetteer::{
+        EMBEDDED_PLACE_KEYS, EMBEDDED_PLACE_VARIANTS, EMBEDDED_PLACES, read_places,
+    };
 
     fn tier() -> PlaceTier {
         PlaceTier::new(
             "places",
             Cow::Borrowed(EMBEDDED_PLACES),
             EMBEDDED_PLACE_KEYS,
+            Cow::Borrowed(EMBEDDED_PLACE_VARIANTS),
         )
         .unwrap()
+    }
+
+    fn unpacked(packed: &[u8]) -> String {
+        String::from_utf8(zstd::stream::decode_all(packed).unwrap()).unwrap()
+    }
+
+    /// The folded key of spelling `s` (0: the name) of row `r`.
+    fn folded_spelling(t: &PlaceTier, r: u32, s: u32) -> String {
+        let e = t.get(r as usize);
+        let spelling = if s == 0 {
+            &e.name
+        } else {
+            &e.aliases[s as usize - 1]
+        };
+        crate::gazetteer::normalize::compact_key(spelling)
     }
 
     /// Read piecemeal, the table is the table read whole, row for row.
@@ -288,28 +304,37 @@ mod tests {
     #[test]
     fn the_shipped_key_index_matches_the_table() {
         let whole = read_places("places", EMBEDDED_PLACES).unwrap();
-        let shipped =
-            String::from_utf8(zstd::stream::decode_all(EMBEDDED_PLACE_KEYS).unwrap()).unwrap();
         assert!(
-            shipped == key_index(&whole),
+            unpacked(EMBEDDED_PLACE_KEYS) == key_index(&whole),
             "geodata/place_keys.tsv.zst is stale: run build-geodata"
         );
         let t = tier();
         let hits: Vec<(u32, u32)> = t.postings("qalaikhumb").unwrap().collect();
         assert!(!hits.is_empty());
         for (r, s) in hits {
-            let e = t.get(r as usize);
-            let spelling = if s == 0 {
-                &e.name
-            } else {
-                &e.aliases[s as usize - 1]
-            };
-            assert_eq!(
-                crate::gazetteer::normalize::compact_key(spelling),
-                "qalaikhumb"
-            );
+            assert_eq!(folded_spelling(&t, r, s), "qalaikhumb");
         }
         assert!(t.postings("no such place anywhere").is_none());
+    }
+
+    /// The shipped variant index is the one the builder's function writes for the table,
+    /// and its postings name rows with a spelling of that skeleton.
+    #[test]
+    fn the_shipped_variant_index_matches_the_table() {
+        let whole = read_places("places", EMBEDDED_PLACES).unwrap();
+        assert!(
+            unpacked(EMBEDDED_PLACE_VARIANTS) == variant_index(&whole),
+            "geodata/place_variants.tsv.zst is stale: run build-geodata"
+        );
+        let t = tier();
+        let skeleton = crate::gazetteer::normalize::variant("qalaikhumb");
+        let hits: Vec<(u32, u32)> = t.variant_postings(&skeleton).unwrap().collect();
+        assert!(hits.windows(2).all(|w| w[0].0 < w[1].0), "{hits:?}");
+        for (r, s) in hits {
+            let key = folded_spelling(&t, r, s);
+            assert_eq!(crate::gazetteer::normalize::variant(&key), skeleton);
+        }
+        assert!(t.variant_postings("no such skeleton").is_none());
     }
 
     /// Both ways of finding a key (the binary search, then the hash index) find every key of the index, short or long, and nothing that is not a key
@@ -321,19 +346,19 @@ mod tests {
             t.keys().map(|(k, p)| (k.to_string(), p)).collect();
         let known: std::collections::HashSet<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
         for (i, (k, postings)) in keys.iter().enumerate() {
-            assert_eq!(t.search(k), Some(i), "{k}");
+            assert_eq!(t.keys.search(k), Some(i), "{k}");
             let found: Vec<(u32, u32)> = t.postings(k).expect(k).collect();
             assert_eq!(&found, postings, "{k}");
             let mut shorter = k.clone();
             shorter.pop();
             for other in [format!("{k}a"), shorter] {
                 if !known.contains(other.as_str()) {
-                    assert!(t.search(&other).is_none(), "{other}");
+                    assert!(t.keys.search(&other).is_none(), "{other}");
                     assert!(t.postings(&other).is_none(), "{other}");
                 }
             }
         }
-        assert!(t.hashed.get().is_some(), "the hash index was used");
+        assert!(t.keys.hashed(), "the hash index was used");
         assert!(keys.iter().any(|(k, _)| k.len() <= 3));
         assert!(keys.iter().any(|(k, _)| k.len() > 16));
     }
@@ -344,6 +369,7 @@ mod tests {
             "places",
             Cow::Borrowed(&EMBEDDED_PLACES[..1000]),
             EMBEDDED_PLACE_KEYS,
+            Cow::Borrowed(EMBEDDED_PLACE_VARIANTS),
         );
         assert!(e.is_err());
     }

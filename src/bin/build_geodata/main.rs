@@ -215,6 +215,7 @@ fn main() -> Result<()> {
     write::places(
         &out.join("places.csv.zst"),
         &out.join("place_keys.tsv.zst"),
+        &out.join("place_variants.tsv.zst"),
         &place_entries,
     )?;
     let mut report = units.report;

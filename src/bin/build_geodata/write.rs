@@ -143,9 +143,15 @@ pub fn gazetteer(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
 /// The places table: the same columns as `gazetteer.csv`, zstd-compressed (level 19, one
 /// thread: the same bytes on every run) in frames of `ROWS_PER_FRAME` rows, so the tool can
 /// unpack only the rows a lookup reaches; and beside it `place_keys.tsv.zst`, the index of
-/// every spelling's folded key (see `borderwatch::gazetteer::place_tier`).
-pub fn places(path: &Path, keys_path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
-    use borderwatch::gazetteer::place_tier::{ROWS_PER_FRAME, key_index};
+/// every spelling's folded key, and `place_variants.tsv.zst`, the index of those keys'
+/// transliteration skeletons (see `borderwatch::gazetteer::place_tier`).
+pub fn places(
+    path: &Path,
+    keys_path: &Path,
+    variants_path: &Path,
+    entries: &[GazetteerEntry],
+) -> Result<()> {
+    use borderwatch::gazetteer::place_tier::{ROWS_PER_FRAME, key_index, variant_index};
     let mut packed = Vec::new();
     for (f, chunk) in entries.chunks(ROWS_PER_FRAME).enumerate() {
         let mut csv = Vec::new();
@@ -162,7 +168,11 @@ pub fn places(path: &Path, keys_path: &Path, entries: &[GazetteerEntry]) -> Resu
     std::fs::write(path, packed).with_context(|| format!("writing {}", path.display()))?;
     let keys = zstd::bulk::compress(key_index(entries).as_bytes(), 19)
         .context("compressing the place keys")?;
-    std::fs::write(keys_path, keys).with_context(|| format!("writing {}", keys_path.display()))
+    std::fs::write(keys_path, keys).with_context(|| format!("writing {}", keys_path.display()))?;
+    let variants = zstd::bulk::compress(variant_index(entries).as_bytes(), 19)
+        .context("compressing the place variants")?;
+    std::fs::write(variants_path, variants)
+        .with_context(|| format!("writing {}", variants_path.display()))
 }
 
 pub fn build_report(
