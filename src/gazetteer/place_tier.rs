@@ -42,13 +42,43 @@ pub(super) struct PlaceTier {
     packed: Cow<'static, [u8]>,
     /// The compressed bytes of each frame.
     frames: Vec<Range<usize>>,
-    parsed: Vec<OnceLock<Vec<GazetteerEntry>>>,
+    unpacked: Vec<OnceLock<Frame>>,
     rows: usize,
     /// The key file, unpacked.
     keys: KeyLines,
     /// The variants file, packed, and unpacked on first use.
     variants_packed: Cow<'static, [u8]>,
     variants: OnceLock<KeyLines>,
+}
+
+/// One frame of the places table, unpacked: its rows' text, and each row parsed the first
+/// time it is asked for. A file of a hundred names reaches rows in most frames, but few rows
+/// in each; parsing whole frames took most of the time of such a run.
+struct Frame {
+    text: String,
+    /// Where each row starts in `text`, then where the last one ends.
+    starts: Vec<u32>,
+    rows: Vec<OnceLock<Box<GazetteerEntry>>>,
+}
+
+/// Where each CSV row of `text` starts, and where the last one ends: rows end at line breaks
+/// outside quotes (a quoted field may hold one; a doubled quote inside a quoted field turns
+/// the quoting off and on again).
+fn row_starts(text: &str) -> Vec<u32> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut quoted = false;
+    for at in memchr::memchr2_iter(b'"', b'\n', bytes) {
+        if bytes[at] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            starts.push(at as u32 + 1);
+        }
+    }
+    if starts.last() != Some(&(bytes.len() as u32)) {
+        starts.push(bytes.len() as u32);
+    }
+    starts
 }
 
 /// The row count a key or variants file's header states.
@@ -90,7 +120,7 @@ impl PlaceTier {
         }
         Ok(PlaceTier {
             name: name.to_string(),
-            parsed: (0..frames.len()).map(|_| OnceLock::new()).collect(),
+            unpacked: (0..frames.len()).map(|_| OnceLock::new()).collect(),
             packed,
             frames,
             rows,
@@ -104,50 +134,104 @@ impl PlaceTier {
         self.rows
     }
 
-    /// The place in row `row` (0-based), parsing its frame on first use.
+    /// The place in row `row` (0-based), unpacking its frame and parsing it on first use.
     pub fn get(&self, row: usize) -> &GazetteerEntry {
         let f = row / ROWS_PER_FRAME;
-        let parsed = self.parsed[f].get_or_init(|| {
-            self.parse_frame(f)
-                .unwrap_or_else(|e| panic!("the shipped places table is damaged: {e:#}"))
-        });
-        &parsed[row % ROWS_PER_FRAME]
+        let damaged =
+            |e: anyhow::Error| -> ! { panic!("the shipped places table is damaged: {e:#}") };
+        let frame =
+            self.unpacked[f].get_or_init(|| self.unpack_frame(f).unwrap_or_else(|e| damaged(e)));
+        let i = row % ROWS_PER_FRAME;
+        frame.rows[i]
+            .get_or_init(|| Box::new(self.parse_row(frame, f, i).unwrap_or_else(|e| damaged(e))))
     }
 
-    fn parse_frame(&self, f: usize) -> Result<Vec<GazetteerEntry>> {
+    fn unpack_frame(&self, f: usize) -> Result<Frame> {
+        let name = &self.name;
         let packed = &self.packed[self.frames[f].clone()];
         let size = zstd::zstd_safe::get_frame_content_size(packed)
             .ok()
             .flatten()
-            .with_context(|| format!("{}: frame {f} of unknown size", self.name))?;
-        let mut csv = Vec::with_capacity(size as usize + 256);
+            .with_context(|| format!("{name}: frame {f} of unknown size"))?;
+        let bytes = zstd::bulk::decompress(packed, size as usize)
+            .with_context(|| format!("{name}: frame {f}"))?;
+        let text =
+            String::from_utf8(bytes).with_context(|| format!("{name}: frame {f} is not UTF-8"))?;
+        let mut starts = row_starts(&text);
         // Frame 0 begins with the header; the others are rows only.
-        if f > 0 {
-            csv.extend_from_slice(table::COLUMNS.join(",").as_bytes());
-            csv.push(b'\n');
+        if f == 0 {
+            let header = &text[..starts.get(1).map_or(0, |&end| end as usize)];
+            if header.trim_end_matches(['\r', '\n']) != table::COLUMNS.join(",") {
+                bail!(
+                    "{name}: unexpected columns; expected {}",
+                    table::COLUMNS.join(",")
+                );
+            }
+            starts.remove(0);
         }
-        csv.extend(
-            zstd::bulk::decompress(packed, size as usize)
-                .with_context(|| format!("{}: frame {f}", self.name))?,
-        );
+        let rows = starts.len() - 1;
         let expected = ROWS_PER_FRAME.min(self.rows - f * ROWS_PER_FRAME);
-        let rows = table::read_csv_sized(
-            &format!("{} (frame {f})", self.name),
-            csv.as_slice(),
-            expected,
-        )?;
-        if rows.len() != expected {
+        if rows != expected {
+            bail!("{name}: frame {f} has {rows} rows, not {expected}");
+        }
+        Ok(Frame {
+            text,
+            starts,
+            rows: (0..rows).map(|_| OnceLock::new()).collect(),
+        })
+    }
+
+    /// Row `i` of frame `f`. Every row is a place: searches skip this tier for other kinds
+    /// without reading it.
+    fn parse_row(&self, frame: &Frame, f: usize, i: usize) -> Result<GazetteerEntry> {
+        let line = &frame.text[frame.starts[i] as usize..frame.starts[i + 1] as usize];
+        let at = || format!("{} (frame {f}, row {})", self.name, i + 1);
+        // A reader builds its state machine when made: one per thread, reset for each row.
+        thread_local! {
+            static READER: std::cell::RefCell<csv_core::Reader> =
+                std::cell::RefCell::new(csv_core::Reader::new());
+        }
+        // Unquoted fields are never longer than the row.
+        let mut out = vec![0u8; line.len()];
+        let mut ends = [0usize; table::COLUMNS.len() + 1];
+        let (mut input, mut written, mut fields) = (line.as_bytes(), 0, 0);
+        READER.with_borrow_mut(|reader| {
+            reader.reset();
+            loop {
+                let (result, read, wrote, ended) =
+                    reader.read_record(input, &mut out[written..], &mut ends[fields..]);
+                input = &input[read..];
+                written += wrote;
+                fields += ended;
+                match result {
+                    csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
+                        return Ok(());
+                    }
+                    // The last row may end without a line break: the reader is then told
+                    // the input ended.
+                    csv_core::ReadRecordResult::InputEmpty => {}
+                    csv_core::ReadRecordResult::OutputFull
+                    | csv_core::ReadRecordResult::OutputEndsFull => {
+                        bail!("{}: more than {} fields", at(), table::COLUMNS.len())
+                    }
+                }
+            }
+        })?;
+        if fields != table::COLUMNS.len() {
             bail!(
-                "{}: frame {f} has {} rows, not {expected}",
-                self.name,
-                rows.len()
+                "{}: {fields} fields; expected {}",
+                at(),
+                table::COLUMNS.len()
             );
         }
-        // Searches skip this tier for other kinds without reading it.
-        if let Some(e) = rows.iter().find(|e| e.kind != EntryKind::Place) {
-            bail!("{}: {} is a {:?}, not a place", self.name, e.id, e.kind);
+        let out =
+            std::str::from_utf8(&out[..written]).with_context(|| format!("{}: not UTF-8", at()))?;
+        let field = |j: usize| &out[if j == 0 { 0 } else { ends[j - 1] }..ends[j]];
+        let entry = table::entry_from_fields(field, &at)?;
+        if entry.kind != EntryKind::Place {
+            bail!("{}: {} is a {:?}, not a place", at(), entry.id, entry.kind);
         }
-        Ok(rows)
+        Ok(entry)
     }
 
     /// Every row, parsed (a whole-table pass: the geographer's tests, the benchmarks).
@@ -287,16 +371,57 @@ mod tests {
         crate::gazetteer::normalize::compact_key(spelling)
     }
 
+    /// Rows end at line breaks outside quotes; a doubled quote does not end the quoting.
+    #[test]
+    fn rows_split_at_line_breaks_outside_quotes() {
+        let text = "a,\"b\nc\",d\n\"e \"\"f\"\"\ng\",h\nlast,row";
+        let starts = row_starts(text);
+        let rows: Vec<&str> = starts
+            .windows(2)
+            .map(|w| &text[w[0] as usize..w[1] as usize])
+            .collect();
+        assert_eq!(
+            rows,
+            ["a,\"b\nc\",d\n", "\"e \"\"f\"\"\ng\",h\n", "last,row"]
+        );
+        assert_eq!(row_starts("x\n"), [0, 2]);
+    }
+
+    /// A row that is not a place, or has a field too many, is refused with where it is.
+    #[test]
+    fn a_damaged_row_is_refused_saying_where() {
+        let t = tier();
+        let frame = t.unpack_frame(1).unwrap();
+        let good = &frame.text[frame.starts[0] as usize..frame.starts[1] as usize];
+        let with = |line: String| Frame {
+            starts: vec![0, line.len() as u32],
+            rows: vec![OnceLock::new()],
+            text: line,
+        };
+        let entry = t.parse_row(&with(good.to_string()), 1, 0).unwrap();
+        assert_eq!(&entry, t.get(ROWS_PER_FRAME));
+        let district = good.replacen(",place,", ",district,", 1);
+        let e = t.parse_row(&with(district), 1, 0).unwrap_err();
+        assert!(format!("{e:#}").contains("frame 1, row 1"), "{e:#}");
+        let e = t.parse_row(&with(format!("x,{good}")), 1, 0).unwrap_err();
+        assert!(format!("{e:#}").contains("fields"), "{e:#}");
+    }
+
     /// Read piecemeal, the table is the table read whole, row for row.
     #[test]
     fn every_frame_reads_the_rows_the_whole_table_has() {
         let whole = read_places("places", EMBEDDED_PLACES).unwrap();
         let t = tier();
         assert_eq!(t.len(), whole.len());
-        for (r, e) in whole.iter().enumerate() {
-            assert_eq!(t.get(r).id, e.id, "row {r}");
+        // Rows asked for out of order, a frame's later rows first.
+        for r in (0..whole.len()).rev() {
+            assert_eq!(t.get(r), &whole[r], "row {r}");
         }
-        assert_eq!(t.get(whole.len() - 1).name, whole[whole.len() - 1].name);
+        assert!(
+            whole
+                .iter()
+                .any(|e| e.name.contains(',') || e.aliases.len() > 3)
+        );
     }
 
     /// The shipped key index is the one the builder's function writes for the table, so a

@@ -102,50 +102,68 @@ pub fn read_csv_sized<R: Read>(name: &str, input: R, rows: usize) -> Result<Vec<
         .with_context(|| format!("reading {name}"))?
     {
         let line = row.position().map(|p| p.line()).unwrap_or(0);
-        let ctx = |col: &str| format!("{name}:{line}: column {col}");
-        let s = |i: usize| -> Option<String> { Some(row[i].to_string()).filter(|v| !v.is_empty()) };
-        let num =
-            |i: usize| -> Result<f64> { row[i].parse::<f64>().with_context(|| ctx(COLUMNS[i])) };
-        let kind = EntryKind::parse(&row[1]).with_context(|| ctx("kind"))?;
-        let stretch = match s(14) {
-            Some(border_id) => Some(BorderStretch {
-                border_id,
-                km_from: num(15)?,
-                km_to: num(16)?,
-            }),
-            None => None,
-        };
-        out.push(GazetteerEntry {
-            id: row[0].to_string(),
-            kind,
-            name: row[2].to_string(),
-            country: row[3].to_string(),
-            province_id: s(4),
-            province: s(5),
-            district_id: s(6),
-            district: s(7),
-            lon: num(8)?,
-            lat: num(9)?,
-            radius_km: num(10)?,
-            point_method: row[11].to_string(),
-            population: Some(&row[12])
-                .filter(|p| !p.is_empty())
-                .map(str::parse)
-                .transpose()
-                .with_context(|| ctx("population"))?,
-            feature_code: s(13),
-            stretch,
-            successor_id: s(17),
-            aliases: row[18]
-                .split('|')
-                .filter(|a| !a.is_empty())
-                .map(str::to_string)
-                .collect(),
-            note: s(19),
-            source: row[20].to_string(),
-        });
+        if row.len() != COLUMNS.len() {
+            bail!(
+                "{name}:{line}: {} fields; expected {}",
+                row.len(),
+                COLUMNS.len()
+            );
+        }
+        out.push(entry_from_fields(|i| &row[i], &|| {
+            format!("{name}:{line}")
+        })?);
     }
     Ok(out)
+}
+
+/// One row's entry from its fields (`field(i)` is column [`COLUMNS`]`[i]`, every column
+/// present); `at` says where the row is, in messages ("file:line"): worked out only for one.
+pub(super) fn entry_from_fields<'a>(
+    field: impl Fn(usize) -> &'a str,
+    at: &dyn Fn() -> String,
+) -> Result<GazetteerEntry> {
+    let ctx = |col: &str| format!("{}: column {col}", at());
+    let s = |i: usize| -> Option<String> { Some(field(i).to_string()).filter(|v| !v.is_empty()) };
+    let num =
+        |i: usize| -> Result<f64> { field(i).parse::<f64>().with_context(|| ctx(COLUMNS[i])) };
+    let kind = EntryKind::parse(field(1)).with_context(|| ctx("kind"))?;
+    let stretch = match s(14) {
+        Some(border_id) => Some(BorderStretch {
+            border_id,
+            km_from: num(15)?,
+            km_to: num(16)?,
+        }),
+        None => None,
+    };
+    Ok(GazetteerEntry {
+        id: field(0).to_string(),
+        kind,
+        name: field(2).to_string(),
+        country: field(3).to_string(),
+        province_id: s(4),
+        province: s(5),
+        district_id: s(6),
+        district: s(7),
+        lon: num(8)?,
+        lat: num(9)?,
+        radius_km: num(10)?,
+        point_method: field(11).to_string(),
+        population: Some(field(12))
+            .filter(|p| !p.is_empty())
+            .map(str::parse)
+            .transpose()
+            .with_context(|| ctx("population"))?,
+        feature_code: s(13),
+        stretch,
+        successor_id: s(17),
+        aliases: field(18)
+            .split('|')
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect(),
+        note: s(19),
+        source: field(20).to_string(),
+    })
 }
 
 #[cfg(test)]
