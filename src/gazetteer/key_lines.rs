@@ -35,6 +35,7 @@ pub(super) struct KeyLines {
 impl KeyLines {
     /// Reads the line layout of `text` (a header line, then the key lines).
     pub fn new(text: String) -> KeyLines {
+        assert!(u32::try_from(text.len()).is_ok(), "an index under 4 GB");
         let header_end = text.find('\n').unwrap_or(text.len());
         let mut spans = Vec::new();
         let mut start = header_end + 1;
@@ -187,5 +188,22 @@ mod tests {
         }
         check(&k);
         assert!(k.hashed());
+    }
+
+    /// A last line without its line break is read whole; a header alone holds no keys.
+    #[test]
+    fn a_last_line_without_a_break_and_a_header_alone() {
+        let k = KeyLines::new("# h\nab\t1.0\nb\t2.3 4.0".to_string());
+        assert_eq!(k.len(), 2);
+        assert_eq!(k.line(1), ("b", "2.3 4.0"));
+        assert_eq!(
+            k.postings("b").unwrap().collect::<Vec<_>>(),
+            [(2, 3), (4, 0)]
+        );
+        for text in ["# h", "# h\n"] {
+            let k = KeyLines::new(text.to_string());
+            assert_eq!((k.header(), k.len()), ("# h", 0));
+            assert!(k.postings("").is_none());
+        }
     }
 }

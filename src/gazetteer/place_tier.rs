@@ -2,7 +2,7 @@
 //!
 //! Parsing 170,000 places and folding their half-million spellings takes most of a second:
 //! too long for `borderwatch gazetteer NAME`, which needs a handful of them. So the builder
-//! writes two files that make the places readable piecemeal:
+//! writes three files that make the places readable piecemeal:
 //! - `places.csv.zst`: the places table in zstd frames of [`ROWS_PER_FRAME`] rows each
 //!   (concatenated frames: `zstd -d` still gives the whole CSV);
 //! - `place_keys.tsv.zst`: every folded spelling (the exact-match key) with the rows and
@@ -14,9 +14,10 @@
 //!   another romanisation. Working out the skeletons of every key at run time took about
 //!   50 ms of CPU before the first such lookup could be answered.
 //!
-//! A frame is unpacked and parsed the first time one of its rows is asked for. Every row is
-//! a place (a frame holding anything else is refused), so a search for other kinds skips
-//! the tier's postings without unpacking a frame.
+//! A frame is unpacked the first time one of its rows is asked for, and each row parsed
+//! when it is asked for (a frame's text is kept: the whole table unpacked is 32 MB). Every
+//! row is a place (a row that is anything else is refused when read), so a search for other
+//! kinds skips the tier's postings without unpacking a frame.
 
 use super::key_lines::{KeyLines, write_lines};
 use super::table;
@@ -36,7 +37,8 @@ pub const KEYS_HEADER: &str = "# borderwatch place keys v1; rows=";
 /// The first line of `place_variants.tsv.zst`, before the row count.
 pub const VARIANTS_HEADER: &str = "# borderwatch place variants v1; rows=";
 
-/// The places table, unpacked frame by frame on demand, with its key index.
+/// The places table, unpacked frame by frame and parsed row by row on demand, with its key
+/// and variant indexes.
 pub(super) struct PlaceTier {
     name: String,
     packed: Cow<'static, [u8]>,
@@ -66,6 +68,7 @@ struct Frame {
 /// the quoting off and on again).
 fn row_starts(text: &str) -> Vec<u32> {
     let bytes = text.as_bytes();
+    assert!(u32::try_from(bytes.len()).is_ok(), "a frame under 4 GB");
     let mut starts = vec![0];
     let mut quoted = false;
     for at in memchr::memchr2_iter(b'"', b'\n', bytes) {
@@ -401,10 +404,16 @@ mod tests {
         let entry = t.parse_row(&with(good.to_string()), 1, 0).unwrap();
         assert_eq!(&entry, t.get(ROWS_PER_FRAME));
         let district = good.replacen(",place,", ",district,", 1);
-        let e = t.parse_row(&with(district), 1, 0).unwrap_err();
-        assert!(format!("{e:#}").contains("frame 1, row 1"), "{e:#}");
-        let e = t.parse_row(&with(format!("x,{good}")), 1, 0).unwrap_err();
-        assert!(format!("{e:#}").contains("fields"), "{e:#}");
+        let e = format!("{:#}", t.parse_row(&with(district), 1, 0).unwrap_err());
+        assert!(
+            e.contains("frame 1, row 1") && e.contains("not a place"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            t.parse_row(&with(format!("x,{good}")), 1, 0).unwrap_err()
+        );
+        assert!(e.contains("frame 1, row 1") && e.contains("fields"), "{e}");
     }
 
     /// Read piecemeal, the table is the table read whole, row for row.
@@ -420,7 +429,8 @@ mod tests {
         assert!(
             whole
                 .iter()
-                .any(|e| e.name.contains(',') || e.aliases.len() > 3)
+                .any(|e| e.note.as_deref().is_some_and(|n| n.contains('"'))),
+            "quoted fields with doubled quotes among the rows"
         );
     }
 

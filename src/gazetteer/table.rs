@@ -78,14 +78,8 @@ pub fn write_csv<W: Write>(entries: &[GazetteerEntry], out: W) -> Result<()> {
     Ok(())
 }
 
-/// Reads `gazetteer.csv`; `name` is used in messages.
+/// Reads `gazetteer.csv` (or a whole places table); `name` is used in messages.
 pub fn read_csv<R: Read>(name: &str, input: R) -> Result<Vec<GazetteerEntry>> {
-    read_csv_sized(name, input, 0)
-}
-
-/// [`read_csv`] with room for `rows` entries made at once (a frame of the places table:
-/// a thousand entries of a few hundred bytes, that growing one by one would copy).
-pub fn read_csv_sized<R: Read>(name: &str, input: R, rows: usize) -> Result<Vec<GazetteerEntry>> {
     let mut rdr = csv::Reader::from_reader(input);
     let header = rdr
         .headers()
@@ -94,7 +88,7 @@ pub fn read_csv_sized<R: Read>(name: &str, input: R, rows: usize) -> Result<Vec<
     if header.iter().collect::<Vec<_>>() != COLUMNS {
         bail!("{name}: unexpected columns; expected {}", COLUMNS.join(","));
     }
-    let mut out = Vec::with_capacity(rows);
+    let mut out = Vec::new();
     // One record read into again and again.
     let mut row = csv::StringRecord::new();
     while rdr
@@ -177,7 +171,7 @@ mod tests {
         let shipped = crate::gazetteer::EMBEDDED_CSV;
         let lines: Vec<&str> = shipped.lines().take(4).collect();
         let good = lines.join("\n");
-        let rows = read_csv_sized("gazetteer.csv", good.as_bytes(), 3).unwrap();
+        let rows = read_csv("gazetteer.csv", good.as_bytes()).unwrap();
         assert_eq!(rows.len(), 3);
         let whole = read_csv("gazetteer.csv", shipped.as_bytes()).unwrap();
         assert_eq!(rows[2].id, whole[2].id);
