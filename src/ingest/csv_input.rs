@@ -532,15 +532,31 @@ struct Breaks {
 }
 
 impl Breaks {
-    /// The run containing byte `pos`. Runs are in offset order, so this is a binary search.
+    /// How many runs (in offset order) `before` holds for: [`VecDeque::partition_point`],
+    /// with the first few runs tried in turn before a binary search. A row's own line breaks
+    /// are nearly always among them: the log keeps runs from the row being read on.
+    fn runs_before(&self, before: impl Fn(&Run) -> bool) -> usize {
+        const TRIED_IN_TURN: usize = 4;
+        match self
+            .runs
+            .iter()
+            .take(TRIED_IN_TURN)
+            .position(|r| !before(r))
+        {
+            Some(i) => i,
+            None => self.runs.partition_point(before),
+        }
+    }
+
+    /// The run containing byte `pos`.
     fn run_at(&self, pos: u64) -> Option<&Run> {
-        let i = self.runs.partition_point(|r| r.start <= pos);
+        let i = self.runs_before(|r| r.start <= pos);
         self.runs.get(i.checked_sub(1)?).filter(|r| pos < r.end())
     }
 
     /// Line breaks that end before byte `pos`.
     fn breaks_before(&self, pos: u64) -> u64 {
-        let i = self.runs.partition_point(|r| r.start < pos);
+        let i = self.runs_before(|r| r.start < pos);
         match i.checked_sub(1).and_then(|i| self.runs.get(i)) {
             Some(r) => r.before + r.breaks_within(pos - r.start),
             None => self.forgotten,

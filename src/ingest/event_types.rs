@@ -229,8 +229,12 @@ pub(crate) struct Unknown(std::collections::BTreeMap<String, u64>);
 impl Unknown {
     pub(crate) fn add(&mut self, records: &[crate::model::IncidentRecord]) {
         for t in records.iter().filter_map(|r| r.event_type.as_deref()) {
-            if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
-                *self.0.entry(t.to_string()).or_insert(0) += 1;
+            // A type counted before is counted again without a copy of its text (a canonical
+            // type is never counted, so the vocabulary need not be searched first).
+            if let Some(n) = self.0.get_mut(t) {
+                *n += 1;
+            } else if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
+                self.0.insert(t.to_string(), 1);
             }
         }
     }
