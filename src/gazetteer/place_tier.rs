@@ -60,7 +60,9 @@ struct Frame {
     text: String,
     /// Where each row starts in `text`, then where the last one ends.
     starts: Vec<u32>,
-    rows: Vec<OnceLock<Box<GazetteerEntry>>>,
+    /// Parsed in place (not boxed: a search reads rows at every candidate it weighs, and a
+    /// box was one more wait on memory each time).
+    rows: Vec<OnceLock<GazetteerEntry>>,
 }
 
 /// Where each CSV row of `text` starts, and where the last one ends: rows end at line breaks
@@ -138,15 +140,24 @@ impl PlaceTier {
     }
 
     /// The place in row `row` (0-based), unpacking its frame and parsing it on first use.
+    /// Asked for at every candidate a search weighs: the row already parsed is two loads.
+    #[inline]
     pub fn get(&self, row: usize) -> &GazetteerEntry {
-        let f = row / ROWS_PER_FRAME;
+        let (f, i) = (row / ROWS_PER_FRAME, row % ROWS_PER_FRAME);
+        match self.unpacked[f].get().and_then(|frame| frame.rows[i].get()) {
+            Some(entry) => entry,
+            None => self.read_row(f, i),
+        }
+    }
+
+    /// [`Self::get`] the first time: unpacks the frame if need be and parses the row.
+    #[cold]
+    fn read_row(&self, f: usize, i: usize) -> &GazetteerEntry {
         let damaged =
             |e: anyhow::Error| -> ! { panic!("the shipped places table is damaged: {e:#}") };
         let frame =
             self.unpacked[f].get_or_init(|| self.unpack_frame(f).unwrap_or_else(|e| damaged(e)));
-        let i = row % ROWS_PER_FRAME;
-        frame.rows[i]
-            .get_or_init(|| Box::new(self.parse_row(frame, f, i).unwrap_or_else(|e| damaged(e))))
+        frame.rows[i].get_or_init(|| self.parse_row(frame, f, i).unwrap_or_else(|e| damaged(e)))
     }
 
     fn unpack_frame(&self, f: usize) -> Result<Frame> {
