@@ -10,6 +10,10 @@ pub(super) type Candidates = Box<[(u32, f64)]>;
 /// Segments as (border index, segment index).
 pub(super) type Segments = Box<[(u32, u32)]>;
 
+/// A cell's lower bound of the distance to every border (km), and the segment nearest on
+/// the sphere to its centre.
+pub(super) type CentreSearch = (f64, Option<(u32, u32)>);
+
 /// A grid over the borders' surroundings whose cells list, once asked, every segment that
 /// can be nearest to a point in the cell (found with the R-tree). A query then scans one
 /// short list with no allocation; points off the grid walk the R-tree directly.
@@ -21,8 +25,12 @@ pub(super) struct CellGrid {
     pub ny: usize,
     pub cells: Vec<std::sync::OnceLock<Candidates>>,
     /// Per cell, once asked: a lower bound (km) of the distance from any point of the cell
-    /// to every border ([`super::sphere::ChordIndex::lower_km`]).
-    pub lower: Vec<std::sync::OnceLock<f64>>,
+    /// to every border ([`super::sphere::ChordIndex::lower_km`]), and the segment nearest on
+    /// the sphere to the cell's centre.
+    pub lower: Vec<std::sync::OnceLock<CentreSearch>>,
+    /// Per grid vertex ((nx + 1) × (ny + 1), row by row), once asked: the segment nearest on
+    /// the sphere. A vertex is a corner of up to four cells beyond reach, each of which asks.
+    pub corners: Vec<std::sync::OnceLock<Option<(u32, u32)>>>,
     /// Per cell beyond reach, once asked: the segments nearest on the sphere to its corners
     /// and centre, with the segments between them on each border ([`super::locate::BorderIndex::nearest_within`]).
     pub far: Vec<std::sync::OnceLock<Segments>>,
@@ -48,6 +56,7 @@ impl CellGrid {
                 ny: 0,
                 cells: Vec::new(),
                 lower: Vec::new(),
+                corners: Vec::new(),
                 far: Vec::new(),
             };
         }
@@ -67,6 +76,9 @@ impl CellGrid {
             ny,
             cells: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
             lower: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
+            corners: (0..(nx + 1) * (ny + 1))
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             far: (0..nx * ny).map(|_| std::sync::OnceLock::new()).collect(),
         }
     }

@@ -10,7 +10,7 @@
 
 use super::Border;
 use super::calibrated::Calibrated;
-use super::cells::CellGrid;
+use super::cells::{CellGrid, CentreSearch};
 use super::runs::Runs;
 use super::sphere::{self, ChordIndex};
 use super::tangent::{TangentLower, bounds_km};
@@ -131,14 +131,32 @@ impl BorderIndex {
     /// A lower bound (km) of the distance from any point of grid cell (cx, cy) to every
     /// border: the chord distance from the cell's centre less the cell's chord radius.
     fn cell_lower_km(&self, cx: usize, cy: usize) -> f64 {
+        self.cell_centre_search(cx, cy).0
+    }
+
+    /// [`Self::cell_lower_km`], with the segment nearest on the sphere to the cell's centre
+    /// (found by the same search).
+    fn cell_centre_search(&self, cx: usize, cy: usize) -> CentreSearch {
         let g = &self.cells;
         *g.lower[cy * g.nx + cx].get_or_init(|| {
             let (lon0, lat0) = (g.lon0 + cx as f64 * g.step, g.lat0 + cy as f64 * g.step);
             let (lon1, lat1) = (lon0 + g.step, lat0 + g.step);
             let centre = sphere::unit((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0);
             let r = sphere::cell_chord_radius(lon0, lat0, lon1, lat1);
-            self.chords
-                .lower_km((self.chords.chord_to(centre) - r).max(0.0))
+            match self.chords.nearest_to(centre) {
+                Some((seg, chord)) => (self.chords.lower_km((chord - r).max(0.0)), Some(seg)),
+                None => (self.chords.lower_km(f64::INFINITY), None),
+            }
+        })
+    }
+
+    /// The segment nearest on the sphere to grid vertex (vx, vy): a corner of up to four
+    /// cells, found once for all of them.
+    fn corner_nearest(&self, vx: usize, vy: usize) -> Option<(u32, u32)> {
+        let g = &self.cells;
+        *g.corners[vy * (g.nx + 1) + vx].get_or_init(|| {
+            let (lon, lat) = (g.lon0 + vx as f64 * g.step, g.lat0 + vy as f64 * g.step);
+            self.chords.nearest(lon, lat).map(|(seg, _)| seg)
         })
     }
 
@@ -150,17 +168,15 @@ impl BorderIndex {
     fn far_candidates(&self, cx: usize, cy: usize) -> &[(u32, u32)] {
         let g = &self.cells;
         g.far[cy * g.nx + cx].get_or_init(|| {
-            let (lon0, lat0) = (g.lon0 + cx as f64 * g.step, g.lat0 + cy as f64 * g.step);
-            let (lon1, lat1) = (lon0 + g.step, lat0 + g.step);
             let mut hits: Vec<(u32, u32)> = [
-                (lon0, lat0),
-                (lon0, lat1),
-                (lon1, lat0),
-                (lon1, lat1),
-                ((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0),
+                self.corner_nearest(cx, cy),
+                self.corner_nearest(cx, cy + 1),
+                self.corner_nearest(cx + 1, cy),
+                self.corner_nearest(cx + 1, cy + 1),
+                self.cell_centre_search(cx, cy).1,
             ]
-            .iter()
-            .filter_map(|&(x, y)| self.chords.nearest(x, y).map(|(seg, _)| seg))
+            .into_iter()
+            .flatten()
             .collect();
             hits.sort_unstable();
             let mut out: Vec<(u32, u32)> = Vec::new();

@@ -90,11 +90,11 @@ impl ChordIndex {
         (M0_KM * (chord - self.stray) * (1.0 - 1e-9) - 0.001).max(0.0)
     }
 
-    /// The smallest chord distance from `p` to any border chord.
-    pub fn chord_to(&self, p: [f64; 3]) -> f64 {
-        self.tree
-            .nearest_neighbor(&p)
-            .map_or(f64::INFINITY, |e| e.geom().distance_2(&p).sqrt())
+    /// The segment whose chord is nearest to unit vector `p`, and that chord distance (the
+    /// smallest from `p` to any border chord).
+    pub fn nearest_to(&self, p: [f64; 3]) -> Option<((u32, u32), f64)> {
+        let e = self.tree.nearest_neighbor(&p)?;
+        Some((e.data, e.geom().distance_2(&p).sqrt()))
     }
 }
 
