@@ -204,21 +204,32 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
         let mut bounds: Option<[f64; 4]> = None;
         std::thread::scope(|scope| -> Result<()> {
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+            // Written buffers come back to be filled again: a fresh buffer of a few megabytes
+            // is fresh memory, faulted in page by page (`run` returns freed memory to the
+            // system at once; see `set_purge_delay` in the command line).
+            let (give_back, given_back) = std::sync::mpsc::channel::<Vec<u8>>();
             let writer = scope.spawn(move || -> std::io::Result<()> {
                 for batch in receive {
                     for buf in batch {
                         w.write_all(&buf)?;
+                        // The formatting side may be done and gone; the buffer is then dropped.
+                        let _ = give_back.send(buf);
                     }
                 }
                 Ok(())
             });
             for (batch_no, batch) in rows.chunks(FEATURES_PER_TASK * tasks).enumerate() {
                 let first_id = batch_no * FEATURES_PER_TASK * tasks;
+                let tasks_here = batch.len().div_ceil(FEATURES_PER_TASK);
+                let mut spare: Vec<Vec<u8>> = given_back.try_iter().take(tasks_here).collect();
+                spare.resize_with(tasks_here, Vec::new);
                 let parts: Vec<(Vec<u8>, Option<[f64; 4]>)> = batch
                     .par_chunks(FEATURES_PER_TASK)
+                    .zip(spare)
                     .enumerate()
-                    .map(|(k, chunk)| {
-                        let mut buf = Vec::with_capacity(chunk.len() * 1280);
+                    .map(|(k, (chunk, mut buf))| {
+                        buf.clear();
+                        buf.reserve(chunk.len() * 1280);
                         let mut bb: Option<[f64; 4]> = None;
                         let mut cells = Vec::with_capacity(self.keys.len());
                         for (j, r) in chunk.iter().enumerate() {
