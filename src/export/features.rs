@@ -167,19 +167,25 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
             }
             state
         };
-        let merged = rows.par_chunks(FEATURES_PER_TASK).map(scan).reduce(
-            || vec![None; fields.len()],
-            |a, b| {
-                a.into_iter()
-                    .zip(b)
-                    .map(|(x, y)| match (x, y) {
-                        (Some(false), _) | (_, Some(false)) => Some(false),
-                        (Some(true), _) | (_, Some(true)) => Some(true),
-                        _ => None,
-                    })
-                    .collect()
-            },
-        );
+        // A layer of one task's rows is scanned here: on the pool it would wait behind
+        // whatever else the pool is doing (`run` draws its maps there meanwhile).
+        let merged = if rows.len() <= FEATURES_PER_TASK {
+            scan(rows)
+        } else {
+            rows.par_chunks(FEATURES_PER_TASK).map(scan).reduce(
+                || vec![None; fields.len()],
+                |a, b| {
+                    a.into_iter()
+                        .zip(b)
+                        .map(|(x, y)| match (x, y) {
+                            (Some(false), _) | (_, Some(false)) => Some(false),
+                            (Some(true), _) | (_, Some(true)) => Some(true),
+                            _ => None,
+                        })
+                        .collect()
+                },
+            )
+        };
         let mut names = Vec::new();
         for (i, st) in merged.into_iter().enumerate() {
             self.marked[i] = st == Some(true);
@@ -200,6 +206,15 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
     ) -> Result<Option<[f64; 4]>> {
         use rayon::prelude::*;
         let n = rows.len();
+        if n <= FEATURES_PER_TASK {
+            // One task's rows (every layer but the incidents) are formatted here: on the
+            // pool they would wait behind whatever else it is doing (`run` draws its maps
+            // there meanwhile, and the incidents' GeoPackage rows wait on these layers).
+            let mut buf = Vec::new();
+            let bounds = self.format_chunk(&mut buf, rows, 1, n);
+            w.write_all(&buf)?;
+            return Ok(bounds);
+        }
         let tasks = rayon::current_num_threads().max(1);
         let mut bounds: Option<[f64; 4]> = None;
         std::thread::scope(|scope| -> Result<()> {
@@ -230,20 +245,8 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                     .map(|(k, (chunk, mut buf))| {
                         buf.clear();
                         buf.reserve(chunk.len() * 1280);
-                        let mut bb: Option<[f64; 4]> = None;
-                        let mut cells = Vec::with_capacity(self.keys.len());
-                        for (j, r) in chunk.iter().enumerate() {
-                            let id = first_id + k * FEATURES_PER_TASK + j + 1;
-                            cells.clear();
-                            let (x, y) = (self.row)(r, &mut cells);
-                            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
-                            bb = Some(match bb {
-                                Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
-                                None => [x, y, x, y],
-                            });
-                            self.feature(&mut buf, id, (x, y), &cells);
-                            buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
-                        }
+                        let first = first_id + k * FEATURES_PER_TASK + 1;
+                        let bb = self.format_chunk(&mut buf, chunk, first, n);
                         (buf, bb)
                     })
                     .collect();
@@ -274,6 +277,32 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
             Ok(())
         })?;
         Ok(bounds)
+    }
+
+    /// Appends the features of `chunk`, ids from `first_id` (of `n` in all: the last has no
+    /// comma), to `buf`; returns their points' bounds.
+    fn format_chunk(
+        &self,
+        buf: &mut Vec<u8>,
+        chunk: &'f [R],
+        first_id: usize,
+        n: usize,
+    ) -> Option<[f64; 4]> {
+        let mut bb: Option<[f64; 4]> = None;
+        let mut cells = Vec::with_capacity(self.keys.len());
+        for (j, r) in chunk.iter().enumerate() {
+            let id = first_id + j;
+            cells.clear();
+            let (x, y) = (self.row)(r, &mut cells);
+            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
+            bb = Some(match bb {
+                Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
+                None => [x, y, x, y],
+            });
+            self.feature(buf, id, (x, y), &cells);
+            buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
+        }
+        bb
     }
 
     fn feature(&self, buf: &mut Vec<u8>, id: usize, (x, y): (f64, f64), cells: &[Cell<'_>]) {
