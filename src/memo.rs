@@ -12,19 +12,19 @@ pub(crate) type Seen<V> = RefCell<rustc_hash::FxHashMap<Box<str>, V>>;
 const REMEMBERED: usize = 4096;
 
 /// `work(text)`, remembered in `seen` for the next time this thread meets `text`.
-pub(crate) fn remembered<V: Copy>(
+pub(crate) fn remembered<V: Clone>(
     seen: &'static LocalKey<Seen<V>>,
     text: &str,
     work: impl FnOnce(&str) -> V,
 ) -> V {
-    if let Some(known) = seen.with(|s| s.borrow().get(text).copied()) {
+    if let Some(known) = seen.with(|s| s.borrow().get(text).cloned()) {
         return known;
     }
     let answer = work(text);
     seen.with(|s| {
         let mut s = s.borrow_mut();
         if s.len() < REMEMBERED {
-            s.insert(text.into(), answer);
+            s.insert(text.into(), answer.clone());
         }
     });
     answer

@@ -243,7 +243,7 @@ pub struct IncidentRecord {
     /// Precision stated by the source (native `precision` column, UCDP where_prec, ACLED
     /// geo_precision, GTD specificity), if any.
     pub stated_precision: Option<PrecisionClass>,
-    pub event_type: Option<Box<str>>,
+    pub event_type: Option<std::sync::Arc<str>>,
     pub actors: Option<Box<str>>,
     /// Best estimate of deaths; UCDP `best`.
     pub fatalities: Option<f64>,

@@ -51,10 +51,10 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     }
 
     r.event_type = match row.take("sub_event_type") {
-        Some(f) => Some(normalise_event_type(f.value).into()),
+        Some(f) => Some(normalise_event_type(f.value)),
         None => row
             .take("event_type")
-            .map(|f| normalise_event_type(f.value).into()),
+            .map(|f| normalise_event_type(f.value)),
     };
     let a1 = row.take_text("actor1");
     let a2 = row.take_text("actor2");

@@ -83,7 +83,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     r.wounded = gtd_count(row, "nwound", &mut warnings)?;
     r.event_type = row
         .take("attacktype1_txt")
-        .map(|f| normalise_event_type(f.value).into());
+        .map(|f| normalise_event_type(f.value));
     r.actors = row.take_text("gname").map(Into::into);
     r.notes = row.take_text("summary").map(Into::into);
     r.targets = row.take_text("targtype1_txt").map(Into::into);

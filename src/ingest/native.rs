@@ -98,7 +98,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     }
     r.event_type = row
         .take("event_type")
-        .map(|f| normalise_event_type(f.value).into());
+        .map(|f| normalise_event_type(f.value));
     r.actors = row.take_text("actors").map(Into::into);
     let killed = casualties(row, "fatalities", &mut warnings, &mut r.extra);
     r.fatalities_low = opt_non_negative(row.take("fatalities_low"))?;

@@ -112,8 +112,7 @@ pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Probl
     r.fatalities_high = opt_non_negative(row.take("high"))?;
     r.event_type = row
         .take("type_of_violence")
-        .map(violence_type)
-        .map(Into::into);
+        .map(|f| super::event_types::stored_event_type(&violence_type(f)));
     let a = row.take_text("side_a");
     let b = row.take_text("side_b");
     r.actors = join_actors(&[a, b]).map(Into::into);
@@ -142,8 +141,7 @@ pub(crate) fn map_reduced(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Pr
     r.country = row.take_text("country").map(Into::into);
     r.event_type = row
         .take("type_of_violence")
-        .map(violence_type)
-        .map(Into::into);
+        .map(|f| super::event_types::stored_event_type(&violence_type(f)));
     let a = row.take_text("side_a");
     let b = row.take_text("side_b");
     r.actors = join_actors(&[a, b]).map(Into::into);

@@ -101,7 +101,7 @@ pub(super) fn write_incidents_layer(
         kind: GeomKind::Point,
         bbox,
         style: Style::Incidents {
-            event_types: types.into_iter().map(String::from).collect(),
+            event_types: types.into_iter().map(|t| t.to_string()).collect(),
         },
     };
     Ok((geojson.then_some(path), info, user))
