@@ -152,9 +152,8 @@ pub(crate) struct Rows<'c, 'v> {
     held: Vec<Held>,
     /// The same for the multi-row insert.
     batch_held: Vec<Held>,
-    /// Each feature's envelope (min x, max x, min y, max y) with its fid, for the R-tree
-    /// filled after the rows.
-    envelopes: Vec<(i64, [f64; 4])>,
+    /// Each feature's envelope with its fid, for the R-tree filled after the rows.
+    envelopes: rtree::Envelopes,
 }
 
 impl<'v> Rows<'_, 'v> {
@@ -225,7 +224,7 @@ impl<'v> Rows<'_, 'v> {
             insert.execute().with_context(rows)?;
         }
         if let Some(e) = envelope {
-            self.envelopes.push((self.fid, e));
+            self.envelopes.push(self.fid, e);
         }
         Ok(())
     }
@@ -326,7 +325,7 @@ impl GeoPackage {
             remaining: 0,
             pending: 0,
             held: vec![Held::Null; spec.fields.len()],
-            envelopes: Vec::new(),
+            envelopes: rtree::Envelopes::default(),
         };
         fill(&mut rows)?;
         anyhow::ensure!(rows.pending == 0, "fewer rows pushed than announced");
