@@ -235,19 +235,12 @@ pub(super) fn fill(
     }
     // Each fid's leaf, in fid order: fids are the rows' 1, 2, … (those with an empty
     // geometry missing), so each goes to its own slot, no sort needed.
+    // The fids were checked to increase, so `last` is the largest and none comes twice.
     let first_leaf = first[0];
-    let most = levels[0]
-        .iter()
-        .flatten()
-        .map(|(fid, _)| *fid)
-        .max()
-        .unwrap_or(0);
-    let mut leaf_by_fid = vec![0i64; usize::try_from(most)? + 1];
+    let mut leaf_by_fid = vec![0i64; usize::try_from(last)? + 1];
     for (i, cells) in levels[0].iter().enumerate() {
         for (fid, _) in cells {
-            let slot = &mut leaf_by_fid[usize::try_from(*fid)?];
-            anyhow::ensure!(*slot == 0, "{rtree}: fid {fid} given twice");
-            *slot = first_leaf + i as i64;
+            leaf_by_fid[usize::try_from(*fid)?] = first_leaf + i as i64;
         }
     }
     drop(levels);
