@@ -42,6 +42,7 @@ fn builder_reproduces_committed_geodata_byte_for_byte() {
         "places.csv.zst",
         "place_keys.tsv.zst",
         "place_variants.tsv.zst",
+        "place_countries.tsv",
         "border_zones.geojson",
         "gazetteer.csv",
         "build-report.txt",

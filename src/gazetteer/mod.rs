@@ -27,6 +27,7 @@ pub const EMBEDDED_CSV: &str = include_str!("../../geodata/gazetteer.csv");
 pub const EMBEDDED_PLACES: &[u8] = include_bytes!("../../geodata/places.csv.zst");
 pub const EMBEDDED_PLACE_KEYS: &[u8] = include_bytes!("../../geodata/place_keys.tsv.zst");
 pub const EMBEDDED_PLACE_VARIANTS: &[u8] = include_bytes!("../../geodata/place_variants.tsv.zst");
+pub const EMBEDDED_PLACE_COUNTRIES: &str = include_str!("../../geodata/place_countries.tsv");
 
 /// Unpacks a whole places table (every frame), checking every row.
 fn read_places(name: &str, packed: &[u8]) -> Result<Vec<GazetteerEntry>> {
@@ -116,6 +117,7 @@ impl Gazetteer {
             std::borrow::Cow::Borrowed(EMBEDDED_PLACES),
             EMBEDDED_PLACE_KEYS,
             std::borrow::Cow::Borrowed(EMBEDDED_PLACE_VARIANTS),
+            EMBEDDED_PLACE_COUNTRIES,
         )?);
         Ok(g)
     }
@@ -318,7 +320,24 @@ impl Gazetteer {
     /// The fuzzy index over every exact key, built on first use (a misspelling, or
     /// suggestions for a name not found).
     fn fuzzy(&self) -> &FuzzyIndex {
-        self.fuzzy.get_or_init(|| FuzzyIndex::new(&self.all_keys()))
+        self.fuzzy
+            .get_or_init(|| FuzzyIndex::new(&self.all_keys(), |i| self.searched_under(i)))
+    }
+
+    /// The country a search under a stated country finds entry `i` in ([`Self::satisfies`]),
+    /// or `None` for a border zone, which a search under another country may find too. A
+    /// shipped place's country is read without parsing its row.
+    fn searched_under(&self, i: u32) -> Option<&str> {
+        let first = self.head.len();
+        match &self.places {
+            Some(p) if (first..first + p.len()).contains(&(i as usize)) => {
+                Some(p.country(i as usize - first))
+            }
+            _ => {
+                let e = self.entry(i);
+                (e.kind != EntryKind::BorderZone).then_some(e.country.as_str())
+            }
+        }
     }
 
     /// Every entry, in number order (the places all parsed: a whole-table pass).
@@ -445,7 +464,7 @@ impl Gazetteer {
             }
         }
         if out.is_empty() && key.chars().count() >= 4 {
-            let hits = self.fuzzy().hits(&key);
+            let hits = self.fuzzy().hits(&key, c.country.as_deref());
             for hit in hits.iter().filter(|h| self.may_be_kind(h.entry, c)) {
                 let entry = self.entry(hit.entry);
                 if self.satisfies(entry, c) {

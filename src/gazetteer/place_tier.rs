@@ -13,6 +13,9 @@
 //!   ([`super::normalize::variant`]), one posting per row, unpacked on the first lookup of
 //!   another romanisation. Working out the skeletons of every key at run time took about
 //!   50 ms of CPU before the first such lookup could be answered.
+//! - `place_countries.tsv`: each row's country, as runs of rows in one country, so that a
+//!   misspelling's search under a stated country scans only that country's keys without
+//!   parsing a row to learn where it is (see [`super::fuzzy`]).
 //!
 //! A frame is unpacked the first time one of its rows is asked for, and each row parsed
 //! when it is asked for (a frame's text is kept: the whole table unpacked is 32 MB). Every
@@ -37,6 +40,9 @@ pub const KEYS_HEADER: &str = "# borderwatch place keys v1; rows=";
 /// The first line of `place_variants.tsv.zst`, before the row count.
 pub const VARIANTS_HEADER: &str = "# borderwatch place variants v1; rows=";
 
+/// The first line of `place_countries.tsv`, before the row count.
+pub const COUNTRIES_HEADER: &str = "# borderwatch place countries v1; rows=";
+
 /// The places table, unpacked frame by frame and parsed row by row on demand, with its key
 /// and variant indexes.
 pub(super) struct PlaceTier {
@@ -51,6 +57,9 @@ pub(super) struct PlaceTier {
     /// The variants file, packed, and unpacked on first use.
     variants_packed: Cow<'static, [u8]>,
     variants: OnceLock<KeyLines>,
+    /// Runs of rows in one country: where each run ends (the row after its last), and the
+    /// country.
+    countries: Vec<(u32, Box<str>)>,
 }
 
 /// One frame of the places table, unpacked: its rows' text, and each row parsed the first
@@ -95,6 +104,41 @@ fn unpack_lines(name: &str, what: &str, packed: &[u8]) -> Result<KeyLines> {
     Ok(KeyLines::new(text))
 }
 
+/// Reads `place_countries.tsv` ([`country_runs`]) for a table of `rows` rows: where each
+/// run ends, and its country.
+fn read_country_runs(name: &str, text: &str, rows: usize) -> Result<Vec<(u32, Box<str>)>> {
+    let mut lines = text.lines();
+    let stated = lines
+        .next()
+        .and_then(|h| h.strip_prefix(COUNTRIES_HEADER))
+        .and_then(|n| n.parse::<usize>().ok());
+    if stated != Some(rows) {
+        bail!("{name}: the country runs do not state {COUNTRIES_HEADER}{rows}");
+    }
+    let mut runs = Vec::new();
+    let mut end = 0usize;
+    for (n, line) in lines.enumerate() {
+        let at = || format!("{name}: country runs, line {}", n + 2);
+        let (country, len) = line
+            .split_once('\t')
+            .with_context(|| format!("{}: not country, tab, rows", at()))?;
+        let len: usize = len
+            .parse()
+            .ok()
+            .filter(|&l| l > 0)
+            .with_context(|| format!("{}: {len:?} is not a count of rows", at()))?;
+        end += len;
+        if country.is_empty() || end > rows {
+            bail!("{}: an empty country, or past the last row", at());
+        }
+        runs.push((end as u32, country.into()));
+    }
+    if end != rows {
+        bail!("{name}: the country runs cover {end} rows of {rows}");
+    }
+    Ok(runs)
+}
+
 /// The row count a key or variants file's header states.
 fn stated_rows(lines: &KeyLines, header: &str) -> Option<usize> {
     lines.header().strip_prefix(header)?.parse().ok()
@@ -108,6 +152,7 @@ impl PlaceTier {
         packed: Cow<'static, [u8]>,
         keys_packed: &[u8],
         variants_packed: Cow<'static, [u8]>,
+        countries: &str,
     ) -> Result<PlaceTier> {
         let mut frames = Vec::new();
         let mut at = 0;
@@ -135,7 +180,16 @@ impl PlaceTier {
             keys,
             variants_packed,
             variants: OnceLock::new(),
+            countries: read_country_runs(name, countries, rows)?,
         })
+    }
+
+    /// The country of the place in row `row`, without parsing it.
+    pub fn country(&self, row: usize) -> &str {
+        let run = self
+            .countries
+            .partition_point(|&(end, _)| end as usize <= row);
+        &self.countries[run].1
     }
 
     pub fn len(&self) -> usize {
@@ -350,11 +404,22 @@ pub fn variant_index(entries: &[GazetteerEntry]) -> String {
     write_lines(&format!("{VARIANTS_HEADER}{}", entries.len()), &postings)
 }
 
+/// Writes each row's country for a places table, one line per run of rows in one country
+/// (country, tab, rows), in row order.
+pub fn country_runs(entries: &[GazetteerEntry]) -> String {
+    let mut out = format!("{COUNTRIES_HEADER}{}\n", entries.len());
+    for run in entries.chunk_by(|a, b| a.country == b.country) {
+        out.push_str(&format!("{}\t{}\n", run[0].country, run.len()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gazetteer::{
-        EMBEDDED_PLACE_KEYS, EMBEDDED_PLACE_VARIANTS, EMBEDDED_PLACES, read_places,
+        EMBEDDED_PLACE_COUNTRIES, EMBEDDED_PLACE_KEYS, EMBEDDED_PLACE_VARIANTS, EMBEDDED_PLACES,
+        read_places,
     };
 
     fn tier() -> PlaceTier {
@@ -363,8 +428,50 @@ mod tests {
             Cow::Borrowed(EMBEDDED_PLACES),
             EMBEDDED_PLACE_KEYS,
             Cow::Borrowed(EMBEDDED_PLACE_VARIANTS),
+            EMBEDDED_PLACE_COUNTRIES,
         )
         .unwrap()
+    }
+
+    /// The shipped country runs are the builder's for the table, and give each row the
+    /// country its row states.
+    #[test]
+    fn the_shipped_country_runs_match_the_table() {
+        let whole = read_places("places", EMBEDDED_PLACES).unwrap();
+        assert!(
+            EMBEDDED_PLACE_COUNTRIES == country_runs(&whole),
+            "geodata/place_countries.tsv is stale: run build-geodata"
+        );
+        let t = tier();
+        for (row, e) in whole.iter().enumerate() {
+            assert_eq!(t.country(row), e.country, "row {row}");
+        }
+    }
+
+    /// Country runs that do not cover the table exactly, or are not country, tab, count,
+    /// are refused with where they are wrong.
+    #[test]
+    fn damaged_country_runs_are_refused() {
+        let ok = format!("{COUNTRIES_HEADER}3\nPK\t2\nAF\t1\n");
+        let runs = read_country_runs("t", &ok, 3).unwrap();
+        assert_eq!(runs, vec![(2, "PK".into()), (3, "AF".into())]);
+        for (text, says) in [
+            (format!("{COUNTRIES_HEADER}4\nPK\t2\n"), "do not state"),
+            (format!("{COUNTRIES_HEADER}3\nPK\t2\n"), "cover 2 rows of 3"),
+            (format!("{COUNTRIES_HEADER}3\nPK\t4\n"), "past the last row"),
+            (
+                format!("{COUNTRIES_HEADER}3\nPK 3\n"),
+                "line 2: not country",
+            ),
+            (
+                format!("{COUNTRIES_HEADER}3\nPK\t0\nAF\t3\n"),
+                "not a count",
+            ),
+            (format!("{COUNTRIES_HEADER}3\n\t3\n"), "an empty country"),
+        ] {
+            let e = read_country_runs("t", &text, 3).unwrap_err().to_string();
+            assert!(e.contains(says), "{text:?}: {e}");
+        }
     }
 
     fn unpacked(packed: &[u8]) -> String {
@@ -513,6 +620,7 @@ mod tests {
             Cow::Borrowed(&EMBEDDED_PLACES[..1000]),
             EMBEDDED_PLACE_KEYS,
             Cow::Borrowed(EMBEDDED_PLACE_VARIANTS),
+            EMBEDDED_PLACE_COUNTRIES,
         );
         assert!(e.is_err());
     }

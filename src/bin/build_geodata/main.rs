@@ -212,12 +212,7 @@ fn main() -> Result<()> {
     )?;
     write::border_zones(&out.join("border_zones.geojson"), &zones.zones)?;
     write::gazetteer(&out.join("gazetteer.csv"), &admin_entries)?;
-    write::places(
-        &out.join("places.csv.zst"),
-        &out.join("place_keys.tsv.zst"),
-        &out.join("place_variants.tsv.zst"),
-        &place_entries,
-    )?;
+    write::places(&out.join("places.csv.zst"), &place_entries)?;
     let mut report = units.report;
     report.extend(places.report);
     write::build_report(

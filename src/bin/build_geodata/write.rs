@@ -143,15 +143,19 @@ pub fn gazetteer(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
 /// The places table: the same columns as `gazetteer.csv`, zstd-compressed (level 19, one
 /// thread: the same bytes on every run) in frames of `ROWS_PER_FRAME` rows, so the tool can
 /// unpack only the rows a lookup reaches; and beside it `place_keys.tsv.zst`, the index of
-/// every spelling's folded key, and `place_variants.tsv.zst`, the index of those keys'
-/// transliteration skeletons (see `borderwatch::gazetteer::place_tier`).
-pub fn places(
-    path: &Path,
-    keys_path: &Path,
-    variants_path: &Path,
-    entries: &[GazetteerEntry],
-) -> Result<()> {
-    use borderwatch::gazetteer::place_tier::{ROWS_PER_FRAME, key_index, variant_index};
+/// every spelling's folded key, `place_variants.tsv.zst`, the index of those keys'
+/// transliteration skeletons, and `place_countries.tsv`, each row's country (see
+/// `borderwatch::gazetteer::place_tier`).
+pub fn places(path: &Path, entries: &[GazetteerEntry]) -> Result<()> {
+    use borderwatch::gazetteer::place_tier::{
+        ROWS_PER_FRAME, country_runs, key_index, variant_index,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let (keys_path, variants_path, countries_path) = (
+        dir.join("place_keys.tsv.zst"),
+        dir.join("place_variants.tsv.zst"),
+        dir.join("place_countries.tsv"),
+    );
     let mut packed = Vec::new();
     for (f, chunk) in entries.chunks(ROWS_PER_FRAME).enumerate() {
         let mut csv = Vec::new();
@@ -168,11 +172,13 @@ pub fn places(
     std::fs::write(path, packed).with_context(|| format!("writing {}", path.display()))?;
     let keys = zstd::bulk::compress(key_index(entries).as_bytes(), 19)
         .context("compressing the place keys")?;
-    std::fs::write(keys_path, keys).with_context(|| format!("writing {}", keys_path.display()))?;
+    std::fs::write(&keys_path, keys).with_context(|| format!("writing {}", keys_path.display()))?;
     let variants = zstd::bulk::compress(variant_index(entries).as_bytes(), 19)
         .context("compressing the place variants")?;
-    std::fs::write(variants_path, variants)
-        .with_context(|| format!("writing {}", variants_path.display()))
+    std::fs::write(&variants_path, variants)
+        .with_context(|| format!("writing {}", variants_path.display()))?;
+    std::fs::write(&countries_path, country_runs(entries))
+        .with_context(|| format!("writing {}", countries_path.display()))
 }
 
 pub fn build_report(

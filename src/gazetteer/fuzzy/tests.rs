@@ -154,7 +154,21 @@ fn index(keys: &[&str]) -> FuzzyIndex {
         .map(|(i, &k)| (k, vec![(i as u32, 0)]))
         .collect();
     keys.sort();
-    FuzzyIndex::new(&keys)
+    FuzzyIndex::new(&keys, country_of)
+}
+
+/// The test indexes' entries lie in turn in Afghanistan, in Pakistan and under any country.
+fn country_of(entry: u32) -> Option<&'static str> {
+    [Some("AF"), Some("PK"), None][entry as usize % 3]
+}
+
+/// The hits a search under `country` finds among `all`: those of its entries and of the
+/// entries found under any country.
+fn under(all: &[FuzzyHit], country: &str) -> Vec<FuzzyHit> {
+    all.iter()
+        .filter(|h| country_of(h.entry).is_none_or(|c| c == country))
+        .copied()
+        .collect()
 }
 
 /// The index finds exactly what comparing the query with every key finds.
@@ -207,9 +221,13 @@ fn hits_are_those_of_a_comparison_with_every_key() {
             q == "zzzz" || !expected.is_empty(),
             "{q}: a test with nothing to find"
         );
-        assert_eq!(&*g.hits(q), &expected[..], "{q}");
+        assert_eq!(&*g.hits(q, None), &expected[..], "{q}");
         // Remembered: the same answer the second time.
-        assert_eq!(&*g.hits(q), &expected[..], "{q}, again");
+        assert_eq!(&*g.hits(q, None), &expected[..], "{q}, again");
+        for country in ["AF", "PK", "TJ"] {
+            let theirs = under(&expected, country);
+            assert_eq!(&*g.hits(q, Some(country)), &theirs[..], "{q} in {country}");
+        }
     }
 }
 
@@ -226,7 +244,7 @@ fn shared_keys_give_every_entry_its_best_spelling() {
         ("drvoz", vec![(5, 0)]),
         ("kalaikhumb", vec![(6, 0), (7, 0), (8, 3)]),
     ];
-    let g = FuzzyIndex::new(&keys);
+    let g = FuzzyIndex::new(&keys, country_of);
     for q in ["darvoz", "darvaz", "davroz", "darvozy", "kalaikhmub"] {
         // Every (entry, score, key, spelling) that passes, then per entry the highest
         // score, the smaller key among equals, and the first spelling of that key.
@@ -255,6 +273,10 @@ fn shared_keys_give_every_entry_its_best_spelling() {
             })
             .collect();
         assert!(expected.len() >= 2, "{q}: shared keys to tell apart");
-        assert_eq!(&*g.hits(q), &expected[..], "{q}");
+        assert_eq!(&*g.hits(q, None), &expected[..], "{q}");
+        for country in ["AF", "PK"] {
+            let theirs = under(&expected, country);
+            assert_eq!(&*g.hits(q, Some(country)), &theirs[..], "{q} in {country}");
+        }
     }
 }
