@@ -164,12 +164,24 @@ impl Gazetteer {
         self.places.as_ref().map_or(0, PlaceTier::len)
     }
 
-    /// Whether entry `i` may be of a kind the constraint allows, told without reading it:
-    /// the places tier holds places only, and reading one unpacks its frame.
-    fn may_be_kind(&self, i: u32, c: &Constraint) -> bool {
+    /// Whether entry `i` may satisfy the constraint, told for a shipped place without
+    /// reading it (reading one unpacks its frame and parses its row): the places tier holds
+    /// places only, and each place's country is known from the country runs. A common name
+    /// has hundreds of places, most of them in another country than the record's.
+    fn may_satisfy(&self, i: u32, c: &Constraint) -> bool {
         let first = self.head.len();
-        let in_tier = (first..first + self.n_places()).contains(&(i as usize));
-        !in_tier || c.kinds.is_empty() || c.kinds.contains(&EntryKind::Place)
+        let Some(row) = (i as usize)
+            .checked_sub(first)
+            .filter(|&row| row < self.n_places())
+        else {
+            return true;
+        };
+        (c.kinds.is_empty() || c.kinds.contains(&EntryKind::Place))
+            && c.country.as_deref().is_none_or(|country| {
+                self.places
+                    .as_ref()
+                    .is_some_and(|p| p.country(row) == country)
+            })
     }
 
     /// The entry numbered `i`.
@@ -429,7 +441,7 @@ impl Gazetteer {
         let mut out: Vec<Candidate<'_>> = Vec::new();
         for (ei, si) in self
             .exact_hits(&key)
-            .filter(|&(ei, _)| self.may_be_kind(ei, c))
+            .filter(|&(ei, _)| self.may_satisfy(ei, c))
         {
             let entry = self.entry(ei);
             if self.satisfies(entry, c) {
@@ -451,7 +463,7 @@ impl Gazetteer {
             && let hits = self.variant_hits(&normalize::variant(&key))
             && !hits.is_empty()
         {
-            for &(ei, si) in hits.iter().filter(|&&(ei, _)| self.may_be_kind(ei, c)) {
+            for &(ei, si) in hits.iter().filter(|&&(ei, _)| self.may_satisfy(ei, c)) {
                 let entry = self.entry(ei);
                 if self.satisfies(entry, c) {
                     out.push(Candidate {
@@ -465,7 +477,7 @@ impl Gazetteer {
         }
         if out.is_empty() && key.chars().count() >= 4 {
             let hits = self.fuzzy().hits(&key, c.country.as_deref());
-            for hit in hits.iter().filter(|h| self.may_be_kind(h.entry, c)) {
+            for hit in hits.iter().filter(|h| self.may_satisfy(h.entry, c)) {
                 let entry = self.entry(hit.entry);
                 if self.satisfies(entry, c) {
                     out.push(Candidate {
