@@ -87,9 +87,6 @@ pub(super) struct FuzzyIndex {
     everywhere: Option<usize>,
 }
 
-/// A key with its (entry, spelling) postings.
-type KeyPostings<'k> = (&'k str, Vec<(u32, u32)>);
-
 /// One group's keys by first character, and the hits already worked out.
 struct Group {
     by_initial: HashMap<char, Initial>,
@@ -107,33 +104,32 @@ impl FuzzyIndex {
     ) -> FuzzyIndex {
         let mut by_country: HashMap<Box<str>, usize> = HashMap::default();
         let mut everywhere = None;
-        // Each group's keys (in key order) with the postings of its entries.
-        let mut listed: Vec<Vec<KeyPostings<'_>>> = Vec::new();
+        let mut gathered: Vec<Gathered<'_>> = Vec::new();
+        // The last posting's country and group: neighbouring entries are mostly in one.
+        let mut last: Option<(&str, usize)> = None;
         for &(k, ref postings) in keys {
             for &(entry, spelling) in postings {
-                let group = match country_of(entry) {
-                    Some(c) => match by_country.get(c) {
-                        Some(&g) => g,
-                        None => {
-                            by_country.insert(c.into(), listed.len());
-                            listed.push(Vec::new());
-                            listed.len() - 1
-                        }
-                    },
-                    None => *everywhere.get_or_insert_with(|| {
-                        listed.push(Vec::new());
-                        listed.len() - 1
+                let country = country_of(entry);
+                let group = match (country, last) {
+                    (Some(c), Some((lc, g))) if c == lc => g,
+                    (Some(c), _) => {
+                        let g = *by_country.entry(c.into()).or_insert_with(|| {
+                            gathered.push(Gathered::default());
+                            gathered.len() - 1
+                        });
+                        last = Some((c, g));
+                        g
+                    }
+                    (None, _) => *everywhere.get_or_insert_with(|| {
+                        gathered.push(Gathered::default());
+                        gathered.len() - 1
                     }),
                 };
-                let list = &mut listed[group];
-                match list.last_mut() {
-                    Some((last, ps)) if *last == k => ps.push((entry, spelling)),
-                    _ => list.push((k, vec![(entry, spelling)])),
-                }
+                gathered[group].add(k, entry, spelling);
             }
         }
         FuzzyIndex {
-            groups: listed.iter().map(|keys| Group::new(keys)).collect(),
+            groups: gathered.iter().map(Group::new).collect(),
             by_country,
             everywhere,
         }
@@ -171,17 +167,34 @@ impl FuzzyIndex {
     }
 }
 
+/// One group's keys as the index is built: each key (in key order) with its postings'
+/// range in `postings`.
+#[derive(Default)]
+struct Gathered<'k> {
+    keys: Vec<(&'k str, u32, u32)>,
+    postings: Vec<(u32, u32)>,
+}
+
+impl<'k> Gathered<'k> {
+    fn add(&mut self, key: &'k str, entry: u32, spelling: u32) {
+        let at = self.postings.len() as u32;
+        self.postings.push((entry, spelling));
+        match self.keys.last_mut() {
+            Some((last, _, end)) if std::ptr::eq(*last, key) => *end = at + 1,
+            _ => self.keys.push((key, at, at + 1)),
+        }
+    }
+}
+
 impl Group {
-    fn new(keys: &[KeyPostings<'_>]) -> Group {
+    fn new(gathered: &Gathered<'_>) -> Group {
         // Per first character: each key with its length in characters and its postings.
         type Listed<'k> = (u32, &'k str, &'k [(u32, u32)]);
         let mut lists: HashMap<char, Vec<Listed<'_>>> = HashMap::default();
-        for &(k, ref postings) in keys {
+        for &(k, start, end) in &gathered.keys {
             let Some(c) = k.chars().next() else { continue };
-            if postings.is_empty() {
-                continue;
-            }
             let chars = k.chars().count() as u32;
+            let postings = &gathered.postings[start as usize..end as usize];
             lists.entry(c).or_default().push((chars, k, postings));
         }
         let by_initial = lists

@@ -57,9 +57,11 @@ pub(super) struct PlaceTier {
     /// The variants file, packed, and unpacked on first use.
     variants_packed: Cow<'static, [u8]>,
     variants: OnceLock<KeyLines>,
-    /// Runs of rows in one country: where each run ends (the row after its last), and the
-    /// country.
-    countries: Vec<(u32, Box<str>)>,
+    /// The countries of the places ...
+    countries: Vec<Box<str>>,
+    /// ... and each row's, as its position in `countries` (asked for at every posting when
+    /// the fuzzy index is built).
+    row_country: Vec<u8>,
 }
 
 /// One frame of the places table, unpacked: its rows' text, and each row parsed the first
@@ -180,16 +182,36 @@ impl PlaceTier {
             keys,
             variants_packed,
             variants: OnceLock::new(),
-            countries: read_country_runs(name, countries, rows)?,
-        })
+            row_country: Vec::new(),
+            countries: Vec::new(),
+        }
+        .with_countries(name, &read_country_runs(name, countries, rows)?)?)
+    }
+
+    /// Each row's country from runs of rows (checked to cover the table).
+    fn with_countries(mut self, name: &str, runs: &[(u32, Box<str>)]) -> Result<PlaceTier> {
+        let mut start = 0;
+        for (end, country) in runs {
+            let at = match self.countries.iter().position(|c| c == country) {
+                Some(at) => at,
+                None => {
+                    self.countries.push(country.clone());
+                    self.countries.len() - 1
+                }
+            };
+            let at = u8::try_from(at)
+                .with_context(|| format!("{name}: places in more than 256 countries"))?;
+            self.row_country
+                .extend(std::iter::repeat_n(at, *end as usize - start));
+            start = *end as usize;
+        }
+        Ok(self)
     }
 
     /// The country of the place in row `row`, without parsing it.
+    #[inline]
     pub fn country(&self, row: usize) -> &str {
-        let run = self
-            .countries
-            .partition_point(|&(end, _)| end as usize <= row);
-        &self.countries[run].1
+        &self.countries[usize::from(self.row_country[row])]
     }
 
     pub fn len(&self) -> usize {
