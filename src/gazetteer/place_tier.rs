@@ -173,7 +173,7 @@ impl PlaceTier {
                 frames.len()
             );
         }
-        Ok(PlaceTier {
+        PlaceTier {
             name: name.to_string(),
             unpacked: (0..frames.len()).map(|_| OnceLock::new()).collect(),
             packed,
@@ -185,7 +185,7 @@ impl PlaceTier {
             row_country: Vec::new(),
             countries: Vec::new(),
         }
-        .with_countries(name, &read_country_runs(name, countries, rows)?)?)
+        .with_countries(name, &read_country_runs(name, countries, rows)?)
     }
 
     /// Each row's country from runs of rows (checked to cover the table).
