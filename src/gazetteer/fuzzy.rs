@@ -129,7 +129,7 @@ impl FuzzyIndex {
             }
         }
         FuzzyIndex {
-            groups: gathered.iter().map(Group::new).collect(),
+            groups: build_groups(&gathered),
             by_country,
             everywhere,
         }
@@ -165,6 +165,30 @@ impl FuzzyIndex {
         all.sort_unstable_by_key(|h| h.entry);
         all.into()
     }
+}
+
+/// Builds each group, the largest on a thread of its own (Pakistan's places hold three keys
+/// in five): the index is built while every search that needs it waits. A plain thread,
+/// not the pool's, since a pool thread waiting for it could take up another search that
+/// needs the index being built.
+fn build_groups(gathered: &[Gathered<'_>]) -> Vec<Group> {
+    let Some(largest) = (0..gathered.len()).max_by_key(|&g| (gathered[g].keys.len(), g)) else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let apart = scope.spawn(|| Group::new(&gathered[largest]));
+        let mut rest: Vec<Option<Group>> = gathered
+            .iter()
+            .enumerate()
+            .map(|(g, keys)| (g != largest).then(|| Group::new(keys)))
+            .collect();
+        rest[largest] = Some(
+            apart
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        rest.into_iter().flatten().collect()
+    })
 }
 
 /// One group's keys as the index is built: each key (in key order) with its postings'
