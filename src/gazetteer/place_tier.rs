@@ -346,6 +346,11 @@ impl PlaceTier {
         self.variants().postings(skeleton)
     }
 
+    /// Unpacks the variant index now, if it is not yet.
+    pub fn unpack_variants_now(&self) {
+        self.variants();
+    }
+
     fn variants(&self) -> &KeyLines {
         self.variants.get_or_init(|| {
             self.unpack_variants()
