@@ -9,7 +9,7 @@
 
 use hashbrown::HashTable;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
 /// After this many lookups, keys are found through a hash index ([`KeyLines::find`]).
 const HASHED_AFTER: usize = 1024;
@@ -29,6 +29,9 @@ pub(super) struct KeyLines {
     spans: Vec<(u32, u32)>,
     /// Lookups so far, until [`HASHED_AFTER`]; then `hashed` is built and used.
     lookups: AtomicUsize,
+    /// Whether a thread has taken on building `hashed`: the others go on by binary search
+    /// meanwhile, rather than wait for it.
+    building: AtomicBool,
     hashed: OnceLock<HashTable<u32>>,
 }
 
@@ -49,6 +52,7 @@ impl KeyLines {
             header_end,
             spans,
             lookups: AtomicUsize::new(0),
+            building: AtomicBool::new(false),
             hashed: OnceLock::new(),
         }
     }
@@ -82,13 +86,26 @@ impl KeyLines {
         (self.key(i), postings)
     }
 
-    /// The line of `key`: by binary search for the first lookups, then by the hash index.
+    /// The line of `key`: by binary search for the first lookups, then by the hash index
+    /// (by binary search still while another thread builds it).
     pub fn find(&self, key: &str) -> Option<usize> {
-        if self.lookups.load(Relaxed) < HASHED_AFTER {
-            self.lookups.fetch_add(1, Relaxed);
-            return self.search(key);
-        }
-        let index = self.hashed.get_or_init(|| {
+        let index = match self.hashed.get() {
+            Some(index) => index,
+            None if self.lookups.load(Relaxed) < HASHED_AFTER => {
+                self.lookups.fetch_add(1, Relaxed);
+                return self.search(key);
+            }
+            None if self.building.swap(true, Relaxed) => return self.search(key),
+            None => self.build_hashed(),
+        };
+        index
+            .find(hash_key(key), |&j| self.key(j as usize) == key)
+            .map(|&i| i as usize)
+    }
+
+    /// The hash index over the keys.
+    fn build_hashed(&self) -> &HashTable<u32> {
+        self.hashed.get_or_init(|| {
             let mut index = HashTable::with_capacity(self.spans.len());
             for i in 0..self.spans.len() {
                 index.insert_unique(hash_key(self.key(i)), i as u32, |&j| {
@@ -96,10 +113,7 @@ impl KeyLines {
                 });
             }
             index
-        });
-        index
-            .find(hash_key(key), |&j| self.key(j as usize) == key)
-            .map(|&i| i as usize)
+        })
     }
 
     /// The line of `key`, by binary search.
