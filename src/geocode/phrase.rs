@@ -352,25 +352,38 @@ fn parse_anew(text: &str) -> Phrase {
 /// tested against a hundred patterns, and most differ from it in their first and last
 /// words: those are compared first, without the word iterators.
 fn folded_is(folded: &[String], pattern: &str) -> bool {
-    let first = pattern.split_once(' ').map_or(pattern, |(w, _)| w);
-    let last = pattern.rsplit_once(' ').map_or(pattern, |(_, w)| w);
-    let mut tokens = folded
-        .iter()
-        .flat_map(|w| w.split(' '))
-        .filter(|t| !t.is_empty());
-    let last_token = folded
-        .iter()
-        .rev()
-        .flat_map(|w| w.rsplit(' '))
-        .find(|t| !t.is_empty());
-    if tokens.next() != Some(first) || last_token != Some(last) {
+    let (Some(first), Some(last)) = (first_token(folded), last_token(folded)) else {
         return false;
-    }
-    folded
-        .iter()
-        .flat_map(|w| w.split(' '))
-        .filter(|t| !t.is_empty())
-        .eq(pattern.split(' '))
+    };
+    let p = pattern.as_bytes();
+    let starts = p.starts_with(first.as_bytes()) && p.get(first.len()).is_none_or(|&b| b == b' ');
+    let ends = p.ends_with(last.as_bytes())
+        && (p.len() == last.len() || p[p.len() - last.len() - 1] == b' ');
+    starts
+        && ends
+        && folded
+            .iter()
+            .flat_map(|w| w.split(' '))
+            .filter(|t| !t.is_empty())
+            .eq(pattern.split(' '))
+}
+
+/// The first of the words' space-separated tokens that is not empty.
+fn first_token(folded: &[String]) -> Option<&str> {
+    folded.iter().find_map(|w| {
+        let w = w.trim_start_matches(' ');
+        let end = w.bytes().position(|b| b == b' ').unwrap_or(w.len());
+        (end > 0).then(|| &w[..end])
+    })
+}
+
+/// The last of the words' space-separated tokens that is not empty.
+fn last_token(folded: &[String]) -> Option<&str> {
+    folded.iter().rev().find_map(|w| {
+        let w = w.trim_end_matches(' ');
+        let start = w.bytes().rposition(|b| b == b' ').map_or(0, |at| at + 1);
+        (start < w.len()).then(|| &w[start..])
+    })
 }
 
 /// How many words a pattern of words separated by single spaces has.
