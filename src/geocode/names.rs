@@ -24,7 +24,7 @@ use super::units::Context;
 use super::{NEAR_EXTRA_KM, lookup_phrase};
 use crate::gazetteer::user_places::is_user_place;
 use crate::gazetteer::{Candidate, Constraint, Gazetteer, NameMatch};
-use crate::geo_util::km;
+use crate::geo_util::{km, km_bounds, km_exceeds};
 use crate::model::{EntryKind, GazetteerEntry, LocateMethod, Location, PrecisionClass};
 use crate::model::{Review, ReviewKind};
 use std::sync::Arc;
@@ -160,8 +160,13 @@ fn rivals<'a, 'g>(hits: &'a [Candidate<'g>]) -> Vec<&'a Candidate<'g>> {
                 && (best.how != NameMatch::Fuzzy || h.score >= best.score - 0.02)
                 && h.entry.kind == best.entry.kind
                 && prominence(h.entry) <= prominence(best.entry)
-                && km(best.entry.lon, best.entry.lat, h.entry.lon, h.entry.lat)
-                    > best.entry.radius_km + h.entry.radius_km + 2.0
+                && km_exceeds(
+                    best.entry.lon,
+                    best.entry.lat,
+                    h.entry.lon,
+                    h.entry.lat,
+                    best.entry.radius_km + h.entry.radius_km + 2.0,
+                )
         })
         .collect()
 }
@@ -185,8 +190,16 @@ fn covering_circle(entries: &[&GazetteerEntry]) -> (f64, f64, f64) {
     let n = entries.len() as f64;
     let lon = entries.iter().map(|e| e.lon).sum::<f64>() / n;
     let lat = entries.iter().map(|e| e.lat).sum::<f64>() / n;
+    // Only the entries that can be the farthest, by the sphere's bounds, are measured on
+    // the ellipsoid: the farthest is among them, so the radius is the same.
+    let reach = |e: &GazetteerEntry| {
+        let (low, high) = km_bounds(lon, lat, e.lon, e.lat);
+        (low + e.radius_km, high + e.radius_km)
+    };
+    let floor = entries.iter().map(|e| reach(e).0).fold(0.0, f64::max);
     let r = entries
         .iter()
+        .filter(|e| reach(e).1 >= floor)
         .map(|e| km(lon, lat, e.lon, e.lat) + e.radius_km)
         .fold(0.0, f64::max);
     (lon, lat, (r * 10.0).ceil() / 10.0)
