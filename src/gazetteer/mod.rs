@@ -169,19 +169,20 @@ impl Gazetteer {
     /// places only, and each place's country is known from the country runs. A common name
     /// has hundreds of places, most of them in another country than the record's.
     fn may_satisfy(&self, i: u32, c: &Constraint) -> bool {
-        let first = self.head.len();
-        let Some(row) = (i as usize)
-            .checked_sub(first)
-            .filter(|&row| row < self.n_places())
-        else {
+        let Some((places, row)) = self.place_row(i) else {
             return true;
         };
         (c.kinds.is_empty() || c.kinds.contains(&EntryKind::Place))
-            && c.country.as_deref().is_none_or(|country| {
-                self.places
-                    .as_ref()
-                    .is_some_and(|p| p.country(row) == country)
-            })
+            && c.country
+                .as_deref()
+                .is_none_or(|country| places.country(row) == country)
+    }
+
+    /// The places tier and the row of entry `i`, if it is a shipped place.
+    fn place_row(&self, i: u32) -> Option<(&PlaceTier, usize)> {
+        let places = self.places.as_ref()?;
+        let row = (i as usize).checked_sub(self.head.len())?;
+        (row < places.len()).then_some((places, row))
     }
 
     /// The entry numbered `i`.
@@ -358,12 +359,9 @@ impl Gazetteer {
     /// or `None` for a border zone, which a search under another country may find too. A
     /// shipped place's country is read without parsing its row.
     fn searched_under(&self, i: u32) -> Option<&str> {
-        let first = self.head.len();
-        match &self.places {
-            Some(p) if (first..first + p.len()).contains(&(i as usize)) => {
-                Some(p.country(i as usize - first))
-            }
-            _ => {
+        match self.place_row(i) {
+            Some((places, row)) => Some(places.country(row)),
+            None => {
                 let e = self.entry(i);
                 (e.kind != EntryKind::BorderZone).then_some(e.country.as_str())
             }

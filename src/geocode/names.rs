@@ -192,15 +192,19 @@ fn covering_circle(entries: &[&GazetteerEntry]) -> (f64, f64, f64) {
     let lat = entries.iter().map(|e| e.lat).sum::<f64>() / n;
     // Only the entries that can be the farthest, by the sphere's bounds, are measured on
     // the ellipsoid: the farthest is among them, so the radius is the same.
-    let reach = |e: &GazetteerEntry| {
-        let (low, high) = km_bounds(lon, lat, e.lon, e.lat);
-        (low + e.radius_km, high + e.radius_km)
-    };
-    let floor = entries.iter().map(|e| reach(e).0).fold(0.0, f64::max);
+    let reach: Vec<(f64, f64)> = entries
+        .iter()
+        .map(|e| {
+            let (low, high) = km_bounds(lon, lat, e.lon, e.lat);
+            (low + e.radius_km, high + e.radius_km)
+        })
+        .collect();
+    let floor = reach.iter().map(|r| r.0).fold(0.0, f64::max);
     let r = entries
         .iter()
-        .filter(|e| reach(e).1 >= floor)
-        .map(|e| km(lon, lat, e.lon, e.lat) + e.radius_km)
+        .zip(&reach)
+        .filter(|(_, r)| r.1 >= floor)
+        .map(|(e, _)| km(lon, lat, e.lon, e.lat) + e.radius_km)
         .fold(0.0, f64::max);
     (lon, lat, (r * 10.0).ceil() / 10.0)
 }
