@@ -455,6 +455,7 @@ impl BorderIndex {
 
     /// A candidate as the query keeps it: border, segment, its distance in the local
     /// equirectangular frame ([`flat_km`]) and in the frame calibrated at the point.
+    #[inline(always)]
     fn flat_candidate(
         &self,
         (bi, si): (u32, u32),
