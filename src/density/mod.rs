@@ -127,8 +127,11 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             ]
         })
         .collect();
-    let side_name =
-        |bi: usize, right: bool| -> Arc<str> { side_names[bi][usize::from(right)].clone() };
+    // Each placement holds its border's id and side: this thread's own copies, since
+    // placements are made on every thread at once ([`crate::memo::own_copy`]).
+    let side_name = |bi: usize, right: bool| -> Arc<str> {
+        crate::memo::own_copy(&side_names[bi][usize::from(right)])
+    };
     // Side names numbered (one number per distinct name), so that per-incident sums are
     // kept in arrays rather than maps keyed by text; a name's sum is still taken in input
     // order, so the figures are the same.
@@ -186,7 +189,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             border_id: shares
                 .border
                 .or(nearest.as_ref().map(|p| p.border))
-                .map(|bi| border_ids[bi].clone()),
+                .map(|bi| crate::memo::own_copy(&border_ids[bi])),
             distance_km: nearest
                 .as_ref()
                 .map(|p| (p.distance_km * 1000.0).round() / 1000.0),

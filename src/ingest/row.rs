@@ -33,16 +33,13 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The record's origin. Its file name is this thread's own copy: every record holds
-    /// one, and records mapped on several threads at once, all counting references to one
-    /// copy, made its count the most contended word of reading a file (half of the mapping
-    /// function's samples were the increment's wait).
+    /// The record's origin. Its file name is this thread's own copy ([`crate::memo::own_copy`]):
+    /// every record holds one, and records mapped on several threads at once, all counting
+    /// references to one copy, made its count the most contended word of reading a file
+    /// (half of the mapping function's samples were the increment's wait).
     pub(crate) fn origin(&self) -> RecordOrigin {
-        thread_local! {
-            static FILES: crate::memo::Seen<std::sync::Arc<str>> = Default::default();
-        }
         RecordOrigin {
-            file: crate::memo::remembered(&FILES, self.file, |name| name.into()),
+            file: crate::memo::own_copy(self.file),
             line: self.line,
             format: self.format,
         }
