@@ -116,8 +116,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
     let mut period_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut periods_of: FxHashMap<(Date, Date), Vec<(u32, f64)>> = FxHashMap::default();
     let (mut weight_in, mut weight_in_segments, mut weight_outside) = (0.0, 0.0, 0.0);
-    // Border ids and side names, shared by every placement.
-    let border_ids: Vec<Arc<str>> = borders.iter().map(|b| Arc::from(b.id.as_str())).collect();
+    // Each border's side names (the country on each side).
     let side_names: Vec<[Arc<str>; 2]> = borders
         .iter()
         .map(|b| {
@@ -189,7 +188,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             border_id: shares
                 .border
                 .or(nearest.as_ref().map(|p| p.border))
-                .map(|bi| crate::memo::own_copy(&border_ids[bi])),
+                .map(|bi| crate::memo::own_copy(&borders[bi].id)),
             distance_km: nearest
                 .as_ref()
                 .map(|p| (p.distance_km * 1000.0).round() / 1000.0),
