@@ -86,10 +86,12 @@ fn overlap(a: &Report, b: &Report) -> bool {
 pub fn flag(located: &mut [LocatedIncident]) {
     use rayon::prelude::*;
     // Group by canonical event type (folded once per spelling), then sort by start date.
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
-    let mut group_by_key: HashMap<String, usize> = HashMap::new();
-    // Each record's group first, so that each group's list is made to its size: grown by
-    // doubling, a million reports held up to twice their room at the end of reading.
+    // A spelling is looked up by its text once per shared copy: records of a file share a
+    // few copies of each type (`ingest::event_types`), so most lookups hash an address, not
+    // the text (hashing the text of a million records was most of this serial step).
+    let mut group_of: HashMap<&str, u32> = HashMap::new();
+    let mut group_by_key: HashMap<String, u32> = HashMap::new();
+    let mut group_of_copy: rustc_hash::FxHashMap<(*const u8, usize), u32> = Default::default();
     const NO_GROUP: u32 = u32::MAX;
     let record_group: Vec<u32> = located
         .iter()
@@ -97,40 +99,59 @@ pub fn flag(located: &mut [LocatedIncident]) {
             let r = &l.record;
             match (r.date, r.event_type.as_deref()) {
                 // Aggregate rows (count > 1) stand for many events: never duplicates.
-                (Some(_), Some(t)) if r.count <= 1.0 => *group_of.entry(t).or_insert_with(|| {
-                    let next = group_by_key.len();
-                    *group_by_key
-                        .entry(crate::gazetteer::normalize::event_type_key(t))
-                        .or_insert(next)
-                }) as u32,
+                (Some(_), Some(t)) if r.count <= 1.0 => {
+                    *group_of_copy.entry((t.as_ptr(), t.len())).or_insert_with(|| {
+                        *group_of.entry(t).or_insert_with(|| {
+                            let next = group_by_key.len() as u32;
+                            *group_by_key
+                                .entry(crate::gazetteer::normalize::event_type_key(t))
+                                .or_insert(next)
+                        })
+                    })
+                }
                 _ => NO_GROUP,
             }
         })
         .collect();
+    drop(group_of_copy);
+    // Each record's report, made on the pool (it reads every record), then filed by group:
+    // each group's list is made to its size (grown by doubling, a million reports held up
+    // to twice their room at the end of reading).
+    let reports: Vec<(u32, Report)> = located
+        .par_iter()
+        .zip(record_group.par_iter())
+        .enumerate()
+        .filter_map(|(i, (l, &g))| {
+            // A record in a group has a date.
+            let (Some(d), false) = (l.record.date, g == NO_GROUP) else {
+                return None;
+            };
+            Some((
+                g,
+                Report {
+                    start: d.start.days_since_epoch(),
+                    end: d.end.days_since_epoch(),
+                    lon: l.location.lon,
+                    lat: l.location.lat,
+                    cos_lat: l.location.lat.to_radians().cos(),
+                    radius_km: l.location.radius_km,
+                    index: i as u32,
+                },
+            ))
+        })
+        .collect();
+    drop(record_group);
     let mut sizes = vec![0usize; group_by_key.len()];
-    for &g in record_group.iter().filter(|&&g| g != NO_GROUP) {
+    for &(g, _) in &reports {
         sizes[g as usize] += 1;
     }
     let mut groups: Vec<Vec<Report>> = sizes.into_iter().map(Vec::with_capacity).collect();
-    for (i, (l, &g)) in located.iter().zip(&record_group).enumerate() {
-        // A record in a group has a date.
-        let (Some(d), false) = (l.record.date, g == NO_GROUP) else {
-            continue;
-        };
-        groups[g as usize].push(Report {
-            start: d.start.days_since_epoch(),
-            end: d.end.days_since_epoch(),
-            lon: l.location.lon,
-            lat: l.location.lat,
-            cos_lat: l.location.lat.to_radians().cos(),
-            radius_km: l.location.radius_km,
-            index: i as u32,
-        });
+    for (g, report) in reports {
+        groups[g as usize].push(report);
     }
-    drop(record_group);
-    for g in &mut groups {
-        g.sort_unstable_by_key(|r| (r.start, r.index));
-    }
+    groups
+        .par_iter_mut()
+        .for_each(|g| g.par_sort_unstable_by_key(|r| (r.start, r.index)));
     // Each task scans a run of reports against their next candidates and keeps its own
     // lists; merging keeps the lowest indices, so the result does not depend on the split.
     // A few parts, each with its own list array (not one per rayon split).
@@ -171,9 +192,10 @@ pub fn flag(located: &mut [LocatedIncident]) {
             x
         })
         .unwrap_or_default();
-    for (l, f) in located.iter_mut().zip(&found) {
-        l.possible_duplicates = f.items[..usize::from(f.len)].to_vec();
-    }
+    located
+        .par_iter_mut()
+        .zip(&found)
+        .for_each(|(l, f)| l.possible_duplicates = f.items[..usize::from(f.len)].to_vec());
 }
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ fn ingest_and_locate(
     // waits with one full batch until the locator takes it, so at most two batches are
     // held at once.
     let (to_locate, batches) =
-        std::sync::mpsc::sync_channel::<(Vec<IncidentRecord>, Option<usize>)>(0);
+        std::sync::mpsc::sync_channel::<(Vec<IncidentRecord>, Option<usize>)>(1);
     let not_placed = std::thread::scope(|scope| -> Result<Vec<Unmatched>> {
         let locator = scope.spawn(move || {
             let mut not_placed = Vec::new();
