@@ -99,16 +99,16 @@ pub fn flag(located: &mut [LocatedIncident]) {
             let r = &l.record;
             match (r.date, r.event_type.as_deref()) {
                 // Aggregate rows (count > 1) stand for many events: never duplicates.
-                (Some(_), Some(t)) if r.count <= 1.0 => {
-                    *group_of_copy.entry((t.as_ptr(), t.len())).or_insert_with(|| {
+                (Some(_), Some(t)) if r.count <= 1.0 => *group_of_copy
+                    .entry((t.as_ptr(), t.len()))
+                    .or_insert_with(|| {
                         *group_of.entry(t).or_insert_with(|| {
                             let next = group_by_key.len() as u32;
                             *group_by_key
                                 .entry(crate::gazetteer::normalize::event_type_key(t))
                                 .or_insert(next)
                         })
-                    })
-                }
+                    }),
                 _ => NO_GROUP,
             }
         })
@@ -200,7 +200,116 @@ pub fn flag(located: &mut [LocatedIncident]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lowest, MAX_LISTED, Report, overlap};
+    use super::{Lowest, MAX_DAYS_APART, MAX_LISTED, Report, flag, overlap};
+    use crate::model::Date;
+    use crate::model::{
+        DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
+        RecordOrigin, SourceFormat,
+    };
+
+    /// A located report of `event_type` (its own copy of the text) on `date`.
+    fn report(
+        i: usize,
+        event_type: &str,
+        date: Date,
+        lon: f64,
+        lat: f64,
+        r: f64,
+    ) -> LocatedIncident {
+        let origin = RecordOrigin {
+            file: "t.csv".into(),
+            line: i as u64 + 2,
+            format: SourceFormat::Native,
+        };
+        let record = IncidentRecord {
+            id: i.to_string().into(),
+            date: Some(DateSpan {
+                start: date,
+                end: date,
+                precision: DatePrecision::Day,
+            }),
+            country: None,
+            admin1: None,
+            admin2: None,
+            location: None,
+            latitude: Some(lat),
+            longitude: Some(lon),
+            stated_precision: None,
+            event_type: Some(event_type.into()),
+            actors: None,
+            fatalities: None,
+            fatalities_low: None,
+            fatalities_high: None,
+            wounded: None,
+            targets: None,
+            origin: None,
+            count: 1.0,
+            source: None,
+            source_url: None,
+            notes: None,
+            extra: Default::default(),
+            provenance: origin,
+        };
+        let location = Location::from_coordinates(lon, lat, PrecisionClass::Near, r, String::new());
+        LocatedIncident {
+            record,
+            location,
+            possible_duplicates: Vec::new(),
+        }
+    }
+
+    /// Every pair is judged by the module's rule, spellings of a type grouped whatever copy
+    /// of the text each record holds; the lists are the lowest partners, ascending.
+    #[test]
+    fn flags_match_the_rule_pair_by_pair_whatever_copies_hold_the_spellings() {
+        let mut next = crate::geo_util::test_uniform(11);
+        let types = ["Armed clash", "armed clash", "ARMED  CLASH", "Drone strike"];
+        // Three years of reports, so that no report has more than `MAX_CANDIDATES` of its
+        // type within `MAX_DAYS_APART` days (past that the check stops by design).
+        let mut located: Vec<LocatedIncident> = (0..300)
+            .map(|i| {
+                let t = types[(next() * 4.0) as usize];
+                let mut pick = |n: f64| (next() * n) as u8;
+                let date = Date::new(2024 + i32::from(pick(3.0)), 1 + pick(12.0), 1 + pick(28.0));
+                let (lon, lat) = (69.0 + next() * 0.4, 36.0 + next() * 0.4);
+                let r = [1.0, 5.0, 25.0][(next() * 3.0) as usize];
+                report(i, t, date.unwrap(), lon, lat, r)
+            })
+            .collect();
+        located[7].record.count = 3.0;
+        flag(&mut located);
+        let key = |l: &LocatedIncident| {
+            crate::gazetteer::normalize::event_type_key(l.record.event_type.as_deref().unwrap())
+        };
+        let mut flagged = 0;
+        for (a, la) in located.iter().enumerate() {
+            let mut expected: Vec<usize> = (0..located.len())
+                .filter(|&b| {
+                    let lb = &located[b];
+                    let (da, db) = (la.record.date.unwrap(), lb.record.date.unwrap());
+                    let days = (da.start.days_since_epoch() - db.start.days_since_epoch()).abs();
+                    let km = crate::geo_util::km(
+                        la.location.lon,
+                        la.location.lat,
+                        lb.location.lon,
+                        lb.location.lat,
+                    );
+                    b != a
+                        && la.record.count <= 1.0
+                        && lb.record.count <= 1.0
+                        && key(la) == key(lb)
+                        && days <= MAX_DAYS_APART
+                        && km <= la.location.radius_km + lb.location.radius_km
+                })
+                .collect();
+            expected.truncate(MAX_LISTED);
+            let listed: Vec<usize> = la.possible_duplicates.iter().map(|&b| b as usize).collect();
+            assert_eq!(listed, expected, "record {a}");
+            flagged += usize::from(!listed.is_empty());
+        }
+        assert!(flagged > 30, "{flagged} records flagged");
+        assert!(located[7].possible_duplicates.is_empty());
+    }
 
     #[test]
     fn the_quick_overlap_test_agrees_with_geodesic_distance() {

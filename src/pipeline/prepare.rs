@@ -250,9 +250,10 @@ fn ingest_and_locate(
     };
     // Each batch is geocoded and handed on by a thread of its own while this one reads the
     // next: handing on is serial work (filing every record into the caller's store), which
-    // otherwise left one core idle between batches. The channel holds nothing: reading
-    // waits with one full batch until the locator takes it, so at most two batches are
-    // held at once.
+    // otherwise left one core idle between batches. The channel holds one batch, so that
+    // reading hands a full batch on without waiting for the locator inside a chunk (the
+    // pool, done mapping, then waited too); at most three batches (a few MB each) are held
+    // at once.
     let (to_locate, batches) =
         std::sync::mpsc::sync_channel::<(Vec<IncidentRecord>, Option<usize>)>(1);
     let not_placed = std::thread::scope(|scope| -> Result<Vec<Unmatched>> {
