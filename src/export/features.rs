@@ -115,6 +115,9 @@ pub(crate) struct FeatureWriter<'f, R> {
 /// Features formatted per task; batches of this many tasks are formatted, then written.
 pub(crate) const FEATURES_PER_TASK: usize = 2048;
 
+/// Tasks formatted side by side per batch of features, at most (see [`FeatureWriter::write`]).
+const MAX_TASKS_PER_BATCH: usize = 4;
+
 impl<'f, R: Sync> FeatureWriter<'f, R> {
     pub(crate) fn new(fields: &'f [&'f str], row: &'f RowFn<'f, R>) -> Self {
         FeatureWriter {
@@ -215,7 +218,11 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
             w.write_all(&buf)?;
             return Ok(bounds);
         }
-        let tasks = rayon::current_num_threads().max(1);
+        // A batch is a task's rows per thread, up to four threads' worth: about 2.6 MB a
+        // task, and three batches in flight (formatting, waiting, being written), so with
+        // a task per thread on many cores the buffers alone grew by tens of megabytes at
+        // `run`'s peak; past four formatters the writer is the limit anyway.
+        let tasks = rayon::current_num_threads().clamp(1, MAX_TASKS_PER_BATCH);
         let mut bounds: Option<[f64; 4]> = None;
         std::thread::scope(|scope| -> Result<()> {
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
