@@ -130,7 +130,8 @@ impl<'v, T: RowValue<'v>> RowValue<'v> for &T {
     }
 }
 
-/// Inserts one layer's rows, in order (fids 1, 2, …, as the GeoJSON's feature ids).
+/// Inserts one layer's rows, in order (fids 1, 2, …, as the GeoJSON's feature ids, numbered
+/// by SQLite).
 ///
 /// Rows go in one `INSERT` per row, or, when the caller has said how many rows follow
 /// ([`Rows::expect`]), in `INSERT … VALUES (…),(…),…` of [`BATCH_ROWS`] rows at a time,
@@ -198,7 +199,11 @@ impl<'v> Rows<'_, 'v> {
             }
             _ => (&mut self.insert, &mut self.held[..], 1),
         };
-        insert.bind(first, ValueRef::Integer(self.fid))?;
+        // The fid parameter is never bound: NULL, so SQLite numbers the row itself, the next
+        // after the table's last (a fresh table, rows in order: 1, 2, …, as `self.fid`;
+        // checked when the layer is done). Given the number, SQLite looked the row up before
+        // inserting it, a seek down the table per row (about 4% of `export --layers gpkg`
+        // on a million incidents).
         insert.bind(first + 1, ValueRef::Blob(&self.blob))?;
         for ((i, v), held) in values.enumerate().zip(held) {
             let at = first + 2 + i;
@@ -329,6 +334,16 @@ impl GeoPackage {
         };
         fill(&mut rows)?;
         anyhow::ensure!(rows.pending == 0, "fewer rows pushed than announced");
+        let last_fid: Option<i64> =
+            self.conn
+                .query_row(&format!("SELECT max({}) FROM {t}", quoted(FID)), [], |r| {
+                    r.get(0)
+                })?;
+        anyhow::ensure!(
+            last_fid.unwrap_or(0) == rows.fid,
+            "the rows were numbered up to {last_fid:?}, not {}",
+            rows.fid
+        );
         let envelopes = std::mem::take(&mut rows.envelopes);
         drop(rows);
         if let Some(extent) = rtree::extent(&envelopes) {
