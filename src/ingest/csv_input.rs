@@ -102,6 +102,7 @@ pub(crate) fn read_limited<S: Read>(
         file: &file,
         stem: &stem,
         delimiter,
+        pass_through: !opts.analysis_only,
     };
     let mut unfiled = Mapped::default();
     let mut encoding_rows = 0u64;
@@ -239,6 +240,8 @@ struct RowCtx<'a> {
     file: &'a std::sync::Arc<str>,
     stem: &'a str,
     delimiter: u8,
+    /// Keep unmapped cells in `extra` (see `IngestOptions::analysis_only`).
+    pass_through: bool,
 }
 
 impl RowCtx<'_> {
@@ -271,6 +274,7 @@ impl RowCtx<'_> {
             line,
             format: self.header.schema.format(),
             date_order: self.header.date_order,
+            pass_through: self.pass_through,
         };
         match map_row(self.header, values, &ctx) {
             Ok(m) => {

@@ -75,7 +75,8 @@ impl Schema {
         }
     }
 
-    /// Maps one row; unmapped non-empty cells are added to `extra`.
+    /// Maps one row; unmapped non-empty cells are added to `extra` (unless the reader is
+    /// for an analysis only).
     pub(crate) fn map(self, row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         let mut mapped = match self {
             Schema::Native => native::map(row, ctx),
@@ -84,8 +85,10 @@ impl Schema {
             Schema::UcdpReduced => ucdp::map_reduced(row, ctx),
             Schema::Gtd => gtd::map(row, ctx),
         }?;
-        for (k, v) in row.extras() {
-            mapped.record.extra.entry(k).or_insert(v);
+        if ctx.pass_through {
+            for (k, v) in row.extras() {
+                mapped.record.extra.entry(k).or_insert(v);
+            }
         }
         Ok(mapped)
     }

@@ -30,6 +30,8 @@ pub(crate) struct Ctx<'a> {
     pub format: SourceFormat,
     /// How numeric dates of the file's date column are read (`None`: not settled).
     pub date_order: Option<super::DateOrder>,
+    /// Keep the cells no importer maps in `extra` (see `IngestOptions::analysis_only`).
+    pub pass_through: bool,
 }
 
 impl Ctx<'_> {

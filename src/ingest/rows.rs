@@ -105,6 +105,7 @@ impl Ingested {
             line,
             format: header.schema.format(),
             date_order: header.date_order,
+            pass_through: !opts.analysis_only,
         };
         let outcome = map_row(header, values, &ctx);
         self.file_row(opts, line, label, outcome, raw)

@@ -476,3 +476,51 @@ fn row_problem_display() {
     };
     assert_eq!(f.to_string(), "incidents.csv: note");
 }
+
+/// Read for an analysis only, a file's records are the same but for the cells of columns no
+/// importer maps, which are not kept; rows, skipped rows and warnings are the same. CSV (a
+/// native file and a UCDP-shaped one) and JSON alike.
+#[test]
+fn an_analysis_only_read_keeps_everything_but_the_unmapped_cells() {
+    let native = format!(
+        "{HEADER},mystery,other\nT1,2025-11-26,Testville,34.5,70.1,drone strike,12,,x,y\n\
+         T2,2025-11-27,Testburg,,,clash,many,,z,\nT3,2025-12,,34.6,70.2,,,,,w\n"
+    );
+    let ucdp = "id,date_start,date_end,where_prec,latitude,longitude,best,low,high,type_of_violence,side_a,side_b,conflict_name\n\
+                U1,2020-01-01,2020-01-01,7,34.5,70.1,1,1,1,1,Test A,Test B,Test conflict\n\
+                U2,2020-01-02,2020-01-02,1,34.6,70.2,2,1,3,1,Test A,,Test conflict\n";
+    let json = r#"[{"id":"J1","date":"2025-01-02","latitude":34.5,"longitude":70.1,"tags":["a"]},
+                   {"id":"J2","date":"2025-01-03","location":"Khost","colour":"red"}]"#;
+    let analysis = IngestOptions {
+        analysis_only: true,
+        ..OPTS
+    };
+    for (name, bytes) in [
+        ("incidents.csv", native.as_bytes()),
+        ("ged.csv", ucdp.as_bytes()),
+        ("incidents.json", json.as_bytes()),
+    ] {
+        let whole = read_bytes(name, bytes, &OPTS).unwrap();
+        let lean = read_bytes(name, bytes, &analysis).unwrap();
+        assert_eq!(
+            (&whole.skipped, &whole.warnings, whole.rows_read),
+            (&lean.skipped, &lean.warnings, lean.rows_read),
+            "{name}"
+        );
+        assert_eq!(whole.records.len(), lean.records.len(), "{name}");
+        let mut dropped = 0;
+        for (w, l) in whole.records.iter().zip(&lean.records) {
+            // What the importers note themselves (UCDP's precision note) stays.
+            assert!(
+                l.extra.iter().all(|(k, v)| w.extra.get(k) == Some(v)),
+                "{name}"
+            );
+            dropped += w.extra.len() - l.extra.len();
+            let (mut w, mut l) = (w.clone(), l.clone());
+            w.extra.clear();
+            l.extra.clear();
+            assert_eq!(w, l, "{name}");
+        }
+        assert!(dropped >= 2, "{name}: {dropped} unmapped cells left out");
+    }
+}

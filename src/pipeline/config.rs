@@ -247,6 +247,7 @@ impl Reading {
             columns,
             date_order: self.date_order,
             sheet: self.sheet.clone(),
+            analysis_only: false,
         })
     }
 }

@@ -129,9 +129,13 @@ pub fn ingest_for_analysis_with(
     log: &mut dyn FnMut(&str),
 ) -> Result<PreparedForAnalysis> {
     let mut located = IncidentColumns::new();
-    // No district or province per incident: the analysis does not read them. Each record
-    // leaves its analysed fields in the columns and goes.
-    let accounted = ingest_and_locate(inputs, opts, log, &mut |records, _| {
+    // No district or province per incident, and no unmapped columns: the analysis reads
+    // neither. Each record leaves its analysed fields in the columns and goes.
+    let opts = IngestOptions {
+        analysis_only: true,
+        ..opts.clone()
+    };
+    let accounted = ingest_and_locate(inputs, &opts, log, &mut |records, _| {
         locate_each(records, geo, false, &mut |record, location| {
             located.push(&Subject::of_parts(&record, &location))
         })
