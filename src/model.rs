@@ -5,8 +5,10 @@
 //! exchange lives here so that no stage has to reach into another's internals.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
+
+mod extra;
+pub use extra::Extra;
 
 /// How much of a date is known. Reports often give only a month ("2025-12") or a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -258,8 +260,8 @@ pub struct IncidentRecord {
     pub source: Option<Box<str>>,
     pub source_url: Option<Box<str>>,
     pub notes: Option<Box<str>>,
-    /// Columns the schema does not know, kept in file order and passed through to outputs.
-    pub extra: BTreeMap<String, String>,
+    /// Columns the schema does not know, by name, passed through to outputs.
+    pub extra: Extra,
     pub provenance: RecordOrigin,
 }
 

@@ -374,18 +374,18 @@ impl UserColumns {
     /// (Integer64 when one needs more than 32 bits), Real when every value reads as a
     /// number, Text otherwise; empty cells do not count.
     pub fn of<'a>(
-        extras: impl Iterator<Item = &'a BTreeMap<String, String>>,
+        extras: impl Iterator<Item = &'a crate::model::Extra>,
         taken: &[Field],
     ) -> UserColumns {
         // Per column: Some(Integer) / Some(Real) while its values allow, Text after.
         let mut kinds: BTreeMap<&str, FieldType> = BTreeMap::new();
         for extra in extras {
-            for (k, v) in extra {
+            for (k, v) in extra.iter() {
                 let v = v.trim();
                 if v.is_empty() {
                     continue;
                 }
-                let now = kinds.get(k.as_str()).copied().unwrap_or(I);
+                let now = kinds.get(k).copied().unwrap_or(I);
                 let next = match (now, v.parse::<i64>()) {
                     (I, Ok(i)) if i32::try_from(i).is_ok() => I,
                     (I | FieldType::Integer64, Ok(_)) => FieldType::Integer64,
@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn user_columns_are_typed_by_every_value_and_named_clear_of_the_schema() {
-        let rows: Vec<BTreeMap<String, String>> = [
+        let rows: Vec<crate::model::Extra> = [
             vec![
                 ("Verified?", "yes"),
                 ("Casualties (est.)", "3"),
@@ -508,11 +508,7 @@ mod tests {
             vec![("Rank", " 7 "), ("Verified?", ""), ("Big", "123456789012")],
         ]
         .iter()
-        .map(|r| {
-            r.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
+        .map(|r| crate::model::Extra::from_cells(r.iter().copied()))
         .collect();
         let u = UserColumns::of(rows.iter(), &fields("incidents"));
         let got: Vec<(&str, &str, FieldType)> = u

@@ -120,14 +120,8 @@ mod tests {
             Some("armed_clash"),
             "known vocabulary is normalised"
         );
-        assert_eq!(
-            a.extra.get("event_type").map(String::as_str),
-            Some("Battles")
-        );
-        assert_eq!(
-            a.extra.get("admin3").map(String::as_str),
-            Some("Test Admin3")
-        );
+        assert_eq!(a.extra.get("event_type"), Some("Battles"));
+        assert_eq!(a.extra.get("admin3"), Some("Test Admin3"));
         assert_eq!(a.actors.as_deref(), Some("Test Actor A; Test Actor B"));
         assert_eq!(a.stated_precision, Some(PrecisionClass::Exact));
         assert_eq!(a.fatalities, Some(0.0));

@@ -86,8 +86,13 @@ impl Schema {
             Schema::Gtd => gtd::map(row, ctx),
         }?;
         if ctx.pass_through {
-            for (k, v) in row.extras() {
-                mapped.record.extra.entry(k).or_insert(v);
+            let extra = &mut mapped.record.extra;
+            if extra.is_empty() {
+                *extra = row.extras();
+            } else {
+                for (k, v) in row.extras().iter() {
+                    extra.insert_if_absent(k, v);
+                }
             }
         }
         Ok(mapped)

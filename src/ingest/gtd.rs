@@ -148,10 +148,7 @@ mod tests {
         assert_eq!(a.location.as_deref(), Some("Testville"));
         assert_eq!(a.admin1.as_deref(), Some("Test Province"));
         assert_eq!(a.country.as_deref(), Some("Testland"));
-        assert_eq!(
-            a.extra.get("region_txt").map(String::as_str),
-            Some("Test Region")
-        );
+        assert_eq!(a.extra.get("region_txt"), Some("Test Region"));
 
         let b = &got.records[1];
         assert_eq!(b.date.unwrap().precision, DatePrecision::Month);

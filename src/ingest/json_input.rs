@@ -398,12 +398,12 @@ mod tests {
         assert_eq!(got.records.len(), 3, "a count never rejects a row");
         let a = &got.records[0];
         assert_eq!((a.fatalities, a.latitude), (Some(3.0), Some(34.5)));
-        assert_eq!(a.extra.get("tags").map(String::as_str), Some("[\"a\"]"));
+        assert_eq!(a.extra.get("tags"), Some("[\"a\"]"));
         assert_eq!(&*got.records[1].id, "events:2");
         assert_eq!(got.records[1].fatalities, None);
         assert_eq!(got.records[2].fatalities, None);
         assert_eq!(
-            got.records[2].extra.get("fatalities").map(String::as_str),
+            got.records[2].extra.get("fatalities"),
             Some("abc"),
             "the text is kept"
         );
@@ -449,10 +449,7 @@ mod tests {
         assert_eq!(a.provenance.line, 1);
         let b = &got.records[1];
         assert_eq!(&*b.id, "TEST2", "Feature id used when properties have none");
-        assert_eq!(
-            b.extra.get("latitude (properties)").map(String::as_str),
-            Some("35")
-        );
+        assert_eq!(b.extra.get("latitude (properties)"), Some("35"));
         assert!(
             got.warnings
                 .iter()

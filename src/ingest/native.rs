@@ -139,13 +139,13 @@ fn casualties(
     row: &mut Row<'_>,
     key: &str,
     warnings: &mut Vec<Problem>,
-    extra: &mut std::collections::BTreeMap<String, String>,
+    extra: &mut crate::model::Extra,
 ) -> Option<Count> {
     let f = row.take(key)?;
     let mut c = read_count(f);
     if let Some(q) = c.qualifier {
         row.release(key);
-        extra.insert(format!("{key}_qualifier"), q.to_string());
+        extra.insert(&format!("{key}_qualifier"), q);
     }
     warnings.extend(c.warning.take());
     Some(c)

@@ -7,7 +7,6 @@
 //! `IncidentRecord::extra`, so a column nobody anticipated is passed through, not dropped.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::model::{IncidentRecord, PrecisionClass, RecordOrigin, SourceFormat};
 
@@ -198,18 +197,15 @@ impl<'a> Row<'a> {
     }
 
     /// Non-empty cells no importer took, keyed by their column name as written.
-    pub(crate) fn extras(&self) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
-        for (i, used) in self.used.iter().enumerate() {
-            if *used {
-                continue;
-            }
-            if let Some(f) = self.field(i) {
-                out.entry(f.name.to_string())
-                    .or_insert_with(|| f.value.to_string());
-            }
-        }
-        out
+    pub(crate) fn extras(&self) -> crate::model::Extra {
+        crate::model::Extra::from_cells(
+            self.used
+                .iter()
+                .enumerate()
+                .filter(|(_, used)| !**used)
+                .filter_map(|(i, _)| self.field(i))
+                .map(|f| (f.name, f.value)),
+        )
     }
 }
 
@@ -238,7 +234,7 @@ pub(crate) fn blank_record(id: String, origin: RecordOrigin) -> IncidentRecord {
         source: None,
         source_url: None,
         notes: None,
-        extra: BTreeMap::new(),
+        extra: Default::default(),
         provenance: origin,
     }
 }

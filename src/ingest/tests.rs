@@ -74,7 +74,7 @@ fn native_basic_and_line_numbers() {
     assert_eq!(a.event_type.as_deref(), Some("drone_strike"));
     assert_eq!(a.fatalities, Some(12.0));
     assert_eq!(a.count, 1.0);
-    assert_eq!(a.extra.get("mystery").map(String::as_str), Some("x"));
+    assert_eq!(a.extra.get("mystery"), Some("x"));
     assert_eq!(a.provenance.line, 2);
     assert_eq!(&*b.id, "incidents:3", "generated from stem and line");
     assert_eq!(b.location.as_deref(), Some("Test\nTown"));
@@ -204,8 +204,8 @@ fn duplicate_extra_columns_are_both_kept() {
         b"id,date,location,tag,tag\nTEST1,2025,Testville,a,b\n",
     );
     let extra = &got.records[0].extra;
-    assert_eq!(extra.get("tag").map(String::as_str), Some("a"));
-    assert_eq!(extra.get("tag (2)").map(String::as_str), Some("b"));
+    assert_eq!(extra.get("tag"), Some("a"));
+    assert_eq!(extra.get("tag (2)"), Some("b"));
 }
 
 #[test]
@@ -322,10 +322,7 @@ fn non_numeric_fatalities_are_unknown_with_a_warning_naming_column_and_line() {
     assert!(got.skipped.is_empty(), "a count never rejects a row");
     assert_eq!(got.records[1].fatalities, None);
     assert_eq!(
-        got.records[1]
-            .extra
-            .get("fatalities_qualifier")
-            .map(String::as_str),
+        got.records[1].extra.get("fatalities_qualifier"),
         Some("unknown")
     );
     assert!(
@@ -393,7 +390,7 @@ fn native_optional_columns() {
     let e = &got.records[2];
     assert_eq!(&*e.id, "TEST5");
     assert_eq!(e.stated_precision, None);
-    assert_eq!(e.extra.get("precision").map(String::as_str), Some("7"));
+    assert_eq!(e.extra.get("precision"), Some("7"));
     assert!(got.warnings.iter().any(|w| w.reason.contains("finer than")));
     assert!(got.warnings.iter().any(|w| w.reason.contains("code 7")));
 }

@@ -153,9 +153,8 @@ pub(crate) fn map_reduced(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Pr
     // The subset keeps where_prec 1 and 2 only and does not say which: claim the weaker.
     r.stated_precision = Some(PrecisionClass::Near);
     r.extra.insert(
-        "precision_note".to_string(),
-        "reduced UCDP GED subset keeps where_prec 1-2 only; exact and near are not distinguished"
-            .to_string(),
+        "precision_note",
+        "reduced UCDP GED subset keeps where_prec 1-2 only; exact and near are not distinguished",
     );
     r.source = Some("UCDP GED (reduced subset)".into());
     Ok(Mapped {
@@ -222,7 +221,7 @@ mod tests {
             ),
             (Some(2.0), Some(2.0), Some(2.0))
         );
-        assert_eq!(first.extra.get("iso3").map(String::as_str), Some("PAK"));
+        assert_eq!(first.extra.get("iso3"), Some("PAK"));
         // Embedded newlines: the last record starts on the last physical line or earlier,
         // and lines strictly increase.
         let last = got.records.last().unwrap();
@@ -294,7 +293,7 @@ mod tests {
         assert_eq!(first.stated_precision, Some(PrecisionClass::Near));
         assert!(first.extra.contains_key("precision_note"));
         assert_eq!(
-            first.extra.get("conflict_name").map(String::as_str),
+            first.extra.get("conflict_name"),
             Some("Afghanistan: Government")
         );
         assert_eq!(first.event_type.as_deref(), Some("state-based violence"));
@@ -308,7 +307,7 @@ mod tests {
         assert_eq!(got.records.len(), 1);
         let r = &got.records[0];
         assert_eq!(r.stated_precision, None);
-        assert_eq!(r.extra.get("where_prec").map(String::as_str), Some("7"));
+        assert_eq!(r.extra.get("where_prec"), Some("7"));
         assert_eq!(r.event_type.as_deref(), Some("9"));
         assert_eq!(r.actors.as_deref(), Some("Test A"));
         assert_eq!(got.warnings.len(), 1);
