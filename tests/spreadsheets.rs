@@ -611,3 +611,85 @@ fn border_closures_are_kept_but_left_out_of_the_density_by_default() {
         .count() as f64;
     assert_eq!(in_layer, closures);
 }
+
+/// Columns nobody maps reach the layer cell for cell, whichever of them a row fills, in any
+/// order of the header and whatever their names sort like.
+#[test]
+fn every_unused_column_reaches_the_layer_row_by_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("own columns.csv");
+    let header = [
+        "id",
+        "date",
+        "Zeta",
+        "latitude",
+        "alpha",
+        "longitude",
+        "Mid col",
+        "Ω note",
+        "event_type",
+    ];
+    let rows = [
+        [
+            "R1",
+            "2025-03-01",
+            "z1",
+            "34.52",
+            "a1",
+            "69.17",
+            "",
+            "ω1",
+            "clash",
+        ],
+        [
+            "R2",
+            "2025-03-02",
+            "",
+            "34.53",
+            "",
+            "69.18",
+            "m2",
+            "",
+            "clash",
+        ],
+        [
+            "R3",
+            "2025-03-03",
+            "z3",
+            "34.54",
+            "a3",
+            "69.19",
+            "m3",
+            "ω3",
+            "clash",
+        ],
+        [
+            "R4",
+            "2025-03-04",
+            "",
+            "34.55",
+            "a4",
+            "69.20",
+            "",
+            "",
+            "clash",
+        ],
+    ];
+    let mut csv = header.join(",") + "\n";
+    for r in &rows {
+        csv.push_str(&r.join(","));
+        csv.push('\n');
+    }
+    fs::write(&file, csv).unwrap();
+    let run = geocode(&file, &[]);
+    assert_eq!(run.by_line.len(), rows.len(), "{}", run.stderr);
+    for (i, r) in rows.iter().enumerate() {
+        let p = &run.by_line[&(i as u64 + 2)];
+        for (k, name) in header.iter().enumerate() {
+            if ["Zeta", "alpha", "Mid col", "Ω note"].contains(name) {
+                let want = Some(r[k]).filter(|v| !v.is_empty());
+                assert_eq!(own(p, name).as_deref(), want, "row {}: {name}", i + 1);
+            }
+        }
+    }
+}

@@ -48,13 +48,20 @@ pub(crate) fn date_fields(fields: &[Field]) -> Vec<&str> {
 
 /// The values of the user's columns for one incident, typed as `user` says (an empty or
 /// absent cell is null).
+///
+/// The user's columns and an incident's cells are both in name order, so they are matched
+/// in one pass: looked up one by one, a UCDP export's 35 columns were a sixth of `run`'s
+/// CPU on 500,000 of its rows (each incident's cells are read for both layers and the
+/// date-like check).
 pub(crate) fn user_cells<'a>(l: &'a LocatedIncident, user: &UserColumns, out: &mut Vec<Cell<'a>>) {
+    debug_assert!(user.columns.windows(2).all(|w| w[0].0 < w[1].0));
+    let mut cells = l.record.extra.iter().peekable();
     for (key, f) in &user.columns {
-        let v = l
-            .record
-            .extra
-            .get(key)
-            .map(|v| v.trim())
+        let key = key.as_str();
+        while cells.next_if(|&(name, _)| name < key).is_some() {}
+        let v = cells
+            .next_if(|&(name, _)| name == key)
+            .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty());
         out.push(match (v, f.ty) {
             (None, _) => Cell::Null,

@@ -364,7 +364,8 @@ pub fn describe(layer: &str, name: &str) -> &'static str {
 /// with its original column name, its field name and type.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserColumns {
-    /// (column name as read, field)
+    /// (column name as read, field), by column name (`incidents::user_cells` relies on
+    /// it).
     pub columns: Vec<(String, Field)>,
 }
 
