@@ -8,7 +8,8 @@
 //! named-records geocode: 5) per stage, for the whole `run` and `density` commands, and for
 //! the analysis plus KDE in a child process that holds the incidents as analysis columns (as
 //! `density` does), with each process's highest peak memory. BENCH_REAL_UCDP=N adds `density`
-//! on N real-format rows built from ../shared/realdata when it is present. BENCH_PEER=N runs
+//! on N real-format rows built from ../shared/realdata when it is present (the file
+//! BENCH_REAL_UCDP_FILE names there; `run` too with BENCH_REAL_UCDP_RUN=1). BENCH_PEER=N runs
 //! only the side-by-side comparison with the geopandas peer on N events (`support/peer.rs`);
 //! BENCH_REPORT=N only report.html's size and time to first draw for N incidents
 //! (`support/report.rs`). BENCH_LOOKUP=1 only the whole-process `gazetteer NAME` lookups
@@ -125,11 +126,12 @@ fn coords_csv(geo: &GeoData, n: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// Writes `n` rows made of the real UCDP GED rows in ../shared/realdata (the juanr file),
+/// Writes `n` rows made of the real UCDP GED rows of `file` in ../shared/realdata,
 /// repeated in order with new event ids so none is a repeat; false when they are absent.
-fn repeated_real_ucdp(out: &std::path::Path, n: usize) -> bool {
+fn repeated_real_ucdp(out: &std::path::Path, n: usize, file: &str) -> bool {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/realdata/ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv");
+        .join("../shared/realdata")
+        .join(file);
     let Ok(mut reader) = csv::Reader::from_path(&source) else {
         return false;
     };
@@ -418,30 +420,41 @@ fn main() {
         v[v.len() / 2]
     };
     // BENCH_REAL_UCDP=N: `density` on N real-format rows, the real UCDP GED rows of
-    // ../shared/realdata (never committed) repeated with new ids.
+    // ../shared/realdata (never committed) repeated with new ids: the juanr file (14
+    // columns), or BENCH_REAL_UCDP_FILE, e.g. ucdp_ged_v22_1_hdx_pak.csv (the full export's
+    // 50 columns, some 35 passed through to the layers); BENCH_REAL_UCDP_RUN=1 times `run`
+    // on them too.
     if let Some(n) = std::env::var("BENCH_REAL_UCDP")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
+        let file = std::env::var("BENCH_REAL_UCDP_FILE")
+            .unwrap_or_else(|_| "ucdp_ged_v21_1_juanr_precise_afg_pak_tjk.csv".into());
         let input = input_dir.join(format!("real_ucdp_{n}.csv"));
-        if repeated_real_ucdp(&input, n) {
-            let mut runs: Vec<(f64, f64)> = (0..reps)
-                .map(|_| {
-                    let (ms, peak, _) = watch(borderwatch(&[
-                        "density".as_ref(),
-                        input.as_os_str(),
-                        "--out".as_ref(),
-                        tmp.path().join("real_out").as_os_str(),
-                    ]));
-                    (ms, peak)
-                })
-                .collect();
-            let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
-            runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-            println!(
-                "{n:>8} real-format UCDP GED rows: `density` {:.0} ms, peak {peak:.0} MB",
-                runs[runs.len() / 2].0
-            );
+        if repeated_real_ucdp(&input, n, &file) {
+            let mut commands = vec!["density"];
+            if std::env::var_os("BENCH_REAL_UCDP_RUN").is_some() {
+                commands.push("run");
+            }
+            for command in commands {
+                let mut runs: Vec<(f64, f64)> = (0..reps)
+                    .map(|_| {
+                        let (ms, peak, _) = watch(borderwatch(&[
+                            command.as_ref(),
+                            input.as_os_str(),
+                            "--out".as_ref(),
+                            tmp.path().join("real_out").as_os_str(),
+                        ]));
+                        (ms, peak)
+                    })
+                    .collect();
+                let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+                runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                println!(
+                    "{n:>8} real-format UCDP GED rows ({file}): `{command}` {:.0} ms, peak {peak:.0} MB",
+                    runs[runs.len() / 2].0
+                );
+            }
         } else {
             println!("BENCH_REAL_UCDP: ../shared/realdata not present, skipped");
         }
