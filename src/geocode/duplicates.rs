@@ -201,9 +201,8 @@ pub fn flag(located: &mut [LocatedIncident]) {
 #[cfg(test)]
 mod tests {
     use super::{Lowest, MAX_DAYS_APART, MAX_LISTED, Report, flag, overlap};
-    use crate::model::Date;
     use crate::model::{
-        DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
+        Date, DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
         RecordOrigin, SourceFormat,
     };
 

@@ -97,12 +97,9 @@ impl Extra {
 
     /// The cells `(name, value)`, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let all = self.0.as_deref();
-        let n = all.map_or(0, |a| a.cells.len());
-        (0..n).filter_map(move |i| {
-            let all = all?;
-            Some((&*all.cells[i].0, all.value(i)))
-        })
+        self.0
+            .iter()
+            .flat_map(|all| (0..all.cells.len()).map(move |i| (&*all.cells[i].0, all.value(i))))
     }
 }
 
