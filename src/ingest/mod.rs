@@ -82,7 +82,7 @@ pub struct IngestOptions {
     /// The caller reads only the analysed fields (`density`, `compare`): the cells of
     /// columns no importer maps are not kept in `IncidentRecord::extra`. Keeping them is
     /// most of reading a file with many such columns (a UCDP GED export passes some 35
-    /// through; made and freed for each of 500,000 rows, a fifth of `density`'s CPU).
+    /// through; made and freed for each of 500,000 rows, over a third of `density`'s CPU).
     pub analysis_only: bool,
 }
 

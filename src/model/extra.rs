@@ -2,9 +2,9 @@
 //! that they reach the outputs.
 //!
 //! A UCDP GED export passes some 35 columns through. Held as a map of owned names and
-//! values, that was two allocations and a tree node per cell, about 4.6 KB a record: `run`
-//! on 500,000 UCDP rows peaked at 2.9 GB, and making and freeing the maps was a fifth of
-//! reading them. Here a record holds its values in one text and, per cell, a name shared
+//! values, that was two allocations and a tree node per cell: `run` on 500,000 UCDP rows
+//! peaked at 2,810 MiB (1,367 MiB held this way), and making and freeing the maps was a
+//! large part of reading them. Here a record holds its values in one text and, per cell, a name shared
 //! with the other records this thread read ([`crate::memo::own_copy`]) and where its value
 //! lies in that text.
 

@@ -144,8 +144,8 @@ pub(super) fn draw(
 
 /// Figures drawn at once, at most, whatever the number of cores. A map of a million
 /// incidents holds a hundred megabytes or more while it groups them: drawn all at once, as
-/// many as the cores allow, `run` on a million incidents peaked at 1.07 GB with 4 threads
-/// and 1.12 GB with 8, against 0.98 GB with 2 (1 GiB is its target).
+/// many as the cores allow, `run` on a million incidents peaked at 1,070 MiB with 4 threads
+/// and 1,091 MiB with 8, against 982 MiB with 2 (1 GiB is its target).
 const FIGURES_AT_ONCE: usize = 2;
 
 /// `draw(job)` for every job, at most [`FIGURES_AT_ONCE`] at a time on the thread pool,
