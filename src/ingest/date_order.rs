@@ -150,6 +150,7 @@ mod tests {
             schema: super::super::formats::Schema::Native,
             names: vec!["Date".into()],
             keys: vec!["date".into()],
+            index: None,
             date_order: None,
             taken: None,
         }

@@ -6,7 +6,7 @@
 use super::columns;
 use super::date_order;
 use super::formats::Schema;
-use super::row::normalise_key;
+use super::row::{KeyIndex, column_of, normalise_key};
 use super::{DateOrder, IngestError, IngestOptions};
 
 /// The names, normalised keys and schema of a table's columns.
@@ -14,6 +14,8 @@ pub(crate) struct Header {
     pub schema: Schema,
     pub names: Vec<String>,
     pub keys: Vec<String>,
+    /// `keys` indexed (see [`KeyIndex`]); `None` for a JSON object's own header.
+    pub index: Option<KeyIndex>,
     /// How numeric dates in the date column are read (decided from the values, or given).
     pub date_order: Option<DateOrder>,
     /// For native files: which column was taken for what (see [`columns`]).
@@ -88,6 +90,7 @@ impl Header {
         Ok(Header {
             schema,
             names,
+            index: Some(KeyIndex::new(&keys)),
             keys,
             date_order: opts.date_order,
             taken,
@@ -114,7 +117,7 @@ impl Header {
         let Some(key) = self.date_key() else {
             return (None, None);
         };
-        let Some(col) = self.keys.iter().position(|k| k == key) else {
+        let Some(col) = self.column(key) else {
             return (None, None);
         };
         let mut votes = date_order::Votes::default();
@@ -126,6 +129,6 @@ impl Header {
 
     /// The index of a column, by key.
     pub(crate) fn column(&self, key: &str) -> Option<usize> {
-        self.keys.iter().position(|k| k == key)
+        column_of(&self.keys, self.index.as_ref(), key)
     }
 }

@@ -191,6 +191,7 @@ fn take(
         schema,
         names,
         keys,
+        index: None,
         date_order: opts.date_order,
         taken: None,
     };

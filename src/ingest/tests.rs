@@ -521,3 +521,20 @@ fn an_analysis_only_read_keeps_everything_but_the_unmapped_cells() {
         assert!(dropped >= 2, "{name}: {dropped} unmapped cells left out");
     }
 }
+
+/// A column is found by its key the same way with the table's index and without it: the
+/// first of the columns with that key.
+#[test]
+fn the_key_index_finds_the_first_column_of_a_key() {
+    let keys: Vec<String> = ["id", "date", "tag", "latitude", "tag", ""]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    let index = row::KeyIndex::new(&keys);
+    for key in ["id", "date", "tag", "latitude", "", "longitude", "Tag"] {
+        let scanned = keys.iter().position(|k| k == key);
+        assert_eq!(row::column_of(&keys, Some(&index), key), scanned, "{key:?}");
+        assert_eq!(row::column_of(&keys, None, key), scanned, "{key:?}");
+    }
+    assert_eq!(row::column_of(&keys, Some(&index), "tag"), Some(2));
+}
