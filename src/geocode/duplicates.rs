@@ -202,8 +202,8 @@ pub fn flag(located: &mut [LocatedIncident]) {
 mod tests {
     use super::{Lowest, MAX_DAYS_APART, MAX_LISTED, Report, flag, overlap};
     use crate::model::{
-        Date, DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
-        RecordOrigin, SourceFormat,
+        Date, DatePrecision, DateSpan, LocatedIncident, Location, PrecisionClass, RecordOrigin,
+        SourceFormat,
     };
 
     /// A located report of `event_type` (its own copy of the text) on `date`.
@@ -220,35 +220,14 @@ mod tests {
             line: i as u64 + 2,
             format: SourceFormat::Native,
         };
-        let record = IncidentRecord {
-            id: i.to_string().into(),
-            date: Some(DateSpan {
-                start: date,
-                end: date,
-                precision: DatePrecision::Day,
-            }),
-            country: None,
-            admin1: None,
-            admin2: None,
-            location: None,
-            latitude: Some(lat),
-            longitude: Some(lon),
-            stated_precision: None,
-            event_type: Some(event_type.into()),
-            actors: None,
-            fatalities: None,
-            fatalities_low: None,
-            fatalities_high: None,
-            wounded: None,
-            targets: None,
-            origin: None,
-            count: 1.0,
-            source: None,
-            source_url: None,
-            notes: None,
-            extra: Default::default(),
-            provenance: origin,
-        };
+        let mut record = crate::ingest::blank_record(i.to_string(), origin);
+        record.date = Some(DateSpan {
+            start: date,
+            end: date,
+            precision: DatePrecision::Day,
+        });
+        (record.latitude, record.longitude) = (Some(lat), Some(lon));
+        record.event_type = Some(event_type.into());
         let location = Location::from_coordinates(lon, lat, PrecisionClass::Near, r, String::new());
         LocatedIncident {
             record,
