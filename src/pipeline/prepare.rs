@@ -256,8 +256,8 @@ fn ingest_and_locate(
     // next: handing on is serial work (filing every record into the caller's store), which
     // otherwise left one core idle between batches. The channel holds one batch, so that
     // reading hands a full batch on without waiting for the locator inside a chunk (the
-    // pool, done mapping, then waited too); at most three batches (16,384 records, about 6 MB with their texts, each) are held
-    // at once.
+    // pool, done mapping, then waited too); at most three batches are held at once, each
+    // 16,384 records (6 MB before their texts).
     let (to_locate, batches) =
         std::sync::mpsc::sync_channel::<(Vec<IncidentRecord>, Option<usize>)>(1);
     let not_placed = std::thread::scope(|scope| -> Result<Vec<Unmatched>> {
