@@ -5,13 +5,24 @@
 //! values, that was two allocations and a tree node per cell: `run` on 500,000 UCDP rows
 //! peaked at 2,810 MiB (1,367 MiB held this way), and making and freeing the maps was a
 //! large part of reading them. Here a record holds its values in one text and, per cell, a name shared
-//! with the other records this thread read ([`crate::memo::own_copy`]) and where its value
+//! with the other records this thread read ([`column_name`]) and where its value
 //! lies in that text.
 
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// This thread's copy of a column's name. Remembered apart from `memo::own_copy`'s texts
+/// (file names, border ids): a file with thousands of column names (JSON objects with keys
+/// of their own) could otherwise fill that memo, and every record's file name would then be
+/// an allocation of its own.
+fn column_name(name: &str) -> Arc<str> {
+    thread_local! {
+        static NAMES: crate::memo::Seen<Arc<str>> = Default::default();
+    }
+    crate::memo::remembered(&NAMES, name, |n| n.into())
+}
 
 /// Text cells by column name: each name once, in name order (as a `BTreeMap` of them).
 /// One word when empty, as most records of most files are.
@@ -48,7 +59,7 @@ impl Extra {
         };
         for (name, value) in named {
             let at = all.push_text(value);
-            all.cells.push((crate::memo::own_copy(name), at.0, at.1));
+            all.cells.push((column_name(name), at.0, at.1));
         }
         Extra(Some(Box::new(all)))
     }
@@ -82,9 +93,7 @@ impl Extra {
         let at = all.push_text(value);
         match all.find(name) {
             Ok(i) => (all.cells[i].1, all.cells[i].2) = at,
-            Err(i) => all
-                .cells
-                .insert(i, (crate::memo::own_copy(name), at.0, at.1)),
+            Err(i) => all.cells.insert(i, (column_name(name), at.0, at.1)),
         }
     }
 
