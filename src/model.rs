@@ -410,14 +410,16 @@ pub struct Location {
     /// Radius (km) within which the event most likely happened.
     pub radius_km: f64,
     pub method: LocateMethod,
-    pub gazetteer_id: Option<String>,
-    pub gazetteer_name: Option<String>,
+    pub gazetteer_id: Option<Box<str>>,
+    pub gazetteer_name: Option<Box<str>>,
     /// Match score 0–1 (1 for exact and alias matches and for coordinates).
     pub score: f64,
-    /// For border-zone locations: the stretch of border the event lies along.
-    pub stretch: Option<BorderStretch>,
+    /// For border-zone locations: the stretch of border the event lies along. Boxed, like
+    /// the texts held as `Box<str>`: a million located incidents are kept in memory at once,
+    /// and few of them lie along a stretch.
+    pub stretch: Option<Box<BorderStretch>>,
     /// The text that was looked up.
-    pub matched_text: Option<String>,
+    pub matched_text: Option<Box<str>>,
     /// Two or more entries matched about equally well; the first was taken.
     pub ambiguous: bool,
     pub alternatives: Vec<String>,

@@ -38,8 +38,8 @@ pub fn review_csv(located: &[LocatedIncident]) -> Result<String> {
         let loc = &l.location;
         let placed_as = loc
             .gazetteer_name
-            .clone()
-            .unwrap_or_else(|| loc.alternatives.join(" | "));
+            .as_deref()
+            .map_or_else(|| loc.alternatives.join(" | "), str::to_string);
         let candidate = |i: usize| safe(r.candidates.get(i).map_or("", String::as_str));
         w.write_record([
             safe(&l.record.provenance.file),

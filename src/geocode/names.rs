@@ -246,11 +246,11 @@ pub(super) fn location_from_entry(
         precision,
         radius_km: radius,
         method: LocateMethod::Exact,
-        gazetteer_id: Some(e.id.clone()),
-        gazetteer_name: Some(e.name.clone()),
+        gazetteer_id: Some(e.id.as_str().into()),
+        gazetteer_name: Some(e.name.as_str().into()),
         score,
-        stretch: e.stretch.clone(),
-        matched_text: Some(text.to_string()),
+        stretch: e.stretch.clone().map(Box::new),
+        matched_text: Some(text.into()),
         ambiguous: false,
         alternatives: Vec::new(),
         explanation: "".into(),
@@ -336,10 +336,13 @@ pub(super) fn from_hits(
         loc.precision = precision_for_radius(loc.radius_km).max(loc.precision);
         loc.ambiguous = true;
         loc.gazetteer_id = match unit {
-            Some(u) if what.starts_with(&u.kind.to_string()) => Some(u.id.clone()),
+            Some(u) if what.starts_with(&u.kind.to_string()) => Some(u.id.as_str().into()),
             _ => None,
         };
-        loc.gazetteer_name = loc.gazetteer_id.as_ref().and(unit.map(|u| u.name.clone()));
+        loc.gazetteer_name = loc
+            .gazetteer_id
+            .as_ref()
+            .and(unit.map(|u| u.name.as_str().into()));
         loc.alternatives = all
             .iter()
             .take(4)
