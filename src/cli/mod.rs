@@ -110,15 +110,17 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc (the binary's allocator) keeps memory given back to it for a second before
 /// returning it to the system, in case it is asked for again. `run` and `export` hold every
 /// incident with all its fields, and reading a large file frees hundreds of megabytes of
-/// parsed rows as those incidents are made: with the delay that memory is still held when
-/// the incidents are complete, and a million incidents peaked at 1.0-1.2 GiB instead of under
-/// 1 GiB. Returning it at once costs system calls (1-1.5 s more system time on a million
-/// incidents), so only these two commands do it. `density` and `compare` keep only the
-/// analysed columns, and the analysis starts the moment reading ends: with a second's delay
-/// the rows freed by reading were still held while it allocated its own (a million
-/// incidents peaked at 390-420 MB); with a quarter of a second they are returned by then,
-/// at the same speed (337-344 MB; 100 ms cost more system time). `MIMALLOC_PURGE_DELAY`
-/// in the environment still decides, when set.
+/// parsed rows as those incidents are made: with the full second that memory is still held
+/// when the incidents are complete, and a million incidents peaked over 1 GiB. Returning it
+/// at once cost system calls and fresh pages instead (a million incidents: 2.5-3.6 s of
+/// system time against 1.4-2.0 s, and 0.6-1 s of wall time); 50 ms keeps the peak under
+/// 1 GiB (the peer's million: 928-947 MiB with 2 threads, 941-965 MiB with 4 to 16) at
+/// nearly the speed of the full second. `density` and `compare` keep only the analysed
+/// columns, and the analysis starts the moment reading ends: with a second's delay the rows
+/// freed by reading were still held while it allocated its own (a million incidents peaked
+/// at 390-420 MB); with a quarter of a second they are returned by then, at the same speed
+/// (337-344 MB; 100 ms cost more system time). `MIMALLOC_PURGE_DELAY` in the environment
+/// still decides, when set.
 fn set_purge_delay(ms: std::os::raw::c_long) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: called before any thread of this process is started (mimalloc's options
@@ -139,7 +141,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Run(_) | Command::Export(_) => set_purge_delay(0),
+        Command::Run(_) | Command::Export(_) => set_purge_delay(50),
         Command::Density(_) | Command::Compare(_) => set_purge_delay(250),
         _ => {}
     }
