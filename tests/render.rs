@@ -938,7 +938,11 @@ fn on_the_juanr_file_both_compared_maps_draw_counts_per_place() {
     assert!(after < 0.05 && after < before, "{before} -> {after}");
     // The symbols would bury each other on the Tajik map: most of them hidden.
     let canvas = r.canvas("AF-TJ");
-    let at = places::positions(&r.located, &render::Projection::region());
+    let at: Vec<[f64; 2]> = r
+        .located
+        .iter()
+        .map(|l| places::position(l, &proj))
+        .collect();
     let first = |n: usize| places::MapPoints::new(&r.located, &at, (0..n as u32).collect());
     let items = first(r.located.len());
     assert!(places::hidden_share(&canvas, &items) > places::CROWDED_SHARE);

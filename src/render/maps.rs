@@ -55,26 +55,84 @@ pub struct MapData<'a> {
     pub positions: PositionsOnce,
 }
 
-/// Each located incident's position in the region's projection (plane km; NaN where it
-/// does not project), index by index. Every map is drawn in that projection, and on a
-/// million incidents projecting each one for each map (and again for the compared maps'
-/// display mode) took about half a second of CPU per run.
+/// What every map reads of the located incidents, worked out once for all of the run's
+/// maps. Every map is drawn in the region's projection, and on a million incidents
+/// projecting each one for each map (and again for the compared maps' display mode) took
+/// about half a second of CPU per run; walking every incident for the few with a stretch,
+/// twice per map, took another quarter.
 ///
-/// [`project_incidents`] makes them on all cores before the maps are drawn; a map drawn
-/// without that makes them on first use on its own thread. Not on all cores there: maps
-/// are drawn as rayon jobs, and a job that waited inside this lock for rayon work could be
+/// [`project_incidents`] makes it on all cores before the maps are drawn; a map drawn
+/// without that makes it on first use on its own thread. Not on all cores there: a map may
+/// be drawn as a rayon job, and a job that waited inside this lock for rayon work could be
 /// handed another map's job, which would wait on the same lock on the same thread for ever
 /// (rayon-rs/rayon#1251).
 #[derive(Debug, Default)]
-pub struct PositionsOnce(std::sync::OnceLock<Vec<[f64; 2]>>);
+pub struct PositionsOnce(std::sync::OnceLock<Placed>);
 
-/// Projects the located incidents of `d` once, on all cores, for all of its maps. Call it
+/// See [`PositionsOnce`].
+#[derive(Debug)]
+struct Placed {
+    /// Each counted point incident's position in the region's projection (plane km), index
+    /// by index; NaN where it does not project, and for every other incident (aggregate
+    /// rows, records known only along a stretch, records the analysis did not count).
+    at: Vec<[f64; 2]>,
+    /// How many counted point incidents there are, whether they project or not.
+    point_rows: usize,
+    /// The counted incidents with a stretch (aggregate rows and records known only along a
+    /// stretch), by position, ascending.
+    stretched: Vec<u32>,
+}
+
+impl Placed {
+    /// `d`'s incidents placed, on all cores when `parallel`.
+    fn new(d: &MapData<'_>, parallel: bool) -> Placed {
+        use rayon::prelude::*;
+        let proj = Projection::region();
+        let (located, placements) = (d.located, &d.analysis.placements);
+        // Counted, and a point (an aggregate row always has a stretch).
+        let point =
+            |i: usize| placements[i].excluded.is_none() && located[i].location.stretch.is_none();
+        let stretched =
+            |i: usize| placements[i].excluded.is_none() && located[i].location.stretch.is_some();
+        let at_index = |i: usize| {
+            if point(i) {
+                places::position(&located[i], &proj)
+            } else {
+                [f64::NAN; 2]
+            }
+        };
+        let n = located.len().min(placements.len());
+        let as_u32 = |i: usize| i as u32;
+        let (at, point_rows, stretched) = if parallel {
+            (
+                (0..n).into_par_iter().map(at_index).collect(),
+                (0..n).into_par_iter().filter(|&i| point(i)).count(),
+                (0..n)
+                    .into_par_iter()
+                    .filter(|&i| stretched(i))
+                    .map(as_u32)
+                    .collect(),
+            )
+        } else {
+            (
+                (0..n).map(at_index).collect(),
+                (0..n).filter(|&i| point(i)).count(),
+                (0..n).filter(|&i| stretched(i)).map(as_u32).collect(),
+            )
+        };
+        Placed {
+            at,
+            point_rows,
+            stretched,
+        }
+    }
+}
+
+/// Places the located incidents of `d` once, on all cores, for all of its maps. Call it
 /// before drawing the maps side by side, and not from inside a rayon job (see
 /// [`PositionsOnce`]).
 pub fn project_incidents(d: &MapData<'_>) {
-    d.positions
-        .0
-        .get_or_init(|| places::positions(d.located, &Projection::region()));
+    d.positions.0.get_or_init(|| Placed::new(d, true));
 }
 
 /// [`display_mode`] remembered with the page size it was worked out for.
@@ -150,31 +208,21 @@ pub(super) fn rgb(c: [u8; 3]) -> Rgba {
     Rgba::rgb(c[0], c[1], c[2])
 }
 
-/// The records the analysis counted (not statistics, repeated events or records the filters
-/// and the window left out).
-///
-/// An iterator, not a list: a map of a million incidents walks it several times rather
-/// than holding a list of references per step (each is 8 MB there, and the maps are drawn
-/// side by side).
-fn counted<'a>(d: &MapData<'a>) -> impl Iterator<Item = &'a LocatedIncident> + use<'a> {
-    let analysis: &'a Analysis = d.analysis;
-    d.located
+/// The counted incidents with a stretch (see [`Placed::stretched`]), in order.
+fn stretched<'d, 'a>(
+    d: &'d MapData<'a>,
+) -> impl Iterator<Item = &'a LocatedIncident> + use<'d, 'a> {
+    let located: &'a [LocatedIncident] = d.located;
+    placed(d)
+        .stretched
         .iter()
-        .zip(&analysis.placements)
-        .filter(|(_, p)| p.excluded.is_none())
-        .map(|(l, _)| l)
+        .map(move |&i| &located[i as usize])
 }
 
-/// The located incidents' positions in the region's projection (see [`PositionsOnce`]):
-/// made here, on this thread alone, when [`project_incidents`] did not make them.
-fn positions<'d>(d: &'d MapData<'_>) -> &'d [[f64; 2]] {
-    d.positions.0.get_or_init(|| {
-        let proj = Projection::region();
-        d.located
-            .iter()
-            .map(|l| places::position(l, &proj))
-            .collect()
-    })
+/// The located incidents placed (see [`PositionsOnce`]): made here, on this thread alone,
+/// when [`project_incidents`] did not make them.
+fn placed<'d>(d: &'d MapData<'_>) -> &'d Placed {
+    d.positions.0.get_or_init(|| Placed::new(d, false))
 }
 
 /// The counted point incidents (neither aggregate rows nor stretches) whose position in
@@ -183,23 +231,16 @@ fn point_incidents<'d>(
     d: &'d MapData<'_>,
     keep: impl Fn(f64, f64) -> bool,
 ) -> (MapPoints<'d>, usize) {
-    let at = positions(d);
-    let mut point_rows = 0usize;
-    let index: Vec<u32> = d
-        .located
-        .iter()
-        .zip(&d.analysis.placements)
-        .enumerate()
-        // An aggregate row always has a stretch.
-        .filter(|(_, (l, p))| p.excluded.is_none() && l.location.stretch.is_none())
-        .inspect(|_| point_rows += 1)
-        .filter(|&(i, _)| {
+    let placed = placed(d);
+    let at = &placed.at;
+    let index: Vec<u32> = (0..at.len())
+        .filter(|&i| {
             let [x, y] = at[i];
             !x.is_nan() && keep(x, y)
         })
-        .map(|(i, _)| i as u32)
+        .map(|i| i as u32)
         .collect();
-    (MapPoints::new(d.located, at, index), point_rows)
+    (MapPoints::new(d.located, at, index), placed.point_rows)
 }
 
 pub(super) fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
@@ -338,7 +379,7 @@ fn draw(
 
     // Aggregate rows: their stretch, dashed, with their count.
     let mut aggregate_colors: Vec<Rgba> = Vec::new();
-    for l in counted(d).filter(|l| is_aggregate(l)) {
+    for l in stretched(d).filter(|l| is_aggregate(l)) {
         let Some(st) = &l.location.stretch else {
             continue;
         };
@@ -382,7 +423,7 @@ fn draw(
     }
 
     // Single records known only along a stretch: the stretch, highlighted.
-    let others = || counted(d).filter(|l| !is_aggregate(l));
+    let others = || stretched(d).filter(|l| !is_aggregate(l));
     let mut stretch_types: Vec<(SymbolShape, Rgba, &'static str)> = Vec::new();
     for l in others().filter(|l| l.location.stretch.is_some()) {
         let Some(st) = &l.location.stretch else {

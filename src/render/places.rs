@@ -102,13 +102,6 @@ impl<'a> MapPoints<'a> {
     }
 }
 
-/// Each incident's position in `proj` (plane km; NaN where it does not project), worked
-/// out on all cores: what [`MapPoints`] are made from.
-pub fn positions(located: &[LocatedIncident], proj: &Projection) -> Vec<[f64; 2]> {
-    use rayon::prelude::*;
-    located.par_iter().map(|l| position(l, proj)).collect()
-}
-
 /// An incident's position in `proj` (plane km; NaN where it does not project).
 pub fn position(l: &LocatedIncident, proj: &Projection) -> [f64; 2] {
     match proj.forward(l.location.lon, l.location.lat) {
