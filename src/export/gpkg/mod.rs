@@ -17,6 +17,9 @@
 //! journal (`journal_mode=DELETE`, nothing kept beside the file). A new file written in one
 //! transaction in a fixed order has the same pages every time, so no `VACUUM` is run (it
 //! would copy the whole file again to make it 0.3% smaller; see the README's Performance).
+//! Its pages are 16 KiB, not SQLite's 4 KiB: a million incidents' rows fill a quarter as
+//! many pages, with fewer splits and writes (`export --layers gpkg` on the peer's million,
+//! four interleaved runs: writing 2.13-2.44 -> 1.84-2.09 s, the file 383 -> 370 MB).
 //!
 //! Knows the GeoPackage and SQLite; the layers hand it shapes and typed values.
 
@@ -251,7 +254,7 @@ impl GeoPackage {
             .into_temp_path();
         let conn = Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
         conn.execute_batch(&format!(
-            "PRAGMA application_id = {}; PRAGMA user_version = 10300; PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192; BEGIN; {}",
+            "PRAGMA page_size = 16384; PRAGMA application_id = {}; PRAGMA user_version = 10300; PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192; BEGIN; {}",
             i32::from_be_bytes(*b"GPKG"),
             tables::CORE
         ))
