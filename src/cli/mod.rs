@@ -112,10 +112,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// incident with all its fields, and reading a large file frees hundreds of megabytes of
 /// parsed rows as those incidents are made: with the full second that memory is still held
 /// when the incidents are complete, and a million incidents peaked over 1 GiB. Returning it
-/// at once cost system calls and fresh pages instead (a million incidents: 2.5-3.6 s of
-/// system time against 1.4-2.0 s, and 0.6-1 s of wall time); 50 ms keeps the peak under
-/// 1 GiB (the peer's million: 928-947 MiB with 2 threads, 941-965 MiB with 4 to 16) at
-/// nearly the speed of the full second. `density` and `compare` keep only the analysed
+/// at once cost system calls and fresh pages instead (a million incidents: 2.7-3.6 s of
+/// system time against 1.6-1.8 s, and 0.6-1 s of wall time); 50 ms keeps the peak under
+/// 1 GiB (the peer's million, still with huge pages: 923-953 MiB with 2 threads, 941-965
+/// MiB with 4 to 16; without them, see [`without_huge_pages`], 888-911 MiB) at nearly the
+/// speed of the full second. `density` and `compare` keep only the analysed
 /// columns, and the analysis starts the moment reading ends: with a second's delay the rows
 /// freed by reading were still held while it allocated its own (a million incidents peaked
 /// at 390-420 MB); with a quarter of a second they are returned by then, at the same speed
