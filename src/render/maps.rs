@@ -9,6 +9,8 @@
 //! gave it, a title, a subtitle (window, filters, incidents outside the frame, sources),
 //! legends listing what is drawn, a scale bar, a north arrow and an inset locator.
 
+mod placing;
+
 use super::aggregates::is_aggregate;
 use super::places::{self, DisplayMode, MapPoints, Place, place_label};
 use super::{
@@ -24,6 +26,8 @@ use crate::model::{LocatedIncident, PrecisionClass};
 use crate::projection::Projection;
 use anyhow::{Result, bail};
 use geo::LineString;
+pub use placing::{PositionsOnce, project_incidents};
+use placing::{point_incidents, stretched};
 
 /// The casing of a segment the hotspot test flags (density::hotspot), on maps and profile.
 pub(super) const HOTSPOT_CASING: Rgba = Rgba::rgb(25, 25, 25);
@@ -53,86 +57,6 @@ pub struct MapData<'a> {
     /// Where each located incident falls in the region's projection, worked out once for
     /// all of the run's maps (see [`PositionsOnce`]). `Default::default()`.
     pub positions: PositionsOnce,
-}
-
-/// What every map reads of the located incidents, worked out once for all of the run's
-/// maps. Every map is drawn in the region's projection, and on a million incidents
-/// projecting each one for each map (and again for the compared maps' display mode) took
-/// about half a second of CPU per run; walking every incident for the few with a stretch,
-/// twice per map, took about 0.14 s more.
-///
-/// [`project_incidents`] makes it on all cores before the maps are drawn; a map drawn
-/// without that makes it on first use on its own thread. Not on all cores there: a map may
-/// be drawn as a rayon job, and a job that waited inside this lock for rayon work could be
-/// handed another map's job, which would wait on the same lock on the same thread for ever
-/// (rayon-rs/rayon#1251).
-#[derive(Debug, Default)]
-pub struct PositionsOnce(std::sync::OnceLock<Placed>);
-
-/// See [`PositionsOnce`].
-#[derive(Debug)]
-struct Placed {
-    /// Each counted point incident's position in the region's projection (plane km), index
-    /// by index; NaN where it does not project, and for every other incident (aggregate
-    /// rows, records known only along a stretch, records the analysis did not count).
-    at: Vec<[f64; 2]>,
-    /// How many counted point incidents there are, whether they project or not.
-    point_rows: usize,
-    /// The counted incidents with a stretch (aggregate rows and records known only along a
-    /// stretch), by position, ascending.
-    stretched: Vec<u32>,
-}
-
-impl Placed {
-    /// `d`'s incidents placed, on all cores when `parallel`.
-    fn new(d: &MapData<'_>, parallel: bool) -> Placed {
-        use rayon::prelude::*;
-        let proj = Projection::region();
-        let (located, placements) = (d.located, &d.analysis.placements);
-        // Counted, and a point (an aggregate row always has a stretch).
-        let point =
-            |i: usize| placements[i].excluded.is_none() && located[i].location.stretch.is_none();
-        let stretched =
-            |i: usize| placements[i].excluded.is_none() && located[i].location.stretch.is_some();
-        let at_index = |i: usize| {
-            if point(i) {
-                places::position(&located[i], &proj)
-            } else {
-                [f64::NAN; 2]
-            }
-        };
-        let n = located.len().min(placements.len());
-        let as_u32 = |i: usize| i as u32;
-        let (at, point_rows, stretched) = if parallel {
-            (
-                (0..n).into_par_iter().map(at_index).collect(),
-                (0..n).into_par_iter().filter(|&i| point(i)).count(),
-                (0..n)
-                    .into_par_iter()
-                    .filter(|&i| stretched(i))
-                    .map(as_u32)
-                    .collect(),
-            )
-        } else {
-            (
-                (0..n).map(at_index).collect(),
-                (0..n).filter(|&i| point(i)).count(),
-                (0..n).filter(|&i| stretched(i)).map(as_u32).collect(),
-            )
-        };
-        Placed {
-            at,
-            point_rows,
-            stretched,
-        }
-    }
-}
-
-/// Places the located incidents of `d` once, on all cores, for all of its maps. Call it
-/// before drawing the maps side by side, and not from inside a rayon job (see
-/// [`PositionsOnce`]).
-pub fn project_incidents(d: &MapData<'_>) {
-    d.positions.0.get_or_init(|| Placed::new(d, true));
 }
 
 /// [`display_mode`] remembered with the page size it was worked out for.
@@ -206,41 +130,6 @@ fn style_of(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
 
 pub(super) fn rgb(c: [u8; 3]) -> Rgba {
     Rgba::rgb(c[0], c[1], c[2])
-}
-
-/// The counted incidents with a stretch (see [`Placed::stretched`]), in order.
-fn stretched<'d, 'a>(
-    d: &'d MapData<'a>,
-) -> impl Iterator<Item = &'a LocatedIncident> + use<'d, 'a> {
-    let located: &'a [LocatedIncident] = d.located;
-    placed(d)
-        .stretched
-        .iter()
-        .map(move |&i| &located[i as usize])
-}
-
-/// The located incidents placed (see [`PositionsOnce`]): made here, on this thread alone,
-/// when [`project_incidents`] did not make them.
-fn placed<'d>(d: &'d MapData<'_>) -> &'d Placed {
-    d.positions.0.get_or_init(|| Placed::new(d, false))
-}
-
-/// The counted point incidents (neither aggregate rows nor stretches) whose position in
-/// the region's projection passes `keep`, and how many point incidents there were.
-fn point_incidents<'d>(
-    d: &'d MapData<'_>,
-    keep: impl Fn(f64, f64) -> bool,
-) -> (MapPoints<'d>, usize) {
-    let placed = placed(d);
-    let at = &placed.at;
-    let index: Vec<u32> = (0..at.len())
-        .filter(|&i| {
-            let [x, y] = at[i];
-            !x.is_nan() && keep(x, y)
-        })
-        .map(|i| i as u32)
-        .collect();
-    (MapPoints::new(d.located, at, index), placed.point_rows)
 }
 
 pub(super) fn find<'a>(d: &MapData<'a>, border_id: &str) -> Option<&'a BorderResult> {
