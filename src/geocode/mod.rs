@@ -219,27 +219,34 @@ pub fn geocode_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
 /// check them together). Records are answered in parallel, in bounded chunks; the input's
 /// memory is given back as it is consumed, so input and output are never both whole.
 pub fn locate_all(records: Vec<IncidentRecord>, geo: &GeoData) -> Geocoded {
-    locate_all_with(records, geo, true)
+    let mut located = Vec::with_capacity(records.len());
+    let unmatched = locate_into(records, geo, &mut located);
+    Geocoded { located, unmatched }
 }
 
-/// [`locate_all`], finding each location's district and province only if `admin_areas`
-/// (the analysis never reads them: point in polygon for every record is the costliest
-/// step of placing records that bring coordinates).
-pub fn locate_all_with(records: Vec<IncidentRecord>, geo: &GeoData, admin_areas: bool) -> Geocoded {
-    let mut located = Vec::with_capacity(records.len());
-    let unmatched = locate_each(records, geo, admin_areas, &mut |record, location| {
+/// [`locate_all`], appending each located incident to `located` where it will stay (a
+/// caller that files several batches into one list makes each incident in its place, not
+/// in a batch's list moved after); returns the records that could not be placed.
+pub fn locate_into(
+    records: Vec<IncidentRecord>,
+    geo: &GeoData,
+    located: &mut Vec<LocatedIncident>,
+) -> Vec<Unmatched> {
+    locate_each(records, geo, true, &mut |record, location| {
         located.push(LocatedIncident {
             record,
             location,
             possible_duplicates: Vec::new(),
         })
-    });
-    Geocoded { located, unmatched }
+    })
 }
 
-/// [`locate_all_with`], handing each located record with its location to `placed`, in
+/// [`locate_all`], handing each located record with its location to `placed`, in
 /// input order, instead of making a [`LocatedIncident`] of it: the analysis keeps a few
-/// fields of each and drops the rest at once. Returns the records that could not be placed.
+/// fields of each and drops the rest at once. `admin_areas` false leaves out each location's
+/// district and province (the analysis never reads them, and point in polygon for every
+/// record is the costliest step of placing records that bring coordinates). Returns the
+/// records that could not be placed.
 pub fn locate_each(
     records: Vec<IncidentRecord>,
     geo: &GeoData,

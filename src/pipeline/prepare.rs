@@ -3,7 +3,7 @@
 //! job share it so they cannot disagree about what was read.
 
 use crate::density::columns::{IncidentColumns, Subject};
-use crate::geocode::{Geocoded, duplicates, locate_each};
+use crate::geocode::{Geocoded, duplicates, locate_each, locate_into};
 use crate::geodata::GeoData;
 use crate::ingest::{self, IngestOptions};
 use crate::model::{IncidentRecord, LocatedIncident, Unmatched};
@@ -69,13 +69,7 @@ pub fn ingest_and_geocode_with(
         }
         // Each located incident is made in its place in the list, not in a batch's list
         // first and moved (half a kilobyte each, on the thread everything waits for).
-        locate_each(records, geo, true, &mut |record, location| {
-            located.push(LocatedIncident {
-                record,
-                location,
-                possible_duplicates: Vec::new(),
-            })
-        })
+        locate_into(records, geo, &mut located)
     })?;
     // The duplicate check runs over every file's records together.
     duplicates::flag(&mut located);
