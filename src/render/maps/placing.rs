@@ -41,13 +41,11 @@ impl Placed {
         use rayon::prelude::*;
         let proj = Projection::region();
         let (located, placements) = (d.located, &d.analysis.placements);
+        let counted = |i: usize| placements[i].excluded.is_none();
+        let stretched = |i: usize| counted(i) && located[i].location.stretch.is_some();
         // Counted, and a point (an aggregate row always has a stretch).
-        let point =
-            |i: usize| placements[i].excluded.is_none() && located[i].location.stretch.is_none();
-        let stretched =
-            |i: usize| placements[i].excluded.is_none() && located[i].location.stretch.is_some();
         let at_index = |i: usize| {
-            if point(i) {
+            if counted(i) && located[i].location.stretch.is_none() {
                 places::position(&located[i], &proj)
             } else {
                 [f64::NAN; 2]
@@ -55,10 +53,9 @@ impl Placed {
         };
         let n = located.len().min(placements.len());
         let as_u32 = |i: usize| i as u32;
-        let (at, point_rows, stretched) = if parallel {
+        let (at, stretched): (Vec<[f64; 2]>, Vec<u32>) = if parallel {
             (
                 (0..n).into_par_iter().map(at_index).collect(),
-                (0..n).into_par_iter().filter(|&i| point(i)).count(),
                 (0..n)
                     .into_par_iter()
                     .filter(|&i| stretched(i))
@@ -68,10 +65,12 @@ impl Placed {
         } else {
             (
                 (0..n).map(at_index).collect(),
-                (0..n).filter(|&i| point(i)).count(),
                 (0..n).filter(|&i| stretched(i)).map(as_u32).collect(),
             )
         };
+        // The counted incidents are points or stretches; counting them reads only the
+        // placements.
+        let point_rows = (0..n).filter(|&i| counted(i)).count() - stretched.len();
         Placed {
             at,
             point_rows,
