@@ -113,7 +113,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// parsed rows as those incidents are made: with the full second that memory is still held
 /// when the incidents are complete, and a million incidents peaked over 1 GiB. Returning it
 /// at once cost system calls and fresh pages instead (a million incidents: 2.7-3.6 s of
-/// system time against 1.6-1.8 s, and 0.6-1 s of wall time); 50 ms keeps the peak under
+/// system time against 1.6-1.8 s, and 0.5-1.7 s of wall time); 50 ms keeps the peak under
 /// 1 GiB (the peer's million, still with huge pages: 923-953 MiB with 2 threads, 941-965
 /// MiB with 4 to 16; without them, see [`without_huge_pages`], 888-911 MiB) at nearly the
 /// speed of the full second. `density` and `compare` keep only the analysed
@@ -136,7 +136,7 @@ fn set_purge_delay(ms: std::os::raw::c_long) {
 /// any byte of it is touched, and held whole while any byte of it is in use. With ordinary
 /// pages, on the peer's million incidents (interleaved runs on this project's two-core
 /// machine): `run` peaked at 878-908 MiB instead of 921-949 MiB, with about a second less
-/// system time (1.9-2.4 s against 1.9-3.5 s) and its wall time level or a little lower
+/// system time (1.9-2.6 s against 1.9-3.5 s) and its wall time level or a little lower
 /// within the machine's noise (7.05-8.04 s against 7.26-8.09 s); `density` at 295-304 MiB
 /// instead of 322-332 MiB, 1.51-1.80 s against 1.58-1.77 s.
 fn without_huge_pages() {
