@@ -49,8 +49,13 @@ impl Calibrated {
     /// The length of an offset of the query frame (degrees; `dx` already scaled by the
     /// cosine of the point's latitude), km.
     pub fn km(&self, dx: f64, dy: f64) -> f64 {
+        self.km_2(dx, dy).sqrt()
+    }
+
+    /// The square of [`Self::km`], whose square root it is exactly.
+    pub fn km_2(&self, dx: f64, dy: f64) -> f64 {
         let (x, y) = (dx * self.x_km, dy * self.y_km);
-        (x * x + y * y).sqrt()
+        x * x + y * y
     }
 
     /// km of this frame per degree of an index plane that scales longitude by `lon_scale`,

@@ -274,10 +274,15 @@ impl BorderIndex {
         // The same with the frame calibrated at the point ([`Calibrated`]), whose error is
         // bounded and a fraction of the first frame's: a candidate beyond either limit is
         // not the nearest.
+        // The scan keeps squared distances (`Candidate`), compared with squared limits a
+        // hair wider than the limits themselves, so that the square root is taken only for
+        // the candidates kept at the end: with the dense shipped borders a query scans some
+        // forty segments for four kept. The least distances are the square roots of the
+        // least squares, so the limits are the same as with the roots taken throughout.
         let cal = Calibrated::new(lat);
-        let mut flat: Vec<(u32, u32, f64, f64)> = Vec::with_capacity(64);
-        let mut best_flat = f64::INFINITY;
-        let mut best_cal = f64::INFINITY;
+        let mut flat: Vec<Candidate> = Vec::with_capacity(64);
+        let mut best_flat_2 = f64::INFINITY;
+        let mut best_cal_2 = f64::INFINITY;
         match cell {
             Some((cx, cy)) => {
                 let g = &self.cells;
@@ -294,6 +299,7 @@ impl BorderIndex {
                 let plane_lower_cal = cal.plane_km_lower(k, LON_SCALE);
                 // The limits change only when a run brings a better candidate.
                 let (mut limit, mut limit_cal) = (f64::INFINITY, f64::INFINITY);
+                let (mut limit_2, mut limit_cal_2) = (f64::INFINITY, f64::INFINITY);
                 for &(run, dc) in self.cell_candidates(cx, cy) {
                     if (dc - off) * plane_lower > limit + 0.1
                         || (dc - off) * plane_lower_cal > limit_cal + 0.1
@@ -305,35 +311,42 @@ impl BorderIndex {
                         continue;
                     }
                     let (bi, segments) = self.runs.span(run);
-                    let (was_flat, was_cal) = (best_flat, best_cal);
+                    let (was_flat, was_cal) = (best_flat_2, best_cal_2);
                     for si in segments {
                         let c = self.flat_candidate((bi, si), lon, lat, k, &cal);
-                        best_flat = best_flat.min(c.2);
-                        best_cal = best_cal.min(c.3);
+                        best_flat_2 = best_flat_2.min(c.2);
+                        best_cal_2 = best_cal_2.min(c.3);
                         // One beyond the limits now is beyond them at the end (they only
                         // shrink).
-                        if c.2 <= limit && c.3 <= limit_cal {
+                        if c.2 <= limit_2 && c.3 <= limit_cal_2 {
                             flat.push(c);
                         }
                     }
-                    if best_flat < was_flat || best_cal < was_cal {
-                        limit = keep_within(best_flat);
-                        limit_cal = cal.keep_limit(best_cal, limit);
+                    if best_flat_2 < was_flat || best_cal_2 < was_cal {
+                        limit = keep_within(flat_km_of(best_flat_2));
+                        limit_cal = cal.keep_limit(best_cal_2.sqrt(), limit);
+                        limit_2 = squared_over(limit / KM_PER_DEG);
+                        limit_cal_2 = squared_over(limit_cal);
                     }
                 }
             }
             None => {
                 for seg in self.walk_tree(lon, lat, k) {
                     let c = self.flat_candidate(seg, lon, lat, k, &cal);
-                    best_flat = best_flat.min(c.2);
-                    best_cal = best_cal.min(c.3);
+                    best_flat_2 = best_flat_2.min(c.2);
+                    best_cal_2 = best_cal_2.min(c.3);
                     flat.push(c);
                 }
             }
         }
-        let limit = keep_within(best_flat);
-        let limit_cal = cal.keep_limit(best_cal, limit);
-        flat.retain(|&(_, _, f, fc)| f <= limit && fc <= limit_cal);
+        let limit = keep_within(flat_km_of(best_flat_2));
+        let limit_cal = cal.keep_limit(best_cal_2.sqrt(), limit);
+        // The kept candidates with their distances (km): flat, and calibrated.
+        let mut flat: Vec<(u32, u32, f64, f64)> = flat
+            .into_iter()
+            .map(|(bi, si, f_2, fc_2)| (bi, si, flat_km_of(f_2), fc_2.sqrt()))
+            .filter(|&(_, _, f, fc)| f <= limit && fc <= limit_cal)
+            .collect();
         // The nearest calibrated distance first, so that the upper bound of the nearest distance
         // (the least of the kept candidates' upper bounds and measured distances) is about
         // the answer from the start; a candidate whose lower bound exceeds it is farther than
@@ -453,8 +466,7 @@ impl BorderIndex {
         flat_km(line[si], line[si + 1], lon, lat, k)
     }
 
-    /// A candidate as the query keeps it: border, segment, its distance in the local
-    /// equirectangular frame ([`flat_km`]) and in the frame calibrated at the point.
+    /// A candidate as the query's scan keeps it ([`Candidate`]).
     #[inline(always)]
     fn flat_candidate(
         &self,
@@ -463,10 +475,10 @@ impl BorderIndex {
         lat: f64,
         k: f64,
         cal: &Calibrated,
-    ) -> (u32, u32, f64, f64) {
+    ) -> Candidate {
         let line = &self.borders[bi as usize].line.0;
         let (fx, fy) = flat_offset(line[si as usize], line[si as usize + 1], lon, lat, k);
-        (bi, si, (fx * fx + fy * fy).sqrt() * 111.2, cal.km(fx, fy))
+        (bi, si, fx * fx + fy * fy, cal.km_2(fx, fy))
     }
 
     /// Position relative to one given border (brute force over its segments).
@@ -562,11 +574,31 @@ impl BorderIndex {
     }
 }
 
+/// km per degree of the query's flat frame ([`flat_km`]).
+const KM_PER_DEG: f64 = 111.2;
+
+/// A candidate segment in the query's scan: border, segment, and the squares of its
+/// distances in the local equirectangular frame (degrees², [`flat_km_of`] gives km) and in
+/// the frame calibrated at the point (km², [`Calibrated::km_2`]).
+type Candidate = (u32, u32, f64, f64);
+
 /// Distance from (lon, lat) to the segment a–c in the point's local equirectangular frame
 /// (longitude scaled by `k`, the cosine of its latitude; 111.2 km per degree), km.
 pub(super) fn flat_km(a: geo::Coord<f64>, c: geo::Coord<f64>, lon: f64, lat: f64, k: f64) -> f64 {
     let (fx, fy) = flat_offset(a, c, lon, lat, k);
-    (fx * fx + fy * fy).sqrt() * 111.2
+    flat_km_of(fx * fx + fy * fy)
+}
+
+/// [`flat_km`] from the squared offset (degrees²).
+fn flat_km_of(offset_2: f64) -> f64 {
+    offset_2.sqrt() * KM_PER_DEG
+}
+
+/// The square of `limit` made a little larger: any value whose root (times a positive
+/// constant the limit was divided by) is within the limit is within this square, whatever
+/// the rounding.
+fn squared_over(limit: f64) -> f64 {
+    limit * limit * (1.0 + 1e-9)
 }
 
 /// The offset from (lon, lat) to the nearest point of segment a–c in the point's local
