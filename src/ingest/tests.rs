@@ -537,4 +537,41 @@ fn the_key_index_finds_the_first_column_of_a_key() {
         assert_eq!(row::column_of(&keys, None, key), scanned, "{key:?}");
     }
     assert_eq!(row::column_of(&keys, Some(&index), "tag"), Some(2));
+
+    // The index's sketch never turns a present key away: every key of a wide header
+    // (a UCDP GED export's, and more) is found, and absent ones are not.
+    let wide: Vec<String> = (0..400)
+        .map(|i| {
+            format!(
+                "{}_{}",
+                ["where", "deaths", "id", "x"][i % 4],
+                i * 7919 % 1000
+            )
+        })
+        .chain(
+            "id relid year active_year code_status type_of_violence conflict_dset_id \
+             conflict_new_id conflict_name dyad_dset_id dyad_new_id dyad_name side_a_dset_id \
+             side_a_new_id side_a side_b_dset_id side_b_new_id side_b number_of_sources \
+             source_article source_office source_date source_headline source_original \
+             where_prec where_coordinates where_description adm_1 adm_2 latitude longitude \
+             geom_wkt priogrid_gid country country_id region event_clarity date_prec \
+             date_start date_end deaths_a deaths_b deaths_civilians deaths_unknown best high \
+             low gwnoa gwnob"
+                .split_whitespace()
+                .map(String::from),
+        )
+        .collect();
+    let index = row::KeyIndex::new(&wide);
+    for (i, key) in wide.iter().enumerate() {
+        let first = wide.iter().position(|k| k == key).unwrap();
+        assert!(first <= i);
+        assert_eq!(index.get(key), Some(first), "{key:?}");
+    }
+    for key in ["latitude", "fatalities_low", "", "where_1", "deaths_x"] {
+        assert_eq!(
+            index.get(key),
+            wide.iter().position(|k| k == key),
+            "{key:?}"
+        );
+    }
 }
