@@ -61,6 +61,19 @@ pub fn sigma_for_radius(radius_km: f64) -> f64 {
     (radius_km / 2.0).max(0.5)
 }
 
+/// How far from its border (km) a location can still put a share in a corridor of
+/// `corridor_km`: the corridor and the location's uncertainty radius, where its Gaussian is
+/// cut off ([`point_shares`]), and a metre for rounding. Beyond it, everything is outside
+/// wherever along the border the location lies, so its exact position is not needed.
+pub fn share_reach_km(corridor_km: f64, radius_km: f64) -> f64 {
+    let r = if radius_km.is_finite() {
+        radius_km.max(0.0)
+    } else {
+        0.0
+    };
+    corridor_km + r + 0.001
+}
+
 /// Shares of one incident whose location is a Gaussian of deviation `sigma` km
 /// ([`sigma_for_radius`]) cut off at its uncertainty radius `radius_km` and renormalised, so
 /// no share lands farther from the location than its radius. `pos` is its position on its
@@ -313,6 +326,65 @@ mod tests {
             let total: f64 = s.segments.iter().map(|x| x.1).sum::<f64>() + s.outside;
             assert!((total - 1.0).abs() < 1e-9, "{along} {dist} {r}: {total}");
         }
+    }
+
+    /// A location farther from its border than its share reach puts nothing in the
+    /// corridor, whatever its radius, position along the border and side, and whichever
+    /// side the corridor covers: the nearest-border query may place such a location
+    /// approximately.
+    #[test]
+    fn beyond_its_share_reach_a_location_is_all_outside() {
+        let b = line_border();
+        let cuts: Vec<f64> = (0..=13)
+            .map(|i| (i as f64 * 25.0).min(b.measured_km))
+            .collect();
+        let mut next = crate::geo_util::test_uniform(41);
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let corridor = 1.0 + next() * 80.0;
+            let r = match (next() * 4.0) as u32 {
+                0 => 0.0,
+                1 => next() * 2.0,
+                _ => next() * 300.0,
+            };
+            let reach = share_reach_km(corridor, r);
+            let dist = reach * (1.0 + 1e-12) + next() * next() * 50.0;
+            let pos = BorderPosition {
+                border: 0,
+                distance_km: dist,
+                along_km: -50.0 + next() * (b.measured_km + 100.0),
+                right_side: next() < 0.5,
+            };
+            for side in [
+                CorridorSide::Both,
+                CorridorSide::Afghan,
+                CorridorSide::Neighbour,
+            ] {
+                let s = point_shares(sigma_for_radius(r), r, &pos, &b, &cuts, corridor, side);
+                assert!(s.segments.is_empty(), "{corridor} {r} {pos:?}: {s:?}");
+                assert_eq!(s.outside, 1.0, "{corridor} {r} {pos:?}");
+                assert_eq!(s.point_segment, None, "{corridor} {r} {pos:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 60_000);
+        // Just inside the reach, a location with a radius still has a share.
+        let pos = BorderPosition {
+            border: 0,
+            distance_km: 50.0 + 10.0 - 0.01,
+            along_km: 100.0,
+            right_side: true,
+        };
+        let s = point_shares(
+            sigma_for_radius(10.0),
+            10.0,
+            &pos,
+            &b,
+            &cuts,
+            50.0,
+            CorridorSide::Both,
+        );
+        assert!(s.outside < 1.0, "{s:?}");
     }
 
     #[test]

@@ -22,7 +22,9 @@ use crate::borders::Border;
 use crate::borders::locate::BorderPosition;
 use crate::geodata::GeoData;
 use crate::model::{Date, SourceFormat};
-use assign::{Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
+use assign::{
+    Shares, is_imprecise, point_shares, share_reach_km, sigma_for_radius, stretch_shares,
+};
 use columns::{AnalysisInput, Subject};
 use periods::{periods, span_days};
 use rayon::prelude::*;
@@ -227,15 +229,16 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
     };
     // Places the records first..end: each distinct point once on the borders (real data
     // name the same places again and again; UCDP GED files hold about one distinct point
-    // for every four to five events), its exact position needed only within the reach of
-    // the corridor (beyond corridor + 8σ of its widest record, no share is left).
+    // for every four to five events), its exact position needed only within the share
+    // reach of its widest record ([`assign::share_reach_km`]: the corridor and the record's
+    // radius; beyond it, no share is left).
     let measure_range = |first: usize, end: usize| -> Vec<Measured> {
         let mut slot_of: crate::borders::locate::PointMap<u32> = Default::default();
         let mut points: Vec<(f64, f64, f64)> = Vec::new();
         let slots: Vec<u32> = (first..end)
             .map(|i| {
                 let s = located.subject(i);
-                let reach = opts.corridor_km + 8.0 * sigma_for_radius(s.radius_km);
+                let reach = share_reach_km(opts.corridor_km, s.radius_km);
                 let next = points.len() as u32;
                 let slot = *slot_of
                     .entry((s.lon.to_bits(), s.lat.to_bits()))
