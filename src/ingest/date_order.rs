@@ -151,6 +151,7 @@ mod tests {
             names: vec!["Date".into()],
             keys: vec!["date".into()],
             index: None,
+            name_order: None,
             date_order: None,
             taken: None,
         }

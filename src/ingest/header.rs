@@ -16,10 +16,21 @@ pub(crate) struct Header {
     pub keys: Vec<String>,
     /// `keys` indexed (see [`KeyIndex`]); `None` for a JSON object's own header.
     pub index: Option<KeyIndex>,
+    /// The columns in the order of their names (a stable sort: of equal names, the first
+    /// first), so that a row's pass-through cells need no sorting
+    /// ([`crate::model::Extra::from_ordered_cells`]); `None` for a JSON object's own header.
+    pub name_order: Option<Vec<u32>>,
     /// How numeric dates in the date column are read (decided from the values, or given).
     pub date_order: Option<DateOrder>,
     /// For native files: which column was taken for what (see [`columns`]).
     pub taken: Option<columns::Taken>,
+}
+
+/// The indices of `names` in name order, equal names in column order.
+fn name_order(names: &[String]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    order
 }
 
 impl Header {
@@ -87,10 +98,12 @@ impl Header {
         if taken.is_some() {
             taken = Some(columns::map_native(&names, &mut keys, &opts.columns));
         }
+        let name_order = name_order(&names);
         Ok(Header {
             schema,
             names,
             index: Some(KeyIndex::new(&keys)),
+            name_order: Some(name_order),
             keys,
             date_order: opts.date_order,
             taken,

@@ -192,6 +192,7 @@ fn take(
         names,
         keys,
         index: None,
+        name_order: None,
         date_order: opts.date_order,
         taken: None,
     };

@@ -162,6 +162,8 @@ pub(crate) struct Row<'a> {
     keys: &'a [String],
     /// `keys` indexed, when the table has an index.
     index: Option<&'a KeyIndex>,
+    /// The columns in name order, when the table has worked it out.
+    name_order: Option<&'a [u32]>,
     values: &'a [Cow<'a, str>],
     used: Vec<bool>,
 }
@@ -171,12 +173,14 @@ impl<'a> Row<'a> {
         names: &'a [String],
         keys: &'a [String],
         index: Option<&'a KeyIndex>,
+        name_order: Option<&'a [u32]>,
         values: &'a [Cow<'a, str>],
     ) -> Row<'a> {
         Row {
             names,
             keys,
             index,
+            name_order,
             values,
             used: vec![false; values.len()],
         }
@@ -253,14 +257,21 @@ impl<'a> Row<'a> {
 
     /// Non-empty cells no importer took, keyed by their column name as written.
     pub(crate) fn extras(&self) -> crate::model::Extra {
-        crate::model::Extra::from_cells(
-            self.used
-                .iter()
-                .enumerate()
-                .filter(|(_, used)| !**used)
-                .filter_map(|(i, _)| self.field(i))
-                .map(|f| (f.name, f.value)),
-        )
+        let unused = |i: usize| -> Option<(&'a str, &'a str)> {
+            (self.used.get(i) == Some(&false))
+                .then(|| self.field(i))
+                .flatten()
+                .map(|f| (f.name, f.value))
+        };
+        match self.name_order {
+            // A row as wide as its header: its cells taken in the header's name order.
+            Some(order) if order.len() == self.values.len() => {
+                crate::model::Extra::from_ordered_cells(
+                    order.iter().filter_map(|&i| unused(i as usize)),
+                )
+            }
+            _ => crate::model::Extra::from_cells((0..self.values.len()).filter_map(unused)),
+        }
     }
 }
 

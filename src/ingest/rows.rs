@@ -142,7 +142,13 @@ pub(crate) fn map_row(
     values: &[Cow<'_, str>],
     ctx: &Ctx<'_>,
 ) -> Result<Mapped, Problem> {
-    let mut row = Row::new(&header.names, &header.keys, header.index.as_ref(), values);
+    let mut row = Row::new(
+        &header.names,
+        &header.keys,
+        header.index.as_ref(),
+        header.name_order.as_deref(),
+        values,
+    );
     if row.is_blank() {
         Err(Problem::row("row has no values".to_string()))
     } else if row.is_hxl() {

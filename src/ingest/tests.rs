@@ -575,3 +575,48 @@ fn the_key_index_finds_the_first_column_of_a_key() {
         );
     }
 }
+
+/// A row's pass-through cells are the same taken in the header's name order (worked out
+/// once per file) as sorted row by row: names out of order, repeated, differing only in
+/// case, and cells left empty or taken by an importer.
+#[test]
+fn extras_in_the_headers_name_order_match_extras_sorted_per_row() {
+    use std::borrow::Cow;
+    let names: Vec<String> = ["zeta", "Alpha", "mid", "alpha", "mid", "b", "", "Zeta"]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let keys: Vec<String> = names.iter().map(|n| row::normalise_key(n)).collect();
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    let mut next = crate::geo_util::test_uniform(7);
+    for _ in 0..500 {
+        let values: Vec<Cow<'_, str>> = (0..names.len())
+            .map(|i| {
+                if next() < 0.3 {
+                    Cow::Borrowed("")
+                } else {
+                    Cow::Owned(format!("v{i}"))
+                }
+            })
+            .collect();
+        let taken: Vec<&str> = ["mid", "b"].into_iter().filter(|_| next() < 0.5).collect();
+        let extras = |name_order: Option<&[u32]>| {
+            let mut r = row::Row::new(&names, &keys, None, name_order, &values);
+            for key in &taken {
+                r.take(key);
+            }
+            r.extras()
+        };
+        let sorted = extras(None);
+        assert_eq!(extras(Some(&order)), sorted, "{values:?} {taken:?}");
+        // Each name once, the first column of a repeated name kept.
+        let got: Vec<(String, String)> = sorted
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        let mut names_seen: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        names_seen.dedup();
+        assert_eq!(names_seen.len(), got.len());
+    }
+}
