@@ -308,12 +308,17 @@ mod tests {
         )
     }
 
+    /// The test border's segment cuts: every 25 km, the last at its end.
+    fn cuts_every_25_km(b: &Border) -> Vec<f64> {
+        (0..=13)
+            .map(|i| (i as f64 * 25.0).min(b.measured_km))
+            .collect()
+    }
+
     #[test]
     fn shares_and_outside_sum_to_one() {
         let b = line_border();
-        let cuts: Vec<f64> = (0..=13)
-            .map(|i| (i as f64 * 25.0).min(b.measured_km))
-            .collect();
+        let cuts = cuts_every_25_km(&b);
         for (along, dist, r) in [
             (10.0, 5.0, 60.0),
             (150.0, -40.0, 30.0),
@@ -371,9 +376,7 @@ mod tests {
     #[test]
     fn beyond_its_share_reach_a_location_is_all_outside() {
         let b = line_border();
-        let cuts: Vec<f64> = (0..=13)
-            .map(|i| (i as f64 * 25.0).min(b.measured_km))
-            .collect();
+        let cuts = cuts_every_25_km(&b);
         let mut next = crate::geo_util::test_uniform(41);
         let mut checked = 0;
         for _ in 0..20_000 {
@@ -426,9 +429,7 @@ mod tests {
     #[test]
     fn a_precise_point_lands_in_its_segment() {
         let b = line_border();
-        let cuts: Vec<f64> = (0..=13)
-            .map(|i| (i as f64 * 25.0).min(b.measured_km))
-            .collect();
+        let cuts = cuts_every_25_km(&b);
         let pos = BorderPosition {
             border: 0,
             distance_km: 3.0,
