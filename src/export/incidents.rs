@@ -30,8 +30,9 @@ pub(crate) fn fields(user: &UserColumns, placement: bool) -> Vec<Field> {
 
 /// The user's columns of these incidents, named clear of the layer's schema.
 pub(crate) fn user_columns(located: &[LocatedIncident]) -> UserColumns {
+    use rayon::prelude::*;
     UserColumns::of(
-        located.iter().map(|l| &l.record.extra),
+        located.par_iter().map(|l| &l.record.extra),
         &schema::fields("incidents"),
     )
 }

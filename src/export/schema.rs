@@ -369,37 +369,68 @@ pub struct UserColumns {
     pub columns: Vec<(String, Field)>,
 }
 
+/// The type a user's column needs once it holds `v` as well as values needing `now`.
+fn widened(now: FieldType, v: &str) -> FieldType {
+    let real = || v.parse::<f64>().is_ok_and(f64::is_finite);
+    match now {
+        I | FieldType::Integer64 => match v.parse::<i64>() {
+            Ok(i) if now == I && i32::try_from(i).is_ok() => I,
+            Ok(_) => FieldType::Integer64,
+            Err(_) if real() => R,
+            Err(_) => T,
+        },
+        R if real() => R,
+        _ => T,
+    }
+}
+
+/// The wider of two types of a user's column (Integer < Integer64 < Real < Text).
+fn widest(a: FieldType, b: FieldType) -> FieldType {
+    let rank = |t: FieldType| match t {
+        I => 0,
+        FieldType::Integer64 => 1,
+        R => 2,
+        _ => 3,
+    };
+    if rank(a) >= rank(b) { a } else { b }
+}
+
 impl UserColumns {
     /// The columns of `extras` (each record's `extra`), named clear of `taken` (the
     /// layer's schema fields). A column is Integer when every value reads as a whole number
     /// (Integer64 when one needs more than 32 bits), Real when every value reads as a
     /// number, Text otherwise; empty cells do not count.
     pub fn of<'a>(
-        extras: impl Iterator<Item = &'a crate::model::Extra>,
+        extras: impl rayon::iter::ParallelIterator<Item = &'a crate::model::Extra>,
         taken: &[Field],
     ) -> UserColumns {
-        // Per column: Some(Integer) / Some(Real) while its values allow, Text after.
-        let mut kinds: BTreeMap<&str, FieldType> = BTreeMap::new();
-        for extra in extras {
-            for (k, v) in extra.iter() {
-                let v = v.trim();
-                if v.is_empty() {
-                    continue;
-                }
-                let now = kinds.get(k).copied().unwrap_or(I);
-                let next = match (now, v.parse::<i64>()) {
-                    (I, Ok(i)) if i32::try_from(i).is_ok() => I,
-                    (I | FieldType::Integer64, Ok(_)) => FieldType::Integer64,
-                    (I | FieldType::Integer64 | R, _)
-                        if v.parse::<f64>().is_ok_and(f64::is_finite) =>
-                    {
-                        R
+        use rayon::iter::ParallelIterator;
+        // A column's type is the widest its values need (Integer < Integer64 < Real < Text),
+        // whatever their order: worked out over the incidents in parallel, then joined (a
+        // pass over 500,000 UCDP rows' 35 columns took 0.8 s on one core, before any layer
+        // could be written).
+        let kinds: BTreeMap<&str, FieldType> = extras
+            .fold(
+                BTreeMap::new,
+                |mut kinds: BTreeMap<&str, FieldType>, extra| {
+                    for (k, v) in extra.iter() {
+                        let v = v.trim();
+                        if v.is_empty() {
+                            continue;
+                        }
+                        let kind = kinds.entry(k).or_insert(I);
+                        *kind = widened(*kind, v);
                     }
-                    _ => T,
-                };
-                kinds.insert(k, next);
-            }
-        }
+                    kinds
+                },
+            )
+            .reduce(BTreeMap::new, |mut a, b| {
+                for (k, kind) in b {
+                    let joined = a.get(k).map_or(kind, |&other| widest(other, kind));
+                    a.insert(k, joined);
+                }
+                a
+            });
         let mut used: BTreeSet<String> = taken.iter().map(|f| f.name.to_lowercase()).collect();
         let columns = kinds
             .into_iter()
@@ -493,6 +524,86 @@ mod tests {
         }
     }
 
+    /// Typed in parallel, a column gets the type the values give read one after another
+    /// (each value's rule applied to the type so far), whatever the values' order.
+    #[test]
+    fn user_columns_typed_in_parallel_match_the_values_read_in_order() {
+        let pool = [
+            "1",
+            "-5",
+            "2147483648",
+            "-2147483649",
+            "9223372036854775808",
+            "1.5",
+            "1e3",
+            "NaN",
+            "inf",
+            "abc",
+            " 7 ",
+            "",
+            "0x10",
+            "3.",
+        ];
+        let sequential = |values: &[&str]| -> Option<FieldType> {
+            let mut now: Option<FieldType> = None;
+            for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                let n = now.unwrap_or(I);
+                now = Some(match (n, v.parse::<i64>()) {
+                    (I, Ok(i)) if i32::try_from(i).is_ok() => I,
+                    (I | FieldType::Integer64, Ok(_)) => FieldType::Integer64,
+                    (I | FieldType::Integer64 | R, _)
+                        if v.parse::<f64>().is_ok_and(f64::is_finite) =>
+                    {
+                        R
+                    }
+                    _ => T,
+                });
+            }
+            now
+        };
+        let mut next = crate::geo_util::test_uniform(11);
+        for _ in 0..300 {
+            let n = 1 + (next() * 3000.0) as usize;
+            // Mostly one kind of value per column, with now and then another.
+            let columns: Vec<Vec<&str>> = (0..4)
+                .map(|_| {
+                    let usual = pool[(next() * pool.len() as f64) as usize];
+                    (0..n)
+                        .map(|_| {
+                            if next() < 0.002 {
+                                pool[(next() * pool.len() as f64) as usize]
+                            } else {
+                                usual
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let rows: Vec<crate::model::Extra> = (0..n)
+                .map(|i| {
+                    crate::model::Extra::from_cells(
+                        ["a", "b", "c", "d"]
+                            .iter()
+                            .zip(&columns)
+                            .map(|(name, values)| (*name, values[i])),
+                    )
+                })
+                .collect();
+            let u = UserColumns::of(
+                rayon::iter::IntoParallelRefIterator::par_iter(&rows),
+                &fields("incidents"),
+            );
+            let got: Vec<(&str, FieldType)> =
+                u.columns.iter().map(|(k, f)| (k.as_str(), f.ty)).collect();
+            let want: Vec<(&str, FieldType)> = ["a", "b", "c", "d"]
+                .iter()
+                .zip(&columns)
+                .filter_map(|(name, values)| sequential(values).map(|t| (*name, t)))
+                .collect();
+            assert_eq!(got, want);
+        }
+    }
+
     #[test]
     fn user_columns_are_typed_by_every_value_and_named_clear_of_the_schema() {
         let rows: Vec<crate::model::Extra> = [
@@ -511,7 +622,10 @@ mod tests {
         .iter()
         .map(|r| crate::model::Extra::from_cells(r.iter().copied()))
         .collect();
-        let u = UserColumns::of(rows.iter(), &fields("incidents"));
+        let u = UserColumns::of(
+            rayon::iter::IntoParallelRefIterator::par_iter(&rows),
+            &fields("incidents"),
+        );
         let got: Vec<(&str, &str, FieldType)> = u
             .columns
             .iter()
