@@ -59,11 +59,21 @@ pub(crate) fn user_cells<'a>(l: &'a LocatedIncident, user: &UserColumns, out: &m
     let mut cells = l.record.extra.iter().peekable();
     for (key, f) in &user.columns {
         let key = key.as_str();
-        while cells.next_if(|&(name, _)| name < key).is_some() {}
-        let v = cells
-            .next_if(|&(name, _)| name == key)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty());
+        // One comparison of the names a step (most cells are the next column's).
+        let mut v = None;
+        while let Some(&(name, value)) = cells.peek() {
+            match name.cmp(key) {
+                std::cmp::Ordering::Greater => break,
+                std::cmp::Ordering::Less => {
+                    cells.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    cells.next();
+                    v = Some(value.trim()).filter(|v| !v.is_empty());
+                    break;
+                }
+            }
+        }
         out.push(match (v, f.ty) {
             (None, _) => Cell::Null,
             (Some(v), FieldType::Integer | FieldType::Integer64) => {
