@@ -274,11 +274,9 @@ impl BorderIndex {
         // The same with the frame calibrated at the point ([`Calibrated`]), whose error is
         // bounded and a fraction of the first frame's: a candidate beyond either limit is
         // not the nearest.
-        // The scan keeps squared distances (`Candidate`), compared with squared limits a
-        // hair wider than the limits themselves, so that the square root is taken only for
-        // the candidates kept at the end: with the dense shipped borders a query scans some
-        // forty segments for four kept. The least distances are the square roots of the
-        // least squares, so the limits are the same as with the roots taken throughout.
+        // The scan keeps squared distances (`Candidate`) against squared limits a hair wider
+        // (some forty segments scanned for four kept on the shipped borders); the least
+        // distances are the roots of the least squares, so the limits are as before.
         let cal = Calibrated::new(lat);
         let mut flat: Vec<Candidate> = Vec::with_capacity(64);
         let mut best_flat_2 = f64::INFINITY;
@@ -341,9 +339,12 @@ impl BorderIndex {
         }
         let limit = keep_within(flat_km_of(best_flat_2));
         let limit_cal = cal.keep_limit(best_cal_2.sqrt(), limit);
-        // The kept candidates with their distances (km): flat, and calibrated.
+        // The kept candidates with their distances (km), flat and calibrated: roots only for
+        // those within the squared limits.
+        let (limit_2, limit_cal_2) = (squared_over(limit / KM_PER_DEG), squared_over(limit_cal));
         let mut flat: Vec<(u32, u32, f64, f64)> = flat
             .into_iter()
+            .filter(|&(_, _, f_2, fc_2)| f_2 <= limit_2 && fc_2 <= limit_cal_2)
             .map(|(bi, si, f_2, fc_2)| (bi, si, flat_km_of(f_2), fc_2.sqrt()))
             .filter(|&(_, _, f, fc)| f <= limit && fc <= limit_cal)
             .collect();
