@@ -267,54 +267,37 @@ pub fn locate_each(
     // (a search of the gazetteer per record was a tenth of `density` on a UCDP GED export).
     let mut key_of: Vec<u32> = Vec::with_capacity(records.len());
     let mut areas_of: Vec<u32> = Vec::with_capacity(records.len());
-    let mut area_keys: rustc_hash::FxHashMap<(Option<&str>, Option<&str>), u32> =
-        rustc_hash::FxHashMap::default();
-    let mut area_firsts: Vec<usize> = Vec::new();
-    let mut answers: Vec<Option<Result<Location, Box<Unmatched>>>> = {
-        // Only looked up, never iterated: a fast hash, sized once.
-        let mut keys: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
-        keys.reserve(records.len());
-        let mut firsts: Vec<usize> = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            if r.latitude.is_some() || r.longitude.is_some() {
-                key_of.push(NO_KEY);
-                let named = r.country.is_some() || r.admin1.is_some();
-                areas_of.push(if named && r.latitude.is_some() && r.longitude.is_some() {
-                    let next = area_firsts.len() as u32;
-                    let k = *area_keys
-                        .entry((r.country.as_deref(), r.admin1.as_deref()))
-                        .or_insert(next);
-                    if k == next {
-                        area_firsts.push(i);
-                    }
-                    k
-                } else {
-                    NO_KEY
-                });
-                continue;
-            }
-            areas_of.push(NO_KEY);
-            let key = (
-                r.country.as_deref(),
-                r.admin1.as_deref(),
-                r.admin2.as_deref(),
-                r.location.as_deref(),
-                r.stated_precision,
-            );
-            let next = firsts.len() as u32;
-            let k = *keys.entry(key).or_insert(next);
-            if k == next {
-                firsts.push(i);
-            }
-            key_of.push(k);
+    let mut places: Distinct<Key> = Distinct::with_capacity(records.len());
+    let mut named_pairs: Distinct<(Option<&str>, Option<&str>)> = Distinct::with_capacity(0);
+    for (i, r) in records.iter().enumerate() {
+        if r.latitude.is_some() || r.longitude.is_some() {
+            key_of.push(NO_KEY);
+            let named = r.country.is_some() || r.admin1.is_some();
+            areas_of.push(if named && r.latitude.is_some() && r.longitude.is_some() {
+                named_pairs.number((r.country.as_deref(), r.admin1.as_deref()), i)
+            } else {
+                NO_KEY
+            });
+            continue;
         }
-        firsts
-            .par_iter()
-            .map(|&i| Some(geocode_one_with(&records[i], geo, admin_areas)))
-            .collect()
-    };
+        areas_of.push(NO_KEY);
+        let key = (
+            r.country.as_deref(),
+            r.admin1.as_deref(),
+            r.admin2.as_deref(),
+            r.location.as_deref(),
+            r.stated_precision,
+        );
+        key_of.push(places.number(key, i));
+    }
+    let mut answers: Vec<Option<Result<Location, Box<Unmatched>>>> = places
+        .firsts
+        .par_iter()
+        .map(|&i| Some(geocode_one_with(&records[i], geo, admin_areas)))
+        .collect();
     // With coordinates, an unknown country is no error: every lookup succeeds.
-    let areas: Vec<NamedAreas<'_>> = area_firsts
+    let areas: Vec<NamedAreas<'_>> = named_pairs
+        .firsts
         .par_iter()
         .map(|&i| named_areas(&records[i], geo).unwrap_or((None, None)))
         .collect();
@@ -386,6 +369,34 @@ pub fn locate_each(
         }
     }
     unmatched_out
+}
+
+/// Keys numbered as first met, with the position of each one's first record. Only looked
+/// up, never iterated: a fast hash.
+struct Distinct<K> {
+    numbers: rustc_hash::FxHashMap<K, u32>,
+    firsts: Vec<usize>,
+}
+
+impl<K: std::hash::Hash + Eq> Distinct<K> {
+    fn with_capacity(n: usize) -> Distinct<K> {
+        let mut numbers = rustc_hash::FxHashMap::default();
+        numbers.reserve(n);
+        Distinct {
+            numbers,
+            firsts: Vec::new(),
+        }
+    }
+
+    /// The number of `key`, met at record `i`.
+    fn number(&mut self, key: K, i: usize) -> u32 {
+        let next = self.firsts.len() as u32;
+        let k = *self.numbers.entry(key).or_insert(next);
+        if k == next {
+            self.firsts.push(i);
+        }
+        k
+    }
 }
 
 fn unmatched(
