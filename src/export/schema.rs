@@ -426,8 +426,9 @@ impl UserColumns {
             )
             .reduce(BTreeMap::new, |mut a, b| {
                 for (k, kind) in b {
-                    let joined = a.get(k).map_or(kind, |&other| widest(other, kind));
-                    a.insert(k, joined);
+                    a.entry(k)
+                        .and_modify(|t| *t = widest(*t, kind))
+                        .or_insert(kind);
                 }
                 a
             });

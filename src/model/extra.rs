@@ -54,7 +54,8 @@ impl Extra {
 
     /// [`Self::from_cells`] for cells already in name order (equal names in the order
     /// given): a file's rows come with their columns sorted once for all of them, where
-    /// sorting some 35 cells a row was a fifth of reading a UCDP GED export.
+    /// each row sorted its own (making a row's cells, that sort included, was a fifth of
+    /// reading a UCDP GED export's 35 pass-through columns, by `perf`).
     pub fn from_ordered_cells<'a>(cells: impl IntoIterator<Item = (&'a str, &'a str)>) -> Extra {
         let mut named: Vec<(&str, &str)> = cells.into_iter().collect();
         debug_assert!(
