@@ -80,6 +80,27 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
     frame: &BorderFrame,
     opts: &AnalysisOptions,
 ) -> Analysis {
+    analyse_keeping(located, frame, opts, true)
+}
+
+/// [`analyse_in`] for a job that writes only the tables (`density`, `compare`): the same
+/// figures, with no per-incident placements (`placements` is empty). Each placement holds
+/// its own copies of a border id and a side name, looked up per incident; a million of them
+/// are about 100 MB that such a job never reads.
+pub fn analyse_tables_in<I: AnalysisInput + ?Sized>(
+    located: &I,
+    frame: &BorderFrame,
+    opts: &AnalysisOptions,
+) -> Analysis {
+    analyse_keeping(located, frame, opts, false)
+}
+
+fn analyse_keeping<I: AnalysisInput + ?Sized>(
+    located: &I,
+    frame: &BorderFrame,
+    opts: &AnalysisOptions,
+    keep_placements: bool,
+) -> Analysis {
     debug_assert!(frame.fits(opts), "a frame built for other options");
     let BorderFrame {
         borders,
@@ -97,7 +118,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
 
     // Shares per incident: measured in parallel a chunk at a time (bounded memory), then
     // added up in input order, so sums are the same on any number of cores.
-    let mut placements = Vec::with_capacity(located.len());
+    let mut placements = Vec::with_capacity(if keep_placements { located.len() } else { 0 });
     let mut seg_tally: Vec<Vec<Tally>> = all_segments
         .iter()
         .map(|s| vec![Tally::default(); s.len()])
@@ -186,7 +207,10 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
         // A stretch's raw count goes to its border even without a point segment.
         shares.stretch = stretch_border.is_some();
         let in_corridor: f64 = shares.segments.iter().map(|x| x.1).sum();
-        let placement = Placement {
+        let along_km = nearest
+            .as_ref()
+            .map(|p| (p.along_km * 1000.0).round() / 1000.0);
+        let placement = keep_placements.then(|| Placement {
             border_id: shares
                 .border
                 .or(nearest.as_ref().map(|p| p.border))
@@ -194,14 +218,16 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
             distance_km: nearest
                 .as_ref()
                 .map(|p| (p.distance_km * 1000.0).round() / 1000.0),
-            along_km: nearest
-                .as_ref()
-                .map(|p| (p.along_km * 1000.0).round() / 1000.0),
+            along_km,
             side: nearest.as_ref().map(|p| side_name(p.border, p.right_side)),
             // The filters' verdict is filed when the chunk is added up.
             weight: 0.0,
             in_corridor,
             excluded: None,
+        });
+        let point = Point {
+            in_corridor,
+            along_km,
         };
         // Sectors: the share of the incident along each sector's km range (either side),
         // summed over its segments in order (through each segment's overlapping sectors).
@@ -225,7 +251,7 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
         let side = nearest
             .as_ref()
             .map(|p| side_ids[p.border][usize::from(p.right_side)]);
-        (placement, shares, sector_shares, side)
+        (placement, point, shares, sector_shares, side)
     };
     // Places the records first..end: each distinct point once on the borders (real data
     // name the same places again and again; UCDP GED files hold about one distinct point
@@ -294,15 +320,19 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
     } = filtered;
     // Adds up one measured chunk, in input order.
     let mut accumulate = |first: usize, measured: Vec<Measured>| {
-        for (j, (mut placement, shares, sector_shares, placement_side)) in
+        for (j, (placement, point, shares, sector_shares, placement_side)) in
             measured.into_iter().enumerate()
         {
             let i = first + j;
-            placement.weight = weights[i];
-            placement.excluded = reasons[i];
-            let in_corridor = placement.in_corridor;
-            let placement_km = placement.along_km;
-            placements.push(placement);
+            if let Some(mut placement) = placement {
+                placement.weight = weights[i];
+                placement.excluded = reasons[i];
+                placements.push(placement);
+            }
+            let Point {
+                in_corridor,
+                along_km: placement_km,
+            } = point;
             let w = weights[i];
             if w <= 0.0 {
                 continue;
@@ -544,9 +574,23 @@ fn named_sums<T: FromIterator<(String, f64)>>(sums: &[Option<f64>], names: &[Arc
         .collect()
 }
 
-/// One incident's placement, its shares, and its non-zero share in each sector.
-/// The side it lies on is numbered as in `analyse`'s side names.
-type Measured = (Placement, Shares, Vec<(usize, f64)>, Option<u32>);
+/// One incident's placement (when kept), its point's figures, its shares, and its non-zero
+/// share in each sector. The side it lies on is numbered as in `analyse`'s side names.
+type Measured = (
+    Option<Placement>,
+    Point,
+    Shares,
+    Vec<(usize, f64)>,
+    Option<u32>,
+);
+
+/// What adding up needs of an incident's placement, kept or not.
+struct Point {
+    /// Share of the weight inside the corridor.
+    in_corridor: f64,
+    /// Position on its nearest border (km), rounded to the metre as the placement has it.
+    along_km: Option<f64>,
+}
 
 #[cfg(test)]
 mod tests;

@@ -80,6 +80,7 @@ pub struct Analysis {
     pub window: Option<(Date, Date)>,
     pub years: Option<f64>,
     pub borders: Vec<BorderResult>,
+    /// One per incident, in input order; none from [`super::analyse_tables_in`].
     pub placements: Vec<Placement>,
     pub by_type: Vec<BreakdownRow>,
     pub by_period: Vec<BreakdownRow>,

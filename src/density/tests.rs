@@ -274,3 +274,44 @@ fn records_sharing_a_point_in_one_chunk_share_its_placement() {
     assert_eq!(i.along_km, j.along_km);
     assert_eq!(i.side, j.side);
 }
+
+/// The tables' analysis (no placements kept) gives every figure the full analysis gives:
+/// raw counts by sector read the point's position as the placement rounds it.
+#[test]
+fn an_analysis_for_tables_has_the_full_analysis_figures_without_placements() {
+    let geo = GeoData::load(None).unwrap();
+    let frame = BorderFrame::new(&geo, &AnalysisOptions::default());
+    let tj = geo.borders.iter().find(|b| b.id == "AF-TJ").unwrap();
+    let mut located = Vec::new();
+    for i in 0..2_000u32 {
+        let km = f64::from(i) * 0.6871;
+        let (lon, lat) = crate::borders::locate::point_at_km(tj, km);
+        let radius = f64::from(i % 7) * 9.0;
+        located.push(incident(&format!("p{i}"), lon, lat + 0.01, radius, 1.0));
+        let spread = (
+            65.0 + f64::from(i % 97) * 0.1,
+            31.0 + f64::from(i % 89) * 0.1,
+        );
+        located.push(incident(&format!("s{i}"), spread.0, spread.1, radius, 2.0));
+    }
+    for opts in [
+        AnalysisOptions::default(),
+        AnalysisOptions {
+            corridor_side: assign::CorridorSide::Afghan,
+            ..AnalysisOptions::default()
+        },
+    ] {
+        let full = analyse_in(&located, &frame, &opts);
+        let tables = analyse_tables_in(&located, &frame, &opts);
+        assert_eq!(full.placements.len(), located.len());
+        assert!(tables.placements.is_empty());
+        let without = Analysis {
+            placements: Vec::new(),
+            ..full
+        };
+        assert_eq!(
+            serde_json::to_string(&without).unwrap(),
+            serde_json::to_string(&tables).unwrap()
+        );
+    }
+}

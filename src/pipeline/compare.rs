@@ -6,7 +6,7 @@ use super::analysis::AnalysisJob;
 use super::prepare::PreparedForAnalysis;
 use super::{fixed3, ratio_with_interval};
 use crate::density::compare::{Comparison, check_pair, compare as compare_pair};
-use crate::density::{Analysis, AnalysisOptions, analyse_in};
+use crate::density::{Analysis, AnalysisOptions, analyse_tables_in};
 use crate::export::{tables, write_atomic};
 use anyhow::Result;
 use std::fmt::Write;
@@ -38,7 +38,7 @@ pub fn compare(
         check_pair(a, b, &ids, &opts.borders).map_err(anyhow::Error::from)
     };
     let ready = job.prepare(Some(&check), log)?;
-    let analysis = analyse_in(&ready.prepared.located, &ready.frame, &job.options);
+    let analysis = analyse_tables_in(&ready.prepared.located, &ready.frame, &job.options);
     let c = compare_pair(&analysis, a, b)?;
     write_atomic(output, tables::comparison_csv(&c)?.as_bytes())?;
     Ok(CompareReport {

@@ -4,7 +4,7 @@
 use super::analysis::AnalysisJob;
 use super::fixed3;
 use super::prepare::PreparedForAnalysis;
-use crate::density::{Analysis, AnalysisOptions, analyse_in};
+use crate::density::{Analysis, AnalysisOptions, analyse_tables_in};
 use crate::export::{tables, write_atomic};
 use anyhow::Result;
 use std::fmt::Write;
@@ -23,7 +23,7 @@ pub struct DensityReport {
 /// `sectors.csv`, `borders.csv`, `by_event_type.csv` and `by_period.csv` into `out`.
 pub fn density(job: &AnalysisJob, out: &Path, log: &mut dyn FnMut(&str)) -> Result<DensityReport> {
     let ready = job.prepare(None, log)?;
-    let a = analyse_in(&ready.prepared.located, &ready.frame, &job.options);
+    let a = analyse_tables_in(&ready.prepared.located, &ready.frame, &job.options);
     write_atomic(
         &out.join("segments.csv"),
         tables::segments_csv(&a)?.as_bytes(),
