@@ -36,7 +36,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let id = row
         .take_text("event_id_cnty")
         .unwrap_or_else(|| ctx.generated_id());
-    let mut r = blank_record(id, ctx.origin());
+    let mut r = Box::new(blank_record(id, ctx.origin()));
 
     if let Some(f) = row.take("event_date") {
         let mut span = parse_date_in(f.value, ctx.date_order).map_err(|e| Problem::at(f, e))?;

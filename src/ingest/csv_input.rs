@@ -207,12 +207,12 @@ struct Pending {
 /// What mapping one row gave, to be filed in order.
 /// The record goes to [`Mapped::records`], the rest to [`Mapped::notes`], so that the records
 /// can be moved into place while the notes are filed.
-type Outcome = (Option<IncidentRecord>, Note);
+type Outcome = (Option<Box<IncidentRecord>>, Note);
 
 /// One mapped chunk, in file order: the kept rows' records, and a note per row.
 #[derive(Default)]
 struct Mapped {
-    records: Vec<Option<IncidentRecord>>,
+    records: Vec<Option<Box<IncidentRecord>>>,
     notes: Vec<Note>,
 }
 
@@ -404,8 +404,8 @@ fn file_notes(
 }
 
 /// Appends a mapped chunk's records, in order.
-fn move_records(records: &mut Vec<IncidentRecord>, mapped: Vec<Option<IncidentRecord>>) {
-    records.extend(mapped.into_iter().flatten());
+fn move_records(records: &mut Vec<IncidentRecord>, mapped: Vec<Option<Box<IncidentRecord>>>) {
+    records.extend(mapped.into_iter().flatten().map(|r| *r));
 }
 
 /// The note on a kept row with fields that were not UTF-8.

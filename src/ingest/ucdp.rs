@@ -73,7 +73,7 @@ fn day(f: Field<'_>) -> Result<crate::model::DateSpan, Problem> {
 pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
     let id = row.take_text("id").unwrap_or_else(|| ctx.generated_id());
-    let mut r = blank_record(id, ctx.origin());
+    let mut r = Box::new(blank_record(id, ctx.origin()));
 
     let start = row.take("date_start");
     let end = row.take("date_end");
@@ -129,7 +129,7 @@ pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Probl
 pub(crate) fn map_reduced(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
     let id = row.take_text("id").unwrap_or_else(|| ctx.generated_id());
-    let mut r = blank_record(id, ctx.origin());
+    let mut r = Box::new(blank_record(id, ctx.origin()));
 
     let (y, m, d) = (row.take("year"), row.take("month"), row.take("day"));
     if let Some(yf) = y {
