@@ -108,46 +108,90 @@ pub(crate) struct Field<'a> {
 /// scanning the names: an importer takes some 25 fields a row, and a UCDP GED export has 50
 /// columns. Built once per file; a JSON object, a header of its own, goes without.
 ///
-/// Most keys an importer asks for are absent from a given file (the native importer asks
-/// for some 25; a file of six columns holds six): a 64-bit sketch of the keys present
-/// (a bit per key, from its length and end bytes) answers most of those without hashing,
-/// which with the hashing was over a quarter of mapping a row.
+/// Keys are filed by a 6-bit tag (from a key's length and end bytes, [`tag_of`]), so that
+/// a lookup reads one bucket of the keys with its tag: most keys an importer asks for are
+/// absent from a given file (the native importer asks for some 25; a file of six columns
+/// holds six) and meet an empty bucket, and a present key is compared with the one or two
+/// keys sharing its tag. Looking keys up in a hash map was 3–5% of `density`'s CPU on the
+/// peer's million rows: hashing, and comparing through `memcmp`.
 #[derive(Debug, Default)]
 pub(crate) struct KeyIndex {
-    columns: rustc_hash::FxHashMap<Box<str>, usize>,
-    present: u64,
+    /// Where each tag's keys start in `entries` (and the next tag's start where they end).
+    starts: Vec<u32>,
+    /// (key, its first column), by tag, then by column.
+    entries: Vec<(Box<str>, usize)>,
 }
 
 impl KeyIndex {
     pub(crate) fn new(keys: &[String]) -> KeyIndex {
-        let mut columns = rustc_hash::FxHashMap::default();
-        let mut present = 0;
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut entries: Vec<(u32, Box<str>, usize)> = Vec::with_capacity(keys.len());
         for (i, k) in keys.iter().enumerate() {
-            columns.entry(k.as_str().into()).or_insert(i);
-            present |= sketch_bit(k);
+            if seen.insert(k.as_str()) {
+                entries.push((tag_of(k), k.as_str().into(), i));
+            }
         }
-        KeyIndex { columns, present }
+        entries.sort_by_key(|&(tag, _, column)| (tag, column));
+        let mut starts = vec![0u32; TAGS + 1];
+        for &(tag, ..) in &entries {
+            starts[tag as usize + 1] += 1;
+        }
+        for t in 0..TAGS {
+            starts[t + 1] += starts[t];
+        }
+        KeyIndex {
+            starts,
+            entries: entries.into_iter().map(|(_, k, c)| (k, c)).collect(),
+        }
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<usize> {
-        if self.present & sketch_bit(key) == 0 {
-            return None;
-        }
-        self.columns.get(key).copied()
+        let tag = tag_of(key) as usize;
+        let (from, to) = (*self.starts.get(tag)?, *self.starts.get(tag + 1)?);
+        self.entries[from as usize..to as usize]
+            .iter()
+            .find(|(k, _)| same_bytes(k.as_bytes(), key.as_bytes()))
+            .map(|&(_, column)| column)
     }
 }
 
-/// A key's bit in [`KeyIndex`]'s sketch: equal keys have equal bits.
-fn sketch_bit(key: &str) -> u64 {
+/// How many tags [`tag_of`] gives.
+const TAGS: usize = 64;
+
+/// A key's tag in [`KeyIndex`]: equal keys have equal tags.
+#[inline]
+fn tag_of(key: &str) -> u32 {
     let b = key.as_bytes();
     let (first, last) = (
         b.first().copied().unwrap_or(0),
         b.last().copied().unwrap_or(0),
     );
-    1 << ((b.len() as u32 * 7 + u32::from(first) * 3 + u32::from(last)) % 64)
+    (b.len() as u32 * 7 + u32::from(first) * 3 + u32::from(last)) % TAGS as u32
+}
+
+/// `a == b` for short keys without a call to `memcmp`: the length, then eight bytes at a
+/// time.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
+    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in a8.by_ref().zip(b8.by_ref()) {
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    a8.remainder()
+        .iter()
+        .zip(b8.remainder())
+        .all(|(x, y)| x == y)
 }
 
 /// The column of `key` among `keys`: by `index` when the table has one, else by scanning.
+#[inline]
 pub(crate) fn column_of(keys: &[String], index: Option<&KeyIndex>, key: &str) -> Option<usize> {
     match index {
         Some(index) => index.get(key),

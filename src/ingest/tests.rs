@@ -538,7 +538,7 @@ fn the_key_index_finds_the_first_column_of_a_key() {
     }
     assert_eq!(row::column_of(&keys, Some(&index), "tag"), Some(2));
 
-    // The index's sketch never turns a present key away: every key of a wide header
+    // Keys sharing a tag are told apart, and none is turned away: every key of a wide header
     // (a UCDP GED export's, and more) is found, and absent ones are not.
     let wide: Vec<String> = (0..400)
         .map(|i| {
