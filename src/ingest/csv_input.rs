@@ -135,8 +135,11 @@ pub(crate) fn read_limited<S: Read>(
                         (mapped.records, mapped.notes) = rows
                             .par_iter()
                             .map_init(
-                                || Vec::with_capacity(ctx.header.names.len()),
-                                |values, p| ctx.prepare(p, values),
+                                || {
+                                    let values = Vec::with_capacity(ctx.header.names.len());
+                                    (values, crate::memo::own_copy(ctx.file))
+                                },
+                                |(values, file), p| ctx.prepare(p, values, file),
                             )
                             .unzip();
                     },
@@ -245,8 +248,14 @@ struct RowCtx<'a> {
 }
 
 impl RowCtx<'_> {
-    /// Decodes and maps one row; `values` is scratch space reused between rows.
-    fn prepare<'r>(&self, p: &'r Pending, values: &mut Vec<Cow<'r, str>>) -> Outcome {
+    /// Decodes and maps one row; `values` is scratch space reused between rows, `file` this
+    /// thread's own copy of the file's name (see [`Ctx::file`]).
+    fn prepare<'r>(
+        &self,
+        p: &'r Pending,
+        values: &mut Vec<Cow<'r, str>>,
+        file: &std::sync::Arc<str>,
+    ) -> Outcome {
         let (line, end) = (p.line, p.end);
         values.clear();
         let mut bad_columns = Vec::new();
@@ -269,7 +278,7 @@ impl RowCtx<'_> {
             return (None, Note { line, kind });
         }
         let ctx = Ctx {
-            file: self.file,
+            file,
             file_stem: self.stem,
             line,
             format: self.header.schema.format(),

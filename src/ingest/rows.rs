@@ -98,7 +98,7 @@ impl Ingested {
         raw: impl FnOnce() -> String,
     ) -> Result<(), IngestError> {
         let stem = self.stem();
-        let file: std::sync::Arc<str> = self.file.as_str().into();
+        let file = crate::memo::own_copy(&self.file);
         let ctx = Ctx {
             file: &file,
             file_stem: &stem,
