@@ -56,17 +56,12 @@ fn phi_between(lo: f64, hi: f64) -> f64 {
 #[derive(Debug, Clone, Default)]
 pub struct Shares {
     pub border: Option<usize>,
-    /// Per segment, its share: one or two for nearly every location, so kept inline (a
-    /// million of them allocated one by one was a few percent of `density`).
-    pub segments: SegmentShares,
+    pub segments: Vec<(usize, f64)>,
     pub outside: f64,
     pub point_segment: Option<usize>,
     /// The location is a stretch of border (a line), not a point.
     pub stretch: bool,
 }
-
-/// Shares by segment index, inline up to two.
-pub type SegmentShares = smallvec::SmallVec<[(usize, f64); 2]>;
 
 /// σ (km) of a location's Gaussian.
 pub fn sigma_km(loc: &Location) -> f64 {
@@ -164,7 +159,7 @@ pub fn point_shares(
     // Where the integrand changes form, as angles θ in (−π/2, π/2): segment cuts inside the
     // disc, and where the disc's half-height r·cos θ meets a corridor edge.
     let half_pi = std::f64::consts::FRAC_PI_2;
-    let mut breaks: smallvec::SmallVec<[f64; 16]> = smallvec::smallvec![-half_pi, half_pi];
+    let mut breaks = vec![-half_pi, half_pi];
     for &c in cuts {
         let x = (c - s0) / r;
         if x > -1.0 && x < 1.0 {
@@ -460,7 +455,7 @@ mod tests {
     fn a_stretch_spreads_by_overlap() {
         let cuts = [0.0, 25.0, 50.0, 75.0, 100.0];
         let s = stretch_shares(0, 10.0, 60.0, &cuts);
-        let got: Vec<(usize, f64)> = s.segments.to_vec();
+        let got: Vec<(usize, f64)> = s.segments.clone();
         assert_eq!(got.len(), 3);
         assert!(
             (got[0].1 - 0.3).abs() < 1e-12
@@ -580,7 +575,7 @@ mod tests {
             right_side: true,
         };
         let s = point_shares(5.0, 10.0, &pos, &b, &cuts, 50.0, CorridorSide::Both);
-        assert_eq!(s.segments.as_slice(), &[(4, 1.0)]);
+        assert_eq!(s.segments, vec![(4, 1.0)]);
         assert_eq!(s.outside, 0.0);
         // Spread over three segments, still wholly inside: shares add up to 1.
         let s = point_shares(20.0, 40.0, &pos, &b, &cuts, 50.0, CorridorSide::Both);

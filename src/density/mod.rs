@@ -23,8 +23,7 @@ use crate::borders::locate::BorderPosition;
 use crate::geodata::GeoData;
 use crate::model::{Date, SourceFormat};
 use assign::{
-    SegmentShares, Shares, is_imprecise, point_shares, share_reach_km, sigma_for_radius,
-    stretch_shares,
+    Shares, is_imprecise, point_shares, share_reach_km, sigma_for_radius, stretch_shares,
 };
 use columns::{AnalysisInput, Subject};
 use periods::{periods, span_days};
@@ -232,7 +231,7 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
         };
         // Sectors: the share of the incident along each sector's km range (either side),
         // summed over its segments in order (through each segment's overlapping sectors).
-        let mut sector_shares = SegmentShares::new();
+        let mut sector_shares: Vec<(usize, f64)> = Vec::new();
         if let Some(bi) = shares.border
             && !shares.segments.is_empty()
         {
@@ -246,7 +245,7 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
                     }
                 }
             }
-            sector_shares.retain(|(_, share)| *share > 0.0);
+            sector_shares.retain(|&(_, share)| share > 0.0);
             sector_shares.sort_unstable_by_key(|&(k, _)| k);
         }
         let side = nearest
@@ -576,9 +575,14 @@ fn named_sums<T: FromIterator<(String, f64)>>(sums: &[Option<f64>], names: &[Arc
 }
 
 /// One incident's placement (when kept), its point's figures, its shares, and its non-zero
-/// share in each sector (by sector index). The side it lies on is numbered as in
-/// `analyse`'s side names.
-type Measured = (Option<Placement>, Point, Shares, SegmentShares, Option<u32>);
+/// share in each sector. The side it lies on is numbered as in `analyse`'s side names.
+type Measured = (
+    Option<Placement>,
+    Point,
+    Shares,
+    Vec<(usize, f64)>,
+    Option<u32>,
+);
 
 /// What adding up needs of an incident's placement, kept or not.
 struct Point {
