@@ -84,9 +84,9 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
 }
 
 /// [`analyse_in`] for a job that writes only the tables (`density`, `compare`): the same
-/// figures, with no per-incident placements (`placements` is empty). Each placement holds
-/// its own copies of a border id and a side name, looked up per incident; a million of them
-/// are about 100 MB that such a job never reads.
+/// figures, with no per-incident placements (`placements` is empty). Each placement counts
+/// a reference to this thread's copy of a border id and of a side name, both looked up per
+/// incident, and a million placements are about 100 MB that such a job never reads.
 pub fn analyse_tables_in<I: AnalysisInput + ?Sized>(
     located: &I,
     frame: &BorderFrame,
