@@ -119,7 +119,7 @@ pub(crate) struct Field<'a> {
 /// absent from a given file (the native importer asks for some 25; a file of six columns
 /// holds six) and meet an empty bucket, and a present key is compared with the one or two
 /// keys sharing its tag. Looking keys up in a hash map was 3–5% of `density`'s CPU on the
-/// peer's million rows: hashing, and comparing through `memcmp`.
+/// peer's million rows, the hashing most of it.
 #[derive(Debug, Default)]
 pub(crate) struct KeyIndex {
     /// Where each tag's keys start in `entries` (and the next tag's start where they end).
@@ -157,7 +157,7 @@ impl KeyIndex {
         let (from, to) = (*self.starts.get(tag)?, *self.starts.get(tag + 1)?);
         self.entries[from as usize..to as usize]
             .iter()
-            .find(|(k, _)| same_bytes(k.as_bytes(), key.as_bytes()))
+            .find(|(k, _)| **k == *key)
             .map(|&(_, column)| column)
     }
 }
@@ -174,26 +174,6 @@ fn tag_of(key: &str) -> u32 {
         b.last().copied().unwrap_or(0),
     );
     (b.len() as u32 * 7 + u32::from(first) * 3 + u32::from(last)) % TAGS as u32
-}
-
-/// `a == b` for short keys without a call to `memcmp`: the length, then eight bytes at a
-/// time.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
-    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in a8.by_ref().zip(b8.by_ref()) {
-        if word(x) != word(y) {
-            return false;
-        }
-    }
-    a8.remainder()
-        .iter()
-        .zip(b8.remainder())
-        .all(|(x, y)| x == y)
 }
 
 /// The column of `key` among `keys`: by `index` when the table has one, else by scanning.
