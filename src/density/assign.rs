@@ -78,12 +78,17 @@ pub fn sigma_for_radius(radius_km: f64) -> f64 {
 /// cut off ([`point_shares`]), and a metre for rounding. Beyond it, everything is outside
 /// wherever along the border the location lies, so its exact position is not needed.
 pub fn share_reach_km(corridor_km: f64, radius_km: f64) -> f64 {
-    let r = if radius_km.is_finite() {
+    corridor_km + cut_off_km(radius_km) + 0.001
+}
+
+/// Where a location's Gaussian is cut off (km): its radius, none when the radius is not a
+/// usable number. [`point_shares`] and [`share_reach_km`] must agree on it.
+fn cut_off_km(radius_km: f64) -> f64 {
+    if radius_km.is_finite() {
         radius_km.max(0.0)
     } else {
         0.0
-    };
-    corridor_km + r + 0.001
+    }
 }
 
 /// Shares of one incident whose location is a Gaussian of deviation `sigma` km
@@ -126,11 +131,7 @@ pub fn point_shares(
     }
     let n = cuts.len() - 1;
     let (start, end) = (cuts[0], cuts[n]);
-    let r = if radius_km.is_finite() {
-        radius_km.max(0.0)
-    } else {
-        0.0
-    };
+    let r = cut_off_km(radius_km);
     // A location with no radius is its point.
     if r < 1e-9 || sigma.is_nan() || sigma <= 0.0 {
         if in_corridor && s0 >= start && s0 <= end {
