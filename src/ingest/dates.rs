@@ -543,11 +543,8 @@ mod tests {
     /// every text it does not read as a day (dates that do not exist included).
     #[test]
     fn plain_iso_days_read_as_the_general_way_reads_them() {
-        let mut state = 11u32;
-        let mut next = |below: u32| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (state >> 8) % below
-        };
+        let mut uniform = crate::geo_util::test_uniform(11);
+        let mut next = |below: u32| (uniform() * f64::from(below)) as u32;
         let mut read = 0;
         for i in 0..200_000 {
             let text: String = if i % 2 == 0 {
