@@ -277,7 +277,8 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
                 slot
             })
             .collect();
-        // Queried cell by cell (0.1°, the size of the index's own cells), so that a cell's
+        // Queried cell by cell (0.1° cells, about the size of the index's own, though not
+        // aligned with them), so that a cell's
         // candidates and segments are read from the cache by its points in turn, not fetched
         // from memory again for each point of the chunk in input order: with dense lines
         // the queries wait on memory (6–8% less CPU with the shipped borders and with the
