@@ -207,17 +207,13 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
         // A stretch's raw count goes to its border even without a point segment.
         shares.stretch = stretch_border.is_some();
         let in_corridor: f64 = shares.segments.iter().map(|x| x.1).sum();
-        let along_km = nearest
-            .as_ref()
-            .map(|p| (p.along_km * 1000.0).round() / 1000.0);
+        let along_km = nearest.as_ref().map(|p| to_the_metre(p.along_km));
         let placement = keep_placements.then(|| Placement {
             border_id: shares
                 .border
                 .or(nearest.as_ref().map(|p| p.border))
                 .map(|bi| crate::memo::own_copy(&borders[bi].id)),
-            distance_km: nearest
-                .as_ref()
-                .map(|p| (p.distance_km * 1000.0).round() / 1000.0),
+            distance_km: nearest.as_ref().map(|p| to_the_metre(p.distance_km)),
             along_km,
             side: nearest.as_ref().map(|p| side_name(p.border, p.right_side)),
             // The filters' verdict is filed when the chunk is added up.
@@ -609,6 +605,11 @@ struct Point {
     in_corridor: f64,
     /// Position on its nearest border (km), rounded to the metre as the placement has it.
     along_km: Option<f64>,
+}
+
+/// A distance in km rounded to the metre, as placements give distances and positions.
+fn to_the_metre(km: f64) -> f64 {
+    (km * 1000.0).round() / 1000.0
 }
 
 /// A point's 0.1° cell as one number, cells in rows of latitude: the order

@@ -339,13 +339,16 @@ fn placements_are_each_points_own_whatever_order_the_points_are_queried_in() {
     let a = analyse_in(&located, &frame, &opts);
     let fresh = crate::borders::locate::BorderIndex::new(frame.index.borders());
     let reach = share_reach_km(opts.corridor_km, 0.0);
-    let metres = |km: f64| (km * 1000.0).round() / 1000.0;
     for (l, p) in located.iter().zip(&a.placements) {
         let (lon, lat) = (l.location.lon, l.location.lat);
         let own = fresh.nearest_within(lon, lat, reach).unwrap();
         let id = &fresh.borders()[own.border].id;
         assert_eq!(p.border_id.as_deref(), Some(id.as_str()), "{lon} {lat}");
-        assert_eq!(p.distance_km, Some(metres(own.distance_km)), "{lon} {lat}");
-        assert_eq!(p.along_km, Some(metres(own.along_km)), "{lon} {lat}");
+        assert_eq!(
+            p.distance_km,
+            Some(to_the_metre(own.distance_km)),
+            "{lon} {lat}"
+        );
+        assert_eq!(p.along_km, Some(to_the_metre(own.along_km)), "{lon} {lat}");
     }
 }
