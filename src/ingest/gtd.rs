@@ -98,7 +98,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
 /// `None` with a warning, so they are never read as numbers of people.
 fn gtd_count(
     row: &mut Row<'_>,
-    key: &str,
+    key: &'static str,
     warnings: &mut Vec<Problem>,
 ) -> Result<Option<f64>, Problem> {
     let Some(f) = row.take(key) else {

@@ -137,7 +137,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
 /// `unknown`).
 fn casualties(
     row: &mut Row<'_>,
-    key: &str,
+    key: &'static str,
     warnings: &mut Vec<Problem>,
     extra: &mut crate::model::Extra,
 ) -> Option<Count> {

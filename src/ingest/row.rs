@@ -120,13 +120,46 @@ pub(crate) struct Field<'a> {
 /// holds six) and meet an empty bucket, and a present key is compared with the one or two
 /// keys sharing its tag. Looking keys up in a hash map was 3–5% of `density`'s CPU on the
 /// peer's million rows (`perf`); filed by tag, the CPU fell about 6% (interleaved runs).
-#[derive(Debug, Default)]
+///
+/// The keys an importer asks for are the same texts row after row, so each thread also
+/// remembers its last answers by where the key's text lies ([`KeyIndex::get_static`]):
+/// the tag and the comparisons were still about 4% of `density`'s CPU on the peer's million
+/// rows (`perf`, `column_of` and its `memcmp`).
+#[derive(Debug)]
 pub(crate) struct KeyIndex {
+    /// This index's own number, never given to another: what a thread's remembered answers
+    /// are filed under, so an index made later at the same address cannot be taken for it.
+    serial: u64,
     /// Where each tag's keys start in `entries` (and the next tag's start where they end).
     starts: Vec<u32>,
     /// (key, its first column), by tag, then by column.
     entries: Vec<(Box<str>, usize)>,
 }
+
+impl Default for KeyIndex {
+    fn default() -> KeyIndex {
+        KeyIndex::new(&[])
+    }
+}
+
+/// One remembered answer of [`KeyIndex::get_static`]: the index's serial, where the key's
+/// text starts and its length, and the column plus one (0: not in the index). The serial 0
+/// is never an index's, so the empty entries answer nothing.
+#[derive(Clone, Copy)]
+struct Remembered {
+    serial: u64,
+    key: usize,
+    len: usize,
+    column: u32,
+}
+
+/// Answers remembered per thread, at most (one per slot: a key whose slot another took is
+/// looked up again and takes it back). Far more than an importer's 25-odd keys, so that few
+/// of them share a slot.
+const REMEMBERED_KEYS: usize = 512;
+
+/// The serial of the next index made; 0 is never given.
+static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl KeyIndex {
     pub(crate) fn new(keys: &[String]) -> KeyIndex {
@@ -146,9 +179,45 @@ impl KeyIndex {
             starts[t + 1] += starts[t];
         }
         KeyIndex {
+            serial: NEXT_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             starts,
             entries: entries.into_iter().map(|(_, k, c)| (k, c)).collect(),
         }
+    }
+
+    /// [`KeyIndex::get`] for a key the program itself holds (an importer's column name),
+    /// remembered by this thread. Text that lives as long as the program never changes, so
+    /// the same place and length in the same index give the same answer.
+    #[inline]
+    pub(crate) fn get_static(&self, key: &'static str) -> Option<usize> {
+        use std::cell::Cell;
+        thread_local! {
+            static ANSWERS: [Cell<Remembered>; REMEMBERED_KEYS] = const {
+                [const { Cell::new(Remembered { serial: 0, key: 0, len: 0, column: 0 }) };
+                    REMEMBERED_KEYS]
+            };
+        }
+        let (at, len) = (key.as_ptr() as usize, key.len());
+        // Fibonacci hashing of the address: the top bits pick the slot.
+        let slot = (at as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - 9);
+        ANSWERS.with(|answers| {
+            let cell = &answers[slot as usize % REMEMBERED_KEYS];
+            let r = cell.get();
+            if r.serial == self.serial && r.key == at && r.len == len {
+                return r.column.checked_sub(1).map(|c| c as usize);
+            }
+            let column = self.get(key);
+            let stored = column.map_or(Some(0), |c| u32::try_from(c + 1).ok());
+            if let Some(stored) = stored {
+                cell.set(Remembered {
+                    serial: self.serial,
+                    key: at,
+                    len,
+                    column: stored,
+                });
+            }
+            column
+        })
     }
 
     #[inline]
@@ -218,8 +287,11 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn index(&self, key: &str) -> Option<usize> {
-        column_of(self.keys, self.index, key)
+    fn index(&self, key: &'static str) -> Option<usize> {
+        match self.index {
+            Some(index) => index.get_static(key),
+            None => column_of(self.keys, None, key),
+        }
     }
 
     fn field(&self, i: usize) -> Option<Field<'a>> {
@@ -229,7 +301,7 @@ impl<'a> Row<'a> {
     }
 
     /// The non-empty value of a column, marking the column as mapped.
-    pub(crate) fn take(&mut self, key: &str) -> Option<Field<'a>> {
+    pub(crate) fn take(&mut self, key: &'static str) -> Option<Field<'a>> {
         let i = self.index(key)?;
         if let Some(u) = self.used.get_mut(i) {
             *u = true;
@@ -238,18 +310,18 @@ impl<'a> Row<'a> {
     }
 
     /// The non-empty value of a column as an owned string, marking it as mapped.
-    pub(crate) fn take_text(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn take_text(&mut self, key: &'static str) -> Option<String> {
         self.take(key).map(|f| f.value.to_string())
     }
 
     /// The value of a column without marking it, so it still goes to `extra`.
-    pub(crate) fn peek(&self, key: &str) -> Option<Field<'a>> {
+    pub(crate) fn peek(&self, key: &'static str) -> Option<Field<'a>> {
         self.index(key).and_then(|i| self.field(i))
     }
 
     /// Un-marks a column so that its raw value is kept in `extra` (used when a value could
     /// not be mapped onto the model but should not be lost).
-    pub(crate) fn release(&mut self, key: &str) {
+    pub(crate) fn release(&mut self, key: &'static str) {
         if let Some(i) = self.index(key)
             && let Some(u) = self.used.get_mut(i)
         {
@@ -258,7 +330,7 @@ impl<'a> Row<'a> {
     }
 
     /// The display name of a column (as written in the file), for messages.
-    pub(crate) fn name_of(&self, key: &str) -> String {
+    pub(crate) fn name_of(&self, key: &'static str) -> String {
         self.index(key)
             .and_then(|i| self.names.get(i))
             .map_or_else(|| key.to_string(), String::clone)

@@ -576,6 +576,37 @@ fn the_key_index_finds_the_first_column_of_a_key() {
     }
 }
 
+/// The answers a thread remembers by a key's place give what the index itself gives: for
+/// two indexes asked in turn (the same key at different columns), for an index made after
+/// another was dropped (perhaps at the same address), and for absent keys.
+#[test]
+fn remembered_key_answers_are_each_indexs_own() {
+    let index_of =
+        |keys: &[&str]| row::KeyIndex::new(&keys.iter().map(|k| k.to_string()).collect::<Vec<_>>());
+    const ASKED: [&str; 5] = ["id", "date", "latitude", "longitude", "notes"];
+    let a = index_of(&["id", "date", "latitude"]);
+    let b = index_of(&["latitude", "notes", "date", "id"]);
+    for _ in 0..3 {
+        for key in ASKED {
+            assert_eq!(a.get_static(key), a.get(key), "{key}");
+            assert_eq!(b.get_static(key), b.get(key), "{key}");
+        }
+    }
+    assert_eq!((a.get_static("id"), b.get_static("id")), (Some(0), Some(3)));
+    drop((a, b));
+    for round in 0..50 {
+        let keys: Vec<&str> = ASKED.iter().copied().cycle().skip(round).take(3).collect();
+        let c = index_of(&keys);
+        for key in ASKED {
+            assert_eq!(
+                c.get_static(key),
+                keys.iter().position(|k| *k == key),
+                "{key}"
+            );
+        }
+    }
+}
+
 /// A row's pass-through cells are the same taken in the header's name order (worked out
 /// once per file) as sorted row by row: names out of order, repeated, differing only in
 /// case, and cells left empty or taken by an importer.
