@@ -217,9 +217,15 @@ fn compact_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 /// The event type to store: the canonical word when the text is a known type, else the text
-/// (shared as [`stored_event_type`] shares it).
+/// (shared as [`stored_event_type`] shares it). Remembered per thread as written, so a
+/// spelling met again is one lookup, not the vocabulary's scan and two lookups.
 pub(crate) fn normalise_event_type(s: &str) -> std::sync::Arc<str> {
-    stored_event_type(canonical_event_type(s).unwrap_or(s))
+    thread_local! {
+        static STORED: crate::memo::Seen<std::sync::Arc<str>> = Default::default();
+    }
+    crate::memo::remembered(&STORED, s, |s| {
+        stored_event_type(canonical_event_type(s).unwrap_or(s))
+    })
 }
 
 /// `text` as a record's event type: one copy per spelling a thread meets, shared by every
@@ -239,14 +245,36 @@ pub(crate) struct Unknown(std::collections::BTreeMap<String, u64>);
 
 impl Unknown {
     pub(crate) fn add(&mut self, records: &[crate::model::IncidentRecord]) {
-        for t in records.iter().filter_map(|r| r.event_type.as_deref()) {
-            // A type counted before is counted again without a copy of its text (a canonical
-            // type is never counted, so the vocabulary need not be searched first).
-            if let Some(n) = self.0.get_mut(t) {
-                *n += 1;
-            } else if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
-                self.0.insert(t.to_string(), 1);
+        // Records share their type's text (one copy per spelling and thread, see
+        // [`stored_event_type`]), so the batch is first counted by copy, comparing places
+        // rather than text, and each copy's count is filed once; past a few dozen copies
+        // (free text) the rest are filed one by one.
+        let mut by_copy: Vec<(&std::sync::Arc<str>, u64)> = Vec::new();
+        for t in records.iter().filter_map(|r| r.event_type.as_ref()) {
+            if let Some(entry) = by_copy
+                .iter_mut()
+                .find(|(copy, _)| std::sync::Arc::ptr_eq(copy, t))
+            {
+                entry.1 += 1;
+            } else if by_copy.len() < 32 {
+                by_copy.push((t, 1));
+            } else {
+                self.file(t, 1);
             }
+        }
+        for (t, n) in by_copy {
+            self.file(t, n);
+        }
+    }
+
+    /// Counts `n` more records of type `t`.
+    fn file(&mut self, t: &str, n: u64) {
+        // A type counted before is counted again without a copy of its text (a canonical
+        // type is never counted, so the vocabulary need not be searched first).
+        if let Some(count) = self.0.get_mut(t) {
+            *count += n;
+        } else if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
+            self.0.insert(t.to_string(), n);
         }
     }
 
