@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use super::header::Header;
 use super::row::{Ctx, Problem};
 use super::rows::map_row;
-use super::text::decode_field;
+use super::text::{decode_field, decode_fields};
 use super::{BATCH_RECORDS, IngestError, IngestOptions, Ingested};
 use crate::model::IncidentRecord;
 
@@ -257,15 +257,8 @@ impl RowCtx<'_> {
         file: &std::sync::Arc<str>,
     ) -> Outcome {
         let (line, end) = (p.line, p.end);
-        values.clear();
         let mut bad_columns = Vec::new();
-        for (i, f) in p.rec.iter().enumerate() {
-            let (s, fell_back) = decode_field(f);
-            if fell_back {
-                bad_columns.push(i);
-            }
-            values.push(s);
-        }
+        decode_fields(&p.rec, values, &mut bad_columns);
         let width = self.header.names.len();
         if values.len() != width && !values.iter().all(|v| v.trim().is_empty()) {
             let mut reason = format!("expected {width} fields, found {}", values.len());
