@@ -352,3 +352,24 @@ fn placements_are_each_points_own_whatever_order_the_points_are_queried_in() {
         assert_eq!(p.along_km, Some(to_the_metre(own.along_km)), "{lon} {lat}");
     }
 }
+
+/// Without a window, a record's share in it is its days over its days: 1 for a span that
+/// runs forward, 0 for one that runs backward, as when the days are counted.
+#[test]
+fn share_in_no_window_is_the_days_counted() {
+    let opts = AnalysisOptions::default();
+    assert!(opts.from.is_none() && opts.to.is_none());
+    let day = |y, m, d| crate::model::Date::new(y, m, d).unwrap();
+    let spans = [
+        (day(2024, 3, 1), day(2024, 3, 1)),
+        (day(2023, 12, 31), day(2024, 1, 1)),
+        (day(2024, 1, 1), day(2024, 12, 31)),
+        (day(2024, 2, 1), day(2024, 1, 31)),
+        (day(2025, 1, 1), day(2024, 12, 31)),
+    ];
+    for d in spans {
+        let counted = periods::day_overlap(d, d) / periods::span_days(d);
+        assert_eq!(filters::share_in_window(Some(d), &opts), counted, "{d:?}");
+    }
+    assert_eq!(filters::share_in_window(None, &opts), 1.0);
+}
