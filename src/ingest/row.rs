@@ -254,6 +254,18 @@ pub(crate) fn column_of(keys: &[String], index: Option<&KeyIndex>, key: &str) ->
     }
 }
 
+/// `s.trim()`, answered at once for a cell that starts and ends with a visible ASCII
+/// character (most cells: then neither end is whitespace), which `trim` would decode
+/// character by character from both ends (about 2% of `density`'s instructions on the
+/// peer's million rows, `callgrind`).
+#[inline]
+pub(crate) fn trim_cell(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// One row: names, normalised keys and values, all the same length, plus which cells an
 /// importer has consumed. Values are borrowed where they can be (a CSV field that is valid
 /// UTF-8 is read in place) and owned where they had to be made (a decoded Latin-1 field, a
@@ -295,7 +307,7 @@ impl<'a> Row<'a> {
     }
 
     fn field(&self, i: usize) -> Option<Field<'a>> {
-        let value = self.values.get(i)?.trim();
+        let value = trim_cell(self.values.get(i)?);
         let name = self.names.get(i).map_or("", String::as_str);
         (!value.is_empty()).then_some(Field { name, value })
     }
@@ -338,7 +350,7 @@ impl<'a> Row<'a> {
 
     /// True when every cell is empty or whitespace.
     pub(crate) fn is_blank(&self) -> bool {
-        self.values.iter().all(|v| v.trim().is_empty())
+        self.values.iter().all(|v| trim_cell(v).is_empty())
     }
 
     /// An HXL hashtag row (`#date+year,#country+name`) as HDX exports carry on line 2:
@@ -348,7 +360,7 @@ impl<'a> Row<'a> {
         for v in self
             .values
             .iter()
-            .map(|v| v.trim())
+            .map(|v| trim_cell(v))
             .filter(|v| !v.is_empty())
         {
             if !v.starts_with('#') {

@@ -651,3 +651,30 @@ fn extras_in_the_headers_name_order_match_extras_sorted_per_row() {
         assert_eq!(names_seen.len(), got.len());
     }
 }
+
+/// A cell is trimmed as `str::trim` trims it, Unicode spaces included.
+#[test]
+fn cells_are_trimmed_as_trim_does() {
+    for s in [
+        "",
+        " ",
+        "a",
+        "ab",
+        " a",
+        "a ",
+        "\ta\n",
+        "Kabul",
+        "\u{a0}Kabul",
+        "Kabul\u{a0}",
+        "\u{3000}x\u{2003}",
+        "é",
+        " é ",
+        "x\u{200b}",
+        "\u{85}y",
+        "1,5",
+        "-",
+        "\r\n",
+    ] {
+        assert_eq!(row::trim_cell(s), s.trim(), "{s:?}");
+    }
+}
