@@ -40,6 +40,7 @@ pub(super) fn share_in_window(date: Option<(Date, Date)>, opts: &AnalysisOptions
     match date {
         // No window: a span that runs forward is all inside (its days over its days, 1
         // exactly), without counting days twice per record for each of a million records.
+        // Dates compare as their days do: year, month, day, each checked by `Date::new`.
         Some(d) if opts.from.is_none() && opts.to.is_none() && d.0 <= d.1 => 1.0,
         Some(d) => {
             let lo = opts.from.unwrap_or(d.0);

@@ -372,4 +372,23 @@ fn share_in_no_window_is_the_days_counted() {
         assert_eq!(filters::share_in_window(Some(d), &opts), counted, "{d:?}");
     }
     assert_eq!(filters::share_in_window(None, &opts), 1.0);
+    // A window with only a start, or only an end, is still counted in days.
+    let from_only = AnalysisOptions {
+        from: Some(day(2024, 1, 1)),
+        ..AnalysisOptions::default()
+    };
+    let to_only = AnalysisOptions {
+        to: Some(day(2024, 1, 1)),
+        ..AnalysisOptions::default()
+    };
+    for o in [&from_only, &to_only] {
+        for d in spans {
+            let window = (o.from.unwrap_or(d.0), o.to.unwrap_or(d.1));
+            let counted = periods::day_overlap(d, window) / periods::span_days(d);
+            assert_eq!(filters::share_in_window(Some(d), o), counted, "{d:?}");
+        }
+    }
+    let (across, before) = (spans[1], (day(2023, 12, 1), day(2023, 12, 31)));
+    assert_eq!(filters::share_in_window(Some(across), &from_only), 0.5);
+    assert_eq!(filters::share_in_window(Some(before), &from_only), 0.0);
 }

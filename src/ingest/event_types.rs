@@ -167,11 +167,9 @@ pub(crate) fn canonical_event_type(s: &str) -> Option<&'static str> {
     if let Some((canon, _)) = EVENT_TYPES.iter().find(|(canon, _)| *canon == s) {
         return Some(canon);
     }
-    // A file repeats a handful of spellings a million times.
-    thread_local! {
-        static SEEN: crate::memo::Seen<Option<&'static str>> = Default::default();
-    }
-    crate::memo::remembered(&SEEN, s, canonical_uncached)
+    // Not remembered here: a file repeats a handful of spellings a million times, and
+    // `normalise_event_type` remembers each one's answer.
+    canonical_uncached(s)
 }
 
 /// [`canonical_event_type`] worked out from the text.
@@ -238,6 +236,10 @@ pub(crate) fn stored_event_type(text: &str) -> std::sync::Arc<str> {
     crate::memo::remembered(&SHARED, text, |t| t.into())
 }
 
+/// The shared copies of type texts [`Unknown::add`] counts apart per batch, at most: a few
+/// types on each thread; past it (free text) records are filed one by one.
+const COPIES_COUNTED_APART: usize = 32;
+
 /// Event types a file gave that are not native words (kept as written), with how many
 /// records carry each, for the note the reader files.
 #[derive(Debug, Default)]
@@ -256,7 +258,7 @@ impl Unknown {
                 .find(|(copy, _)| std::sync::Arc::ptr_eq(copy, t))
             {
                 entry.1 += 1;
-            } else if by_copy.len() < 32 {
+            } else if by_copy.len() < COPIES_COUNTED_APART {
                 by_copy.push((t, 1));
             } else {
                 self.file(t, 1);
@@ -304,6 +306,52 @@ impl Unknown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Types not in the vocabulary are counted as one count per record would count them:
+    /// shared and unshared copies of a text, canonical types (never counted), records
+    /// without a type, and more distinct copies than are counted apart.
+    #[test]
+    fn unknown_types_are_counted_once_per_record() {
+        use crate::model::{IncidentRecord, RecordOrigin, SourceFormat};
+        let shared: Vec<std::sync::Arc<str>> = (0..COPIES_COUNTED_APART + 8)
+            .map(|i| format!("free text {}", i % 20).into())
+            .collect();
+        let mut records: Vec<IncidentRecord> = Vec::new();
+        for i in 0..400 {
+            let mut r = crate::ingest::blank_record(
+                i.to_string(),
+                RecordOrigin {
+                    file: "events.csv".into(),
+                    line: i + 2,
+                    format: SourceFormat::Native,
+                },
+            );
+            r.event_type = match i % 5 {
+                0 => None,
+                1 => Some(stored_event_type("airstrike")),
+                2 => Some(format!("unshared {}", i % 7).into()),
+                _ => Some(shared[(i / 5) as usize % shared.len()].clone()),
+            };
+            records.push(r);
+        }
+        // One batch (over a hundred distinct copies) and batches of 97.
+        let mut whole = Unknown::default();
+        whole.add(&records);
+        let mut counted = Unknown::default();
+        for batch in records.chunks(97) {
+            counted.add(batch);
+        }
+        let mut each: std::collections::BTreeMap<String, u64> = Default::default();
+        for t in records.iter().filter_map(|r| r.event_type.as_deref()) {
+            if !EVENT_TYPES.iter().any(|(canon, _)| *canon == t) {
+                *each.entry(t.to_string()).or_default() += 1;
+            }
+        }
+        assert_eq!(each.len(), 27);
+        assert!(!each.contains_key("airstrike"));
+        assert_eq!(counted.0, each);
+        assert_eq!(whole.0, each);
+    }
 
     #[test]
     fn known_spellings_become_canonical() {

@@ -136,12 +136,6 @@ pub(crate) struct KeyIndex {
     entries: Vec<(Box<str>, usize)>,
 }
 
-impl Default for KeyIndex {
-    fn default() -> KeyIndex {
-        KeyIndex::new(&[])
-    }
-}
-
 /// One remembered answer of [`KeyIndex::get_static`]: the index's serial, where the key's
 /// text starts and its length, and the column plus one (0: not in the index). The serial 0
 /// is never an index's, so the empty entries answer nothing.
@@ -155,8 +149,10 @@ struct Remembered {
 
 /// Answers remembered per thread, at most (one per slot: a key whose slot another took is
 /// looked up again and takes it back). Far more than an importer's 25-odd keys, so that few
-/// of them share a slot.
+/// of them share a slot (with 64, several did, and missed on every row); a power of two,
+/// so that the top bits of a hash pick a slot.
 const REMEMBERED_KEYS: usize = 512;
+const _: () = assert!(REMEMBERED_KEYS.is_power_of_two());
 
 /// The serial of the next index made; 0 is never given.
 static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -199,14 +195,17 @@ impl KeyIndex {
         }
         let (at, len) = (key.as_ptr() as usize, key.len());
         // Fibonacci hashing of the address: the top bits pick the slot.
-        let slot = (at as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - 9);
+        let slot = (at as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            >> (64 - REMEMBERED_KEYS.trailing_zeros());
         ANSWERS.with(|answers| {
-            let cell = &answers[slot as usize % REMEMBERED_KEYS];
+            let cell = &answers[slot as usize];
             let r = cell.get();
             if r.serial == self.serial && r.key == at && r.len == len {
                 return r.column.checked_sub(1).map(|c| c as usize);
             }
             let column = self.get(key);
+            // The column is kept as a u32 to keep an entry small; one past u32::MAX (no
+            // real file) is answered but not remembered.
             let stored = column.map_or(Some(0), |c| u32::try_from(c + 1).ok());
             if let Some(stored) = stored {
                 cell.set(Remembered {

@@ -593,6 +593,28 @@ fn remembered_key_answers_are_each_indexs_own() {
         }
     }
     assert_eq!((a.get_static("id"), b.get_static("id")), (Some(0), Some(3)));
+    // A key that starts where another does ("lat" inside "latitude") is told apart by its
+    // length.
+    const LATITUDE: &str = "latitude";
+    let lat: &'static str = &LATITUDE[..3];
+    let both = index_of(&["latitude", "lat"]);
+    for _ in 0..3 {
+        assert_eq!(
+            (both.get_static(LATITUDE), both.get_static(lat)),
+            (Some(0), Some(1))
+        );
+    }
+    // More keys than a thread remembers: keys share slots, and each still gets its own
+    // column.
+    let many: Vec<&'static str> = (0..1500)
+        .map(|i| &*Box::leak(format!("column_{i}").into_boxed_str()))
+        .collect();
+    let wide = index_of(&many);
+    for _ in 0..2 {
+        for (i, key) in many.iter().enumerate() {
+            assert_eq!(wide.get_static(key), Some(i), "{key}");
+        }
+    }
     drop((a, b));
     for round in 0..50 {
         let keys: Vec<&str> = ASKED.iter().copied().cycle().skip(round).take(3).collect();
@@ -676,5 +698,17 @@ fn cells_are_trimmed_as_trim_does() {
         "\r\n",
     ] {
         assert_eq!(row::trim_cell(s), s.trim(), "{s:?}");
+    }
+    // Every ASCII character before and after a cell (vertical tab and form feed included).
+    for b in 0..=127u8 {
+        let c = char::from(b);
+        for s in [
+            format!("{c}x"),
+            format!("x{c}"),
+            format!("{c}x{c}"),
+            c.to_string(),
+        ] {
+            assert_eq!(row::trim_cell(&s), s.trim(), "{s:?}");
+        }
     }
 }
