@@ -132,10 +132,11 @@ pub(crate) fn decode_field(bytes: &[u8]) -> (Cow<'_, str>, bool) {
 }
 
 /// Decodes a CSV record's fields into `values` (cleared first), as [`decode_field`] decodes
-/// each, adding the columns that were not UTF-8 to `bad_columns` (not cleared). A record whose bytes are
-/// UTF-8 throughout, with every field boundary between characters, is checked once as a
-/// whole rather than field by field (checking each field was about 2% of `density`'s CPU
-/// on the peer's million six-column rows, `perf`); the fields are then slices of it.
+/// each, adding the columns that were not UTF-8 to `bad_columns` (not cleared). A record
+/// whose bytes are UTF-8 throughout, with every field boundary between characters, is
+/// checked once as a whole rather than field by field (checking each field was about 2% of
+/// `density`'s CPU on the peer's million six-column rows, `perf`); the fields are then
+/// slices of it.
 pub(crate) fn decode_fields<'r>(
     rec: &'r csv::ByteRecord,
     values: &mut Vec<Cow<'r, str>>,
