@@ -109,13 +109,36 @@ impl CountryShape {
     }
 }
 
-/// A province outline (Natural Earth admin-1, ISO 3166-2 id).
+/// A province outline (Who's On First, ISO 3166-2 id).
 #[derive(Debug, Clone)]
 pub struct ProvinceShape {
     pub id: String,
     pub name: String,
     pub country: String,
     pub shape: MultiPolygon<f64>,
+    /// Built on first use, as a district's: the sectors of a border test a point every half
+    /// kilometre along it, on either side, against outlines of thousands of vertices.
+    grid: std::sync::OnceLock<InsideGrid>,
+}
+
+impl ProvinceShape {
+    pub fn new(id: String, name: String, country: String, shape: MultiPolygon<f64>) -> Self {
+        ProvinceShape {
+            id,
+            name,
+            country,
+            shape,
+            grid: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the point lies inside the province's outline (exactly as `geo::Contains`
+    /// says).
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        self.grid
+            .get_or_init(|| InsideGrid::new(&self.shape))
+            .contains(&self.shape, lon, lat)
+    }
 }
 
 /// The gazetteer, read on first use: reading the embedded 170,000 places takes about a
@@ -362,12 +385,7 @@ impl GeoData {
 pub fn provinces_from_geojson(text: &str) -> Result<Vec<ProvinceShape>> {
     Ok(polygons_from_geojson(text)?
         .into_iter()
-        .map(|(id, name, country, shape)| ProvinceShape {
-            id,
-            name,
-            country,
-            shape,
-        })
+        .map(|(id, name, country, shape)| ProvinceShape::new(id, name, country, shape))
         .collect())
 }
 

@@ -78,9 +78,8 @@ pub fn sectors(b: &Border, provinces: &[ProvinceShape]) -> Vec<Sector> {
     let boxes: Vec<_> = provinces.iter().map(|p| p.shape.bounding_rect()).collect();
     let find = |lon: f64, lat: f64| -> Option<usize> {
         let pt = Point::new(lon, lat);
-        (0..provinces.len()).find(|&i| {
-            boxes[i].is_some_and(|r| r.contains(&pt)) && provinces[i].shape.contains(&pt)
-        })
+        (0..provinces.len())
+            .find(|&i| boxes[i].is_some_and(|r| r.contains(&pt)) && provinces[i].contains(lon, lat))
     };
     let runs = side_runs(b, find, |i| provinces[i].country.clone());
     let mut out: Vec<(bool, Sector)> = runs
@@ -157,5 +156,38 @@ mod tests {
             .map(|s| s.length_km)
             .sum();
         assert!(tj_side > 0.97 * tj.measured_km, "{tj_side}");
+    }
+
+    /// At every point the sectors probe along each shipped border, the province found with
+    /// the provinces' grids is the one whole-outline tests find, and some probes find one.
+    #[test]
+    fn provinces_found_by_grid_are_those_the_whole_outlines_give() {
+        let geo = GeoData::load(None).unwrap();
+        let provinces = &geo.provinces;
+        let whole = |lon: f64, lat: f64| {
+            let pt = Point::new(lon, lat);
+            (0..provinces.len()).find(|&i| provinces[i].shape.contains(&pt))
+        };
+        let probes = std::cell::Cell::new(0usize);
+        let found = std::cell::Cell::new(0usize);
+        for b in &geo.borders {
+            side_runs(
+                b,
+                |lon, lat| {
+                    let by_grid = (0..provinces.len()).find(|&i| provinces[i].contains(lon, lat));
+                    assert_eq!(by_grid, whole(lon, lat), "{} at ({lon}, {lat})", b.id);
+                    probes.set(probes.get() + 1);
+                    found.set(found.get() + usize::from(by_grid.is_some()));
+                    by_grid
+                },
+                |i| provinces[i].country.clone(),
+            );
+        }
+        assert!(
+            found.get() > 10_000,
+            "{} of {} probes",
+            found.get(),
+            probes.get()
+        );
     }
 }

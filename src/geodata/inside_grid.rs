@@ -13,6 +13,7 @@ use geo::{BoundingRect, Contains, Coord, MultiPolygon};
 const GRID_DEG: f64 = 0.1;
 
 /// A grid over one outline's bounding box.
+#[derive(Debug, Clone)]
 pub(super) struct InsideGrid {
     x0: f64,
     y0: f64,
@@ -21,6 +22,7 @@ pub(super) struct InsideGrid {
     cells: Vec<Cell>,
 }
 
+#[derive(Debug, Clone)]
 enum Cell {
     Outside,
     Inside,
@@ -32,6 +34,7 @@ enum Cell {
 type Edge = (Coord<f64>, Coord<f64>);
 
 /// A crossed cell: the side of its centre for each polygon with edges in it, and those edges.
+#[derive(Debug, Clone)]
 struct Crossed {
     centre: Coord<f64>,
     /// Some polygon without edges in the cell covers it whole.
