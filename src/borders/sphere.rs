@@ -52,17 +52,9 @@ impl ChordIndex {
         let mut stray: f64 = 0.0;
         for (bi, b) in borders.iter().enumerate() {
             for (si, w) in b.line.0.windows(2).enumerate() {
-                let (a, c) = (unit(w[0].x, w[0].y), unit(w[1].x, w[1].y));
-                let chord = Line::new(a, c);
-                // The straight-in-degrees segment bulges from its chord by a smooth amount
-                // that peaks once; 16 samples and a factor of 2 bound it.
-                for k in 1..16 {
-                    let t = k as f64 / 16.0;
-                    let p = unit(
-                        w[0].x + (w[1].x - w[0].x) * t,
-                        w[0].y + (w[1].y - w[0].y) * t,
-                    );
-                    stray = stray.max(chord.distance_2(&p).sqrt());
+                let chord = Line::new(unit(w[0].x, w[0].y), unit(w[1].x, w[1].y));
+                if may_stray_past(w[0], w[1], stray) {
+                    stray = stray.max(sampled_stray(&chord, w[0], w[1]));
                 }
                 items.push(GeomWithData::new(chord, (bi as u32, si as u32)));
             }
@@ -96,6 +88,32 @@ impl ChordIndex {
         let e = self.tree.nearest_neighbor(&p)?;
         Some((e.data, e.geom().distance_2(&p).sqrt()))
     }
+}
+
+/// How far a segment drawn straight in longitude and latitude from `a` to `b` strays from its
+/// chord, sampled: the straight segment bulges from its chord by a smooth amount that peaks
+/// once; 16 samples and a factor of 2 (in [`ChordIndex`]'s `stray`) bound it.
+fn sampled_stray(chord: &Line<[f64; 3]>, a: geo::Coord<f64>, b: geo::Coord<f64>) -> f64 {
+    (1..16)
+        .map(|k| {
+            let t = k as f64 / 16.0;
+            let p = unit(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+            chord.distance_2(&p).sqrt()
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Whether the samples of the segment from `a` to `b` could exceed `so_far`. Along the
+/// segment the unit vector's second derivative is at most (|Δλ| + |Δφ|)² (radians: each
+/// second partial of (cos φ cos λ, cos φ sin λ, sin φ) has norm at most 1), so the segment
+/// lies within an eighth of that of its chord (the error of linear interpolation), and so
+/// does every sample. Survey-resolution lines have segments of some 100 m, which stray by
+/// 10⁻¹⁰ of the radius where a long one strays by 10⁻⁶: most need no sampling, and the
+/// largest sample, which is all that is kept, is the same. The margin is thousands of times
+/// the samples' rounding.
+fn may_stray_past(a: geo::Coord<f64>, b: geo::Coord<f64>, so_far: f64) -> bool {
+    let extent = ((b.x - a.x).abs() + (b.y - a.y).abs()).to_radians();
+    extent * extent / 8.0 * (1.0 + 1e-9) + 1e-12 > so_far
 }
 
 /// A cheap distance between two points, km: the great-circle angle between them (geodetic
@@ -143,6 +161,83 @@ mod tests {
         }
         assert!(worst < 0.005, "worst relative error {worst}");
         assert!(worst > 0.0, "the comparison compared something");
+    }
+
+    /// The stray found sampling only segments that may raise it is the one found sampling
+    /// every segment: on the shipped borders, and on lines of long segments in every
+    /// direction (where the bound lets fewer be skipped), in both orders.
+    #[test]
+    fn skipping_segments_that_cannot_stray_further_keeps_the_stray() {
+        let every = |line: &[geo::Coord<f64>]| {
+            line.windows(2)
+                .map(|w| {
+                    let chord = Line::new(unit(w[0].x, w[0].y), unit(w[1].x, w[1].y));
+                    sampled_stray(&chord, w[0], w[1])
+                })
+                .fold(0.0, f64::max)
+        };
+        let (mut skipped, mut segments) = (0, 0);
+        let mut skipping = |line: &[geo::Coord<f64>]| {
+            let mut stray: f64 = 0.0;
+            for w in line.windows(2) {
+                segments += 1;
+                if may_stray_past(w[0], w[1], stray) {
+                    let chord = Line::new(unit(w[0].x, w[0].y), unit(w[1].x, w[1].y));
+                    stray = stray.max(sampled_stray(&chord, w[0], w[1]));
+                } else {
+                    skipped += 1;
+                }
+            }
+            stray
+        };
+        let mut lines: Vec<Vec<geo::Coord<f64>>> =
+            shipped().unwrap().into_iter().map(|b| b.line.0).collect();
+        let mut next = crate::geo_util::test_uniform(5);
+        for _ in 0..20 {
+            let mut line = vec![geo::Coord {
+                x: 60.0 + next() * 15.0,
+                y: 29.0 + next() * 12.0,
+            }];
+            for _ in 0..200 {
+                let last = *line.last().unwrap();
+                // Steps from metres to a couple of degrees.
+                let step = 10f64.powf(-4.0 + 4.3 * next());
+                line.push(geo::Coord {
+                    x: last.x + step * (next() - 0.5),
+                    y: (last.y + step * (next() - 0.5)).clamp(-80.0, 80.0),
+                });
+            }
+            lines.push(line);
+        }
+        for line in &mut lines {
+            for _ in 0..2 {
+                let all = every(line);
+                assert!(all > 0.0);
+                assert_eq!(skipping(line).to_bits(), all.to_bits());
+                line.reverse();
+            }
+        }
+        assert!(skipped > segments / 2, "{skipped} of {segments} skipped");
+    }
+
+    /// The bound holds where it is tightest: long segments, near the pole too.
+    #[test]
+    fn no_sample_strays_past_the_bound() {
+        let mut next = crate::geo_util::test_uniform(9);
+        for _ in 0..20_000 {
+            let a = geo::Coord {
+                x: next() * 360.0 - 180.0,
+                y: next() * 170.0 - 85.0,
+            };
+            let b = geo::Coord {
+                x: a.x + (next() - 0.5) * 10.0,
+                y: (a.y + (next() - 0.5) * 10.0).clamp(-89.0, 89.0),
+            };
+            let chord = Line::new(unit(a.x, a.y), unit(b.x, b.y));
+            let sampled = sampled_stray(&chord, a, b);
+            assert!(may_stray_past(a, b, sampled * (1.0 - 1e-9)), "{a:?} {b:?}");
+            assert!(!may_stray_past(a, b, sampled + 1.0), "{a:?} {b:?}");
+        }
     }
 
     #[test]
