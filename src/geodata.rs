@@ -6,6 +6,7 @@ mod inside_grid;
 use crate::borders::{self, Border};
 use crate::gazetteer::Gazetteer;
 use crate::model::GazetteerEntry;
+use crate::projection::RegionPlane;
 use anyhow::{Context, Result};
 use geo::MultiPolygon;
 use inside_grid::InsideGrid;
@@ -30,6 +31,8 @@ pub struct CountryShape {
     /// Built on first use: a grid that answers most point-in-country tests without touching
     /// the outline's thousands of vertices.
     grid: std::sync::OnceLock<InsideGrid>,
+    /// The outline in the maps' projection, made on first use.
+    pub plane: RegionPlane,
 }
 
 /// The district and province a location lies in, shared by every location in the same unit.
@@ -49,6 +52,8 @@ pub struct DistrictShape {
     pub province_id: Option<String>,
     pub shape: MultiPolygon<f64>,
     grid: std::sync::OnceLock<InsideGrid>,
+    /// The outline in the maps' projection, made on first use.
+    pub plane: RegionPlane,
     /// Its district and province, as every location inside it carries them.
     pub admin: std::sync::Arc<AdminArea>,
 }
@@ -98,6 +103,7 @@ impl CountryShape {
             name,
             shape,
             grid: std::sync::OnceLock::new(),
+            plane: RegionPlane::default(),
         }
     }
 
@@ -119,6 +125,8 @@ pub struct ProvinceShape {
     /// Built on first use, as a district's: the sectors of a border test a point every half
     /// kilometre along it, on either side, against outlines of thousands of vertices.
     grid: std::sync::OnceLock<InsideGrid>,
+    /// The outline in the maps' projection, made on first use.
+    pub plane: RegionPlane,
 }
 
 impl ProvinceShape {
@@ -129,6 +137,7 @@ impl ProvinceShape {
             country,
             shape,
             grid: std::sync::OnceLock::new(),
+            plane: RegionPlane::default(),
         }
     }
 
@@ -427,6 +436,7 @@ pub fn districts_from_geojson(
             province_id,
             shape,
             grid: std::sync::OnceLock::new(),
+            plane: RegionPlane::default(),
         });
     }
     Ok(out)

@@ -115,6 +115,65 @@ impl Projection {
     }
 }
 
+/// A (multi)polygon's rings in the region's projection (plane km): per polygon, its exterior
+/// then its holes, each vertex that projects, in order.
+pub type PlaneRings = Vec<Vec<Vec<(f64, f64)>>>;
+
+/// A shape's [`PlaneRings`] in [`REGION_ALBERS`], made on first use and kept with the shape:
+/// every map of a run draws the same countries, provinces and districts, and projecting their
+/// hundreds of thousands of vertices again for each map was a tenth of drawing it.
+#[derive(Default)]
+pub struct RegionPlane(std::sync::OnceLock<PlaneRings>);
+
+impl RegionPlane {
+    /// The rings of `shape` (the shape this is kept with) in the region's projection.
+    pub fn rings(&self, shape: &geo::MultiPolygon<f64>) -> &PlaneRings {
+        self.0.get_or_init(|| {
+            let proj = Projection::region();
+            shape
+                .0
+                .iter()
+                .map(|poly| {
+                    std::iter::once(poly.exterior())
+                        .chain(poly.interiors())
+                        .map(|ring| {
+                            ring.0
+                                .iter()
+                                .filter_map(|c| proj.forward(c.x, c.y))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+}
+
+/// Not projected yet: a copy projects its shape again when first asked.
+impl Clone for RegionPlane {
+    fn clone(&self) -> RegionPlane {
+        RegionPlane::default()
+    }
+}
+
+impl std::fmt::Debug for RegionPlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "RegionPlane(projected)"
+        } else {
+            "RegionPlane(not yet)"
+        })
+    }
+}
+
+impl Projection {
+    /// Whether this is the region's projection ([`REGION_ALBERS`]), in which
+    /// [`RegionPlane`]s are.
+    pub fn is_region(&self) -> bool {
+        self.definition == REGION_ALBERS
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,7 +85,7 @@ pub fn basemap_background(canvas: &mut MapCanvas, geo: &GeoData, opts: &BasemapO
         } else {
             LAND
         };
-        canvas.polygon(&c.shape, fill, Rgba::NONE, 0.0);
+        canvas.polygon_kept(&c.shape, &c.plane, fill, Rgba::NONE, 0.0);
     }
     if opts.attribution {
         canvas.footer(ATTRIBUTION);
@@ -105,15 +105,15 @@ pub fn basemap_borders(
 ) {
     let w = canvas.pt(0.25);
     for d in &geo.districts {
-        canvas.polygon(&d.shape, Rgba::NONE, DISTRICT_LINE, w);
+        canvas.polygon_kept(&d.shape, &d.plane, Rgba::NONE, DISTRICT_LINE, w);
     }
     let w = canvas.pt(0.4);
     for p in provinces {
-        canvas.polygon(&p.shape, Rgba::NONE, PROVINCE_LINE, w);
+        canvas.polygon_kept(&p.shape, &p.plane, Rgba::NONE, PROVINCE_LINE, w);
     }
     let w = canvas.pt(0.7);
     for c in &geo.countries {
-        canvas.polygon(&c.shape, Rgba::NONE, COUNTRY_LINE, w);
+        canvas.polygon_kept(&c.shape, &c.plane, Rgba::NONE, COUNTRY_LINE, w);
     }
     let w = canvas.pt(opts.border_width_pt);
     let focus = Some(opts.focus_country.as_str());
@@ -143,7 +143,7 @@ pub fn basemap_labels(
                 .gazetteer
                 .unit(&format!("country:{}", c.code))
                 .map(|e| (e.lon, e.lat));
-            let Some(((x, y), depth)) = canvas.label_point_px(&c.shape, hint) else {
+            let Some(((x, y), depth)) = canvas.label_point_px_kept(&c.shape, &c.plane, hint) else {
                 continue;
             };
             let focus = c.code == opts.focus_country;
@@ -179,7 +179,7 @@ pub fn basemap_labels(
                 .gazetteer
                 .unit(&format!("province:{}", p.id))
                 .map(|e| (e.lon, e.lat));
-            let Some(((x, y), depth)) = canvas.label_point_px(&p.shape, hint) else {
+            let Some(((x, y), depth)) = canvas.label_point_px_kept(&p.shape, &p.plane, hint) else {
                 continue;
             };
             let style = LabelStyle {

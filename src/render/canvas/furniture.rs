@@ -228,7 +228,8 @@ impl MapCanvas {
             } else {
                 Rgba::rgb(236, 233, 226)
             };
-            self.polygon_in(&view, &c.shape, fill, Rgba::rgb(150, 150, 150), line);
+            let rings = self.region_rings(&c.shape, &c.plane);
+            self.polygon_in(&view, &c.shape, rings, fill, Rgba::rgb(150, 150, 150), line);
         }
         let e = self.view.extent;
         let corners = [

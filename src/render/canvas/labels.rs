@@ -3,6 +3,7 @@
 //! pixels, and the best point inside an area for its name (pole of inaccessibility).
 
 use super::{SUBPIXEL, ipt, units};
+use crate::projection::{PlaneRings, RegionPlane};
 use crate::render::clip::{self, Box2};
 use crate::render::{Align, Anchor, LabelStyle, MapCanvas, Rgba, fonts};
 use geo::MultiPolygon;
@@ -304,11 +305,34 @@ impl MapCanvas {
         mp: &MultiPolygon<f64>,
         hint: Option<(f64, f64)>,
     ) -> Option<((f64, f64), f64)> {
+        self.label_point_px_in(mp, None, hint)
+    }
+
+    /// [`MapCanvas::label_point_px`] of a shape kept with its [`RegionPlane`] (see
+    /// [`MapCanvas::polygon_kept`]).
+    pub fn label_point_px_kept(
+        &self,
+        mp: &MultiPolygon<f64>,
+        plane: &RegionPlane,
+        hint: Option<(f64, f64)>,
+    ) -> Option<((f64, f64), f64)> {
+        self.label_point_px_in(mp, self.region_rings(mp, plane), hint)
+    }
+
+    fn label_point_px_in(
+        &self,
+        mp: &MultiPolygon<f64>,
+        plane: Option<&PlaneRings>,
+        hint: Option<(f64, f64)>,
+    ) -> Option<((f64, f64), f64)> {
         let frame = self.layout.map;
         let hint = hint.and_then(|(lon, lat)| self.to_px(lon, lat));
         let mut best: Option<(Vec<(f64, f64)>, f64)> = None;
-        for poly in &mp.0 {
-            let pts = self.project_in(&self.view, &poly.exterior().0);
+        for (k, poly) in mp.0.iter().enumerate() {
+            let pts = match plane {
+                Some(p) => super::plane_in(&self.view, &p[k][0]),
+                None => self.project_in(&self.view, &poly.exterior().0),
+            };
             // A name's place needs no sub-pixel detail: thin harder, it is searched often.
             let mut pts = clip::thin(&pts, 3.0);
             if pts.len() > 1 && pts.first() == pts.last() {

@@ -127,6 +127,13 @@ impl View {
     }
 }
 
+/// [`MapCanvas`]'s projecting of a ring (`project_in`) for a ring already in the map's
+/// projection (plane km): the same pixels, thinned the same.
+fn plane_in(view: &View, km: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let pts: Vec<(f64, f64)> = km.iter().map(|&(x, y)| view.km_to_px(x, y)).collect();
+    clip::thin(&pts, 0.35)
+}
+
 /// Appends what a plotters `SVGBackend` draws to `body`, without its `<svg>` wrapper: the
 /// backend writes a whole document per use, so it draws into `scratch` and the inner part
 /// is kept. The page's own `<svg>` element is written by [`MapCanvas::finish`].

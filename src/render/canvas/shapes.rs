@@ -1,7 +1,9 @@
 //! The page primitives in lon/lat: map fill, rectangles, polygons (with holes), lines
 //! (dashed or not), ground circles, point symbols and the density raster.
 
+use super::plane_in;
 use super::{SUBPIXEL, View, ipt, points_attr, shape_style, units};
+use crate::projection::{PlaneRings, RegionPlane};
 use crate::render::clip::{self, Box2};
 use crate::render::{Extent, MapCanvas, RasterImage, Rgba, SymbolShape};
 use anyhow::{Context, Result};
@@ -35,22 +37,54 @@ impl MapCanvas {
     /// skips either), clipped to the map frame.
     pub fn polygon(&mut self, mp: &MultiPolygon<f64>, fill: Rgba, stroke: Rgba, width: f64) {
         let view = self.view;
-        self.polygon_in(&view, mp, fill, stroke, width);
+        self.polygon_in(&view, mp, None, fill, stroke, width);
     }
 
+    /// [`MapCanvas::polygon`] of a shape kept with its [`RegionPlane`] (the geodata's
+    /// outlines, drawn on every map): projected once for all maps in the region's projection.
+    pub fn polygon_kept(
+        &mut self,
+        mp: &MultiPolygon<f64>,
+        plane: &RegionPlane,
+        fill: Rgba,
+        stroke: Rgba,
+        width: f64,
+    ) {
+        let view = self.view;
+        let rings = self.region_rings(mp, plane);
+        self.polygon_in(&view, mp, rings, fill, stroke, width);
+    }
+
+    /// `plane`'s rings of `mp` when this map is in the region's projection.
+    pub(super) fn region_rings<'p>(
+        &self,
+        mp: &MultiPolygon<f64>,
+        plane: &'p RegionPlane,
+    ) -> Option<&'p PlaneRings> {
+        self.proj.is_region().then(|| plane.rings(mp))
+    }
+
+    /// `plane`, when given, holds `mp`'s rings in this map's projection.
     pub(super) fn polygon_in(
         &mut self,
         view: &View,
         mp: &MultiPolygon<f64>,
+        plane: Option<&PlaneRings>,
         fill: Rgba,
         stroke: Rgba,
         width: f64,
     ) {
         let frame = view.rect;
-        for poly in &mp.0 {
+        for (k, poly) in mp.0.iter().enumerate() {
             let mut rings: Vec<Vec<(f64, f64)>> = Vec::new();
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                let mut pts = self.project_in(view, &ring.0);
+            for (j, ring) in std::iter::once(poly.exterior())
+                .chain(poly.interiors())
+                .enumerate()
+            {
+                let mut pts = match plane {
+                    Some(p) => plane_in(view, &p[k][j]),
+                    None => self.project_in(view, &ring.0),
+                };
                 if pts.len() > 1 && pts.first() == pts.last() {
                     pts.pop();
                 }

@@ -167,3 +167,51 @@ fn pole_lies_inside() {
     assert!(inside_ring(&l, x, y));
     assert!(d > 11.0 && d <= 11.72, "{d}");
 }
+
+/// Outlines kept with their projected rings draw and label exactly as projected on the spot:
+/// on a map in the region's projection (where the kept rings are used, and are made once
+/// for every map), and on one in another projection (where they are not).
+#[test]
+fn kept_outlines_draw_as_projected_ones() {
+    let geo = crate::geodata::GeoData::load(None).unwrap();
+    let other = Projection::from_proj_string(
+        "+proj=aea +lat_1=30 +lat_2=40 +lat_0=35 +lon_0=70 +datum=WGS84 +units=m +no_defs",
+    )
+    .unwrap();
+    let canvases = || {
+        let region = test_canvas();
+        let extent = Extent::around_lonlat(&other, [(67.0, 36.5), (75.0, 39.5)]).unwrap();
+        let elsewhere = MapCanvas::new(crate::render::page_size(None, None), other.clone(), extent);
+        [region, elsewhere]
+    };
+    let districts: Vec<_> = geo.districts.iter().filter(|d| d.country == "TJ").collect();
+    assert!(districts.len() > 20);
+    let style = (Rgba::rgb(200, 190, 170), Rgba::rgb(120, 110, 100), 1.5);
+    for (on_the_spot, kept) in canvases().into_iter().zip(canvases()) {
+        let (mut on_the_spot, mut kept) = (on_the_spot, kept);
+        for _ in 0..2 {
+            for c in &geo.countries {
+                on_the_spot.polygon(&c.shape, style.0, style.1, style.2);
+                kept.polygon_kept(&c.shape, &c.plane, style.0, style.1, style.2);
+                assert_eq!(
+                    on_the_spot.label_point_px(&c.shape, None),
+                    kept.label_point_px_kept(&c.shape, &c.plane, None),
+                    "{}",
+                    c.code
+                );
+            }
+            for d in &districts {
+                on_the_spot.polygon(&d.shape, Rgba::NONE, style.1, style.2);
+                kept.polygon_kept(&d.shape, &d.plane, Rgba::NONE, style.1, style.2);
+            }
+        }
+        let (a, b) = (on_the_spot.finish(), kept.finish());
+        assert!(a.len() > 100_000, "{} bytes drawn", a.len());
+        assert!(a == b, "the kept outlines drew differently");
+    }
+    assert!(
+        geo.countries
+            .iter()
+            .all(|c| format!("{:?}", c.plane).contains("(projected)"))
+    );
+}
