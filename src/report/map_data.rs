@@ -227,9 +227,10 @@ fn latlon(path: &[[f64; 2]], tolerance: f64, d: i32) -> Vec<[f64; 2]> {
 
 /// An area layer as the basemap's areas; rings that simplify to nothing are dropped.
 fn areas(layer: &Layer<AreaProps>, focus: &str) -> Vec<Area> {
+    use rayon::prelude::*;
     layer
         .features
-        .iter()
+        .par_iter()
         .filter_map(|f| {
             let rings: Vec<Vec<[f64; 2]>> = f
                 .geometry
@@ -294,16 +295,37 @@ pub fn fig(v: Option<f64>) -> String {
 /// The map's data from the folder's layers; the segments are classed as the run's maps
 /// class them (`compared`: the run's compared pair).
 pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
-    let countries: Layer<AreaProps> = folder.layer("countries.geojson")?;
-    let provinces: Layer<AreaProps> = folder.layer("provinces.geojson")?;
-    let districts: Layer<AreaProps> = folder.layer("districts.geojson")?;
-    let borders: Layer<BorderProps> = folder.layer("borders.geojson")?;
-    let segments: Layer<SegmentProps> = folder.layer("segments.geojson")?;
+    // The base map's layers are read and simplified side by side: the report is made last,
+    // when nothing else is left to run beside it.
+    let area_layer = |file: &str, focus: &str| -> Result<Vec<Area>> {
+        let layer: Layer<AreaProps> = folder.layer(file)?;
+        Ok(areas(&layer, focus))
+    };
+    let ((countries, provinces), (districts, (borders, segments))) = rayon::join(
+        || {
+            rayon::join(
+                || area_layer("countries.geojson", "AF"),
+                || area_layer("provinces.geojson", ""),
+            )
+        },
+        || {
+            rayon::join(
+                || area_layer("districts.geojson", ""),
+                || {
+                    (
+                        folder.layer::<BorderProps>("borders.geojson"),
+                        folder.layer::<SegmentProps>("segments.geojson"),
+                    )
+                },
+            )
+        },
+    );
+    let (borders, segments) = (borders?, segments?);
 
     let basemap = Basemap {
-        countries: areas(&countries, "AF"),
-        provinces: areas(&provinces, ""),
-        districts: areas(&districts, ""),
+        countries: countries?,
+        provinces: provinces?,
+        districts: districts?,
         land: css(crate::render::LAND),
         focus_land: css(crate::render::FOCUS_LAND),
         country_line: css(crate::render::COUNTRY_LINE),
@@ -313,23 +335,34 @@ pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
     };
 
     // Border lines, and each border measured again to cut the stretches from it.
+    // Side by side too: measuring a survey-resolution border takes a geodesic per segment.
+    let drawn_and_measured: Vec<(BorderLine, Border)> = {
+        use rayon::prelude::*;
+        borders
+            .features
+            .par_iter()
+            .filter_map(|f| {
+                let Some(Geometry::LineString(l)) = &f.geometry else {
+                    return None;
+                };
+                let p = &f.properties;
+                let ls: LineString<f64> = l.iter().map(|c| (c[0], c[1])).collect();
+                Some((
+                    BorderLine {
+                        id: p.border_id.clone(),
+                        name: p.name.clone(),
+                        line: latlon(l, LINE_TOLERANCE, 5),
+                    },
+                    Border::new(p.border_id.clone(), p.name.clone(), ls),
+                ))
+            })
+            .collect()
+    };
     let mut lines = Vec::new();
     let mut measured: HashMap<String, Border> = HashMap::new();
-    for f in &borders.features {
-        let Some(Geometry::LineString(l)) = &f.geometry else {
-            continue;
-        };
-        let p = &f.properties;
-        lines.push(BorderLine {
-            id: p.border_id.clone(),
-            name: p.name.clone(),
-            line: latlon(l, LINE_TOLERANCE, 5),
-        });
-        let ls: LineString<f64> = l.iter().map(|c| (c[0], c[1])).collect();
-        measured.insert(
-            p.border_id.clone(),
-            Border::new(p.border_id.clone(), p.name.clone(), ls),
-        );
+    for (line, border) in drawn_and_measured {
+        measured.insert(line.id.clone(), border);
+        lines.push(line);
     }
 
     let (segment_lines, classes) = classed_segments(&segments, compared);
