@@ -127,8 +127,9 @@ impl View {
     }
 }
 
-/// [`MapCanvas`]'s projecting of a ring (`project_in`) for a ring already in the map's
-/// projection (plane km): the same pixels, thinned the same.
+/// A ring or line already in the map's projection (plane km) in `view`'s pixels, thinned to
+/// 0.35 px: what `MapCanvas::project_in` draws, whether the vertices were projected for this
+/// map or kept from an earlier one.
 fn plane_in(view: &View, km: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let pts: Vec<(f64, f64)> = km.iter().map(|&(x, y)| view.km_to_px(x, y)).collect();
     clip::thin(&pts, 0.35)
@@ -294,13 +295,14 @@ impl MapCanvas {
         self.proj.inverse(x, y)
     }
 
+    /// A ring or line in `view`'s pixels (thinned), its vertices projected here; see
+    /// [`plane_in`] for one projected already.
     fn project_in(&self, view: &View, coords: &[geo::Coord<f64>]) -> Vec<(f64, f64)> {
-        let pts: Vec<(f64, f64)> = coords
+        let km: Vec<(f64, f64)> = coords
             .iter()
             .filter_map(|c| self.proj.forward(c.x, c.y))
-            .map(|(x, y)| view.km_to_px(x, y))
             .collect();
-        clip::thin(&pts, 0.35)
+        plane_in(view, &km)
     }
 
     /// Draws with plotters (drawing into a String cannot fail, so the closures ignore the
