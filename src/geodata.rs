@@ -9,7 +9,7 @@ use crate::model::GazetteerEntry;
 use crate::projection::RegionPlane;
 use anyhow::{Context, Result};
 use geo::MultiPolygon;
-use inside_grid::InsideGrid;
+use inside_grid::LazyGrid;
 use std::path::Path;
 
 pub const EMBEDDED_COUNTRIES: &str = include_str!("../geodata/countries.geojson");
@@ -30,7 +30,7 @@ pub struct CountryShape {
     pub shape: MultiPolygon<f64>,
     /// Built on first use: a grid that answers most point-in-country tests without touching
     /// the outline's thousands of vertices.
-    grid: std::sync::OnceLock<InsideGrid>,
+    grid: LazyGrid,
     /// The outline in the maps' projection, made on first use.
     pub plane: RegionPlane,
 }
@@ -51,7 +51,7 @@ pub struct DistrictShape {
     pub country: String,
     pub province_id: Option<String>,
     pub shape: MultiPolygon<f64>,
-    grid: std::sync::OnceLock<InsideGrid>,
+    grid: LazyGrid,
     /// The outline in the maps' projection, made on first use.
     pub plane: RegionPlane,
     /// Its district and province, as every location inside it carries them.
@@ -60,9 +60,7 @@ pub struct DistrictShape {
 
 impl DistrictShape {
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        self.grid
-            .get_or_init(|| InsideGrid::new(&self.shape))
-            .contains(&self.shape, lon, lat)
+        self.grid.contains(&self.shape, lon, lat)
     }
 }
 
@@ -102,16 +100,14 @@ impl CountryShape {
             code,
             name,
             shape,
-            grid: std::sync::OnceLock::new(),
+            grid: LazyGrid::default(),
             plane: RegionPlane::default(),
         }
     }
 
     /// Whether the point lies inside the country's outline (exactly as `geo::Contains` says).
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        self.grid
-            .get_or_init(|| InsideGrid::new(&self.shape))
-            .contains(&self.shape, lon, lat)
+        self.grid.contains(&self.shape, lon, lat)
     }
 }
 
@@ -124,7 +120,7 @@ pub struct ProvinceShape {
     pub shape: MultiPolygon<f64>,
     /// Built on first use, as a district's: the sectors of a border test a point every half
     /// kilometre along it, on either side, against outlines of thousands of vertices.
-    grid: std::sync::OnceLock<InsideGrid>,
+    grid: LazyGrid,
     /// The outline in the maps' projection, made on first use.
     pub plane: RegionPlane,
 }
@@ -136,7 +132,7 @@ impl ProvinceShape {
             name,
             country,
             shape,
-            grid: std::sync::OnceLock::new(),
+            grid: LazyGrid::default(),
             plane: RegionPlane::default(),
         }
     }
@@ -144,9 +140,7 @@ impl ProvinceShape {
     /// Whether the point lies inside the province's outline (exactly as `geo::Contains`
     /// says).
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        self.grid
-            .get_or_init(|| InsideGrid::new(&self.shape))
-            .contains(&self.shape, lon, lat)
+        self.grid.contains(&self.shape, lon, lat)
     }
 }
 
@@ -435,7 +429,7 @@ pub fn districts_from_geojson(
             country,
             province_id,
             shape,
-            grid: std::sync::OnceLock::new(),
+            grid: LazyGrid::default(),
             plane: RegionPlane::default(),
         });
     }

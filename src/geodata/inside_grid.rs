@@ -156,6 +156,21 @@ impl InsideGrid {
     }
 }
 
+/// An [`InsideGrid`] built the first time a point is tested: countries, provinces and
+/// districts keep one each, and most are never asked.
+#[derive(Debug, Clone, Default)]
+pub(super) struct LazyGrid(std::sync::OnceLock<InsideGrid>);
+
+impl LazyGrid {
+    /// Whether the point lies inside `shape` (the outline this grid is kept with), exactly as
+    /// `geo::Contains` says.
+    pub(super) fn contains(&self, shape: &MultiPolygon<f64>, lon: f64, lat: f64) -> bool {
+        self.0
+            .get_or_init(|| InsideGrid::new(shape))
+            .contains(shape, lon, lat)
+    }
+}
+
 /// Where a cell's centre lies relative to one polygon.
 #[derive(Clone, Copy, PartialEq)]
 enum Side {
