@@ -157,7 +157,8 @@ impl InsideGrid {
 }
 
 /// An [`InsideGrid`] built the first time a point is tested: countries, provinces and
-/// districts keep one each, and most are never asked.
+/// districts keep one each, and most are never asked. Tests on the thread pool wait for the
+/// first to build it, so building must not use the pool (see `RegionPlane::rings`).
 #[derive(Debug, Clone, Default)]
 pub(super) struct LazyGrid(std::sync::OnceLock<InsideGrid>);
 

@@ -335,7 +335,8 @@ pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
     };
 
     // Border lines, and each border measured again to cut the stretches from it.
-    // Side by side too: measuring a survey-resolution border takes a geodesic per segment.
+    // Side by side too, border by border (each border's segments are measured side by side
+    // already; this lets the short borders go beside the long ones).
     let drawn_and_measured: Vec<(BorderLine, Border)> = {
         use rayon::prelude::*;
         borders
