@@ -76,6 +76,8 @@ pub fn segmentize(b: &Border, segment_km: f64, sectors: &[Sector]) -> Vec<Segmen
 /// and lines a user brings. Sectors are ordered by side (right, i.e. Afghan, first) then km.
 pub fn sectors(b: &Border, provinces: &[ProvinceShape]) -> Vec<Sector> {
     let boxes: Vec<_> = provinces.iter().map(|p| p.shape.bounding_rect()).collect();
+    // The box first: a province's grid is built the first time it is asked, and most
+    // provinces' boxes are far from any probe.
     let find = |lon: f64, lat: f64| -> Option<usize> {
         let pt = Point::new(lon, lat);
         (0..provinces.len())

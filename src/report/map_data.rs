@@ -320,12 +320,14 @@ pub fn map_data(folder: &Folder, compared: &[String]) -> Result<MapData> {
             )
         },
     );
+    // Errors in the order the layers were read one by one before.
+    let (countries, provinces, districts) = (countries?, provinces?, districts?);
     let (borders, segments) = (borders?, segments?);
 
     let basemap = Basemap {
-        countries: countries?,
-        provinces: provinces?,
-        districts: districts?,
+        countries,
+        provinces,
+        districts,
         land: css(crate::render::LAND),
         focus_land: css(crate::render::FOCUS_LAND),
         country_line: css(crate::render::COUNTRY_LINE),
