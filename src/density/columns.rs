@@ -92,6 +92,21 @@ pub trait AnalysisInput: Sync {
     }
     /// The incident at `i` (`i < len()`).
     fn subject(&self, i: usize) -> Subject<'_>;
+    /// What placing the incident at `i` on the borders reads: longitude, latitude and
+    /// uncertainty radius (km). Steps that read a field or two of every incident ask for
+    /// those alone: the whole [`Subject`] of a stored incident looks up four texts.
+    fn point(&self, i: usize) -> (f64, f64, f64) {
+        let s = self.subject(i);
+        (s.lon, s.lat, s.radius_km)
+    }
+    /// The first and last day of the incident at `i`, if dated.
+    fn date(&self, i: usize) -> Option<(Date, Date)> {
+        self.subject(i).date
+    }
+    /// The dataset's own event id of the incident at `i` ([`Subject::event_id`]).
+    fn event_id(&self, i: usize) -> Option<&str> {
+        self.subject(i).event_id
+    }
 }
 
 impl AnalysisInput for [LocatedIncident] {
@@ -251,6 +266,21 @@ impl AnalysisInput for IncidentColumns {
         IncidentColumns::len(self)
     }
 
+    fn point(&self, i: usize) -> (f64, f64, f64) {
+        (self.lon[i], self.lat[i], self.radius_km[i])
+    }
+
+    fn date(&self, i: usize) -> Option<(Date, Date)> {
+        self.date[i]
+    }
+
+    fn event_id(&self, i: usize) -> Option<&str> {
+        match self.event_id[i] {
+            (NONE, _) => None,
+            (start, end) => Some(&self.event_ids[start as usize..end as usize]),
+        }
+    }
+
     fn subject(&self, i: usize) -> Subject<'_> {
         let [fatalities, fatalities_low, fatalities_high, wounded] = self.numbers[i];
         let (format, source) = self.sources[self.source[i] as usize];
@@ -273,10 +303,7 @@ impl AnalysisInput for IncidentColumns {
             actors: self.texts.get(self.actors[i]),
             format,
             source: self.texts.get(source),
-            event_id: match self.event_id[i] {
-                (NONE, _) => None,
-                (start, end) => Some(&self.event_ids[start as usize..end as usize]),
-            },
+            event_id: AnalysisInput::event_id(self, i),
         }
     }
 }
@@ -366,6 +393,14 @@ mod tests {
         assert_eq!(c.subject(0), a);
         assert_eq!(c.subject(1), b);
         assert_eq!(c.subject(2), a);
+        // The narrow reads are the subject's fields.
+        for i in 0..c.len() {
+            let s = c.subject(i);
+            assert_eq!(c.point(i), (s.lon, s.lat, s.radius_km));
+            assert_eq!(AnalysisInput::date(&c, i), s.date);
+            assert_eq!(AnalysisInput::event_id(&c, i), s.event_id);
+        }
+        assert_eq!(AnalysisInput::event_id(&c, 1), Some("132154"));
         // Texts are held once.
         assert_eq!(c.texts.texts.len(), 4);
         assert_eq!(c.sources.len(), 2);

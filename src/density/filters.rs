@@ -131,13 +131,13 @@ pub(super) fn filter<I: AnalysisInput + ?Sized>(located: &I, opts: &AnalysisOpti
                     }
                 };
                 let hash = hash_id(id);
-                let same = |&j: &u32| located.subject(j as usize).event_id == Some(id);
+                let same = |&j: &u32| located.event_id(j as usize) == Some(id);
                 if table.find(hash, same).is_some() {
                     return true;
                 }
                 // Never grows (made for every record), so never hashes an entry again.
                 table.insert_unique(hash, i as u32, |&j| {
-                    hash_id(located.subject(j as usize).event_id.unwrap_or_default())
+                    hash_id(located.event_id(j as usize).unwrap_or_default())
                 });
                 false
             })
@@ -161,7 +161,7 @@ pub(super) fn filter<I: AnalysisInput + ?Sized>(located: &I, opts: &AnalysisOpti
         _ => {
             let spans: Vec<(Date, Date)> = (0..located.len())
                 .filter(|&i| weights[i] > 0.0)
-                .filter_map(|i| located.subject(i).date)
+                .filter_map(|i| located.date(i))
                 .collect();
             let s = spans.iter().map(|x| x.0).min();
             let e = spans.iter().map(|x| x.1).max();

@@ -259,14 +259,14 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
         let mut points: Vec<(f64, f64, f64)> = Vec::new();
         let slots: Vec<u32> = (first..end)
             .map(|i| {
-                let s = located.subject(i);
-                let reach = share_reach_km(opts.corridor_km, s.radius_km);
+                let (lon, lat, radius_km) = located.point(i);
+                let reach = share_reach_km(opts.corridor_km, radius_km);
                 let next = points.len() as u32;
                 let slot = *slot_of
-                    .entry((s.lon.to_bits(), s.lat.to_bits()))
+                    .entry((lon.to_bits(), lat.to_bits()))
                     .or_insert(next);
                 if slot == next {
-                    points.push((s.lon, s.lat, reach));
+                    points.push((lon, lat, reach));
                 }
                 let p = &mut points[slot as usize].2;
                 *p = p.max(reach);
