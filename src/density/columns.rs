@@ -92,8 +92,8 @@ pub trait AnalysisInput: Sync {
     }
     /// The incident at `i` (`i < len()`).
     fn subject(&self, i: usize) -> Subject<'_>;
-    /// What placing the incident at `i` on the borders reads: longitude, latitude and
-    /// uncertainty radius (km). Steps that read a field or two of every incident ask for
+    /// What finding the nearest border of the incident at `i` reads: longitude, latitude
+    /// and uncertainty radius (km). Steps that read a field or two of every incident ask for
     /// those alone: the whole [`Subject`] of a stored incident looks up four texts.
     fn point(&self, i: usize) -> (f64, f64, f64) {
         let s = self.subject(i);
@@ -383,6 +383,8 @@ mod tests {
             format: "ucdp_ged",
             fatalities: Some(3.0),
             event_id: Some("132154"),
+            lon: 69.9,
+            radius_km: 25.0,
             ..a
         };
         let mut c = IncidentColumns::new();
@@ -401,6 +403,7 @@ mod tests {
             assert_eq!(AnalysisInput::event_id(&c, i), s.event_id);
         }
         assert_eq!(AnalysisInput::event_id(&c, 1), Some("132154"));
+        assert_eq!(c.point(1), (69.9, a.lat, 25.0));
         // Texts are held once.
         assert_eq!(c.texts.texts.len(), 4);
         assert_eq!(c.sources.len(), 2);
