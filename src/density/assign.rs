@@ -135,7 +135,7 @@ pub fn point_shares(
     // A location with no radius is its point.
     if r < 1e-9 || sigma.is_nan() || sigma <= 0.0 {
         if in_corridor && s0 >= start && s0 <= end {
-            shares.segments.push((segment_at(cuts, s0), 1.0));
+            shares.segments = vec![(segment_at(cuts, s0), 1.0)];
         } else {
             shares.outside = 1.0;
         }
@@ -154,7 +154,9 @@ pub fn point_shares(
         && d - r >= c_lo
         && d + r <= c_hi
     {
-        shares.segments.push((first, 1.0));
+        // Made to size: a list grown from empty is made for four and grown through the
+        // general path, once for most incidents.
+        shares.segments = vec![(first, 1.0)];
         return shares;
     }
     // Where the integrand changes form, as angles θ in (−π/2, π/2): segment cuts inside the

@@ -231,6 +231,8 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
         if let Some(bi) = shares.border
             && !shares.segments.is_empty()
         {
+            // Room for the sectors of its segments' ends at once (most incidents have one).
+            sector_shares.reserve_exact(shares.segments.len() + 1);
             for &(si, s) in &shares.segments {
                 let seg = &all_segments[bi][si];
                 for &(k, overlap) in &segment_sectors[bi][si] {
