@@ -135,6 +135,8 @@ pub fn point_shares(
     // A location with no radius is its point.
     if r < 1e-9 || sigma.is_nan() || sigma <= 0.0 {
         if in_corridor && s0 >= start && s0 <= end {
+            // Made to size (here and below): pushed onto an empty list, the entry went
+            // through the general growth path and took room for four.
             shares.segments = vec![(segment_at(cuts, s0), 1.0)];
         } else {
             shares.outside = 1.0;
@@ -154,8 +156,6 @@ pub fn point_shares(
         && d - r >= c_lo
         && d + r <= c_hi
     {
-        // Made to size: a list grown from empty is made for four and grown through the
-        // general path, once for most incidents.
         shares.segments = vec![(first, 1.0)];
         return shares;
     }

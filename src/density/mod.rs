@@ -231,7 +231,8 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
         if let Some(bi) = shares.border
             && !shares.segments.is_empty()
         {
-            // Room for the sectors of its segments' ends at once (most incidents have one).
+            // Room for one sector more than its segments, which is all nearly every incident
+            // needs (a segment's ends can lie in two sectors); more grow the list as before.
             sector_shares.reserve_exact(shares.segments.len() + 1);
             for &(si, s) in &shares.segments {
                 let seg = &all_segments[bi][si];
