@@ -1,6 +1,7 @@
 //! The shipped geography as one bundle: gazetteer, borders and country outlines, from the
 //! files compiled into the binary or from a `--geodata DIR` folder with the same file names.
 
+mod district_index;
 mod inside_grid;
 
 use crate::borders::{self, Border};
@@ -8,6 +9,7 @@ use crate::gazetteer::Gazetteer;
 use crate::model::GazetteerEntry;
 use crate::projection::RegionPlane;
 use anyhow::{Context, Result};
+use district_index::DistrictIndex;
 use geo::MultiPolygon;
 use inside_grid::LazyGrid;
 use std::path::Path;
@@ -61,36 +63,6 @@ pub struct DistrictShape {
 impl DistrictShape {
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
         self.grid.contains(&self.shape, lon, lat)
-    }
-}
-
-/// Which district a point lies in: an R-tree of the districts' bounding boxes, then the
-/// district's own inside-grid (exact where the point is near an edge).
-pub struct DistrictIndex {
-    tree:
-        rstar::RTree<rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, u32>>,
-}
-
-impl DistrictIndex {
-    fn new(districts: &[DistrictShape]) -> DistrictIndex {
-        use geo::BoundingRect;
-        let items = districts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                let r = d.shape.bounding_rect()?;
-                Some(rstar::primitives::GeomWithData::new(
-                    rstar::primitives::Rectangle::from_corners(
-                        [r.min().x, r.min().y],
-                        [r.max().x, r.max().y],
-                    ),
-                    i as u32,
-                ))
-            })
-            .collect();
-        DistrictIndex {
-            tree: rstar::RTree::bulk_load(items),
-        }
     }
 }
 
@@ -298,15 +270,9 @@ impl GeoData {
         let districts = &self.districts;
         let index = self
             .district_index
-            .get_or_init(|| DistrictIndex::new(districts));
+            .get_or_init(|| DistrictIndex::new(districts.iter().map(|d| &d.shape)));
         let district_at = |lon: f64, lat: f64| {
-            let i = index
-                .tree
-                .locate_all_at_point(&[lon, lat])
-                .map(|g| g.data)
-                .filter(|&i| districts[i as usize].contains(lon, lat))
-                .min()?;
-            let d = &districts[i as usize];
+            let d = first_containing(index, districts, None, lon, lat)?;
             let a = &d.admin;
             Some((
                 a.province_id.clone()?,
@@ -330,17 +296,8 @@ impl GeoData {
     pub fn district_at(&self, country: Option<&str>, lon: f64, lat: f64) -> Option<&DistrictShape> {
         let index = self
             .district_index
-            .get_or_init(|| DistrictIndex::new(&self.districts));
-        index
-            .tree
-            .locate_all_at_point(&[lon, lat])
-            .map(|g| g.data)
-            .filter(|&i| {
-                let d = &self.districts[i as usize];
-                country.is_none_or(|c| d.country == c) && d.contains(lon, lat)
-            })
-            .min()
-            .map(|i| &self.districts[i as usize])
+            .get_or_init(|| DistrictIndex::new(self.districts.iter().map(|d| &d.shape)));
+        first_containing(index, &self.districts, country, lon, lat)
     }
 
     /// The district and province of a location, as far as its precision allows: exact and
@@ -380,6 +337,22 @@ impl GeoData {
         self.borders = borders::from_geojson(&path.display().to_string(), &text)?;
         Ok(())
     }
+}
+
+/// The first of `districts` (of `country`, or any) whose outline contains the point: the
+/// index's candidates come in the shipped order, so the first found is the answer.
+fn first_containing<'d>(
+    index: &DistrictIndex,
+    districts: &'d [DistrictShape],
+    country: Option<&str>,
+    lon: f64,
+    lat: f64,
+) -> Option<&'d DistrictShape> {
+    index
+        .candidates(lon, lat)
+        .iter()
+        .map(|&i| &districts[i as usize])
+        .find(|d| country.is_none_or(|c| d.country == c) && d.contains(lon, lat))
 }
 
 /// Polygon features as (id, name, country, shape); the id is `province_id` for provinces and
@@ -495,5 +468,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `district_at` is the first shipped district (of the country asked, or any) whose
+    /// outline contains the point, as testing every outline in order says.
+    #[test]
+    fn district_at_is_the_first_district_that_contains_the_point() {
+        let geo = GeoData::load(None).unwrap();
+        let mut next = crate::geo_util::test_uniform(11);
+        let mut found = 0;
+        for _ in 0..4000 {
+            let (lon, lat) = (60.0 + next() * 16.0, 29.0 + next() * 12.0);
+            for country in [None, Some("AF"), Some("PK"), Some("TJ")] {
+                let expected = geo.districts.iter().position(|d| {
+                    country.is_none_or(|c| d.country == c)
+                        && d.shape.contains(&geo::Point::new(lon, lat))
+                });
+                let got = geo
+                    .district_at(country, lon, lat)
+                    .map(|d| std::ptr::from_ref(d) as usize);
+                let expected = expected.map(|i| std::ptr::from_ref(&geo.districts[i]) as usize);
+                assert_eq!(got, expected, "{country:?} {lon} {lat}");
+                found += usize::from(expected.is_some());
+            }
+        }
+        assert!(found > 4000, "only {found} points fell in a district");
     }
 }

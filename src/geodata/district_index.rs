@@ -1,0 +1,190 @@
+//! Which districts a point may lie in: a grid of 0.05° cells over the districts' bounding
+//! boxes, each cell listing, in ascending order, the districts whose box meets it.
+//!
+//! `run` asks this for every located incident (its district and province), a million times
+//! on the peer's file. An R-tree of the boxes walked its nodes for each point (about 1,400
+//! instructions a point, `callgrind`), and every district whose box held the point was then
+//! tested, because the answer is the first of them in the shipped order. A cell's list is one
+//! look-up, and being in that order, the first district that contains the point is the
+//! answer: the rest are not tested.
+
+use geo::{BoundingRect, MultiPolygon};
+
+/// Cell size, degrees: small enough that a cell's list is about the districts whose boxes
+/// hold the point, large enough that the grid over Afghanistan, Pakistan and Tajikistan is
+/// about 120,000 cells (half a megabyte of list starts).
+const CELL_DEG: f64 = 0.05;
+
+/// The grid; see the module's documentation.
+#[derive(Debug)]
+pub(super) struct DistrictIndex {
+    x0: f64,
+    y0: f64,
+    cols: usize,
+    rows: usize,
+    /// Cell `k`'s districts are `members[starts[k]..starts[k + 1]]`, ascending.
+    starts: Vec<u32>,
+    members: Vec<u32>,
+}
+
+impl DistrictIndex {
+    /// The index of `shapes`, districts numbered by their place in it.
+    pub(super) fn new<'a>(shapes: impl Iterator<Item = &'a MultiPolygon<f64>>) -> DistrictIndex {
+        let boxes: Vec<Option<[f64; 4]>> = shapes
+            .map(|s| {
+                let r = s.bounding_rect()?;
+                let b = [r.min().x, r.min().y, r.max().x, r.max().y];
+                b.iter().all(|v| v.is_finite()).then_some(b)
+            })
+            .collect();
+        let Some([x0, y0, x1, y1]) = boxes.iter().flatten().copied().reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        }) else {
+            return DistrictIndex {
+                x0: 0.0,
+                y0: 0.0,
+                cols: 0,
+                rows: 0,
+                starts: vec![0],
+                members: Vec::new(),
+            };
+        };
+        let cols = ((x1 - x0) / CELL_DEG).floor() as usize + 1;
+        let rows = ((y1 - y0) / CELL_DEG).floor() as usize + 1;
+        let index = DistrictIndex {
+            x0,
+            y0,
+            cols,
+            rows,
+            starts: Vec::new(),
+            members: Vec::new(),
+        };
+        // The cells a box meets: those of its corners and all between. A point in the box
+        // falls in one of them, as a cell is found by the same monotone arithmetic.
+        let span = |b: &[f64; 4]| {
+            let (c0, r0) = index.cell(b[0], b[1]);
+            let (c1, r1) = index.cell(b[2], b[3]);
+            (r0..=r1).flat_map(move |r| (c0..=c1).map(move |c| r * cols + c))
+        };
+        let mut counts = vec![0u32; cols * rows + 1];
+        for b in boxes.iter().flatten() {
+            for k in span(b) {
+                counts[k + 1] += 1;
+            }
+        }
+        let mut starts = counts;
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut members = vec![0u32; starts[cols * rows] as usize];
+        let mut next = starts.clone();
+        for (i, b) in boxes.iter().enumerate() {
+            let Some(b) = b else { continue };
+            for k in span(b) {
+                members[next[k] as usize] = i as u32;
+                next[k] += 1;
+            }
+        }
+        DistrictIndex {
+            starts,
+            members,
+            ..index
+        }
+    }
+
+    /// The cell (column, row) of a point of the grid's extent, clamped to the grid.
+    fn cell(&self, lon: f64, lat: f64) -> (usize, usize) {
+        let col = (((lon - self.x0) / CELL_DEG).floor() as usize).min(self.cols - 1);
+        let row = (((lat - self.y0) / CELL_DEG).floor() as usize).min(self.rows - 1);
+        (col, row)
+    }
+
+    /// The districts whose bounding box may hold the point, ascending: every district whose
+    /// box holds it is among them. Empty off the grid and for coordinates that are not numbers.
+    pub(super) fn candidates(&self, lon: f64, lat: f64) -> &[u32] {
+        let (fx, fy) = ((lon - self.x0) / CELL_DEG, (lat - self.y0) / CELL_DEG);
+        if !(fx >= 0.0 && fy >= 0.0) {
+            return &[];
+        }
+        let (col, row) = (fx.floor() as usize, fy.floor() as usize);
+        if col >= self.cols || row >= self.rows {
+            return &[];
+        }
+        let k = row * self.cols + col;
+        &self.members[self.starts[k] as usize..self.starts[k + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![
+            (x: x, y: y),
+            (x: x + size, y: y),
+            (x: x + size, y: y + size),
+            (x: x, y: y + size),
+        ]])
+    }
+
+    /// Every district whose box holds a point is among its candidates, in ascending order,
+    /// at random points, on box edges and corners, and on the grid's far edge.
+    #[test]
+    fn candidates_hold_every_box_that_holds_the_point_in_order() {
+        let shapes = [
+            square(60.0, 30.0, 1.0),
+            square(60.5, 30.5, 0.013),
+            square(60.999, 30.2, 2.0),
+            square(61.3, 29.0, 0.05),
+            MultiPolygon(vec![]),
+            square(60.0, 30.0, 0.05),
+        ];
+        let index = DistrictIndex::new(shapes.iter());
+        let boxes: Vec<Option<geo::Rect<f64>>> = shapes.iter().map(|s| s.bounding_rect()).collect();
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        let mut next = crate::geo_util::test_uniform(7);
+        for _ in 0..20_000 {
+            points.push((59.9 + 3.2 * next(), 28.9 + 3.5 * next()));
+        }
+        for r in boxes.iter().flatten() {
+            let (a, b) = (r.min(), r.max());
+            points.extend([
+                (a.x, a.y),
+                (b.x, b.y),
+                (a.x, b.y),
+                (b.x, a.y),
+                (a.x, 0.5 * (a.y + b.y)),
+            ]);
+        }
+        for (lon, lat) in points {
+            let got = index.candidates(lon, lat);
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "{got:?} not ascending");
+            for (i, r) in boxes.iter().enumerate() {
+                if r.is_some_and(|r| in_box(&r, lon, lat)) {
+                    assert!(got.contains(&(i as u32)), "{i} missing at ({lon}, {lat})");
+                }
+            }
+        }
+        assert!(index.candidates(f64::NAN, 30.5).is_empty());
+        assert!(index.candidates(60.5, f64::INFINITY).is_empty());
+        assert!(index.candidates(59.0, 30.5).is_empty());
+        assert!(
+            DistrictIndex::new(std::iter::empty())
+                .candidates(60.0, 30.0)
+                .is_empty()
+        );
+    }
+
+    /// Whether the box holds the point, its edges included (`Rect::contains` leaves them out).
+    fn in_box(r: &geo::Rect<f64>, lon: f64, lat: f64) -> bool {
+        let (a, b) = (r.min(), r.max());
+        (a.x..=b.x).contains(&lon) && (a.y..=b.y).contains(&lat)
+    }
+}
