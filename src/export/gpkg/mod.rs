@@ -7,7 +7,8 @@
 //! `gpkg_extensions`), `application_id` 'GPKG' and `user_version` 10300; per layer a table
 //! (`fid`, `geom`, then the schema's fields with their declared types, see
 //! [`super::schema`]) and its R-tree index `rtree_<layer>_geom` with the spec's triggers
-//! (bulk-loaded once the rows are in, see [`rtree`]);
+//! (bulk-loaded once the rows are in, see [`rtree`], or before them where the layer's
+//! envelopes are known first, as the incidents' are: [`GeoPackage::add_layer_indexed_first`]);
 //! QGIS's `layer_styles` with each layer's style (the `.qml` text) as its default, so a
 //! layer dragged into QGIS on its own opens styled.
 //!
@@ -27,6 +28,8 @@ mod geometry;
 mod insert;
 mod rtree;
 mod tables;
+
+pub(crate) use rtree::Envelopes;
 #[cfg(test)]
 mod tests;
 
@@ -158,6 +161,9 @@ pub(crate) struct Rows<'c, 'v> {
     batch_held: Vec<Held>,
     /// Each feature's envelope with its fid, for the R-tree filled after the rows.
     envelopes: rtree::Envelopes,
+    /// The envelopes the R-tree was filled with before the rows, when it was, and how many
+    /// of them the rows have matched so far: each row's is checked against its own.
+    indexed: Option<(rtree::Envelopes, usize)>,
 }
 
 impl<'v> Rows<'_, 'v> {
@@ -232,7 +238,16 @@ impl<'v> Rows<'_, 'v> {
             insert.execute().with_context(rows)?;
         }
         if let Some(e) = envelope {
-            self.envelopes.push(self.fid, e);
+            match &mut self.indexed {
+                Some((given, at)) => {
+                    anyhow::ensure!(
+                        *at < given.len() && given.get(*at) == (fid, e),
+                        "fid {fid}'s envelope is not the one indexed before the rows"
+                    );
+                    *at += 1;
+                }
+                None => self.envelopes.push(fid, e),
+            }
         }
         Ok(())
     }
@@ -277,13 +292,32 @@ impl GeoPackage {
         spec: &LayerSpec<'_>,
         fill: impl FnOnce(&mut Rows<'_, 'v>) -> Result<()>,
     ) -> Result<()> {
-        self.layer(spec, fill)
+        self.layer(spec, None, fill)
+            .with_context(|| format!("writing layer {} of {}", spec.name, self.path.display()))
+    }
+
+    /// [`Self::add_layer`] for a layer whose features' envelopes are known before its rows
+    /// (each fid from 1 with its envelope, those without one left out): the R-tree is filled
+    /// first, and each row's envelope is checked against its own as the rows go in.
+    ///
+    /// The same tables and contents as `add_layer` (the file's pages come in another
+    /// order). Filled after the rows, a million incidents' R-tree was the last thing `run`
+    /// did, on one core, for about 0.3-0.6 s; filled first, it is done while the rest of
+    /// the outputs are still being made.
+    pub(crate) fn add_layer_indexed_first<'v>(
+        &mut self,
+        spec: &LayerSpec<'_>,
+        envelopes: Envelopes,
+        fill: impl FnOnce(&mut Rows<'_, 'v>) -> Result<()>,
+    ) -> Result<()> {
+        self.layer(spec, Some(envelopes), fill)
             .with_context(|| format!("writing layer {} of {}", spec.name, self.path.display()))
     }
 
     fn layer<'v>(
         &mut self,
         spec: &LayerSpec<'_>,
+        indexed: Option<Envelopes>,
         fill: impl FnOnce(&mut Rows<'_, 'v>) -> Result<()>,
     ) -> Result<()> {
         let t = quoted(spec.name);
@@ -313,6 +347,9 @@ impl GeoPackage {
             "INSERT INTO gpkg_extensions VALUES (?1, ?2, 'gpkg_rtree_index', ?3, 'write-only')",
             params![spec.name, GEOM, tables::RTREE_DEFINITION],
         )?;
+        if let Some(envelopes) = &indexed {
+            self.index(spec.name, &rtree_name, envelopes)?;
+        }
         let width = spec.fields.len() + 2;
         let insert_of = |rows: usize| {
             let row = format!("({})", vec!["?"; width].join(", "));
@@ -334,9 +371,17 @@ impl GeoPackage {
             pending: 0,
             held: vec![Held::Null; spec.fields.len()],
             envelopes: rtree::Envelopes::default(),
+            indexed: indexed.map(|e| (e, 0)),
         };
         fill(&mut rows)?;
         anyhow::ensure!(rows.pending == 0, "fewer rows pushed than announced");
+        if let Some((given, matched)) = &rows.indexed {
+            anyhow::ensure!(
+                *matched == given.len(),
+                "{} envelopes indexed before the rows, {matched} rows with one",
+                given.len()
+            );
+        }
         let last_fid: Option<i64> =
             self.conn
                 .query_row(&format!("SELECT max({}) FROM {t}", quoted(FID)), [], |r| {
@@ -349,16 +394,23 @@ impl GeoPackage {
         );
         let envelopes = std::mem::take(&mut rows.envelopes);
         drop(rows);
-        if let Some(extent) = rtree::extent(&envelopes) {
+        self.index(spec.name, &rtree_name, &envelopes)?;
+        self.conn
+            .execute_batch(&tables::rtree_triggers(spec.name, GEOM, FID))?;
+        Ok(())
+    }
+
+    /// The layer's extent in `gpkg_contents` and its R-tree `rtree_name`, from its features'
+    /// envelopes (nothing when there are none).
+    fn index(&self, layer: &str, rtree_name: &str, envelopes: &Envelopes) -> Result<()> {
+        if let Some(extent) = rtree::extent(envelopes) {
             let [x0, x1, y0, y1] = extent;
             self.conn.execute(
                 "UPDATE gpkg_contents SET min_x = ?1, min_y = ?2, max_x = ?3, max_y = ?4 WHERE table_name = ?5",
-                params![x0, y0, x1, y1, spec.name],
+                params![x0, y0, x1, y1, layer],
             )?;
-            rtree::fill(&self.conn, &rtree_name, envelopes, extent)?;
+            rtree::fill(&self.conn, rtree_name, envelopes, extent)?;
         }
-        self.conn
-            .execute_batch(&tables::rtree_triggers(spec.name, GEOM, FID))?;
         Ok(())
     }
 

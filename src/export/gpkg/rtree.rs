@@ -55,7 +55,7 @@ const ROWID_BATCH: usize = 512;
 /// as its two coordinates: a million incidents' envelopes take 24 MB rather than 40, held
 /// while the rows go in (beside the maps `run` draws meanwhile).
 #[derive(Debug)]
-pub(super) enum Envelopes {
+pub(crate) enum Envelopes {
     Points(Vec<(i64, [f64; 2])>),
     Boxes(Vec<(i64, [f64; 4])>),
 }
@@ -100,7 +100,7 @@ impl Envelopes {
     }
 
     /// The `at`-th envelope and its fid.
-    fn get(&self, at: usize) -> (i64, [f64; 4]) {
+    pub(super) fn get(&self, at: usize) -> (i64, [f64; 4]) {
         match self {
             Envelopes::Points(v) => {
                 let (fid, [x, y]) = v[at];
@@ -131,7 +131,7 @@ impl FromIterator<(i64, [f64; 4])> for Envelopes {
 pub(super) fn fill(
     conn: &Connection,
     rtree: &str,
-    envelopes: Envelopes,
+    envelopes: &Envelopes,
     extent: [f64; 4],
 ) -> Result<()> {
     if envelopes.is_empty() {
@@ -161,7 +161,7 @@ pub(super) fn fill(
     let node_size = usize::try_from(node_size)?;
     let per = node_size.saturating_sub(4) / CELL;
     anyhow::ensure!(per >= 2, "{rtree}: nodes of {node_size} bytes");
-    let order = curve_order(&envelopes, extent);
+    let order = curve_order(envelopes, extent);
 
     // Levels from the leaves up, each a list of nodes, each a list of cells (the id is a
     // fid in a leaf and, above, the position of the child in the level below).
@@ -176,7 +176,7 @@ pub(super) fn fill(
                 .collect()
         })
         .collect();
-    drop((envelopes, order));
+    drop(order);
     let mut levels = vec![leaves];
     while levels.last().map_or(0, Vec::len) > 1 {
         let below = levels.last().map(Vec::as_slice).unwrap_or_default();
@@ -417,7 +417,7 @@ mod tests {
                 .unwrap();
         }
         let ext = extent(&envelopes).unwrap();
-        fill(&conn, "bulk", envelopes, ext).unwrap();
+        fill(&conn, "bulk", &envelopes, ext).unwrap();
         let check = |t: &str| -> String {
             conn.query_row(&format!("SELECT rtreecheck('{t}')"), [], |r| r.get(0))
                 .unwrap()
@@ -504,6 +504,6 @@ mod tests {
             .into_iter()
             .collect();
         let ext = extent(&e).unwrap();
-        assert!(fill(&conn, "t", e, ext).is_err());
+        assert!(fill(&conn, "t", &e, ext).is_err());
     }
 }

@@ -211,3 +211,121 @@ fn text_in_place_and_held_values_write_the_same_file() {
     let in_place = repeating_package(dir.path(), &names, true);
     assert_eq!(in_place, repeating_package(dir.path(), &names, false));
 }
+
+/// Every table's rows, table by table in name order, each row's values in order.
+fn contents(path: &Path) -> Vec<String> {
+    let conn = Connection::open(path).unwrap();
+    let mut names = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    let names: Vec<String> = names
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        let mut rows = conn
+            .prepare(&format!(
+                "SELECT * FROM {} ORDER BY rowid",
+                tables::quoted(&name)
+            ))
+            .unwrap();
+        let width = rows.column_count();
+        let mut q = rows.query([]).unwrap();
+        while let Some(r) = q.next().unwrap() {
+            let values: Vec<String> = (0..width)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect();
+            out.push(format!("{name}: {}", values.join(" | ")));
+        }
+    }
+    out
+}
+
+/// Points for the indexed-first tests: a spread, and one empty point (no envelope).
+fn scattered(n: usize) -> Vec<(f64, f64)> {
+    (0..n)
+        .map(|i| match i {
+            7 => (f64::NAN, f64::NAN),
+            _ => (
+                60.0 + (i * 37 % 101) as f64 * 0.01,
+                30.0 + (i % 13) as f64 * 0.1,
+            ),
+        })
+        .collect()
+}
+
+/// A package of `pts` written with the R-tree filled after the rows, or before them from
+/// `indexed` envelopes.
+fn package_of(path: &Path, pts: &[(f64, f64)], indexed: Option<Envelopes>) -> Result<()> {
+    let fields = fields(&[("name", FieldType::Text)]);
+    let spec = points(&fields);
+    let mut g = GeoPackage::create(path, "2024-01-01T00:00:00.000Z").unwrap();
+    let fill = |rows: &mut Rows<'_, '_>| {
+        rows.expect(pts.len());
+        for (i, &(x, y)) in pts.iter().enumerate() {
+            rows.push(Shape::Point(x, y), &[text(&format!("p{i}"))])?;
+        }
+        Ok(())
+    };
+    match indexed {
+        Some(e) => g.add_layer_indexed_first(&spec, e, fill)?,
+        None => g.add_layer(&spec, fill)?,
+    }
+    g.finish().map(drop)
+}
+
+/// Filled before the rows, the R-tree and every other table hold what they hold when it is
+/// filled after them, and the index answers queries.
+#[test]
+fn an_r_tree_filled_first_holds_the_same_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let pts = scattered(3 * BATCH_ROWS + 5);
+    let envelopes: Envelopes = (1..)
+        .zip(&pts)
+        .filter_map(|(fid, &(x, y))| Some((fid, Shape::Point(x, y).envelope()?)))
+        .collect();
+    let (after, first) = (dir.path().join("after.gpkg"), dir.path().join("first.gpkg"));
+    package_of(&after, &pts, None).unwrap();
+    package_of(&first, &pts, Some(envelopes)).unwrap();
+    let (a, b) = (contents(&after), contents(&first));
+    assert!(a.iter().any(|r| r.starts_with("rtree_points_geom_node")));
+    assert_eq!(a, b);
+    let conn = Connection::open(&first).unwrap();
+    let (check, inside): (String, i64) = conn
+        .query_row(
+            "SELECT rtreecheck('rtree_points_geom'), (SELECT count(*) FROM rtree_points_geom \
+             WHERE minx >= 60.0 AND maxx <= 60.5)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(check, "ok");
+    let expected = pts.iter().filter(|p| (60.0..=60.5).contains(&p.0)).count();
+    assert_eq!(inside, expected as i64);
+}
+
+/// Rows whose points are not the envelopes indexed before them are refused: one moved, one
+/// too many, one too few.
+#[test]
+fn rows_that_differ_from_the_indexed_envelopes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pts = scattered(40);
+    let envelopes = |pts: &[(f64, f64)]| -> Envelopes {
+        (1..)
+            .zip(pts)
+            .filter_map(|(fid, &(x, y))| Some((fid, Shape::Point(x, y).envelope()?)))
+            .collect()
+    };
+    let mut moved = pts.clone();
+    moved[20].0 += 1e-6;
+    for (name, given) in [
+        ("moved", envelopes(&moved)),
+        ("short", envelopes(&pts[..39])),
+        ("long", envelopes(&scattered(41))),
+    ] {
+        let path = dir.path().join(format!("{name}.gpkg"));
+        assert!(package_of(&path, &pts, Some(given)).is_err(), "{name}");
+    }
+}

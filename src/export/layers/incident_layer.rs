@@ -6,7 +6,7 @@ use super::Header;
 use super::layer::write_head;
 use crate::density::{Analysis, Placement};
 use crate::export::features::{Cell, FeatureWriter, RowFn, SqlCell};
-use crate::export::gpkg::{GeoPackage, LayerSpec, Shape};
+use crate::export::gpkg::{Envelopes, GeoPackage, LayerSpec, Shape};
 use crate::export::incidents;
 use crate::export::qgis::{GeomKind, LayerInfo, Style};
 use crate::export::schema::{Field, UserColumns};
@@ -67,7 +67,8 @@ pub(super) fn write_incidents_layer(
     std::thread::scope(|scope| -> Result<()> {
         let package = gpkg.map(|g| {
             let (fields, rows) = (&fields, &rows);
-            scope.spawn(move || write_gpkg(g, fields, rows, row))
+            let point = |&(l, _): &(&LocatedIncident, &Placement)| (l.location.lon, l.location.lat);
+            scope.spawn(move || write_gpkg(g, fields, rows, row, point))
         });
         if geojson {
             let mut features = FeatureWriter::new(&names, row);
@@ -121,14 +122,17 @@ struct SqlBatch<'f> {
 }
 
 /// The incidents into the GeoPackage; returns their bounds (min x, min y, max x, max y).
+/// `point` is the point `row` gives, without the row's values.
 ///
 /// SQLite inserts on one thread; the rows' values are made on another, a batch ahead (the
-/// insert is the GeoPackage's longest step, and the other core is often free by then).
+/// insert is the GeoPackage's longest step, and the other core is often free by then). The
+/// R-tree goes in first, from the points (see [`GeoPackage::add_layer_indexed_first`]).
 fn write_gpkg<'f, R: Sync>(
     gpkg: &mut GeoPackage,
     fields: &[Field],
     rows: &'f [R],
     row: &'f RowFn<'f, R>,
+    point: impl Fn(&R) -> (f64, f64),
 ) -> Result<Option<[f64; 4]>> {
     let spec = LayerSpec {
         name: "incidents",
@@ -136,8 +140,17 @@ fn write_gpkg<'f, R: Sync>(
         fields,
         description: crate::export::schema::layer_description("incidents"),
     };
+    // Each row's point as the rows below store it, its fid the row's number from 1.
+    let stored = |r: &R| {
+        let (x, y) = point(r);
+        Shape::Point(round6(x) + 0.0, round6(y) + 0.0)
+    };
+    let envelopes: Envelopes = (1..)
+        .zip(rows)
+        .filter_map(|(fid, r)| Some((fid, stored(r).envelope()?)))
+        .collect();
     let mut bounds: Option<[f64; 4]> = None;
-    gpkg.add_layer(&spec, |out| {
+    gpkg.add_layer_indexed_first(&spec, envelopes, |out| {
         out.expect(rows.len());
         std::thread::scope(|scope| -> Result<()> {
             let (send, receive) = std::sync::mpsc::sync_channel::<SqlBatch<'f>>(2);
