@@ -478,7 +478,8 @@ mod tests {
         let mut next = crate::geo_util::test_uniform(11);
         let mut found = 0;
         for _ in 0..4000 {
-            let (lon, lat) = (60.0 + next() * 16.0, 29.0 + next() * 12.0);
+            // Over every shipped district's box (60.5–77.0°E, 23.7–41.0°N) and a little more.
+            let (lon, lat) = (60.0 + next() * 18.0, 23.5 + next() * 18.0);
             for country in [None, Some("AF"), Some("PK"), Some("TJ")] {
                 let expected = geo.districts.iter().position(|d| {
                     country.is_none_or(|c| d.country == c)
@@ -492,6 +493,6 @@ mod tests {
                 found += usize::from(expected.is_some());
             }
         }
-        assert!(found > 4000, "only {found} points fell in a district");
+        assert!(found > 3000, "only {found} points fell in a district");
     }
 }

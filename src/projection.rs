@@ -128,9 +128,9 @@ pub struct RegionPlane(std::sync::OnceLock<PlaneRings>);
 
 impl RegionPlane {
     /// The rings of `shape` (the shape this is kept with) in the region's projection.
-    /// Maps drawn side by side on the thread pool wait here for the first to project a
-    /// shape, so the projecting itself must not use the pool (a worker waiting on it could
-    /// hold the work it waits for).
+    /// Maps drawn side by side wait here for the first to project a shape, so the
+    /// projecting itself must not use the pool (were the maps drawn as pool jobs, a worker
+    /// waiting on it could hold the work it waits for).
     pub fn rings(&self, shape: &geo::MultiPolygon<f64>) -> &PlaneRings {
         self.0.get_or_init(|| {
             let proj = Projection::region();

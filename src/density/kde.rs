@@ -204,12 +204,14 @@ pub fn surface<I: AnalysisInput + Sync + ?Sized>(
     for (x, y, w, sigma_km) in kernels.into_iter().flatten() {
         put(x, y, w, sigma_km);
     }
-    let total = analysis
-        .placements
-        .iter()
-        .map(|p| p.weight)
-        .filter(|&w| w > 0.0)
-        .fold(0.0, |total, w| total + w);
+    let mut total = 0.0;
+    for p in &analysis.placements {
+        // As the kernels skip them.
+        if p.weight <= 0.0 {
+            continue;
+        }
+        total += p.weight;
+    }
 
     let mut values = vec![0.0; cols * rows];
     for (key, pts) in classes {

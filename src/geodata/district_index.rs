@@ -12,14 +12,21 @@ use geo::{BoundingRect, MultiPolygon};
 
 /// Cell size, degrees: small enough that a cell's list is about the districts whose boxes
 /// hold the point, large enough that the grid over Afghanistan, Pakistan and Tajikistan is
-/// about 120,000 cells (half a megabyte of list starts).
+/// about 115,000 cells (half a megabyte of list starts).
 const CELL_DEG: f64 = 0.05;
+
+/// At most this many cells: districts spread wider (a `--geodata` folder's, perhaps not in
+/// degrees at all) get cells doubled in size until they fit, and a spread that is not a
+/// finite number one cell, so the grid never outgrows its districts' count by much.
+const MAX_CELLS: f64 = 1_048_576.0;
 
 /// The grid; see the module's documentation.
 #[derive(Debug)]
 pub(super) struct DistrictIndex {
     x0: f64,
     y0: f64,
+    /// Cell size, degrees: [`CELL_DEG`], or larger (see [`MAX_CELLS`]).
+    step: f64,
     cols: usize,
     rows: usize,
     /// Cell `k`'s districts are `members[starts[k]..starts[k + 1]]`, ascending.
@@ -48,17 +55,28 @@ impl DistrictIndex {
             return DistrictIndex {
                 x0: 0.0,
                 y0: 0.0,
+                step: CELL_DEG,
                 cols: 0,
                 rows: 0,
                 starts: vec![0],
                 members: Vec::new(),
             };
         };
-        let cols = ((x1 - x0) / CELL_DEG).floor() as usize + 1;
-        let rows = ((y1 - y0) / CELL_DEG).floor() as usize + 1;
+        let (width, height) = (x1 - x0, y1 - y0);
+        let mut step = CELL_DEG;
+        if !(width * height).is_finite() {
+            step = f64::INFINITY;
+        }
+        while ((width / step).floor() + 1.0) * ((height / step).floor() + 1.0) > MAX_CELLS {
+            step *= 2.0;
+        }
+        // One cell when the step is infinite (0/∞ = 0).
+        let cols = (width / step).floor() as usize + 1;
+        let rows = (height / step).floor() as usize + 1;
         let index = DistrictIndex {
             x0,
             y0,
+            step,
             cols,
             rows,
             starts: Vec::new(),
@@ -99,15 +117,15 @@ impl DistrictIndex {
 
     /// The cell (column, row) of a point of the grid's extent, clamped to the grid.
     fn cell(&self, lon: f64, lat: f64) -> (usize, usize) {
-        let col = (((lon - self.x0) / CELL_DEG).floor() as usize).min(self.cols - 1);
-        let row = (((lat - self.y0) / CELL_DEG).floor() as usize).min(self.rows - 1);
+        let col = (((lon - self.x0) / self.step).floor() as usize).min(self.cols - 1);
+        let row = (((lat - self.y0) / self.step).floor() as usize).min(self.rows - 1);
         (col, row)
     }
 
     /// The districts whose bounding box may hold the point, ascending: every district whose
     /// box holds it is among them. Empty off the grid and for coordinates that are not numbers.
     pub(super) fn candidates(&self, lon: f64, lat: f64) -> &[u32] {
-        let (fx, fy) = ((lon - self.x0) / CELL_DEG, (lat - self.y0) / CELL_DEG);
+        let (fx, fy) = ((lon - self.x0) / self.step, (lat - self.y0) / self.step);
         if !(fx >= 0.0 && fy >= 0.0) {
             return &[];
         }
@@ -180,6 +198,22 @@ mod tests {
                 .candidates(60.0, 30.0)
                 .is_empty()
         );
+    }
+
+    /// Districts spread far wider than a country (here in metres, as a `--geodata` folder
+    /// not in degrees would have them) get a grid of at most [`MAX_CELLS`] cells, and
+    /// coordinates too large to span still give every box that holds a point.
+    #[test]
+    fn wide_or_huge_spreads_stay_small_and_complete() {
+        let metres = [square(6.6e6, 3.3e6, 2.0e4), square(8.9e6, 5.0e6, 3.5e4)];
+        let index = DistrictIndex::new(metres.iter());
+        assert!((index.cols * index.rows) as f64 <= MAX_CELLS, "{index:?}");
+        assert_eq!(index.candidates(6.61e6, 3.31e6), &[0]);
+        assert_eq!(index.candidates(8.91e6, 5.01e6), &[1]);
+        let huge = [square(-f64::MAX, 0.0, 1.0), square(60.0, 30.0, 1.0)];
+        let index = DistrictIndex::new(huge.iter());
+        assert_eq!((index.cols, index.rows), (1, 1));
+        assert!(index.candidates(60.5, 30.5).contains(&1));
     }
 
     /// Whether the box holds the point, its edges included (`Rect::contains` leaves them out).

@@ -170,7 +170,9 @@ impl<'v> Rows<'_, 'v> {
     /// Says that `n` more rows follow, so that they can go in multi-row inserts.
     pub(crate) fn expect(&mut self, n: usize) {
         self.remaining = n;
-        self.envelopes.reserve_exact(n);
+        if self.indexed.is_none() {
+            self.envelopes.reserve_exact(n);
+        }
     }
 
     /// Adds a feature: its shape and one value per field.

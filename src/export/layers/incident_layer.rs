@@ -142,8 +142,8 @@ fn write_gpkg<'f, R: Sync>(
     };
     // Each row's point as the rows below store it, its fid the row's number from 1.
     let stored = |r: &R| {
-        let (x, y) = point(r);
-        Shape::Point(round6(x) + 0.0, round6(y) + 0.0)
+        let (x, y) = stored_point(point(r));
+        Shape::Point(x, y)
     };
     let envelopes: Envelopes = (1..)
         .zip(rows)
@@ -164,7 +164,7 @@ fn write_gpkg<'f, R: Sync>(
                     batch.values.clear();
                     for r in chunk {
                         let (x, y) = row(r, &mut cells);
-                        batch.points.push((round6(x) + 0.0, round6(y) + 0.0));
+                        batch.points.push(stored_point((x, y)));
                         batch.values.extend(cells.drain(..).map(Cell::into_sql));
                         batch.ends.push(batch.values.len());
                     }
@@ -191,4 +191,9 @@ fn write_gpkg<'f, R: Sync>(
         })
     })?;
     Ok(bounds)
+}
+
+/// A point as the GeoPackage stores it: 6 decimals, no negative zero.
+fn stored_point((x, y): (f64, f64)) -> (f64, f64) {
+    (round6(x) + 0.0, round6(y) + 0.0)
 }

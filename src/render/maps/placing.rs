@@ -14,10 +14,10 @@ use crate::render::places::{self, MapPoints};
 /// twice per map, took about 0.14 s more.
 ///
 /// [`project_incidents`] makes it on all cores before the maps are drawn; a map drawn
-/// without that makes it on first use on its own thread. Not on all cores there: a map may
-/// be drawn as a rayon job, and a job that waited inside this lock for rayon work could be
-/// handed another map's job, which would wait on the same lock on the same thread for ever
-/// (rayon-rs/rayon#1251).
+/// without that makes it on first use on its own thread. Not on all cores there: were a map
+/// drawn as a rayon job (`run` draws them on threads of their own), a job that waited
+/// inside this lock for rayon work could be handed another map's job, which would wait on
+/// the same lock on the same thread for ever (rayon-rs/rayon#1251).
 #[derive(Debug, Default)]
 pub struct PositionsOnce(std::sync::OnceLock<Placed>);
 
