@@ -15,7 +15,6 @@ use crate::borders::locate::point_at_km;
 use crate::projection::Projection;
 use anyhow::{Result, anyhow};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -108,11 +107,8 @@ fn blur(grid: &mut [f64], cols: usize, rows: usize, sigma_cells: f64) {
     }
 }
 
-/// Incidents whose kernels one task of [`surface`] makes.
-const KERNEL_CHUNK: usize = 16_384;
-
 /// Builds the surface for an analysis's incidents (their weights after filters and window).
-pub fn surface<I: AnalysisInput + Sync + ?Sized>(
+pub fn surface<I: AnalysisInput + ?Sized>(
     located: &I,
     analysis: &Analysis,
     opts: &KdeOptions,
@@ -155,62 +151,40 @@ pub fn surface<I: AnalysisInput + Sync + ?Sized>(
         let key = ((sigma_km / cell) * 2.0).round().max(1.0) as u32;
         classes.entry(key).or_default().push((x, y, w));
     };
+    let mut total = 0.0;
     let h = opts.bandwidth_km;
     debug_assert_eq!(
         located.len(),
         analysis.placements.len(),
         "not this analysis's incidents"
     );
-    // Each counted incident's kernels (position, weight, σ km), made on all cores a chunk
-    // at a time and binned in the incidents' order, so every sum below is as on one core.
-    // Projecting a million incidents one after another was most of `run`'s one-core step
-    // between the analysis and the outputs (`perf`).
-    let kernels: Vec<Vec<(f64, f64, f64, f64)>> = analysis
-        .placements
-        .par_chunks(KERNEL_CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut out = Vec::with_capacity(chunk.len());
-            for (j, p) in chunk.iter().enumerate() {
-                let w = p.weight;
-                if w <= 0.0 {
-                    continue;
-                }
-                let loc = located.subject(c * KERNEL_CHUNK + j);
-                let stretch = loc.stretch.and_then(|(border_id, km_from, km_to)| {
-                    analysis
-                        .borders
-                        .iter()
-                        .find(|b| b.border.id == border_id)
-                        .map(|b| (&b.border, km_from, km_to))
-                });
-                if let Some((b, k1, k2)) = stretch {
-                    let n = (((k2 - k1).abs() / cell).ceil() as usize).max(1);
-                    for i in 0..n {
-                        let km = k1 + (k2 - k1) * (i as f64 + 0.5) / n as f64;
-                        let (lon, lat) = point_at_km(b, km);
-                        if let Some((x, y)) = proj.forward(lon, lat) {
-                            out.push((x, y, w / n as f64, h));
-                        }
-                    }
-                } else if let Some((x, y)) = proj.forward(loc.lon, loc.lat) {
-                    let s = super::assign::sigma_for_radius(loc.radius_km);
-                    out.push((x, y, w, (h * h + s * s).sqrt()));
-                }
-            }
-            out
-        })
-        .collect();
-    for (x, y, w, sigma_km) in kernels.into_iter().flatten() {
-        put(x, y, w, sigma_km);
-    }
-    let mut total = 0.0;
-    for p in &analysis.placements {
-        // As the kernels skip them.
-        if p.weight <= 0.0 {
+    for (i, p) in analysis.placements.iter().enumerate() {
+        let w = p.weight;
+        if w <= 0.0 {
             continue;
         }
-        total += p.weight;
+        let loc = located.subject(i);
+        let stretch = loc.stretch.and_then(|(border_id, km_from, km_to)| {
+            analysis
+                .borders
+                .iter()
+                .find(|b| b.border.id == border_id)
+                .map(|b| (&b.border, km_from, km_to))
+        });
+        if let Some((b, k1, k2)) = stretch {
+            let n = (((k2 - k1).abs() / cell).ceil() as usize).max(1);
+            for i in 0..n {
+                let km = k1 + (k2 - k1) * (i as f64 + 0.5) / n as f64;
+                let (lon, lat) = point_at_km(b, km);
+                if let Some((x, y)) = proj.forward(lon, lat) {
+                    put(x, y, w / n as f64, h);
+                }
+            }
+        } else if let Some((x, y)) = proj.forward(loc.lon, loc.lat) {
+            let s = super::assign::sigma_for_radius(loc.radius_km);
+            put(x, y, w, (h * h + s * s).sqrt());
+        }
+        total += w;
     }
 
     let mut values = vec![0.0; cols * rows];
