@@ -2,9 +2,10 @@
 //! boxes, each cell listing, in ascending order, the districts whose box meets it.
 //!
 //! `run` asks this for every located incident (its district and province), a million times
-//! on the peer's file. An R-tree of the boxes walked its nodes for each point (about 1,400
-//! instructions a point, `callgrind`), and every district whose box held the point was then
-//! tested, because the answer is the first of them in the shipped order. A cell's list is one
+//! on the peer's file. An R-tree of the boxes walked its nodes for each point (`district_at`
+//! less its outline tests: about 1,400 instructions a point, `callgrind` on the peer's first
+//! 100,000 rows), and every district whose box held the point was then tested, because the
+//! answer is the first of them in the shipped order. A cell's list is one
 //! look-up, and being in that order, the first district that contains the point is the
 //! answer: the rest are not tested.
 
@@ -15,9 +16,9 @@ use geo::{BoundingRect, MultiPolygon};
 /// about 115,000 cells (half a megabyte of list starts).
 const CELL_DEG: f64 = 0.05;
 
-/// At most this many cells: districts spread wider (a `--geodata` folder's, perhaps not in
-/// degrees at all) get cells doubled in size until they fit, and a spread that is not a
-/// finite number one cell, so the grid never outgrows its districts' count by much.
+/// At most this many cells (4 MiB of list starts): districts spread wider (a `--geodata`
+/// folder's, perhaps not in degrees at all) get cells doubled in size until they fit, and a
+/// spread that is not a finite number gets one cell.
 const MAX_CELLS: f64 = 1_048_576.0;
 
 /// The grid; see the module's documentation.
