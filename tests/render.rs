@@ -943,7 +943,18 @@ fn on_the_juanr_file_both_compared_maps_draw_counts_per_place() {
         .iter()
         .map(|l| places::position(l, &proj))
         .collect();
-    let first = |n: usize| places::MapPoints::new(&r.located, &at, (0..n as u32).collect());
+    let weights: Vec<places::PointWeight> = r.located.iter().map(places::PointWeight::of).collect();
+    let styles: Vec<u8> = r
+        .located
+        .iter()
+        .map(|l| render::maps::event_style_index(l.record.event_type.as_deref()))
+        .collect();
+    let shared = places::PointColumns {
+        positions: &at,
+        weights: &weights,
+        styles: &styles,
+    };
+    let first = |n: usize| places::MapPoints::new(&r.located, shared, (0..n as u32).collect());
     let items = first(r.located.len());
     assert!(places::hidden_share(&canvas, &items) > places::CROWDED_SHARE);
     // The early-stopping decision agrees with the full count, crowded or not (a few items).

@@ -69,57 +69,84 @@ const COUNT_REACH_PT: f64 = 18.0;
 
 /// Symbol and colour of an event type (canonical names from the native vocabulary).
 pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
-    // Asked once per incident per map.
+    style(event_style_index(event_type))
+}
+
+/// The number of an event type's style ([`style`] gives the style): one byte, which the
+/// maps keep per incident so that tallying a million incidents' types by place does not
+/// read each record again.
+pub fn event_style_index(event_type: Option<&str>) -> u8 {
+    // Asked once per incident per run.
     thread_local! {
-        static SEEN: crate::memo::Seen<(SymbolShape, Rgba, &'static str)> = Default::default();
+        static SEEN: crate::memo::Seen<u8> = Default::default();
     }
     match event_type {
-        Some(text) => crate::memo::remembered(&SEEN, text, |t| style_of(Some(t))),
-        None => style_of(None),
+        Some(text) => crate::memo::remembered(&SEEN, text, |t| style_index_of(Some(t))),
+        None => style_index_of(None),
     }
 }
 
-/// [`event_style`] worked out from the text.
-fn style_of(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
+/// [`event_style_index`] worked out from the text.
+fn style_index_of(event_type: Option<&str>) -> u8 {
     let t = event_type
         .map(crate::gazetteer::normalize::event_type_key)
         .unwrap_or_default();
     match t.as_str() {
-        "drone_strike" => (
+        "drone_strike" => 0,
+        "airstrike" => 1,
+        "armed_incursion" => 2,
+        "armed_clash" => 3,
+        "cross_border_fire" | "shelling" => 4,
+        "bombing" | "suicide_bombing" => 5,
+        "border_closure" => 6,
+        // UCDP GED's three types of violence.
+        "state_based_violence" => 7,
+        "non_state_violence" => 8,
+        "one_sided_violence" => 9,
+        _ => OTHER_STYLE,
+    }
+}
+
+/// The style of event types with none of their own.
+const OTHER_STYLE: u8 = 10;
+
+/// The style numbered `index` by [`event_style_index`] (past the last: "other").
+pub fn style(index: u8) -> (SymbolShape, Rgba, &'static str) {
+    match index {
+        0 => (
             SymbolShape::Diamond,
             Rgba::rgb(126, 47, 142),
             "drone strike",
         ),
-        "airstrike" => (SymbolShape::Diamond, Rgba::rgb(60, 80, 170), "airstrike"),
-        "armed_incursion" => (
+        1 => (SymbolShape::Diamond, Rgba::rgb(60, 80, 170), "airstrike"),
+        2 => (
             SymbolShape::Triangle,
             Rgba::rgb(200, 30, 45),
             "armed incursion",
         ),
-        "armed_clash" => (SymbolShape::Circle, Rgba::rgb(215, 95, 20), "armed clash"),
-        "cross_border_fire" | "shelling" => (
+        3 => (SymbolShape::Circle, Rgba::rgb(215, 95, 20), "armed clash"),
+        4 => (
             SymbolShape::Triangle,
             Rgba::rgb(230, 140, 20),
             "cross-border fire, shelling",
         ),
-        "bombing" | "suicide_bombing" => (SymbolShape::Square, Rgba::rgb(30, 30, 30), "bombing"),
-        "border_closure" => (
+        5 => (SymbolShape::Square, Rgba::rgb(30, 30, 30), "bombing"),
+        6 => (
             SymbolShape::Cross,
             Rgba::rgb(80, 110, 120),
             "border closure",
         ),
-        // UCDP GED's three types of violence.
-        "state_based_violence" => (
+        7 => (
             SymbolShape::Circle,
             Rgba::rgb(31, 120, 180),
             "state-based violence (UCDP)",
         ),
-        "non_state_violence" => (
+        8 => (
             SymbolShape::Circle,
             Rgba::rgb(51, 150, 44),
             "non-state violence (UCDP)",
         ),
-        "one_sided_violence" => (
+        9 => (
             SymbolShape::Square,
             Rgba::rgb(200, 40, 130),
             "one-sided violence (UCDP)",
@@ -432,7 +459,7 @@ fn draw(
                 let r = p
                     .members
                     .iter()
-                    .map(|&m| map.pt(places::symbol_size_pt(points[m].record.fatalities)))
+                    .map(|&m| map.pt(places::symbol_size(points.weight(m).deaths)))
                     .fold(0.0, f64::max)
                     / 2.0;
                 let text = format!("×{}", count_text(p.events));
@@ -468,19 +495,22 @@ fn draw(
             places.sort_by(|a, b| b.events.total_cmp(&a.events));
             for p in &places {
                 // The place's most frequent type gives its colour.
-                let mut tally: Vec<((SymbolShape, Rgba, &'static str), f64)> = Vec::new();
+                // (Each style is its own label: tallied by number.)
+                let mut tally: Vec<(u8, f64)> = Vec::new();
                 for &m in &p.members {
-                    let st = event_style(points[m].record.event_type.as_deref());
-                    let w = points[m].record.count.max(1.0);
-                    match tally.iter_mut().find(|t| t.0.2 == st.2) {
+                    let st = points.style(m);
+                    let w = points.weight(m).events;
+                    match tally.iter_mut().find(|t| t.0 == st) {
                         Some(t) => t.1 += w,
                         None => tally.push((st, w)),
                     }
                 }
-                let Some(&(style, _)) = tally.iter().reduce(|a, b| if b.1 > a.1 { b } else { a })
+                let Some(&(style_index, _)) =
+                    tally.iter().reduce(|a, b| if b.1 > a.1 { b } else { a })
                 else {
                     continue;
                 };
+                let style = style(style_index);
                 if !types_drawn.iter().any(|t| t.2 == style.2) {
                     types_drawn.push(style);
                 }
@@ -621,7 +651,7 @@ fn draw(
     // Most important first: the line is cut at its end when it is too wide.
     let mut notes: Vec<String> = Vec::new();
     if mode == DisplayMode::Counts {
-        let n: f64 = points.iter().map(|l| l.record.count.max(1.0)).sum();
+        let n: f64 = points.weights().map(|w| w.events).sum();
         notes.push(format!(
             "{} incidents in view drawn as counts per place",
             count_text(n)
@@ -682,17 +712,7 @@ fn draw(
 fn label_places(map: &mut MapCanvas, places: &[Place], points: &MapPoints<'_>) {
     // Each place's weight once (summed in the comparison, a crowded place's members were
     // added up again at every step of the sort).
-    let mut order: Vec<(f64, &Place)> = places
-        .iter()
-        .map(|p| {
-            let deaths = p
-                .members
-                .iter()
-                .map(|&m| points[m].record.fatalities.unwrap_or(0.0))
-                .sum::<f64>();
-            (p.events + deaths, p)
-        })
-        .collect();
+    let mut order: Vec<(f64, &Place)> = places.iter().map(|p| (p.events + p.deaths, p)).collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut labelled: Vec<String> = Vec::new();
     for (i, (_, p)) in order.iter().enumerate().take(60) {
@@ -713,5 +733,43 @@ fn label_places(map: &mut MapCanvas, places: &[Place], points: &MapPoints<'_>) {
             ..LabelStyle::default()
         };
         map.label_styled(p.lon, p.lat, &name, &style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The maps tally a place's event types by style number, so each number must be a style
+    /// of its own (its label names it in the legend), and the number must give the style.
+    #[test]
+    fn each_style_number_is_one_style_and_gives_the_types_style() {
+        let labels: Vec<&str> = (0..=OTHER_STYLE).map(|i| style(i).2).collect();
+        let mut distinct = labels.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), labels.len(), "{labels:?}");
+        assert_eq!(style(OTHER_STYLE + 1).2, "other");
+        for t in [
+            Some("drone strike"),
+            Some("Drone Strike"),
+            Some("shelling"),
+            Some("cross-border fire"),
+            Some("suicide bombing"),
+            Some("State-based violence"),
+            Some("Battles"),
+            Some(""),
+            None,
+        ] {
+            let i = event_style_index(t);
+            assert_eq!(event_style(t), style(i), "{t:?}");
+        }
+        assert_eq!(event_style(Some("drone strike")).2, "drone strike");
+        assert_eq!(
+            event_style(Some("shelling")).2,
+            "cross-border fire, shelling"
+        );
+        assert_eq!(event_style(Some("Battles")).2, "other");
+        assert_eq!(event_style(None).2, "other");
     }
 }

@@ -29,7 +29,12 @@ pub enum DisplayMode {
 /// Diameter of an incident's symbol, points: grows with the square root of its deaths
 /// (capped at 100); unknown or none: the smallest.
 pub fn symbol_size_pt(fatalities: Option<f64>) -> f64 {
-    5.0 + 1.6 * fatalities.unwrap_or(0.0).clamp(0.0, 100.0).sqrt()
+    symbol_size(fatalities.unwrap_or(0.0))
+}
+
+/// [`symbol_size_pt`] of a known number of deaths (unknown counted as 0).
+pub fn symbol_size(deaths: f64) -> f64 {
+    5.0 + 1.6 * deaths.clamp(0.0, 100.0).sqrt()
 }
 
 /// Diameter of a count circle, points, for `events` incidents (logarithmic: 1 → 9 pt,
@@ -48,34 +53,73 @@ pub struct Place {
     pub members: Vec<usize>,
     /// Incidents the place stands for (the rows' `count`s).
     pub events: f64,
+    /// Deaths at the place (its members' fatalities, unknown ones as 0).
+    pub deaths: f64,
+}
+
+/// What a map weighs a point incident by, kept beside its position: a map's passes over a
+/// million points then read these 16 bytes each, in order, not a record of over 500 bytes
+/// each, in the order of the places (about a third of the maps' grouping time went to
+/// waiting for those records).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PointWeight {
+    /// The incidents the row stands for: its `count`, at least 1.
+    pub events: f64,
+    /// Its deaths; 0 when unknown.
+    pub deaths: f64,
+}
+
+impl PointWeight {
+    pub fn of(l: &LocatedIncident) -> PointWeight {
+        PointWeight {
+            events: l.record.count.max(1.0),
+            deaths: l.record.fatalities.unwrap_or(0.0),
+        }
+    }
 }
 
 /// The incidents a map draws as points: indices into the run's located incidents, each
-/// with its position in the map's projection. Indexing gives the incident (`points[m]`).
+/// with its position in the map's projection, its weight and the number of its event
+/// type's style. Indexing gives the incident (`points[m]`).
 ///
-/// Positions are projected once for all of a run's maps and shared (plane km, NaN for a
-/// point that does not project); a map keeps 4 bytes per point, not a reference and a copy
-/// of its position. They must be in the projection of the canvas the points are placed on
-/// ([`MapCanvas::plane_to_px`] takes them as they are): the report maps all use the
-/// region's.
+/// Positions, weights and styles are worked out once for all of a run's maps and shared
+/// (positions in plane km, NaN for a point that does not project); a map keeps 4 bytes per
+/// point, not a reference and a copy of its position. Positions must be in the projection
+/// of the canvas the points are placed on ([`MapCanvas::plane_to_px`] takes them as they
+/// are): the report maps all use the region's.
 pub struct MapPoints<'a> {
     located: &'a [LocatedIncident],
-    positions: &'a [[f64; 2]],
+    shared: PointColumns<'a>,
     index: Vec<u32>,
 }
 
+/// Per located incident (one entry each): its position in a map's projection, its weight,
+/// and its style's number (`render::maps::event_style_index`).
+#[derive(Clone, Copy)]
+pub struct PointColumns<'a> {
+    pub positions: &'a [[f64; 2]],
+    pub weights: &'a [PointWeight],
+    pub styles: &'a [u8],
+}
+
 impl<'a> MapPoints<'a> {
-    /// The incidents `index` picks out of `located`, at `positions` (one per located
-    /// incident).
+    /// The incidents `index` picks out of `located`, with their entries in `shared` (one
+    /// per located incident).
     pub fn new(
         located: &'a [LocatedIncident],
-        positions: &'a [[f64; 2]],
+        shared: PointColumns<'a>,
         index: Vec<u32>,
     ) -> MapPoints<'a> {
-        assert_eq!(located.len(), positions.len(), "one position per incident");
+        for column in [
+            shared.positions.len(),
+            shared.weights.len(),
+            shared.styles.len(),
+        ] {
+            assert_eq!(located.len(), column, "one entry per incident");
+        }
         MapPoints {
             located,
-            positions,
+            shared,
             index,
         }
     }
@@ -93,11 +137,26 @@ impl<'a> MapPoints<'a> {
         self.index.iter().map(|&i| &self.located[i as usize])
     }
 
-    /// Each incident with its position in the map's projection (plane km).
-    fn iter_at(&self) -> impl Iterator<Item = (&'a LocatedIncident, (f64, f64))> + '_ {
+    /// The weight of the incident at `m`.
+    pub fn weight(&self, m: usize) -> PointWeight {
+        self.shared.weights[self.index[m] as usize]
+    }
+
+    /// The number of the style of the incident at `m`'s event type.
+    pub fn style(&self, m: usize) -> u8 {
+        self.shared.styles[self.index[m] as usize]
+    }
+
+    /// The weights, in order.
+    pub fn weights(&self) -> impl Iterator<Item = PointWeight> + '_ {
+        self.index.iter().map(|&i| self.shared.weights[i as usize])
+    }
+
+    /// Each incident's weight with its position in the map's projection (plane km).
+    fn iter_at(&self) -> impl Iterator<Item = (PointWeight, (f64, f64))> + '_ {
         self.index.iter().map(|&i| {
-            let [x, y] = self.positions[i as usize];
-            (&self.located[i as usize], (x, y))
+            let [x, y] = self.shared.positions[i as usize];
+            (self.shared.weights[i as usize], (x, y))
         })
     }
 }
@@ -297,12 +356,11 @@ fn symbol_points(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<(f64, f64, f64,
     let frame = map.layout().map;
     points
         .iter_at()
-        .filter_map(|(l, (x_km, y_km))| {
+        .filter_map(|(w, (x_km, y_km))| {
             let (x, y) = map.plane_to_px(x_km, y_km);
-            frame.contains(x, y).then(|| {
-                let f = l.record.fatalities;
-                (x, y, map.pt(symbol_size_pt(f)), f.unwrap_or(0.0))
-            })
+            frame
+                .contains(x, y)
+                .then(|| (x, y, map.pt(symbol_size(w.deaths)), w.deaths))
         })
         .collect()
 }
@@ -320,17 +378,14 @@ pub fn places(
     let frame = map.layout().map;
     let mut kept: Vec<u32> = Vec::new();
     let mut pts: Vec<(f64, f64, f64, f64)> = Vec::new();
-    for (i, (l, (x_km, y_km))) in points.iter_at().enumerate() {
+    for (i, (weight, (x_km, y_km))) in points.iter_at().enumerate() {
         let (x, y) = map.plane_to_px(x_km, y_km);
         if !frame.contains(x, y) {
             continue;
         }
         let (d, w) = match mode {
-            DisplayMode::Symbols => (
-                map.pt(symbol_size_pt(l.record.fatalities)),
-                l.record.fatalities.unwrap_or(0.0),
-            ),
-            DisplayMode::Counts => (map.pt(reach_pt), l.record.count.max(1.0)),
+            DisplayMode::Symbols => (map.pt(symbol_size(weight.deaths)), weight.deaths),
+            DisplayMode::Counts => (map.pt(reach_pt), weight.events),
         };
         kept.push(i as u32);
         pts.push((x, y, d, w));
@@ -416,10 +471,12 @@ pub fn places(
             let l = &points[kept[seed] as usize];
             let (x, y) = (pts[seed].0, pts[seed].1);
             let members: Vec<usize> = members.into_iter().map(|m| kept[m] as usize).collect();
-            let events = members
-                .iter()
-                .map(|&m| points[m].record.count.max(1.0))
-                .sum();
+            let (mut events, mut deaths) = (0.0, 0.0);
+            for &m in &members {
+                let w = points.weight(m);
+                events += w.events;
+                deaths += w.deaths;
+            }
             Place {
                 x,
                 y,
@@ -427,6 +484,7 @@ pub fn places(
                 lat: l.location.lat,
                 members,
                 events,
+                deaths,
             }
         })
         .collect()

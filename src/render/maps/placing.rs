@@ -5,7 +5,7 @@
 use super::MapData;
 use crate::model::LocatedIncident;
 use crate::projection::Projection;
-use crate::render::places::{self, MapPoints};
+use crate::render::places::{self, MapPoints, PointColumns, PointWeight};
 
 /// What every map reads of the located incidents, worked out once for all of the run's
 /// maps. Every map is drawn in the region's projection, and on a million incidents
@@ -28,6 +28,12 @@ struct Placed {
     /// by index; NaN where it does not project, and for every other incident (aggregate
     /// rows, records known only along a stretch, records the analysis did not count).
     at: Vec<[f64; 2]>,
+    /// Each incident's weight on the maps, index by index (read only for the points `at`
+    /// places).
+    weights: Vec<PointWeight>,
+    /// The number of each incident's event type's style ([`super::event_style_index`]),
+    /// index by index.
+    styles: Vec<u8>,
     /// How many counted point incidents there are, whether they project or not.
     point_rows: usize,
     /// The counted incidents with a stretch (aggregate rows and records known only along a
@@ -53,9 +59,14 @@ impl Placed {
         };
         let n = located.len().min(placements.len());
         let as_u32 = |i: usize| i as u32;
-        let (at, stretched): (Vec<[f64; 2]>, Vec<u32>) = if parallel {
+        let weight = |i: usize| PointWeight::of(&located[i]);
+        let style = |i: usize| super::event_style_index(located[i].record.event_type.as_deref());
+        // One pass over the records for the three columns (each record is read once).
+        let columns = |i: usize| (at_index(i), (weight(i), style(i)));
+        type Columns = (Vec<[f64; 2]>, (Vec<PointWeight>, Vec<u8>));
+        let ((at, (weights, styles)), stretched): (Columns, Vec<u32>) = if parallel {
             (
-                (0..n).into_par_iter().map(at_index).collect(),
+                (0..n).into_par_iter().map(columns).unzip(),
                 (0..n)
                     .into_par_iter()
                     .filter(|&i| stretched(i))
@@ -64,7 +75,7 @@ impl Placed {
             )
         } else {
             (
-                (0..n).map(at_index).collect(),
+                (0..n).map(columns).unzip(),
                 (0..n).filter(|&i| stretched(i)).map(as_u32).collect(),
             )
         };
@@ -73,6 +84,8 @@ impl Placed {
         let point_rows = (0..n).filter(|&i| counted(i)).count() - stretched.len();
         Placed {
             at,
+            weights,
+            styles,
             point_rows,
             stretched,
         }
@@ -118,5 +131,10 @@ pub(super) fn point_incidents<'d>(
         })
         .map(|i| i as u32)
         .collect();
-    (MapPoints::new(d.located, at, index), placed.point_rows)
+    let shared = PointColumns {
+        positions: at,
+        weights: &placed.weights,
+        styles: &placed.styles,
+    };
+    (MapPoints::new(d.located, shared, index), placed.point_rows)
 }
