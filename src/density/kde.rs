@@ -63,6 +63,17 @@ impl Surface {
     pub fn max(&self) -> f64 {
         self.values.iter().copied().fold(0.0, f64::max)
     }
+
+    /// The grid the surface lies on.
+    pub fn grid(&self) -> SurfaceGrid {
+        SurfaceGrid {
+            x0: self.x0,
+            y0: self.y0,
+            cell_km: self.cell_km,
+            cols: self.cols,
+            rows: self.rows,
+        }
+    }
 }
 
 fn kernel(sigma: f64) -> Vec<f64> {
@@ -107,13 +118,27 @@ fn blur(grid: &mut [f64], cols: usize, rows: usize, sigma_cells: f64) {
     }
 }
 
-/// Builds the surface for an analysis's incidents (their weights after filters and window).
-pub fn surface<I: AnalysisInput + ?Sized>(
-    located: &I,
+/// Where a density surface lies: its grid, worked out from the analysed borders alone (not
+/// from the incidents), so what a run writes about its surface can be written before the
+/// surface is made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SurfaceGrid {
+    /// Lower-left corner of cell (0, 0), km in the projection.
+    pub x0: f64,
+    pub y0: f64,
+    pub cell_km: f64,
+    pub cols: usize,
+    pub rows: usize,
+}
+
+/// The grid [`surface`] puts an analysis's incidents on: the analysed borders' extent in
+/// `proj` plus the margin, in square cells, `opts.cols` × `opts.rows` of them. `Err` when no
+/// analysed border has a point in `proj` (then there is no surface either).
+pub fn surface_grid(
     analysis: &Analysis,
     opts: &KdeOptions,
     proj: &Projection,
-) -> Result<Surface> {
+) -> Result<SurfaceGrid> {
     // Extent: the analysed borders plus a margin.
     let mut xs = Vec::new();
     let mut ys = Vec::new();
@@ -141,8 +166,29 @@ pub fn surface<I: AnalysisInput + ?Sized>(
     let (cols, rows) = (opts.cols, opts.rows);
     let cx = (bx0 + bx1) / 2.0;
     let cy = (by0 + by1) / 2.0;
-    let x0 = cx - cell * cols as f64 / 2.0;
-    let y0 = cy - cell * rows as f64 / 2.0;
+    Ok(SurfaceGrid {
+        x0: cx - cell * cols as f64 / 2.0,
+        y0: cy - cell * rows as f64 / 2.0,
+        cell_km: cell,
+        cols,
+        rows,
+    })
+}
+
+/// Builds the surface for an analysis's incidents (their weights after filters and window).
+pub fn surface<I: AnalysisInput + ?Sized>(
+    located: &I,
+    analysis: &Analysis,
+    opts: &KdeOptions,
+    proj: &Projection,
+) -> Result<Surface> {
+    let SurfaceGrid {
+        x0,
+        y0,
+        cell_km: cell,
+        cols,
+        rows,
+    } = surface_grid(analysis, opts, proj)?;
     let years = analysis.years.unwrap_or(1.0).max(1e-9);
 
     // Bin by bandwidth class (σ in cells, rounded to 0.5 cell).

@@ -392,3 +392,44 @@ fn share_in_no_window_is_the_days_counted() {
     assert_eq!(filters::share_in_window(Some(across), &from_only), 0.5);
     assert_eq!(filters::share_in_window(Some(before), &from_only), 0.0);
 }
+
+/// `run` writes the surface's grid into the layers' headers before the surface is made, so
+/// the grid worked out from the borders alone must be the one the surface is made on, and
+/// there is a grid exactly when there is a surface.
+#[test]
+fn the_surface_lies_on_the_grid_worked_out_before_it() {
+    use crate::density::kde::{KdeOptions, surface, surface_grid};
+    use crate::projection::Projection;
+    let geo = GeoData::load(None).unwrap();
+    let proj = Projection::region();
+    let located = vec![
+        incident("a", 70.5, 37.2, 1.0, 1.0),
+        incident("b", 71.0, 34.5, 25.0, 2.0),
+    ];
+    for borders in [vec![], vec!["AF-TJ".to_string()], vec!["AF-PK".to_string()]] {
+        let opts = AnalysisOptions {
+            borders,
+            ..AnalysisOptions::default()
+        };
+        let a = analyse(&located, &geo, &opts);
+        for kde in [
+            KdeOptions::default(),
+            KdeOptions {
+                cols: 300,
+                rows: 500,
+                margin_km: 20.0,
+                ..KdeOptions::default()
+            },
+        ] {
+            let made = surface(&located, &a, &kde, &proj).unwrap();
+            assert_eq!(surface_grid(&a, &kde, &proj).unwrap(), made.grid());
+            assert!(made.weight > 0.0);
+        }
+    }
+    // No analysed border: neither a grid nor a surface.
+    let mut a = analyse(&located, &geo, &AnalysisOptions::default());
+    a.borders.clear();
+    let kde = KdeOptions::default();
+    assert!(surface_grid(&a, &kde, &proj).is_err());
+    assert!(surface(&located, &a, &kde, &proj).is_err());
+}

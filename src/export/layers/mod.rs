@@ -50,7 +50,7 @@ use super::qgis::{self, LayerInfo, ProjectInfo};
 use super::schema::{self, Field, UserColumns};
 use super::write_atomic_with;
 use crate::density::Analysis;
-use crate::density::kde::{self, Isoband, Surface};
+use crate::density::kde::{self, Isoband, Surface, SurfaceGrid};
 use crate::geodata::{ATTRIBUTION, GeoData};
 use crate::model::{Date, LocatedIncident, SourceFormat};
 use crate::projection::{Projection, REGION_ALBERS};
@@ -145,114 +145,177 @@ pub fn write_all(
     isobands: &[Isoband],
     meta: &RunMeta,
 ) -> Result<Vec<PathBuf>> {
-    if located.len() != analysis.placements.len() {
-        bail!(
-            "the analysis ran on {} incidents but {} were given to export",
-            analysis.placements.len(),
-            located.len()
-        );
-    }
-    let proj = Projection::region();
-    let header = Header {
-        attribution: attribution(meta),
-        generator: format!("borderwatch {}", meta.version),
-        parameters: parameters(analysis, surface, meta),
-    };
-
+    let grid = surface.map(Surface::grid);
+    let begun = LayerWriter::begin(out, geo, located, analysis, grid.as_ref(), meta)?;
     let drawn;
     let bands: &[Isoband] = match (isobands.is_empty(), surface) {
         (true, Some(s)) => {
-            drawn = kde::isobands(s, &kde::default_thresholds(s), &proj)?;
+            drawn = kde::isobands(s, &kde::default_thresholds(s), &Projection::region())?;
             &drawn
         }
         _ => isobands,
     };
+    begun.finish(bands)
+}
 
-    let mut layers: Vec<Layer> = vec![
-        countries_layer(geo),
-        provinces_layer(geo),
-        districts_layer(geo),
-    ];
-    if bands.is_empty() {
-        // No density this run: a layer left from an earlier run must not pass for one.
-        remove_stale(&[
-            out.join("density_isobands.geojson"),
-            out.join("density_isobands.qml"),
-        ])?;
-    } else {
-        layers.push(isobands_layer(bands));
+/// [`write_all`] in two steps, for a run that makes its density surface meanwhile:
+/// [`LayerWriter::begin`] needs only the surface's grid (the layers' headers name it) and
+/// writes the context layers, which come before the isobands in the GeoPackage;
+/// [`LayerWriter::finish`] takes the isobands and writes the rest. The files are the same
+/// as [`write_all`]'s.
+pub struct LayerWriter<'a> {
+    out: &'a Path,
+    located: &'a [LocatedIncident],
+    analysis: &'a Analysis,
+    meta: &'a RunMeta,
+    header: Header,
+    gpkg: Option<GeoPackage>,
+    written: Vec<PathBuf>,
+    infos: Vec<LayerInfo>,
+    schemas: Vec<Value>,
+    formats: LayerFormats,
+}
+
+impl<'a> LayerWriter<'a> {
+    /// Checks that `located` are the analysis's incidents, starts the GeoPackage and writes
+    /// the context layers (countries, provinces, districts). `grid` is the density
+    /// surface's, `None` when the run makes no surface.
+    pub fn begin(
+        out: &'a Path,
+        geo: &GeoData,
+        located: &'a [LocatedIncident],
+        analysis: &'a Analysis,
+        grid: Option<&SurfaceGrid>,
+        meta: &'a RunMeta,
+    ) -> Result<LayerWriter<'a>> {
+        if located.len() != analysis.placements.len() {
+            bail!(
+                "the analysis ran on {} incidents but {} were given to export",
+                analysis.placements.len(),
+                located.len()
+            );
+        }
+        let header = Header {
+            attribution: attribution(meta),
+            generator: format!("borderwatch {}", meta.version),
+            parameters: parameters(analysis, grid, meta),
+        };
+        let formats = meta.formats;
+        let gpkg_path = out.join(GPKG_FILE);
+        let gpkg = if formats.gpkg {
+            Some(GeoPackage::create(&gpkg_path, &gpkg_stamp(located))?)
+        } else {
+            // The project opens the GeoJSON now: a package from an earlier run must not pass
+            // for this one.
+            remove_stale(&[gpkg_path])?;
+            None
+        };
+        let mut writer = LayerWriter {
+            out,
+            located,
+            analysis,
+            meta,
+            header,
+            gpkg,
+            written: Vec::new(),
+            infos: Vec::new(),
+            schemas: Vec::new(),
+            formats,
+        };
+        for layer in [
+            countries_layer(geo),
+            provinces_layer(geo),
+            districts_layer(geo),
+        ] {
+            writer.write(layer)?;
+        }
+        Ok(writer)
     }
-    layers.push(corridors_layer(analysis, &proj));
-    layers.push(borders_layer(analysis));
-    layers.push(sectors_layer(analysis));
-    layers.push(segments_layer(analysis, meta));
 
-    let formats = meta.formats;
-    let gpkg_path = out.join(GPKG_FILE);
-    let mut gpkg = if formats.gpkg {
-        Some(GeoPackage::create(&gpkg_path, &gpkg_stamp(located))?)
-    } else {
-        // The project opens the GeoJSON now: a package from an earlier run must not pass
-        // for this one.
-        remove_stale(&[gpkg_path])?;
-        None
-    };
-    let mut written = Vec::new();
-    let mut infos = Vec::new();
-    let mut schemas = Vec::new();
-    for layer in layers {
+    /// Writes the isobands (none: no isoband layer, and one left from an earlier run is
+    /// removed), the border layers, the incidents, the tables and the QGIS project, and
+    /// finishes the GeoPackage. Returns the files written.
+    pub fn finish(mut self, isobands: &[Isoband]) -> Result<Vec<PathBuf>> {
+        let (out, located, analysis) = (self.out, self.located, self.analysis);
+        let proj = Projection::region();
+        let mut layers: Vec<Layer> = Vec::new();
+        if isobands.is_empty() {
+            // No density this run: a layer left from an earlier run must not pass for one.
+            remove_stale(&[
+                out.join("density_isobands.geojson"),
+                out.join("density_isobands.qml"),
+            ])?;
+        } else {
+            layers.push(isobands_layer(isobands));
+        }
+        layers.push(corridors_layer(analysis, &proj));
+        layers.push(borders_layer(analysis));
+        layers.push(sectors_layer(analysis));
+        layers.push(segments_layer(analysis, self.meta));
+        for layer in layers {
+            self.write(layer)?;
+        }
+        let (path, info, user) = write_incidents_layer(
+            out,
+            &self.header,
+            located,
+            analysis,
+            self.formats.geojson,
+            self.gpkg.as_mut(),
+        )?;
+        match path {
+            Some(p) => self.written.push(p),
+            None => remove_stale(&[out.join(&info.file), out.join("incidents.qml")])?,
+        }
+        let fields = crate::export::incidents::fields(&user, true);
+        self.schemas.push(layer_schema(&info, &fields, Some(&user)));
+        self.infos.push(info);
+
+        let header = &self.header;
+        let mut written = self.written;
+        written.extend(write_tables(out, analysis, header, self.schemas)?);
+
+        let project = ProjectInfo {
+            title: "borderwatch: cross-border incidents along Afghanistan's borders".into(),
+            attribution: header.attribution.clone(),
+            generator: header.generator.clone(),
+            parameters: serde_json::to_string(&header.parameters)?,
+            extent_km: analysis_extent(analysis, &proj),
+            gpkg: self.gpkg.as_ref().map(|_| GPKG_FILE.to_string()),
+            time_range: time_range(located),
+        };
+        let infos = self.infos;
+        written.extend(qgis::write(out, &infos, &project, self.formats.geojson)?);
+        if let Some(mut g) = self.gpkg {
+            let styles: Vec<(String, String)> = infos
+                .iter()
+                .map(|l| (l.name.clone(), qgis::qml(l)))
+                .collect();
+            g.add_styles(&styles)?;
+            written.push(g.finish()?);
+        }
+        Ok(written)
+    }
+
+    /// One layer as GeoJSON and into the GeoPackage, as `--layers` says, with its entry in
+    /// the project and the metadata.
+    fn write(&mut self, layer: Layer) -> Result<()> {
         let layer = layer.prepare()?;
         let info = layer.info(&format!("{}.geojson", layer.name()));
-        let path = out.join(&info.file);
-        if formats.geojson {
-            write_atomic_with(&path, |w| layer.write_geojson(&header, w))?;
-            written.push(path);
+        let path = self.out.join(&info.file);
+        if self.formats.geojson {
+            write_atomic_with(&path, |w| layer.write_geojson(&self.header, w))?;
+            self.written.push(path);
         } else {
-            remove_stale(&[path, out.join(format!("{}.qml", layer.name()))])?;
+            remove_stale(&[path, self.out.join(format!("{}.qml", layer.name()))])?;
         }
-        if let Some(g) = &mut gpkg {
+        if let Some(g) = &mut self.gpkg {
             layer.write_gpkg(g)?;
         }
-        schemas.push(layer_schema(&info, layer.fields(), None));
-        infos.push(info);
+        self.schemas.push(layer_schema(&info, layer.fields(), None));
+        self.infos.push(info);
+        Ok(())
     }
-    let (path, info, user) = write_incidents_layer(
-        out,
-        &header,
-        located,
-        analysis,
-        formats.geojson,
-        gpkg.as_mut(),
-    )?;
-    match path {
-        Some(p) => written.push(p),
-        None => remove_stale(&[out.join(&info.file), out.join("incidents.qml")])?,
-    }
-    let fields = crate::export::incidents::fields(&user, true);
-    schemas.push(layer_schema(&info, &fields, Some(&user)));
-    infos.push(info);
-
-    written.extend(write_tables(out, analysis, &header, schemas)?);
-
-    let project = ProjectInfo {
-        title: "borderwatch: cross-border incidents along Afghanistan's borders".into(),
-        attribution: header.attribution.clone(),
-        generator: header.generator.clone(),
-        parameters: serde_json::to_string(&header.parameters)?,
-        extent_km: analysis_extent(analysis, &proj),
-        gpkg: gpkg.as_ref().map(|_| GPKG_FILE.to_string()),
-        time_range: time_range(located),
-    };
-    written.extend(qgis::write(out, &infos, &project, formats.geojson)?);
-    if let Some(mut g) = gpkg {
-        let styles: Vec<(String, String)> = infos
-            .iter()
-            .map(|l| (l.name.clone(), qgis::qml(l)))
-            .collect();
-        g.add_styles(&styles)?;
-        written.push(g.finish()?);
-    }
-    Ok(written)
 }
 
 /// Which files the layers are written as (`--layers`): both by default.
@@ -406,7 +469,7 @@ fn one_ascii_line(s: &str) -> String {
 
 /// The analysis options as an object, with dates as ISO strings, the window, the projection
 /// and the inputs.
-fn parameters(a: &Analysis, surface: Option<&Surface>, meta: &RunMeta) -> Value {
+fn parameters(a: &Analysis, grid: Option<&SurfaceGrid>, meta: &RunMeta) -> Value {
     let mut p = match serde_json::to_value(&a.options) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
@@ -426,7 +489,7 @@ fn parameters(a: &Analysis, surface: Option<&Surface>, meta: &RunMeta) -> Value 
     );
     p.insert("years".into(), real(a.years));
     p.insert("projection".into(), json!(REGION_ALBERS));
-    if let Some(s) = surface {
+    if let Some(s) = grid {
         p.insert("density_cell_km".into(), real(Some(s.cell_km)));
         p.insert("density_grid".into(), json!([s.cols, s.rows]));
         p.insert(
