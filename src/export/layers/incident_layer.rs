@@ -33,12 +33,14 @@ pub(super) fn arc_cell(v: &Option<std::sync::Arc<str>>) -> Cell<'_> {
 /// The incident layer, streamed to `incidents.geojson` (it can hold millions of features)
 /// when `geojson`, and written into `gpkg` when given, both from the same rows (the
 /// GeoPackage on its own thread while the GeoJSON is formatted). Returns the GeoJSON file
-/// when written, what the QGIS writer needs, and the user's columns.
+/// when written, what the QGIS writer needs, and the user's columns. `event_types` are
+/// [`event_types`] of `located`.
 pub(super) fn write_incidents_layer(
     out: &Path,
     header: &Header,
     located: &[LocatedIncident],
     a: &Analysis,
+    event_types: Vec<String>,
     geojson: bool,
     gpkg: Option<&mut GeoPackage>,
 ) -> Result<(Option<PathBuf>, LayerInfo, UserColumns)> {
@@ -88,6 +90,19 @@ pub(super) fn write_incidents_layer(
         }
         Ok(())
     })?;
+    let info = LayerInfo {
+        name: "incidents".into(),
+        file: file.into(),
+        kind: GeomKind::Point,
+        bbox,
+        style: Style::Incidents { event_types },
+    };
+    Ok((geojson.then_some(path), info, user))
+}
+
+/// The incidents' event types as written, each once, in order: the incident layer's style
+/// gives each its symbol.
+pub(super) fn event_types(located: &[LocatedIncident]) -> Vec<String> {
     let mut types = BTreeSet::new();
     for l in located {
         if let Some(t) = &l.record.event_type
@@ -96,16 +111,7 @@ pub(super) fn write_incidents_layer(
             types.insert(t.clone());
         }
     }
-    let info = LayerInfo {
-        name: "incidents".into(),
-        file: file.into(),
-        kind: GeomKind::Point,
-        bbox,
-        style: Style::Incidents {
-            event_types: types.into_iter().map(|t| t.to_string()).collect(),
-        },
-    };
-    Ok((geojson.then_some(path), info, user))
+    types.into_iter().map(|t| t.to_string()).collect()
 }
 
 /// Rows per batch handed from the thread that builds the incidents' cells to the one that

@@ -58,7 +58,7 @@ use anyhow::{Context, Result, bail};
 use areas::{countries_layer, districts_layer, isobands_layer, provinces_layer};
 use border_layers::{borders_layer, corridors_layer, sectors_layer, segments_layer};
 use geometry::analysis_extent;
-use incident_layer::write_incidents_layer;
+use incident_layer::{event_types, write_incidents_layer};
 use layer::{Layer, opt_str, real};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -170,6 +170,11 @@ pub struct LayerWriter<'a> {
     meta: &'a RunMeta,
     header: Header,
     gpkg: Option<GeoPackage>,
+    /// The incidents' first start and last end ([`time_range`]) and event types
+    /// ([`event_types`]), found while the surface is made rather than after the incident
+    /// layer, where only the GeoPackage's inserts would have run beside them.
+    time_range: Option<(Date, Date)>,
+    event_types: Vec<String>,
     written: Vec<PathBuf>,
     infos: Vec<LayerInfo>,
     schemas: Vec<Value>,
@@ -201,9 +206,10 @@ impl<'a> LayerWriter<'a> {
             parameters: parameters(analysis, grid, meta),
         };
         let formats = meta.formats;
+        let time_range = time_range(located);
         let gpkg_path = out.join(GPKG_FILE);
         let gpkg = if formats.gpkg {
-            Some(GeoPackage::create(&gpkg_path, &gpkg_stamp(located))?)
+            Some(GeoPackage::create(&gpkg_path, &gpkg_stamp(time_range))?)
         } else {
             // The project opens the GeoJSON now: a package from an earlier run must not pass
             // for this one.
@@ -217,6 +223,8 @@ impl<'a> LayerWriter<'a> {
             meta,
             header,
             gpkg,
+            time_range,
+            event_types: event_types(located),
             written: Vec::new(),
             infos: Vec::new(),
             schemas: Vec::new(),
@@ -260,6 +268,7 @@ impl<'a> LayerWriter<'a> {
             &self.header,
             located,
             analysis,
+            std::mem::take(&mut self.event_types),
             self.formats.geojson,
             self.gpkg.as_mut(),
         )?;
@@ -282,7 +291,7 @@ impl<'a> LayerWriter<'a> {
             parameters: serde_json::to_string(&header.parameters)?,
             extent_km: analysis_extent(analysis, &proj),
             gpkg: self.gpkg.as_ref().map(|_| GPKG_FILE.to_string()),
-            time_range: time_range(located),
+            time_range: self.time_range,
         };
         let infos = self.infos;
         written.extend(qgis::write(out, &infos, &project, self.formats.geojson)?);
@@ -373,29 +382,25 @@ fn remove_stale(paths: &[PathBuf]) -> Result<()> {
 }
 
 /// The time every GeoPackage row is dated (`last_change`, `update_time`): the end of the
-/// latest incident, so the same input always gives the same file; 1970-01-01 without dates.
-fn gpkg_stamp(located: &[LocatedIncident]) -> String {
-    let last = located
-        .iter()
-        .filter_map(|l| l.record.date.map(|d| d.end))
-        .max();
-    match last {
-        Some(d) => format!("{d}T00:00:00.000Z"),
+/// latest incident (`range` is [`time_range`]'s), so the same input always gives the same
+/// file; 1970-01-01 without dates.
+fn gpkg_stamp(range: Option<(Date, Date)>) -> String {
+    match range {
+        Some((_, last)) => format!("{last}T00:00:00.000Z"),
         None => "1970-01-01T00:00:00.000Z".into(),
     }
 }
 
-/// The first start and last end of the incidents' dates.
+/// The first start and last end of the incidents' dates (`None` when none is dated).
 fn time_range(located: &[LocatedIncident]) -> Option<(Date, Date)> {
-    let start = located
+    located
         .iter()
-        .filter_map(|l| l.record.date.map(|d| d.start))
-        .min()?;
-    let end = located
-        .iter()
-        .filter_map(|l| l.record.date.map(|d| d.end))
-        .max()?;
-    Some((start, end))
+        .filter_map(|l| l.record.date)
+        .fold(None, |range, d| {
+            Some(range.map_or((d.start, d.end), |(first, last): (Date, Date)| {
+                (first.min(d.start), last.max(d.end))
+            }))
+        })
 }
 
 /// A layer's schema for `tables_metadata.json`: name, geometry, file(s), and each field's
