@@ -397,9 +397,11 @@ fn time_range(located: &[LocatedIncident]) -> Option<(Date, Date)> {
         .iter()
         .filter_map(|l| l.record.date)
         .fold(None, |range, d| {
-            Some(range.map_or((d.start, d.end), |(first, last): (Date, Date)| {
-                (first.min(d.start), last.max(d.end))
-            }))
+            Some(
+                range.map_or((d.start, d.end), |(first, last): (Date, Date)| {
+                    (first.min(d.start), last.max(d.end))
+                }),
+            )
         })
 }
 
