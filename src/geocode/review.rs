@@ -34,7 +34,11 @@ pub fn describe_count(kind: ReviewKind, n: usize) -> String {
 /// One line for the summary: "to review (review.csv): 6 placed at their province only, …",
 /// or `None` when every place text matched as written.
 pub fn summary_line(located: &[LocatedIncident], file_name: &str) -> Option<String> {
-    let c = counts(located);
+    summary_line_of(&counts(located), file_name)
+}
+
+/// [`summary_line`] from the [`counts`] already made.
+pub fn summary_line_of(c: &BTreeMap<ReviewKind, usize>, file_name: &str) -> Option<String> {
     if c.is_empty() {
         return None;
     }

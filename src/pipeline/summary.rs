@@ -20,6 +20,8 @@ pub(super) fn summary(
     let located = &prepared.geocoded.located;
     let comparison = made.comparison;
     let by_precision = prepared.geocoded.counts_by_precision();
+    // One pass over the incidents for the line and the JSON.
+    let review = crate::geocode::review::counts(located);
     let mut s = String::new();
     writeln!(
         s,
@@ -33,7 +35,7 @@ pub(super) fn summary(
             .join(", "),
         prepared.unmatched.len()
     )?;
-    if let Some(line) = crate::geocode::review::summary_line(located, "review.csv") {
+    if let Some(line) = crate::geocode::review::summary_line_of(&review, "review.csv") {
         writeln!(s, "to review: {line}")?;
     }
     if let (Some(w), Some(y)) = (analysis.window, analysis.years) {
@@ -97,7 +99,7 @@ pub(super) fn summary(
         "read": prepared.rows_read,
         "located": located.len(),
         "unmatched": prepared.unmatched.len(),
-        "review": crate::geocode::review::counts(located).iter().map(|(k, n)| (k.as_str().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
+        "review": review.iter().map(|(k, n)| (k.as_str().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
         "by_precision": by_precision.iter().map(|(p, n)| (p.as_str().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
         "borders": analysis.borders.iter().map(|b| serde_json::json!({
             "border_id": b.border.id, "events": b.tally.events_weighted,
