@@ -120,7 +120,8 @@ pub fn run(
     // The density surface is made on a thread of its own while this one writes the small
     // files and the context layers (the layers' headers need only the surface's grid): the
     // surface's steps run on one core, which left the other idle for about 0.4 s on a
-    // million incidents.
+    // million incidents. Should the surface fail (its isobands), those files are already
+    // written, as the earlier files are when a later step fails.
     observer.stage("density surface and context layers");
     let kde_opts = KdeOptions {
         bandwidth_km: cfg.bandwidth_km.unwrap_or(15.0),
@@ -144,7 +145,16 @@ pub fn run(
     });
     let (surface, bands) = surface_and_bands?;
     let begun = begun?;
-    debug_assert_eq!(surface.as_ref().map(Surface::grid), grid);
+    // The headers already name `grid`: the surface must lie on it (a bug otherwise, which
+    // must not pass into the files).
+    let made_on = surface.as_ref().map(Surface::grid);
+    anyhow::ensure!(
+        made_on == grid,
+        "the density surface was made on {made_on:?}, not on the grid the layers name ({grid:?})"
+    );
+    // Only whether there was one is read from here on.
+    let had_surface = surface.is_some();
+    drop(surface);
 
     // The maps are drawn on a thread of their own while the layers are written: each step
     // alone left about a third of the two cores idle.
@@ -201,7 +211,7 @@ pub fn run(
             out.display()
         ));
     }
-    let (text, json) = summary::summary(&made, &out, &written, surface.is_some())?;
+    let (text, json) = summary::summary(&made, &out, &written, had_surface)?;
     write_atomic(&out.join("summary.txt"), text.as_bytes())?;
     write_atomic(
         &out.join("summary.json"),

@@ -76,7 +76,8 @@ pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str
 /// maps keep per incident so that tallying a million incidents' types by place does not
 /// read each record again.
 pub fn event_style_index(event_type: Option<&str>) -> u8 {
-    // Asked once per incident per run.
+    // Asked for every incident (once a run for the maps' columns, and per map and figure
+    // by [`event_style`]).
     thread_local! {
         static SEEN: crate::memo::Seen<u8> = Default::default();
     }
@@ -741,35 +742,59 @@ mod tests {
     use super::*;
 
     /// The maps tally a place's event types by style number, so each number must be a style
-    /// of its own (its label names it in the legend), and the number must give the style.
+    /// of its own (its label names it in the legend), and each type must get its own style.
     #[test]
-    fn each_style_number_is_one_style_and_gives_the_types_style() {
+    fn each_style_number_is_one_style_and_each_type_gets_its_own() {
         let labels: Vec<&str> = (0..=OTHER_STYLE).map(|i| style(i).2).collect();
         let mut distinct = labels.clone();
         distinct.sort_unstable();
         distinct.dedup();
         assert_eq!(distinct.len(), labels.len(), "{labels:?}");
         assert_eq!(style(OTHER_STYLE + 1).2, "other");
-        for t in [
-            Some("drone strike"),
-            Some("Drone Strike"),
-            Some("shelling"),
-            Some("cross-border fire"),
-            Some("suicide bombing"),
-            Some("State-based violence"),
-            Some("Battles"),
-            Some(""),
-            None,
-        ] {
-            let i = event_style_index(t);
-            assert_eq!(event_style(t), style(i), "{t:?}");
+        let expected = [
+            ("drone strike", "drone strike", SymbolShape::Diamond),
+            ("Drone Strike", "drone strike", SymbolShape::Diamond),
+            ("airstrike", "airstrike", SymbolShape::Diamond),
+            ("armed incursion", "armed incursion", SymbolShape::Triangle),
+            ("armed clash", "armed clash", SymbolShape::Circle),
+            (
+                "cross-border fire",
+                "cross-border fire, shelling",
+                SymbolShape::Triangle,
+            ),
+            (
+                "shelling",
+                "cross-border fire, shelling",
+                SymbolShape::Triangle,
+            ),
+            ("bombing", "bombing", SymbolShape::Square),
+            ("suicide bombing", "bombing", SymbolShape::Square),
+            ("border closure", "border closure", SymbolShape::Cross),
+            (
+                "State-based violence",
+                "state-based violence (UCDP)",
+                SymbolShape::Circle,
+            ),
+            (
+                "Non-state violence",
+                "non-state violence (UCDP)",
+                SymbolShape::Circle,
+            ),
+            (
+                "One-sided violence",
+                "one-sided violence (UCDP)",
+                SymbolShape::Square,
+            ),
+            ("Battles", "other", SymbolShape::Circle),
+            ("", "other", SymbolShape::Circle),
+        ];
+        for (text, label, shape) in expected {
+            let (got_shape, _, got_label) = event_style(Some(text));
+            assert_eq!((got_label, got_shape), (label, shape), "{text:?}");
         }
-        assert_eq!(event_style(Some("drone strike")).2, "drone strike");
-        assert_eq!(
-            event_style(Some("shelling")).2,
-            "cross-border fire, shelling"
-        );
-        assert_eq!(event_style(Some("Battles")).2, "other");
         assert_eq!(event_style(None).2, "other");
+        // Every style but "other" is some type's.
+        let used: std::collections::BTreeSet<&str> = expected.iter().map(|e| e.1).collect();
+        assert_eq!(used.len(), labels.len(), "{used:?}");
     }
 }

@@ -1,6 +1,7 @@
 //! Which incidents each map draws, worked out once for all of a run's maps: the counted
-//! point incidents' positions in the region's projection, and the few counted incidents
-//! with a stretch (see [`PositionsOnce`]).
+//! point incidents' positions in the region's projection, every incident's weight and
+//! event-type style number, and the few counted incidents with a stretch (see
+//! [`PositionsOnce`]).
 
 use super::MapData;
 use crate::model::LocatedIncident;
