@@ -129,11 +129,12 @@ pub fn run(
     };
     let grid = surface_grid(&analysis, &kde_opts, &Projection::region()).ok();
     let mut written: Vec<PathBuf> = Vec::new();
-    let mut meta = RunMeta::new(prepared.inputs.clone(), located);
-    meta.compared = pair.clone();
-    meta.formats = formats;
-    let (surface_and_bands, begun) = std::thread::scope(|scope| {
+    let (surface_and_bands, begun, meta) = std::thread::scope(|scope| {
         let making = scope.spawn(|| density_surface(&prepared, &analysis, &kde_opts));
+        // The run's provenance reads every incident: made here, beside the surface.
+        let mut meta = RunMeta::new(prepared.inputs.clone(), located);
+        meta.compared = pair.clone();
+        meta.formats = formats;
         let begun = write_small_files(&out, &prepared, comparison.as_ref(), &cfg, &mut written)
             .and_then(|()| {
                 LayerWriter::begin(&out, &geo, located, &analysis, grid.as_ref(), &meta)
@@ -141,7 +142,7 @@ pub fn run(
         let made = making
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (made, begun)
+        (made, begun, meta)
     });
     let (surface, bands) = surface_and_bands?;
     let begun = begun?;

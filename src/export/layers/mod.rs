@@ -167,7 +167,8 @@ pub struct LayerWriter<'a> {
     out: &'a Path,
     located: &'a [LocatedIncident],
     analysis: &'a Analysis,
-    meta: &'a RunMeta,
+    /// The run's provenance (a copy: a few short texts).
+    meta: RunMeta,
     header: Header,
     gpkg: Option<GeoPackage>,
     /// The incidents' first start and last end ([`time_range`]) and event types
@@ -191,7 +192,7 @@ impl<'a> LayerWriter<'a> {
         located: &'a [LocatedIncident],
         analysis: &'a Analysis,
         grid: Option<&SurfaceGrid>,
-        meta: &'a RunMeta,
+        meta: &RunMeta,
     ) -> Result<LayerWriter<'a>> {
         if located.len() != analysis.placements.len() {
             bail!(
@@ -220,7 +221,7 @@ impl<'a> LayerWriter<'a> {
             out,
             located,
             analysis,
-            meta,
+            meta: meta.clone(),
             header,
             gpkg,
             time_range,
@@ -259,7 +260,7 @@ impl<'a> LayerWriter<'a> {
         layers.push(corridors_layer(analysis, &proj));
         layers.push(borders_layer(analysis));
         layers.push(sectors_layer(analysis));
-        layers.push(segments_layer(analysis, self.meta));
+        layers.push(segments_layer(analysis, &self.meta));
         for layer in layers {
             self.write(layer)?;
         }
