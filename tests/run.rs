@@ -237,3 +237,39 @@ fn run_on_overlapping_real_files_counts_each_event_once_and_says_so() {
         comparison.len()
     );
 }
+
+/// `--layers gpkg` leaves the GeoJSON layers out, and `report.html` is made from them: the
+/// run says why there is no report and succeeds, and a report an earlier run left in the
+/// folder goes (it would pass for this run's).
+#[test]
+fn run_with_the_geopackage_alone_says_why_there_is_no_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    bw().current_dir(tmp.path())
+        .args(["run", "-q", "--out", "out"])
+        .assert()
+        .success();
+    assert!(tmp.path().join("out/report.html").is_file());
+    let o = bw()
+        .current_dir(tmp.path())
+        .args(["run", "--out", "out", "--layers", "gpkg"])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("report.html not written") && said.contains("--layers gpkg,geojson"),
+        "{said}"
+    );
+    let out = tmp.path().join("out");
+    assert!(out.join("borderwatch.gpkg").is_file());
+    assert!(out.join("borderwatch.qgs").is_file());
+    assert!(out.join("map_overview.png").is_file());
+    assert!(!out.join("report.html").exists());
+    assert!(!out.join("incidents.geojson").exists());
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(!summary.contains("report.html"), "{summary}");
+}

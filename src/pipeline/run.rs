@@ -200,17 +200,31 @@ pub fn run(
 
     // report.html is listed with the outputs, but made last, from the files written; past
     // REPORT_LIMIT incidents it is left to `borderwatch report` (see there).
-    let report = maps && located.len() <= REPORT_LIMIT;
+    // It is made from the GeoJSON layers, so not when `--layers gpkg` leaves them out. A
+    // report left by an earlier run is removed when none is made: it would pass for this
+    // run's.
+    let report = maps && located.len() <= REPORT_LIMIT && meta.formats.geojson;
     if report {
         written.push(out.join(crate::report::REPORT_FILE));
         written.sort();
     } else if maps {
-        observer.message(&format!(
-            "note: report.html not written for {} incidents (over {REPORT_LIMIT}, it would be too \
-             large to open smoothly); `borderwatch report {}` makes it",
-            located.len(),
-            out.display()
-        ));
+        let stale = out.join(crate::report::REPORT_FILE);
+        if stale.is_file() {
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("removing {}", stale.display()))?;
+        }
+        observer.message(&if meta.formats.geojson {
+            format!(
+                "note: report.html not written for {} incidents (over {REPORT_LIMIT}, it would be \
+                 too large to open smoothly); `borderwatch report {}` makes it",
+                located.len(),
+                out.display()
+            )
+        } else {
+            "note: report.html not written: it is made from the GeoJSON layers, which \
+             `--layers gpkg` leaves out (`--layers gpkg,geojson` writes both)"
+                .to_string()
+        });
     }
     let (text, json) = summary::summary(&made, &out, &written, had_surface)?;
     write_atomic(&out.join("summary.txt"), text.as_bytes())?;

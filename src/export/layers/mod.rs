@@ -179,7 +179,6 @@ pub struct LayerWriter<'a> {
     written: Vec<PathBuf>,
     infos: Vec<LayerInfo>,
     schemas: Vec<Value>,
-    formats: LayerFormats,
 }
 
 impl<'a> LayerWriter<'a> {
@@ -229,7 +228,6 @@ impl<'a> LayerWriter<'a> {
             written: Vec::new(),
             infos: Vec::new(),
             schemas: Vec::new(),
-            formats,
         };
         for layer in [
             countries_layer(geo),
@@ -270,7 +268,7 @@ impl<'a> LayerWriter<'a> {
             located,
             analysis,
             std::mem::take(&mut self.event_types),
-            self.formats.geojson,
+            self.meta.formats.geojson,
             self.gpkg.as_mut(),
         )?;
         match path {
@@ -295,7 +293,12 @@ impl<'a> LayerWriter<'a> {
             time_range: self.time_range,
         };
         let infos = self.infos;
-        written.extend(qgis::write(out, &infos, &project, self.formats.geojson)?);
+        written.extend(qgis::write(
+            out,
+            &infos,
+            &project,
+            self.meta.formats.geojson,
+        )?);
         if let Some(mut g) = self.gpkg {
             let styles: Vec<(String, String)> = infos
                 .iter()
@@ -313,7 +316,7 @@ impl<'a> LayerWriter<'a> {
         let layer = layer.prepare()?;
         let info = layer.info(&format!("{}.geojson", layer.name()));
         let path = self.out.join(&info.file);
-        if self.formats.geojson {
+        if self.meta.formats.geojson {
             write_atomic_with(&path, |w| layer.write_geojson(&self.header, w))?;
             self.written.push(path);
         } else {
