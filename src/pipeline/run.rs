@@ -12,7 +12,7 @@ use crate::density::kde::{
     Isoband, KdeOptions, Surface, default_thresholds, isobands, surface, surface_grid,
 };
 use crate::density::{Analysis, AnalysisOptions, BorderFrame, analyse_in};
-use crate::export::layers::{LayerWriter, RunMeta};
+use crate::export::layers::{LayerWriter, RunMeta, remove_stale};
 use crate::export::{incidents, tables, write_atomic};
 use crate::geodata::GeoData;
 use crate::projection::Projection;
@@ -208,11 +208,7 @@ pub fn run(
         written.push(out.join(crate::report::REPORT_FILE));
         written.sort();
     } else if maps {
-        let stale = out.join(crate::report::REPORT_FILE);
-        if stale.is_file() {
-            std::fs::remove_file(&stale)
-                .with_context(|| format!("removing {}", stale.display()))?;
-        }
+        remove_stale(&[out.join(crate::report::REPORT_FILE)])?;
         observer.message(&if meta.formats.geojson {
             format!(
                 "note: report.html not written for {} incidents (over {REPORT_LIMIT}, it would be \

@@ -59,8 +59,8 @@ pub struct Place {
 
 /// What a map weighs a point incident by, kept beside its position: a map's passes over a
 /// million points then read these 16 bytes each, in order, not a record of over 500 bytes
-/// each, in the order of the places (about a third of the maps' grouping time went to
-/// waiting for those records).
+/// each, in the order of the places (the loads from those records were about a fifth of
+/// `places`' samples and three quarters of `draw`'s, `perf annotate` on the peer's million).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PointWeight {
     /// The incidents the row stands for: its `count`, at least 1.

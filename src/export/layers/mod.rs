@@ -376,7 +376,7 @@ impl LayerFormats {
 }
 
 /// Removes files an earlier run wrote that this run does not write.
-fn remove_stale(paths: &[PathBuf]) -> Result<()> {
+pub(crate) fn remove_stale(paths: &[PathBuf]) -> Result<()> {
     for path in paths {
         if path.is_file() {
             std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
