@@ -10,6 +10,7 @@
 //! legends listing what is drawn, a scale bar, a north arrow and an inset locator.
 
 mod placing;
+mod styles;
 
 use super::aggregates::is_aggregate;
 use super::places::{self, DisplayMode, MapPoints, Place, place_label};
@@ -28,6 +29,7 @@ use anyhow::{Result, bail};
 use geo::LineString;
 pub use placing::{PositionsOnce, project_incidents};
 use placing::{point_incidents, stretched};
+pub use styles::{event_style, event_style_index, style};
 
 /// The casing of a segment the hotspot test flags (density::hotspot), on maps and profile.
 pub(super) const HOTSPOT_CASING: Rgba = Rgba::rgb(25, 25, 25);
@@ -66,95 +68,6 @@ pub struct ModeOnce(std::sync::OnceLock<(PageSize, Option<DisplayMode>)>);
 /// Reach of a count circle, points: places closer than this to a busier one are counted in
 /// its circle.
 const COUNT_REACH_PT: f64 = 18.0;
-
-/// Symbol and colour of an event type (canonical names from the native vocabulary).
-pub fn event_style(event_type: Option<&str>) -> (SymbolShape, Rgba, &'static str) {
-    style(event_style_index(event_type))
-}
-
-/// The number of an event type's style ([`style`] gives the style): one byte, which the
-/// maps keep per incident so that tallying a million incidents' types by place does not
-/// read each record again.
-pub fn event_style_index(event_type: Option<&str>) -> u8 {
-    // Asked for every incident (once a run for the maps' columns, and per map and figure
-    // by [`event_style`]).
-    thread_local! {
-        static SEEN: crate::memo::Seen<u8> = Default::default();
-    }
-    match event_type {
-        Some(text) => crate::memo::remembered(&SEEN, text, |t| style_index_of(Some(t))),
-        None => style_index_of(None),
-    }
-}
-
-/// [`event_style_index`] worked out from the text.
-fn style_index_of(event_type: Option<&str>) -> u8 {
-    let t = event_type
-        .map(crate::gazetteer::normalize::event_type_key)
-        .unwrap_or_default();
-    match t.as_str() {
-        "drone_strike" => 0,
-        "airstrike" => 1,
-        "armed_incursion" => 2,
-        "armed_clash" => 3,
-        "cross_border_fire" | "shelling" => 4,
-        "bombing" | "suicide_bombing" => 5,
-        "border_closure" => 6,
-        // UCDP GED's three types of violence.
-        "state_based_violence" => 7,
-        "non_state_violence" => 8,
-        "one_sided_violence" => 9,
-        _ => OTHER_STYLE,
-    }
-}
-
-/// The style of event types with none of their own.
-const OTHER_STYLE: u8 = 10;
-
-/// The style numbered `index` by [`event_style_index`] (past the last: "other").
-pub fn style(index: u8) -> (SymbolShape, Rgba, &'static str) {
-    match index {
-        0 => (
-            SymbolShape::Diamond,
-            Rgba::rgb(126, 47, 142),
-            "drone strike",
-        ),
-        1 => (SymbolShape::Diamond, Rgba::rgb(60, 80, 170), "airstrike"),
-        2 => (
-            SymbolShape::Triangle,
-            Rgba::rgb(200, 30, 45),
-            "armed incursion",
-        ),
-        3 => (SymbolShape::Circle, Rgba::rgb(215, 95, 20), "armed clash"),
-        4 => (
-            SymbolShape::Triangle,
-            Rgba::rgb(230, 140, 20),
-            "cross-border fire, shelling",
-        ),
-        5 => (SymbolShape::Square, Rgba::rgb(30, 30, 30), "bombing"),
-        6 => (
-            SymbolShape::Cross,
-            Rgba::rgb(80, 110, 120),
-            "border closure",
-        ),
-        7 => (
-            SymbolShape::Circle,
-            Rgba::rgb(31, 120, 180),
-            "state-based violence (UCDP)",
-        ),
-        8 => (
-            SymbolShape::Circle,
-            Rgba::rgb(51, 150, 44),
-            "non-state violence (UCDP)",
-        ),
-        9 => (
-            SymbolShape::Square,
-            Rgba::rgb(200, 40, 130),
-            "one-sided violence (UCDP)",
-        ),
-        _ => (SymbolShape::Circle, Rgba::rgb(110, 110, 110), "other"),
-    }
-}
 
 pub(super) fn rgb(c: [u8; 3]) -> Rgba {
     Rgba::rgb(c[0], c[1], c[2])
@@ -734,67 +647,5 @@ fn label_places(map: &mut MapCanvas, places: &[Place], points: &MapPoints<'_>) {
             ..LabelStyle::default()
         };
         map.label_styled(p.lon, p.lat, &name, &style);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The maps tally a place's event types by style number, so each number must be a style
-    /// of its own (its label names it in the legend), and each type must get its own style.
-    #[test]
-    fn each_style_number_is_one_style_and_each_type_gets_its_own() {
-        let labels: Vec<&str> = (0..=OTHER_STYLE).map(|i| style(i).2).collect();
-        let mut distinct = labels.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        assert_eq!(distinct.len(), labels.len(), "{labels:?}");
-        assert_eq!(style(OTHER_STYLE + 1).2, "other");
-        let expected = [
-            ("drone strike", "drone strike", SymbolShape::Diamond),
-            ("Drone Strike", "drone strike", SymbolShape::Diamond),
-            ("airstrike", "airstrike", SymbolShape::Diamond),
-            ("armed incursion", "armed incursion", SymbolShape::Triangle),
-            ("armed clash", "armed clash", SymbolShape::Circle),
-            (
-                "cross-border fire",
-                "cross-border fire, shelling",
-                SymbolShape::Triangle,
-            ),
-            (
-                "shelling",
-                "cross-border fire, shelling",
-                SymbolShape::Triangle,
-            ),
-            ("bombing", "bombing", SymbolShape::Square),
-            ("suicide bombing", "bombing", SymbolShape::Square),
-            ("border closure", "border closure", SymbolShape::Cross),
-            (
-                "State-based violence",
-                "state-based violence (UCDP)",
-                SymbolShape::Circle,
-            ),
-            (
-                "Non-state violence",
-                "non-state violence (UCDP)",
-                SymbolShape::Circle,
-            ),
-            (
-                "One-sided violence",
-                "one-sided violence (UCDP)",
-                SymbolShape::Square,
-            ),
-            ("Battles", "other", SymbolShape::Circle),
-            ("", "other", SymbolShape::Circle),
-        ];
-        for (text, label, shape) in expected {
-            let (got_shape, _, got_label) = event_style(Some(text));
-            assert_eq!((got_label, got_shape), (label, shape), "{text:?}");
-        }
-        assert_eq!(event_style(None).2, "other");
-        // Every style but "other" is some type's.
-        let used: std::collections::BTreeSet<&str> = expected.iter().map(|e| e.1).collect();
-        assert_eq!(used.len(), labels.len(), "{used:?}");
     }
 }
