@@ -182,13 +182,53 @@ pub(super) fn shape_style(c: Rgba, width_px: f64, filled: bool) -> ShapeStyle {
 }
 
 fn points_attr(pts: &[(f64, f64)]) -> String {
+    let units: Vec<PxPoint> = pts.iter().map(|&p| ipt(p)).collect();
+    units_attr(&units)
+}
+
+/// `x,y x,y …` of points already in SVG units.
+fn units_attr(pts: &[PxPoint]) -> String {
     let mut s = String::with_capacity(pts.len() * 10);
-    for &p in pts {
-        let (x, y) = ipt(p);
+    for &(x, y) in pts {
         let _ = write!(s, "{x},{y} ");
     }
     s.pop();
     s
+}
+
+/// How far (SVG units) [`outline_points`] may move a drawn outline: one unit, a quarter of
+/// a pixel of the page (and of its PNG), next to the half unit the rounding to whole units
+/// already moves a point.
+const OUTLINE_TOLERANCE_UNITS: f64 = 1.0;
+
+/// The points of an outline (a ring or a solid line) in SVG units, without those that do
+/// not change it by more than [`OUTLINE_TOLERANCE_UNITS`] (Ramer–Douglas–Peucker, ends
+/// kept): the geodata's outlines, once projected, have about a point per unit, four to a
+/// pixel. Leaving out the points that change nothing visible makes a map's SVG about half
+/// as large, and parsing and rasterising it for the PNG (usvg strokes every outline to
+/// find its bounds, a round join at each point) about as much quicker.
+pub(super) fn outline_points(pts: &[(f64, f64)]) -> Vec<PxPoint> {
+    use geo::Simplify;
+    let mut units: Vec<PxPoint> = Vec::with_capacity(pts.len());
+    for &p in pts {
+        let q = ipt(p);
+        if units.last() != Some(&q) {
+            units.push(q);
+        }
+    }
+    if units.len() < 3 {
+        return units;
+    }
+    let line: geo::LineString<f64> = units
+        .iter()
+        .map(|&(x, y)| (f64::from(x), f64::from(y)))
+        .collect();
+    // The points are whole units, so `as` gives each back exactly.
+    line.simplify(OUTLINE_TOLERANCE_UNITS)
+        .0
+        .into_iter()
+        .map(|c| (c.x as i32, c.y as i32))
+        .collect()
 }
 
 /// A map page being drawn. Create with [`MapCanvas::new`], draw layers bottom to top, then

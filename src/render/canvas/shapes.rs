@@ -2,7 +2,7 @@
 //! (dashed or not), ground circles, point symbols and the density raster.
 
 use super::plane_in;
-use super::{SUBPIXEL, View, ipt, points_attr, shape_style, units};
+use super::{SUBPIXEL, View, ipt, outline_points, points_attr, shape_style, units, units_attr};
 use crate::projection::{PlaneRings, RegionPlane};
 use crate::render::clip::{self, Box2};
 use crate::render::{Extent, MapCanvas, RasterImage, Rgba, SymbolShape};
@@ -102,15 +102,17 @@ impl MapCanvas {
                     .filter(|r| r.len() >= 3)
                     .collect();
                 if clipped.len() == 1 && !clipped[0].is_empty() {
-                    let pts: Vec<(i32, i32)> = clipped[0].iter().map(|&p| ipt(p)).collect();
-                    self.plot(|be| {
-                        let _ = be.fill_polygon(pts, &shape_style(fill, 0.0, true));
-                    });
+                    let pts = outline_points(&clipped[0]);
+                    if pts.len() >= 3 {
+                        self.plot(|be| {
+                            let _ = be.fill_polygon(pts, &shape_style(fill, 0.0, true));
+                        });
+                    }
                 } else if clipped.len() > 1 {
                     // Plotters fills one ring; holes need an even-odd path.
                     let mut d = String::new();
                     for r in &clipped {
-                        let _ = write!(d, "M{}Z", points_attr(r).replace(' ', "L"));
+                        let _ = write!(d, "M{}Z", units_attr(&outline_points(r)).replace(' ', "L"));
                     }
                     let _ = writeln!(
                         self.body,
@@ -136,10 +138,7 @@ impl MapCanvas {
         if parts.is_empty() {
             return;
         }
-        let ip: Vec<Vec<(i32, i32)>> = parts
-            .iter()
-            .map(|p| p.iter().map(|&q| ipt(q)).collect())
-            .collect();
+        let ip: Vec<Vec<(i32, i32)>> = parts.iter().map(|p| outline_points(p)).collect();
         self.plot(|be| {
             let st = shape_style(color, width, false);
             for p in ip {

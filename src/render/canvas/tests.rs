@@ -215,3 +215,66 @@ fn kept_outlines_draw_as_projected_ones() {
             .all(|c| format!("{:?}", c.plane).contains("(projected)"))
     );
 }
+
+/// Distance (SVG units) from `p` to the segment a–b.
+fn to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len_2 = dx * dx + dy * dy;
+    let t = if len_2 == 0.0 {
+        0.0
+    } else {
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len_2).clamp(0.0, 1.0)
+    };
+    ((p.0 - a.0 - t * dx).powi(2) + (p.1 - a.1 - t * dy).powi(2)).sqrt()
+}
+
+#[test]
+fn outlines_keep_their_ends_and_stay_within_the_tolerance() {
+    // A wiggly line (page pixels) with a point every quarter pixel, as projected outlines
+    // have, and a repeated point.
+    let mut pts: Vec<(f64, f64)> = (0..400)
+        .map(|i| {
+            let x = f64::from(i) * 0.25;
+            (x, 20.0 + 3.0 * (x / 7.0).sin() + 0.05 * f64::from(i % 3))
+        })
+        .collect();
+    pts.insert(10, pts[10]);
+    let kept = outline_points(&pts);
+    let units: Vec<(f64, f64)> = pts
+        .iter()
+        .map(|&p| {
+            let (x, y) = ipt(p);
+            (f64::from(x), f64::from(y))
+        })
+        .collect();
+    assert_eq!(kept.first(), Some(&ipt(pts[0])));
+    assert_eq!(kept.last(), Some(&ipt(pts[pts.len() - 1])));
+    assert!(kept.windows(2).all(|w| w[0] != w[1]), "no repeated point");
+    assert!(
+        kept.len() * 3 < pts.len(),
+        "{} of {} points kept",
+        kept.len(),
+        pts.len()
+    );
+    // Every point left out lies within the tolerance of the line drawn instead, and the
+    // points kept are the line's own, in order.
+    let kept_f: Vec<(f64, f64)> = kept
+        .iter()
+        .map(|&(x, y)| (f64::from(x), f64::from(y)))
+        .collect();
+    for p in &units {
+        let d = kept_f
+            .windows(2)
+            .map(|w| to_segment(*p, w[0], w[1]))
+            .fold(f64::INFINITY, f64::min);
+        assert!(d <= OUTLINE_TOLERANCE_UNITS + 1e-9, "{p:?} is {d} units off");
+    }
+    let mut at = 0;
+    for k in &kept_f {
+        at += units[at..].iter().position(|u| u == k).expect("a point of the line");
+    }
+    // A straight staircase of whole units keeps only its ends; two or fewer points stay.
+    let stairs: Vec<(f64, f64)> = (0..50).map(|i| (f64::from(i) * 0.25, 5.0)).collect();
+    assert_eq!(outline_points(&stairs), vec![ipt(stairs[0]), ipt(stairs[49])]);
+    assert_eq!(outline_points(&[(1.0, 1.0), (1.0, 1.0)]), vec![ipt((1.0, 1.0))]);
+}
