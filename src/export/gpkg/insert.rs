@@ -55,7 +55,38 @@ impl<'c, 'v> Insert<'c, 'v> {
     }
 
     /// Binds parameter `i` (from 1) to `value`, copied.
+    ///
+    /// Short text without a NUL byte (a date, most copied text) is given to SQLite
+    /// NUL-terminated, so its copy is marked as terminated. A DATE column has numeric
+    /// affinity: SQLite tries every text bound to it as a number, and the multi-row insert
+    /// reads bound values in place, where text not marked terminated is first copied again
+    /// (a `malloc`, a copy and a `free` for each of the incidents' two dates: about 4% of the
+    /// GeoPackage's insert thread on a million rows, by `perf`). The value stored is the
+    /// same either way.
     pub(super) fn bind(&mut self, i: usize, value: ValueRef<'_>) -> Result<()> {
+        const SHORT: usize = 32;
+        if let ValueRef::Text(t) = value
+            && !t.is_empty()
+            && t.len() < SHORT
+            && !t.contains(&0)
+        {
+            let mut terminated = [0u8; SHORT];
+            terminated[..t.len()].copy_from_slice(t);
+            let (at, stmt) = (c_int::try_from(i).context("parameter number")?, self.stmt);
+            // SAFETY: `stmt` is a live statement of this connection; `terminated` is
+            // NUL-terminated right after the text (which has no NUL of its own), and SQLite
+            // copies it (`SQLITE_TRANSIENT`) before this returns.
+            let rc = unsafe {
+                ffi::sqlite3_bind_text(
+                    stmt.as_ptr(),
+                    at,
+                    terminated.as_ptr().cast(),
+                    -1,
+                    ffi::SQLITE_TRANSIENT(),
+                )
+            };
+            return check(self.db, rc).with_context(|| format!("binding parameter {i}"));
+        }
         self.bind_with(i, value, ffi::SQLITE_TRANSIENT())
     }
 
@@ -165,6 +196,39 @@ fn head(sql: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copied_text_in_a_date_column_is_stored_as_bound() {
+        // DATE has numeric affinity: text that reads as a number is stored as one, the rest
+        // as the text bound, whether or not it was given NUL-terminated.
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE d (x DATE)").unwrap();
+        let long = "2023-05-01 and then some more text after it";
+        let texts: [&[u8]; 5] = [b"2023-05-01", b"12", b"a\0b", long.as_bytes(), b"1.5e3"];
+        {
+            let mut insert =
+                Insert::prepare(&conn, "INSERT INTO d VALUES (?), (?), (?), (?), (?)").unwrap();
+            for (i, t) in texts.iter().enumerate() {
+                insert.bind(i + 1, ValueRef::Text(t)).unwrap();
+            }
+            insert.execute().unwrap();
+        }
+        let rows: Vec<(String, Vec<u8>)> = conn
+            .prepare("SELECT typeof(x), CAST(x AS BLOB) FROM d ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let expected: Vec<(String, Vec<u8>)> = vec![
+            ("text".into(), b"2023-05-01".to_vec()),
+            ("integer".into(), b"12".to_vec()),
+            ("text".into(), b"a\0b".to_vec()),
+            ("text".into(), long.as_bytes().to_vec()),
+            ("integer".into(), b"1500".to_vec()),
+        ];
+        assert_eq!(rows, expected);
+    }
 
     #[test]
     fn lasting_and_copied_values_are_stored_as_bound() {
