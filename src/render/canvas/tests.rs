@@ -267,14 +267,26 @@ fn outlines_keep_their_ends_and_stay_within_the_tolerance() {
             .windows(2)
             .map(|w| to_segment(*p, w[0], w[1]))
             .fold(f64::INFINITY, f64::min);
-        assert!(d <= OUTLINE_TOLERANCE_UNITS + 1e-9, "{p:?} is {d} units off");
+        assert!(
+            d <= OUTLINE_TOLERANCE_UNITS + 1e-9,
+            "{p:?} is {d} units off"
+        );
     }
     let mut at = 0;
     for k in &kept_f {
-        at += units[at..].iter().position(|u| u == k).expect("a point of the line");
+        at += units[at..]
+            .iter()
+            .position(|u| u == k)
+            .expect("a point of the line");
     }
     // A straight staircase of whole units keeps only its ends; two or fewer points stay.
     let stairs: Vec<(f64, f64)> = (0..50).map(|i| (f64::from(i) * 0.25, 5.0)).collect();
-    assert_eq!(outline_points(&stairs), vec![ipt(stairs[0]), ipt(stairs[49])]);
-    assert_eq!(outline_points(&[(1.0, 1.0), (1.0, 1.0)]), vec![ipt((1.0, 1.0))]);
+    assert_eq!(
+        outline_points(&stairs),
+        vec![ipt(stairs[0]), ipt(stairs[49])]
+    );
+    assert_eq!(
+        outline_points(&[(1.0, 1.0), (1.0, 1.0)]),
+        vec![ipt((1.0, 1.0))]
+    );
 }
