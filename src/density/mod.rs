@@ -258,8 +258,14 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
     // reach of its widest record ([`assign::share_reach_km`]: the corridor and the record's
     // radius; beyond it, no share is left).
     let measure_range = |first: usize, end: usize| -> Vec<Measured> {
-        let mut slot_of: crate::borders::locate::PointMap<u32> = Default::default();
-        let mut points: Vec<(f64, f64, f64)> = Vec::new();
+        // Room for every record's own point from the start: growing the map by doubling
+        // rehashed it about once more per point (some 4% of the placing, by `perf`).
+        let mut slot_of: crate::borders::locate::PointMap<u32> =
+            crate::borders::locate::PointMap::with_capacity_and_hasher(
+                end - first,
+                Default::default(),
+            );
+        let mut points: Vec<(f64, f64, f64)> = Vec::with_capacity(end - first);
         let slots: Vec<u32> = (first..end)
             .map(|i| {
                 let (lon, lat, radius_km) = located.point(i);
