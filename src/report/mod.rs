@@ -19,6 +19,7 @@
 //! The report reads what the run wrote; it must not know how the figures were computed.
 
 mod assets;
+mod feature_split;
 pub mod figures;
 pub mod folder;
 pub mod map_data;
