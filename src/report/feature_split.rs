@@ -40,7 +40,10 @@ enum InArray {
 }
 
 /// The state of a scan over the bytes of one FeatureCollection, kept across blocks.
-pub(super) struct Splitter {
+pub(super) struct Splitter<'c> {
+    /// Whether the input up to a `features` array's `[` (its skeleton) reads as the
+    /// streaming reader reads it; the array's elements are split off only then.
+    prefix_reads: &'c dyn Fn(&[u8]) -> bool,
     /// How many arrays and objects enclose the current byte.
     depth: usize,
     in_string: bool,
@@ -73,9 +76,10 @@ static STRUCTURE: [bool; 256] = {
 /// `features`, the member whose elements are split off.
 const FEATURES: &[u8] = b"features";
 
-impl Splitter {
-    pub(super) fn new() -> Splitter {
+impl<'c> Splitter<'c> {
+    pub(super) fn new(prefix_reads: &'c dyn Fn(&[u8]) -> bool) -> Splitter<'c> {
         Splitter {
+            prefix_reads,
             depth: 0,
             in_string: false,
             escaped: false,
@@ -124,8 +128,16 @@ impl Splitter {
                     self.in_string = false;
                 }
                 self.skeleton.push(b);
-                if self.in_string && self.depth == 1 && self.key_next && self.key.len() <= 8 {
-                    self.key.push(b);
+                if self.in_string && self.depth == 1 && self.key_next {
+                    // A key written with escapes could be `features` when read: left to the
+                    // streaming reader.
+                    if b == b'\\' {
+                        found.unexpected = true;
+                        return found;
+                    }
+                    if self.key.len() <= 8 {
+                        self.key.push(b);
+                    }
                 }
                 continue;
             }
@@ -167,6 +179,10 @@ impl Splitter {
                 b'[' => {
                     self.depth += 1;
                     if self.depth == 2 && !self.key_next && self.key == FEATURES {
+                        if !(self.prefix_reads)(&self.skeleton) {
+                            found.unexpected = true;
+                            return found;
+                        }
                         self.in_array = InArray::Start;
                     }
                 }
@@ -251,7 +267,7 @@ mod tests {
     /// open element's start into the next block as the reader does.
     fn split(text: &str, size: usize) -> (Vec<String>, String, bool) {
         let bytes = text.as_bytes();
-        let mut s = Splitter::new();
+        let mut s = Splitter::new(&|_| true);
         let mut buf: Vec<u8> = Vec::new();
         let mut elements = Vec::new();
         let mut at = 0;
@@ -311,6 +327,13 @@ mod tests {
         ] {
             assert!(split(bad, 5).2, "{bad}");
         }
+        // A key written with escapes, and a prefix the caller does not vouch for.
+        assert!(split(r#"{"feat\u0075res":[{"a":1}],"features":[]}"#, 4).2);
+        let mut s = Splitter::new(&|prefix| prefix.starts_with(b"{\"type\""));
+        assert!(s.scan(br#"{"a":1,"features":[{"b":2}]}"#, 0).unexpected);
+        let mut s = Splitter::new(&|prefix| prefix.starts_with(b"{\"type\""));
+        let found = s.scan(br#"{"type":1,"features":[{"b":2}]}"#, 0);
+        assert!(!found.unexpected && found.elements.len() == 1);
         // An empty array, and members before and after, are fine.
         let (elements, skeleton, unexpected) = split(r#"{"a":[],"features": [ ],"b":1}"#, 3);
         assert!(!unexpected && elements.is_empty());

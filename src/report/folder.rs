@@ -253,9 +253,8 @@ const SKELETON_LIMIT: usize = 16 << 20;
 
 /// [`Folder::each_feature`]'s fast path: `Ok(true)` when every feature was handed on and
 /// the rest of the file read as the streaming reader reads it; `Ok(false)` (or an error)
-/// when the streaming reader must go on from the features handed so far. A `features` array
-/// under a key written with escapes is not split off but read with the rest, its features
-/// handed on after the others.
+/// when the streaming reader must go on from the features handed so far (a key written
+/// with escapes, for one, is left to it).
 fn split_features<P: for<'de> Deserialize<'de> + Send>(
     p: &Path,
     each: &mut dyn FnMut(Feature<P>),
@@ -263,7 +262,25 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
     use rayon::prelude::*;
     use std::io::Read as _;
     let mut file = std::fs::File::open(p)?;
-    let mut splitter = super::feature_split::Splitter::new();
+    // Before a `features` array's elements are handed on, what comes before them must
+    // read as the streaming reader reads it, with no feature of its own: then the features
+    // are handed on exactly where that reader would hand them on.
+    let prefix_reads = |prefix: &[u8]| {
+        let mut closed = prefix.to_vec();
+        closed.extend_from_slice(b"]}");
+        let mut features = 0usize;
+        let mut de = serde_json::Deserializer::from_slice(&closed);
+        let read = serde::de::DeserializeSeed::deserialize(
+            Features(
+                |_: Feature<serde::de::IgnoredAny>| features += 1,
+                PhantomData,
+            ),
+            &mut de,
+        )
+        .and_then(|()| de.end());
+        read.is_ok() && features == 0
+    };
+    let mut splitter = super::feature_split::Splitter::new(&prefix_reads);
     let mut buf: Vec<u8> = Vec::with_capacity(SPLIT_BLOCK + (SPLIT_BLOCK >> 2));
     loop {
         let start = buf.len();
@@ -291,7 +308,7 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
         // block.
         let len = buf.len();
         let keep_from = match splitter.open_element() {
-            Some(at) => usize::try_from(at - splitter.end_offset() + len as u64)?,
+            Some(at) => usize::try_from(at - (splitter.end_offset() - len as u64))?,
             None => len,
         };
         buf.drain(..keep_from);
@@ -493,6 +510,23 @@ mod tests {
         let (seen, e) = names_of(&format!("{head}\n{}", lines[..2].join(",\n")));
         assert_eq!(seen.len(), 2);
         assert!(e.expect("an error").contains("EOF"));
+        // Nothing is handed on when what comes before the features does not read, and a
+        // key written with escapes keeps its place.
+        for broken in [
+            format!(r#"{{"a":tru,"features":[{}]}}"#, lines[0]),
+            format!(r#"{{"features":5,"features":[{}]}}"#, lines[0]),
+            format!(r#"{{"a":1}}{{"features":[{}]}}"#, lines[0]),
+        ] {
+            let (seen, e) = names_of(&broken);
+            assert!(seen.is_empty() && e.is_some(), "{broken}");
+        }
+        let escaped = format!(
+            r#"{{"feat\u0075res":[{}],"features":[{}]}}"#,
+            lines[1], lines[0]
+        );
+        let (seen, e) = names_of(&escaped);
+        assert_eq!(e, None);
+        assert_eq!(seen, vec![Some("f1".into()), Some("f0".into())]);
         // A second `features` member is read too, in order.
         let two = format!(
             r#"{{"features":[{}],"x":1,"features":[{}]}}"#,

@@ -182,14 +182,9 @@ pub(super) fn shape_style(c: Rgba, width_px: f64, filled: bool) -> ShapeStyle {
 }
 
 fn points_attr(pts: &[(f64, f64)]) -> String {
-    let units: Vec<PxPoint> = pts.iter().map(|&p| ipt(p)).collect();
-    units_attr(&units)
-}
-
-/// `x,y x,y …` of points already in SVG units.
-fn units_attr(pts: &[PxPoint]) -> String {
     let mut s = String::with_capacity(pts.len() * 10);
-    for &(x, y) in pts {
+    for &p in pts {
+        let (x, y) = ipt(p);
         let _ = write!(s, "{x},{y} ");
     }
     s.pop();
@@ -201,12 +196,13 @@ fn units_attr(pts: &[PxPoint]) -> String {
 /// already moves a point.
 const OUTLINE_TOLERANCE_UNITS: f64 = 1.0;
 
-/// The points of an outline (a ring or a solid line) in SVG units, without those that do
-/// not change it by more than [`OUTLINE_TOLERANCE_UNITS`] (Ramer–Douglas–Peucker, ends
-/// kept): the geodata's outlines, once projected, have about a point per unit, four to a
-/// pixel. Leaving out the points that change nothing visible makes a map's SVG about half
-/// as large, and parsing and rasterising it for the PNG (usvg strokes every outline to
-/// find its bounds, a round join at each point) about as much quicker.
+/// The points of a stroked line (an outline or a solid line) in SVG units, without those
+/// that do not move it by more than [`OUTLINE_TOLERANCE_UNITS`] (Ramer–Douglas–Peucker,
+/// ends kept): the geodata's outlines, once projected, have about a point per unit, four to
+/// a pixel. Leaving out the points that change nothing visible makes a map's SVG about half
+/// as large, and parsing and rasterising it for the PNG quicker (usvg strokes every line to
+/// find its bounds, a round join at each point). Fills are not simplified: areas that share
+/// an edge would be simplified apart.
 pub(super) fn outline_points(pts: &[(f64, f64)]) -> Vec<PxPoint> {
     use geo::Simplify;
     let mut units: Vec<PxPoint> = Vec::with_capacity(pts.len());

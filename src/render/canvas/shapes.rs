@@ -2,7 +2,7 @@
 //! (dashed or not), ground circles, point symbols and the density raster.
 
 use super::plane_in;
-use super::{SUBPIXEL, View, ipt, outline_points, points_attr, shape_style, units, units_attr};
+use super::{SUBPIXEL, View, ipt, outline_points, points_attr, shape_style, units};
 use crate::projection::{PlaneRings, RegionPlane};
 use crate::render::clip::{self, Box2};
 use crate::render::{Extent, MapCanvas, RasterImage, Rgba, SymbolShape};
@@ -102,17 +102,18 @@ impl MapCanvas {
                     .filter(|r| r.len() >= 3)
                     .collect();
                 if clipped.len() == 1 && !clipped[0].is_empty() {
-                    let pts = outline_points(&clipped[0]);
-                    if pts.len() >= 3 {
-                        self.plot(|be| {
-                            let _ = be.fill_polygon(pts, &shape_style(fill, 0.0, true));
-                        });
-                    }
+                    // Fills keep every point: neighbouring areas (the density bands, the
+                    // countries) share their edges, which simplified ring by ring would
+                    // part or overlap.
+                    let pts: Vec<(i32, i32)> = clipped[0].iter().map(|&p| ipt(p)).collect();
+                    self.plot(|be| {
+                        let _ = be.fill_polygon(pts, &shape_style(fill, 0.0, true));
+                    });
                 } else if clipped.len() > 1 {
                     // Plotters fills one ring; holes need an even-odd path.
                     let mut d = String::new();
                     for r in &clipped {
-                        let _ = write!(d, "M{}Z", units_attr(&outline_points(r)).replace(' ', "L"));
+                        let _ = write!(d, "M{}Z", points_attr(r).replace(' ', "L"));
                     }
                     let _ = writeln!(
                         self.body,
