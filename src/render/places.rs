@@ -196,7 +196,8 @@ fn group_until(
     mut stop: impl FnMut(usize, usize) -> bool,
 ) -> Vec<(usize, Vec<usize>)> {
     let mut order: Vec<usize> = (0..pts.len()).collect();
-    order.sort_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
+    // Ties go by index, so the order is total and an unstable sort gives the stable one's.
+    order.sort_unstable_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
     let cell = cell.max(1.0);
     let cell_of = |x: f64, y: f64| Grid::cell_of(x, y, cell);
     let mut grid = Grid::new(pts.iter().map(|p| cell_of(p.0, p.1)), pts.len());
