@@ -262,14 +262,11 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
     use rayon::prelude::*;
     use std::io::Read as _;
     let mut file = std::fs::File::open(p)?;
-    // Before a `features` array's elements are handed on, what comes before them must
-    // read as the streaming reader reads it, with no feature of its own: then the features
-    // are handed on exactly where that reader would hand them on.
-    let prefix_reads = |prefix: &[u8]| {
-        let mut closed = prefix.to_vec();
-        closed.extend_from_slice(b"]}");
+    // Text outside the split-off elements reads as the streaming reader reads it, with no
+    // feature of its own.
+    let reads_alone = |text: &[u8]| {
         let mut features = 0usize;
-        let mut de = serde_json::Deserializer::from_slice(&closed);
+        let mut de = serde_json::Deserializer::from_slice(text);
         let read = serde::de::DeserializeSeed::deserialize(
             Features(
                 |_: Feature<serde::de::IgnoredAny>| features += 1,
@@ -279,6 +276,14 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
         )
         .and_then(|()| de.end());
         read.is_ok() && features == 0
+    };
+    // Before a `features` array's elements are handed on, what comes before them (closed
+    // after the array's `[`) must read so: then the features are handed on exactly where
+    // that reader would hand them on.
+    let prefix_reads = |prefix: &[u8]| {
+        let mut closed = prefix.to_vec();
+        closed.extend_from_slice(b"]}");
+        reads_alone(&closed)
     };
     let mut splitter = super::feature_split::Splitter::new(&prefix_reads);
     let mut buf: Vec<u8> = Vec::with_capacity(SPLIT_BLOCK + (SPLIT_BLOCK >> 2));
@@ -317,10 +322,7 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
     if splitter.open_element().is_some() {
         return Ok(false);
     }
-    let mut de = serde_json::Deserializer::from_slice(&splitter.skeleton);
-    let rest = serde::de::DeserializeSeed::deserialize(Features(each, PhantomData), &mut de)
-        .and_then(|()| de.end());
-    Ok(rest.is_ok())
+    Ok(reads_alone(&splitter.skeleton))
 }
 
 /// The streaming reader behind [`Folder::each_feature`]: a FeatureCollection whose

@@ -56,13 +56,13 @@ impl<'c, 'v> Insert<'c, 'v> {
 
     /// Binds parameter `i` (from 1) to `value`, copied.
     ///
-    /// Short text without a NUL byte (a date, most copied text) is given to SQLite
-    /// NUL-terminated, so its copy is marked as terminated. A DATE column has numeric
-    /// affinity: SQLite tries every text bound to it as a number, and the multi-row insert
-    /// reads bound values in place, where text not marked terminated is first copied again
-    /// (a `malloc`, a copy and a `free` for each of the incidents' two dates: about 4% of the
-    /// GeoPackage's insert thread on a million rows, by `perf`). The value stored is the
-    /// same either way.
+    /// Short text without a NUL byte (the incidents' dates, and other short copied text) is
+    /// given to SQLite NUL-terminated, so its copy is marked as terminated. A DATE column has
+    /// numeric affinity: SQLite tries every text bound to it as a number, and the multi-row
+    /// insert reads bound values in place, where text not marked terminated is first copied
+    /// again (a `malloc`, a copy and a `free` for each of the incidents' two dates: about 4%
+    /// of the GeoPackage's insert thread on a million rows, by `perf`). The value stored is
+    /// the same either way.
     pub(super) fn bind(&mut self, i: usize, value: ValueRef<'_>) -> Result<()> {
         const SHORT: usize = 32;
         if let ValueRef::Text(t) = value

@@ -199,8 +199,8 @@ const OUTLINE_TOLERANCE_UNITS: f64 = 1.0;
 /// The points of a stroked line (an outline or a solid line) in SVG units, without those
 /// that do not move it by more than [`OUTLINE_TOLERANCE_UNITS`] (Ramer–Douglas–Peucker,
 /// ends kept): the geodata's outlines, once projected, have about a point per unit, four to
-/// a pixel. Leaving out the points that change nothing visible makes a map's SVG about half
-/// as large, and parsing and rasterising it for the PNG quicker (usvg strokes every line to
+/// a pixel. Leaving out the points that change nothing visible makes a map's SVG about 40%
+/// smaller, and parsing and rasterising it for the PNG quicker (usvg strokes every line to
 /// find its bounds, a round join at each point). Fills are not simplified: areas that share
 /// an edge would be simplified apart.
 pub(super) fn outline_points(pts: &[(f64, f64)]) -> Vec<PxPoint> {
