@@ -43,7 +43,7 @@ enum InArray {
 pub(super) struct Splitter<'c> {
     /// Whether the input up to a `features` array's `[` (its skeleton) reads as the
     /// streaming reader reads it; the array's elements are split off only then.
-    prefix_reads: &'c dyn Fn(&[u8]) -> bool,
+    prefix_reads: &'c (dyn Fn(&[u8]) -> bool + Sync),
     /// How many arrays and objects enclose the current byte.
     depth: usize,
     in_string: bool,
@@ -77,7 +77,7 @@ static STRUCTURE: [bool; 256] = {
 const FEATURES: &[u8] = b"features";
 
 impl<'c> Splitter<'c> {
-    pub(super) fn new(prefix_reads: &'c dyn Fn(&[u8]) -> bool) -> Splitter<'c> {
+    pub(super) fn new(prefix_reads: &'c (dyn Fn(&[u8]) -> bool + Sync)) -> Splitter<'c> {
         Splitter {
             prefix_reads,
             depth: 0,

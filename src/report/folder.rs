@@ -260,7 +260,6 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
     each: &mut dyn FnMut(Feature<P>),
 ) -> Result<bool> {
     use rayon::prelude::*;
-    use std::io::Read as _;
     let mut file = std::fs::File::open(p)?;
     // Text outside the split-off elements reads as the streaming reader reads it, with no
     // feature of its own.
@@ -286,43 +285,89 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
         reads_alone(&closed)
     };
     let mut splitter = super::feature_split::Splitter::new(&prefix_reads);
-    let mut buf: Vec<u8> = Vec::with_capacity(SPLIT_BLOCK + (SPLIT_BLOCK >> 2));
+    // Each block is parsed on the pool while this thread reads and scans the next one; its
+    // features are handed on after that, so they still come in file order.
+    let mut block = read_block(&mut file, &mut splitter, Vec::new())?;
     loop {
-        let start = buf.len();
-        let read = (&mut file).take(SPLIT_BLOCK as u64).read_to_end(&mut buf)?;
-        let found = splitter.scan(&buf, start);
-        if found.unexpected || splitter.skeleton.len() > SKELETON_LIMIT {
+        if block.unexpected || splitter.skeleton.len() > SKELETON_LIMIT {
             return Ok(false);
         }
-        let parsed: Vec<serde_json::Result<Feature<P>>> = found
-            .elements
-            .par_iter()
-            .with_min_len(64)
-            .map(|r| serde_json::from_slice(&buf[r.clone()]))
-            .collect();
+        let Block {
+            complete,
+            elements,
+            open,
+            read,
+            ..
+        } = block;
+        let (parsed, next) = rayon::join(
+            || -> Vec<serde_json::Result<Feature<P>>> {
+                elements
+                    .par_iter()
+                    .with_min_len(64)
+                    .map(|r| serde_json::from_slice(&complete[r.clone()]))
+                    .collect()
+            },
+            || (read > 0).then(|| read_block(&mut file, &mut splitter, open)),
+        );
         for f in parsed {
             match f {
                 Ok(f) => each(f),
                 Err(_) => return Ok(false),
             }
         }
-        if read == 0 {
-            break;
+        match next {
+            Some(next) => block = next?,
+            None => break,
         }
-        // Keep only an element still open (from its start), to be completed by the next
-        // block.
-        let len = buf.len();
-        let keep_from = match splitter.open_element() {
-            Some(at) => usize::try_from(at - (splitter.end_offset() - len as u64))?,
-            None => len,
-        };
-        buf.drain(..keep_from);
-        splitter.rebase(len, keep_from);
     }
     if splitter.open_element().is_some() {
         return Ok(false);
     }
     Ok(reads_alone(&splitter.skeleton))
+}
+
+/// A block of a layer as [`read_block`] leaves it: the bytes up to an element still open,
+/// with the complete elements in them, and that open element's start.
+struct Block {
+    complete: Vec<u8>,
+    elements: Vec<std::ops::Range<usize>>,
+    /// The start of an element the block ends inside, to be completed by the next one.
+    open: Vec<u8>,
+    /// Bytes read (0 at the end of the file).
+    read: usize,
+    unexpected: bool,
+}
+
+/// Reads up to [`SPLIT_BLOCK`] more bytes after `carried` (an open element's start) and
+/// scans them.
+fn read_block(
+    file: &mut std::fs::File,
+    splitter: &mut super::feature_split::Splitter<'_>,
+    carried: Vec<u8>,
+) -> std::io::Result<Block> {
+    use std::io::Read as _;
+    let mut buf = carried;
+    buf.reserve(SPLIT_BLOCK);
+    let start = buf.len();
+    let read = file.take(SPLIT_BLOCK as u64).read_to_end(&mut buf)?;
+    let found = splitter.scan(&buf, start);
+    let len = buf.len();
+    let keep_from = match splitter.open_element() {
+        // The open element starts inside this buffer, at or after its first byte.
+        Some(at) => usize::try_from(at - (splitter.end_offset() - len as u64))
+            .map_err(std::io::Error::other)?,
+        None => len,
+    };
+    let open = buf[keep_from..].to_vec();
+    buf.truncate(keep_from);
+    splitter.rebase(len, keep_from);
+    Ok(Block {
+        complete: buf,
+        elements: found.elements,
+        open,
+        read,
+        unexpected: found.unexpected,
+    })
 }
 
 /// The streaming reader behind [`Folder::each_feature`]: a FeatureCollection whose
