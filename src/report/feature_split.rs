@@ -92,13 +92,13 @@ impl<'c> Splitter<'c> {
         }
     }
 
-    /// Where the element being read started (an offset of the whole input), if one is.
-    pub(super) fn open_element(&self) -> Option<u64> {
-        (self.in_array == InArray::InElement).then_some(self.element_start)
+    /// Whether the scan stopped inside an element.
+    pub(super) fn in_element(&self) -> bool {
+        self.in_array == InArray::InElement
     }
 
     /// Scans the next block of the input. Elements are given as ranges of `block` when they
-    /// end in it; an element still open at its end starts at [`Splitter::open_element`].
+    /// end in it; an element still open at its end is kept by [`Splitter::carry_open`].
     /// `start` is where in `block` the new bytes begin (the bytes before it, the start of an
     /// element carried over, were scanned already).
     pub(super) fn scan(&mut self, block: &[u8], start: usize) -> Found {
@@ -247,15 +247,19 @@ impl<'c> Splitter<'c> {
         self.key.clear();
     }
 
-    /// The offset (in the whole input) just past the bytes scanned.
-    pub(super) fn end_offset(&self) -> u64 {
-        self.offset
-    }
-
-    /// Moves the start of the next block: `dropped` bytes of the last one will not come
-    /// again (the rest, an open element's start, will).
-    pub(super) fn rebase(&mut self, block_len: usize, dropped: usize) {
-        self.offset -= (block_len - dropped) as u64;
+    /// After [`Splitter::scan`] of `block_len` bytes: where in that block the element still
+    /// open starts (`block_len` when none is), the bytes from there on to come again at the
+    /// start of the next block, which is where the next scan counts from.
+    pub(super) fn carry_open(&mut self, block_len: usize) -> usize {
+        let block_start = self.offset - block_len as u64;
+        let keep_from = if self.in_element() {
+            // The open element starts in this block, at or after its first byte.
+            (self.element_start - block_start) as usize
+        } else {
+            block_len
+        };
+        self.offset = block_start + keep_from as u64;
+        keep_from
     }
 }
 
@@ -283,13 +287,8 @@ mod tests {
             for r in found.elements {
                 elements.push(String::from_utf8(buf[r].to_vec()).unwrap());
             }
-            let keep_from = match s.open_element() {
-                Some(o) => (o - (s.offset - buf.len() as u64)) as usize,
-                None => buf.len(),
-            };
-            let len = buf.len();
+            let keep_from = s.carry_open(buf.len());
             buf.drain(..keep_from);
-            s.rebase(len, keep_from);
         }
         (elements, String::from_utf8(s.skeleton).unwrap(), false)
     }

@@ -320,7 +320,7 @@ fn split_features<P: for<'de> Deserialize<'de> + Send>(
             None => break,
         }
     }
-    if splitter.open_element().is_some() {
+    if splitter.in_element() {
         return Ok(false);
     }
     Ok(reads_alone(&splitter.skeleton))
@@ -351,16 +351,9 @@ fn read_block(
     let start = buf.len();
     let read = file.take(SPLIT_BLOCK as u64).read_to_end(&mut buf)?;
     let found = splitter.scan(&buf, start);
-    let len = buf.len();
-    let keep_from = match splitter.open_element() {
-        // The open element starts inside this buffer, at or after its first byte.
-        Some(at) => usize::try_from(at - (splitter.end_offset() - len as u64))
-            .map_err(std::io::Error::other)?,
-        None => len,
-    };
+    let keep_from = splitter.carry_open(buf.len());
     let open = buf[keep_from..].to_vec();
     buf.truncate(keep_from);
-    splitter.rebase(len, keep_from);
     Ok(Block {
         complete: buf,
         elements: found.elements,
