@@ -8,6 +8,8 @@
 //! records (`run`) analyse the located incidents in place through the same [`AnalysisInput`]
 //! trait, so both paths share one analysis and give the same figures.
 
+use super::BorderFrame;
+use super::nearest::ChunkNearest;
 use crate::model::{Date, IncidentRecord, LocatedIncident, Location, PrecisionClass, SourceFormat};
 use std::sync::Arc;
 
@@ -107,6 +109,17 @@ pub trait AnalysisInput: Sync {
     fn event_id(&self, i: usize) -> Option<&str> {
         self.subject(i).event_id
     }
+    /// The nearest borders of incidents `first..end`, if they were found ahead of the
+    /// analysis against `frame` with `corridor_km` ([`super::nearest::WithEarly`]).
+    fn early_nearest(
+        &self,
+        _first: usize,
+        _end: usize,
+        _frame: &BorderFrame,
+        _corridor_km: f64,
+    ) -> Option<&ChunkNearest> {
+        None
+    }
 }
 
 impl AnalysisInput for [LocatedIncident] {
@@ -115,6 +128,10 @@ impl AnalysisInput for [LocatedIncident] {
     }
     fn subject(&self, i: usize) -> Subject<'_> {
         Subject::of(&self[i])
+    }
+    fn point(&self, i: usize) -> (f64, f64, f64) {
+        let l = &self[i].location;
+        (l.lon, l.lat, l.radius_km)
     }
 }
 
@@ -125,6 +142,9 @@ impl AnalysisInput for Vec<LocatedIncident> {
     }
     fn subject(&self, i: usize) -> Subject<'_> {
         self.as_slice().subject(i)
+    }
+    fn point(&self, i: usize) -> (f64, f64, f64) {
+        self.as_slice().point(i)
     }
 }
 

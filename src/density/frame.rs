@@ -24,7 +24,12 @@ pub struct BorderFrame {
     pub segment_sectors: Vec<Vec<Vec<(usize, f64)>>>,
     /// The options it was built for (borders selected, segment length).
     built_for: (Vec<String>, f64),
+    /// This frame's own number among those built by this process ([`BorderFrame::stamp`]).
+    stamp: u64,
 }
+
+/// The stamp of the next frame built.
+static NEXT_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl BorderFrame {
     /// The frame of `geo`'s borders as `opts` selects and cuts them.
@@ -87,7 +92,14 @@ impl BorderFrame {
             cuts,
             segment_sectors,
             built_for: (opts.borders.clone(), opts.segment_km),
+            stamp: NEXT_STAMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// A number no other frame built by this process has: what was worked out against one
+    /// frame (its index's answers, [`super::nearest::EarlyNearest`]) is known to be for it.
+    pub fn stamp(&self) -> u64 {
+        self.stamp
     }
 
     /// Whether this frame is the one [`BorderFrame::new`] gives for `opts`.

@@ -9,6 +9,7 @@ mod frame;
 pub use frame::BorderFrame;
 pub mod hotspot;
 pub mod kde;
+pub mod nearest;
 pub mod options;
 mod periods;
 pub use periods::calendar_periods;
@@ -22,9 +23,7 @@ use crate::borders::Border;
 use crate::borders::locate::BorderPosition;
 use crate::geodata::GeoData;
 use crate::model::{Date, SourceFormat};
-use assign::{
-    Shares, is_imprecise, point_shares, share_reach_km, sigma_for_radius, stretch_shares,
-};
+use assign::{Shares, is_imprecise, point_shares, sigma_for_radius, stretch_shares};
 use columns::{AnalysisInput, Subject};
 use periods::{periods, span_days};
 use rayon::prelude::*;
@@ -252,68 +251,27 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
             .map(|p| side_ids[p.border][usize::from(p.right_side)]);
         (placement, point, shares, sector_shares, side)
     };
-    // Places the records first..end: each distinct point once on the borders (real data
-    // name the same places again and again; UCDP GED files hold about one distinct point
-    // for every four to five events), its exact position needed only within the share
-    // reach of its widest record ([`assign::share_reach_km`]: the corridor and the record's
-    // radius; beyond it, no share is left).
+    // Places the records first..end (one chunk, [`nearest::CHUNK`] records from a multiple
+    // of it, or the last records): their nearest borders found while the inputs were read
+    // ([`nearest::EarlyNearest`]) or found now, then each record measured against its own.
     let measure_range = |first: usize, end: usize| -> Vec<Measured> {
-        // Room for every record's own point from the start: growing the map by doubling
-        // rehashed it about once more per point (about 2% of the analysis stage's samples
-        // on the peer's million with its lines, by `perf`).
-        let mut slot_of: crate::borders::locate::PointMap<u32> =
-            crate::borders::locate::PointMap::with_capacity_and_hasher(
-                end - first,
-                Default::default(),
-            );
-        let mut points: Vec<(f64, f64, f64)> = Vec::with_capacity(end - first);
-        let slots: Vec<u32> = (first..end)
-            .map(|i| {
-                let (lon, lat, radius_km) = located.point(i);
-                let reach = share_reach_km(opts.corridor_km, radius_km);
-                let next = points.len() as u32;
-                let slot = *slot_of
-                    .entry((lon.to_bits(), lat.to_bits()))
-                    .or_insert(next);
-                if slot == next {
-                    points.push((lon, lat, reach));
-                }
-                let p = &mut points[slot as usize].2;
-                *p = p.max(reach);
-                slot
-            })
-            .collect();
-        // Queried cell by cell (0.1° cells, about the size of the index's own, though not
-        // aligned with them), so that a cell's candidates and segments are read from the
-        // cache by its points in turn, not fetched from memory again for each point of the
-        // chunk in input order (6–8% less CPU on the peer's million, with the shipped
-        // borders and with its own lines). The answers do not depend on the order; `rank`
-        // puts them back in input order.
-        let mut order: Vec<(u32, u32)> = points
-            .iter()
-            .enumerate()
-            .map(|(slot, &(lon, lat, _))| (cell_key(lon, lat), slot as u32))
-            .collect();
-        order.sort_unstable();
-        let nearest: Vec<Option<BorderPosition>> = order
-            .par_iter()
-            .with_min_len(256)
-            .map(|&(_, slot)| {
-                let (lon, lat, reach) = points[slot as usize];
-                index.nearest_within(lon, lat, reach)
-            })
-            .collect();
-        let mut rank = vec![0u32; points.len()];
-        for (k, &(_, slot)) in order.iter().enumerate() {
-            rank[slot as usize] = k as u32;
-        }
+        let found;
+        let nearest = match located.early_nearest(first, end, frame, opts.corridor_km) {
+            Some(chunk) => chunk,
+            None => {
+                found = nearest::ChunkNearest::new(
+                    end - first,
+                    |j| located.point(first + j),
+                    index,
+                    opts.corridor_km,
+                );
+                &found
+            }
+        };
         (first..end)
             .into_par_iter()
             .with_min_len(256)
-            .map(|i| {
-                let near = nearest[rank[slots[i - first] as usize] as usize].clone();
-                measure(&located.subject(i), near)
-            })
+            .map(|i| measure(&located.subject(i), nearest.of(i - first)))
             .collect()
     };
     // The filters are one pass over the records in input order, the analysis's one serial
@@ -321,7 +279,7 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
     // chunks) is placed on the borders on the other. The chunks are the same whatever the
     // head: the records of a chunk that share a point share its placement, made for the
     // widest reach among them, so other chunks could place a record differently.
-    const CHUNK: usize = 1 << 15;
+    const CHUNK: usize = nearest::CHUNK;
     let head_end = located
         .len()
         .min(CHUNK * (located.len() / 8 / CHUNK).max(1));
@@ -620,15 +578,6 @@ struct Point {
 /// A distance in km rounded to the metre, as placements give distances and positions.
 fn to_the_metre(km: f64) -> f64 {
     (km * 1000.0).round() / 1000.0
-}
-
-/// A point's 0.1° cell as one number, cells in rows of latitude: the order
-/// [`analyse_keeping`] queries points in (coordinates beyond the globe's, or not numbers,
-/// sort with the nearest edge's or first; the order changes no answer).
-fn cell_key(lon: f64, lat: f64) -> u32 {
-    let row = ((lat + 90.0) * 10.0).clamp(0.0, 1800.0) as u32;
-    let column = ((lon + 180.0) * 10.0).clamp(0.0, 3600.0) as u32;
-    row * 3601 + column
 }
 
 #[cfg(test)]

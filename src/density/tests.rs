@@ -5,6 +5,7 @@ use crate::model::{
     DatePrecision, DateSpan, IncidentRecord, LocatedIncident, Location, PrecisionClass,
     RecordOrigin, SourceFormat,
 };
+use assign::share_reach_km;
 
 fn incident(id: &str, lon: f64, lat: f64, radius: f64, count: f64) -> LocatedIncident {
     let d = Date::new(2025, 1, 1).unwrap();
@@ -432,4 +433,156 @@ fn the_surface_lies_on_the_grid_worked_out_before_it() {
     let kde = KdeOptions::default();
     assert!(surface_grid(&a, &kde, &proj).is_err());
     assert!(surface(&located, &a, &kde, &proj).is_err());
+}
+
+/// Records for the early-placing tests: two whole chunks and part of a third, scattered
+/// over the region (far from and near the borders), every fifth point repeated within
+/// its chunk with a wider radius.
+fn scattered_over_chunks() -> Vec<LocatedIncident> {
+    let mut next = crate::geo_util::test_uniform(29);
+    let n = 2 * nearest::CHUNK + 1_000;
+    let mut located = Vec::with_capacity(n);
+    while located.len() < n {
+        let (lon, lat) = (60.0 + next() * 16.0, 29.0 + next() * 12.0);
+        let radius = if next() < 0.5 { 0.0 } else { 25.0 };
+        located.push(incident("r", lon, lat, radius, 1.0));
+        if located.len() % 5 == 0 && located.len() < n {
+            located.push(incident("again", lon, lat, 60.0, 1.0));
+        }
+    }
+    located
+}
+
+/// The early chunks of `located`, placed as the reading's placer places them.
+fn early_chunks(
+    located: &[LocatedIncident],
+    frame: &BorderFrame,
+    reach_corridor_km: f64,
+) -> Vec<nearest::ChunkNearest> {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    (0..located.len() / nearest::CHUNK)
+        .map(|k| {
+            let first = k * nearest::CHUNK;
+            nearest::ChunkNearest::new_unless_stopped(
+                nearest::CHUNK,
+                |j| located.point(first + j),
+                &frame.index,
+                reach_corridor_km,
+                &stop,
+            )
+            .expect("not stopped")
+        })
+        .collect()
+}
+
+/// Nearest borders found ahead of the analysis, on one thread, give the analysis's own
+/// figures and placements; and they are what it reads: answers found for another reach
+/// (labelled as for the analysis's corridor) change the placements of their chunks only.
+#[test]
+fn nearest_borders_found_early_are_read_and_give_the_analysis_own_figures() {
+    let geo = GeoData::load(None).unwrap();
+    let opts = AnalysisOptions::default();
+    let frame = BorderFrame::new(&geo, &opts);
+    let located = scattered_over_chunks();
+    let own = analyse_in(&located, &frame, &opts);
+
+    let early = nearest::EarlyNearest::new(
+        &frame,
+        opts.corridor_km,
+        early_chunks(&located, &frame, opts.corridor_km),
+    );
+    assert_eq!(early.chunks(), 2);
+    let with_early = nearest::WithEarly {
+        input: &located,
+        early: &early,
+    };
+    let read_early = analyse_in(&with_early, &frame, &opts);
+    assert_eq!(
+        serde_json::to_string(&own).unwrap(),
+        serde_json::to_string(&read_early).unwrap()
+    );
+
+    // Answers for a 10 km reach: beyond it, a point's distance is the cheaper estimate.
+    let other = nearest::EarlyNearest::new(
+        &frame,
+        opts.corridor_km,
+        early_chunks(&located, &frame, 10.0),
+    );
+    let with_other = nearest::WithEarly {
+        input: &located,
+        early: &other,
+    };
+    let read_other = analyse_in(&with_other, &frame, &opts);
+    let differs = |range: std::ops::Range<usize>| {
+        range
+            .filter(|&i| own.placements[i].distance_km != read_other.placements[i].distance_km)
+            .count()
+    };
+    assert!(
+        differs(0..2 * nearest::CHUNK) > 0,
+        "the early answers are read"
+    );
+    assert_eq!(differs(2 * nearest::CHUNK..located.len()), 0);
+}
+
+/// A chunk placed on one thread is the chunk placed on all cores; once told to stop, the
+/// placing gives up.
+#[test]
+fn a_chunk_placed_on_one_thread_is_the_chunk_placed_on_all_and_stops_when_told() {
+    let geo = GeoData::load(None).unwrap();
+    let opts = AnalysisOptions::default();
+    let frame = BorderFrame::new(&geo, &opts);
+    let located = scattered_over_chunks();
+    let point = |j: usize| located.point(j);
+    let all = nearest::ChunkNearest::new(5_000, point, &frame.index, opts.corridor_km);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let one = nearest::ChunkNearest::new_unless_stopped(
+        5_000,
+        point,
+        &frame.index,
+        opts.corridor_km,
+        &stop,
+    )
+    .unwrap();
+    assert_eq!(all.len(), 5_000);
+    assert!((0..5_000).all(|j| all.of(j) == one.of(j)));
+    assert!((0..5_000).any(|j| all.of(j).is_some()));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let stopped = nearest::ChunkNearest::new_unless_stopped(
+        5_000,
+        point,
+        &frame.index,
+        opts.corridor_km,
+        &stop,
+    );
+    assert!(stopped.is_none());
+}
+
+/// Early answers are read only for what they were found for: the same frame (not another
+/// built alike), the same corridor, and a whole chunk from its start.
+#[test]
+fn early_answers_are_refused_for_another_frame_corridor_or_range() {
+    let geo = GeoData::load(None).unwrap();
+    let opts = AnalysisOptions::default();
+    let frame = BorderFrame::new(&geo, &opts);
+    let located = scattered_over_chunks();
+    let early = nearest::EarlyNearest::new(
+        &frame,
+        opts.corridor_km,
+        early_chunks(&located, &frame, opts.corridor_km),
+    );
+    let chunk = nearest::CHUNK;
+    let corridor = opts.corridor_km;
+    assert!(early.chunk(0, chunk, &frame, corridor).is_some());
+    assert!(early.chunk(chunk, 2 * chunk, &frame, corridor).is_some());
+    assert!(
+        early
+            .chunk(2 * chunk, 3 * chunk, &frame, corridor)
+            .is_none()
+    );
+    assert!(early.chunk(0, chunk - 1, &frame, corridor).is_none());
+    assert!(early.chunk(1, chunk + 1, &frame, corridor).is_none());
+    assert!(early.chunk(0, chunk, &frame, corridor + 1.0).is_none());
+    let alike = BorderFrame::new(&geo, &opts);
+    assert!(early.chunk(0, chunk, &alike, corridor).is_none());
 }

@@ -3,8 +3,10 @@
 //! of each incident, and the checks of the request that need the borders or the inputs.
 
 use super::config::Reading;
-use super::prepare::{PreparedForAnalysis, ingest_for_analysis_with};
+use super::prepare::{PreparedForAnalysis, ingest_for_analysis_watched};
 use super::usage;
+use crate::density::columns::IncidentColumns;
+use crate::density::nearest::{EarlyNearest, WithEarly};
 use crate::density::{AnalysisOptions, BorderFrame};
 use crate::geodata::GeoData;
 use anyhow::Result;
@@ -33,6 +35,19 @@ pub struct Ready {
     pub geo: GeoData,
     pub prepared: PreparedForAnalysis,
     pub frame: BorderFrame,
+    /// The nearest borders of the incidents found while they were read.
+    pub early: EarlyNearest,
+}
+
+impl Ready {
+    /// The located incidents with the nearest borders found for them while they were read:
+    /// what the analysis reads.
+    pub fn incidents(&self) -> WithEarly<'_, IncidentColumns> {
+        WithEarly {
+            input: &self.prepared.located,
+            early: &self.early,
+        }
+    }
 }
 
 impl AnalysisJob {
@@ -57,16 +72,18 @@ impl AnalysisJob {
             check(&geo, opts)?;
         }
         let reading = self.reading.options(false)?;
-        let (prepared, frame) = super::while_reading(
-            || ingest_for_analysis_with(&self.inputs, &geo, &reading, log),
-            || BorderFrame::new(&geo, opts),
-        );
+        let (prepared, frame, early) = super::early::read_placing_early(&geo, opts, |watch| {
+            ingest_for_analysis_watched(&self.inputs, &geo, &reading, log, &mut |located| {
+                watch(located)
+            })
+        });
         let prepared = prepared?;
         usage::check_types(&opts.types, &prepared.located)?;
         Ok(Ready {
             geo,
             prepared,
             frame,
+            early,
         })
     }
 }

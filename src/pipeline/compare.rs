@@ -38,7 +38,7 @@ pub fn compare(
         check_pair(a, b, &ids, &opts.borders).map_err(anyhow::Error::from)
     };
     let ready = job.prepare(Some(&check), log)?;
-    let analysis = analyse_tables_in(&ready.prepared.located, &ready.frame, &job.options);
+    let analysis = analyse_tables_in(&ready.incidents(), &ready.frame, &job.options);
     let c = compare_pair(&analysis, a, b)?;
     write_atomic(output, tables::comparison_csv(&c)?.as_bytes())?;
     Ok(CompareReport {

@@ -23,7 +23,7 @@ pub struct DensityReport {
 /// `sectors.csv`, `borders.csv`, `by_event_type.csv` and `by_period.csv` into `out`.
 pub fn density(job: &AnalysisJob, out: &Path, log: &mut dyn FnMut(&str)) -> Result<DensityReport> {
     let ready = job.prepare(None, log)?;
-    let a = analyse_tables_in(&ready.prepared.located, &ready.frame, &job.options);
+    let a = analyse_tables_in(&ready.incidents(), &ready.frame, &job.options);
     write_atomic(
         &out.join("segments.csv"),
         tables::segments_csv(&a)?.as_bytes(),

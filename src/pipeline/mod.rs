@@ -19,6 +19,7 @@ pub mod analysis;
 pub mod compare;
 pub mod config;
 pub mod density;
+mod early;
 pub mod figures;
 pub mod geocode;
 pub mod prepare;
@@ -129,21 +130,4 @@ pub(crate) fn refuse_if_strict(
 /// A figure with three decimals, or `-` when there is none (reports print both so).
 pub(crate) fn fixed3(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into())
-}
-
-/// Runs `read` on this thread and `build` on a thread of its own at the same time, and
-/// returns both results: the inputs are read on about one and a half cores, and what does
-/// not depend on them (the analysis's border frame) fills the rest.
-pub(crate) fn while_reading<R, B: Send>(
-    read: impl FnOnce() -> R,
-    build: impl FnOnce() -> B + Send,
-) -> (R, B) {
-    std::thread::scope(|scope| {
-        let built = scope.spawn(build);
-        let read = read();
-        let built = built
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (read, built)
-    })
 }

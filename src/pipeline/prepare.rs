@@ -51,6 +51,18 @@ pub fn ingest_and_geocode_with(
     opts: &IngestOptions,
     log: &mut dyn FnMut(&str),
 ) -> Result<Prepared> {
+    ingest_and_geocode_watched(inputs, geo, opts, log, &mut |_| {})
+}
+
+/// [`ingest_and_geocode_with`], showing `after_batch` the incidents located so far after
+/// each batch is added (on the thread that adds them, while the next batch is read).
+pub fn ingest_and_geocode_watched(
+    inputs: &[PathBuf],
+    geo: &GeoData,
+    opts: &IngestOptions,
+    log: &mut dyn FnMut(&str),
+    after_batch: &mut (dyn FnMut(&Vec<LocatedIncident>) + Send),
+) -> Result<Prepared> {
     let mut located: Vec<LocatedIncident> = Vec::new();
     let accounted = ingest_and_locate(inputs, opts, log, &mut |records, expected_rows| {
         if let Some(room) = room_to_move_into(
@@ -69,7 +81,9 @@ pub fn ingest_and_geocode_with(
         }
         // Each located incident is made in its place in the list, not in a batch's list
         // first and moved (half a kilobyte each, on the thread everything waits for).
-        locate_into(records, geo, &mut located)
+        let not_placed = locate_into(records, geo, &mut located);
+        after_batch(&located);
+        not_placed
     })?;
     // The duplicate check runs over every file's records together.
     duplicates::flag(&mut located);
@@ -128,6 +142,18 @@ pub fn ingest_for_analysis_with(
     opts: &IngestOptions,
     log: &mut dyn FnMut(&str),
 ) -> Result<PreparedForAnalysis> {
+    ingest_for_analysis_watched(inputs, geo, opts, log, &mut |_| {})
+}
+
+/// [`ingest_for_analysis_with`], showing `after_batch` the incidents located so far after
+/// each batch is added (on the thread that adds them, while the next batch is read).
+pub fn ingest_for_analysis_watched(
+    inputs: &[PathBuf],
+    geo: &GeoData,
+    opts: &IngestOptions,
+    log: &mut dyn FnMut(&str),
+    after_batch: &mut (dyn FnMut(&IncidentColumns) + Send),
+) -> Result<PreparedForAnalysis> {
     let mut located = IncidentColumns::new();
     // No district or province per incident, and no unmapped columns: the analysis reads
     // neither. Each record leaves its analysed fields in the columns and goes.
@@ -136,9 +162,11 @@ pub fn ingest_for_analysis_with(
         ..opts.clone()
     };
     let accounted = ingest_and_locate(inputs, &opts, log, &mut |records, _| {
-        locate_each(records, geo, false, &mut |record, location| {
+        let not_placed = locate_each(records, geo, false, &mut |record, location| {
             located.push(&Subject::of_parts(&record, &location))
-        })
+        });
+        after_batch(&located);
+        not_placed
     })?;
     let mut unmatched = accounted.malformed;
     unmatched.extend(accounted.not_placed);

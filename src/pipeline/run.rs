@@ -5,13 +5,14 @@
 //! the files written).
 
 use super::config::RunConfig;
-use super::prepare::{Prepared, ingest_and_geocode_with};
+use super::prepare::{Prepared, ingest_and_geocode_watched};
 use super::{Observer, figures, refuse_if_strict, summary, usage};
 use crate::density::compare::{Comparison, check_pair, compare};
 use crate::density::kde::{
     Isoband, KdeOptions, Surface, default_thresholds, isobands, surface, surface_grid,
 };
-use crate::density::{Analysis, AnalysisOptions, BorderFrame, analyse_in};
+use crate::density::nearest::WithEarly;
+use crate::density::{Analysis, AnalysisOptions, analyse_in};
 use crate::export::layers::{LayerWriter, RunMeta, remove_stale};
 use crate::export::{incidents, tables, write_atomic};
 use crate::geodata::GeoData;
@@ -96,17 +97,15 @@ pub fn run(
     observer.stage("reading and geocoding incidents");
     let strict = cfg.strict.unwrap_or(false);
     let reading = cfg.reading().options(strict)?;
-    let (prepared, frame) = super::while_reading(
-        || {
-            ingest_and_geocode_with(
-                cfg.inputs.as_deref().unwrap_or_default(),
-                &geo,
-                &reading,
-                &mut |m| observer.message(m),
-            )
-        },
-        || BorderFrame::new(&geo, &opts),
-    );
+    let (prepared, frame, early) = super::early::read_placing_early(&geo, &opts, |watch| {
+        ingest_and_geocode_watched(
+            cfg.inputs.as_deref().unwrap_or_default(),
+            &geo,
+            &reading,
+            &mut |m| observer.message(m),
+            &mut |located| watch(located),
+        )
+    });
     let prepared = prepared?;
     refuse_if_strict(strict, &prepared.unmatched)?;
     super::refuse_review_if_strict(strict, &prepared.geocoded.located)?;
@@ -114,7 +113,15 @@ pub fn run(
     usage::check_types(&opts.types, located)?;
 
     observer.stage("analysing borders");
-    let analysis = analyse_in(located, &frame, &opts);
+    let analysis = analyse_in(
+        &WithEarly {
+            input: located,
+            early: &early,
+        },
+        &frame,
+        &opts,
+    );
+    drop(early);
     let comparison = compare(&analysis, &pair[0], &pair[1]).ok();
 
     // The density surface is made on a thread of its own while this one writes the small
