@@ -155,23 +155,27 @@ impl Distinct {
     }
 }
 
-/// The whole chunks of a job's records placed while the inputs were read, on cores the
-/// reading left idle, for one frame ([`BorderFrame::stamp`]) and corridor: the analysis
-/// reads a chunk's answers here instead of finding them again.
+/// Whole chunks of a job's records placed while the inputs were read, on cores the reading
+/// left idle, for one frame ([`BorderFrame::stamp`]) and corridor: the analysis reads a
+/// chunk's answers here instead of finding them again.
 #[derive(Debug, Default)]
 pub struct EarlyNearest {
     frame_stamp: u64,
     corridor_bits: u64,
-    /// Chunk k holds records k·[`CHUNK`] .. (k + 1)·[`CHUNK`].
-    chunks: Vec<ChunkNearest>,
+    /// Chunk k, if placed, holds records k·[`CHUNK`] .. (k + 1)·[`CHUNK`].
+    chunks: Vec<Option<ChunkNearest>>,
 }
 
 impl EarlyNearest {
-    /// Chunks 0, 1, … in order, each of [`CHUNK`] records, placed against `frame`'s index
-    /// with `corridor_km`.
-    pub fn new(frame: &BorderFrame, corridor_km: f64, chunks: Vec<ChunkNearest>) -> EarlyNearest {
+    /// Chunks 0, 1, … (those placed), each of [`CHUNK`] records, placed against `frame`'s
+    /// index with `corridor_km`.
+    pub fn new(
+        frame: &BorderFrame,
+        corridor_km: f64,
+        chunks: Vec<Option<ChunkNearest>>,
+    ) -> EarlyNearest {
         assert!(
-            chunks.iter().all(|c| c.len() == CHUNK),
+            chunks.iter().flatten().all(|c| c.len() == CHUNK),
             "only whole chunks are placed early"
         );
         EarlyNearest {
@@ -197,12 +201,12 @@ impl EarlyNearest {
         {
             return None;
         }
-        self.chunks.get(first / CHUNK)
+        self.chunks.get(first / CHUNK)?.as_ref()
     }
 
     /// Chunks placed.
-    pub fn chunks(&self) -> usize {
-        self.chunks.len()
+    pub fn placed(&self) -> usize {
+        self.chunks.iter().flatten().count()
     }
 }
 

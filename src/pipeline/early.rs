@@ -6,6 +6,7 @@ use crate::density::nearest::{CHUNK, ChunkNearest, EarlyNearest};
 use crate::density::{AnalysisOptions, BorderFrame};
 use crate::geodata::GeoData;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::TrySendError;
 
 /// What a reader shows after each batch: the incidents located so far.
 pub(crate) type Watch<'w> = dyn FnMut(&dyn AnalysisInput) + Send + 'w;
@@ -28,45 +29,54 @@ pub(crate) fn read_placing_early<R>(
 ) -> (R, BorderFrame, EarlyNearest) {
     let corridor_km = opts.corridor_km;
     let stop = AtomicBool::new(false);
-    let (to_place, chunks) = std::sync::mpsc::channel::<(usize, Vec<(f64, f64, f64)>)>();
+    // One chunk waits while the placer works on another; a chunk read while one waits is
+    // left to the analysis (the placer, given only idle time, falls behind the reading, and
+    // copies queued for it would be memory held for nothing).
+    let (to_place, chunks) = std::sync::mpsc::sync_channel::<(usize, Vec<(f64, f64, f64)>)>(1);
     std::thread::scope(|threads| {
         let placer = threads.spawn(|| {
             let frame = BorderFrame::new(geo, opts);
-            let mut placed = Vec::new();
+            let mut placed: Vec<Option<ChunkNearest>> = Vec::new();
             if idle_priority() {
                 for (k, points) in chunks {
-                    let chunk = ChunkNearest::new_unless_stopped(
+                    let Some(chunk) = ChunkNearest::new_unless_stopped(
                         CHUNK,
                         |j| points[j],
                         &frame.index,
                         corridor_km,
                         &stop,
-                    );
-                    match chunk {
-                        // Chunks arrive in order; one given up ends the run of them.
-                        Some(chunk) if k == placed.len() => placed.push(chunk),
-                        _ => break,
-                    }
+                    ) else {
+                        break;
+                    };
+                    placed.resize_with(k, || None);
+                    placed.push(Some(chunk));
                 }
             }
             (frame, placed)
         });
-        // Chunks handed to the placer so far, and the points of the next one. Each batch's
-        // points are copied as soon as it is added, while its records are still in the
-        // cache (this runs on the thread the reading waits for).
-        let mut handed = 0usize;
+        // The next chunk's number and points. Each batch's points are copied as soon as it
+        // is added, while its records are still in the cache (this runs on the thread the
+        // reading waits for).
+        let mut next = 0usize;
         let mut points: Vec<(f64, f64, f64)> = Vec::with_capacity(CHUNK);
         let read = read(&mut |located: &dyn AnalysisInput| {
-            let mut i = handed * CHUNK + points.len();
+            let mut i = next * CHUNK + points.len();
             while i < located.len() {
                 let end = located.len().min(i + (CHUNK - points.len()));
                 points.extend((i..end).map(|i| located.point(i)));
                 i = end;
                 if points.len() == CHUNK {
-                    let full = std::mem::replace(&mut points, Vec::with_capacity(CHUNK));
-                    // Refused only once the placer has stopped; the analysis places the rest.
-                    let _ = to_place.send((handed, full));
-                    handed += 1;
+                    let full = std::mem::take(&mut points);
+                    points = match to_place.try_send((next, full)) {
+                        Ok(()) => Vec::with_capacity(CHUNK),
+                        // Left to the analysis: the copy is used again.
+                        Err(TrySendError::Full((_, mut unsent)))
+                        | Err(TrySendError::Disconnected((_, mut unsent))) => {
+                            unsent.clear();
+                            unsent
+                        }
+                    };
+                    next += 1;
                 }
             }
         });
@@ -122,13 +132,15 @@ mod tests {
         let located = &ready.prepared.located;
         assert_eq!(located.len(), 3 * CHUNK + 500);
         let corridor = job.options.corridor_km;
-        assert!(ready.early.chunks() <= 3);
-        for k in 0..ready.early.chunks() {
+        assert!(ready.early.placed() <= 3);
+        for k in 0..3 {
             let first = k * CHUNK;
-            let early = ready
+            let Some(early) = ready
                 .early
                 .chunk(first, first + CHUNK, &ready.frame, corridor)
-                .unwrap();
+            else {
+                continue;
+            };
             let own = ChunkNearest::new(
                 CHUNK,
                 |j| located.point(first + j),
