@@ -35,7 +35,7 @@ impl ChunkNearest {
         index: &BorderIndex,
         corridor_km: f64,
     ) -> ChunkNearest {
-        let distinct = Distinct::new(n, point, corridor_km);
+        let distinct = Distinct::new(n, point, corridor_km, None).expect("no stop to see");
         let nearest = distinct
             .order
             .par_iter()
@@ -46,7 +46,8 @@ impl ChunkNearest {
     }
 
     /// [`ChunkNearest::new`] on this thread alone, given up (`None`) as soon as `stop` is
-    /// seen set (it is looked at every 256 points).
+    /// seen set (it is looked at every 4,096 records while the distinct points are found,
+    /// and every 256 points queried).
     pub fn new_unless_stopped(
         n: usize,
         point: impl Fn(usize) -> (f64, f64, f64),
@@ -54,7 +55,7 @@ impl ChunkNearest {
         corridor_km: f64,
         stop: &AtomicBool,
     ) -> Option<ChunkNearest> {
-        let distinct = Distinct::new(n, point, corridor_km);
+        let distinct = Distinct::new(n, point, corridor_km, Some(stop))?;
         let mut nearest = Vec::with_capacity(distinct.order.len());
         for part in distinct.order.chunks(256) {
             if stop.load(Ordering::Relaxed) {
@@ -95,28 +96,36 @@ impl Distinct {
     /// files hold about one distinct point for every four to five events), its exact
     /// position needed only within the share reach of its widest record ([`share_reach_km`]:
     /// the corridor and the record's radius; beyond it, no share is left).
-    fn new(n: usize, point: impl Fn(usize) -> (f64, f64, f64), corridor_km: f64) -> Distinct {
+    /// Given up (`None`) once `stop` is seen set, looked at every 4,096 records.
+    fn new(
+        n: usize,
+        point: impl Fn(usize) -> (f64, f64, f64),
+        corridor_km: f64,
+        stop: Option<&AtomicBool>,
+    ) -> Option<Distinct> {
         // Room for every record's own point from the start: growing the map by doubling
         // rehashed it about once more per point (about 2% of the analysis stage's samples
         // on the peer's million with its lines, by `perf`).
         let mut slot_of: PointMap<u32> = PointMap::with_capacity_and_hasher(n, Default::default());
         let mut points: Vec<(f64, f64, f64)> = Vec::with_capacity(n);
-        let slots: Vec<u32> = (0..n)
-            .map(|j| {
-                let (lon, lat, radius_km) = point(j);
-                let reach = share_reach_km(corridor_km, radius_km);
-                let next = points.len() as u32;
-                let slot = *slot_of
-                    .entry((lon.to_bits(), lat.to_bits()))
-                    .or_insert(next);
-                if slot == next {
-                    points.push((lon, lat, reach));
-                }
-                let p = &mut points[slot as usize].2;
-                *p = p.max(reach);
-                slot
-            })
-            .collect();
+        let mut slots: Vec<u32> = Vec::with_capacity(n);
+        for j in 0..n {
+            if j % 4096 == 0 && stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return None;
+            }
+            let (lon, lat, radius_km) = point(j);
+            let reach = share_reach_km(corridor_km, radius_km);
+            let next = points.len() as u32;
+            let slot = *slot_of
+                .entry((lon.to_bits(), lat.to_bits()))
+                .or_insert(next);
+            if slot == next {
+                points.push((lon, lat, reach));
+            }
+            let p = &mut points[slot as usize].2;
+            *p = p.max(reach);
+            slots.push(slot);
+        }
         // Queried cell by cell (0.1° cells, about the size of the index's own, though not
         // aligned with them), so that a cell's candidates and segments are read from the
         // cache by its points in turn, not fetched from memory again for each point of the
@@ -128,11 +137,11 @@ impl Distinct {
             .map(|(slot, &(lon, lat, _))| (cell_key(lon, lat), slot as u32))
             .collect();
         order.sort_unstable();
-        Distinct {
+        Some(Distinct {
             slots,
             points,
             order,
-        }
+        })
     }
 
     fn nearest(&self, slot: u32, index: &BorderIndex) -> Option<BorderPosition> {
@@ -162,25 +171,30 @@ impl Distinct {
 pub struct EarlyNearest {
     frame_stamp: u64,
     corridor_bits: u64,
+    /// Incidents read: the input the answers are for has this many.
+    read: usize,
     /// Chunk k, if placed, holds records k·[`CHUNK`] .. (k + 1)·[`CHUNK`].
     chunks: Vec<Option<ChunkNearest>>,
 }
 
 impl EarlyNearest {
-    /// Chunks 0, 1, … (those placed), each of [`CHUNK`] records, placed against `frame`'s
-    /// index with `corridor_km`.
+    /// Chunks 0, 1, … (those placed), each of [`CHUNK`] records, of `read` incidents in
+    /// all, placed against `frame`'s index with `corridor_km`.
     pub fn new(
         frame: &BorderFrame,
         corridor_km: f64,
+        read: usize,
         chunks: Vec<Option<ChunkNearest>>,
     ) -> EarlyNearest {
         assert!(
             chunks.iter().flatten().all(|c| c.len() == CHUNK),
             "only whole chunks are placed early"
         );
+        assert!(chunks.len() * CHUNK <= read, "chunks of the incidents read");
         EarlyNearest {
             frame_stamp: frame.stamp(),
             corridor_bits: corridor_km.to_bits(),
+            read,
             chunks,
         }
     }
@@ -211,7 +225,8 @@ impl EarlyNearest {
 }
 
 /// Incidents with the nearest borders found for them ahead of the analysis: what the
-/// analysis reads in their place ([`AnalysisInput::early_nearest`]).
+/// analysis reads in their place ([`AnalysisInput::early_nearest`]). Every other method
+/// is the input's own, forwarded.
 pub struct WithEarly<'a, I: ?Sized> {
     pub input: &'a I,
     pub early: &'a EarlyNearest,
@@ -240,6 +255,10 @@ impl<I: AnalysisInput + ?Sized> AnalysisInput for WithEarly<'_, I> {
         frame: &BorderFrame,
         corridor_km: f64,
     ) -> Option<&ChunkNearest> {
+        // Answers for a list of another length are not this list's (a misuse, not a case).
+        if self.input.len() != self.early.read {
+            return None;
+        }
         self.early.chunk(first, end, frame, corridor_km)
     }
 }

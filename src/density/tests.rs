@@ -488,6 +488,7 @@ fn nearest_borders_found_early_are_read_and_give_the_analysis_own_figures() {
     let early = nearest::EarlyNearest::new(
         &frame,
         opts.corridor_km,
+        located.len(),
         early_chunks(&located, &frame, opts.corridor_km),
     );
     assert_eq!(early.placed(), 2);
@@ -505,6 +506,7 @@ fn nearest_borders_found_early_are_read_and_give_the_analysis_own_figures() {
     let other = nearest::EarlyNearest::new(
         &frame,
         opts.corridor_km,
+        located.len(),
         early_chunks(&located, &frame, 10.0),
     );
     let with_other = nearest::WithEarly {
@@ -568,6 +570,7 @@ fn early_answers_are_refused_for_another_frame_corridor_or_range() {
     let early = nearest::EarlyNearest::new(
         &frame,
         opts.corridor_km,
+        located.len(),
         early_chunks(&located, &frame, opts.corridor_km),
     );
     let chunk = nearest::CHUNK;
@@ -587,7 +590,7 @@ fn early_answers_are_refused_for_another_frame_corridor_or_range() {
     // A chunk left to the analysis is not read from those placed after it.
     let mut gap = early_chunks(&located, &frame, corridor);
     gap[0] = None;
-    let gap = nearest::EarlyNearest::new(&frame, corridor, gap);
+    let gap = nearest::EarlyNearest::new(&frame, corridor, located.len(), gap);
     assert_eq!(gap.placed(), 1);
     assert!(gap.chunk(0, chunk, &frame, corridor).is_none());
     let second = gap.chunk(chunk, 2 * chunk, &frame, corridor).unwrap();

@@ -5,40 +5,58 @@ use crate::density::columns::AnalysisInput;
 use crate::density::nearest::{CHUNK, ChunkNearest, EarlyNearest};
 use crate::density::{AnalysisOptions, BorderFrame};
 use crate::geodata::GeoData;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::TrySendError;
 
 /// What a reader shows after each batch: the incidents located so far.
 pub(crate) type Watch<'w> = dyn FnMut(&dyn AnalysisInput) + Send + 'w;
 
-/// Runs `read` on this thread (which shows `watch` the incidents located so far after each
-/// batch) while a thread of its own builds the analysis's border frame and then, at the
-/// lowest priority (`SCHED_IDLE`: only on a core nothing else wants), finds the nearest
-/// border of each whole chunk of incidents ([`CHUNK`]) as soon as it is read.
+/// Points of incidents: longitude, latitude, radius (km).
+type Points = Vec<(f64, f64, f64)>;
+
+/// Runs `read` on this thread while a thread of its own builds the analysis's border frame
+/// and then, at the lowest nice level (19: a core nothing else wants, or about 1.5% of a
+/// busy one), finds the nearest border of whole chunks of incidents ([`CHUNK`]). `read`
+/// shows its `watch` the incidents located so far after each batch (on the thread that
+/// files them); their points are copied there a batch at a time into chunks, and a chunk
+/// goes to the placer when it is free or has none waiting; one read meanwhile is left to
+/// the analysis.
 ///
 /// Reading leaves about a quarter of two cores idle (its stages wait on one another), which
 /// this fills without taking a core from them: on the thread pool, at the same priority,
-/// the same work slowed the reading about as much as it gained. When the reading ends, the
-/// thread gives up the chunk it is on (there is no more idle time to fill), and the
-/// analysis finds the nearest borders of the chunks not placed here. Where the priority
-/// cannot be lowered, no chunk is placed early.
+/// the same work slowed the reading about as much as it gained. When the reading ends (or
+/// fails, or panics), the placer is told to stop and gives up the chunk it is on within
+/// 4,096 records (there is no more idle time to fill); the analysis finds the nearest
+/// borders of the chunks not placed here ([`EarlyNearest`]). Where the priority cannot be
+/// lowered, no chunk is placed early.
 pub(crate) fn read_placing_early<R>(
     geo: &GeoData,
     opts: &AnalysisOptions,
     read: impl FnOnce(&mut Watch<'_>) -> R,
 ) -> (R, BorderFrame, EarlyNearest) {
+    read_counting_placed(geo, opts, &AtomicUsize::new(0), read)
+}
+
+/// [`read_placing_early`], adding one to `placed` as each chunk is placed.
+fn read_counting_placed<R>(
+    geo: &GeoData,
+    opts: &AnalysisOptions,
+    placed_count: &AtomicUsize,
+    read: impl FnOnce(&mut Watch<'_>) -> R,
+) -> (R, BorderFrame, EarlyNearest) {
     let corridor_km = opts.corridor_km;
     let stop = AtomicBool::new(false);
-    // One chunk waits while the placer works on another; a chunk read while one waits is
-    // left to the analysis (the placer, given only idle time, falls behind the reading, and
-    // copies queued for it would be memory held for nothing).
-    let (to_place, chunks) = std::sync::mpsc::sync_channel::<(usize, Vec<(f64, f64, f64)>)>(1);
+    let (to_place, chunks) = std::sync::mpsc::sync_channel::<(usize, Points)>(1);
     std::thread::scope(|threads| {
         let placer = threads.spawn(|| {
             let frame = BorderFrame::new(geo, opts);
             let mut placed: Vec<Option<ChunkNearest>> = Vec::new();
-            if idle_priority() {
+            if !stop.load(Ordering::Relaxed) && lowest_priority() {
                 for (k, points) in chunks {
+                    // A chunk still waiting when the reading ends is the analysis's.
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
                     let Some(chunk) = ChunkNearest::new_unless_stopped(
                         CHUNK,
                         |j| points[j],
@@ -50,70 +68,208 @@ pub(crate) fn read_placing_early<R>(
                     };
                     placed.resize_with(k, || None);
                     placed.push(Some(chunk));
+                    placed_count.fetch_add(1, Ordering::Relaxed);
                 }
             }
             (frame, placed)
         });
-        // The next chunk's number and points. Each batch's points are copied as soon as it
-        // is added, while its records are still in the cache (this runs on the thread the
-        // reading waits for).
-        let mut next = 0usize;
-        let mut points: Vec<(f64, f64, f64)> = Vec::with_capacity(CHUNK);
-        let read = read(&mut |located: &dyn AnalysisInput| {
-            let mut i = next * CHUNK + points.len();
-            while i < located.len() {
-                let end = located.len().min(i + (CHUNK - points.len()));
-                points.extend((i..end).map(|i| located.point(i)));
-                i = end;
-                if points.len() == CHUNK {
-                    let full = std::mem::take(&mut points);
-                    points = match to_place.try_send((next, full)) {
-                        Ok(()) => Vec::with_capacity(CHUNK),
-                        // Left to the analysis: the copy is used again.
-                        Err(TrySendError::Full((_, mut unsent)))
-                        | Err(TrySendError::Disconnected((_, mut unsent))) => {
-                            unsent.clear();
-                            unsent
-                        }
-                    };
-                    next += 1;
-                }
-            }
-        });
-        stop.store(true, Ordering::Relaxed);
-        drop(to_place);
+        let (read, located) = {
+            // Told to stop however `read` ends, a panic included (the placer is joined
+            // before the panic goes on).
+            let _stop = StopOnDrop(&stop);
+            let mut copier = ChunkCopier::new(CHUNK);
+            let mut located = 0;
+            let read = read(&mut |incidents: &dyn AnalysisInput| {
+                located = incidents.len();
+                copier.take(incidents, &mut |k, points| {
+                    to_place.try_send((k, points)).map_err(|e| match e {
+                        TrySendError::Full((_, unsent))
+                        | TrySendError::Disconnected((_, unsent)) => unsent,
+                    })
+                });
+            });
+            drop(to_place);
+            (read, located)
+        };
         let (frame, placed) = placer
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        let early = EarlyNearest::new(&frame, corridor_km, placed);
+        let early = EarlyNearest::new(&frame, corridor_km, located, placed);
         (read, frame, early)
     })
 }
 
-/// Puts the calling thread in the `SCHED_IDLE` class; whether it is.
+/// Sets its flag when dropped.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Copies the points of the incidents located so far into whole chunks, batch by batch,
+/// handing each full chunk on (its number and points) as it fills. A chunk the receiver
+/// refuses (handing back its points) is skipped, its copy used again.
+struct ChunkCopier {
+    chunk: usize,
+    /// The number of the chunk being filled, and its points so far.
+    next: usize,
+    points: Points,
+}
+
+impl ChunkCopier {
+    fn new(chunk: usize) -> ChunkCopier {
+        ChunkCopier {
+            chunk,
+            next: 0,
+            points: Vec::with_capacity(chunk),
+        }
+    }
+
+    /// Copies the incidents not yet copied.
+    fn take(
+        &mut self,
+        located: &dyn AnalysisInput,
+        hand_on: &mut dyn FnMut(usize, Points) -> Result<(), Points>,
+    ) {
+        let mut i = self.next * self.chunk + self.points.len();
+        while i < located.len() {
+            let end = located.len().min(i + (self.chunk - self.points.len()));
+            self.points.extend((i..end).map(|i| located.point(i)));
+            i = end;
+            if self.points.len() == self.chunk {
+                let full = std::mem::take(&mut self.points);
+                self.points = match hand_on(self.next, full) {
+                    Ok(()) => Vec::with_capacity(self.chunk),
+                    Err(mut unsent) => {
+                        unsent.clear();
+                        unsent
+                    }
+                };
+                self.next += 1;
+            }
+        }
+    }
+}
+
+/// Lowers the calling thread to nice 19 (on Linux, a thread's own); whether it is. A nice
+/// level, not `SCHED_IDLE`: a thread at nice 19 still gets a small share of a busy core,
+/// so one told to stop sees it soon even on a machine loaded by other work.
 #[cfg(target_os = "linux")]
-fn idle_priority() -> bool {
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: pid 0 is the calling thread, and `param` is a valid `sched_param`.
-    unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0 }
+fn lowest_priority() -> bool {
+    // SAFETY: `gettid` has no preconditions; `setpriority` on this thread's id changes
+    // only this thread's nice level.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19) == 0
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn idle_priority() -> bool {
+fn lowest_priority() -> bool {
     false
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::analysis::AnalysisJob;
+    use super::super::prepare::ingest_for_analysis_with;
+    use super::{ChunkCopier, Points, read_counting_placed};
+    use crate::density::AnalysisOptions;
     use crate::density::analyse_tables_in;
-    use crate::density::columns::AnalysisInput;
-    use crate::density::nearest::{CHUNK, ChunkNearest};
+    use crate::density::columns::{AnalysisInput, IncidentColumns, Subject};
+    use crate::density::nearest::{CHUNK, ChunkNearest, WithEarly};
+    use crate::geodata::GeoData;
+    use crate::ingest::IngestOptions;
+    use crate::model::PrecisionClass;
     use std::io::Write;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Read through the job's own path, every chunk the placer found (however many the idle
-    /// time allowed: none is asserted) holds the answers the analysis would find itself, and
-    /// the tables are those of an analysis that finds them all.
+    /// `n` incidents whose longitude is their index.
+    fn numbered(n: usize) -> IncidentColumns {
+        let mut columns = IncidentColumns::new();
+        for i in 0..n {
+            columns.push(&Subject {
+                lon: i as f64,
+                lat: 35.0,
+                precision: PrecisionClass::Exact,
+                radius_km: 0.0,
+                stretch: None,
+                date: None,
+                count: 1.0,
+                fatalities: None,
+                fatalities_low: None,
+                fatalities_high: None,
+                wounded: None,
+                event_type: None,
+                actors: None,
+                format: "native",
+                source: None,
+                event_id: None,
+            });
+        }
+        columns
+    }
+
+    /// Whatever the batches, each chunk handed on holds its own incidents' points, in
+    /// order, under its own number; a refused chunk is skipped and the next one is whole.
+    #[test]
+    fn the_copier_hands_on_each_whole_chunk_once_whatever_the_batches() {
+        let all = numbered(50);
+        for batches in [
+            vec![50],
+            vec![1; 50],
+            vec![7, 1, 9, 33],
+            vec![8, 8, 8],
+            vec![16, 17, 17],
+        ] {
+            for refuse_odd in [false, true] {
+                let mut copier = ChunkCopier::new(8);
+                let mut handed: Vec<(usize, Points)> = Vec::new();
+                let mut read = 0;
+                for batch in &batches {
+                    read += batch;
+                    copier.take(&numbered(read), &mut |k, points| {
+                        if refuse_odd && k % 2 == 1 {
+                            return Err(points);
+                        }
+                        handed.push((k, points));
+                        Ok(())
+                    });
+                }
+                let expected: Vec<usize> = (0..read / 8)
+                    .filter(|k| !refuse_odd || k % 2 == 0)
+                    .collect();
+                let numbers: Vec<usize> = handed.iter().map(|(k, _)| *k).collect();
+                assert_eq!(numbers, expected, "{batches:?} {refuse_odd}");
+                for (k, points) in &handed {
+                    let own: Points = (k * 8..(k + 1) * 8).map(|i| all.point(i)).collect();
+                    assert_eq!(points, &own, "{batches:?} chunk {k}");
+                }
+            }
+        }
+    }
+
+    /// The first `len` incidents of a list.
+    struct Prefix<'a> {
+        all: &'a IncidentColumns,
+        len: usize,
+    }
+
+    impl AnalysisInput for Prefix<'_> {
+        fn len(&self) -> usize {
+            self.len
+        }
+        fn subject(&self, i: usize) -> Subject<'_> {
+            self.all.subject(i)
+        }
+    }
+
+    /// Incidents read by the job's own reading, shown to the placer a chunk at a time as
+    /// a reading would, each time waiting for the placer to take the chunk (it has only
+    /// idle time: this thread, waiting, leaves it a core): each chunk placed holds the
+    /// answers the analysis finds itself, and the analysis that reads them gives the
+    /// tables of one that finds them all.
     #[test]
     fn chunks_placed_while_reading_hold_the_analysis_own_answers() {
         let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
@@ -124,36 +280,76 @@ mod tests {
             csv.push_str(&format!("{i},2025-03-0{},{lon:.5},{lat:.5}\n", 1 + i % 9));
         }
         file.write_all(csv.as_bytes()).unwrap();
-        let job = AnalysisJob {
-            inputs: vec![file.path().to_path_buf()],
-            ..AnalysisJob::default()
-        };
-        let ready = job.prepare(None, &mut |_| {}).unwrap();
-        let located = &ready.prepared.located;
+        let geo = GeoData::load(None).unwrap();
+        let opts = AnalysisOptions::default();
+        let inputs = [file.path().to_path_buf()];
+        let all = ingest_for_analysis_with(&inputs, &geo, &IngestOptions::DEFAULT, &mut |_| {})
+            .unwrap()
+            .located;
+        let placed = AtomicUsize::new(0);
+        let (located, frame, early) = read_counting_placed(&geo, &opts, &placed, |watch| {
+            for k in 1..=3 {
+                watch(&Prefix {
+                    all: &all,
+                    len: k * CHUNK + 100,
+                });
+                let waited = std::time::Instant::now();
+                while placed.load(Ordering::Relaxed) < k && waited.elapsed().as_secs() < 120 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+            }
+            watch(&all);
+            Ok::<_, ()>(all)
+        });
+        let located = located.unwrap();
         assert_eq!(located.len(), 3 * CHUNK + 500);
-        let corridor = job.options.corridor_km;
-        assert!(ready.early.placed() <= 3);
+        assert_eq!(early.placed(), 3);
+        let corridor = opts.corridor_km;
         for k in 0..3 {
             let first = k * CHUNK;
-            let Some(early) = ready
-                .early
-                .chunk(first, first + CHUNK, &ready.frame, corridor)
-            else {
-                continue;
-            };
-            let own = ChunkNearest::new(
-                CHUNK,
-                |j| located.point(first + j),
-                &ready.frame.index,
-                corridor,
+            let placed_early = early.chunk(first, first + CHUNK, &frame, corridor).unwrap();
+            let own =
+                ChunkNearest::new(CHUNK, |j| located.point(first + j), &frame.index, corridor);
+            assert!(
+                (0..CHUNK).all(|j| placed_early.of(j) == own.of(j)),
+                "chunk {k}"
             );
-            assert!((0..CHUNK).all(|j| early.of(j) == own.of(j)), "chunk {k}");
         }
-        let with_early = analyse_tables_in(&ready.incidents(), &ready.frame, &job.options);
-        let without = analyse_tables_in(located, &ready.frame, &job.options);
+        let with_early = WithEarly {
+            input: &located,
+            early: &early,
+        };
+        assert!(
+            with_early
+                .early_nearest(0, CHUNK, &frame, corridor)
+                .is_some()
+        );
+        let read_early = analyse_tables_in(&with_early, &frame, &opts);
+        let without = analyse_tables_in(&located, &frame, &opts);
         assert_eq!(
-            serde_json::to_string(&with_early).unwrap(),
+            serde_json::to_string(&read_early).unwrap(),
             serde_json::to_string(&without).unwrap()
         );
+        // Answers are not read for a list of another length.
+        let other = numbered(located.len() + 1);
+        let misused = WithEarly {
+            input: &other,
+            early: &early,
+        };
+        assert!(misused.early_nearest(0, CHUNK, &frame, corridor).is_none());
+    }
+
+    /// A reading that panics still stops the placer, and the panic goes on.
+    #[test]
+    fn a_reading_that_panics_stops_the_placer() {
+        let geo = GeoData::load(None).unwrap();
+        let opts = AnalysisOptions::default();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_counting_placed(&geo, &opts, &AtomicUsize::new(0), |watch| {
+                watch(&numbered(2 * CHUNK));
+                panic!("reading failed");
+            })
+        }));
+        assert!(caught.is_err());
     }
 }
