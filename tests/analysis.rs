@@ -748,3 +748,62 @@ fn a_cluster_of_events_makes_its_segment_a_hotspot() {
             .all(|r| r["hotspot"].is_empty() && r["hotspot_q"].is_empty())
     );
 }
+
+/// `density` on a list of several whole chunks (some of whose nearest borders it finds while
+/// the list is read, as many as idle time allows, differently from run to run) writes the
+/// tables an analysis in the library gives, which finds every nearest border itself.
+#[test]
+fn density_tables_are_the_analysis_own_however_many_chunks_are_placed_while_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("spread.csv");
+    // xorshift: deterministic, about 100,000 points over the region, a fifth repeated.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut unit = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut csv = String::from("id,date,longitude,latitude,fatalities\n");
+    let mut last = (0.0, 0.0);
+    for i in 0..100_000 {
+        if i % 5 != 4 {
+            last = (60.0 + unit() * 16.0, 29.0 + unit() * 12.0);
+        }
+        let day = 1 + i % 28;
+        csv.push_str(&format!(
+            "e{i},2025-02-{day:02},{:.5},{:.5},{}\n",
+            last.0,
+            last.1,
+            i % 3
+        ));
+    }
+    std::fs::write(&csv_path, &csv).unwrap();
+    let geo = GeoData::load(None).unwrap();
+    let located = borderwatch::pipeline::ingest_and_geocode(
+        std::slice::from_ref(&csv_path),
+        &geo,
+        false,
+        &mut |_| {},
+    )
+    .unwrap()
+    .geocoded
+    .located;
+    assert_eq!(located.len(), 100_000);
+    let own = analyse(&located, &geo, &AnalysisOptions::default());
+    for round in 0..2 {
+        let out = dir.path().join(format!("out{round}"));
+        Command::cargo_bin("borderwatch")
+            .unwrap()
+            .args(["density", "-q", "--out"])
+            .arg(&out)
+            .arg(&csv_path)
+            .assert()
+            .success();
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+        use borderwatch::export::tables;
+        assert_eq!(read("segments.csv"), tables::segments_csv(&own).unwrap());
+        assert_eq!(read("sectors.csv"), tables::sectors_csv(&own).unwrap());
+        assert_eq!(read("borders.csv"), tables::borders_csv(&own).unwrap());
+    }
+}
