@@ -269,9 +269,12 @@ mod tests {
     /// a reading would, each time waiting for the placer to take the chunk (it has only
     /// idle time: this thread, waiting, leaves it a core): each chunk placed holds the
     /// answers the analysis finds itself, and the analysis that reads them gives the
-    /// tables of one that finds them all.
+    /// tables of one that finds them all. (Linux only: elsewhere no chunk is placed early.)
     #[test]
     fn chunks_placed_while_reading_hold_the_analysis_own_answers() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
         let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         let mut next = crate::geo_util::test_uniform(41);
         let mut csv = String::from("id,date,longitude,latitude\n");
