@@ -15,10 +15,10 @@ pub(crate) type Watch<'w> = dyn FnMut(&dyn AnalysisInput) + Send + 'w;
 type Points = Vec<(f64, f64, f64)>;
 
 /// Runs `read` on this thread while a thread of its own builds the analysis's border frame
-/// and then, at the lowest nice level (19: a core nothing else wants, or about 1.5% of a
-/// busy one), finds the nearest border of whole chunks of incidents ([`CHUNK`]). `read`
-/// shows its `watch` the incidents located so far after each batch (on the thread that
-/// files them); their points are copied there a batch at a time into chunks, and a chunk
+/// and then, at the lowest nice level (19: a core nothing else wants, or about 1.4% of a
+/// busy one, by its scheduling weight, 15 against 1,024), finds the nearest border of
+/// whole chunks of incidents ([`CHUNK`]). `read` shows its `watch` the incidents located
+/// so far after each batch (on the thread that files them); their points are copied there a batch at a time into chunks, and a chunk
 /// goes to the placer when it is free or has none waiting; one read meanwhile is left to
 /// the analysis.
 ///
