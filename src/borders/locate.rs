@@ -13,7 +13,7 @@ use super::calibrated::Calibrated;
 use super::cells::{CellGrid, CentreSearch};
 use super::runs::Runs;
 use super::sphere::{self, ChordIndex};
-use super::tangent::{TangentLower, bounds_km};
+use super::tangent::{TangentLower, bounds_km, tangent_km};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
@@ -243,6 +243,24 @@ impl BorderIndex {
     /// position and side of that segment's nearest point: cheap attributes for a point
     /// whose exact figures nothing depends on.
     pub fn nearest_within(&self, lon: f64, lat: f64, reach_km: f64) -> Option<BorderPosition> {
+        self.nearest_settled(lon, lat, reach_km, &|_, _| false)
+    }
+
+    /// [`Self::nearest_within`] for a caller that needs a distance within reach only as
+    /// exactly as `settled` says: given bounds (low, high) of the distance, it answers
+    /// whether every value between them serves as well as the exact one. The border,
+    /// position and side are always [`Self::nearest_within`]'s, and so is the distance
+    /// where `settled` does not hold; where it holds for bounds that differ (a border more
+    /// than 0.2° away, where the exact distance is Karney's geodesic, the costly step), the
+    /// distance is the tangent plane's ([`super::tangent::tangent_km`]), within its error
+    /// bound of the geodesic, which is not measured.
+    pub fn nearest_settled(
+        &self,
+        lon: f64,
+        lat: f64,
+        reach_km: f64,
+        settled: &dyn Fn(f64, f64) -> bool,
+    ) -> Option<BorderPosition> {
         let cell = self.cells.cell_of(lon, lat);
         if reach_km.is_finite() {
             let cell_lower = cell.map_or(0.0, |(cx, cy)| self.cell_lower_km(cx, cy));
@@ -363,6 +381,11 @@ impl BorderIndex {
             flat.swap(0, first);
         }
         let cheap = TangentLower::new(lat, limit);
+        if let Some(p) = self.decided_by_bounds(&flat, lon, lat, k, &cheap, settled) {
+            return Some(p);
+        }
+        // Bounds alone left two stretches of border about equally far: each candidate is
+        // measured.
         let mut upper = f64::INFINITY;
         // Candidates whose nearest points coincide (a shared vertex) have one geodesic
         // distance: it is measured once.
@@ -407,6 +430,70 @@ impl BorderIndex {
             }
         }
         best.map(|(p, _)| p)
+    }
+
+    /// The nearest of the kept candidates (`flat`, the nearest calibrated first) where the
+    /// bounds of their distances decide it without a geodesic, `None` where they do not
+    /// (about equally far stretches; more than a few candidates left).
+    ///
+    /// Each candidate's foot is bounded as in [`Self::nearest_within`]'s measuring (the
+    /// cheap bound, then the tangent plane's), one beyond the least upper bound so far
+    /// dropped. The nearest is then the candidate with the least upper bound if every
+    /// other one's lower bound lies beyond it, or shares its foot (the same point of the
+    /// line, so the same distance: the tie goes to the lower border, then segment, as
+    /// there). Only its distance is measured, and only where `settled` asks for it.
+    fn decided_by_bounds(
+        &self,
+        flat: &[(u32, u32, f64, f64)],
+        lon: f64,
+        lat: f64,
+        k: f64,
+        cheap: &TangentLower,
+        settled: &dyn Fn(f64, f64) -> bool,
+    ) -> Option<BorderPosition> {
+        // (border, segment, foot, lower and upper bounds, km)
+        type Bounded = (u32, u32, (f64, f64), f64, f64);
+        const ROOM: usize = 8;
+        let mut left: [Bounded; ROOM] = [(0, 0, (0.0, 0.0), 0.0, 0.0); ROOM];
+        let mut n = 0;
+        let mut upper = f64::INFINITY;
+        for &(bi, si, ..) in flat {
+            let foot = self.foot(bi as usize, si as usize, lon, lat, k);
+            if cheap.lower_km(lon, lat, foot) > upper {
+                continue;
+            }
+            let (low, high) = bounds_km(lon, lat, foot);
+            if low > upper {
+                continue;
+            }
+            upper = upper.min(high);
+            if n == ROOM {
+                return None;
+            }
+            left[n] = (bi, si, foot, low, high);
+            n += 1;
+        }
+        let left = &left[..n];
+        let mut nearest = *left
+            .iter()
+            .min_by(|a, b| a.4.total_cmp(&b.4).then((a.0, a.1).cmp(&(b.0, b.1))))?;
+        for c in left {
+            if c.2 == nearest.2 {
+                if (c.0, c.1) < (nearest.0, nearest.1) {
+                    nearest = *c;
+                }
+            } else if c.3.partial_cmp(&nearest.4) != Some(std::cmp::Ordering::Greater) {
+                // Not beyond it (or not a number): measured.
+                return None;
+            }
+        }
+        let (bi, si, foot, low, high) = nearest;
+        let distance_km = if low < high && settled(low, high) {
+            tangent_km(lon, lat, foot.0, foot.1)
+        } else {
+            crate::geo_util::km_near(lon, lat, foot.0, foot.1)
+        };
+        Some(self.position(bi as usize, si as usize, lon, lat, k, distance_km))
     }
 
     /// Candidate segments for a point off the grid, in order of their distance in the
@@ -650,151 +737,4 @@ pub fn sub_line(b: &Border, km_from: f64, km_to: f64) -> Vec<(f64, f64)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::borders::shipped;
-
-    #[test]
-    fn nearest_matches_brute_force() {
-        let borders = shipped().unwrap();
-        let idx = BorderIndex::new(&borders);
-        let mut seed = 12345u64;
-        // Most points near the borders (on the candidate grid), some far off it.
-        for i in 0..240 {
-            let (lon0, lon_span, lat0, lat_span) = if i % 4 == 3 {
-                (40.0, 60.0, 10.0, 45.0)
-            } else {
-                (60.0, 16.0, 29.0, 10.0)
-            };
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let lon = lon0 + (seed >> 33) as f64 / (1u64 << 31) as f64 * lon_span;
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let lat = lat0 + (seed >> 33) as f64 / (1u64 << 31) as f64 * lat_span;
-            let fast = idx.nearest(lon, lat).unwrap();
-            let brute = (0..borders.len())
-                .map(|b| idx.position_on(b, lon, lat))
-                .min_by(|a, b| a.distance_km.total_cmp(&b.distance_km))
-                .unwrap();
-            assert!(
-                (fast.distance_km - brute.distance_km).abs() < 1e-9,
-                "at {lon} {lat}"
-            );
-            // Borders meet at tripoints, where two are equally near.
-            let tie = (idx.position_on(fast.border, lon, lat).distance_km - brute.distance_km)
-                .abs()
-                < 1e-9;
-            assert!(fast.border == brute.border || tie, "at {lon} {lat}");
-        }
-    }
-
-    #[test]
-    fn within_reach_the_answer_is_exact_and_beyond_it_close() {
-        // The shipped lines are at survey resolution (30,000 vertices on AF-PK).
-        {
-            let borders = shipped().unwrap();
-            let idx = BorderIndex::new(&borders);
-            let mut next = crate::geo_util::test_uniform(21);
-            let (mut exact, mut approximate) = (0, 0);
-            for i in 0..1200 {
-                let (lon, lat) = if i % 5 == 4 {
-                    (30.0 + next() * 80.0, 5.0 + next() * 55.0)
-                } else {
-                    (60.0 + next() * 16.0, 29.0 + next() * 12.0)
-                };
-                let reach = [10.0, 54.0, 200.0][i % 3];
-                let full = idx.nearest(lon, lat).unwrap();
-                let near = idx.nearest_within(lon, lat, reach).unwrap();
-                if full.distance_km <= reach {
-                    assert_eq!(near, full, "at {lon} {lat}");
-                    exact += 1;
-                } else {
-                    // Beyond reach, and never said to be within it.
-                    assert!(near.distance_km > reach, "at {lon} {lat}");
-                    let rel = (near.distance_km - full.distance_km).abs() / full.distance_km;
-                    assert!(rel < 0.01, "at {lon} {lat}: {near:?} vs {full:?}");
-                    approximate += 1;
-                }
-            }
-            assert!(exact > 120 && approximate > 120, "{exact} {approximate}");
-        }
-    }
-
-    #[test]
-    fn the_side_agrees_with_the_country_polygons() {
-        let geo = crate::geodata::GeoData::load(None).unwrap();
-        let borders: Vec<Border> = geo
-            .borders
-            .iter()
-            .filter(|b| b.country_a.is_some())
-            .cloned()
-            .collect();
-        let idx = BorderIndex::new(&borders);
-        let country = |code: &str| geo.countries.iter().find(|c| c.code == code).unwrap();
-        let mut next = crate::geo_util::test_uniform(99);
-        let mut checked = 0;
-        for b in &borders {
-            for _ in 0..400 {
-                // Near a random vertex, within about 30 km.
-                let v = b.line.0[(next() * b.line.0.len() as f64) as usize];
-                let (lon, lat) = (v.x + (next() - 0.5) * 0.6, v.y + (next() - 0.5) * 0.6);
-                let p = idx.nearest(lon, lat).unwrap();
-                let pb = &borders[p.border];
-                let side = if p.right_side {
-                    &pb.country_a
-                } else {
-                    &pb.country_b
-                };
-                let side = side.as_deref().unwrap();
-                let (a, c) = (
-                    pb.country_a.as_deref().unwrap(),
-                    pb.country_b.as_deref().unwrap(),
-                );
-                let inside_a = country(a).contains(lon, lat);
-                let inside_b = country(c).contains(lon, lat);
-                // Only points clearly inside one of the two countries, off the line's ends
-                // (beyond an end, neither side is defined), say anything.
-                let at_end = p.along_km < 0.01 || p.along_km > pb.measured_km - 0.01;
-                if p.distance_km < 0.5 || inside_a == inside_b || at_end {
-                    continue;
-                }
-                let truth = if inside_a { a } else { c };
-                assert_eq!(side, truth, "{} at {lon} {lat}", pb.id);
-                checked += 1;
-            }
-        }
-        assert!(checked > 1000, "{checked}");
-    }
-
-    #[test]
-    fn a_point_placed_at_km_k_is_found_at_km_k() {
-        let borders = shipped().unwrap();
-        let idx = BorderIndex::new(&borders);
-        let tj = borders.iter().position(|b| b.id == "AF-TJ").unwrap();
-        for km in [0.5, 100.0, 333.3, 600.0, 1000.0, 1171.0] {
-            let (lon, lat) = idx.point_at(tj, km);
-            let p = idx.position_on(tj, lon, lat);
-            assert!(p.distance_km < 0.001, "{km}: {}", p.distance_km);
-            assert!(
-                (p.along_km - km).abs() < 0.01,
-                "{km}: found at {}",
-                p.along_km
-            );
-        }
-    }
-
-    #[test]
-    fn distance_matches_a_known_geodesic() {
-        // A straight east-west line at the equator: a point 1° north of it is 110.574 km away.
-        let line = geo::LineString::from(vec![(0.0, 0.0), (2.0, 0.0)]);
-        let b = Border::new("T".into(), "T".into(), line);
-        let idx = BorderIndex::new(&[b]);
-        let p = idx.nearest(1.0, 1.0).unwrap();
-        assert!((p.distance_km - 110.574).abs() < 0.01, "{}", p.distance_km);
-        assert!((p.along_km - 111.319).abs() < 0.01, "{}", p.along_km);
-        assert!(!p.right_side, "north of an eastward line is on its left");
-    }
-}
+mod tests;

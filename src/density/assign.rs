@@ -81,6 +81,27 @@ pub fn share_reach_km(corridor_km: f64, radius_km: f64) -> f64 {
     corridor_km + cut_off_km(radius_km) + 0.001
 }
 
+/// Whether [`point_shares`] gives the same shares, bit for bit, for every distance from
+/// `low` to `high` km (on either side of the border) of every location whose share reach
+/// ([`share_reach_km`]) is at most `reach_km`: then the distance need not be measured
+/// exactly.
+///
+/// The distance d enters the shares only through comparisons with the corridor's edges
+/// c (−C and C for both sides, 0 and ±C for one) and with c ± r, r the location's cut-off
+/// radius, and as the bounds c − d of the integrand wherever the disc crosses an edge. With
+/// r at most `reach_km` − C − 1 m, a distance within C − r (and, for one side, beyond r) by
+/// over a metre keeps every comparison's answer, and the disc crosses no edge.
+pub fn shares_settled(
+    corridor_km: f64,
+    side: CorridorSide,
+    reach_km: f64,
+    low: f64,
+    high: f64,
+) -> bool {
+    let radius = reach_km - corridor_km;
+    high < corridor_km - radius && (side == CorridorSide::Both || low > radius)
+}
+
 /// Where a location's Gaussian is cut off (km): its radius, none when the radius is not a
 /// usable number. [`point_shares`] and [`share_reach_km`] must agree on it.
 fn cut_off_km(radius_km: f64) -> f64 {
@@ -427,6 +448,68 @@ mod tests {
             CorridorSide::Both,
         );
         assert!(s.outside < 1.0, "{s:?}");
+    }
+
+    /// Where [`shares_settled`] holds, every distance between its bounds gives the same
+    /// shares to the bit, for every radius within the reach and either side; and it holds
+    /// for most distances well inside the corridor.
+    #[test]
+    fn settled_distances_give_the_same_shares() {
+        let b = line_border();
+        let cuts = cuts_every_25_km(&b);
+        let mut next = crate::geo_util::test_uniform(47);
+        let (mut settled, mut inside) = (0, 0);
+        for _ in 0..20_000 {
+            let corridor = 1.0 + next() * 80.0;
+            let widest = match (next() * 4.0) as u32 {
+                0 => 0.0,
+                1 => next() * 0.01,
+                2 => next() * 2.0,
+                _ => next() * 60.0,
+            };
+            let reach = share_reach_km(corridor, widest);
+            let low = next() * corridor;
+            let high = low + next() * next() * 0.02;
+            let side = [
+                CorridorSide::Both,
+                CorridorSide::Afghan,
+                CorridorSide::Neighbour,
+            ][(next() * 3.0) as usize];
+            if high < corridor - widest - 0.01
+                && (side == CorridorSide::Both || low > widest + 0.01)
+            {
+                inside += 1;
+            }
+            if !shares_settled(corridor, side, reach, low, high) {
+                continue;
+            }
+            settled += 1;
+            let r = [widest, widest * next(), 0.0][(next() * 3.0) as usize];
+            let along = -5.0 + next() * (b.measured_km + 10.0);
+            let right_side = next() < 0.5;
+            let shares = |distance_km: f64| {
+                let pos = BorderPosition {
+                    border: 0,
+                    distance_km,
+                    along_km: along,
+                    right_side,
+                };
+                let s = point_shares(sigma_for_radius(r), r, &pos, &b, &cuts, corridor, side);
+                let bits: Vec<(usize, u64)> =
+                    s.segments.iter().map(|&(k, x)| (k, x.to_bits())).collect();
+                (bits, s.outside.to_bits(), s.point_segment)
+            };
+            let at_low = shares(low);
+            for t in [0.25, 0.5, 1.0] {
+                let d = low + (high - low) * t;
+                assert_eq!(
+                    shares(d),
+                    at_low,
+                    "{corridor} {widest} {r} {low}..{high} {d}"
+                );
+            }
+        }
+        assert!(settled >= inside && inside > 5_000, "{settled} {inside}");
     }
 
     #[test]

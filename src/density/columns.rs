@@ -9,7 +9,7 @@
 //! trait, so both paths share one analysis and give the same figures.
 
 use super::BorderFrame;
-use super::nearest::ChunkNearest;
+use super::nearest::{ChunkNearest, Placing};
 use crate::model::{Date, IncidentRecord, LocatedIncident, Location, PrecisionClass, SourceFormat};
 use std::sync::Arc;
 
@@ -110,13 +110,13 @@ pub trait AnalysisInput: Sync {
         self.subject(i).event_id
     }
     /// The nearest borders of incidents `first..end`, if they were found ahead of the
-    /// analysis against `frame` with `corridor_km` ([`super::nearest::WithEarly`]).
+    /// analysis against `frame` with `placing` ([`super::nearest::WithEarly`]).
     fn early_nearest(
         &self,
         _first: usize,
         _end: usize,
         _frame: &BorderFrame,
-        _corridor_km: f64,
+        _placing: &Placing,
     ) -> Option<&ChunkNearest> {
         None
     }

@@ -85,7 +85,9 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
 /// [`analyse_in`] for a job that writes only the tables (`density`, `compare`): the same
 /// figures, with no per-incident placements (`placements` is empty). Each placement counts
 /// a reference to this thread's copy of a border id and of a side name, both looked up per
-/// incident, and a million placements are about 100 MB that such a job never reads.
+/// incident, and a million placements are about 100 MB that such a job never reads. Nor is
+/// a distance measured on the ellipsoid where every value its bounds allow gives the same
+/// shares ([`nearest::Placing`]).
 pub fn analyse_tables_in<I: AnalysisInput + ?Sized>(
     located: &I,
     frame: &BorderFrame,
@@ -118,6 +120,9 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
     // Shares per incident: measured in parallel a chunk at a time (bounded memory), then
     // added up in input order, so sums are the same on any number of cores.
     let mut placements = Vec::with_capacity(if keep_placements { located.len() } else { 0 });
+    // Without placements, only the shares read a distance: it is measured exactly only
+    // where they could depend on it.
+    let placing = nearest::Placing::of(opts, keep_placements);
     let mut seg_tally: Vec<Vec<Tally>> = all_segments
         .iter()
         .map(|s| vec![Tally::default(); s.len()])
@@ -256,14 +261,14 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
     // ([`nearest::EarlyNearest`]) or found now, then each record measured against its own.
     let measure_range = |first: usize, end: usize| -> Vec<Measured> {
         let found;
-        let nearest = match located.early_nearest(first, end, frame, opts.corridor_km) {
+        let nearest = match located.early_nearest(first, end, frame, &placing) {
             Some(chunk) => chunk,
             None => {
                 found = nearest::ChunkNearest::new(
                     end - first,
                     |j| located.point(first + j),
                     index,
-                    opts.corridor_km,
+                    placing,
                 );
                 &found
             }

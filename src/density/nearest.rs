@@ -6,9 +6,9 @@
 //! placing beyond reach could differ with other chunks. Both ways use [`CHUNK`] records
 //! from a multiple of it, so their answers are the same.
 
-use super::BorderFrame;
-use super::assign::share_reach_km;
+use super::assign::{CorridorSide, share_reach_km, shares_settled};
 use super::columns::{AnalysisInput, Subject};
+use super::{AnalysisOptions, BorderFrame};
 use crate::borders::locate::{BorderIndex, BorderPosition, PointMap};
 use crate::model::Date;
 use rayon::prelude::*;
@@ -16,6 +16,34 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Records placed together: chunks start at multiples of this.
 pub const CHUNK: usize = 1 << 15;
+
+/// How an analysis places its records: the corridor, whose reach is where a position must
+/// be exact, and how exact a distance within it must be.
+#[derive(Debug, Clone, Copy)]
+pub struct Placing {
+    pub corridor_km: f64,
+    /// The corridor's side where only the analysis's shares read the distances (a job that
+    /// writes the tables alone, [`super::analyse_tables_in`]): a distance is then measured
+    /// exactly only where the shares could depend on it ([`shares_settled`]). `None` where
+    /// the placements are kept and written: every distance within reach is exact.
+    pub shares_only: Option<CorridorSide>,
+}
+
+impl Placing {
+    /// The placing of an analysis with `opts` that keeps its placements or not.
+    pub fn of(opts: &AnalysisOptions, keep_placements: bool) -> Placing {
+        Placing {
+            corridor_km: opts.corridor_km,
+            shares_only: (!keep_placements).then_some(opts.corridor_side),
+        }
+    }
+
+    /// Whether answers found with `other` are this placing's.
+    fn is(&self, other: &Placing) -> bool {
+        self.corridor_km.to_bits() == other.corridor_km.to_bits()
+            && self.shares_only == other.shares_only
+    }
+}
 
 /// The nearest border of each record of one chunk.
 #[derive(Debug)]
@@ -33,9 +61,9 @@ impl ChunkNearest {
         n: usize,
         point: impl Fn(usize) -> (f64, f64, f64),
         index: &BorderIndex,
-        corridor_km: f64,
+        placing: Placing,
     ) -> ChunkNearest {
-        let distinct = Distinct::new(n, point, corridor_km, None).expect("no stop to see");
+        let distinct = Distinct::new(n, point, placing, None).expect("no stop to see");
         let nearest = distinct
             .order
             .par_iter()
@@ -52,10 +80,10 @@ impl ChunkNearest {
         n: usize,
         point: impl Fn(usize) -> (f64, f64, f64),
         index: &BorderIndex,
-        corridor_km: f64,
+        placing: Placing,
         stop: &AtomicBool,
     ) -> Option<ChunkNearest> {
-        let distinct = Distinct::new(n, point, corridor_km, Some(stop))?;
+        let distinct = Distinct::new(n, point, placing, Some(stop))?;
         let mut nearest = Vec::with_capacity(distinct.order.len());
         for part in distinct.order.chunks(256) {
             if stop.load(Ordering::Relaxed) {
@@ -89,6 +117,7 @@ struct Distinct {
     points: Vec<(f64, f64, f64)>,
     /// (cell, slot), in query order.
     order: Vec<(u32, u32)>,
+    placing: Placing,
 }
 
 impl Distinct {
@@ -100,7 +129,7 @@ impl Distinct {
     fn new(
         n: usize,
         point: impl Fn(usize) -> (f64, f64, f64),
-        corridor_km: f64,
+        placing: Placing,
         stop: Option<&AtomicBool>,
     ) -> Option<Distinct> {
         // Room for every record's own point from the start: growing the map by doubling
@@ -114,7 +143,7 @@ impl Distinct {
                 return None;
             }
             let (lon, lat, radius_km) = point(j);
-            let reach = share_reach_km(corridor_km, radius_km);
+            let reach = share_reach_km(placing.corridor_km, radius_km);
             let next = points.len() as u32;
             let slot = *slot_of
                 .entry((lon.to_bits(), lat.to_bits()))
@@ -141,12 +170,23 @@ impl Distinct {
             slots,
             points,
             order,
+            placing,
         })
     }
 
+    /// A point's nearest border within its widest reach, its distance as exact as the
+    /// placing asks.
     fn nearest(&self, slot: u32, index: &BorderIndex) -> Option<BorderPosition> {
         let (lon, lat, reach) = self.points[slot as usize];
-        index.nearest_within(lon, lat, reach)
+        match self.placing.shares_only {
+            None => index.nearest_within(lon, lat, reach),
+            Some(side) => {
+                let corridor = self.placing.corridor_km;
+                index.nearest_settled(lon, lat, reach, &|low, high| {
+                    shares_settled(corridor, side, reach, low, high)
+                })
+            }
+        }
     }
 
     /// The chunk, given the answers in query order.
@@ -165,12 +205,12 @@ impl Distinct {
 }
 
 /// Whole chunks of a job's records placed while the inputs were read, on cores the reading
-/// left idle, for one frame ([`BorderFrame::stamp`]) and corridor: the analysis reads a
+/// left idle, for one frame ([`BorderFrame::stamp`]) and placing: the analysis reads a
 /// chunk's answers here instead of finding them again.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EarlyNearest {
     frame_stamp: u64,
-    corridor_bits: u64,
+    placing: Placing,
     /// Incidents read: the input the answers are for has this many.
     read: usize,
     /// Chunk k, if placed, holds records k·[`CHUNK`] .. (k + 1)·[`CHUNK`].
@@ -179,10 +219,10 @@ pub struct EarlyNearest {
 
 impl EarlyNearest {
     /// Chunks 0, 1, … (those placed), each of [`CHUNK`] records, of `read` incidents in
-    /// all, placed against `frame`'s index with `corridor_km`.
+    /// all, placed against `frame`'s index with `placing`.
     pub fn new(
         frame: &BorderFrame,
-        corridor_km: f64,
+        placing: Placing,
         read: usize,
         chunks: Vec<Option<ChunkNearest>>,
     ) -> EarlyNearest {
@@ -193,23 +233,23 @@ impl EarlyNearest {
         assert!(chunks.len() * CHUNK <= read, "chunks of the incidents read");
         EarlyNearest {
             frame_stamp: frame.stamp(),
-            corridor_bits: corridor_km.to_bits(),
+            placing,
             read,
             chunks,
         }
     }
 
     /// The answers for records `first..end`, if they are one chunk placed here for this
-    /// frame and corridor.
+    /// frame and placing.
     pub fn chunk(
         &self,
         first: usize,
         end: usize,
         frame: &BorderFrame,
-        corridor_km: f64,
+        placing: &Placing,
     ) -> Option<&ChunkNearest> {
         if frame.stamp() != self.frame_stamp
-            || corridor_km.to_bits() != self.corridor_bits
+            || !placing.is(&self.placing)
             || !first.is_multiple_of(CHUNK)
             || end != first + CHUNK
         {
@@ -253,13 +293,13 @@ impl<I: AnalysisInput + ?Sized> AnalysisInput for WithEarly<'_, I> {
         first: usize,
         end: usize,
         frame: &BorderFrame,
-        corridor_km: f64,
+        placing: &Placing,
     ) -> Option<&ChunkNearest> {
         // Answers for a list of another length are not this list's (a misuse, not a case).
         if self.input.len() != self.early.read {
             return None;
         }
-        self.early.chunk(first, end, frame, corridor_km)
+        self.early.chunk(first, end, frame, placing)
     }
 }
 

@@ -317,6 +317,86 @@ fn an_analysis_for_tables_has_the_full_analysis_figures_without_placements() {
     }
 }
 
+/// Placed for the tables alone, a point keeps its exact border, position and side; its
+/// distance differs from the exact one only by the tangent plane's error bound, and only
+/// where the shares cannot tell (the analyses' tables are the same, for either corridor
+/// side); and that is most points placed more than 0.2° from their border, well inside the
+/// corridor.
+#[test]
+fn placing_for_the_tables_measures_only_what_the_shares_read() {
+    let geo = GeoData::load(None).unwrap();
+    let frame = BorderFrame::new(&geo, &AnalysisOptions::default());
+    let mut next = crate::geo_util::test_uniform(53);
+    let located: Vec<LocatedIncident> = (0..12_000)
+        .map(|i| {
+            let (lon, lat) = (60.0 + next() * 16.0, 29.0 + next() * 12.0);
+            let radius = [0.0, 0.001, 2.0, 20.0][i % 4];
+            incident(&format!("p{i}"), lon, lat, radius, 1.0)
+        })
+        .collect();
+    for side in [assign::CorridorSide::Both, assign::CorridorSide::Afghan] {
+        let opts = AnalysisOptions {
+            corridor_side: side,
+            ..AnalysisOptions::default()
+        };
+        let point = |j: usize| located.point(j);
+        let n = located.len();
+        let exact =
+            nearest::ChunkNearest::new(n, point, &frame.index, nearest::Placing::of(&opts, true));
+        let tables =
+            nearest::ChunkNearest::new(n, point, &frame.index, nearest::Placing::of(&opts, false));
+        // Points whose exact distance is over 0.2° of latitude or longitude in any
+        // direction, and within the corridor by more than their radius.
+        let (mut beyond, mut estimated_beyond) = (0, 0);
+        let mut estimated = 0;
+        for (j, incident) in located.iter().enumerate() {
+            let (e, t) = (exact.of(j), tables.of(j));
+            let (Some(e), Some(t)) = (e.clone(), t.clone()) else {
+                assert_eq!(e, t);
+                continue;
+            };
+            assert_eq!(
+                (e.border, e.along_km.to_bits(), e.right_side),
+                (t.border, t.along_km.to_bits(), t.right_side),
+                "{j}"
+            );
+            let far = incident.location.radius_km <= 2.0
+                && e.distance_km > 32.0
+                && e.distance_km < opts.corridor_km - 3.0;
+            beyond += usize::from(far);
+            if e.distance_km != t.distance_km {
+                estimated += 1;
+                estimated_beyond += usize::from(far);
+                let bound = crate::borders::tangent::cubic_error_km(t.distance_km);
+                assert!(
+                    (e.distance_km - t.distance_km).abs() <= bound,
+                    "{j}: {e:?} {t:?}"
+                );
+                assert!(
+                    e.distance_km > 15.0 && e.distance_km < opts.corridor_km,
+                    "{j}: {e:?}"
+                );
+            }
+        }
+        // About 70% of them (389 of 557 on either side when written); the rest are where
+        // two candidates' feet are one vertex up to rounding, whose distances only the
+        // geodesic orders.
+        assert!(
+            estimated > 500 && 2 * estimated_beyond > beyond && beyond > 300,
+            "{estimated} {estimated_beyond} {beyond}"
+        );
+        let full = analyse_in(&located, &frame, &opts);
+        let without = Analysis {
+            placements: Vec::new(),
+            ..full
+        };
+        assert_eq!(
+            serde_json::to_string(&without).unwrap(),
+            serde_json::to_string(&analyse_tables_in(&located, &frame, &opts)).unwrap()
+        );
+    }
+}
+
 /// Points are queried in cell order, not input order: each placement is still the one its
 /// own query gives (from a fresh index, queried in input order), for points scattered over
 /// many cells, a third of them repeated far down the input.
@@ -457,7 +537,7 @@ fn scattered_over_chunks() -> Vec<LocatedIncident> {
 fn early_chunks(
     located: &[LocatedIncident],
     frame: &BorderFrame,
-    reach_corridor_km: f64,
+    placing: nearest::Placing,
 ) -> Vec<Option<nearest::ChunkNearest>> {
     let stop = std::sync::atomic::AtomicBool::new(false);
     (0..located.len() / nearest::CHUNK)
@@ -467,7 +547,7 @@ fn early_chunks(
                 nearest::CHUNK,
                 |j| located.point(first + j),
                 &frame.index,
-                reach_corridor_km,
+                placing,
                 &stop,
             )
         })
@@ -484,12 +564,13 @@ fn nearest_borders_found_early_are_read_and_give_the_analysis_own_figures() {
     let frame = BorderFrame::new(&geo, &opts);
     let located = scattered_over_chunks();
     let own = analyse_in(&located, &frame, &opts);
+    let placing = nearest::Placing::of(&opts, true);
 
     let early = nearest::EarlyNearest::new(
         &frame,
-        opts.corridor_km,
+        placing,
         located.len(),
-        early_chunks(&located, &frame, opts.corridor_km),
+        early_chunks(&located, &frame, placing),
     );
     assert_eq!(early.placed(), 2);
     let with_early = nearest::WithEarly {
@@ -503,11 +584,15 @@ fn nearest_borders_found_early_are_read_and_give_the_analysis_own_figures() {
     );
 
     // Answers for a 10 km reach: beyond it, a point's distance is the cheaper estimate.
+    let ten_km = nearest::Placing {
+        corridor_km: 10.0,
+        ..placing
+    };
     let other = nearest::EarlyNearest::new(
         &frame,
-        opts.corridor_km,
+        placing,
         located.len(),
-        early_chunks(&located, &frame, 10.0),
+        early_chunks(&located, &frame, ten_km),
     );
     let with_other = nearest::WithEarly {
         input: &located,
@@ -535,46 +620,40 @@ fn a_chunk_placed_on_one_thread_is_the_chunk_placed_on_all_and_stops_when_told()
     let frame = BorderFrame::new(&geo, &opts);
     let located = scattered_over_chunks();
     let point = |j: usize| located.point(j);
-    let all = nearest::ChunkNearest::new(5_000, point, &frame.index, opts.corridor_km);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let one = nearest::ChunkNearest::new_unless_stopped(
-        5_000,
-        point,
-        &frame.index,
-        opts.corridor_km,
-        &stop,
-    )
-    .unwrap();
-    assert_eq!(all.len(), 5_000);
-    assert!((0..5_000).all(|j| all.of(j) == one.of(j)));
-    assert!((0..5_000).any(|j| all.of(j).is_some()));
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let stopped = nearest::ChunkNearest::new_unless_stopped(
-        5_000,
-        point,
-        &frame.index,
-        opts.corridor_km,
-        &stop,
-    );
-    assert!(stopped.is_none());
+    for keep in [true, false] {
+        let placing = nearest::Placing::of(&opts, keep);
+        let all = nearest::ChunkNearest::new(5_000, point, &frame.index, placing);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let one =
+            nearest::ChunkNearest::new_unless_stopped(5_000, point, &frame.index, placing, &stop)
+                .unwrap();
+        assert_eq!(all.len(), 5_000);
+        assert!((0..5_000).all(|j| all.of(j) == one.of(j)));
+        assert!((0..5_000).any(|j| all.of(j).is_some()));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let stopped =
+            nearest::ChunkNearest::new_unless_stopped(5_000, point, &frame.index, placing, &stop);
+        assert!(stopped.is_none());
+    }
 }
 
 /// Early answers are read only for what they were found for: the same frame (not another
-/// built alike), the same corridor, and a whole chunk from its start.
+/// built alike), the same placing (corridor, and exact distances or not), and a whole
+/// chunk from its start.
 #[test]
-fn early_answers_are_refused_for_another_frame_corridor_or_range() {
+fn early_answers_are_refused_for_another_frame_placing_or_range() {
     let geo = GeoData::load(None).unwrap();
     let opts = AnalysisOptions::default();
     let frame = BorderFrame::new(&geo, &opts);
     let located = scattered_over_chunks();
+    let corridor = &nearest::Placing::of(&opts, false);
     let early = nearest::EarlyNearest::new(
         &frame,
-        opts.corridor_km,
+        *corridor,
         located.len(),
-        early_chunks(&located, &frame, opts.corridor_km),
+        early_chunks(&located, &frame, *corridor),
     );
     let chunk = nearest::CHUNK;
-    let corridor = opts.corridor_km;
     assert!(early.chunk(0, chunk, &frame, corridor).is_some());
     assert!(early.chunk(chunk, 2 * chunk, &frame, corridor).is_some());
     assert!(
@@ -584,13 +663,24 @@ fn early_answers_are_refused_for_another_frame_corridor_or_range() {
     );
     assert!(early.chunk(0, chunk - 1, &frame, corridor).is_none());
     assert!(early.chunk(1, chunk + 1, &frame, corridor).is_none());
-    assert!(early.chunk(0, chunk, &frame, corridor + 1.0).is_none());
+    let wider = nearest::Placing {
+        corridor_km: corridor.corridor_km + 1.0,
+        ..*corridor
+    };
+    assert!(early.chunk(0, chunk, &frame, &wider).is_none());
+    let exact = nearest::Placing::of(&opts, true);
+    assert!(early.chunk(0, chunk, &frame, &exact).is_none());
+    let one_side = nearest::Placing {
+        shares_only: Some(assign::CorridorSide::Afghan),
+        ..*corridor
+    };
+    assert!(early.chunk(0, chunk, &frame, &one_side).is_none());
     let alike = BorderFrame::new(&geo, &opts);
     assert!(early.chunk(0, chunk, &alike, corridor).is_none());
     // A chunk left to the analysis is not read from those placed after it.
-    let mut gap = early_chunks(&located, &frame, corridor);
+    let mut gap = early_chunks(&located, &frame, *corridor);
     gap[0] = None;
-    let gap = nearest::EarlyNearest::new(&frame, corridor, located.len(), gap);
+    let gap = nearest::EarlyNearest::new(&frame, *corridor, located.len(), gap);
     assert_eq!(gap.placed(), 1);
     assert!(gap.chunk(0, chunk, &frame, corridor).is_none());
     let second = gap.chunk(chunk, 2 * chunk, &frame, corridor).unwrap();

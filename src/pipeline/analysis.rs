@@ -72,11 +72,12 @@ impl AnalysisJob {
             check(&geo, opts)?;
         }
         let reading = self.reading.options(false)?;
-        let (prepared, frame, early) = super::early::read_placing_early(&geo, opts, |watch| {
-            ingest_for_analysis_watched(&self.inputs, &geo, &reading, log, &mut |located| {
-                watch(located)
-            })
-        });
+        let (prepared, frame, early) =
+            super::early::read_placing_early(&geo, opts, false, |watch| {
+                ingest_for_analysis_watched(&self.inputs, &geo, &reading, log, &mut |located| {
+                    watch(located)
+                })
+            });
         let prepared = prepared?;
         usage::check_types(&opts.types, &prepared.located)?;
         Ok(Ready {

@@ -2,7 +2,7 @@
 //! lie on the borders.
 
 use crate::density::columns::AnalysisInput;
-use crate::density::nearest::{CHUNK, ChunkNearest, EarlyNearest};
+use crate::density::nearest::{CHUNK, ChunkNearest, EarlyNearest, Placing};
 use crate::density::{AnalysisOptions, BorderFrame};
 use crate::geodata::GeoData;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,23 +28,26 @@ type Points = Vec<(f64, f64, f64)>;
 /// fails, or panics), the placer is told to stop and gives up the chunk it is on within
 /// 4,096 records (there is no more idle time to fill); the analysis finds the nearest
 /// borders of the chunks not placed here ([`EarlyNearest`]). Where the priority cannot be
-/// lowered, no chunk is placed early.
+/// lowered, no chunk is placed early. The chunks are placed as an analysis that keeps its
+/// placements or not (`keep_placements`, [`Placing::of`]) places them.
 pub(crate) fn read_placing_early<R>(
     geo: &GeoData,
     opts: &AnalysisOptions,
+    keep_placements: bool,
     read: impl FnOnce(&mut Watch<'_>) -> R,
 ) -> (R, BorderFrame, EarlyNearest) {
-    read_counting_placed(geo, opts, &AtomicUsize::new(0), read)
+    let placing = Placing::of(opts, keep_placements);
+    read_counting_placed(geo, opts, placing, &AtomicUsize::new(0), read)
 }
 
 /// [`read_placing_early`], adding one to `placed` as each chunk is placed.
 fn read_counting_placed<R>(
     geo: &GeoData,
     opts: &AnalysisOptions,
+    placing: Placing,
     placed_count: &AtomicUsize,
     read: impl FnOnce(&mut Watch<'_>) -> R,
 ) -> (R, BorderFrame, EarlyNearest) {
-    let corridor_km = opts.corridor_km;
     let stop = AtomicBool::new(false);
     let (to_place, chunks) = std::sync::mpsc::sync_channel::<(usize, Points)>(1);
     std::thread::scope(|threads| {
@@ -61,7 +64,7 @@ fn read_counting_placed<R>(
                         CHUNK,
                         |j| points[j],
                         &frame.index,
-                        corridor_km,
+                        placing,
                         &stop,
                     ) else {
                         break;
@@ -94,7 +97,7 @@ fn read_counting_placed<R>(
         let (frame, placed) = placer
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        let early = EarlyNearest::new(&frame, corridor_km, located, placed);
+        let early = EarlyNearest::new(&frame, placing, located, placed);
         (read, frame, early)
     })
 }
@@ -178,7 +181,7 @@ mod tests {
     use crate::density::AnalysisOptions;
     use crate::density::analyse_tables_in;
     use crate::density::columns::{AnalysisInput, IncidentColumns, Subject};
-    use crate::density::nearest::{CHUNK, ChunkNearest, WithEarly};
+    use crate::density::nearest::{CHUNK, ChunkNearest, Placing, WithEarly};
     use crate::geodata::GeoData;
     use crate::ingest::IngestOptions;
     use crate::model::PrecisionClass;
@@ -290,29 +293,30 @@ mod tests {
             .unwrap()
             .located;
         let placed = AtomicUsize::new(0);
-        let (located, frame, early) = read_counting_placed(&geo, &opts, &placed, |watch| {
-            for k in 1..=3 {
-                watch(&Prefix {
-                    all: &all,
-                    len: k * CHUNK + 100,
-                });
-                let waited = std::time::Instant::now();
-                while placed.load(Ordering::Relaxed) < k && waited.elapsed().as_secs() < 120 {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
+        // As `density` and `compare` place them: distances only as exact as the shares need.
+        let placing = Placing::of(&opts, false);
+        let (located, frame, early) =
+            read_counting_placed(&geo, &opts, placing, &placed, |watch| {
+                for k in 1..=3 {
+                    watch(&Prefix {
+                        all: &all,
+                        len: k * CHUNK + 100,
+                    });
+                    let waited = std::time::Instant::now();
+                    while placed.load(Ordering::Relaxed) < k && waited.elapsed().as_secs() < 120 {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
                 }
-            }
-            watch(&all);
-            Ok::<_, ()>(all)
-        });
+                watch(&all);
+                Ok::<_, ()>(all)
+            });
         let located = located.unwrap();
         assert_eq!(located.len(), 3 * CHUNK + 500);
         assert_eq!(early.placed(), 3);
-        let corridor = opts.corridor_km;
         for k in 0..3 {
             let first = k * CHUNK;
-            let placed_early = early.chunk(first, first + CHUNK, &frame, corridor).unwrap();
-            let own =
-                ChunkNearest::new(CHUNK, |j| located.point(first + j), &frame.index, corridor);
+            let placed_early = early.chunk(first, first + CHUNK, &frame, &placing).unwrap();
+            let own = ChunkNearest::new(CHUNK, |j| located.point(first + j), &frame.index, placing);
             assert!(
                 (0..CHUNK).all(|j| placed_early.of(j) == own.of(j)),
                 "chunk {k}"
@@ -324,9 +328,12 @@ mod tests {
         };
         assert!(
             with_early
-                .early_nearest(0, CHUNK, &frame, corridor)
+                .early_nearest(0, CHUNK, &frame, &placing)
                 .is_some()
         );
+        // Nor by an analysis that keeps its placements, whose distances are all exact.
+        let exact = Placing::of(&opts, true);
+        assert!(with_early.early_nearest(0, CHUNK, &frame, &exact).is_none());
         let read_early = analyse_tables_in(&with_early, &frame, &opts);
         let without = analyse_tables_in(&located, &frame, &opts);
         assert_eq!(
@@ -339,7 +346,7 @@ mod tests {
             input: &other,
             early: &early,
         };
-        assert!(misused.early_nearest(0, CHUNK, &frame, corridor).is_none());
+        assert!(misused.early_nearest(0, CHUNK, &frame, &placing).is_none());
     }
 
     /// A reading that panics still stops the placer, and the panic goes on.
@@ -348,7 +355,8 @@ mod tests {
         let geo = GeoData::load(None).unwrap();
         let opts = AnalysisOptions::default();
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_counting_placed(&geo, &opts, &AtomicUsize::new(0), |watch| {
+            let placing = Placing::of(&opts, false);
+            read_counting_placed(&geo, &opts, placing, &AtomicUsize::new(0), |watch| {
                 watch(&numbered(2 * CHUNK));
                 panic!("reading failed");
             })

@@ -97,7 +97,7 @@ pub fn run(
     observer.stage("reading and geocoding incidents");
     let strict = cfg.strict.unwrap_or(false);
     let reading = cfg.reading().options(strict)?;
-    let (prepared, frame, early) = super::early::read_placing_early(&geo, &opts, |watch| {
+    let (prepared, frame, early) = super::early::read_placing_early(&geo, &opts, true, |watch| {
         ingest_and_geocode_watched(
             cfg.inputs.as_deref().unwrap_or_default(),
             &geo,
