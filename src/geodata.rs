@@ -3,6 +3,7 @@
 
 mod district_index;
 mod inside_grid;
+mod packed;
 
 use crate::borders::{self, Border};
 use crate::gazetteer::Gazetteer;
@@ -12,6 +13,7 @@ use anyhow::{Context, Result};
 use district_index::DistrictIndex;
 use geo::MultiPolygon;
 use inside_grid::LazyGrid;
+use packed::LayerFeature;
 use std::path::Path;
 
 pub const EMBEDDED_COUNTRIES: &str = include_str!("../geodata/countries.geojson");
@@ -205,6 +207,14 @@ impl GeoData {
                 None => Ok(embedded.to_string()),
             }
         };
+        // A polygon layer: from a folder's GeoJSON, or the shipped one as packed at build
+        // time ([`packed`]).
+        let layer = |file: &str, shipped: &[u8], what: &str| -> Result<Vec<LayerFeature>> {
+            match dir {
+                Some(_) => packed::from_geojson(&read(file, "")?, what),
+                None => packed::unpack(shipped, what),
+            }
+        };
         let gazetteer = match dir {
             Some(d) => LazyGazetteer::loaded(Gazetteer::from_dir(d)?),
             None => LazyGazetteer::embedded(),
@@ -222,7 +232,7 @@ impl GeoData {
                     Vec::new()
                 };
                 let countries: Vec<CountryShape> =
-                    polygons_from_geojson(&read("countries.geojson", EMBEDDED_COUNTRIES)?)?
+                    polygons_of(layer("countries.geojson", packed::COUNTRIES, "polygon")?)
                         .into_iter()
                         .map(|(code, name, _, shape)| CountryShape::new(code, name, shape))
                         .collect();
@@ -230,9 +240,9 @@ impl GeoData {
             },
             || -> Result<_> {
                 let provinces =
-                    provinces_from_geojson(&read("provinces.geojson", EMBEDDED_PROVINCES)?)?;
-                let districts = districts_from_geojson(
-                    &read("districts.geojson", EMBEDDED_DISTRICTS)?,
+                    provinces_of(layer("provinces.geojson", packed::PROVINCES, "polygon")?);
+                let districts = districts_of(
+                    layer("districts.geojson", packed::DISTRICTS, "districts")?,
                     &provinces,
                 )?;
                 Ok((provinces, districts))
@@ -359,10 +369,20 @@ fn first_containing<'d>(
 /// `iso_a2` for countries.
 /// Province outlines from GeoJSON with `province_id`, `name` and `country` properties.
 pub fn provinces_from_geojson(text: &str) -> Result<Vec<ProvinceShape>> {
-    Ok(polygons_from_geojson(text)?
+    Ok(provinces_of(packed::from_geojson(text, "polygon")?))
+}
+
+/// The shipped province outlines ([`provinces_from_geojson`] of the embedded layer, read
+/// from its packed form).
+pub fn shipped_provinces() -> Result<Vec<ProvinceShape>> {
+    Ok(provinces_of(packed::unpack(packed::PROVINCES, "polygon")?))
+}
+
+fn provinces_of(features: Vec<LayerFeature>) -> Vec<ProvinceShape> {
+    polygons_of(features)
         .into_iter()
         .map(|(id, name, country, shape)| ProvinceShape::new(id, name, country, shape))
-        .collect())
+        .collect()
 }
 
 /// District outlines from GeoJSON with `district_id`, `name`, `country` and `province_id`.
@@ -370,22 +390,23 @@ pub fn districts_from_geojson(
     text: &str,
     provinces: &[ProvinceShape],
 ) -> Result<Vec<DistrictShape>> {
-    let fc: geojson::FeatureCollection = text.parse().context("parsing the districts layer")?;
+    districts_of(packed::from_geojson(text, "districts")?, provinces)
+}
+
+fn districts_of(
+    features: Vec<LayerFeature>,
+    provinces: &[ProvinceShape],
+) -> Result<Vec<DistrictShape>> {
     let mut out = Vec::new();
-    for f in fc.features {
-        let prop = |k: &str| f.property(k).and_then(|v| v.as_str()).map(str::to_string);
+    for f in features {
+        let prop = |k: &str| f.text(k).map(str::to_string);
         let (id, name, country, province_id) = (
             prop("district_id").context("a district without district_id")?,
             prop("name").unwrap_or_default(),
             prop("country").unwrap_or_default(),
             prop("province_id"),
         );
-        let Some(g) = f.geometry else { continue };
-        let shape = match geo::Geometry::<f64>::try_from(g).context("district geometry")? {
-            geo::Geometry::MultiPolygon(mp) => mp,
-            geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
-            _ => continue,
-        };
+        let Some(shape) = f.shape else { continue };
         let province = province_id
             .as_ref()
             .and_then(|pid| provinces.iter().find(|p| &p.id == pid))
@@ -412,42 +433,84 @@ pub fn districts_from_geojson(
 /// (id, name, country, outline) of one polygon feature.
 type PolygonFeature = (String, String, String, MultiPolygon<f64>);
 
-fn polygons_from_geojson(text: &str) -> Result<Vec<PolygonFeature>> {
-    let fc: geojson::FeatureCollection = text.parse().context("parsing a polygon layer")?;
+fn polygons_of(features: Vec<LayerFeature>) -> Vec<PolygonFeature> {
     let mut out = Vec::new();
-    for f in fc.features {
-        let prop = |k: &str| {
-            f.property(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let code = if f.contains_property("province_id") {
+    for f in features {
+        let prop = |k: &str| f.text(k).unwrap_or_default().to_string();
+        let code = if f.properties.contains_key("province_id") {
             prop("province_id")
         } else {
             prop("iso_a2")
         };
         let name = prop("name");
-        let country = if f.contains_property("country") {
+        let country = if f.properties.contains_key("country") {
             prop("country")
         } else {
             code.clone()
         };
-        let Some(g) = f.geometry else { continue };
-        let shape = match geo::Geometry::<f64>::try_from(g).context("polygon layer geometry")? {
-            geo::Geometry::MultiPolygon(mp) => mp,
-            geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
-            _ => continue,
-        };
+        let Some(shape) = f.shape else { continue };
         out.push((code, name, country, shape));
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use geo::Contains;
+
+    /// The shipped folder read as a `--geodata` folder (its GeoJSON parsed) gives the
+    /// countries, provinces and districts of the packed layers, names and outlines alike.
+    #[test]
+    fn a_geodata_folder_reads_as_the_packed_layers() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
+        let (folder, packed) = (
+            GeoData::load(Some(&dir)).unwrap(),
+            GeoData::load(None).unwrap(),
+        );
+        let outline = |mp: &MultiPolygon<f64>| -> Vec<(u64, u64)> {
+            mp.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .flat_map(|r| r.0.iter().map(|c| (c.x.to_bits(), c.y.to_bits())))
+                .collect()
+        };
+        let countries = |g: &GeoData| -> Vec<_> {
+            g.countries
+                .iter()
+                .map(|c| (c.code.clone(), c.name.clone(), outline(&c.shape)))
+                .collect()
+        };
+        assert_eq!(countries(&folder), countries(&packed));
+        let provinces = |g: &GeoData| -> Vec<_> {
+            g.provinces
+                .iter()
+                .map(|p| {
+                    (
+                        p.id.clone(),
+                        p.name.clone(),
+                        p.country.clone(),
+                        outline(&p.shape),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(provinces(&folder), provinces(&packed));
+        let districts = |g: &GeoData| -> Vec<_> {
+            g.districts
+                .iter()
+                .map(|d| {
+                    (
+                        d.id.clone(),
+                        d.admin.clone(),
+                        d.country.clone(),
+                        outline(&d.shape),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(districts(&folder), districts(&packed));
+        assert!(folder.districts.len() > 100, "{}", folder.districts.len());
+    }
 
     #[test]
     fn inside_grid_agrees_with_the_exact_test() {

@@ -3,14 +3,14 @@
 //! Afghan borders drawn bold over everything.
 
 use super::canvas::{Anchor, LabelStyle, MapCanvas, Rgba};
-use crate::geodata::{ATTRIBUTION, EMBEDDED_PROVINCES, GeoData};
+use crate::geodata::{ATTRIBUTION, GeoData};
 use anyhow::{Context, Result};
 
 pub use crate::geodata::{ProvinceShape, provinces_from_geojson};
 
 /// The shipped province outlines (compiled into the binary).
 pub fn embedded_provinces() -> Result<Vec<ProvinceShape>> {
-    provinces_from_geojson(EMBEDDED_PROVINCES).context("geodata/provinces.geojson (embedded)")
+    crate::geodata::shipped_provinces().context("geodata/provinces.geojson (embedded)")
 }
 
 /// What the base map shows and how.
