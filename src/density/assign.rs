@@ -84,7 +84,8 @@ pub fn share_reach_km(corridor_km: f64, radius_km: f64) -> f64 {
 /// Whether [`point_shares`] gives the same shares, bit for bit, for every distance from
 /// `low` to `high` km (on either side of the border) of every location whose share reach
 /// ([`share_reach_km`]) is at most `reach_km`: then the distance need not be measured
-/// exactly.
+/// exactly, as long as the exact one lies between the bounds (the nearest-border query's
+/// bounds rest on the tangent plane's tested error bound, `borders::tangent`).
 ///
 /// The distance d enters the shares only through comparisons with the corridor's edges
 /// c (−C and C for both sides, 0 and ±C for one) and with c ± r, r the location's cut-off

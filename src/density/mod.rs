@@ -86,8 +86,9 @@ pub fn analyse_in<I: AnalysisInput + ?Sized>(
 /// figures, with no per-incident placements (`placements` is empty). Each placement counts
 /// a reference to this thread's copy of a border id and of a side name, both looked up per
 /// incident, and a million placements are about 100 MB that such a job never reads. Nor is
-/// a distance measured on the ellipsoid where every value its bounds allow gives the same
-/// shares ([`nearest::Placing`]).
+/// a distance measured on the ellipsoid where the bounds of the candidates' distances
+/// decide the nearest border and every value its bounds allow gives the same shares
+/// ([`nearest::Placing`]).
 pub fn analyse_tables_in<I: AnalysisInput + ?Sized>(
     located: &I,
     frame: &BorderFrame,

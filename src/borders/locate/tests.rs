@@ -40,6 +40,42 @@ fn nearest_matches_brute_force() {
     }
 }
 
+/// Within reach, the query's answer is the brute-force one to the bit: the least distance
+/// over every segment of every border, ties to the lower border and then segment (what
+/// `position_on` and `min_by` give), with that segment's position and side. Points are
+/// taken near the borders, where candidates are decided by bounds or measured.
+#[test]
+fn the_exact_query_is_the_brute_force_answer_to_the_bit() {
+    let borders = shipped().unwrap();
+    let idx = BorderIndex::new(&borders);
+    let mut next = crate::geo_util::test_uniform(67);
+    let mut compared = 0;
+    for _ in 0..160 {
+        let b = &borders[(next() * borders.len() as f64) as usize % borders.len()];
+        let v = b.line.0[(next() * b.line.0.len() as f64) as usize % b.line.0.len()];
+        let (lon, lat) = (v.x + (next() - 0.5) * 0.9, v.y + (next() - 0.5) * 0.9);
+        let brute = (0..borders.len())
+            .map(|b| idx.position_on(b, lon, lat))
+            .min_by(|a, b| a.distance_km.total_cmp(&b.distance_km))
+            .unwrap();
+        if brute.distance_km > 60.0 {
+            continue;
+        }
+        let fast = idx.nearest_within(lon, lat, 60.0).unwrap();
+        let bits = |p: &BorderPosition| {
+            (
+                p.border,
+                p.distance_km.to_bits(),
+                p.along_km.to_bits(),
+                p.right_side,
+            )
+        };
+        assert_eq!(bits(&fast), bits(&brute), "at {lon} {lat}");
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared}");
+}
+
 /// A caller that settles for any distance gets the exact query's border, position and
 /// side, and the distance within the tangent plane's error bound, which is the exact one
 /// where the border is within 0.2°.
