@@ -106,6 +106,11 @@ impl Runs {
         found
     }
 
+    /// How many runs there are: their ids are 0 to this.
+    pub fn count(&self) -> u32 {
+        self.span.len() as u32
+    }
+
     /// The border and segments of a run.
     pub fn span(&self, run: u32) -> (u32, std::ops::Range<u32>) {
         let (b, s0, s1) = self.span[run as usize];

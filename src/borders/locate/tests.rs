@@ -76,6 +76,58 @@ fn the_exact_query_is_the_brute_force_answer_to_the_bit() {
     assert!(compared > 100, "{compared}");
 }
 
+/// A run measured as one loop (`measure_run`) gives each segment the squared distances its
+/// own measurement (`flat_candidate`) gives, to the bit: every run of every shipped border,
+/// from points near it and far from it, at latitudes where the calibrated frame holds and
+/// beyond.
+#[test]
+fn a_run_measured_at_once_is_each_segment_measured_alone() {
+    let borders = shipped().unwrap();
+    let idx = BorderIndex::new(&borders);
+    let runs = (0u32..)
+        .map_while(|run| (run < idx.runs.count()).then(|| idx.runs.span(run)))
+        .collect::<Vec<_>>();
+    assert!(
+        runs.iter().any(|(_, s)| s.len() > 8),
+        "the survey lines have long runs"
+    );
+    let mut next = crate::geo_util::test_uniform(41);
+    let (mut flat_2, mut cal_2) = ([f64::NAN; RUN_MAX], [f64::NAN; RUN_MAX]);
+    let mut measured = 0usize;
+    for (i, (bi, segments)) in runs.iter().enumerate() {
+        let line = &borders[*bi as usize].line.0;
+        let v = line[segments.start as usize];
+        // Near the run, a few km to a degree off, and now and then far away (70° N included).
+        let reach = [0.02, 0.3, 1.0][i % 3];
+        let (lon, lat) = if i % 50 == 7 {
+            (next() * 120.0 - 10.0, next() * 140.0 - 70.0)
+        } else {
+            (v.x + (next() - 0.5) * reach, v.y + (next() - 0.5) * reach)
+        };
+        let k = lat.to_radians().cos();
+        let cal = Calibrated::new(lat);
+        let n = idx.measure_run(
+            *bi,
+            segments.clone(),
+            (lon, lat, k),
+            &cal,
+            &mut flat_2,
+            &mut cal_2,
+        );
+        assert_eq!(n, segments.len());
+        for (j, si) in segments.clone().enumerate() {
+            let (_, _, f_2, fc_2) = idx.flat_candidate((*bi, si), lon, lat, k, &cal);
+            assert_eq!(
+                (flat_2[j].to_bits(), cal_2[j].to_bits()),
+                (f_2.to_bits(), fc_2.to_bits()),
+                "border {bi} segment {si} from {lon} {lat}"
+            );
+            measured += 1;
+        }
+    }
+    assert!(measured > 40_000, "{measured}");
+}
+
 /// A caller that settles for any distance gets the exact query's border, position and
 /// side, and the distance within the tangent plane's error bound, which is the exact one
 /// where the border is within 0.2°.
