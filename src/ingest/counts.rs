@@ -248,7 +248,7 @@ fn whole(s: &str) -> Option<f64> {
     if !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') || s.starts_with('.') {
         return None;
     }
-    let n: f64 = s.parse().ok()?;
+    let n: f64 = super::decimal::plain_decimal(s).or_else(|| s.parse().ok())?;
     (n.is_finite() && n >= 0.0).then_some(n)
 }
 

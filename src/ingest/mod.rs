@@ -33,6 +33,7 @@ mod counts;
 mod csv_input;
 mod date_order;
 mod dates;
+mod decimal;
 mod event_types;
 mod formats;
 mod gtd;

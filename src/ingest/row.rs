@@ -447,6 +447,9 @@ pub(crate) fn clip(s: &str) -> String {
 /// Parses a number cell: finite, and with a reason that helps fix it otherwise.
 pub(crate) fn number(f: Field<'_>) -> Result<f64, Problem> {
     let v = f.value;
+    if let Some(n) = super::decimal::plain_decimal(v) {
+        return Ok(n);
+    }
     // Clipped only for a message: most cells are numbers, and clipping costs an allocation.
     let shown = || clip(v);
     if v.contains(',') {
