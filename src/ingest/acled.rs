@@ -8,6 +8,7 @@ use crate::model::{DatePrecision, PrecisionClass};
 
 use super::dates::{parse_date_in, widen};
 use super::event_types::normalise_event_type;
+use super::keys::key;
 use super::row::{
     Ctx, Mapped, Problem, Row, blank_record, clip, code, coordinates, join_actors, opt_non_negative,
 };
@@ -34,15 +35,15 @@ pub(crate) const COLUMNS: &[&str] = &[
 pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
     let id = row
-        .take_text("event_id_cnty")
+        .take_text(key!("event_id_cnty"))
         .unwrap_or_else(|| ctx.generated_id());
     let mut r = Box::new(blank_record(id, ctx.origin()));
 
-    if let Some(f) = row.take("event_date") {
+    if let Some(f) = row.take(key!("event_date")) {
         let mut span = parse_date_in(f.value, ctx.date_order).map_err(|e| Problem::at(f, e))?;
         // ACLED time_precision 3: only the month is known and the day is a placeholder.
         // The column itself stays in `extra`.
-        if let Some(tp) = row.peek("time_precision")
+        if let Some(tp) = row.peek(key!("time_precision"))
             && code(tp).ok() == Some(3)
         {
             span = widen(span, DatePrecision::Month);
@@ -50,22 +51,22 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         r.date = Some(span);
     }
 
-    r.event_type = match row.take("sub_event_type") {
+    r.event_type = match row.take(key!("sub_event_type")) {
         Some(f) => Some(normalise_event_type(f.value)),
         None => row
-            .take("event_type")
+            .take(key!("event_type"))
             .map(|f| normalise_event_type(f.value)),
     };
-    let a1 = row.take_text("actor1");
-    let a2 = row.take_text("actor2");
+    let a1 = row.take_text(key!("actor1"));
+    let a2 = row.take_text(key!("actor2"));
     r.actors = join_actors(&[a1, a2]).map(Into::into);
-    r.country = row.take_text("country").map(Into::into);
-    r.admin1 = row.take_text("admin1").map(Into::into);
-    r.admin2 = row.take_text("admin2").map(Into::into);
-    r.location = row.take_text("location").map(Into::into);
-    let (lat, lon) = (row.take("latitude"), row.take("longitude"));
+    r.country = row.take_text(key!("country")).map(Into::into);
+    r.admin1 = row.take_text(key!("admin1")).map(Into::into);
+    r.admin2 = row.take_text(key!("admin2")).map(Into::into);
+    r.location = row.take_text(key!("location")).map(Into::into);
+    let (lat, lon) = (row.take(key!("latitude")), row.take(key!("longitude")));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
-    if let Some(f) = row.take("geo_precision") {
+    if let Some(f) = row.take(key!("geo_precision")) {
         r.stated_precision = Some(match code(f) {
             Ok(1) => PrecisionClass::Exact,
             Ok(2) => PrecisionClass::Near,
@@ -81,9 +82,9 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
             }
         });
     }
-    r.fatalities = opt_non_negative(row.take("fatalities"))?;
-    r.notes = row.take_text("notes").map(Into::into);
-    r.source = row.take_text("source").map(Into::into);
+    r.fatalities = opt_non_negative(row.take(key!("fatalities")))?;
+    r.notes = row.take_text(key!("notes")).map(Into::into);
+    r.source = row.take_text(key!("source")).map(Into::into);
     Ok(Mapped {
         record: r,
         warnings,

@@ -9,6 +9,7 @@ use crate::model::PrecisionClass;
 
 use super::dates::span_from_parts;
 use super::event_types::normalise_event_type;
+use super::keys::{Key, key};
 use super::row::{
     Ctx, Field, Mapped, Problem, Row, blank_record, clip, code, coordinates, non_negative,
 };
@@ -35,13 +36,13 @@ pub(crate) const COLUMNS: &[&str] = &[
 pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
     let id = row
-        .take_text("eventid")
+        .take_text(key!("eventid"))
         .unwrap_or_else(|| ctx.generated_id());
     let mut r = Box::new(blank_record(id, ctx.origin()));
 
-    let year = row.take("iyear");
-    let month = row.take("imonth");
-    let day = row.take("iday");
+    let year = row.take(key!("iyear"));
+    let month = row.take(key!("imonth"));
+    let day = row.take(key!("iday"));
     if let Some(y) = year {
         let part = |f: Option<Field<'_>>| f.map(code).transpose().map(|v| v.unwrap_or(0));
         let (yv, mv, dv) = (code(y)?, part(month)?, part(day)?);
@@ -55,16 +56,16 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
             "iyear",
             "month or day given without a year; date left unknown".to_string(),
         ));
-        row.release("imonth");
-        row.release("iday");
+        row.release(key!("imonth"));
+        row.release(key!("iday"));
     }
 
-    r.country = row.take_text("country_txt").map(Into::into);
-    r.admin1 = row.take_text("provstate").map(Into::into);
-    r.location = row.take_text("city").map(Into::into);
-    let (lat, lon) = (row.take("latitude"), row.take("longitude"));
+    r.country = row.take_text(key!("country_txt")).map(Into::into);
+    r.admin1 = row.take_text(key!("provstate")).map(Into::into);
+    r.location = row.take_text(key!("city")).map(Into::into);
+    let (lat, lon) = (row.take(key!("latitude")), row.take(key!("longitude")));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
-    if let Some(f) = row.take("specificity") {
+    if let Some(f) = row.take(key!("specificity")) {
         r.stated_precision = Some(match code(f) {
             Ok(1) => PrecisionClass::Exact,
             Ok(2) => PrecisionClass::Near,
@@ -79,14 +80,14 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
             }
         });
     }
-    r.fatalities = gtd_count(row, "nkill", &mut warnings)?;
-    r.wounded = gtd_count(row, "nwound", &mut warnings)?;
+    r.fatalities = gtd_count(row, key!("nkill"), &mut warnings)?;
+    r.wounded = gtd_count(row, key!("nwound"), &mut warnings)?;
     r.event_type = row
-        .take("attacktype1_txt")
+        .take(key!("attacktype1_txt"))
         .map(|f| normalise_event_type(f.value));
-    r.actors = row.take_text("gname").map(Into::into);
-    r.notes = row.take_text("summary").map(Into::into);
-    r.targets = row.take_text("targtype1_txt").map(Into::into);
+    r.actors = row.take_text(key!("gname")).map(Into::into);
+    r.notes = row.take_text(key!("summary")).map(Into::into);
+    r.targets = row.take_text(key!("targtype1_txt")).map(Into::into);
     r.source = Some("GTD".into());
     Ok(Mapped {
         record: r,
@@ -98,7 +99,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
 /// `None` with a warning, so they are never read as numbers of people.
 fn gtd_count(
     row: &mut Row<'_>,
-    key: &'static str,
+    key: Key,
     warnings: &mut Vec<Problem>,
 ) -> Result<Option<f64>, Problem> {
     let Some(f) = row.take(key) else {

@@ -39,6 +39,7 @@ mod formats;
 mod gtd;
 mod header;
 mod json_input;
+mod keys;
 mod native;
 mod row;
 mod rows;

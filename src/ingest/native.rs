@@ -9,6 +9,7 @@ use crate::model::DatePrecision;
 use super::counts::{Count, read_count};
 use super::dates::{parse_date_in, widen};
 use super::event_types::normalise_event_type;
+use super::keys::{Key, key};
 use super::row::{
     Ctx, Mapped, Problem, Row, blank_record, clip, coordinates, number, opt_non_negative,
     stated_precision,
@@ -43,13 +44,15 @@ pub(crate) const COLUMNS: &[&str] = &[
 
 pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
-    let id = row.take_text("id").unwrap_or_else(|| ctx.generated_id());
+    let id = row
+        .take_text(key!("id"))
+        .unwrap_or_else(|| ctx.generated_id());
     let mut r = Box::new(blank_record(id, ctx.origin()));
 
-    if let Some(f) = row.take("date") {
+    if let Some(f) = row.take(key!("date")) {
         r.date = Some(parse_date_in(f.value, ctx.date_order).map_err(|e| Problem::at(f, e))?);
     }
-    if let Some(f) = row.take("date_precision") {
+    if let Some(f) = row.take(key!("date_precision")) {
         let stated = match f.value.to_ascii_lowercase().as_str() {
             "day" => DatePrecision::Day,
             "month" => DatePrecision::Month,
@@ -84,34 +87,34 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         }
     }
 
-    r.country = row.take_text("country").map(Into::into);
-    r.admin1 = row.take_text("admin1").map(Into::into);
-    r.admin2 = row.take_text("admin2").map(Into::into);
-    r.location = row.take_text("location").map(Into::into);
-    let (lat, lon) = (row.take("latitude"), row.take("longitude"));
+    r.country = row.take_text(key!("country")).map(Into::into);
+    r.admin1 = row.take_text(key!("admin1")).map(Into::into);
+    r.admin2 = row.take_text(key!("admin2")).map(Into::into);
+    r.location = row.take_text(key!("location")).map(Into::into);
+    let (lat, lon) = (row.take(key!("latitude")), row.take(key!("longitude")));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
-    if let Some(f) = row.take("precision") {
+    if let Some(f) = row.take(key!("precision")) {
         r.stated_precision = stated_precision(f, &mut warnings)?;
         if r.stated_precision.is_none() {
-            row.release("precision");
+            row.release(key!("precision"));
         }
     }
     r.event_type = row
-        .take("event_type")
+        .take(key!("event_type"))
         .map(|f| normalise_event_type(f.value));
-    r.actors = row.take_text("actors").map(Into::into);
-    let killed = casualties(row, "fatalities", &mut warnings, &mut r.extra);
-    r.fatalities_low = opt_non_negative(row.take("fatalities_low"))?;
-    r.fatalities_high = opt_non_negative(row.take("fatalities_high"))?;
+    r.actors = row.take_text(key!("actors")).map(Into::into);
+    let killed = casualties(row, key!("fatalities"), &mut warnings, &mut r.extra);
+    r.fatalities_low = opt_non_negative(row.take(key!("fatalities_low")))?;
+    r.fatalities_high = opt_non_negative(row.take(key!("fatalities_high")))?;
     if let Some(c) = killed {
         r.fatalities = c.best;
         r.fatalities_low = r.fatalities_low.or(c.low);
         r.fatalities_high = r.fatalities_high.or(c.high);
     }
-    r.wounded = casualties(row, "wounded", &mut warnings, &mut r.extra).and_then(|c| c.best);
-    r.targets = row.take_text("targets").map(Into::into);
-    r.origin = row.take_text("origin").map(Into::into);
-    if let Some(f) = row.take("count") {
+    r.wounded = casualties(row, key!("wounded"), &mut warnings, &mut r.extra).and_then(|c| c.best);
+    r.targets = row.take_text(key!("targets")).map(Into::into);
+    r.origin = row.take_text(key!("origin")).map(Into::into);
+    if let Some(f) = row.take(key!("count")) {
         let n = number(f)?;
         if n <= 0.0 {
             return Err(Problem::at(
@@ -121,9 +124,9 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
         }
         r.count = n;
     }
-    r.source = row.take_text("source").map(Into::into);
-    r.source_url = row.take_text("source_url").map(Into::into);
-    r.notes = row.take_text("notes").map(Into::into);
+    r.source = row.take_text(key!("source")).map(Into::into);
+    r.source_url = row.take_text(key!("source_url")).map(Into::into);
+    r.notes = row.take_text(key!("notes")).map(Into::into);
     check_estimates(&r, &mut warnings);
     Ok(Mapped {
         record: r,
@@ -137,7 +140,7 @@ pub(crate) fn map(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
 /// `unknown`).
 fn casualties(
     row: &mut Row<'_>,
-    key: &'static str,
+    key: Key,
     warnings: &mut Vec<Problem>,
     extra: &mut crate::model::Extra,
 ) -> Option<Count> {
@@ -145,7 +148,7 @@ fn casualties(
     let mut c = read_count(f);
     if let Some(q) = c.qualifier {
         row.release(key);
-        extra.insert(&format!("{key}_qualifier"), q);
+        extra.insert(&format!("{}_qualifier", key.name), q);
     }
     warnings.extend(c.warning.take());
     Some(c)

@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use super::keys::Key;
+
 use crate::model::{IncidentRecord, PrecisionClass, RecordOrigin, SourceFormat};
 
 /// A column name as the schemas compare it: trimmed, lowercased, spaces and dashes as
@@ -121,41 +123,20 @@ pub(crate) struct Field<'a> {
 /// keys sharing its tag. Looking keys up in a hash map was 3–5% of `density`'s CPU on the
 /// peer's million rows (`perf`); filed by tag, the CPU fell about 6% (interleaved runs).
 ///
-/// The keys an importer asks for are the same texts row after row, so each thread also
-/// remembers its last answers by where the key's text lies ([`KeyIndex::get_static`]):
-/// the tag and the comparisons were still about 4% of `density`'s CPU on the peer's million
-/// rows (`perf`, `column_of` and its `memcmp`).
+/// The keys the importers ask for are numbered when compiled ([`super::keys`]), and each
+/// one's column is looked up here once, when the index is made: a row then finds a listed
+/// key's column by its number ([`KeyIndex::get_key`]). (Remembering each thread's answers
+/// by where a key's text lies still cost about 770 instructions a row, 4% of `density` on
+/// the peer's million rows: `callgrind`.)
 #[derive(Debug)]
 pub(crate) struct KeyIndex {
-    /// This index's own number, never given to another: what a thread's remembered answers
-    /// are filed under, so an index made later at the same address cannot be taken for it.
-    serial: u64,
     /// Where each tag's keys start in `entries` (and the next tag's start where they end).
     starts: Vec<u32>,
     /// (key, its first column), by tag, then by column.
     entries: Vec<(Box<str>, usize)>,
+    /// The column of each listed key ([`super::keys::KEYS`], in its order), if any.
+    listed: Box<[Option<usize>]>,
 }
-
-/// One remembered answer of [`KeyIndex::get_static`]: the index's serial, where the key's
-/// text starts and its length, and the column plus one (0: not in the index). The serial 0
-/// is never an index's, so the empty entries answer nothing.
-#[derive(Clone, Copy)]
-struct Remembered {
-    serial: u64,
-    key: usize,
-    len: usize,
-    column: u32,
-}
-
-/// Answers remembered per thread, at most (one per slot: a key whose slot another took is
-/// looked up again and takes it back). Far more than an importer's 25-odd keys, so that few
-/// of them share a slot (with 64, several did, and missed on every row); a power of two,
-/// so that the top bits of a hash pick a slot.
-const REMEMBERED_KEYS: usize = 512;
-const _: () = assert!(REMEMBERED_KEYS.is_power_of_two());
-
-/// The serial of the next index made; 0 is never given.
-static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl KeyIndex {
     pub(crate) fn new(keys: &[String]) -> KeyIndex {
@@ -174,49 +155,26 @@ impl KeyIndex {
         for t in 0..TAGS {
             starts[t + 1] += starts[t];
         }
-        KeyIndex {
-            serial: NEXT_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        let mut index = KeyIndex {
             starts,
             entries: entries.into_iter().map(|(_, k, c)| (k, c)).collect(),
-        }
+            listed: Box::new([]),
+        };
+        index.listed = super::keys::KEYS.iter().map(|k| index.get(k)).collect();
+        index
     }
 
-    /// [`KeyIndex::get`] for a key the program itself holds (an importer's column name),
-    /// remembered by this thread. Text that lives as long as the program never changes, so
-    /// the same place and length in the same index give the same answer.
-    #[inline]
-    pub(crate) fn get_static(&self, key: &'static str) -> Option<usize> {
-        use std::cell::Cell;
-        thread_local! {
-            static ANSWERS: [Cell<Remembered>; REMEMBERED_KEYS] = const {
-                [const { Cell::new(Remembered { serial: 0, key: 0, len: 0, column: 0 }) };
-                    REMEMBERED_KEYS]
-            };
-        }
-        let (at, len) = (key.as_ptr() as usize, key.len());
-        // Fibonacci hashing of the address: the top bits pick the slot.
-        let slot = (at as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            >> (64 - REMEMBERED_KEYS.trailing_zeros());
-        ANSWERS.with(|answers| {
-            let cell = &answers[slot as usize];
-            let r = cell.get();
-            if r.serial == self.serial && r.key == at && r.len == len {
-                return r.column.checked_sub(1).map(|c| c as usize);
-            }
-            let column = self.get(key);
-            // The column is kept as a u32 to keep an entry small; one past u32::MAX (no
-            // real file) is answered but not remembered.
-            let stored = column.map_or(Some(0), |c| u32::try_from(c + 1).ok());
-            if let Some(stored) = stored {
-                cell.set(Remembered {
-                    serial: self.serial,
-                    key: at,
-                    len,
-                    column: stored,
-                });
-            }
-            column
-        })
+    /// The column of a listed key (`None` for a key not listed: look it up by text).
+    #[inline(always)]
+    fn listed_column(&self, key: Key) -> Option<Option<usize>> {
+        self.listed.get(usize::from(key.id)).copied()
+    }
+
+    /// [`KeyIndex::get`] of a key, by its number when it is listed (as a row finds it).
+    #[cfg(test)]
+    pub(crate) fn get_key(&self, key: Key) -> Option<usize> {
+        self.listed_column(key)
+            .unwrap_or_else(|| self.get(key.name))
     }
 
     #[inline]
@@ -298,10 +256,22 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn index(&self, key: &'static str) -> Option<usize> {
+    /// A listed key of an indexed row is one look in a table, inlined where it is asked;
+    /// the rest (a JSON object's keys, a key not listed) are looked up by text, apart.
+    #[inline(always)]
+    fn index(&self, key: Key) -> Option<usize> {
+        match self.index.and_then(|index| index.listed_column(key)) {
+            Some(column) => column,
+            None => self.index_by_text(key),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn index_by_text(&self, key: Key) -> Option<usize> {
         match self.index {
-            Some(index) => index.get_static(key),
-            None => column_of(self.keys, None, key),
+            Some(index) => index.get(key.name),
+            None => column_of(self.keys, None, key.name),
         }
     }
 
@@ -312,7 +282,7 @@ impl<'a> Row<'a> {
     }
 
     /// The non-empty value of a column, marking the column as mapped.
-    pub(crate) fn take(&mut self, key: &'static str) -> Option<Field<'a>> {
+    pub(crate) fn take(&mut self, key: Key) -> Option<Field<'a>> {
         let i = self.index(key)?;
         if let Some(u) = self.used.get_mut(i) {
             *u = true;
@@ -321,18 +291,18 @@ impl<'a> Row<'a> {
     }
 
     /// The non-empty value of a column as an owned string, marking it as mapped.
-    pub(crate) fn take_text(&mut self, key: &'static str) -> Option<String> {
+    pub(crate) fn take_text(&mut self, key: Key) -> Option<String> {
         self.take(key).map(|f| f.value.to_string())
     }
 
     /// The value of a column without marking it, so it still goes to `extra`.
-    pub(crate) fn peek(&self, key: &'static str) -> Option<Field<'a>> {
+    pub(crate) fn peek(&self, key: Key) -> Option<Field<'a>> {
         self.index(key).and_then(|i| self.field(i))
     }
 
     /// Un-marks a column so that its raw value is kept in `extra` (used when a value could
     /// not be mapped onto the model but should not be lost).
-    pub(crate) fn release(&mut self, key: &'static str) {
+    pub(crate) fn release(&mut self, key: Key) {
         if let Some(i) = self.index(key)
             && let Some(u) = self.used.get_mut(i)
         {
@@ -341,10 +311,10 @@ impl<'a> Row<'a> {
     }
 
     /// The display name of a column (as written in the file), for messages.
-    pub(crate) fn name_of(&self, key: &'static str) -> String {
+    pub(crate) fn name_of(&self, key: Key) -> String {
         self.index(key)
             .and_then(|i| self.names.get(i))
-            .map_or_else(|| key.to_string(), String::clone)
+            .map_or_else(|| key.name.to_string(), String::clone)
     }
 
     /// True when every cell is empty or whitespace.

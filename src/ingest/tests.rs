@@ -576,57 +576,54 @@ fn the_key_index_finds_the_first_column_of_a_key() {
     }
 }
 
-/// The answers a thread remembers by a key's place give what the index itself gives: for
-/// two indexes asked in turn (the same key at different columns), for an index made after
-/// another was dropped (perhaps at the same address), and for absent keys.
+/// A key found by its number ([`row::KeyIndex::get_key`]) is in the column its text gives
+/// ([`row::KeyIndex::get`]): every listed key, in indexes of listed keys in many orders,
+/// with repeated and absent keys, with other columns among them, and a key not listed.
 #[test]
-fn remembered_key_answers_are_each_indexs_own() {
+fn keys_found_by_number_are_in_the_column_their_text_gives() {
+    use super::keys::{KEYS, Key, key};
     let index_of =
         |keys: &[&str]| row::KeyIndex::new(&keys.iter().map(|k| k.to_string()).collect::<Vec<_>>());
-    const ASKED: [&str; 5] = ["id", "date", "latitude", "longitude", "notes"];
+    let mut next = crate::geo_util::test_uniform(11);
+    for round in 0..200 {
+        let mut columns: Vec<&str> = Vec::new();
+        for _ in 0..(next() * 40.0) as usize {
+            let r = next();
+            columns.push(if r < 0.8 {
+                KEYS[(next() * KEYS.len() as f64) as usize % KEYS.len()]
+            } else if r < 0.9 {
+                "not_a_listed_column"
+            } else {
+                "lat"
+            });
+        }
+        let index = index_of(&columns);
+        for (id, name) in KEYS.iter().enumerate() {
+            let listed = Key::listed(name);
+            assert_eq!(usize::from(listed.id), id);
+            let first = columns.iter().position(|c| c == name);
+            assert_eq!(
+                index.get_key(listed),
+                first,
+                "{name} in {columns:?} ({round})"
+            );
+            assert_eq!(index.get_key(listed), index.get(name));
+        }
+        for name in ["not_a_listed_column", "lat", "absent"] {
+            let first = columns.iter().position(|c| *c == name);
+            assert_eq!(index.get_key(Key::unlisted(name)), first, "{name}");
+        }
+    }
     let a = index_of(&["id", "date", "latitude"]);
     let b = index_of(&["latitude", "notes", "date", "id"]);
-    for _ in 0..3 {
-        for key in ASKED {
-            assert_eq!(a.get_static(key), a.get(key), "{key}");
-            assert_eq!(b.get_static(key), b.get(key), "{key}");
-        }
-    }
-    assert_eq!((a.get_static("id"), b.get_static("id")), (Some(0), Some(3)));
-    // A key that starts where another does ("lat" inside "latitude") is told apart by its
-    // length.
-    const LATITUDE: &str = "latitude";
-    let lat: &'static str = &LATITUDE[..3];
-    let both = index_of(&["latitude", "lat"]);
-    for _ in 0..3 {
-        assert_eq!(
-            (both.get_static(LATITUDE), both.get_static(lat)),
-            (Some(0), Some(1))
-        );
-    }
-    // More keys than a thread remembers: keys share slots, and each still gets its own
-    // column.
-    let many: Vec<&'static str> = (0..1500)
-        .map(|i| &*Box::leak(format!("column_{i}").into_boxed_str()))
-        .collect();
-    let wide = index_of(&many);
-    for _ in 0..2 {
-        for (i, key) in many.iter().enumerate() {
-            assert_eq!(wide.get_static(key), Some(i), "{key}");
-        }
-    }
-    drop((a, b));
-    for round in 0..50 {
-        let keys: Vec<&str> = ASKED.iter().copied().cycle().skip(round).take(3).collect();
-        let c = index_of(&keys);
-        for key in ASKED {
-            assert_eq!(
-                c.get_static(key),
-                keys.iter().position(|k| *k == key),
-                "{key}"
-            );
-        }
-    }
+    assert_eq!(
+        (a.get_key(key!("id")), b.get_key(key!("id"))),
+        (Some(0), Some(3))
+    );
+    assert_eq!(
+        (a.get_key(key!("notes")), b.get_key(key!("notes"))),
+        (None, Some(1))
+    );
 }
 
 /// A row's pass-through cells are the same taken in the header's name order (worked out
@@ -657,7 +654,7 @@ fn extras_in_the_headers_name_order_match_extras_sorted_per_row() {
         let extras = |name_order: Option<&[u32]>| {
             let mut r = row::Row::new(&names, &keys, None, name_order, &values);
             for key in &taken {
-                r.take(key);
+                r.take(super::keys::Key::unlisted(key));
             }
             r.extras()
         };

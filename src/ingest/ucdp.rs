@@ -12,6 +12,7 @@
 use crate::model::PrecisionClass;
 
 use super::dates::{join_spans, parse_date, span_from_parts};
+use super::keys::key;
 use super::row::{
     Ctx, Field, Mapped, Problem, Row, blank_record, code, coordinates, join_actors,
     opt_non_negative, stated_precision,
@@ -72,11 +73,13 @@ fn day(f: Field<'_>) -> Result<crate::model::DateSpan, Problem> {
 
 pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
-    let id = row.take_text("id").unwrap_or_else(|| ctx.generated_id());
+    let id = row
+        .take_text(key!("id"))
+        .unwrap_or_else(|| ctx.generated_id());
     let mut r = Box::new(blank_record(id, ctx.origin()));
 
-    let start = row.take("date_start");
-    let end = row.take("date_end");
+    let start = row.take(key!("date_start"));
+    let end = row.take(key!("date_end"));
     r.date = match (start, end) {
         (Some(s), Some(e)) => {
             let (a, b) = (day(s)?, day(e)?);
@@ -85,7 +88,7 @@ pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Probl
         (Some(s), None) => Some(day(s)?),
         (None, Some(e)) => {
             warnings.push(Problem::column(
-                &row.name_of("date_start"),
+                &row.name_of(key!("date_start")),
                 "no date_start; date taken from date_end".into(),
             ));
             Some(day(e)?)
@@ -93,30 +96,30 @@ pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Probl
         (None, None) => None,
     };
 
-    if let Some(f) = row.take("where_prec") {
+    if let Some(f) = row.take(key!("where_prec")) {
         r.stated_precision = stated_precision(f, &mut warnings)?;
         if r.stated_precision.is_none() {
             // Code 7: keep the raw code so it is not lost.
-            row.release("where_prec");
+            row.release(key!("where_prec"));
         }
     }
-    r.location = row.take_text("where_coordinates").map(Into::into);
-    r.notes = row.take_text("where_description").map(Into::into);
-    r.admin1 = row.take_text("adm_1").map(Into::into);
-    r.admin2 = row.take_text("adm_2").map(Into::into);
-    let (lat, lon) = (row.take("latitude"), row.take("longitude"));
+    r.location = row.take_text(key!("where_coordinates")).map(Into::into);
+    r.notes = row.take_text(key!("where_description")).map(Into::into);
+    r.admin1 = row.take_text(key!("adm_1")).map(Into::into);
+    r.admin2 = row.take_text(key!("adm_2")).map(Into::into);
+    let (lat, lon) = (row.take(key!("latitude")), row.take(key!("longitude")));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
-    r.country = row.take_text("country").map(Into::into);
-    r.fatalities = opt_non_negative(row.take("best"))?;
-    r.fatalities_low = opt_non_negative(row.take("low"))?;
-    r.fatalities_high = opt_non_negative(row.take("high"))?;
+    r.country = row.take_text(key!("country")).map(Into::into);
+    r.fatalities = opt_non_negative(row.take(key!("best")))?;
+    r.fatalities_low = opt_non_negative(row.take(key!("low")))?;
+    r.fatalities_high = opt_non_negative(row.take(key!("high")))?;
     r.event_type = row
-        .take("type_of_violence")
+        .take(key!("type_of_violence"))
         .map(|f| super::event_types::stored_event_type(&violence_type(f)));
-    let a = row.take_text("side_a");
-    let b = row.take_text("side_b");
+    let a = row.take_text(key!("side_a"));
+    let b = row.take_text(key!("side_b"));
     r.actors = join_actors(&[a, b]).map(Into::into);
-    r.source = Some(match row.take("source_office") {
+    r.source = Some(match row.take(key!("source_office")) {
         Some(f) => format!("UCDP GED; {}", f.value).into(),
         None => "UCDP GED".into(),
     });
@@ -128,28 +131,34 @@ pub(crate) fn map_full(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Probl
 
 pub(crate) fn map_reduced(row: &mut Row<'_>, ctx: &Ctx<'_>) -> Result<Mapped, Problem> {
     let mut warnings = Vec::new();
-    let id = row.take_text("id").unwrap_or_else(|| ctx.generated_id());
+    let id = row
+        .take_text(key!("id"))
+        .unwrap_or_else(|| ctx.generated_id());
     let mut r = Box::new(blank_record(id, ctx.origin()));
 
-    let (y, m, d) = (row.take("year"), row.take("month"), row.take("day"));
+    let (y, m, d) = (
+        row.take(key!("year")),
+        row.take(key!("month")),
+        row.take(key!("day")),
+    );
     if let Some(yf) = y {
         let part = |f: Option<Field<'_>>| f.map(code).transpose().map(|v| v.unwrap_or(0));
         let (yv, mv, dv) = (code(yf)?, part(m)?, part(d)?);
         r.date =
             Some(span_from_parts(yv, mv, dv).map_err(|e| Problem::at(d.or(m).unwrap_or(yf), e))?);
     }
-    r.country = row.take_text("country").map(Into::into);
+    r.country = row.take_text(key!("country")).map(Into::into);
     r.event_type = row
-        .take("type_of_violence")
+        .take(key!("type_of_violence"))
         .map(|f| super::event_types::stored_event_type(&violence_type(f)));
-    let a = row.take_text("side_a");
-    let b = row.take_text("side_b");
+    let a = row.take_text(key!("side_a"));
+    let b = row.take_text(key!("side_b"));
     r.actors = join_actors(&[a, b]).map(Into::into);
-    let (lat, lon) = (row.take("latitude"), row.take("longitude"));
+    let (lat, lon) = (row.take(key!("latitude")), row.take(key!("longitude")));
     (r.latitude, r.longitude) = coordinates(lat, lon, &mut warnings)?;
-    r.fatalities = opt_non_negative(row.take("best_death"))?;
-    r.fatalities_low = opt_non_negative(row.take("low_death"))?;
-    r.fatalities_high = opt_non_negative(row.take("high_death"))?;
+    r.fatalities = opt_non_negative(row.take(key!("best_death")))?;
+    r.fatalities_low = opt_non_negative(row.take(key!("low_death")))?;
+    r.fatalities_high = opt_non_negative(row.take(key!("high_death")))?;
     // The subset keeps where_prec 1 and 2 only and does not say which: claim the weaker.
     r.stated_precision = Some(PrecisionClass::Near);
     r.extra.insert(
