@@ -406,8 +406,14 @@ fn file_notes(
 }
 
 /// Appends a mapped chunk's records, in order.
+///
+/// A plain loop: through `extend` over the iterator adapters each record (some 400 bytes)
+/// was copied three times on its way from its box to the list, once here.
 fn move_records(records: &mut Vec<IncidentRecord>, mapped: Vec<Option<Box<IncidentRecord>>>) {
-    records.extend(mapped.into_iter().flatten().map(|r| *r));
+    records.reserve(mapped.len());
+    for record in mapped.into_iter().flatten() {
+        records.push(*record);
+    }
 }
 
 /// The note on a kept row with fields that were not UTF-8.
