@@ -3,7 +3,7 @@
 //! job share it so they cannot disagree about what was read.
 
 use crate::density::columns::{IncidentColumns, Subject};
-use crate::geocode::{Geocoded, duplicates, locate_each, locate_into};
+use crate::geocode::{Geocoded, duplicates, locate_each_in_place, locate_into};
 use crate::geodata::GeoData;
 use crate::ingest::{self, IngestOptions};
 use crate::model::{IncidentRecord, LocatedIncident, Unmatched};
@@ -162,8 +162,8 @@ pub fn ingest_for_analysis_watched(
         ..opts.clone()
     };
     let accounted = ingest_and_locate(inputs, &opts, log, &mut |records, _| {
-        let not_placed = locate_each(records, geo, false, &mut |record, location| {
-            located.push(&Subject::of_parts(&record, &location))
+        let not_placed = locate_each_in_place(&records, geo, false, &mut |record, location| {
+            located.push(&Subject::of_parts(record, &location))
         });
         after_batch(&located);
         not_placed
