@@ -354,14 +354,20 @@ impl BorderIndex {
                         &mut run_flat_2,
                         &mut run_cal_2,
                     );
+                    let (run_flat_2, run_cal_2) = (&run_flat_2[..n], &run_cal_2[..n]);
                     let (was_flat, was_cal) = (best_flat_2, best_cal_2);
-                    for ((si, &f_2), &fc_2) in segments.zip(&run_flat_2[..n]).zip(&run_cal_2[..n]) {
-                        best_flat_2 = best_flat_2.min(f_2);
-                        best_cal_2 = best_cal_2.min(fc_2);
-                        // One beyond the limits now is beyond them at the end (they only
-                        // shrink).
-                        if f_2 <= limit_2 && fc_2 <= limit_cal_2 {
-                            flat.push((bi, si, f_2, fc_2));
+                    let (least_flat_2, least_cal_2) = (least(run_flat_2), least(run_cal_2));
+                    best_flat_2 = best_flat_2.min(least_flat_2);
+                    best_cal_2 = best_cal_2.min(least_cal_2);
+                    // One beyond the limits now is beyond them at the end (they only
+                    // shrink); a run whose least distances are beyond them keeps none (most
+                    // runs scanned).
+                    if least_flat_2 <= limit_2 && least_cal_2 <= limit_cal_2 {
+                        let distances = run_flat_2.iter().zip(run_cal_2);
+                        for (si, (&f_2, &fc_2)) in segments.zip(distances) {
+                            if f_2 <= limit_2 && fc_2 <= limit_cal_2 {
+                                flat.push((bi, si, f_2, fc_2));
+                            }
                         }
                     }
                     if best_flat_2 < was_flat || best_cal_2 < was_cal {
@@ -749,6 +755,26 @@ pub(super) fn flat_km(a: geo::Coord<f64>, c: geo::Coord<f64>, lon: f64, lat: f64
 /// [`flat_km`] from the squared offset (degrees²).
 fn flat_km_of(offset_2: f64) -> f64 {
     offset_2.sqrt() * KM_PER_DEG
+}
+
+/// The least of squared distances (none NaN, none −0: then the least is one number however
+/// it is found), in four lanes the compiler can keep in vector registers.
+fn least(values: &[f64]) -> f64 {
+    let mut lanes = [f64::INFINITY; 4];
+    let mut fours = values.chunks_exact(4);
+    for four in &mut fours {
+        for (lane, &v) in lanes.iter_mut().zip(four) {
+            if v < *lane {
+                *lane = v;
+            }
+        }
+    }
+    for &v in fours.remainder() {
+        if v < lanes[0] {
+            lanes[0] = v;
+        }
+    }
+    lanes[0].min(lanes[1]).min(lanes[2].min(lanes[3]))
 }
 
 /// The square of `limit` made a little larger: any value whose root (times a positive

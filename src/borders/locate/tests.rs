@@ -128,6 +128,20 @@ fn a_run_measured_at_once_is_each_segment_measured_alone() {
     assert!(measured > 40_000, "{measured}");
 }
 
+/// `least` is the least value, as folding `f64::min` over them gives it, for every length
+/// of a run (and none: infinite).
+#[test]
+fn least_is_the_minimum_for_every_run_length() {
+    let mut next = crate::geo_util::test_uniform(9);
+    for n in 0..=RUN_MAX {
+        for _ in 0..50 {
+            let values: Vec<f64> = (0..n).map(|_| (next() * 3.0).powi(2)).collect();
+            let folded = values.iter().fold(f64::INFINITY, |m, &v| m.min(v));
+            assert_eq!(least(&values).to_bits(), folded.to_bits(), "{values:?}");
+        }
+    }
+}
+
 /// A caller that settles for any distance gets the exact query's border, position and
 /// side, and the distance within the tangent plane's error bound, which is the exact one
 /// where the border is within 0.2°.
