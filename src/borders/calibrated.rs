@@ -52,13 +52,8 @@ impl Calibrated {
         self.km_2(dx, dy).sqrt()
     }
 
-    /// km per degree across (of the query frame's longitude offsets, already scaled by
-    /// the cosine) and along the meridian: [`Self::km_2`] is (dx·across)² + (dy·along)².
-    pub fn scales(&self) -> (f64, f64) {
-        (self.x_km, self.y_km)
-    }
-
     /// The square of [`Self::km`], whose square root it is exactly.
+    #[inline(always)]
     pub fn km_2(&self, dx: f64, dy: f64) -> f64 {
         let (x, y) = (dx * self.x_km, dy * self.y_km);
         x * x + y * y

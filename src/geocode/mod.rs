@@ -701,3 +701,49 @@ fn locate_by_coordinates(
         explanation,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records handed on where they lie are the records handed on by moving them: the same
+    /// ones, in the same order, with the same locations, and the same left unplaced (the
+    /// shipped example, whose places are named, with records placed by coordinates and
+    /// records no gazetteer holds among them).
+    #[test]
+    fn records_read_in_place_are_those_moved_in_the_same_order() {
+        let geo = GeoData::load(None).unwrap();
+        let example = std::path::Path::new("geodata/incidents/example_2025_2026.csv");
+        let read = crate::ingest::read_path(example, &crate::ingest::IngestOptions::DEFAULT)
+            .unwrap()
+            .records;
+        let mut records = Vec::new();
+        for (i, r) in read.into_iter().enumerate() {
+            let mut nowhere = r.clone();
+            nowhere.id = format!("nowhere-{i}").into();
+            (nowhere.country, nowhere.admin1, nowhere.admin2) = (None, None, None);
+            nowhere.location = Some("Qqqxzv Wwwkjh".into());
+            (nowhere.latitude, nowhere.longitude) = (None, None);
+            let mut by_coordinates = r.clone();
+            by_coordinates.id = format!("point-{i}").into();
+            (by_coordinates.latitude, by_coordinates.longitude) =
+                (Some(34.0 + i as f64 * 0.01), Some(70.0));
+            records.extend([r, nowhere, by_coordinates]);
+        }
+        for admin_areas in [false, true] {
+            let mut moved = Vec::new();
+            let unplaced_moved = locate_each(records.clone(), &geo, admin_areas, &mut |r, l| {
+                moved.push((r.id.to_string(), l))
+            });
+            let mut in_place = Vec::new();
+            let unplaced_in_place =
+                locate_each_in_place(&records, &geo, admin_areas, &mut |r, l| {
+                    in_place.push((r.id.to_string(), l))
+                });
+            assert_eq!(moved, in_place);
+            assert_eq!(unplaced_moved, unplaced_in_place);
+            assert_eq!(moved.len() + unplaced_moved.len(), records.len());
+            assert!(!unplaced_moved.is_empty() && moved.len() > records.len() / 2);
+        }
+    }
+}

@@ -125,7 +125,7 @@ pub(crate) struct Field<'a> {
 ///
 /// The keys the importers ask for are numbered when compiled ([`super::keys`]), and each
 /// one's column is looked up here once, when the index is made: a row then finds a listed
-/// key's column by its number ([`KeyIndex::get_key`]). (Remembering each thread's answers
+/// key's column by its number ([`Row::take`] and the other lookups of a row). (Remembering each thread's answers
 /// by where a key's text lies still cost about 770 instructions a row, 4% of `density` on
 /// the peer's million rows: `callgrind`.)
 #[derive(Debug)]

@@ -626,6 +626,69 @@ fn keys_found_by_number_are_in_the_column_their_text_gives() {
     );
 }
 
+/// A row finds a listed key by its number where it has an index, and by its text where it
+/// has none (a JSON object): the same cells, names and pass-through either way, for listed
+/// and unlisted keys, present, repeated, empty and absent.
+#[test]
+fn a_row_finds_the_same_cells_by_number_and_by_text() {
+    use super::keys::{Key, key};
+    use std::borrow::Cow;
+    let names: Vec<String> = ["ID", "Date", "latitude", "date", "Notes", "extra", "count"]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let keys: Vec<String> = names.iter().map(|n| row::normalise_key(n)).collect();
+    let values: Vec<Cow<'_, str>> = ["7", " 2024-05-01 ", "34.5", "1999-01-01", "", "x", "2"]
+        .into_iter()
+        .map(Cow::Borrowed)
+        .collect();
+    let index = row::KeyIndex::new(&keys);
+    let asked = [
+        key!("id"),
+        key!("date"),
+        key!("latitude"),
+        key!("notes"),
+        key!("count"),
+        key!("longitude"),
+        Key::unlisted("extra"),
+        Key::unlisted("absent"),
+    ];
+    let look = |index: Option<&row::KeyIndex>| {
+        let mut r = row::Row::new(&names, &keys, index, None, &values);
+        let mut seen = Vec::new();
+        for key in asked {
+            let name = r.name_of(key);
+            let peeked = r
+                .peek(key)
+                .map(|f| (f.name.to_string(), f.value.to_string()));
+            let taken = r
+                .take(key)
+                .map(|f| (f.name.to_string(), f.value.to_string()));
+            seen.push((name, peeked, taken));
+        }
+        r.release(key!("count"));
+        (seen, r.extras())
+    };
+    let (by_number, extras) = look(Some(&index));
+    assert_eq!((by_number.clone(), extras.clone()), look(None));
+    // The first column of a repeated key, trimmed; an empty cell is no field.
+    assert_eq!(
+        by_number[1].2,
+        Some(("Date".to_string(), "2024-05-01".to_string()))
+    );
+    assert_eq!(by_number[3], ("Notes".to_string(), None, None));
+    assert_eq!(by_number[5], ("longitude".to_string(), None, None));
+    // Released, `count` goes to the pass-through cells with the second `date`.
+    let passed: Vec<(String, String)> = extras
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(
+        passed,
+        [("count", "2"), ("date", "1999-01-01")].map(|(n, v)| (n.to_string(), v.to_string()))
+    );
+}
+
 /// A row's pass-through cells are the same taken in the header's name order (worked out
 /// once per file) as sorted row by row: names out of order, repeated, differing only in
 /// case, and cells left empty or taken by an importer.
