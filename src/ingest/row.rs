@@ -125,9 +125,9 @@ pub(crate) struct Field<'a> {
 ///
 /// The keys the importers ask for are numbered when compiled ([`super::keys`]), and each
 /// one's column is looked up here once, when the index is made: a row then finds a listed
-/// key's column by its number ([`Row::take`] and the other lookups of a row). (Remembering each thread's answers
-/// by where a key's text lies still cost about 770 instructions a row, 4% of `density` on
-/// the peer's million rows: `callgrind`.)
+/// key's column by its number ([`Row::take`] and the other lookups of a row). (Remembering
+/// each thread's answers by where a key's text lies still cost about 770 instructions a
+/// row, 4% of `density` on the peer's million rows: `callgrind`.)
 #[derive(Debug)]
 pub(crate) struct KeyIndex {
     /// Where each tag's keys start in `entries` (and the next tag's start where they end).
