@@ -160,12 +160,12 @@ impl Distinct {
         // cache by its points in turn, not fetched from memory again for each point of the
         // chunk in input order (6–8% less CPU on the peer's million, with the shipped
         // borders and with its own lines). The answers do not depend on the order.
-        let mut order: Vec<(u32, u32)> = points
+        let keyed: Vec<(u32, u32)> = points
             .iter()
             .enumerate()
             .map(|(slot, &(lon, lat, _))| (cell_key(lon, lat), slot as u32))
             .collect();
-        order.sort_unstable();
+        let order = sorted_by_cell(keyed);
         Some(Distinct {
             slots,
             points,
@@ -303,6 +303,49 @@ impl<I: AnalysisInput + ?Sized> AnalysisInput for WithEarly<'_, I> {
     }
 }
 
+/// Bits of [`cell_key`] each pass of [`sorted_by_cell`] sorts by: two passes cover its
+/// 23 bits (at most 1,801 · 3,601 − 1).
+const KEY_DIGIT_BITS: u32 = 12;
+
+/// `keyed` (cell key, slot), in slot order, sorted by key and slot: what `sort_unstable`
+/// gives, found by two stable counting passes over the key's digits (least significant
+/// first), since the slots are already in order. About a thirtieth of the comparison
+/// sort's instructions on a chunk of 32,768 points.
+fn sorted_by_cell(keyed: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    const BUCKETS: usize = 1 << KEY_DIGIT_BITS;
+    const MASK: u32 = (1 << KEY_DIGIT_BITS) - 1;
+    debug_assert!(keyed.windows(2).all(|w| w[0].1 < w[1].1));
+    debug_assert!(
+        keyed
+            .iter()
+            .all(|&(key, _)| key >> (2 * KEY_DIGIT_BITS) == 0)
+    );
+    let mut counts = [[0usize; BUCKETS]; 2];
+    for &(key, _) in &keyed {
+        counts[0][(key & MASK) as usize] += 1;
+        counts[1][((key >> KEY_DIGIT_BITS) & MASK) as usize] += 1;
+    }
+    let mut from = keyed;
+    let mut to = vec![(0, 0); from.len()];
+    for (pass, count) in counts.iter().enumerate() {
+        // Where each digit's entries start.
+        let mut next = [0usize; BUCKETS];
+        let mut start = 0;
+        for (n, c) in next.iter_mut().zip(count) {
+            *n = start;
+            start += c;
+        }
+        let shift = pass as u32 * KEY_DIGIT_BITS;
+        for &entry in &from {
+            let digit = ((entry.0 >> shift) & MASK) as usize;
+            to[next[digit]] = entry;
+            next[digit] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+    from
+}
+
 /// A point's 0.1° cell as one number, cells in rows of latitude: the order a chunk's points
 /// are queried in (coordinates beyond the globe's, or not numbers, sort with the nearest
 /// edge's or first; the order changes no answer).
@@ -310,4 +353,40 @@ fn cell_key(lon: f64, lat: f64) -> u32 {
     let row = ((lat + 90.0) * 10.0).clamp(0.0, 1800.0) as u32;
     let column = ((lon + 180.0) * 10.0).clamp(0.0, 3600.0) as u32;
     row * 3601 + column
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_sorted_by_cell_as_a_comparison_sort_sorts_them() {
+        let mut next = crate::geo_util::test_uniform(11);
+        for n in [0, 1, 2, 100, 4096, CHUNK] {
+            // Points over the globe, clustered ones (many in one cell), and the edges: the
+            // largest key, points beyond the globe and not numbers.
+            let mut points: Vec<(f64, f64)> = (0..n)
+                .map(|i| match i % 4 {
+                    0 => (next() * 360.0 - 180.0, next() * 180.0 - 90.0),
+                    1 => (69.0 + next() * 0.3, 37.0 + next() * 0.3),
+                    _ => (60.0 + next() * 16.0, 29.0 + next() * 12.0),
+                })
+                .collect();
+            if n >= 4 {
+                points[0] = (180.0, 90.0);
+                points[1] = (f64::NAN, f64::NAN);
+                points[2] = (-400.0, 200.0);
+                points[3] = (f64::INFINITY, f64::NEG_INFINITY);
+            }
+            let keyed: Vec<(u32, u32)> = (0..)
+                .zip(&points)
+                .map(|(slot, &(lon, lat))| (cell_key(lon, lat), slot))
+                .collect();
+            let mut expected = keyed.clone();
+            expected.sort_unstable();
+            assert_eq!(sorted_by_cell(keyed), expected, "{n} points");
+        }
+        assert_eq!(cell_key(180.0, 90.0), 1800 * 3601 + 3600);
+        assert!(cell_key(180.0, 90.0) < 1 << (2 * KEY_DIGIT_BITS));
+    }
 }
