@@ -232,13 +232,10 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
         };
         // Sectors: the share of the incident along each sector's km range (either side),
         // summed over its segments in order (through each segment's overlapping sectors).
-        let mut sector_shares: Vec<(usize, f64)> = Vec::new();
+        let mut sector_shares = SectorShares::new();
         if let Some(bi) = shares.border
             && !shares.segments.is_empty()
         {
-            // Room for one sector more than its segments, which is all nearly every incident
-            // needs (a segment's ends can lie in two sectors); more grow the list as before.
-            sector_shares.reserve_exact(shares.segments.len() + 1);
             for &(si, s) in &shares.segments {
                 let seg = &all_segments[bi][si];
                 for &(k, overlap) in &segment_sectors[bi][si] {
@@ -249,7 +246,7 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
                     }
                 }
             }
-            sector_shares.retain(|&(_, share)| share > 0.0);
+            sector_shares.retain(|&mut (_, share)| share > 0.0);
             sector_shares.sort_unstable_by_key(|&(k, _)| k);
         }
         let side = nearest
@@ -565,13 +562,12 @@ fn named_sums<T: FromIterator<(String, f64)>>(sums: &[Option<f64>], names: &[Arc
 
 /// One incident's placement (when kept), its point's figures, its shares, and its non-zero
 /// share in each sector. The side it lies on is numbered as in `analyse`'s side names.
-type Measured = (
-    Option<Placement>,
-    Point,
-    Shares,
-    Vec<(usize, f64)>,
-    Option<u32>,
-);
+type Measured = (Option<Placement>, Point, Shares, SectorShares, Option<u32>);
+
+/// An incident's share per sector, held in place up to three sectors (nearly every
+/// incident's: a segment's ends can lie in two), where a list allocated per incident was
+/// about 1% of `density`'s instructions.
+type SectorShares = smallvec::SmallVec<[(usize, f64); 3]>;
 
 /// What adding up needs of an incident's placement, kept or not.
 struct Point {
