@@ -284,8 +284,8 @@ impl<'a> Row<'a> {
     /// The non-empty value of a column, marking the column as mapped.
     ///
     /// Inlined up to the key's column, apart: an importer asks for every key it knows, and
-    /// most are not in the file (seventeen of twenty-two on the native schema's six-column
-    /// files), which is then a table read where it is asked.
+    /// most are not in the file (a six-column file of the native schema is asked for over
+    /// twenty), which is then a table read where it is asked.
     #[inline]
     pub(crate) fn take(&mut self, key: Key) -> Option<Field<'a>> {
         let i = self.index(key)?;
