@@ -32,6 +32,8 @@ pub struct Calibrated {
     /// |tan| of the point's latitude: how fast the cosine changes with latitude.
     tan_abs: f64,
     valid: bool,
+    /// The sine and cosine of the point's latitude.
+    sin_cos: (f64, f64),
 }
 
 impl Calibrated {
@@ -43,7 +45,13 @@ impl Calibrated {
             y_km: m * PI / 180.0,
             tan_abs: (s / c).abs(),
             valid: lat.abs() <= MAX_LAT,
+            sin_cos: (s, c),
         }
+    }
+
+    /// `lat.to_radians().sin_cos()` of the point's latitude `lat`.
+    pub fn sin_cos(&self) -> (f64, f64) {
+        self.sin_cos
     }
 
     /// The length of an offset of the query frame (degrees; `dx` already scaled by the

@@ -13,7 +13,7 @@ use super::calibrated::Calibrated;
 use super::cells::{CellGrid, CentreSearch};
 use super::runs::{RUN_MAX, Runs};
 use super::sphere::{self, ChordIndex};
-use super::tangent::{TangentLower, bounds_km, tangent_km};
+use super::tangent::{TangentFrom, TangentLower, tangent_km};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
@@ -271,10 +271,12 @@ impl BorderIndex {
     /// exactly as `settled` says: given bounds (low, high) of the distance, it answers
     /// whether every value between them serves as well as the exact one. The border,
     /// position and side are always [`Self::nearest_within`]'s, and so is the distance
-    /// unless the bounds alone decide the nearest and `settled` holds for its bounds where
-    /// they differ (a border more than 0.2° away, where the exact distance is Karney's
-    /// geodesic, the costly step): then the distance is the tangent plane's
-    /// ([`super::tangent::tangent_km`]), not measured. That the geodesic lies within the
+    /// unless the bounds alone decide the nearest and `settled` holds for its bounds: then
+    /// the distance is the tangent plane's ([`super::tangent::tangent_km`]), not measured
+    /// (within 0.2°, the exact distance is that same tangent plane; beyond, it is Karney's
+    /// geodesic, the costly step). The bounds are [`TangentFrom`]'s, which hold the tangent
+    /// plane's own bounds with a margin of a part in 10¹², so a near tie is measured, as
+    /// an equal one always was. That the geodesic lies within the
     /// bounds rests on the tangent plane's error bound ([`super::tangent::tangent_error_km`]:
     /// three times the largest error seen over two million pairs, and tested), which the
     /// query has always used to skip candidates.
@@ -444,7 +446,8 @@ impl BorderIndex {
             flat.swap(0, first);
         }
         let cheap = TangentLower::new(lat, limit);
-        if let Some(p) = self.decided_by_bounds(flat, lon, lat, k, &cheap, settled) {
+        let tangent = TangentFrom::new(lon, lat, cal.sin_cos());
+        if let Some(p) = self.decided_by_bounds(flat, lon, lat, k, (&cheap, &tangent), settled) {
             return Some(p);
         }
         // The bounds did not decide (two candidates about equally far, more than a few
@@ -462,7 +465,7 @@ impl BorderIndex {
             if cheap.lower_km(lon, lat, foot) > upper {
                 continue;
             }
-            let (lower, upper_here) = bounds_km(lon, lat, foot);
+            let (lower, upper_here) = tangent.bounds_km(foot);
             if lower > upper {
                 continue;
             }
@@ -500,7 +503,7 @@ impl BorderIndex {
     /// (about equally far stretches; more than a few candidates left).
     ///
     /// Each candidate's foot is bounded as in [`Self::nearest_within`]'s measuring (the
-    /// cheap bound, then the tangent plane's), one beyond the least upper bound so far
+    /// cheap bound, then the tangent plane's from the point's frame, [`TangentFrom`]), one beyond the least upper bound so far
     /// dropped. The nearest is then the candidate with the least upper bound if every
     /// other one's lower bound lies beyond it, or shares its foot (the same point of the
     /// line, so the same distance: the tie goes to the lower border, then segment, as
@@ -511,7 +514,7 @@ impl BorderIndex {
         lon: f64,
         lat: f64,
         k: f64,
-        cheap: &TangentLower,
+        (cheap, tangent): (&TangentLower, &TangentFrom),
         settled: &dyn Fn(f64, f64) -> bool,
     ) -> Option<BorderPosition> {
         // (border, segment, foot, lower and upper bounds, km)
@@ -525,7 +528,7 @@ impl BorderIndex {
             if cheap.lower_km(lon, lat, foot) > upper {
                 continue;
             }
-            let (low, high) = bounds_km(lon, lat, foot);
+            let (low, high) = tangent.bounds_km(foot);
             if low > upper {
                 continue;
             }
