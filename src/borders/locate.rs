@@ -445,7 +445,7 @@ impl BorderIndex {
         }) {
             flat.swap(0, first);
         }
-        let cheap = TangentLower::new(lat, limit);
+        let cheap = TangentLower::new(lat, limit, cal.sin_cos());
         let tangent = TangentFrom::new(lon, lat, cal.sin_cos());
         if let Some(p) = self.decided_by_bounds(flat, lon, lat, k, (&cheap, &tangent), settled) {
             return Some(p);

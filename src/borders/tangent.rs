@@ -86,11 +86,7 @@ impl TangentFrom {
         if dlat.is_nan() || dlat.abs() > SERIES_MAX_DEG {
             return bounds_km(lon, lat, foot);
         }
-        // sin and cos of half the latitude difference, by their Taylor series.
-        let h = (dlat / 2.0).to_radians();
-        let h2 = h * h;
-        let sin_h = h * (1.0 - h2 / 6.0 * (1.0 - h2 / 20.0 * (1.0 - h2 / 42.0)));
-        let cos_h = 1.0 - h2 / 2.0 * (1.0 - h2 / 12.0 * (1.0 - h2 / 30.0));
+        let (sin_h, cos_h) = small_sin_cos((dlat / 2.0).to_radians());
         let s = self.sin_lat * cos_h + self.cos_lat * sin_h;
         let c = self.cos_lat * cos_h - self.sin_lat * sin_h;
         let (n, m) = crate::geo_util::radii_km(s);
@@ -109,6 +105,16 @@ impl TangentFrom {
     }
 }
 
+/// The sine and cosine of an angle of at most 0.0175 rad (1°), by their Taylor series to
+/// the seventh and sixth powers: the first terms left out are under 10⁻²¹.
+fn small_sin_cos(h: f64) -> (f64, f64) {
+    debug_assert!(h.abs() <= 0.0175);
+    let h2 = h * h;
+    let sin_h = h * (1.0 - h2 / 6.0 * (1.0 - h2 / 20.0 * (1.0 - h2 / 42.0)));
+    let cos_h = 1.0 - h2 / 2.0 * (1.0 - h2 / 12.0 * (1.0 - h2 / 30.0));
+    (sin_h, cos_h)
+}
+
 /// A lower bound of [`bounds_km`]'s lower bound for every foot whose flat distance from a
 /// point at latitude `lat` is at most `flat_max` km (the flat frame of
 /// `BorderIndex::flat_km`: 111.2 km per degree, longitude scaled by cos `lat`), computed
@@ -125,27 +131,42 @@ pub struct TangentLower {
 }
 
 impl TangentLower {
-    pub fn new(lat: f64, flat_max: f64) -> TangentLower {
+    /// The bound for a point at latitude `lat`, whose `lat.to_radians().sin_cos()` is
+    /// `(sin_lat, cos_lat)`.
+    pub fn new(lat: f64, flat_max: f64, (sin_lat, cos_lat): (f64, f64)) -> TangentLower {
         // A foot's latitude is within flat_max / 111.2 degrees of the point's; the mean
         // latitude within half that.
         let half = flat_max / 111.2 / 2.0 * (1.0 + 1e-9) + 1e-9;
         let (lo, hi) = (lat - half, lat + half);
-        let least_abs = if lo <= 0.0 && hi >= 0.0 {
+        let straddles = lo <= 0.0 && hi >= 0.0;
+        let most_abs = lo.abs().max(hi.abs());
+        // tangent_error_km is finite up to 250 km and 70°: within 200 flat km the tangent
+        // plane stays under 250 km (its radii exceed 111.2 km per degree by under 1%, the
+        // cosine ratio by under 5% below 70°).
+        let valid = flat_max <= 200.0 && most_abs + half <= 69.9;
+        if !valid {
+            return TangentLower {
+                x_km: 0.0,
+                y_km: 0.0,
+                valid: false,
+            };
+        }
+        // N and M grow with |latitude|, the cosine shrinks: taken at the least and the
+        // most |latitude|, |lat| ∓ half (half is under 1°), by angle addition from the
+        // point's own sine and cosine. They can differ from `sin` and `cos` of those
+        // latitudes in the last bits, far inside the part in 10¹² taken off below.
+        let (sin_half, cos_half) = small_sin_cos(half.to_radians());
+        let sin_least = if straddles {
             0.0
         } else {
-            lo.abs().min(hi.abs())
+            sin_lat.abs() * cos_half - cos_lat * sin_half
         };
-        let most_abs = lo.abs().max(hi.abs());
-        // N and M grow with |latitude|, the cosine shrinks.
-        let (n, m) = crate::geo_util::radii_km(least_abs.to_radians().sin());
-        let c = most_abs.min(90.0).to_radians().cos().max(0.0);
+        let cos_most = (cos_lat * cos_half - sin_lat.abs() * sin_half).max(0.0);
+        let (n, m) = crate::geo_util::radii_km(sin_least);
         TangentLower {
-            x_km: n * c * (1.0 - 1e-12),
+            x_km: n * cos_most * (1.0 - 1e-12),
             y_km: m * (1.0 - 1e-12),
-            // tangent_error_km is finite up to 250 km and 70°: within 200 flat km the
-            // tangent plane stays under 250 km (its radii exceed 111.2 km per degree by
-            // under 1%, the cosine ratio by under 5% below 70°).
-            valid: flat_max <= 200.0 && most_abs + half <= 69.9,
+            valid: true,
         }
     }
 
@@ -233,7 +254,8 @@ mod tests {
             // A foot within flat_max in the flat frame.
             let (r, a) = (next() * flat_max / 111.2, next() * std::f64::consts::TAU);
             let foot = (lon + r * a.cos() / k.max(1e-6), lat + r * a.sin());
-            let cheap = TangentLower::new(lat, flat_max).lower_km(lon, lat, foot);
+            let cheap = TangentLower::new(lat, flat_max, lat.to_radians().sin_cos())
+                .lower_km(lon, lat, foot);
             let lo = bounds_km(lon, lat, foot).0;
             assert!(cheap <= lo, "{lon} {lat} {foot:?}: {cheap} > {lo}");
             if cheap > 0.995 * lo && lo > 1.0 {
