@@ -322,8 +322,8 @@ impl BorderIndex {
         // (some forty segments scanned for four kept on the shipped borders); the least
         // distances are the roots of the least squares, so the limits are as before.
         let cal = Calibrated::new(lat);
-        // The thread's own list, kept from query to query: a list allocated and freed per
-        // query was about 2% of `density`'s instructions with the shipped borders.
+        // The thread's own list, kept from query to query, not one allocated and freed per
+        // query (`callgrind`: 4.827 → 4.812 G instructions for `density` on 200,000 rows).
         SCAN.with_borrow_mut(|flat| {
             flat.clear();
             self.scan_and_decide(lon, lat, k, cell, &cal, flat, settled)
@@ -502,12 +502,12 @@ impl BorderIndex {
     /// bounds of their distances decide it without a geodesic, `None` where they do not
     /// (about equally far stretches; more than a few candidates left).
     ///
-    /// Each candidate's foot is bounded as in [`Self::nearest_within`]'s measuring (the
-    /// cheap bound, then the tangent plane's from the point's frame, [`TangentFrom`]), one beyond the least upper bound so far
-    /// dropped. The nearest is then the candidate with the least upper bound if every
-    /// other one's lower bound lies beyond it, or shares its foot (the same point of the
-    /// line, so the same distance: the tie goes to the lower border, then segment, as
-    /// there). Only its distance is measured, and only where `settled` asks for it.
+    /// Each candidate's foot is bounded as in [`Self::nearest_within`]'s measuring (the cheap
+    /// bound, then the tangent plane's from the point's frame, [`TangentFrom`]), one beyond the
+    /// least upper bound so far dropped. The nearest is then the candidate with the least upper
+    /// bound if every other one's lower bound lies beyond it, or shares its foot (the same point of
+    /// the line, so the same distance: the tie goes to the lower border, then segment, as there).
+    /// Only its distance is measured, and only where `settled` asks for it.
     fn decided_by_bounds(
         &self,
         flat: &[(u32, u32, f64, f64)],
