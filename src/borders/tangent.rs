@@ -33,7 +33,7 @@ pub fn cubic_error_km(d: f64) -> f64 {
 
 /// Lower and upper bounds of `geo_util::km_near` from a point to a foot, without a geodesic:
 /// within 0.2° it is the tangent plane itself (both bounds are the value).
-pub fn bounds_km(lon: f64, lat: f64, foot: (f64, f64)) -> (f64, f64) {
+fn bounds_km(lon: f64, lat: f64, foot: (f64, f64)) -> (f64, f64) {
     let (dlon, dlat) = (foot.0 - lon, foot.1 - lat);
     let d = tangent_km(lon, lat, foot.0, foot.1);
     if dlon.abs() <= crate::geo_util::TANGENT_PLANE_MAX_DEG
