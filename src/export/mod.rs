@@ -14,6 +14,7 @@ pub mod classes;
 mod features;
 pub(crate) mod gpkg;
 pub mod incidents;
+mod large_file;
 pub mod layers;
 pub mod qgis;
 pub mod review;
@@ -30,7 +31,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Like [`write_atomic`], for content produced as it is written (buffered): a large layer is
-/// streamed to the temporary file instead of being built in memory first.
+/// streamed to the temporary file instead of being built in memory first, its whole blocks
+/// past the page cache where the system allows (see [`large_file`]).
 pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
@@ -40,10 +42,10 @@ pub fn write_atomic_with(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        let mut w = large_file::LargeFileWriter::new(tmp.as_file());
         fill(&mut w)
             .and_then(|()| Ok(w.flush()?))
             .with_context(|| format!("writing {}", path.display()))?;
