@@ -195,9 +195,17 @@ fn group_until(
     cell: f64,
     mut stop: impl FnMut(usize, usize) -> bool,
 ) -> Vec<(usize, Vec<usize>)> {
-    let mut order: Vec<usize> = (0..pts.len()).collect();
-    // Ties go by index, so the order is total and an unstable sort gives the stable one's.
-    order.sort_unstable_by(|&a, &b| pts[b].3.total_cmp(&pts[a].3).then(a.cmp(&b)));
+    // Heaviest first; ties go by index, so the order is total and an unstable sort gives the
+    // stable one's. Sorted as packed (weight key, index) pairs rather than indices compared
+    // through `pts`: on a million points each comparison's two loads from `pts` missed the
+    // cache, and the sort was about a tenth of a map's samples (`perf`).
+    let mut keyed: Vec<(u64, usize)> = pts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (heaviest_first(p.3), i))
+        .collect();
+    keyed.sort_unstable();
+    let order = keyed.into_iter().map(|(_, i)| i);
     let cell = cell.max(1.0);
     let cell_of = |x: f64, y: f64| Grid::cell_of(x, y, cell);
     let mut grid = Grid::new(pts.iter().map(|p| cell_of(p.0, p.1)), pts.len());
@@ -233,6 +241,15 @@ fn group_until(
         }
     }
     places
+}
+
+/// A key whose ascending order is `f64::total_cmp`'s descending order of `w`.
+fn heaviest_first(w: f64) -> u64 {
+    // `total_cmp` compares these bits as signed integers (negative numbers' magnitude bits
+    // flipped); the sign bit flipped makes that order unsigned, and `!` reverses it.
+    let bits = w.to_bits() as i64;
+    let ordered = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+    !((ordered as u64) ^ (1 << 63))
 }
 
 /// The places seeded in each grid cell, in the order they were seeded. A page's cells are
@@ -621,6 +638,40 @@ mod tests {
         pts.push((4.0e9, -3.0e9, 8.0, 1.0));
         assert!(matches!(cells_of(&pts), Grid::Sparse(_)));
         assert_eq!(group(&pts, reach, cell), group_by_brute_force(&pts, reach));
+    }
+
+    #[test]
+    fn the_weight_key_orders_as_total_cmp_reversed() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            1e300,
+            2.5,
+            2.5000000000000004,
+        ];
+        let mut next = crate::geo_util::test_uniform(3);
+        values.extend((0..2000).map(|_| (next() - 0.5) * 10f64.powi((next() * 40.0) as i32 - 20)));
+        for &a in &values {
+            for &b in &values {
+                assert_eq!(
+                    heaviest_first(a).cmp(&heaviest_first(b)),
+                    b.total_cmp(&a),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]
