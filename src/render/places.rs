@@ -197,8 +197,9 @@ fn group_until(
 ) -> Vec<(usize, Vec<usize>)> {
     // Heaviest first; ties go by index, so the order is total and an unstable sort gives the
     // stable one's. Sorted as packed (weight key, index) pairs rather than indices compared
-    // through `pts`: on a million points each comparison's two loads from `pts` missed the
-    // cache, and the sort was about a tenth of a map's samples (`perf`).
+    // through `pts`, whose two loads per comparison missed the cache (`callgrind` with cache
+    // simulation, `places` and `crowded` on 200,000 points: 1,026 -> 912 M instructions,
+    // 13.8 -> 11.8 M first-level read misses).
     let mut keyed: Vec<(u64, usize)> = pts
         .iter()
         .enumerate()
