@@ -1,5 +1,6 @@
-//! The writer every output file is written through: small files as a buffered writer would
-//! write them; a large file's whole blocks past the page cache (`O_DIRECT`, on Linux).
+//! The writer every file written atomically goes through (every output but the GeoPackage,
+//! which SQLite writes): small files as a buffered writer would write them; a large file's
+//! whole blocks past the page cache (`O_DIRECT`, on Linux).
 //!
 //! Why: `run` on the peer's million incidents writes a 1.2 GB incident layer. Through the page
 //! cache, the kernel's copy of those bytes into fresh cache pages cost about a second of
@@ -22,7 +23,7 @@ const BLOCK: usize = 4096;
 
 /// Bytes gathered per write: 1 MiB, whole blocks (the buffered writer this replaced held as
 /// much; `dd` of 1 GiB direct: 0.87 s in 1 MiB writes, 0.71 s in 4 MiB writes).
-pub(crate) const CHUNK: usize = 256 * BLOCK;
+const CHUNK: usize = 256 * BLOCK;
 
 /// How the file is being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,19 +42,19 @@ enum Mode {
 /// written buffered.
 pub(crate) struct LargeFileWriter<'f> {
     file: &'f File,
-    /// `CHUNK + BLOCK` bytes, of which `start..start + CHUNK` is block-aligned.
+    /// Room for `CHUNK + BLOCK` bytes, never reallocated: `start` bytes of padding, then the
+    /// bytes held, which so begin on a block boundary.
     memory: Vec<u8>,
     start: usize,
-    /// Bytes held, from `start`.
-    held: usize,
     mode: Mode,
 }
 
 impl<'f> LargeFileWriter<'f> {
     pub(crate) fn new(file: &'f File) -> LargeFileWriter<'f> {
-        // Zeroed memory comes from the system untouched: a small file touches the pages it
-        // uses only.
-        let memory = vec![0u8; CHUNK + BLOCK];
+        // Room only, filled as bytes come: a small file touches the memory it uses, as the
+        // buffered writer this replaced did. Zeroed room, asked of the allocator, can be
+        // cleared whole (`perf` on `run` caught mimalloc's zeroing `memset` faulting pages).
+        let mut memory: Vec<u8> = Vec::with_capacity(CHUNK + BLOCK);
         let start = memory.as_ptr().align_offset(BLOCK);
         // `align_offset` may in principle give up (usize::MAX): then no direct writes.
         let (start, mode) = if start < BLOCK {
@@ -61,13 +62,18 @@ impl<'f> LargeFileWriter<'f> {
         } else {
             (0, Mode::Buffered)
         };
+        memory.resize(start, 0);
         LargeFileWriter {
             file,
             memory,
             start,
-            held: 0,
             mode,
         }
+    }
+
+    /// The bytes held, not yet written.
+    fn held(&self) -> usize {
+        self.memory.len() - self.start
     }
 
     /// Writes out the held bytes, which fill a whole chunk, direct where it can.
@@ -80,7 +86,7 @@ impl<'f> LargeFileWriter<'f> {
             };
         }
         let mut from = self.start;
-        let end = self.start + self.held;
+        let end = self.memory.len();
         while from < end {
             match (&*self.file).write(&self.memory[from..end]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
@@ -100,7 +106,7 @@ impl<'f> LargeFileWriter<'f> {
                 Err(e) => return Err(e),
             }
         }
-        self.held = 0;
+        self.memory.truncate(self.start);
         Ok(())
     }
 
@@ -117,24 +123,22 @@ impl<'f> LargeFileWriter<'f> {
 impl Write for LargeFileWriter<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         // A full chunk goes out before more is taken, so an error takes none of `data`.
-        if self.held == CHUNK && !data.is_empty() {
+        if self.held() == CHUNK && !data.is_empty() {
             self.write_chunk()?;
         }
-        let n = data.len().min(CHUNK - self.held);
-        let at = self.start + self.held;
-        self.memory[at..at + n].copy_from_slice(&data[..n]);
-        self.held += n;
+        let n = data.len().min(CHUNK - self.held());
+        // Within the room made at the start: the held bytes do not move.
+        self.memory.extend_from_slice(&data[..n]);
         Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.held > 0 {
+        if self.held() > 0 {
             // What is held may end the file off a block boundary: written buffered, as is
             // the rest of the file should more come.
             self.go_buffered()?;
-            let (start, end) = (self.start, self.start + self.held);
-            (&*self.file).write_all(&self.memory[start..end])?;
-            self.held = 0;
+            (&*self.file).write_all(&self.memory[self.start..])?;
+            self.memory.truncate(self.start);
         }
         (&*self.file).flush()
     }
