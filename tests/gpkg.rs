@@ -361,6 +361,89 @@ fn the_geopackage_is_byte_identical_on_rerun() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// A run writing the GeoJSON as well hands each incident's values from the GeoJSON's
+/// formatting to the GeoPackage, in batches of 2,048 rows formatted side by side; without the
+/// GeoJSON the package makes them itself. Both packages must be the same file, row for row,
+/// on enough rows for several batches, with dates, text, nulls, numbers and duplicates' ids.
+#[test]
+fn the_package_is_the_same_with_or_without_the_geojson_beside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("many.csv");
+    let mut csv =
+        String::from("id,date,country,location,latitude,longitude,event_type,fatalities,notes\n");
+    let rows = 9_000;
+    for id in 0..rows {
+        // Points over eastern Afghanistan and the Pakistani border, every tenth a second
+        // report of the one before (possible duplicates), some with no date or no deaths.
+        let i = if id % 10 == 9 { id - 1 } else { id };
+        let (lat, lon) = (31.0 + (i % 97) as f64 * 0.05, 67.0 + (i % 89) as f64 * 0.05);
+        let date = if i % 50 == 0 {
+            String::new()
+        } else {
+            format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28)
+        };
+        let deaths = if i % 7 == 0 {
+            String::new()
+        } else {
+            (i % 5).to_string()
+        };
+        csv.push_str(&format!(
+            "R{id},{date},Afghanistan,\"place \"\"{}\"\"\",{lat:.4},{lon:.4},armed clash,{deaths},row {i}\n",
+            i % 13
+        ));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let both = tmp.path().join("both");
+    let alone = tmp.path().join("alone");
+    std::fs::create_dir_all(&both).unwrap();
+    std::fs::create_dir_all(&alone).unwrap();
+    let with_geojson = export(&both, std::slice::from_ref(&input), &[]);
+    let without = export(&alone, std::slice::from_ref(&input), &["--layers", "gpkg"]);
+    assert!(with_geojson.join("incidents.geojson").exists());
+    let a = std::fs::read(with_geojson.join("borderwatch.gpkg")).unwrap();
+    let b = std::fs::read(without.join("borderwatch.gpkg")).unwrap();
+    assert!(a == b, "the package differs with the GeoJSON beside it");
+    let conn = Connection::open_with_flags(
+        with_geojson.join("borderwatch.gpkg"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let (n, last_id, dated, with_duplicates): (i64, String, i64, i64) = conn
+        .query_row(
+            "SELECT count(*), (SELECT incident_id FROM incidents ORDER BY fid DESC LIMIT 1), \
+             count(date_start), count(possible_duplicates) FROM incidents",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(n, rows as i64);
+    assert_eq!(last_id, format!("R{}", rows - 1));
+    let undated = (0..rows).filter(|id| (if id % 10 == 9 { id - 1 } else { *id }) % 50 == 0);
+    assert_eq!(dated, (rows - undated.count()) as i64);
+    assert!(with_duplicates > 0, "no possible duplicates to carry");
+    // The GeoJSON holds the same rows in the same order.
+    let text = std::fs::read_to_string(with_geojson.join("incidents.geojson")).unwrap();
+    let features: Value = serde_json::from_str(&text).unwrap();
+    let features = features["features"].as_array().unwrap();
+    assert_eq!(features.len(), rows);
+    let mut ids = conn
+        .prepare("SELECT fid, incident_id, possible_duplicates FROM incidents ORDER BY fid")
+        .unwrap();
+    let from_package: Vec<(i64, String, Option<String>)> = ids
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (f, (fid, id, duplicates)) in features.iter().zip(&from_package) {
+        assert_eq!(f["id"].as_i64(), Some(*fid));
+        assert_eq!(f["properties"]["incident_id"].as_str(), Some(id.as_str()));
+        assert_eq!(
+            f["properties"]["possible_duplicates"].as_str(),
+            duplicates.as_deref()
+        );
+    }
+}
+
 #[test]
 fn layers_flag_and_config_choose_the_files_and_unknown_formats_are_refused() {
     let tmp = tempfile::tempdir().unwrap();

@@ -21,8 +21,6 @@ pub(crate) enum Cell<'a> {
     Bool(bool),
     /// A date, written `YYYY-MM-DD` (no allocation per record).
     Date(crate::model::Date),
-    /// Other records' ids, by position in a list, written `; `-separated.
-    Ids(&'a [u32], &'a [LocatedIncident]),
 }
 
 impl<'a> Cell<'a> {
@@ -40,64 +38,87 @@ impl<'a> Cell<'a> {
             Cell::Text(Cow::Owned(v.join("; ")))
         }
     }
-    /// The ids of the records at `positions` in `all`, `; `-separated.
-    pub(crate) fn ids(positions: &'a [u32], all: &'a [LocatedIncident]) -> Cell<'a> {
+    /// The ids of the records at `positions` in `all`, `; `-separated (two or more ids are
+    /// never read as a date by GDAL: see [`looks_like_gdal_datetime`]). Made as text here
+    /// (few records have any) so that a cell stays small, 24 bytes rather than 40 with the
+    /// two lists in it: the incidents' cells are kept a task at a time for the GeoPackage
+    /// (see [`RowCells`]).
+    pub(crate) fn ids(positions: &[u32], all: &[LocatedIncident]) -> Cell<'a> {
         if positions.is_empty() {
             Cell::Null
         } else {
-            Cell::Ids(positions, all)
+            let mut s = String::with_capacity(positions.len() * 8);
+            push_ids(&mut s, positions, all);
+            Cell::Text(Cow::Owned(s))
         }
     }
 }
 
-impl<'a> Cell<'a> {
-    /// The value for the GeoPackage (its field's declared type decides how it is read; a
-    /// date is `YYYY-MM-DD` text, as the spec stores DATE). Never marked: the apostrophe
-    /// is for GDAL's guessing in GeoJSON only. By value, so that borrowed text stays
-    /// borrowed and the value can be made on another thread than the one inserting it.
-    pub(crate) fn into_sql(self) -> SqlCell<'a> {
-        use crate::export::gpkg::{self, SqlValue, ToSqlOutput, ValueRef};
-        SqlCell::Value(match self {
-            Cell::Null => gpkg::NULL,
-            Cell::Text(Cow::Borrowed(t)) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
-            Cell::Text(Cow::Owned(t)) => ToSqlOutput::Owned(SqlValue::Text(t)),
-            Cell::Real(v) => gpkg::real(v),
-            Cell::Int(v) => ToSqlOutput::from(v),
-            Cell::Bool(b) => ToSqlOutput::from(i64::from(b)),
+/// The value for the GeoPackage (its field's declared type decides how it is read; a date
+/// is `YYYY-MM-DD` text, as the spec stores DATE). Never marked: the apostrophe is for
+/// GDAL's guessing in GeoJSON only. Text borrowed from the rows (`'a`) is bound in place;
+/// the rest is copied.
+impl<'a> crate::export::gpkg::RowValue<'a> for Cell<'a> {
+    // Inlined into the GeoPackage's insert loop, the busiest thread of `run` on a million
+    // incidents: out of line, this match was a tenth of that thread (`perf`).
+    #[inline]
+    fn bound(&self) -> anyhow::Result<crate::export::gpkg::Bound<'a, '_>> {
+        use crate::export::gpkg::{Bound, ValueRef};
+        Ok(match self {
+            Cell::Null => Bound::Copied(ValueRef::Null),
+            Cell::Text(Cow::Borrowed(t)) => Bound::Lasting(t.as_bytes()),
+            Cell::Text(Cow::Owned(t)) => Bound::Copied(ValueRef::Text(t.as_bytes())),
+            Cell::Real(v) if v.is_finite() => Bound::Copied(ValueRef::Real(*v)),
+            Cell::Real(_) => Bound::Copied(ValueRef::Null),
+            Cell::Int(v) => Bound::Copied(ValueRef::Integer(*v)),
+            Cell::Bool(b) => Bound::Copied(ValueRef::Integer(i64::from(*b))),
             Cell::Date(d) => match d.iso_bytes() {
-                Some(iso) => return SqlCell::Date(iso),
-                None => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+                Some(iso) => Bound::Date(iso),
+                None => made(d.to_string()),
             },
-            Cell::Ids(p, all) => {
-                let mut s = String::with_capacity(p.len() * 8);
-                push_ids(&mut s, p, all);
-                ToSqlOutput::Owned(SqlValue::Text(s))
-            }
         })
     }
 }
 
-/// A cell's value for SQLite; a date's text is held inline, not in a `String` of its own
-/// (two per incident).
-pub(crate) enum SqlCell<'a> {
-    Value(crate::export::gpkg::ToSqlOutput<'a>),
-    Date([u8; 10]),
-}
-
-/// Text borrowed from the incidents (`'a`) is bound in place; the rest is copied.
-impl<'a> crate::export::gpkg::RowValue<'a> for SqlCell<'a> {
-    fn bound(&self) -> anyhow::Result<crate::export::gpkg::Bound<'a, '_>> {
-        use crate::export::gpkg::{Bound, ToSqlOutput, ValueRef};
-        match self {
-            SqlCell::Value(ToSqlOutput::Borrowed(ValueRef::Text(t))) => Ok(Bound::Lasting(t)),
-            SqlCell::Value(v) => v.bound(),
-            SqlCell::Date(iso) => Ok(Bound::Copied(ValueRef::Text(iso))),
-        }
-    }
+/// Text made for a bind (kept out of the inlined [`Cell`] match: rare).
+#[cold]
+fn made<'v>(text: String) -> crate::export::gpkg::Bound<'v, 'static> {
+    crate::export::gpkg::Bound::Made(text)
 }
 
 /// Gives a row's point (lon, lat) and appends its property values.
 pub(crate) type RowFn<'f, R> = dyn Fn(&'f R, &mut Vec<Cell<'f>>) -> (f64, f64) + Sync + 'f;
+
+/// Rows' values as a formatting task made them, handed on to a second writer in the rows'
+/// order (the GeoPackage takes the incidents' values from the GeoJSON's formatting instead of
+/// making them again: on a million incidents that was a thread's 0.5-0.6 s of CPU, `perf`).
+#[derive(Default)]
+pub(crate) struct RowCells<'f> {
+    /// Each row's point as written (6 decimals, no negative zero).
+    pub(crate) points: Vec<(f64, f64)>,
+    /// Where each row's values end in `values`.
+    pub(crate) ends: Vec<usize>,
+    pub(crate) values: Vec<Cell<'f>>,
+}
+
+impl RowCells<'_> {
+    pub(crate) fn clear(&mut self) {
+        self.points.clear();
+        self.ends.clear();
+        self.values.clear();
+    }
+}
+
+/// A task's text, its points' bounds, and its rows' values when they are handed on.
+type Formatted<'f> = (Vec<u8>, Option<[f64; 4]>, Option<RowCells<'f>>);
+
+/// Where [`FeatureWriter::write`] hands each task's [`RowCells`] on, in order, and where
+/// they come back to be filled again (fresh lists of a few megabytes are fresh memory,
+/// faulted in page by page).
+pub(crate) struct HandOn<'f> {
+    pub(crate) send: std::sync::mpsc::SyncSender<RowCells<'f>>,
+    pub(crate) given_back: std::sync::mpsc::Receiver<RowCells<'f>>,
+}
 
 /// Writes features one per line, streaming: the properties go straight from the records to
 /// the output (no JSON tree per feature), formatted on all cores in bounded batches.
@@ -157,11 +178,6 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                         (st, Cell::Null) => st,
                         (_, Cell::Text(t)) => Some(looks_like_date(t)),
                         (_, Cell::Date(_)) => Some(true),
-                        // Two or more ids are `; `-separated, which no date is.
-                        (_, Cell::Ids(p, all)) => Some(
-                            p.len() == 1
-                                && looks_like_date(all.get(p[0] as usize).map_or("?", id_of)),
-                        ),
                     };
                 }
                 if state.iter().all(|s| *s == Some(false)) {
@@ -201,21 +217,34 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
 
     /// Writes `{"type":"Feature","id":N,...}` lines for `rows` (ids from 1), comma-separated,
     /// and returns the bounds of the points written. Batches are formatted on the thread
-    /// pool while a writer thread writes the previous batch out.
+    /// pool while a writer thread writes the previous batch out. With `hand_on`, each task's
+    /// rows' values go on to it, in order, after the task's text has gone to the writer; a
+    /// receiver that has gone only stops the handing on.
     pub(crate) fn write<W: Write + Send + ?Sized>(
         &self,
         w: &mut W,
         rows: &'f [R],
+        mut hand_on: Option<HandOn<'f>>,
     ) -> Result<Option<[f64; 4]>> {
         use rayon::prelude::*;
         let n = rows.len();
+        let spare_cells = |hand_on: &Option<HandOn<'f>>| {
+            hand_on
+                .as_ref()
+                .map(|h| h.given_back.try_recv().unwrap_or_default())
+        };
         if n <= FEATURES_PER_TASK {
             // One task's rows (every layer but the incidents) are formatted here: on the
             // pool they would wait behind whatever else it is doing (`run` draws its maps
             // there meanwhile, and the incidents' GeoPackage rows wait on these layers).
             let mut buf = Vec::new();
-            let bounds = self.format_chunk(&mut buf, rows, 1, n);
+            let mut kept = spare_cells(&hand_on);
+            let bounds = self.format_chunk(&mut buf, rows, 1, n, kept.as_mut());
             w.write_all(&buf)?;
+            if let (Some(h), Some(cells)) = (&hand_on, kept) {
+                // A receiver that has gone reports its own error.
+                let _ = h.send.send(cells);
+            }
             return Ok(bounds);
         }
         // A batch is a task's rows per thread, up to four threads' worth: about 2.6 MB a
@@ -245,21 +274,26 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                 let tasks_here = batch.len().div_ceil(FEATURES_PER_TASK);
                 let mut spare: Vec<Vec<u8>> = given_back.try_iter().take(tasks_here).collect();
                 spare.resize_with(tasks_here, Vec::new);
-                let parts: Vec<(Vec<u8>, Option<[f64; 4]>)> = batch
+                let kept: Vec<Option<RowCells<'f>>> =
+                    (0..tasks_here).map(|_| spare_cells(&hand_on)).collect();
+                let parts: Vec<Formatted<'f>> = batch
                     .par_chunks(FEATURES_PER_TASK)
                     .zip(spare)
+                    .zip(kept)
                     .enumerate()
-                    .map(|(k, (chunk, mut buf))| {
+                    .map(|(k, ((chunk, mut buf), mut kept))| {
                         buf.clear();
                         buf.reserve(chunk.len() * 1280);
                         let first = first_id + k * FEATURES_PER_TASK + 1;
-                        let bb = self.format_chunk(&mut buf, chunk, first, n);
-                        (buf, bb)
+                        let bb = self.format_chunk(&mut buf, chunk, first, n, kept.as_mut());
+                        (buf, bb, kept)
                     })
                     .collect();
                 let mut bufs = Vec::with_capacity(parts.len());
-                for (buf, bb) in parts {
+                let mut handed = Vec::with_capacity(parts.len());
+                for (buf, bb, kept) in parts {
                     bufs.push(buf);
+                    handed.extend(kept);
                     if let Some(b) = bb {
                         bounds = Some(match bounds {
                             Some(a) => [
@@ -276,6 +310,12 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                     // The writer stopped on an error: it is reported below.
                     break;
                 }
+                if let Some(h) = &hand_on
+                    && handed.into_iter().try_for_each(|c| h.send.send(c)).is_err()
+                {
+                    // The receiver stopped on an error of its own, which it reports.
+                    hand_on = None;
+                }
             }
             drop(send);
             writer
@@ -287,27 +327,45 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
     }
 
     /// Appends the features of `chunk`, ids from `first_id` (of `n` in all: the last has no
-    /// comma), to `buf`; returns their points' bounds.
+    /// comma), to `buf`; returns their points' bounds. With `kept`, the rows' points and
+    /// values are kept there (cleared first) for a second writer.
     fn format_chunk(
         &self,
         buf: &mut Vec<u8>,
         chunk: &'f [R],
         first_id: usize,
         n: usize,
+        mut kept: Option<&mut RowCells<'f>>,
     ) -> Option<[f64; 4]> {
         let mut bb: Option<[f64; 4]> = None;
-        let mut cells = Vec::with_capacity(self.keys.len());
+        let mut own = Vec::new();
+        if let Some(k) = kept.as_deref_mut() {
+            k.clear();
+        } else {
+            own.reserve(self.keys.len());
+        }
         for (j, r) in chunk.iter().enumerate() {
             let id = first_id + j;
-            cells.clear();
-            let (x, y) = (self.row)(r, &mut cells);
+            let cells = match kept.as_deref_mut() {
+                Some(k) => &mut k.values,
+                None => {
+                    own.clear();
+                    &mut own
+                }
+            };
+            let start = cells.len();
+            let (x, y) = (self.row)(r, cells);
             let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
             bb = Some(match bb {
                 Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
                 None => [x, y, x, y],
             });
-            self.feature(buf, id, (x, y), &cells);
+            self.feature(buf, id, (x, y), &cells[start..]);
             buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
+            if let Some(k) = kept.as_deref_mut() {
+                k.points.push((x, y));
+                k.ends.push(k.values.len());
+            }
         }
         bb
     }
@@ -345,14 +403,6 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                         }
                     }
                     buf.push(b'"');
-                }
-                Cell::Ids(p, all) => {
-                    let mut s = String::new();
-                    if self.marked[i] {
-                        s.push('\'');
-                    }
-                    push_ids(&mut s, p, all);
-                    write_str(buf, &s);
                 }
             }
         }

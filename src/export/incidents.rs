@@ -165,7 +165,7 @@ pub fn write_geojson<W: Write + Send + ?Sized>(
     let marked = features.mark_date_like(&date_fields(&fields), located);
     let attribution = serde_json::Value::from(attribution);
     write_collection_head(w, "incidents", &[("attribution", &attribution)], &marked)?;
-    features.write(w, located)?;
+    features.write(w, located, None)?;
     w.write_all(b"]}\n")?;
     Ok(())
 }

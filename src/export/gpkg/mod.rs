@@ -38,7 +38,7 @@ use super::schema::Field;
 use anyhow::{Context, Result};
 pub(crate) use geometry::Shape;
 use insert::Insert;
-pub(crate) use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+pub(crate) use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
 use tables::quoted;
@@ -82,6 +82,10 @@ const MAX_VARIABLES: usize = 32766;
 pub(crate) enum Bound<'v, 'a> {
     Lasting(&'v [u8]),
     Copied(ValueRef<'a>),
+    /// Ten bytes of text made for the bind (a date's `YYYY-MM-DD`), copied.
+    Date([u8; 10]),
+    /// Text made for the bind, copied.
+    Made(String),
 }
 
 /// What a parameter of an insert holds. A statement keeps its bindings from one row to the
@@ -108,7 +112,7 @@ impl Held {
             Bound::Copied(ValueRef::Null) => Held::Null,
             Bound::Copied(ValueRef::Integer(v)) => Held::Integer(*v),
             Bound::Copied(ValueRef::Real(v)) => Held::Real(v.to_bits()),
-            Bound::Copied(_) => Held::Other,
+            Bound::Copied(_) | Bound::Date(_) | Bound::Made(_) => Held::Other,
             Bound::Lasting(t) => Held::Lasting(t.as_ptr(), t.len()),
         }
     }
@@ -224,6 +228,8 @@ impl<'v> Rows<'_, 'v> {
                 match value {
                     Bound::Copied(v) => insert.bind(at, v)?,
                     Bound::Lasting(text) => insert.bind_lasting_text(at, text)?,
+                    Bound::Date(iso) => insert.bind(at, ValueRef::Text(&iso))?,
+                    Bound::Made(text) => insert.bind(at, ValueRef::Text(text.as_bytes()))?,
                 }
             }
             *held = now;

@@ -5,7 +5,7 @@
 use super::Header;
 use super::layer::write_head;
 use crate::density::{Analysis, Placement};
-use crate::export::features::{Cell, FeatureWriter, RowFn, SqlCell};
+use crate::export::features::{Cell, FeatureWriter, HandOn, RowCells, RowFn};
 use crate::export::gpkg::{Envelopes, GeoPackage, LayerSpec, Shape};
 use crate::export::incidents;
 use crate::export::qgis::{GeomKind, LayerInfo, Style};
@@ -32,7 +32,8 @@ pub(super) fn arc_cell(v: &Option<std::sync::Arc<str>>) -> Cell<'_> {
 
 /// The incident layer, streamed to `incidents.geojson` (it can hold millions of features)
 /// when `geojson`, and written into `gpkg` when given, both from the same rows (the
-/// GeoPackage on its own thread while the GeoJSON is formatted). Returns the GeoJSON file
+/// GeoPackage on its own thread while the GeoJSON is formatted, taking each row's values as
+/// the GeoJSON's formatting made them). Returns the GeoJSON file
 /// when written, what the QGIS writer needs, and the user's columns. `event_types` are
 /// [`event_types`] of `located`.
 pub(super) fn write_incidents_layer(
@@ -67,17 +68,30 @@ pub(super) fn write_incidents_layer(
     let path = out.join(file);
     let mut bbox = None;
     std::thread::scope(|scope| -> Result<()> {
+        // With both files, the GeoPackage's rows come from the GeoJSON's formatting.
+        let (hand_on, from_geojson) = if geojson && gpkg.is_some() {
+            // Two tasks' rows waiting: the formatting is not held up by every pause of the
+            // inserts, and a task's values (a few megabytes) are not kept many times over.
+            let (send, receive) = std::sync::mpsc::sync_channel(2);
+            let (give_back, given_back) = std::sync::mpsc::channel();
+            (
+                Some(HandOn { send, given_back }),
+                Some(Handed { receive, give_back }),
+            )
+        } else {
+            (None, None)
+        };
         let package = gpkg.map(|g| {
             let (fields, rows) = (&fields, &rows);
             let point = |&(l, _): &(&LocatedIncident, &Placement)| (l.location.lon, l.location.lat);
-            scope.spawn(move || write_gpkg(g, fields, rows, row, point))
+            scope.spawn(move || write_gpkg(g, fields, rows, row, point, from_geojson))
         });
         if geojson {
             let mut features = FeatureWriter::new(&names, row);
             let marked = features.mark_date_like(&incidents::date_fields(&fields), &rows);
             write_atomic_with(&path, |w| {
                 write_head(w, "incidents", header, &[], &marked)?;
-                bbox = features.write(w, &rows)?;
+                bbox = features.write(w, &rows, hand_on)?;
                 w.write_all(b"]}\n")?;
                 Ok(())
             })?;
@@ -114,31 +128,30 @@ pub(super) fn event_types(located: &[LocatedIncident]) -> Vec<String> {
     types.into_iter().map(|t| t.to_string()).collect()
 }
 
-/// Rows per batch handed from the thread that builds the incidents' cells to the one that
-/// inserts them.
+/// Rows per batch handed from the thread that makes the incidents' values to the one that
+/// inserts them, when there is no GeoJSON to take them from.
 const GPKG_BATCH_ROWS: usize = 1024;
 
-/// A batch of incidents ready to insert: each row's point, where its values end, and the
-/// values.
-#[derive(Default)]
-struct SqlBatch<'f> {
-    points: Vec<(f64, f64)>,
-    ends: Vec<usize>,
-    values: Vec<SqlCell<'f>>,
+/// The rows' values as the GeoJSON's formatting hands them on, and where they go back.
+struct Handed<'f> {
+    receive: std::sync::mpsc::Receiver<RowCells<'f>>,
+    give_back: std::sync::mpsc::Sender<RowCells<'f>>,
 }
 
 /// The incidents into the GeoPackage; returns their bounds (min x, min y, max x, max y).
 /// `point` is the point `row` gives, without the row's values.
 ///
-/// SQLite inserts on one thread; the rows' values are made on another, a batch ahead (the
-/// insert is the GeoPackage's longest step, and the other core is often free by then). The
-/// R-tree goes in first, from the points (see [`GeoPackage::add_layer_indexed_first`]).
+/// SQLite inserts on one thread; the rows' values are made elsewhere, ahead of it (the
+/// insert is the GeoPackage's longest step, and the other core is often free by then): by
+/// the GeoJSON's formatting when `from_geojson`, else on a thread of their own. The R-tree
+/// goes in first, from the points (see [`GeoPackage::add_layer_indexed_first`]).
 fn write_gpkg<'f, R: Sync>(
     gpkg: &mut GeoPackage,
     fields: &[Field],
     rows: &'f [R],
     row: &'f RowFn<'f, R>,
     point: impl Fn(&R) -> (f64, f64),
+    from_geojson: Option<Handed<'f>>,
 ) -> Result<Option<[f64; 4]>> {
     let spec = LayerSpec {
         name: "incidents",
@@ -159,27 +172,29 @@ fn write_gpkg<'f, R: Sync>(
     gpkg.add_layer_indexed_first(&spec, envelopes, |out| {
         out.expect(rows.len());
         std::thread::scope(|scope| -> Result<()> {
-            let (send, receive) = std::sync::mpsc::sync_channel::<SqlBatch<'f>>(2);
-            let (give_back, given_back) = std::sync::mpsc::channel::<SqlBatch<'f>>();
-            scope.spawn(move || {
-                let mut cells = Vec::with_capacity(fields.len());
-                for chunk in rows.chunks(GPKG_BATCH_ROWS) {
-                    let mut batch = given_back.try_recv().unwrap_or_default();
-                    batch.points.clear();
-                    batch.ends.clear();
-                    batch.values.clear();
-                    for r in chunk {
-                        let (x, y) = row(r, &mut cells);
-                        batch.points.push(stored_point((x, y)));
-                        batch.values.extend(cells.drain(..).map(Cell::into_sql));
-                        batch.ends.push(batch.values.len());
-                    }
-                    if send.send(batch).is_err() {
-                        // The inserting side stopped on an error, which it reports.
-                        return;
-                    }
+            let Handed { receive, give_back } = match from_geojson {
+                Some(handed) => handed,
+                None => {
+                    let (send, receive) = std::sync::mpsc::sync_channel::<RowCells<'f>>(2);
+                    let (give_back, given_back) = std::sync::mpsc::channel::<RowCells<'f>>();
+                    scope.spawn(move || {
+                        for chunk in rows.chunks(GPKG_BATCH_ROWS) {
+                            let mut batch = given_back.try_recv().unwrap_or_default();
+                            batch.clear();
+                            for r in chunk {
+                                batch.points.push(stored_point(row(r, &mut batch.values)));
+                                batch.ends.push(batch.values.len());
+                            }
+                            if send.send(batch).is_err() {
+                                // The inserting side stopped on an error, which it reports.
+                                return;
+                            }
+                        }
+                    });
+                    Handed { receive, give_back }
                 }
-            });
+            };
+            let mut inserted = 0;
             for batch in receive {
                 let mut start = 0;
                 for (&(x, y), &end) in batch.points.iter().zip(&batch.ends) {
@@ -190,9 +205,17 @@ fn write_gpkg<'f, R: Sync>(
                         Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
                     });
                 }
-                // The builder may be done and gone; the batch is then simply dropped.
+                inserted += batch.points.len();
+                // The maker may be done and gone; the batch is then simply dropped.
                 let _ = give_back.send(batch);
             }
+            // Rows stop short only when their maker failed (the GeoJSON, reported by its
+            // writer): a layer missing rows must not be completed.
+            anyhow::ensure!(
+                inserted == rows.len(),
+                "the incidents' rows stopped at {inserted} of {}",
+                rows.len()
+            );
             Ok(())
         })
     })?;
@@ -202,4 +225,43 @@ fn write_gpkg<'f, R: Sync>(
 /// A point as the GeoPackage stores it: 6 decimals, no negative zero.
 fn stored_point((x, y): (f64, f64)) -> (f64, f64) {
     (round6(x) + 0.0, round6(y) + 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::schema::FieldType;
+
+    /// Rows handed on stop short only when their maker failed: the package's layer is then
+    /// refused, not completed with the rows that came.
+    #[test]
+    fn rows_that_stop_short_are_an_error_not_a_shorter_layer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut gpkg =
+            GeoPackage::create(&dir.path().join("t.gpkg"), "2024-01-01T00:00:00.000Z").unwrap();
+        let fields = [Field {
+            name: Cow::Borrowed("name"),
+            ty: FieldType::Text,
+        }];
+        let rows: Vec<(f64, f64, String)> = (0..10)
+            .map(|i| (70.0 + i as f64, 34.0, format!("p{i}")))
+            .collect();
+        let row: &RowFn<(f64, f64, String)> = &|(x, y, name), out| {
+            out.push(Cell::Text(Cow::Borrowed(name)));
+            (*x, *y)
+        };
+        let (send, receive) = std::sync::mpsc::sync_channel(2);
+        let (give_back, _given_back) = std::sync::mpsc::channel();
+        let mut first = RowCells::default();
+        for r in &rows[..4] {
+            first.points.push(stored_point(row(r, &mut first.values)));
+            first.ends.push(first.values.len());
+        }
+        send.send(first).unwrap();
+        drop(send);
+        let handed = Handed { receive, give_back };
+        let err =
+            write_gpkg(&mut gpkg, &fields, &rows, row, |r| (r.0, r.1), Some(handed)).unwrap_err();
+        assert!(format!("{err:#}").contains("stopped at 4 of 10"), "{err:#}");
+    }
 }
