@@ -74,18 +74,18 @@ impl<'a> crate::export::gpkg::RowValue<'a> for Cell<'a> {
             Cell::Bool(b) => Bound::Copied(ValueRef::Integer(i64::from(*b))),
             Cell::Date(d) => match d.iso_bytes() {
                 Some(iso) => Bound::Date(iso),
-                None => made(d.to_string()),
+                None => wide_date(d),
             },
         })
     }
 }
 
-/// Text made for a bind (kept out of the inlined [`Cell`] match: rare).
+/// A date whose year does not fit `YYYY`, as text (rare: kept out of the inlined [`Cell`]
+/// match).
 #[cold]
-fn made<'v>(text: String) -> crate::export::gpkg::Bound<'v, 'static> {
-    crate::export::gpkg::Bound::Made(text)
+fn wide_date<'v>(d: &crate::model::Date) -> crate::export::gpkg::Bound<'v, 'static> {
+    crate::export::gpkg::Bound::Made(d.to_string())
 }
-
 /// Gives a row's point (lon, lat) and appends its property values.
 pub(crate) type RowFn<'f, R> = dyn Fn(&'f R, &mut Vec<Cell<'f>>) -> (f64, f64) + Sync + 'f;
 
@@ -101,12 +101,28 @@ pub(crate) struct RowCells<'f> {
     pub(crate) values: Vec<Cell<'f>>,
 }
 
-impl RowCells<'_> {
+impl<'f> RowCells<'f> {
     pub(crate) fn clear(&mut self) {
         self.points.clear();
         self.ends.clear();
         self.values.clear();
     }
+
+    /// Appends row `r`: its values as `row` makes them and its point as written; returns
+    /// the point and the values.
+    pub(crate) fn push<R>(&mut self, row: &RowFn<'f, R>, r: &'f R) -> ((f64, f64), &[Cell<'f>]) {
+        let start = self.values.len();
+        let point = written_point(row(r, &mut self.values));
+        self.points.push(point);
+        self.ends.push(self.values.len());
+        (point, &self.values[start..])
+    }
+}
+
+/// A point as the layers write it, in the GeoJSON and the GeoPackage alike: 6 decimals, no
+/// negative zero.
+pub(crate) fn written_point((x, y): (f64, f64)) -> (f64, f64) {
+    (round6(x) + 0.0, round6(y) + 0.0)
 }
 
 /// A task's text, its points' bounds, and its rows' values when they are handed on.
@@ -338,34 +354,26 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
         mut kept: Option<&mut RowCells<'f>>,
     ) -> Option<[f64; 4]> {
         let mut bb: Option<[f64; 4]> = None;
-        let mut own = Vec::new();
         if let Some(k) = kept.as_deref_mut() {
             k.clear();
-        } else {
-            own.reserve(self.keys.len());
         }
+        // Without `kept`, only the row being written is held.
+        let mut own = Vec::new();
         for (j, r) in chunk.iter().enumerate() {
             let id = first_id + j;
-            let cells = match kept.as_deref_mut() {
-                Some(k) => &mut k.values,
+            let ((x, y), values) = match kept.as_deref_mut() {
+                Some(k) => k.push(self.row, r),
                 None => {
                     own.clear();
-                    &mut own
+                    (written_point((self.row)(r, &mut own)), &own[..])
                 }
             };
-            let start = cells.len();
-            let (x, y) = (self.row)(r, cells);
-            let (x, y) = (round6(x) + 0.0, round6(y) + 0.0);
             bb = Some(match bb {
                 Some(b) => [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)],
                 None => [x, y, x, y],
             });
-            self.feature(buf, id, (x, y), &cells[start..]);
+            self.feature(buf, id, (x, y), values);
             buf.extend_from_slice(if id < n { b",\n" } else { b"\n" });
-            if let Some(k) = kept.as_deref_mut() {
-                k.points.push((x, y));
-                k.ends.push(k.values.len());
-            }
         }
         bb
     }

@@ -5,7 +5,7 @@
 use super::Header;
 use super::layer::write_head;
 use crate::density::{Analysis, Placement};
-use crate::export::features::{Cell, FeatureWriter, HandOn, RowCells, RowFn};
+use crate::export::features::{Cell, FeatureWriter, HandOn, RowCells, RowFn, written_point};
 use crate::export::gpkg::{Envelopes, GeoPackage, LayerSpec, Shape};
 use crate::export::incidents;
 use crate::export::qgis::{GeomKind, LayerInfo, Style};
@@ -161,7 +161,7 @@ fn write_gpkg<'f, R: Sync>(
     };
     // Each row's point as the rows below store it, its fid the row's number from 1.
     let stored = |r: &R| {
-        let (x, y) = stored_point(point(r));
+        let (x, y) = written_point(point(r));
         Shape::Point(x, y)
     };
     let envelopes: Envelopes = (1..)
@@ -182,8 +182,7 @@ fn write_gpkg<'f, R: Sync>(
                             let mut batch = given_back.try_recv().unwrap_or_default();
                             batch.clear();
                             for r in chunk {
-                                batch.points.push(stored_point(row(r, &mut batch.values)));
-                                batch.ends.push(batch.values.len());
+                                batch.push(row, r);
                             }
                             if send.send(batch).is_err() {
                                 // The inserting side stopped on an error, which it reports.
@@ -222,11 +221,6 @@ fn write_gpkg<'f, R: Sync>(
     Ok(bounds)
 }
 
-/// A point as the GeoPackage stores it: 6 decimals, no negative zero.
-fn stored_point((x, y): (f64, f64)) -> (f64, f64) {
-    (round6(x) + 0.0, round6(y) + 0.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,8 +248,7 @@ mod tests {
         let (give_back, _given_back) = std::sync::mpsc::channel();
         let mut first = RowCells::default();
         for r in &rows[..4] {
-            first.points.push(stored_point(row(r, &mut first.values)));
-            first.ends.push(first.values.len());
+            first.push(row, r);
         }
         send.send(first).unwrap();
         drop(send);
