@@ -181,13 +181,18 @@ pub fn run(
         bands: &bands,
         meta: &meta,
     };
-    let (layers, drawn) = std::thread::scope(|scope| {
+    let (layers, drawn, counts) = std::thread::scope(|scope| {
         let drawing = maps.then(|| scope.spawn(|| draw_figures(&made, &cfg, &out)));
+        // The summary's counts, meanwhile (see `summary::Counts`).
+        let counting = scope.spawn(|| summary::Counts::of(&prepared));
         // The other layers (GeoJSON + QGIS styles + project), the CSV tables and their
         // metadata.
         let layers = begun.finish(&bands);
         let drawn = drawing.map(|d| d.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        (layers, drawn)
+        let counts = counting
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (layers, drawn, counts)
     });
     // The maps' notes are passed on whatever else went wrong; then the layers' error, if
     // any, and the maps'.
@@ -229,7 +234,7 @@ pub fn run(
                 .to_string()
         });
     }
-    let (text, json) = summary::summary(&made, &out, &written, had_surface)?;
+    let (text, json) = summary::summary(&made, &counts, &out, &written, had_surface)?;
     write_atomic(&out.join("summary.txt"), text.as_bytes())?;
     write_atomic(
         &out.join("summary.json"),
