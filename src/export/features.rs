@@ -72,20 +72,11 @@ impl<'a> crate::export::gpkg::RowValue<'a> for Cell<'a> {
             Cell::Real(_) => Bound::Copied(ValueRef::Null),
             Cell::Int(v) => Bound::Copied(ValueRef::Integer(*v)),
             Cell::Bool(b) => Bound::Copied(ValueRef::Integer(i64::from(*b))),
-            Cell::Date(d) => match d.iso_bytes() {
-                Some(iso) => Bound::Date(iso),
-                None => wide_date(d),
-            },
+            Cell::Date(d) => Bound::Date(*d),
         })
     }
 }
 
-/// A date whose year does not fit `YYYY`, as text (rare: kept out of the inlined [`Cell`]
-/// match).
-#[cold]
-fn wide_date<'v>(d: &crate::model::Date) -> crate::export::gpkg::Bound<'v, 'static> {
-    crate::export::gpkg::Bound::Made(d.to_string())
-}
 /// Gives a row's point (lon, lat) and appends its property values.
 pub(crate) type RowFn<'f, R> = dyn Fn(&'f R, &mut Vec<Cell<'f>>) -> (f64, f64) + Sync + 'f;
 

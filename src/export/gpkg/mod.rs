@@ -82,10 +82,12 @@ const MAX_VARIABLES: usize = 32766;
 pub(crate) enum Bound<'v, 'a> {
     Lasting(&'v [u8]),
     Copied(ValueRef<'a>),
-    /// Ten bytes of text made for the bind (a date's `YYYY-MM-DD`), copied.
-    Date([u8; 10]),
-    /// Text made for the bind, copied.
-    Made(String),
+    /// A date, bound as `YYYY-MM-DD` text (copied). The date itself rather than its ten
+    /// bytes of text: an array of ten bytes packed after the tag put the other variants'
+    /// payloads at odd offsets, and moving a value through the insert loop became
+    /// overlapping 4-byte copies whose reloads stalled (`perf annotate`: three fifths of
+    /// the loop's own samples on one instruction, a million incidents).
+    Date(crate::model::Date),
 }
 
 /// What a parameter of an insert holds. A statement keeps its bindings from one row to the
@@ -112,10 +114,17 @@ impl Held {
             Bound::Copied(ValueRef::Null) => Held::Null,
             Bound::Copied(ValueRef::Integer(v)) => Held::Integer(*v),
             Bound::Copied(ValueRef::Real(v)) => Held::Real(v.to_bits()),
-            Bound::Copied(_) | Bound::Date(_) | Bound::Made(_) => Held::Other,
+            Bound::Copied(_) | Bound::Date(_) => Held::Other,
             Bound::Lasting(t) => Held::Lasting(t.as_ptr(), t.len()),
         }
     }
+}
+
+/// Binds a date whose year does not fit `YYYY` as its text (rare: kept out of the insert
+/// loop).
+#[cold]
+fn bind_wide_date(insert: &mut Insert<'_, '_>, at: usize, d: &crate::model::Date) -> Result<()> {
+    insert.bind(at, ValueRef::Text(d.to_string().as_bytes()))
 }
 
 /// What can be pushed as a field's value.
@@ -228,8 +237,10 @@ impl<'v> Rows<'_, 'v> {
                 match value {
                     Bound::Copied(v) => insert.bind(at, v)?,
                     Bound::Lasting(text) => insert.bind_lasting_text(at, text)?,
-                    Bound::Date(iso) => insert.bind(at, ValueRef::Text(&iso))?,
-                    Bound::Made(text) => insert.bind(at, ValueRef::Text(text.as_bytes()))?,
+                    Bound::Date(d) => match d.iso_bytes() {
+                        Some(iso) => insert.bind(at, ValueRef::Text(&iso))?,
+                        None => bind_wide_date(insert, at, &d)?,
+                    },
                 }
             }
             *held = now;

@@ -329,3 +329,50 @@ fn rows_that_differ_from_the_indexed_envelopes_are_refused() {
         assert!(package_of(&path, &pts, Some(given)).is_err(), "{name}");
     }
 }
+
+/// A date field holds `YYYY-MM-DD` text, and a year past 9999 is written in full, as the
+/// GeoJSON writes it; in single-row and multi-row inserts alike.
+#[test]
+fn dates_are_stored_as_their_text_whatever_the_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let fields = fields(&[("day", FieldType::Date)]);
+    let spec = points(&fields);
+    let dates = [
+        crate::model::Date::new(2023, 1, 2),
+        crate::model::Date::new(12_345, 6, 7),
+        None,
+        crate::model::Date::new(987, 11, 30),
+    ];
+    let expected = ["2023-01-02", "12345-06-07", "", "0987-11-30"];
+    let n = BATCH_ROWS + 3;
+    let path = dir.path().join("dates.gpkg");
+    let mut g = GeoPackage::create(&path, "2024-01-01T00:00:00.000Z").unwrap();
+    g.add_layer(&spec, |rows| {
+        rows.expect(n);
+        for i in 0..n {
+            let cell = dates[i % dates.len()].map_or(
+                crate::export::features::Cell::Null,
+                crate::export::features::Cell::Date,
+            );
+            rows.push_values(Shape::Point(60.0, 30.0), std::iter::once(&cell))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let path = g.finish().unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT fid, coalesce(day, '') FROM points ORDER BY fid")
+        .unwrap();
+    let stored: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored.len(), n);
+    for (fid, day) in stored {
+        // Rows past the batches go in one at a time.
+        let i = (fid - 1) as usize;
+        assert_eq!(day, expected[i % expected.len()], "fid {fid}");
+    }
+}
