@@ -10,6 +10,7 @@ mod density;
 mod gazetteer;
 mod geocode;
 mod input_args;
+mod memory;
 mod report;
 mod run;
 
@@ -104,51 +105,6 @@ pub enum Command {
     Man,
 }
 
-/// mimalloc's `mi_option_purge_delay` (the same number in its v2 and v3 option lists).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// mimalloc (the binary's allocator) keeps memory given back to it for a second before
-/// returning it to the system, in case it is asked for again. `run` and `export` hold every
-/// incident with all its fields, and reading a large file frees hundreds of megabytes of
-/// parsed rows as those incidents are made: with the full second that memory is still held
-/// when the incidents are complete, and a million incidents peaked over 1 GiB. Returning it
-/// at once cost system calls and fresh pages instead (a million incidents: 2.7-3.6 s of
-/// system time against 1.6-1.8 s, and 0.5-1.7 s of wall time); 50 ms keeps the peak under
-/// 1 GiB (the peer's million, still with huge pages: 923-953 MiB with 2 threads, 941-965
-/// MiB with 4 to 16; without them, see [`without_huge_pages`], 888-911 MiB) at nearly the
-/// speed of the full second. `density` and `compare` keep only the analysed
-/// columns, and the analysis starts the moment reading ends: with a second's delay the rows
-/// freed by reading were still held while it allocated its own (a million incidents peaked
-/// at 390-420 MB); with a quarter of a second they are returned by then, at the same speed
-/// (337-344 MB; 100 ms cost more system time). `MIMALLOC_PURGE_DELAY` in the environment
-/// still decides, when set.
-fn set_purge_delay(ms: std::os::raw::c_long) {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: called before any thread of this process is started (mimalloc's options
-        // are not synchronised); the option number is checked against mimalloc's header.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
-    }
-}
-
-/// Transparent huge pages off for this process, unless `MIMALLOC_ALLOW_THP` in the
-/// environment decides (mimalloc reads it when it starts, before this runs). mimalloc asks
-/// the system for huge pages for its arenas, and a huge page is cleared whole the first time
-/// any byte of it is touched, and held whole while any byte of it is in use. With ordinary
-/// pages, on the peer's million incidents (interleaved runs on this project's two-core
-/// machine): `run` peaked at 878-908 MiB instead of 921-949 MiB, with about a second less
-/// system time (1.9-2.6 s against 1.9-3.5 s) and its wall time level or a little lower
-/// within the machine's noise (7.05-8.04 s against 7.26-8.09 s); `density` at 295-304 MiB
-/// instead of 322-332 MiB, 1.51-1.80 s against 1.58-1.77 s.
-fn without_huge_pages() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
-        // SAFETY: PR_SET_THP_DISABLE takes one integer argument and changes only how the
-        // kernel backs this process's later memory; failure (an old kernel) leaves it as it
-        // was, which is only slower.
-        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
-    }
-}
-
 /// Runs the command line and returns the process exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -160,10 +116,12 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
-    without_huge_pages();
+    memory::without_huge_pages();
     match cli.command {
-        Command::Run(_) | Command::Export(_) => set_purge_delay(50),
-        Command::Density(_) | Command::Compare(_) => set_purge_delay(250),
+        Command::Run(_) | Command::Export(_) => {
+            memory::set_purge_delay(memory::HELD_UNTIL_RETURNED)
+        }
+        Command::Density(_) | Command::Compare(_) => memory::set_purge_delay(250),
         _ => {}
     }
     let result = match &cli.command {

@@ -135,6 +135,8 @@ struct Progress {
     timing: Option<(String, std::time::Instant)>,
     quiet: bool,
     verbose: bool,
+    /// Returns freed memory to the system once the outputs begin.
+    returner: Option<super::memory::Returner>,
 }
 
 impl Progress {
@@ -145,6 +147,7 @@ impl Progress {
             timing: verbose.then(|| ("starting".to_string(), std::time::Instant::now())),
             quiet,
             verbose,
+            returner: None,
         }
     }
     fn lap(&mut self, next: &str) {
@@ -154,6 +157,7 @@ impl Progress {
         }
     }
     fn done(&mut self) {
+        self.returner = None;
         self.lap("done");
         if let Some(pb) = &self.bar {
             pb.finish_and_clear();
@@ -172,6 +176,10 @@ impl Observer for Progress {
         if let Some(pb) = &self.bar {
             pb.set_message(name.to_string());
         }
+    }
+    fn outputs_begin(&mut self) {
+        self.returner
+            .get_or_insert_with(super::memory::Returner::start);
     }
     fn message(&mut self, line: &str) {
         if self.verbose || (!self.quiet && !line.starts_with("warning")) {

@@ -39,6 +39,9 @@ pub use run::{RunReport, run};
 pub trait Observer {
     /// A stage begins ("loading geodata", "analysing borders", …).
     fn stage(&mut self, _name: &str) {}
+    /// The inputs are read and analysed, and the outputs begin: most memory freed from here
+    /// on is not asked for again (the command line starts returning it to the system).
+    fn outputs_begin(&mut self) {}
     /// A message about the inputs, one line (`note: …`, `warning: …`, `skipped: …`,
     /// `unmatched: …`).
     fn message(&mut self, _line: &str) {}

@@ -166,6 +166,7 @@ pub fn run(
 
     // The maps are drawn on a thread of their own while the layers are written: each step
     // alone left about a third of the two cores idle.
+    observer.outputs_begin();
     observer.stage(if maps {
         "writing outputs and drawing maps"
     } else {
