@@ -14,7 +14,6 @@ use crate::export::{round6, write_atomic_with};
 use crate::model::LocatedIncident;
 use anyhow::Result;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// A real number rounded to 6 decimals; null when unknown or not finite.
@@ -34,8 +33,8 @@ pub(super) fn arc_cell(v: &Option<std::sync::Arc<str>>) -> Cell<'_> {
 /// when `geojson`, and written into `gpkg` when given, both from the same rows (the
 /// GeoPackage on its own thread while the GeoJSON is formatted, taking each row's values as
 /// the GeoJSON's formatting made them). Returns the GeoJSON file
-/// when written, what the QGIS writer needs, and the user's columns. `event_types` are
-/// [`event_types`] of `located`.
+/// when written, what the QGIS writer needs, and the user's columns. `event_types` are the
+/// incidents' event types as written, each once, in order ([`super::DatesAndTypes`]).
 pub(super) fn write_incidents_layer(
     out: &Path,
     header: &Header,
@@ -112,20 +111,6 @@ pub(super) fn write_incidents_layer(
         style: Style::Incidents { event_types },
     };
     Ok((geojson.then_some(path), info, user))
-}
-
-/// The incidents' event types as written, each once, in order: the incident layer's style
-/// gives each its symbol.
-pub(super) fn event_types(located: &[LocatedIncident]) -> Vec<String> {
-    let mut types = BTreeSet::new();
-    for l in located {
-        if let Some(t) = &l.record.event_type
-            && !types.contains(t)
-        {
-            types.insert(t.clone());
-        }
-    }
-    types.into_iter().map(|t| t.to_string()).collect()
 }
 
 /// Rows per batch handed from the thread that makes the incidents' values to the one that

@@ -58,7 +58,7 @@ use anyhow::{Context, Result, bail};
 use areas::{countries_layer, districts_layer, isobands_layer, provinces_layer};
 use border_layers::{borders_layer, corridors_layer, sectors_layer, segments_layer};
 use geometry::analysis_extent;
-use incident_layer::{event_types, write_incidents_layer};
+use incident_layer::write_incidents_layer;
 use layer::{Layer, opt_str, real};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -171,8 +171,8 @@ pub struct LayerWriter<'a> {
     meta: RunMeta,
     header: Header,
     gpkg: Option<GeoPackage>,
-    /// The incidents' first start and last end ([`time_range`]) and event types
-    /// ([`event_types`]), found while the surface is made rather than after the incident
+    /// The incidents' first start and last end and their event types ([`DatesAndTypes`]),
+    /// found while the surface is made rather than after the incident
     /// layer, where only the GeoPackage's inserts would have run beside them.
     time_range: Option<(Date, Date)>,
     event_types: Vec<String>,
@@ -206,7 +206,10 @@ impl<'a> LayerWriter<'a> {
             parameters: parameters(analysis, grid, meta),
         };
         let formats = meta.formats;
-        let time_range = time_range(located);
+        let DatesAndTypes {
+            range: time_range,
+            types: event_types,
+        } = DatesAndTypes::of(located);
         let gpkg_path = out.join(GPKG_FILE);
         let gpkg = if formats.gpkg {
             Some(GeoPackage::create(&gpkg_path, &gpkg_stamp(time_range))?)
@@ -224,7 +227,7 @@ impl<'a> LayerWriter<'a> {
             header,
             gpkg,
             time_range,
-            event_types: event_types(located),
+            event_types,
             written: Vec::new(),
             infos: Vec::new(),
             schemas: Vec::new(),
@@ -386,7 +389,7 @@ pub(crate) fn remove_stale(paths: &[PathBuf]) -> Result<()> {
 }
 
 /// The time every GeoPackage row is dated (`last_change`, `update_time`): the end of the
-/// latest incident (`range` is [`time_range`]'s), so the same input always gives the same
+/// latest incident (`range` is [`DatesAndTypes`]'s), so the same input always gives the same
 /// file; 1970-01-01 without dates.
 fn gpkg_stamp(range: Option<(Date, Date)>) -> String {
     match range {
@@ -395,18 +398,59 @@ fn gpkg_stamp(range: Option<(Date, Date)>) -> String {
     }
 }
 
-/// The first start and last end of the incidents' dates (`None` when none is dated).
-fn time_range(located: &[LocatedIncident]) -> Option<(Date, Date)> {
-    located
-        .iter()
-        .filter_map(|l| l.record.date)
-        .fold(None, |range, d| {
-            Some(
-                range.map_or((d.start, d.end), |(first, last): (Date, Date)| {
-                    (first.min(d.start), last.max(d.end))
-                }),
-            )
-        })
+/// What the layers read of every incident before the first is written: the first start and
+/// last end of their dates (`None` when none is dated), and their event types as written,
+/// each once, in order (the incident layer's style gives each its symbol).
+struct DatesAndTypes {
+    range: Option<(Date, Date)>,
+    types: Vec<String>,
+}
+
+impl DatesAndTypes {
+    /// One pass over the incidents, on the pool. Two passes on one thread (a cache miss per
+    /// incident each, and each type compared as text) were about a tenth of a second of a
+    /// million's run, the last thing before the maps could start. A type is compared as text
+    /// only the first time its copy is seen: the records of a file share a few copies of each.
+    fn of(located: &[LocatedIncident]) -> DatesAndTypes {
+        use rayon::prelude::*;
+        // Keyed by where a copy's text starts: the incidents, and so their copies, outlive this.
+        type Copies<'a> = rustc_hash::FxHashMap<usize, &'a str>;
+        fn add<'a>(
+            (range, mut copies): (Option<(Date, Date)>, Copies<'a>),
+            l: &'a LocatedIncident,
+        ) -> (Option<(Date, Date)>, Copies<'a>) {
+            let r = &l.record;
+            let range = match (range, r.date) {
+                (Some((first, last)), Some(d)) => Some((first.min(d.start), last.max(d.end))),
+                (None, Some(d)) => Some((d.start, d.end)),
+                (range, None) => range,
+            };
+            if let Some(t) = &r.event_type {
+                copies.entry(t.as_ptr() as usize).or_insert(t);
+            }
+            (range, copies)
+        }
+        let (range, copies) = located
+            .par_iter()
+            .with_min_len(16_384)
+            .fold(|| (None, Copies::default()), add)
+            .reduce(
+                || (None, Copies::default()),
+                |(a, mut copies), (b, more)| {
+                    let range = match (a, b) {
+                        (Some((f1, l1)), Some((f2, l2))) => Some((f1.min(f2), l1.max(l2))),
+                        (a, b) => a.or(b),
+                    };
+                    copies.extend(more);
+                    (range, copies)
+                },
+            );
+        let types: BTreeSet<&str> = copies.into_values().collect();
+        DatesAndTypes {
+            range,
+            types: types.into_iter().map(str::to_string).collect(),
+        }
+    }
 }
 
 /// A layer's schema for `tables_metadata.json`: name, geometry, file(s), and each field's
@@ -510,4 +554,80 @@ fn parameters(a: &Analysis, grid: Option<&SurfaceGrid>, meta: &RunMeta) -> Value
     }
     p.insert("inputs".into(), json!(meta.inputs));
     Value::Object(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DatePrecision, DateSpan, Location, PrecisionClass, RecordOrigin};
+    use std::sync::Arc;
+
+    fn incident(
+        i: usize,
+        date: Option<(Date, Date)>,
+        event_type: Option<Arc<str>>,
+    ) -> LocatedIncident {
+        let origin = RecordOrigin {
+            file: "t.csv".into(),
+            line: i as u64 + 2,
+            format: SourceFormat::Native,
+        };
+        let mut record = crate::ingest::blank_record(i.to_string(), origin);
+        record.date = date.map(|(start, end)| DateSpan {
+            start,
+            end,
+            precision: DatePrecision::Day,
+        });
+        record.event_type = event_type;
+        LocatedIncident {
+            record,
+            location: Location::from_coordinates(
+                70.0,
+                35.0,
+                PrecisionClass::Exact,
+                1.0,
+                String::new(),
+            ),
+            possible_duplicates: Vec::new(),
+        }
+    }
+
+    /// Spread over many parts of the pool: the range is the earliest start and the latest end,
+    /// undated incidents aside; each type once, in order, whether its copies are shared or not.
+    #[test]
+    fn dates_and_types_are_the_range_and_each_type_once_in_order() {
+        let day = |y, m, d| Date::new(y, m, d).unwrap();
+        let shared: Arc<str> = "Battles".into();
+        let located: Vec<LocatedIncident> = (0..100_000)
+            .map(|i| {
+                let date = match i % 3 {
+                    0 => None,
+                    _ => Some((day(2020, 1, 1 + (i % 28) as u8), day(2021, 6, 1))),
+                };
+                let event_type = match i % 4 {
+                    0 => Some(shared.clone()),
+                    // A copy of its own each time: compared as text.
+                    1 => Some(Arc::from("Explosions/Remote violence")),
+                    2 => None,
+                    _ => Some(Arc::from(if i == 99_999 { "Riots" } else { "Battles" })),
+                };
+                incident(i, date, event_type)
+            })
+            .chain([
+                incident(100_000, Some((day(2019, 12, 31), day(2020, 1, 2))), None),
+                incident(100_001, Some((day(2020, 5, 5), day(2022, 2, 2))), None),
+            ])
+            .collect();
+        let found = DatesAndTypes::of(&located);
+        assert_eq!(found.range, Some((day(2019, 12, 31), day(2022, 2, 2))));
+        assert_eq!(
+            found.types,
+            ["Battles", "Explosions/Remote violence", "Riots"]
+        );
+        let undated = DatesAndTypes::of(&located[..1]);
+        assert_eq!(undated.range, None);
+        assert_eq!(undated.types, ["Battles"]);
+        let none = DatesAndTypes::of(&[]);
+        assert_eq!((none.range, none.types.len()), (None, 0));
+    }
 }
