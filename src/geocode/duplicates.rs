@@ -82,53 +82,61 @@ fn overlap(a: &Report, b: &Report) -> bool {
     crate::geo_util::km(a.lon, a.lat, b.lon, b.lat) <= reach
 }
 
+/// Records per part of the pool's search for the copies of the event types' texts.
+const COPIES_PER_PART: usize = 16_384;
+
 /// Fills `possible_duplicates` on each record (the others' positions, ascending).
 pub fn flag(located: &mut [LocatedIncident]) {
     use rayon::prelude::*;
-    // Group by canonical event type (folded once per spelling), then sort by start date.
-    // A spelling is looked up by its text once per shared copy: records of a file share a
-    // few copies of each type (`ingest::event_types`), so most lookups hash an address, not
-    // the text. (Hashing was under a tenth of this step's samples; most of its gain came from
-    // making the reports on the pool, below.)
-    let mut group_of: HashMap<&str, u32> = HashMap::new();
-    let mut group_by_key: HashMap<String, u32> = HashMap::new();
-    let mut group_of_copy: rustc_hash::FxHashMap<(*const u8, usize), u32> = Default::default();
-    const NO_GROUP: u32 = u32::MAX;
-    let record_group: Vec<u32> = located
-        .iter()
-        .map(|l| {
-            let r = &l.record;
-            match (r.date, r.event_type.as_deref()) {
-                // Aggregate rows (count > 1) stand for many events: never duplicates.
-                (Some(_), Some(t)) if r.count <= 1.0 => *group_of_copy
-                    .entry((t.as_ptr(), t.len()))
-                    .or_insert_with(|| {
-                        *group_of.entry(t).or_insert_with(|| {
-                            let next = group_by_key.len() as u32;
-                            *group_by_key
-                                .entry(crate::gazetteer::normalize::event_type_key(t))
-                                .or_insert(next)
-                        })
-                    }),
-                _ => NO_GROUP,
-            }
+    // Group by canonical event type (folded once per spelling), then sort by start date. A
+    // record's type is found by the address of its copy of the text: the records of a file
+    // share a few copies of each type (`ingest::event_types`). The copies are gathered on the
+    // pool and numbered in the order they first come, each spelling folded once; a serial
+    // pass over the records did this, about a tenth of a second of a million's `run` with the
+    // other core idle (`perf`).
+    fn typed(l: &LocatedIncident) -> Option<&str> {
+        let r = &l.record;
+        match (r.date, r.event_type.as_deref()) {
+            // Aggregate rows (count > 1) stand for many events: never duplicates.
+            (Some(_), Some(t)) if r.count <= 1.0 => Some(t),
+            _ => None,
+        }
+    }
+    let copy = |t: &str| (t.as_ptr() as usize, t.len());
+    let copies_in_order: Vec<Vec<&str>> = located
+        .par_chunks(COPIES_PER_PART)
+        .map(|part| {
+            let mut seen: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
+            part.iter()
+                .filter_map(typed)
+                .filter(|t| seen.insert(copy(t)))
+                .collect()
         })
         .collect();
-    drop(group_of_copy);
+    let mut group_of: HashMap<&str, u32> = HashMap::new();
+    let mut group_by_key: HashMap<String, u32> = HashMap::new();
+    let mut group_of_copy: rustc_hash::FxHashMap<(usize, usize), u32> = Default::default();
+    for t in copies_in_order.into_iter().flatten() {
+        group_of_copy.entry(copy(t)).or_insert_with(|| {
+            *group_of.entry(t).or_insert_with(|| {
+                let next = group_by_key.len() as u32;
+                *group_by_key
+                    .entry(crate::gazetteer::normalize::event_type_key(t))
+                    .or_insert(next)
+            })
+        });
+    }
     // Each record's report, made on the pool (it reads every record), then filed by group:
     // each group's list is made to its size (grown by doubling, a million reports held up
     // to twice their room at the end of reading).
     let reports: Vec<(u32, Report)> = located
         .par_iter()
-        .zip(record_group.par_iter())
         .enumerate()
-        .filter_map(|(i, (l, &g))| {
-            // A record in a group has a date.
-            let (Some(d), false) = (l.record.date, g == NO_GROUP) else {
-                return None;
-            };
+        .filter_map(|(i, l)| {
+            let t = typed(l)?;
+            let d = l.record.date?;
             Some((
-                g,
+                group_of_copy[&copy(t)],
                 Report {
                     start: d.start.days_since_epoch(),
                     end: d.end.days_since_epoch(),
@@ -141,7 +149,6 @@ pub fn flag(located: &mut [LocatedIncident]) {
             ))
         })
         .collect();
-    drop(record_group);
     let mut sizes = vec![0usize; group_by_key.len()];
     for &(g, _) in &reports {
         sizes[g as usize] += 1;
