@@ -349,4 +349,38 @@ mod tests {
         m.merge(&l);
         assert_eq!(m.items, [0, 1, 2, 3, 6]);
     }
+
+    /// Spellings of one type held in different copies, first seen in different parts of the
+    /// pool's search for copies, are one group: a report early in the list and one at its end
+    /// are each other's duplicates; the records between, spread apart, flag nothing.
+    #[test]
+    fn copies_first_seen_in_different_parts_group_their_spellings_together() {
+        use super::COPIES_PER_PART;
+        let day = Date::new(2024, 3, 1).unwrap();
+        let n = 2 * COPIES_PER_PART + 500;
+        let first_spelling: std::sync::Arc<str> = "Armed clash".into();
+        let other_type: std::sync::Arc<str> = "Drone strike".into();
+        let mut located: Vec<LocatedIncident> = (0..n)
+            .map(|i| {
+                // About 200 m apart along a line, each within 10 m: no pair overlaps.
+                let lon = 60.0 + i as f64 * 0.002;
+                let mut l = report(i, "x", day, lon, 30.0, 0.01);
+                l.record.event_type = Some(other_type.clone());
+                l
+            })
+            .collect();
+        located[3].record.event_type = Some(first_spelling.clone());
+        // Another copy, another spelling, at the same place and day as record 3.
+        let last = n - 1;
+        located[last] = report(last, "ARMED  CLASH", day, 60.0 + 3.0 * 0.002, 30.0, 0.01);
+        flag(&mut located);
+        assert_eq!(located[3].possible_duplicates, [last as u32]);
+        assert_eq!(located[last].possible_duplicates, [3]);
+        let others = located
+            .iter()
+            .enumerate()
+            .filter(|&(i, l)| i != 3 && i != last && !l.possible_duplicates.is_empty())
+            .count();
+        assert_eq!(others, 0);
+    }
 }
