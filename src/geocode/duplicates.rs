@@ -209,10 +209,7 @@ pub fn flag(located: &mut [LocatedIncident]) {
 #[cfg(test)]
 mod tests {
     use super::{Lowest, MAX_DAYS_APART, MAX_LISTED, Report, flag, overlap};
-    use crate::model::{
-        Date, DatePrecision, DateSpan, LocatedIncident, Location, PrecisionClass, RecordOrigin,
-        SourceFormat,
-    };
+    use crate::model::{Date, DatePrecision, DateSpan, LocatedIncident, Location, PrecisionClass};
 
     /// A located report of `event_type` (its own copy of the text) on `date`.
     fn report(
@@ -223,12 +220,7 @@ mod tests {
         lat: f64,
         r: f64,
     ) -> LocatedIncident {
-        let origin = RecordOrigin {
-            file: "t.csv".into(),
-            line: i as u64 + 2,
-            format: SourceFormat::Native,
-        };
-        let mut record = crate::ingest::blank_record(i.to_string(), origin);
+        let mut record = crate::ingest::numbered_record(i);
         record.date = Some(DateSpan {
             start: date,
             end: date,

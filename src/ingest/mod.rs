@@ -46,6 +46,8 @@ mod rows;
 mod spreadsheet;
 #[cfg(test)]
 pub(crate) use row::blank_record;
+#[cfg(test)]
+pub(crate) use row::numbered_record;
 mod text;
 mod ucdp;
 

@@ -370,6 +370,17 @@ impl<'a> Row<'a> {
     }
 }
 
+/// For tests: [`blank_record`] number `i` of a native file `t.csv` (id `i`, at line `i + 2`).
+#[cfg(test)]
+pub(crate) fn numbered_record(i: usize) -> IncidentRecord {
+    let origin = RecordOrigin {
+        file: "t.csv".into(),
+        line: i as u64 + 2,
+        format: SourceFormat::Native,
+    };
+    blank_record(i.to_string(), origin)
+}
+
 /// An empty record carrying only its id and origin: every field the source does not give
 /// stays `None` (and `count` 1, the model's default).
 pub(crate) fn blank_record(id: String, origin: RecordOrigin) -> IncidentRecord {

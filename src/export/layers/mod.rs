@@ -559,7 +559,7 @@ fn parameters(a: &Analysis, grid: Option<&SurfaceGrid>, meta: &RunMeta) -> Value
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DatePrecision, DateSpan, Location, PrecisionClass, RecordOrigin};
+    use crate::model::{DatePrecision, DateSpan, Location, PrecisionClass};
     use std::sync::Arc;
 
     fn incident(
@@ -567,12 +567,7 @@ mod tests {
         date: Option<(Date, Date)>,
         event_type: Option<Arc<str>>,
     ) -> LocatedIncident {
-        let origin = RecordOrigin {
-            file: "t.csv".into(),
-            line: i as u64 + 2,
-            format: SourceFormat::Native,
-        };
-        let mut record = crate::ingest::blank_record(i.to_string(), origin);
+        let mut record = crate::ingest::numbered_record(i);
         record.date = date.map(|(start, end)| DateSpan {
             start,
             end,
