@@ -59,8 +59,8 @@ pub(super) fn without_huge_pages() {
 /// 50 ms delay before it did: the maps and layers free more than they ask for again.
 ///
 /// On the peer's million incidents (`run`, interleaved pairs against the 50 ms delay for the
-/// whole job): median ratio 0.974, faster in 5 of 6; page faults 373-390 thousand against
-/// 492-528 thousand, system time 0.8-1.0 s against 1.1-1.25 s, the peak 950-960 MB against
+/// whole job): median ratio 0.971, faster in 7 of 8; page faults 383-386 thousand against
+/// 492-528 thousand, system time 0.97-0.99 s against 1.1-1.25 s, the peak 943-965 MB against
 /// 951-990 MB. Held to the end instead (no returning at all), the peak was 1.09-1.11 GB.
 pub(super) const HELD_UNTIL_RETURNED: c_long = 10_000;
 

@@ -10,7 +10,7 @@
 //!
 //! Each record is compared with the [`MAX_CANDIDATES`] next reports of its type in time.
 
-use crate::model::LocatedIncident;
+use crate::model::{DateSpan, LocatedIncident};
 use std::collections::HashMap;
 
 pub const MAX_DAYS_APART: i64 = 45;
@@ -94,11 +94,12 @@ pub fn flag(located: &mut [LocatedIncident]) {
     // pool and numbered in the order they first come, each spelling folded once; a serial
     // pass over the records did this, about a tenth of a second of a million's `run` with the
     // other core idle (`perf`).
-    fn typed(l: &LocatedIncident) -> Option<&str> {
+    /// A record that may have duplicates: its dates and its type.
+    fn typed(l: &LocatedIncident) -> Option<(DateSpan, &str)> {
         let r = &l.record;
         match (r.date, r.event_type.as_deref()) {
             // Aggregate rows (count > 1) stand for many events: never duplicates.
-            (Some(_), Some(t)) if r.count <= 1.0 => Some(t),
+            (Some(d), Some(t)) if r.count <= 1.0 => Some((d, t)),
             _ => None,
         }
     }
@@ -108,7 +109,7 @@ pub fn flag(located: &mut [LocatedIncident]) {
         .map(|part| {
             let mut seen: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
             part.iter()
-                .filter_map(typed)
+                .filter_map(|l| typed(l).map(|(_, t)| t))
                 .filter(|t| seen.insert(copy(t)))
                 .collect()
         })
@@ -133,8 +134,7 @@ pub fn flag(located: &mut [LocatedIncident]) {
         .par_iter()
         .enumerate()
         .filter_map(|(i, l)| {
-            let t = typed(l)?;
-            let d = l.record.date?;
+            let (d, t) = typed(l)?;
             Some((
                 group_of_copy[&copy(t)],
                 Report {
