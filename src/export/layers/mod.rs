@@ -172,8 +172,8 @@ pub struct LayerWriter<'a> {
     header: Header,
     gpkg: Option<GeoPackage>,
     /// The incidents' first start and last end and their event types ([`DatesAndTypes`]),
-    /// found while the surface is made rather than after the incident
-    /// layer, where only the GeoPackage's inserts would have run beside them.
+    /// found while the surface is made rather than after the incident layer, where only the
+    /// GeoPackage's inserts would have run beside them.
     time_range: Option<(Date, Date)>,
     event_types: Vec<String>,
     written: Vec<PathBuf>,
@@ -406,6 +406,14 @@ struct DatesAndTypes {
     types: Vec<String>,
 }
 
+/// The first start and last end of two ranges, either of which may be none.
+fn spanning(a: Option<(Date, Date)>, b: Option<(Date, Date)>) -> Option<(Date, Date)> {
+    match (a, b) {
+        (Some((f1, l1)), Some((f2, l2))) => Some((f1.min(f2), l1.max(l2))),
+        (a, b) => a.or(b),
+    }
+}
+
 impl DatesAndTypes {
     /// One pass over the incidents, on the pool. Two passes on one thread (a cache miss per
     /// incident each, and each type compared as text) were about a tenth of a second of a
@@ -420,11 +428,7 @@ impl DatesAndTypes {
             l: &'a LocatedIncident,
         ) -> (Option<(Date, Date)>, Copies<'a>) {
             let r = &l.record;
-            let range = match (range, r.date) {
-                (Some((first, last)), Some(d)) => Some((first.min(d.start), last.max(d.end))),
-                (None, Some(d)) => Some((d.start, d.end)),
-                (range, None) => range,
-            };
+            let range = spanning(range, r.date.map(|d| (d.start, d.end)));
             if let Some(t) = &r.event_type {
                 copies.entry(t.as_ptr() as usize).or_insert(t);
             }
@@ -437,12 +441,8 @@ impl DatesAndTypes {
             .reduce(
                 || (None, Copies::default()),
                 |(a, mut copies), (b, more)| {
-                    let range = match (a, b) {
-                        (Some((f1, l1)), Some((f2, l2))) => Some((f1.min(f2), l1.max(l2))),
-                        (a, b) => a.or(b),
-                    };
                     copies.extend(more);
-                    (range, copies)
+                    (spanning(a, b), copies)
                 },
             );
         let types: BTreeSet<&str> = copies.into_values().collect();
