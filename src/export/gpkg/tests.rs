@@ -344,6 +344,7 @@ fn dates_are_stored_as_their_text_whatever_the_year() {
         crate::model::Date::new(987, 11, 30),
     ];
     let expected = ["2023-01-02", "12345-06-07", "", "0987-11-30"];
+    // A full multi-row batch, then three rows inserted one at a time.
     let n = BATCH_ROWS + 3;
     let path = dir.path().join("dates.gpkg");
     let mut g = GeoPackage::create(&path, "2024-01-01T00:00:00.000Z").unwrap();
@@ -371,7 +372,6 @@ fn dates_are_stored_as_their_text_whatever_the_year() {
         .collect();
     assert_eq!(stored.len(), n);
     for (fid, day) in stored {
-        // Rows past the batches go in one at a time.
         let i = (fid - 1) as usize;
         assert_eq!(day, expected[i % expected.len()], "fid {fid}");
     }
