@@ -104,6 +104,10 @@ enum Held {
     /// Where lasting text starts, and its length: text borrowed for the statement's life
     /// cannot change, so the same place holds the same text.
     Lasting(*const u8, usize),
+    /// A date, bound as its text: the same date is the same text. (Bound again each row,
+    /// every date was a copy into a fresh allocation of SQLite's and a release of the last;
+    /// an incident's two dates repeat from row to row as the rows go by date.)
+    Date(crate::model::Date),
     /// Copied text or a blob: always bound again.
     Other,
 }
@@ -114,7 +118,8 @@ impl Held {
             Bound::Copied(ValueRef::Null) => Held::Null,
             Bound::Copied(ValueRef::Integer(v)) => Held::Integer(*v),
             Bound::Copied(ValueRef::Real(v)) => Held::Real(v.to_bits()),
-            Bound::Copied(_) | Bound::Date(_) => Held::Other,
+            Bound::Date(d) => Held::Date(*d),
+            Bound::Copied(_) => Held::Other,
             Bound::Lasting(t) => Held::Lasting(t.as_ptr(), t.len()),
         }
     }
