@@ -335,7 +335,9 @@ fn curve_order(envelopes: &Envelopes, extent: [f64; 4]) -> Vec<u32> {
             (hilbert(x, y, ORDER) << 32) | at as u64
         })
         .collect();
-    keyed.sort_unstable();
+    // Each key is distinct (its position), so a radix sort (stable) orders them as any
+    // sort would, skipping the bytes that are the same in every key.
+    radsort::sort(&mut keyed);
     keyed.into_iter().map(|k| k as u32).collect()
 }
 
