@@ -949,10 +949,12 @@ fn on_the_juanr_file_both_compared_maps_draw_counts_per_place() {
         .iter()
         .map(|l| render::maps::event_style_index(l.record.event_type.as_deref()))
         .collect();
+    let named: Vec<bool> = r.located.iter().map(places::names_a_place).collect();
     let shared = places::PointColumns {
         positions: &at,
         weights: &weights,
         styles: &styles,
+        named: &named,
     };
     let first = |n: usize| places::MapPoints::new(&r.located, shared, (0..n as u32).collect());
     let items = first(r.located.len());

@@ -630,7 +630,10 @@ fn label_places(map: &mut MapCanvas, places: &[Place], points: &MapPoints<'_>) {
     order.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut labelled: Vec<String> = Vec::new();
     for (i, (_, p)) in order.iter().enumerate().take(60) {
-        let Some(name) = p.members.iter().find_map(|&m| place_label(&points[m])) else {
+        // The first member that names a place, found by its flag (its record is read only
+        // to make the label).
+        let named = p.members.iter().find(|&&m| points.names_a_place(m));
+        let Some(name) = named.and_then(|&m| place_label(&points[m])) else {
             continue;
         };
         if labelled.contains(&name) {

@@ -100,12 +100,14 @@ pub struct MapPoints<'a> {
 }
 
 /// Per located incident (one entry each): its position in a map's projection, its weight,
-/// and its style's number (`render::maps::event_style_index`).
+/// its style's number (`render::maps::event_style_index`), and whether it names a place
+/// ([`names_a_place`]).
 #[derive(Clone, Copy)]
 pub struct PointColumns<'a> {
     pub positions: &'a [[f64; 2]],
     pub weights: &'a [PointWeight],
     pub styles: &'a [u8],
+    pub named: &'a [bool],
 }
 
 impl<'a> MapPoints<'a> {
@@ -120,6 +122,7 @@ impl<'a> MapPoints<'a> {
             shared.positions.len(),
             shared.weights.len(),
             shared.styles.len(),
+            shared.named.len(),
         ] {
             assert_eq!(located.len(), column, "one entry per incident");
         }
@@ -151,6 +154,11 @@ impl<'a> MapPoints<'a> {
     /// The number of the style of the incident at `m`'s event type.
     pub fn style(&self, m: usize) -> u8 {
         self.shared.styles[self.index[m] as usize]
+    }
+
+    /// Whether the incident at `m` names a place: [`place_label`] gives it one.
+    pub fn names_a_place(&self, m: usize) -> bool {
+        self.shared.named[self.index[m] as usize]
     }
 
     /// The weights, in order.
@@ -191,18 +199,13 @@ pub fn group(
     reach: impl Fn(f64, f64) -> f64,
     cell: f64,
 ) -> Vec<(usize, Vec<usize>)> {
-    group_until(pts, reach, cell, |_, _| false)
+    group_until(pts, heaviest_order(pts), reach, cell, |_, _| false)
 }
 
-/// [`group`], stopped early when `stop(points grouped, places)` says so (the places so far).
-fn group_until(
-    pts: &[(f64, f64, f64, f64)],
-    reach: impl Fn(f64, f64) -> f64,
-    cell: f64,
-    mut stop: impl FnMut(usize, usize) -> bool,
-) -> Vec<(usize, Vec<usize>)> {
-    // Heaviest first; ties go by index, so the order is total and an unstable sort gives the
-    // stable one's. Sorted as packed (weight key, index) pairs rather than indices compared
+/// The indices of `pts` heaviest first, ties by index: the order [`group`] takes them in.
+fn heaviest_order(pts: &[(f64, f64, f64, f64)]) -> impl Iterator<Item = usize> + use<> {
+    // Heaviest first; ties go by index (the pairs are made in index order, and the radix
+    // sort is stable). Sorted as packed (weight key, index) pairs rather than indices compared
     // through `pts`, whose two loads per comparison missed the cache (`callgrind` with cache
     // simulation, `places` and `crowded` on 200,000 points: 1,026 -> 912 M instructions,
     // 13.8 -> 11.8 M first-level read misses).
@@ -212,7 +215,18 @@ fn group_until(
         .map(|(i, p)| (heaviest_first(p.3), i))
         .collect();
     radsort::sort_by_key(&mut keyed, |k| k.0);
-    let order = keyed.into_iter().map(|(_, i)| i);
+    keyed.into_iter().map(|(_, i)| i)
+}
+
+/// [`group`] taking the points in `order` (each index once), stopped early when
+/// `stop(points grouped, places)` says so (the places so far).
+fn group_until(
+    pts: &[(f64, f64, f64, f64)],
+    order: impl Iterator<Item = usize>,
+    reach: impl Fn(f64, f64) -> f64,
+    cell: f64,
+    mut stop: impl FnMut(usize, usize) -> bool,
+) -> Vec<(usize, Vec<usize>)> {
     let cell = cell.max(1.0);
     let cell_of = |x: f64, y: f64| Grid::cell_of(x, y, cell);
     let mut grid = Grid::new(pts.iter().map(|p| cell_of(p.0, p.1)), pts.len());
@@ -221,7 +235,7 @@ fn group_until(
     // looked at, it is one load here rather than two dependent ones through `places` and
     // `pts`.
     let mut seeds: Vec<(f64, f64, f64)> = Vec::new();
-    for (done, i) in order.into_iter().enumerate() {
+    for (done, i) in order.enumerate() {
         if stop(done, places.len()) {
             break;
         }
@@ -376,7 +390,8 @@ pub fn crowded(map: &MapCanvas, points: &MapPoints<'_>) -> bool {
         hidden as f64 > CROWDED_SHARE * n as f64
             || places as f64 >= (1.0 - CROWDED_SHARE) * n as f64
     };
-    let places = group_until(&pts, |a, b| 0.5 * a.max(b), cell, settled);
+    let order = heaviest_order(&pts);
+    let places = group_until(&pts, order, |a, b| 0.5 * a.max(b), cell, settled);
     let done: usize = places.iter().map(|(_, members)| members.len()).sum();
     (done - places.len()) as f64 > CROWDED_SHARE * n as f64
 }
@@ -441,52 +456,67 @@ pub fn places(
             // Exact places first (a point named a thousand times is one place), so the
             // heaviest place seeds its cluster. Found by sorting packed half-pixel keys, not
             // with a hash map: on a million points the map and its growth were the largest
-            // part of a map's memory. Places are numbered in the order of their first point,
-            // and each one's weight is summed in input order, as a map filled in input order
-            // would have them.
+            // part of a map's memory. Each one's weight is summed in input order, as a map
+            // filled in input order would have them. Each point's weight goes through the
+            // sort with its key: read back through its index, one cache miss per point, it
+            // was a seventh of `places`' samples (`perf annotate`, the peer's million).
             let half_px = |v: f64| (v * 2.0).round() as i64 as u32;
-            let mut keyed: Vec<(u64, u32)> = pts
+            let mut keyed: Vec<(u64, u32, f64)> = pts
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
                     let key = u64::from(half_px(p.0)) << 32 | u64::from(half_px(p.1));
-                    (key, i as u32)
+                    (key, i as u32, p.3)
                 })
                 .collect();
             radsort::sort_by_key(&mut keyed, |k| k.0);
-            // Each exact place's run of `keyed`, by its first point.
-            let mut runs: Vec<(u32, u32, u32)> = keyed
+            // Each exact place (a run of `keyed`, numbered in key order): its first point and
+            // weight; `of` gives each point's.
+            let mut of: Vec<u32> = vec![0; pts.len()];
+            let exact: Vec<(u32, f64)> = keyed
                 .chunk_by(|a, b| a.0 == b.0)
-                .scan(0u32, |start, run| {
-                    let from = *start;
-                    *start += run.len() as u32;
-                    Some((run[0].1, from, *start))
+                .enumerate()
+                .map(|(k, run)| {
+                    let mut weight = 0.0;
+                    for &(_, i, w) in run {
+                        weight += w;
+                        of[i as usize] = k as u32;
+                    }
+                    (run[0].1, weight)
                 })
                 .collect();
-            radsort::sort_by_key(&mut runs, |r| r.0);
-            let mut of: Vec<u32> = vec![0; pts.len()];
-            let heavy: Vec<(f64, f64, f64, f64)> = runs
+            drop(keyed);
+            // The exact places in the order they are grouped: heaviest first, ties by first
+            // point (two stable sorts, the first point's then the weight's), with their
+            // numbers in key order. Listed in that order, the grouping reads them one after
+            // another; listed by first point, it read them out of order, a cache miss each
+            // (the loads were a sixth of `places`' samples, `perf annotate`).
+            let mut order: Vec<(u64, u32, u32)> = exact
                 .iter()
                 .enumerate()
-                .map(|(j, &(first, from, to))| {
+                .map(|(k, &(first, weight))| (heaviest_first(weight), first, k as u32))
+                .collect();
+            radsort::sort_by_key(&mut order, |e| e.1);
+            radsort::sort_by_key(&mut order, |e| e.0);
+            let heavy: Vec<(f64, f64, f64, f64)> = order
+                .iter()
+                .map(|&(_, first, k)| {
                     let p = pts[first as usize];
-                    let mut weight = 0.0;
-                    for &(_, i) in &keyed[from as usize..to as usize] {
-                        weight += pts[i as usize].3;
-                        of[i as usize] = j as u32;
-                    }
-                    (p.0, p.1, p.2, weight)
+                    (p.0, p.1, p.2, exact[k as usize].1)
                 })
                 .collect();
-            drop((keyed, runs));
+            debug_assert!(heaviest_order(&heavy).eq(0..heavy.len()));
             let r = map.pt(reach_pt);
-            let clusters = group(&heavy, |_, _| r, r);
+            let clusters = group_until(&heavy, 0..heavy.len(), |_, _| r, r, |_, _| false);
+            // Each exact place's cluster, and each cluster's seed, by number in key order.
             let mut cluster_of = vec![0u32; heavy.len()];
             for (c, (_, members)) in clusters.iter().enumerate() {
                 for &m in members {
-                    cluster_of[m] = c as u32;
+                    cluster_of[order[m].2 as usize] = c as u32;
                 }
             }
+            let seed_of: Vec<u32> = clusters.iter().map(|&(s, _)| order[s].2).collect();
+            drop((order, exact));
             // Each cluster: its members, and the first point at its seed place (each list
             // made to its size: grown by doubling, they held up to twice the room). Members
             // come in input order, and their weights are added up here, read in that order,
@@ -502,7 +532,7 @@ pub fn places(
                 .collect();
             for (i, &j) in of.iter().enumerate() {
                 let c = cluster_of[j as usize] as usize;
-                if j as usize == clusters[c].0 && out[c].0 == usize::MAX {
+                if j == seed_of[c] && out[c].0 == usize::MAX {
                     out[c].0 = i;
                 }
                 let m = kept[i] as usize;
@@ -535,15 +565,8 @@ pub fn places(
 /// (not just another spelling or the same name with "district", "agency" …). `None` when the
 /// record names no place.
 pub fn place_label(l: &LocatedIncident) -> Option<String> {
-    let r = &l.record;
     let gaz = l.location.gazetteer_name.as_deref();
-    let written = r
-        .location
-        .as_deref()
-        .or(r.admin2.as_deref())
-        .or(r.admin1.as_deref())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let written = written_place(&l.record);
     let same = |a: &str, b: &str| {
         let (a, b) = (compact(&key(a)), compact(&key(b)));
         !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
@@ -566,6 +589,24 @@ pub fn place_label(l: &LocatedIncident) -> Option<String> {
         Some(g) if !same(&part, g) => Some(format!("{part} ({g})")),
         _ => Some(part),
     }
+}
+
+/// Whether [`place_label`] gives the incident a label, without making it. A map looks
+/// through a busy place's members for the first that names a place, and where none does
+/// (coordinates alone) it read every member's record: a million records per map.
+pub fn names_a_place(l: &LocatedIncident) -> bool {
+    written_place(&l.record).is_some() || l.location.gazetteer_name.is_some()
+}
+
+/// The place as the record gives it: its location, else its district, else its province
+/// (the first of them given, trimmed), unless that is blank.
+fn written_place(r: &crate::model::IncidentRecord) -> Option<&str> {
+    r.location
+        .as_deref()
+        .or(r.admin2.as_deref())
+        .or(r.admin1.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// `s` cut to `max` characters with an ellipsis.
@@ -699,12 +740,14 @@ mod tests {
         let positions: Vec<[f64; 2]> = located.iter().map(|l| position(l, &proj)).collect();
         let weights: Vec<PointWeight> = located.iter().map(PointWeight::of).collect();
         let styles = vec![0u8; located.len()];
+        let named = vec![false; located.len()];
         // Every third incident left out, so the points are not the incidents' numbers.
         let index: Vec<u32> = (0..located.len() as u32).filter(|i| i % 3 != 1).collect();
         let shared = PointColumns {
             positions: &positions,
             weights: &weights,
             styles: &styles,
+            named: &named,
         };
         let points = MapPoints::new(&located, shared, index);
         for (mode, reach_pt) in [(DisplayMode::Counts, 18.0), (DisplayMode::Symbols, 0.0)] {
@@ -730,6 +773,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The flag maps look members up by says what making the label would.
+    #[test]
+    fn an_incident_names_a_place_exactly_when_it_has_a_label() {
+        use crate::model::{Location, PrecisionClass};
+        let texts = [
+            None,
+            Some(""),
+            Some("  "),
+            Some("Khost, Paktia"),
+            Some(" Chitral "),
+        ];
+        let mut cases = 0;
+        for location in texts {
+            for admin2 in texts {
+                for admin1 in [None, Some("Kunar"), Some(" ")] {
+                    for gazetteer in [None, Some("Khōst")] {
+                        let mut record = crate::ingest::numbered_record(cases);
+                        record.location = location.map(Into::into);
+                        record.admin2 = admin2.map(Into::into);
+                        record.admin1 = admin1.map(Into::into);
+                        let mut at = Location::from_coordinates(
+                            69.9,
+                            33.3,
+                            PrecisionClass::Exact,
+                            1.0,
+                            String::new(),
+                        );
+                        at.gazetteer_name = gazetteer.map(Into::into);
+                        let l = LocatedIncident {
+                            record,
+                            location: at,
+                            possible_duplicates: Vec::new(),
+                        };
+                        assert_eq!(names_a_place(&l), place_label(&l).is_some(), "{l:?}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 150);
     }
 
     #[test]

@@ -35,6 +35,8 @@ struct Placed {
     /// The number of each incident's event type's style ([`super::event_style_index`]),
     /// index by index.
     styles: Vec<u8>,
+    /// Whether each incident names a place ([`places::names_a_place`]), index by index.
+    named: Vec<bool>,
     /// How many counted point incidents there are, whether they project or not.
     point_rows: usize,
     /// The counted incidents with a stretch (aggregate rows and records known only along a
@@ -62,10 +64,11 @@ impl Placed {
         let as_u32 = |i: usize| i as u32;
         let weight = |i: usize| PointWeight::of(&located[i]);
         let style = |i: usize| super::event_style_index(located[i].record.event_type.as_deref());
-        // One pass over the records for the three columns (each record is read once).
-        let columns = |i: usize| (at_index(i), (weight(i), style(i)));
-        type Columns = (Vec<[f64; 2]>, (Vec<PointWeight>, Vec<u8>));
-        let ((at, (weights, styles)), stretched): (Columns, Vec<u32>) = if parallel {
+        let named = |i: usize| places::names_a_place(&located[i]);
+        // One pass over the records for the four columns (each record is read once).
+        let columns = |i: usize| (at_index(i), (weight(i), (style(i), named(i))));
+        type Columns = (Vec<[f64; 2]>, (Vec<PointWeight>, (Vec<u8>, Vec<bool>)));
+        let ((at, (weights, (styles, named))), stretched): (Columns, Vec<u32>) = if parallel {
             (
                 (0..n).into_par_iter().map(columns).unzip(),
                 (0..n)
@@ -87,6 +90,7 @@ impl Placed {
             at,
             weights,
             styles,
+            named,
             point_rows,
             stretched,
         }
@@ -136,6 +140,7 @@ pub(super) fn point_incidents<'d>(
         positions: at,
         weights: &placed.weights,
         styles: &placed.styles,
+        named: &placed.named,
     };
     (MapPoints::new(d.located, shared, index), placed.point_rows)
 }
