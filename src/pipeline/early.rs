@@ -156,22 +156,11 @@ impl ChunkCopier {
     }
 }
 
-/// Lowers the calling thread to nice 19 (on Linux, a thread's own); whether it is. A nice
-/// level, not `SCHED_IDLE`: a thread at nice 19 still gets a small share of a busy core,
-/// so one told to stop sees it soon even on a machine loaded by other work.
-#[cfg(target_os = "linux")]
+/// Lowers the calling thread to nice 19; whether it is. A nice level, not `SCHED_IDLE`: a
+/// thread at nice 19 still gets a small share of a busy core, so one told to stop sees it
+/// soon even on a machine loaded by other work.
 fn lowest_priority() -> bool {
-    // SAFETY: `gettid` has no preconditions; `setpriority` on this thread's id changes
-    // only this thread's nice level.
-    unsafe {
-        let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19) == 0
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lowest_priority() -> bool {
-    false
+    super::priority::lower_this_thread(19)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod early;
 pub mod figures;
 pub mod geocode;
 pub mod prepare;
+mod priority;
 mod run;
 pub mod summary;
 pub mod usage;
