@@ -335,9 +335,7 @@ fn curve_order(envelopes: &Envelopes, extent: [f64; 4]) -> Vec<u32> {
             (hilbert(x, y, ORDER) << 32) | at as u64
         })
         .collect();
-    // Each key is distinct (its position), so a radix sort (stable) orders them as any
-    // sort would, skipping the bytes that are the same in every key.
-    radsort::sort(&mut keyed);
+    keyed.sort_unstable();
     keyed.into_iter().map(|k| k as u32).collect()
 }
 
