@@ -151,8 +151,8 @@ const FIGURES_AT_ONCE: usize = 2;
 /// The nice level of the threads that draw figures. Beside a large run's layers, the
 /// figures are not the longest chain: the GeoPackage's inserts are, on one thread, and at
 /// an equal priority they got about half a core while the maps were drawn and then ran on
-/// alone at the end, a core idle (`perf sched` on the peer's million: some 0.4 s of idle
-/// cores in the last half second). Lowered, the figures take what the layers leave: `run`
+/// alone at the end, a core idle (`perf sched` on the peer's million: about 0.3 s of idle
+/// core time in the last half second). Lowered, the figures take what the layers leave: `run`
 /// on the peer's million, interleaved pairs against nice 0, median ratio 0.982 (faster in 9
 /// of 12); with the shipped borders on 200,000 rows and on UCDP's file, where the figures
 /// are the longest part, level (1.007 and 1.005).
