@@ -328,7 +328,7 @@ pub fn places(
                 .enumerate()
                 .map(|(k, &(first, weight))| (heaviest_first(weight), first, k as u32))
                 .collect();
-            order.sort_unstable_by_key(|&(weight, first, _)| (weight, first));
+            order.sort_unstable_by_key(|&(heavier, first, _)| (heavier, first));
             let heavy: Vec<(f64, f64, f64, f64)> = order
                 .iter()
                 .map(|&(_, first, k)| {
