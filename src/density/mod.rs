@@ -278,23 +278,39 @@ fn analyse_keeping<I: AnalysisInput + ?Sized>(
             .collect()
     };
     // The filters are one pass over the records in input order, the analysis's one serial
-    // step: it runs on one core while the head of the records (about an eighth, in whole
-    // chunks) is placed on the borders on the other. The chunks are the same whatever the
-    // head: the records of a chunk that share a point share its placement, made for the
-    // widest reach among them, so other chunks could place a record differently.
+    // step: it runs on one core while the head of the records, in whole chunks, is placed on
+    // the borders on the others, chunk after chunk until the filters are done (at least one
+    // chunk, at most about a quarter of the records: each measured record is held until the
+    // filters' weights can add it up). A head of a fixed eighth was placed before the
+    // filters were done on the peer's million, a core idle for about a tenth of a second
+    // (`perf sched`). The chunks are the same whatever the head: the records of a chunk that
+    // share a point share its placement, made for the widest reach among them, so other
+    // chunks could place a record differently.
     const CHUNK: usize = nearest::CHUNK;
-    let head_end = located
+    let head_most = located
         .len()
-        .min(CHUNK * (located.len() / 8 / CHUNK).max(1));
+        .min(CHUNK * (located.len() / 4 / CHUNK).max(1));
+    let filtering = std::sync::atomic::AtomicBool::new(true);
     let (filtered, head) = rayon::join(
-        || filters::filter(located, opts),
         || {
-            (0..head_end)
-                .step_by(CHUNK)
-                .map(|first| (first, measure_range(first, head_end.min(first + CHUNK))))
-                .collect::<Vec<_>>()
+            let filtered = filters::filter(located, opts);
+            filtering.store(false, std::sync::atomic::Ordering::Release);
+            filtered
+        },
+        || {
+            let mut head: Vec<(usize, Vec<Measured>)> = Vec::new();
+            let mut first = 0;
+            while first < head_most
+                && (head.is_empty() || filtering.load(std::sync::atomic::Ordering::Acquire))
+            {
+                let end = located.len().min(first + CHUNK);
+                head.push((first, measure_range(first, end)));
+                first = end;
+            }
+            head
         },
     );
+    let head_end = head.last().map_or(0, |(first, m)| first + m.len());
     let filters::Filtered {
         weights,
         reasons,
