@@ -246,38 +246,79 @@ pub(super) fn fill(
     drop(levels);
     // In multi-row inserts of ROWID_BATCH rows, then one row at a time: the same rows in
     // the same order (so the same pages) for a fraction of the per-statement cost. Node
-    // numbers start at 1, so 0 marks a fid without an envelope.
-    let insert_of = |rows: usize| {
+    // numbers start at 1, so 0 marks a fid without an envelope. Where the fids run on from
+    // the last one inserted (every fid has an envelope but empty geometries), the rowid is
+    // left for SQLite to number, the next after the table's last, which is the fid: given
+    // the number, SQLite looked each row up before inserting it, a seek down the table per
+    // row (as for the layer's own rows, see `Rows::push_values`).
+    let insert_of = |rows: usize, numbered: bool| {
+        let (columns, row) = if numbered {
+            ("rowid, nodeno", "(?, ?)")
+        } else {
+            ("nodeno", "(?)")
+        };
         format!(
-            "INSERT INTO {} (rowid, nodeno) VALUES {}",
+            "INSERT INTO {} ({columns}) VALUES {}",
             shadow("rowid"),
-            vec!["(?, ?)"; rows].join(", ")
+            vec![row; rows].join(", ")
         )
     };
-    let mut batch = conn.prepare(&insert_of(ROWID_BATCH))?;
+    let mut numbered_batch = conn.prepare(&insert_of(ROWID_BATCH, true))?;
+    let mut running_batch = conn.prepare(&insert_of(ROWID_BATCH, false))?;
+    let mut numbered_single = conn.prepare(&insert_of(1, true))?;
+    let mut running_single = conn.prepare(&insert_of(1, false))?;
+    // The rowid SQLite gives a row inserted without one: the table is new and empty.
+    let mut next_free = 1i64;
     let mut pending: Vec<(i64, i64)> = Vec::with_capacity(ROWID_BATCH);
     let leaf_of = leaf_by_fid
         .iter()
         .enumerate()
         .filter(|&(_, &leaf)| leaf > 0)
         .map(|(fid, &leaf)| (fid as i64, leaf));
+    let mut flush = |pending: &mut Vec<(i64, i64)>, next_free: &mut i64| -> Result<()> {
+        if pending.len() == ROWID_BATCH {
+            // The fids increase, so they run on exactly when the last is as far from the
+            // first as the count says.
+            let (first, last) = (pending[0].0, pending[ROWID_BATCH - 1].0);
+            let runs_on = first == *next_free && last - first + 1 == ROWID_BATCH as i64;
+            let insert = if runs_on {
+                &mut running_batch
+            } else {
+                &mut numbered_batch
+            };
+            for (k, &(fid, leaf)) in pending.iter().enumerate() {
+                if runs_on {
+                    insert.raw_bind_parameter(k + 1, leaf)?;
+                } else {
+                    insert.raw_bind_parameter(2 * k + 1, fid)?;
+                    insert.raw_bind_parameter(2 * k + 2, leaf)?;
+                }
+            }
+            insert.raw_execute()?;
+            *next_free = last + 1;
+        } else {
+            for &(fid, leaf) in pending.iter() {
+                if fid == *next_free {
+                    running_single.raw_bind_parameter(1, leaf)?;
+                    running_single.raw_execute()?;
+                } else {
+                    numbered_single.raw_bind_parameter(1, fid)?;
+                    numbered_single.raw_bind_parameter(2, leaf)?;
+                    numbered_single.raw_execute()?;
+                }
+                *next_free = fid + 1;
+            }
+        }
+        pending.clear();
+        Ok(())
+    };
     for row in leaf_of {
         pending.push(row);
         if pending.len() == ROWID_BATCH {
-            for (k, (fid, leaf)) in pending.drain(..).enumerate() {
-                batch.raw_bind_parameter(2 * k + 1, fid)?;
-                batch.raw_bind_parameter(2 * k + 2, leaf)?;
-            }
-            batch.raw_execute()?;
+            flush(&mut pending, &mut next_free)?;
         }
     }
-    let mut single = conn.prepare(&insert_of(1))?;
-    for (fid, leaf) in pending {
-        single.raw_bind_parameter(1, fid)?;
-        single.raw_bind_parameter(2, leaf)?;
-        single.raw_execute()?;
-    }
-    Ok(())
+    flush(&mut pending, &mut next_free)
 }
 
 /// The bounds of a node's cells.
@@ -448,6 +489,56 @@ mod tests {
             .unwrap();
         assert_eq!(root.len(), 4 + 51 * CELL);
         assert_eq!(&root[..4], &[0, 2, 0, 3]);
+    }
+
+    /// Each fid's leaf goes in under the fid itself, whether the fids run on from the last
+    /// (numbered by SQLite) or skip some (numbered here): batches that run on, batches with
+    /// a gap inside or before them, and single rows after a gap.
+    #[test]
+    fn each_fid_maps_to_its_leaf_across_gaps() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE VIRTUAL TABLE t USING rtree(id, minx, maxx, miny, maxy);")
+            .unwrap();
+        let n = 3 * ROWID_BATCH as i64 + 40;
+        // From fid 2 (1 has no envelope); a gap inside the second batch, one right after the
+        // third and two among the last rows.
+        let skipped = [1, 700, 1538, n - 20, n - 3];
+        let fids: Vec<i64> = (1..=n).filter(|f| !skipped.contains(f)).collect();
+        let envelopes: Envelopes = fids
+            .iter()
+            .map(|&fid| {
+                let (x, y) = (
+                    60.0 + (fid * 37 % 101) as f64 * 0.05,
+                    30.0 + (fid % 13) as f64,
+                );
+                (fid, [x, x, y, y])
+            })
+            .collect();
+        let ext = extent(&envelopes).unwrap();
+        fill(&conn, "t", &envelopes, ext).unwrap();
+        let check: String = conn
+            .query_row("SELECT rtreecheck('t')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let mut s = conn
+            .prepare("SELECT rowid FROM t_rowid ORDER BY rowid")
+            .unwrap();
+        let rowids: Vec<i64> = s
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rowids, fids);
+        // Each fid is found in the leaf its row names.
+        let misplaced: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM t_rowid r WHERE NOT EXISTS (SELECT 1 FROM t \
+                 WHERE id = r.rowid)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(misplaced, 0);
     }
 
     #[test]
