@@ -318,7 +318,20 @@ pub(super) fn fill(
             flush(&mut pending, &mut next_free)?;
         }
     }
-    flush(&mut pending, &mut next_free)
+    flush(&mut pending, &mut next_free)?;
+    // Numbered by SQLite, a row out of step with its fid would shift every later one: the
+    // last would then not be the largest fid.
+    let largest: Option<i64> = conn.query_row(
+        &format!("SELECT max(rowid) FROM {}", shadow("rowid")),
+        [],
+        |r| r.get(0),
+    )?;
+    anyhow::ensure!(
+        largest == (next_free > 1).then_some(next_free - 1),
+        "the R-tree's rows were numbered up to {largest:?}, not {}",
+        next_free - 1
+    );
+    Ok(())
 }
 
 /// The bounds of a node's cells.
