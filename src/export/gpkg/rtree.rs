@@ -275,50 +275,41 @@ pub(super) fn fill(
         .enumerate()
         .filter(|&(_, &leaf)| leaf > 0)
         .map(|(fid, &leaf)| (fid as i64, leaf));
-    let mut flush = |pending: &mut Vec<(i64, i64)>, next_free: &mut i64| -> Result<()> {
-        if pending.len() == ROWID_BATCH {
-            // The fids increase, so they run on exactly when the last is as far from the
-            // first as the count says.
-            let (first, last) = (pending[0].0, pending[ROWID_BATCH - 1].0);
-            let runs_on = first == *next_free && last - first + 1 == ROWID_BATCH as i64;
-            let insert = if runs_on {
-                &mut running_batch
-            } else {
-                &mut numbered_batch
-            };
-            for (k, &(fid, leaf)) in pending.iter().enumerate() {
-                if runs_on {
-                    insert.raw_bind_parameter(k + 1, leaf)?;
-                } else {
-                    insert.raw_bind_parameter(2 * k + 1, fid)?;
-                    insert.raw_bind_parameter(2 * k + 2, leaf)?;
-                }
-            }
-            insert.raw_execute()?;
-            *next_free = last + 1;
-        } else {
-            for &(fid, leaf) in pending.iter() {
-                if fid == *next_free {
-                    running_single.raw_bind_parameter(1, leaf)?;
-                    running_single.raw_execute()?;
-                } else {
-                    numbered_single.raw_bind_parameter(1, fid)?;
-                    numbered_single.raw_bind_parameter(2, leaf)?;
-                    numbered_single.raw_execute()?;
-                }
-                *next_free = fid + 1;
-            }
-        }
-        pending.clear();
-        Ok(())
-    };
     for row in leaf_of {
         pending.push(row);
-        if pending.len() == ROWID_BATCH {
-            flush(&mut pending, &mut next_free)?;
+        if pending.len() < ROWID_BATCH {
+            continue;
         }
+        // The fids increase, so they run on exactly when the last is as far from the first
+        // as the count says.
+        let (first, last) = (pending[0].0, pending[ROWID_BATCH - 1].0);
+        let runs_on = first == next_free && last - first + 1 == ROWID_BATCH as i64;
+        for (k, (fid, leaf)) in pending.drain(..).enumerate() {
+            if runs_on {
+                running_batch.raw_bind_parameter(k + 1, leaf)?;
+            } else {
+                numbered_batch.raw_bind_parameter(2 * k + 1, fid)?;
+                numbered_batch.raw_bind_parameter(2 * k + 2, leaf)?;
+            }
+        }
+        if runs_on {
+            running_batch.raw_execute()?;
+        } else {
+            numbered_batch.raw_execute()?;
+        }
+        next_free = last + 1;
     }
-    flush(&mut pending, &mut next_free)?;
+    for (fid, leaf) in pending {
+        if fid == next_free {
+            running_single.raw_bind_parameter(1, leaf)?;
+            running_single.raw_execute()?;
+        } else {
+            numbered_single.raw_bind_parameter(1, fid)?;
+            numbered_single.raw_bind_parameter(2, leaf)?;
+            numbered_single.raw_execute()?;
+        }
+        next_free = fid + 1;
+    }
     // Numbered by SQLite, a row out of step with its fid would shift every later one: the
     // last would then not be the largest fid.
     let largest: Option<i64> = conn.query_row(
