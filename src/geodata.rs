@@ -12,7 +12,7 @@ use crate::projection::RegionPlane;
 use anyhow::{Context, Result};
 use district_index::DistrictIndex;
 use geo::MultiPolygon;
-use inside_grid::LazyGrid;
+use inside_grid::{Cover, LazyGrid};
 use packed::LayerFeature;
 use std::path::Path;
 
@@ -350,7 +350,9 @@ impl GeoData {
 }
 
 /// The first of `districts` (of `country`, or any) whose outline contains the point: the
-/// index's candidates come in the shipped order, so the first found is the answer.
+/// index's candidates come in the shipped order, so the first found is the answer. A
+/// candidate whose outline is known to hold, or to miss, the whole of the point's cell is
+/// decided without an outline test.
 fn first_containing<'d>(
     index: &DistrictIndex,
     districts: &'d [DistrictShape],
@@ -358,11 +360,16 @@ fn first_containing<'d>(
     lon: f64,
     lat: f64,
 ) -> Option<&'d DistrictShape> {
-    index
-        .candidates(lon, lat)
-        .iter()
-        .map(|&i| &districts[i as usize])
-        .find(|d| country.is_none_or(|c| d.country == c) && d.contains(lon, lat))
+    let cell = index.cell_at(lon, lat)?;
+    cell.members.iter().enumerate().find_map(|(slot, &i)| {
+        let d = &districts[i as usize];
+        let inside = match cell.cover(slot, || d.grid.cover(&d.shape, cell.bounds)) {
+            Cover::Outside => return None,
+            Cover::Inside => true,
+            Cover::Mixed => false,
+        };
+        (country.is_none_or(|c| d.country == c) && (inside || d.contains(lon, lat))).then_some(d)
+    })
 }
 
 /// Polygon features as (id, name, country, shape); the id is `province_id` for provinces and

@@ -9,7 +9,9 @@
 //! look-up, and being in that order, the first district that contains the point is the
 //! answer: the rest are not tested.
 
+use super::inside_grid::Cover;
 use geo::{BoundingRect, MultiPolygon};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Cell size, degrees: small enough that a cell's list is about the districts whose boxes
 /// hold the point, large enough that the grid over Afghanistan, Pakistan and Tajikistan is
@@ -33,7 +35,52 @@ pub(super) struct DistrictIndex {
     /// Cell `k`'s districts are `members[starts[k]..starts[k + 1]]`, ascending.
     starts: Vec<u32>,
     members: Vec<u32>,
+    /// Beside each of `members`: what its district's outline test says of every point of
+    /// the cell ([`Cover`] as a number, 0 while not yet known), worked out the first time a
+    /// point falls in the cell. Most points then need no outline test, and read no more
+    /// than the cell's list: the districts' own grids, one per district spread over memory,
+    /// were a cache miss or two per district tried (`LazyGrid::contains` was about 0.3 s
+    /// of a million incidents' placing, `perf`).
+    covers: Vec<AtomicU8>,
 }
+
+/// A cell of the index that holds a point: its districts with what is known of each, and
+/// its bounds.
+pub(super) struct IndexCell<'a> {
+    pub(super) members: &'a [u32],
+    covers: &'a [AtomicU8],
+    /// `[x_min, y_min, x_max, y_max]`, a hair wider than the cell: every point found in
+    /// the cell lies within them.
+    pub(super) bounds: [f64; 4],
+}
+
+impl IndexCell<'_> {
+    /// What is known of the `slot`-th member's outline over the cell, or, not yet known,
+    /// `work_out`'s answer, then kept (threads that race both work out the same).
+    pub(super) fn cover(&self, slot: usize, work_out: impl FnOnce() -> Cover) -> Cover {
+        let known = &self.covers[slot];
+        match known.load(Ordering::Relaxed) {
+            INSIDE => Cover::Inside,
+            OUTSIDE => Cover::Outside,
+            MIXED => Cover::Mixed,
+            _ => {
+                let cover = work_out();
+                let code = match cover {
+                    Cover::Inside => INSIDE,
+                    Cover::Outside => OUTSIDE,
+                    Cover::Mixed => MIXED,
+                };
+                known.store(code, Ordering::Relaxed);
+                cover
+            }
+        }
+    }
+}
+
+/// [`Cover`]s as kept in [`DistrictIndex::covers`]; 0 is not yet known.
+const INSIDE: u8 = 1;
+const OUTSIDE: u8 = 2;
+const MIXED: u8 = 3;
 
 impl DistrictIndex {
     /// The index of `shapes`, districts numbered by their place in it.
@@ -61,6 +108,7 @@ impl DistrictIndex {
                 rows: 0,
                 starts: vec![0],
                 members: Vec::new(),
+                covers: Vec::new(),
             };
         };
         let (width, height) = (x1 - x0, y1 - y0);
@@ -82,6 +130,7 @@ impl DistrictIndex {
             rows,
             starts: Vec::new(),
             members: Vec::new(),
+            covers: Vec::new(),
         };
         // The cells a box meets: those of its corners and all between. A point in the box
         // falls in one of them, as a cell is found by the same monotone arithmetic.
@@ -111,6 +160,7 @@ impl DistrictIndex {
         }
         DistrictIndex {
             starts,
+            covers: members.iter().map(|_| AtomicU8::new(0)).collect(),
             members,
             ..index
         }
@@ -125,17 +175,37 @@ impl DistrictIndex {
 
     /// The districts whose bounding box may hold the point, ascending: every district whose
     /// box holds it is among them. Empty off the grid and for coordinates that are not numbers.
+    #[cfg(test)]
     pub(super) fn candidates(&self, lon: f64, lat: f64) -> &[u32] {
+        self.cell_at(lon, lat).map_or(&[], |cell| cell.members)
+    }
+
+    /// The cell that holds the point, with its candidates ([`Self::candidates`]); `None` off
+    /// the grid and for coordinates that are not numbers.
+    pub(super) fn cell_at(&self, lon: f64, lat: f64) -> Option<IndexCell<'_>> {
         let (fx, fy) = ((lon - self.x0) / self.step, (lat - self.y0) / self.step);
         if !(fx >= 0.0 && fy >= 0.0) {
-            return &[];
+            return None;
         }
         let (col, row) = (fx.floor() as usize, fy.floor() as usize);
         if col >= self.cols || row >= self.rows {
-            return &[];
+            return None;
         }
         let k = row * self.cols + col;
-        &self.members[self.starts[k] as usize..self.starts[k + 1] as usize]
+        let range = self.starts[k] as usize..self.starts[k + 1] as usize;
+        // A millionth of a cell each way is far more than the rounding of `fx` and `fy`.
+        let hair = self.step * 1e-6;
+        let edge = |start: f64, i: usize| start + i as f64 * self.step;
+        Some(IndexCell {
+            members: &self.members[range.clone()],
+            covers: &self.covers[range],
+            bounds: [
+                edge(self.x0, col) - hair,
+                edge(self.y0, row) - hair,
+                edge(self.x0, col + 1) + hair,
+                edge(self.y0, row + 1) + hair,
+            ],
+        })
     }
 }
 

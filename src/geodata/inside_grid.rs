@@ -154,6 +154,62 @@ impl InsideGrid {
                 .unwrap_or_else(|| shape.contains(&geo::Point::new(lon, lat))),
         }
     }
+
+    /// What [`Self::contains`] says of every point of the box `[x_min, y_min, x_max, y_max]`
+    /// (edges included), where one answer holds for all: the box's points fall in the cells
+    /// of its corners and those between (the same monotone arithmetic as `contains`), and
+    /// off the grid the answer is `false`. Boxes over more than [`MAX_COVER_CELLS`] cells,
+    /// or not finite, are [`Cover::Mixed`] without looking.
+    fn cover(&self, [x_min, y_min, x_max, y_max]: [f64; 4]) -> Cover {
+        if ![x_min, y_min, x_max, y_max].iter().all(|v| v.is_finite()) {
+            return Cover::Mixed;
+        }
+        if self.cells.is_empty() {
+            return Cover::Outside;
+        }
+        let col = |x: f64| ((x - self.x0) / GRID_DEG).floor();
+        let row = |y: f64| ((y - self.y0) / GRID_DEG).floor();
+        let (c0, c1, r0, r1) = (col(x_min), col(x_max), row(y_min), row(y_max));
+        if (c1 - c0 + 1.0) * (r1 - r0 + 1.0) > MAX_COVER_CELLS {
+            return Cover::Mixed;
+        }
+        let (cols, rows) = (self.cols as f64, self.rows as f64);
+        // Some of the box off the grid, where every point is outside.
+        let mut outside = c0 < 0.0 || r0 < 0.0 || c1 >= cols || r1 >= rows;
+        let mut inside = false;
+        let clamp = |v: f64, n: f64| v.clamp(0.0, n - 1.0) as usize;
+        if c1 >= 0.0 && r1 >= 0.0 && c0 < cols && r0 < rows {
+            for r in clamp(r0, rows)..=clamp(r1, rows) {
+                for c in clamp(c0, cols)..=clamp(c1, cols) {
+                    match self.cells[r * self.cols + c] {
+                        Cell::Outside => outside = true,
+                        Cell::Inside => inside = true,
+                        Cell::Crossed(_) => return Cover::Mixed,
+                    }
+                }
+            }
+        }
+        match (inside, outside) {
+            (true, false) => Cover::Inside,
+            (false, _) => Cover::Outside,
+            (true, true) => Cover::Mixed,
+        }
+    }
+}
+
+/// At most this many of a grid's cells are read to say what a box's points get
+/// ([`InsideGrid::cover`]): a district index's cells are about four.
+const MAX_COVER_CELLS: f64 = 16.0;
+
+/// What a point-in-outline test says of every point of a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cover {
+    /// Every point of the box is inside.
+    Inside,
+    /// No point of the box is inside.
+    Outside,
+    /// Not one answer for the whole box (or not known): each point must be tested.
+    Mixed,
 }
 
 /// An [`InsideGrid`] built the first time a point is tested: countries, provinces and
@@ -169,6 +225,12 @@ impl LazyGrid {
         self.0
             .get_or_init(|| InsideGrid::new(shape))
             .contains(shape, lon, lat)
+    }
+
+    /// What [`Self::contains`] says of every point of the box `[x_min, y_min, x_max, y_max]`,
+    /// where one answer holds for all of them (the grid built if it was not).
+    pub(super) fn cover(&self, shape: &MultiPolygon<f64>, bounds: [f64; 4]) -> Cover {
+        self.0.get_or_init(|| InsideGrid::new(shape)).cover(bounds)
     }
 }
 
@@ -301,10 +363,8 @@ fn crosses(c: Coord<f64>, p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> Option
 mod tests {
     use super::*;
 
-    /// The grid answers as `geo::Contains` does, on a shape with a hole and two parts, at
-    /// random points, at its vertices and on its edges.
-    #[test]
-    fn answers_as_contains() {
+    /// Two polygons, the first with a hole, around 60–61.6°E, 30–31.2°N.
+    fn two_parts_with_a_hole() -> MultiPolygon<f64> {
         let ring = |pts: &[(f64, f64)]| geo::LineString::from(pts.to_vec());
         let part = geo::Polygon::new(
             ring(&[
@@ -325,7 +385,58 @@ mod tests {
             ring(&[(61.2, 30.0), (61.6, 30.05), (61.4, 30.5), (61.2, 30.0)]),
             vec![],
         );
-        let shape = MultiPolygon(vec![part, other]);
+        MultiPolygon(vec![part, other])
+    }
+
+    /// Where the grid gives a box one answer ([`InsideGrid::cover`]), `contains` gives it at
+    /// every point of the box, corners and edges included; boxes off the grid, over its
+    /// edge and of every size up to a few cells are tried, and both answers come up.
+    #[test]
+    fn a_boxs_cover_holds_at_each_of_its_points() {
+        let shape = two_parts_with_a_hole();
+        let grid = InsideGrid::new(&shape);
+        let mut u = crate::geo_util::test_uniform(5);
+        let mut seen = [0usize; 3];
+        for _ in 0..10_000 {
+            let (w, h) = (0.003 + 0.08 * u(), 0.003 + 0.08 * u());
+            let (x, y) = (59.8 + 2.0 * u(), 29.8 + 1.6 * u());
+            let bounds = [x, y, x + w, y + h];
+            let cover = grid.cover(bounds);
+            seen[cover as usize] += 1;
+            if cover == Cover::Mixed {
+                continue;
+            }
+            let corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)];
+            let inner = (0..40).map(|_| (x + w * u(), y + h * u()));
+            for (px, py) in corners.into_iter().chain(inner) {
+                let want = shape.contains(&geo::Point::new(px, py));
+                assert_eq!(grid.contains(&shape, px, py), want, "({px}, {py})");
+                assert_eq!(
+                    want,
+                    cover == Cover::Inside,
+                    "{cover:?} {bounds:?} at ({px}, {py})"
+                );
+            }
+        }
+        assert!(
+            seen.iter().all(|&n| n > 50),
+            "inside, outside, mixed: {seen:?}"
+        );
+        assert_eq!(grid.cover([60.0, 30.0, f64::INFINITY, 31.0]), Cover::Mixed);
+        assert_eq!(
+            grid.cover([60.0, 30.0, 61.0, 31.0]),
+            Cover::Mixed,
+            "too many cells"
+        );
+        let empty = InsideGrid::new(&MultiPolygon(vec![]));
+        assert_eq!(empty.cover([60.0, 30.0, 60.1, 30.1]), Cover::Outside);
+    }
+
+    /// The grid answers as `geo::Contains` does, on a shape with a hole and two parts, at
+    /// random points, at its vertices and on its edges.
+    #[test]
+    fn answers_as_contains() {
+        let shape = two_parts_with_a_hole();
         let grid = InsideGrid::new(&shape);
         let mut u = crate::geo_util::test_uniform(7);
         let mut points: Vec<(f64, f64)> = (0..20_000)
