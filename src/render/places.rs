@@ -231,15 +231,15 @@ pub fn crowded(map: &MapCanvas, points: &MapPoints<'_>) -> bool {
 /// Page position, diameter (px) and weight of each item's symbol inside the map frame.
 fn symbol_points(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<(f64, f64, f64, f64)> {
     let frame = map.layout().map;
-    points
-        .iter_at()
-        .filter_map(|(w, (x_km, y_km))| {
-            let (x, y) = map.plane_to_px(x_km, y_km);
-            frame
-                .contains(x, y)
-                .then(|| (x, y, map.pt(symbol_size(w.deaths)), w.deaths))
-        })
-        .collect()
+    // Room for every point at once (see `places`).
+    let mut pts = Vec::with_capacity(points.len());
+    pts.extend(points.iter_at().filter_map(|(w, (x_km, y_km))| {
+        let (x, y) = map.plane_to_px(x_km, y_km);
+        frame
+            .contains(x, y)
+            .then(|| (x, y, map.pt(symbol_size(w.deaths)), w.deaths))
+    }));
+    pts
 }
 
 /// Places of the items in the frame: in [`DisplayMode::Symbols`] the stacks of symbols that
@@ -253,8 +253,11 @@ pub fn places(
     reach_pt: f64,
 ) -> Vec<Place> {
     let frame = map.layout().map;
-    let mut kept: Vec<u32> = Vec::new();
-    let mut pts: Vec<(f64, f64, f64, f64)> = Vec::new();
+    // Room for every point at once: grown by doubling, the lists were copied about once
+    // over and their pages cleared twice (a million points, the three maps: about 0.06 s,
+    // `perf`). Room a map leaves unused (points outside its frame) is never touched.
+    let mut kept: Vec<u32> = Vec::with_capacity(points.len());
+    let mut pts: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(points.len());
     for (i, (weight, (x_km, y_km))) in points.iter_at().enumerate() {
         let (x, y) = map.plane_to_px(x_km, y_km);
         if !frame.contains(x, y) {
