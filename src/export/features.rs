@@ -132,7 +132,8 @@ pub(crate) struct HandOn<'f> {
 pub(crate) struct FeatureWriter<'f, R> {
     /// The field names, in order.
     fields: &'f [&'f str],
-    /// `"name":` for each field, JSON-escaped once.
+    /// `"name":` for each field, JSON-escaped once; from the second on with the comma that
+    /// separates it from the one before (one copy per field, not a copy and a push).
     keys: Vec<String>,
     /// Per field: write text with a leading apostrophe (see `mark_date_like`).
     marked: Vec<bool>,
@@ -152,7 +153,11 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
             fields,
             keys: fields
                 .iter()
-                .map(|f| format!("{}:", serde_json::Value::from(*f)))
+                .enumerate()
+                .map(|(i, f)| {
+                    let comma = if i > 0 { "," } else { "" };
+                    format!("{comma}{}:", serde_json::Value::from(*f))
+                })
                 .collect(),
             marked: vec![false; fields.len()],
             row,
@@ -381,9 +386,6 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
         write_real(buf, y);
         buf.extend_from_slice(b"]},\"properties\":{");
         for (i, (key, c)) in self.keys.iter().zip(cells).enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
             buf.extend_from_slice(key.as_bytes());
             match c {
                 Cell::Null => buf.extend_from_slice(b"null"),
