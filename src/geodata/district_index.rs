@@ -37,10 +37,12 @@ pub(super) struct DistrictIndex {
     members: Vec<u32>,
     /// Beside each of `members`: what its district's outline test says of every point of
     /// the cell ([`Cover`] as a number, 0 while not yet known), worked out the first time a
-    /// point falls in the cell. Most points then need no outline test, and read no more
-    /// than the cell's list: the districts' own grids, one per district spread over memory,
-    /// were a cache miss or two per district tried (`LazyGrid::contains` was about 0.3 s
-    /// of a million incidents' placing, `perf`).
+    /// point falls in the cell. A candidate so decided needs no outline test and is read
+    /// no further than the cell's list: the districts' own grids, one per district spread
+    /// over memory, were a cache miss or two per district tried (`LazyGrid::contains` was
+    /// about 0.3 s of a million incidents' placing, `perf`). On the peer's million, two
+    /// thirds of the candidates tried are decided so (566,151 inside and 402,870 outside,
+    /// 490,761 tested).
     covers: Vec<AtomicU8>,
 }
 

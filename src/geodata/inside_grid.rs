@@ -156,12 +156,16 @@ impl InsideGrid {
     }
 
     /// What [`Self::contains`] says of every point of the box `[x_min, y_min, x_max, y_max]`
-    /// (edges included), where one answer holds for all: the box's points fall in the cells
+    /// (edges included), where one answer holds for all. The box's points fall in the cells
     /// of its corners and those between (the same monotone arithmetic as `contains`), and
-    /// off the grid the answer is `false`. Boxes over more than [`MAX_COVER_CELLS`] cells,
-    /// or not finite, are [`Cover::Mixed`] without looking.
-    fn cover(&self, [x_min, y_min, x_max, y_max]: [f64; 4]) -> Cover {
-        if ![x_min, y_min, x_max, y_max].iter().all(|v| v.is_finite()) {
+    /// off the grid the answer is `false`. In a cell the outline crosses, only the edges
+    /// listed there can pass through it: when none of them meets the box, no point of the
+    /// box is on another side of any polygon than the box's centre, whose answer is then
+    /// the box's. Boxes over more than [`MAX_COVER_CELLS`] cells, or not finite, are
+    /// [`Cover::Mixed`] without looking.
+    fn cover(&self, shape: &MultiPolygon<f64>, bounds: [f64; 4]) -> Cover {
+        let [x_min, y_min, x_max, y_max] = bounds;
+        if !bounds.iter().all(|v| v.is_finite()) {
             return Cover::Mixed;
         }
         if self.cells.is_empty() {
@@ -177,16 +181,31 @@ impl InsideGrid {
         // Some of the box off the grid, where every point is outside.
         let mut outside = c0 < 0.0 || r0 < 0.0 || c1 >= cols || r1 >= rows;
         let mut inside = false;
+        let mut crossed = false;
         let clamp = |v: f64, n: f64| v.clamp(0.0, n - 1.0) as usize;
         if c1 >= 0.0 && r1 >= 0.0 && c0 < cols && r0 < rows {
             for r in clamp(r0, rows)..=clamp(r1, rows) {
                 for c in clamp(c0, cols)..=clamp(c1, cols) {
-                    match self.cells[r * self.cols + c] {
+                    match &self.cells[r * self.cols + c] {
                         Cell::Outside => outside = true,
                         Cell::Inside => inside = true,
-                        Cell::Crossed(_) => return Cover::Mixed,
+                        Cell::Crossed(x) if x.covered => inside = true,
+                        Cell::Crossed(x) => {
+                            let mut edges = x.polygons.iter().flat_map(|(_, list)| list);
+                            if edges.any(|&(a, b)| meets_box(a, b, bounds)) {
+                                return Cover::Mixed;
+                            }
+                            crossed = true;
+                        }
                     }
                 }
+            }
+        }
+        if crossed {
+            let centre = (0.5 * (x_min + x_max), 0.5 * (y_min + y_max));
+            match self.contains(shape, centre.0, centre.1) {
+                true => inside = true,
+                false => outside = true,
             }
         }
         match (inside, outside) {
@@ -195,6 +214,30 @@ impl InsideGrid {
             (true, true) => Cover::Mixed,
         }
     }
+}
+
+/// Whether edge a–b may meet the box `[x_min, y_min, x_max, y_max]`: their boxes overlap
+/// and the box's corners are not all clearly on one side of the edge's line (a box and a
+/// segment that do not meet are parted by one of the box's axes or by the segment's
+/// normal). Within a hair of the line counts as meeting: a wrong "may meet" only costs a
+/// point test.
+fn meets_box(a: Coord<f64>, b: Coord<f64>, [x_min, y_min, x_max, y_max]: [f64; 4]) -> bool {
+    if a.x.max(b.x) < x_min || a.x.min(b.x) > x_max || a.y.max(b.y) < y_min || a.y.min(b.y) > y_max
+    {
+        return false;
+    }
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    // Twice the area of the triangle a, b, corner: the corner's distance from the line
+    // times the edge's length; a billionth of a degree of distance is far above rounding.
+    let side = |x: f64, y: f64| dx * (y - a.y) - dy * (x - a.x);
+    let hair = 1e-9 * (dx.abs() + dy.abs());
+    let corners = [
+        side(x_min, y_min),
+        side(x_max, y_min),
+        side(x_min, y_max),
+        side(x_max, y_max),
+    ];
+    !(corners.iter().all(|&s| s > hair) || corners.iter().all(|&s| s < -hair))
 }
 
 /// At most this many of a grid's cells are read to say what a box's points get
@@ -230,7 +273,9 @@ impl LazyGrid {
     /// What [`Self::contains`] says of every point of the box `[x_min, y_min, x_max, y_max]`,
     /// where one answer holds for all of them (the grid built if it was not).
     pub(super) fn cover(&self, shape: &MultiPolygon<f64>, bounds: [f64; 4]) -> Cover {
-        self.0.get_or_init(|| InsideGrid::new(shape)).cover(bounds)
+        self.0
+            .get_or_init(|| InsideGrid::new(shape))
+            .cover(shape, bounds)
     }
 }
 
@@ -396,19 +441,39 @@ mod tests {
         let shape = two_parts_with_a_hole();
         let grid = InsideGrid::new(&shape);
         let mut u = crate::geo_util::test_uniform(5);
+        let mut outline: Vec<(f64, f64)> = Vec::new();
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for w in ring.0.windows(2) {
+                    for k in 0..8 {
+                        let t = f64::from(k) / 8.0;
+                        outline.push((
+                            w[0].x + t * (w[1].x - w[0].x),
+                            w[0].y + t * (w[1].y - w[0].y),
+                        ));
+                    }
+                }
+            }
+        }
         let mut seen = [0usize; 3];
         for _ in 0..10_000 {
             let (w, h) = (0.003 + 0.08 * u(), 0.003 + 0.08 * u());
             let (x, y) = (59.8 + 2.0 * u(), 29.8 + 1.6 * u());
             let bounds = [x, y, x + w, y + h];
-            let cover = grid.cover(bounds);
+            let cover = grid.cover(&shape, bounds);
             seen[cover as usize] += 1;
             if cover == Cover::Mixed {
                 continue;
             }
             let corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)];
             let inner = (0..40).map(|_| (x + w * u(), y + h * u()));
-            for (px, py) in corners.into_iter().chain(inner) {
+            // Points on the outline within the box: on a box given one answer, there are
+            // none (they are outside, and an edge through the box makes it mixed).
+            let on_outline = outline
+                .iter()
+                .copied()
+                .filter(|&(px, py)| (x..=x + w).contains(&px) && (y..=y + h).contains(&py));
+            for (px, py) in corners.into_iter().chain(inner).chain(on_outline) {
                 let want = shape.contains(&geo::Point::new(px, py));
                 assert_eq!(grid.contains(&shape, px, py), want, "({px}, {py})");
                 assert_eq!(
@@ -418,18 +483,24 @@ mod tests {
                 );
             }
         }
+        // Most boxes the outline does not cross are decided, also in the cells it crosses.
+        let [inside, outside, mixed] = seen;
         assert!(
-            seen.iter().all(|&n| n > 50),
+            inside > 1000 && outside > 1000 && mixed > 300,
             "inside, outside, mixed: {seen:?}"
         );
-        assert_eq!(grid.cover([60.0, 30.0, f64::INFINITY, 31.0]), Cover::Mixed);
         assert_eq!(
-            grid.cover([60.0, 30.0, 61.0, 31.0]),
+            grid.cover(&shape, [60.0, 30.0, f64::INFINITY, 31.0]),
+            Cover::Mixed
+        );
+        assert_eq!(
+            grid.cover(&shape, [60.0, 30.0, 61.0, 31.0]),
             Cover::Mixed,
             "too many cells"
         );
-        let empty = InsideGrid::new(&MultiPolygon(vec![]));
-        assert_eq!(empty.cover([60.0, 30.0, 60.1, 30.1]), Cover::Outside);
+        let none = MultiPolygon(vec![]);
+        let empty = InsideGrid::new(&none);
+        assert_eq!(empty.cover(&none, [60.0, 30.0, 60.1, 30.1]), Cover::Outside);
     }
 
     /// The grid answers as `geo::Contains` does, on a shape with a hole and two parts, at
