@@ -22,6 +22,7 @@ pub mod density;
 mod early;
 pub mod figures;
 pub mod geocode;
+mod prefault;
 pub mod prepare;
 mod priority;
 mod run;

@@ -2,6 +2,7 @@
 //! every row accounted for (located, or unmatched with its reason). Subcommands and the main
 //! job share it so they cannot disagree about what was read.
 
+use super::prefault::Prefault;
 use crate::density::columns::{IncidentColumns, Subject};
 use crate::geocode::{Geocoded, duplicates, locate_each_in_place, locate_into};
 use crate::geodata::GeoData;
@@ -64,6 +65,9 @@ pub fn ingest_and_geocode_watched(
     after_batch: &mut (dyn FnMut(&Vec<LocatedIncident>) + Send),
 ) -> Result<Prepared> {
     let mut located: Vec<LocatedIncident> = Vec::new();
+    // The list's spare room being faulted in ahead of the filling (see `prefault`); stopped
+    // before the room moves.
+    let mut prefault: Option<Prefault> = None;
     let accounted = ingest_and_locate(inputs, opts, log, &mut |records, expected_rows| {
         if let Some(room) = room_to_move_into(
             located.len(),
@@ -75,16 +79,26 @@ pub fn ingest_and_geocode_watched(
             // used or not, which would make all of it memory.
             let mut roomier = Vec::new();
             if roomier.try_reserve_exact(room).is_ok() {
+                prefault = None;
                 roomier.append(&mut located);
                 located = roomier;
+                prefault = Prefault::spare_room_of(&mut located);
             }
+        }
+        if located.capacity() - located.len() < records.len() {
+            // The list will grow in place: its room may move.
+            prefault = None;
         }
         // Each located incident is made in its place in the list, not in a batch's list
         // first and moved (half a kilobyte each, on the thread everything waits for).
         let not_placed = locate_into(records, geo, &mut located);
+        if let Some(p) = &prefault {
+            p.follow(&located);
+        }
         after_batch(&located);
         not_placed
     })?;
+    drop(prefault);
     // The duplicate check runs over every file's records together.
     duplicates::flag(&mut located);
     let mut unmatched = accounted.malformed;
