@@ -182,6 +182,20 @@ pub fn surface<I: AnalysisInput + ?Sized>(
     opts: &KdeOptions,
     proj: &Projection,
 ) -> Result<Surface> {
+    surface_with_positions(located, analysis, opts, proj, &[])
+}
+
+/// [`surface`], with incidents' positions in `proj` already worked out where `known` has a
+/// number for them (index by index; NaN, or past its end: projected here). `run` hands on
+/// the maps' positions, worked out once on all cores, instead of projecting every incident
+/// again on this one thread (`perf` on the peer's million: about 0.04 s).
+pub fn surface_with_positions<I: AnalysisInput + ?Sized>(
+    located: &I,
+    analysis: &Analysis,
+    opts: &KdeOptions,
+    proj: &Projection,
+    known: &[[f64; 2]],
+) -> Result<Surface> {
     let SurfaceGrid {
         x0,
         y0,
@@ -226,7 +240,12 @@ pub fn surface<I: AnalysisInput + ?Sized>(
                     put(x, y, w / n as f64, h);
                 }
             }
-        } else if let Some((x, y)) = proj.forward(loc.lon, loc.lat) {
+        } else if let Some((x, y)) = known
+            .get(i)
+            .filter(|p| !p[0].is_nan())
+            .map(|p| (p[0], p[1]))
+            .or_else(|| proj.forward(loc.lon, loc.lat))
+        {
             let s = super::assign::sigma_for_radius(loc.radius_km);
             put(x, y, w, (h * h + s * s).sqrt());
         }

@@ -534,6 +534,58 @@ fn the_surface_lies_on_the_grid_worked_out_before_it() {
     assert!(surface(&located, &a, &kde, &proj).is_err());
 }
 
+/// Positions handed to the surface (the maps', in `run`) give the surface made without
+/// them, bit for bit, whichever incidents they cover: NaN or missing ones are projected.
+#[test]
+fn a_surface_from_known_positions_is_the_surface() {
+    use crate::density::kde::{KdeOptions, surface, surface_with_positions};
+    use crate::projection::Projection;
+    let geo = GeoData::load(None).unwrap();
+    let proj = Projection::region();
+    let located: Vec<LocatedIncident> = (0..40)
+        .map(|i| {
+            let (lon, lat) = (69.0 + 0.11 * f64::from(i), 34.0 + 0.09 * f64::from(i % 13));
+            incident(
+                &format!("p{i}"),
+                lon,
+                lat,
+                [1.0, 5.0, 25.0][i as usize % 3],
+                1.0,
+            )
+        })
+        .collect();
+    let a = analyse(&located, &geo, &AnalysisOptions::default());
+    let kde = KdeOptions::default();
+    let plain = surface(&located, &a, &kde, &proj).unwrap();
+    let at: Vec<[f64; 2]> = located
+        .iter()
+        .map(|l| match proj.forward(l.location.lon, l.location.lat) {
+            Some((x, y)) => [x, y],
+            None => [f64::NAN; 2],
+        })
+        .collect();
+    let mut gappy = at.clone();
+    for p in gappy.iter_mut().step_by(3) {
+        *p = [f64::NAN; 2];
+    }
+    for known in [&at[..], &at[..17], &gappy[..], &[]] {
+        let made = surface_with_positions(&located, &a, &kde, &proj, known).unwrap();
+        assert_eq!(made.grid(), plain.grid());
+        assert_eq!(made.weight.to_bits(), plain.weight.to_bits());
+        assert!(
+            made.values
+                .iter()
+                .zip(&plain.values)
+                .all(|(x, y)| x.to_bits() == y.to_bits())
+        );
+    }
+    assert!(plain.weight > 0.0);
+    // And they are what it reads: moved, the surface moves.
+    let moved: Vec<[f64; 2]> = at.iter().map(|p| [p[0] + 50.0, p[1]]).collect();
+    let made = surface_with_positions(&located, &a, &kde, &proj, &moved).unwrap();
+    assert_ne!(made.values, plain.values);
+}
+
 /// Records for the early-placing tests: two whole chunks and part of a third, scattered
 /// over the region (far from and near the borders), every fifth point repeated within
 /// its chunk with a wider radius.

@@ -49,7 +49,7 @@ pub(super) fn draw(
         inputs: inputs_named(&made.prepared.inputs),
         sources: made.meta.sources.join("; "),
         mode: Default::default(),
-        positions: Default::default(),
+        positions: made.positions.clone(),
     };
     // Which figures: each border of the pair that was analysed, the overview, the profile
     // and (with a comparison) the comparison chart.

@@ -9,7 +9,8 @@ use super::prepare::{Prepared, ingest_and_geocode_watched};
 use super::{Observer, figures, refuse_if_strict, summary, usage};
 use crate::density::compare::{Comparison, check_pair, compare};
 use crate::density::kde::{
-    Isoband, KdeOptions, Surface, default_thresholds, isobands, surface, surface_grid,
+    Isoband, KdeOptions, Surface, default_thresholds, isobands, surface_grid,
+    surface_with_positions,
 };
 use crate::density::nearest::WithEarly;
 use crate::density::{Analysis, AnalysisOptions, analyse_in};
@@ -17,6 +18,7 @@ use crate::export::layers::{LayerWriter, RunMeta, remove_stale};
 use crate::export::{incidents, tables, write_atomic};
 use crate::geodata::GeoData;
 use crate::projection::Projection;
+use crate::render::maps::PositionsOnce;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -58,6 +60,8 @@ pub(super) struct Made<'a> {
     pub pair: &'a [String],
     pub bands: &'a [Isoband],
     pub meta: &'a RunMeta,
+    /// The incidents placed for the maps, made beside the density surface.
+    pub positions: &'a PositionsOnce,
 }
 
 /// Runs the main job as `config` says (unset fields take their defaults), with the geodata
@@ -137,7 +141,7 @@ pub fn run(
     let grid = surface_grid(&analysis, &kde_opts, &Projection::region()).ok();
     let mut written: Vec<PathBuf> = Vec::new();
     let (surface_and_bands, begun, meta) = std::thread::scope(|scope| {
-        let making = scope.spawn(|| density_surface(&prepared, &analysis, &kde_opts));
+        let making = scope.spawn(|| density_surface(&prepared, &analysis, &kde_opts, maps));
         // The run's provenance reads every incident: made here, beside the surface.
         let mut meta = RunMeta::new(prepared.inputs.clone(), located);
         meta.compared = pair.clone();
@@ -151,7 +155,7 @@ pub fn run(
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (made, begun, meta)
     });
-    let (surface, bands) = surface_and_bands?;
+    let (surface, bands, positions) = surface_and_bands?;
     let begun = begun?;
     // The headers already name `grid`: the surface must lie on it (a bug otherwise, which
     // must not pass into the files).
@@ -181,6 +185,7 @@ pub fn run(
         pair: &pair,
         bands: &bands,
         meta: &meta,
+        positions: &positions,
     };
     let (layers, drawn, counts) = std::thread::scope(|scope| {
         let drawing = maps.then(|| scope.spawn(|| draw_figures(&made, &cfg, &out)));
@@ -313,19 +318,29 @@ fn put_file(out: &Path, written: &mut Vec<PathBuf>, name: &str, bytes: &[u8]) ->
 
 /// The kernel density surface smoothed for print, and its isobands (none without a
 /// surface). Aggregate rows are drawn as their stretch, not spread over the surface.
+/// With `maps`, the incidents' positions on the maps are worked out first (on all cores)
+/// and the surface reads them, rather than projecting every incident again; they are
+/// returned for the maps.
 fn density_surface(
     prepared: &Prepared,
     analysis: &Analysis,
     kde_opts: &KdeOptions,
-) -> Result<(Option<Surface>, Vec<Isoband>)> {
+    maps: bool,
+) -> Result<(Option<Surface>, Vec<Isoband>, PositionsOnce)> {
     let proj = Projection::region();
     let located = &prepared.geocoded.located;
+    let positions = if maps {
+        PositionsOnce::projected(located, analysis)
+    } else {
+        PositionsOnce::default()
+    };
     let without_aggregates = crate::render::aggregates::surface_analysis(analysis, located);
-    let surface = surface(
+    let surface = surface_with_positions(
         located,
         without_aggregates.as_ref().unwrap_or(analysis),
         kde_opts,
         &proj,
+        positions.region_positions().unwrap_or_default(),
     )
     .ok()
     .map(crate::render::smooth::for_print);
@@ -334,5 +349,5 @@ fn density_surface(
         Some(s) => isobands(s, &default_thresholds(s), &proj)?,
         None => Vec::new(),
     };
-    Ok((surface, bands))
+    Ok((surface, bands, positions))
 }

@@ -4,6 +4,7 @@
 //! [`PositionsOnce`]).
 
 use super::MapData;
+use crate::density::Analysis;
 use crate::model::LocatedIncident;
 use crate::projection::Projection;
 use crate::render::places::{self, MapPoints, PointColumns, PointWeight};
@@ -19,8 +20,27 @@ use crate::render::places::{self, MapPoints, PointColumns, PointWeight};
 /// drawn as a rayon job (`run` draws them on threads of their own), a job that waited
 /// inside this lock for rayon work could be handed another map's job, which would wait on
 /// the same lock on the same thread for ever (rayon-rs/rayon#1251).
-#[derive(Debug, Default)]
-pub struct PositionsOnce(std::sync::OnceLock<Placed>);
+///
+/// `run` makes it beside the density surface, which reads the same positions
+/// ([`PositionsOnce::projected`]); a clone shares what was made.
+#[derive(Debug, Default, Clone)]
+pub struct PositionsOnce(std::sync::Arc<std::sync::OnceLock<Placed>>);
+
+impl PositionsOnce {
+    /// `located` placed now, on all cores, for maps of `analysis` (the run's analysis: the
+    /// maps' [`MapData`] must name the same two). Not from inside a rayon job (see above).
+    pub fn projected(located: &[LocatedIncident], analysis: &Analysis) -> PositionsOnce {
+        let once = PositionsOnce::default();
+        let _ = once.0.set(Placed::of(located, analysis, true));
+        once
+    }
+
+    /// Where made: each located incident's position in the region's projection, index by
+    /// index (NaN for all but the counted point incidents, and where one does not project).
+    pub fn region_positions(&self) -> Option<&[[f64; 2]]> {
+        self.0.get().map(|p| p.at.as_slice())
+    }
+}
 
 /// See [`PositionsOnce`].
 #[derive(Debug)]
@@ -47,9 +67,14 @@ struct Placed {
 impl Placed {
     /// `d`'s incidents placed, on all cores when `parallel`.
     fn new(d: &MapData<'_>, parallel: bool) -> Placed {
+        Placed::of(d.located, d.analysis, parallel)
+    }
+
+    /// `located` placed for maps of `analysis`, on all cores when `parallel`.
+    fn of(located: &[LocatedIncident], analysis: &Analysis, parallel: bool) -> Placed {
         use rayon::prelude::*;
         let proj = Projection::region();
-        let (located, placements) = (d.located, &d.analysis.placements);
+        let placements = &analysis.placements;
         let counted = |i: usize| placements[i].excluded.is_none();
         let stretched = |i: usize| counted(i) && located[i].location.stretch.is_some();
         // Counted, and a point (an aggregate row always has a stretch).
