@@ -491,6 +491,51 @@ fn shorten(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{IncidentRecord, Location, PrecisionClass};
+
+    /// `record` located exactly at (`lon`, `lat`).
+    fn located_at(record: IncidentRecord, lon: f64, lat: f64) -> LocatedIncident {
+        LocatedIncident {
+            record,
+            location: Location::from_coordinates(
+                lon,
+                lat,
+                PrecisionClass::Exact,
+                1.0,
+                String::new(),
+            ),
+            possible_duplicates: Vec::new(),
+        }
+    }
+
+    /// The columns maps share, for `located` on maps in `proj`: every style the first, no
+    /// incident naming a place.
+    struct Columns {
+        positions: Vec<[f64; 2]>,
+        weights: Vec<PointWeight>,
+        styles: Vec<u8>,
+        named: Vec<bool>,
+    }
+
+    impl Columns {
+        fn of(located: &[LocatedIncident], proj: &Projection) -> Columns {
+            Columns {
+                positions: located.iter().map(|l| position(l, proj)).collect(),
+                weights: located.iter().map(PointWeight::of).collect(),
+                styles: vec![0; located.len()],
+                named: vec![false; located.len()],
+            }
+        }
+
+        fn shared(&self) -> PointColumns<'_> {
+            PointColumns {
+                positions: &self.positions,
+                weights: &self.weights,
+                styles: &self.styles,
+                named: &self.named,
+            }
+        }
+    }
 
     /// Every point drawn is in one place. A count place's members come in input order and
     /// its incidents and deaths are their sums, added in that order; a symbol place's are
@@ -498,7 +543,6 @@ mod tests {
     /// map's own numbering of those in its frame.
     #[test]
     fn places_hold_each_point_once_with_their_sums() {
-        use crate::model::{Location, PrecisionClass};
         let proj = Projection::region();
         let extent =
             crate::render::Extent::around_lonlat(&proj, [(67.0, 36.5), (75.0, 39.5)]).unwrap();
@@ -514,32 +558,13 @@ mod tests {
                 record.count = [1.0, 1.0, 3.0, 0.5][i % 4];
                 record.fatalities = [None, Some(0.0), Some(2.0), Some(17.0), Some(0.25)][i % 5];
                 let (lon, lat) = (lon + spread * (next() - 0.5), lat + spread * (next() - 0.5));
-                LocatedIncident {
-                    record,
-                    location: Location::from_coordinates(
-                        lon,
-                        lat,
-                        PrecisionClass::Exact,
-                        1.0,
-                        String::new(),
-                    ),
-                    possible_duplicates: Vec::new(),
-                }
+                located_at(record, lon, lat)
             })
             .collect();
-        let positions: Vec<[f64; 2]> = located.iter().map(|l| position(l, &proj)).collect();
-        let weights: Vec<PointWeight> = located.iter().map(PointWeight::of).collect();
-        let styles = vec![0u8; located.len()];
-        let named = vec![false; located.len()];
+        let columns = Columns::of(&located, &proj);
         // Every third incident left out, so the points are not the incidents' numbers.
         let index: Vec<u32> = (0..located.len() as u32).filter(|i| i % 3 != 1).collect();
-        let shared = PointColumns {
-            positions: &positions,
-            weights: &weights,
-            styles: &styles,
-            named: &named,
-        };
-        let points = MapPoints::new(&located, shared, index);
+        let points = MapPoints::new(&located, columns.shared(), index);
         for (mode, reach_pt) in [(DisplayMode::Counts, 18.0), (DisplayMode::Symbols, 0.0)] {
             let places = places(&map, &points, mode, reach_pt);
             assert!(places.len() > 3 && places.len() < points.len(), "{mode:?}");
@@ -568,7 +593,6 @@ mod tests {
     /// The flag maps look members up by says what making the label would.
     #[test]
     fn an_incident_names_a_place_exactly_when_it_has_a_label() {
-        use crate::model::{Location, PrecisionClass};
         let texts = [
             None,
             Some(""),
@@ -611,7 +635,6 @@ mod tests {
     /// a map of many symbols in a small frame.
     #[test]
     fn a_map_surely_crowded_is_crowded() {
-        use crate::model::{Location, PrecisionClass};
         let proj = Projection::region();
         let mut next = crate::geo_util::test_uniform(5);
         let mut settled = 0;
@@ -636,28 +659,11 @@ mod tests {
                         70.0 + 2.2 * half_deg * (next() - 0.5),
                         35.0 + 2.2 * half_deg * (next() - 0.5),
                     );
-                    LocatedIncident {
-                        record,
-                        location: Location::from_coordinates(
-                            lon,
-                            lat,
-                            PrecisionClass::Exact,
-                            1.0,
-                            String::new(),
-                        ),
-                        possible_duplicates: Vec::new(),
-                    }
+                    located_at(record, lon, lat)
                 })
                 .collect();
-            let positions: Vec<[f64; 2]> = located.iter().map(|l| position(l, &proj)).collect();
-            let weights: Vec<PointWeight> = located.iter().map(PointWeight::of).collect();
-            let (styles, named) = (vec![0u8; n], vec![false; n]);
-            let shared = PointColumns {
-                positions: &positions,
-                weights: &weights,
-                styles: &styles,
-                named: &named,
-            };
+            let columns = Columns::of(&located, &proj);
+            let shared = columns.shared();
             for m in [n / 100, n / 10, n] {
                 let points = MapPoints::new(&located, shared, (0..m as u32).collect());
                 let sure = surely_crowded(&map, &points);
