@@ -18,7 +18,8 @@ const STEP: usize = 4 << 20;
 
 /// How far ahead of the list's end its room is faulted in: about four batches of located
 /// incidents. Room faulted in but never filled is memory all the same (a room left early for
-/// a larger one, or the end of the last), so it stays near the filling.
+/// a larger one, or the end of the last), so it stays near the filling, and short of the
+/// length the list is expected to reach where that is known.
 const AHEAD: usize = 32 << 20;
 
 /// A thread faulting in a list's spare room, [`AHEAD`] of its end as told by
@@ -32,8 +33,8 @@ pub(super) struct Prefault {
 /// What the filling thread tells the faulting one.
 struct Shared {
     stop: AtomicBool,
-    /// Address of the list's end.
-    filled: AtomicUsize,
+    /// Address up to which to fault the room in.
+    until: AtomicUsize,
 }
 
 impl Prefault {
@@ -56,7 +57,7 @@ impl Prefault {
         }
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
-            filled: AtomicUsize::new(start),
+            until: AtomicUsize::new(start.saturating_add(AHEAD)),
         });
         let told = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -64,7 +65,7 @@ impl Prefault {
             .spawn(move || {
                 let mut at = first;
                 while at < last && !told.stop.load(Ordering::Acquire) {
-                    let until = told.filled.load(Ordering::Acquire).saturating_add(AHEAD);
+                    let until = told.until.load(Ordering::Acquire);
                     let until = (until / page * page).min(last);
                     if at >= until {
                         std::thread::park();
@@ -84,14 +85,19 @@ impl Prefault {
         })
     }
 
-    /// Tells the thread where `list` (the list whose room it faults in) now ends.
-    pub(super) fn follow<T>(&self, list: &[T]) {
-        self.filled_to(list.as_ptr_range().end as usize);
+    /// Tells the thread where `list` (the list whose room it faults in) now ends, and how
+    /// long it is `expected` to grow (the room past that is left to fault in as used).
+    pub(super) fn follow<T>(&self, list: &[T], expected: Option<usize>) {
+        let start = list.as_ptr() as usize;
+        let cap =
+            expected.map(|n| start.saturating_add(n.saturating_mul(std::mem::size_of::<T>())));
+        self.filled_to(list.as_ptr_range().end as usize, cap);
     }
 
-    /// Tells the thread that the list now ends at `end`.
-    fn filled_to(&self, end: usize) {
-        self.shared.filled.store(end, Ordering::Release);
+    /// Tells the thread that the list now ends at `end`, and is expected to end by `cap`.
+    fn filled_to(&self, end: usize, cap: Option<usize>) {
+        let until = end.saturating_add(AHEAD).min(cap.unwrap_or(usize::MAX));
+        self.shared.until.store(until, Ordering::Release);
         if let Some(t) = &self.thread {
             t.thread().unpark();
         }
@@ -210,7 +216,7 @@ mod tests {
         fresh.bytes()[..1 << 20].fill(7);
         assert_eq!(fresh.resident(), 1 << 20);
         let prefault = Prefault::room(fresh.at, fresh.at + fresh.bytes).expect("a thread");
-        prefault.filled_to(fresh.at + (1 << 20));
+        prefault.filled_to(fresh.at + (1 << 20), None);
         wait_for(&fresh, 16 << 20);
         drop(prefault);
         let bytes = fresh.bytes();
@@ -233,17 +239,29 @@ mod tests {
             fresh.resident()
         );
         // Told the list is longer, it goes on.
-        prefault.filled_to(fresh.at + (64 << 20));
+        prefault.filled_to(fresh.at + (64 << 20), None);
         wait_for(&fresh, (64 << 20) + AHEAD);
         drop(prefault);
         assert!(fresh.resident() <= (64 << 20) + AHEAD);
     }
 
     #[test]
+    fn it_stops_short_of_the_expected_end() {
+        let fresh = Fresh::new(256 << 20);
+        let prefault = Prefault::room(fresh.at, fresh.at + fresh.bytes).expect("a thread");
+        // Expected to end 8 MiB in, at 1 MiB now: nothing past the 8 MiB is faulted in.
+        prefault.filled_to(fresh.at + (1 << 20), Some(fresh.at + (8 << 20)));
+        wait_for(&fresh, 8 << 20);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(fresh.resident(), 8 << 20);
+        drop(prefault);
+    }
+
+    #[test]
     fn it_stops_when_dropped() {
         let fresh = Fresh::new(256 << 20);
         let prefault = Prefault::room(fresh.at, fresh.at + fresh.bytes).expect("a thread");
-        prefault.filled_to(fresh.at + fresh.bytes);
+        prefault.filled_to(fresh.at + fresh.bytes, None);
         wait_for(&fresh, STEP);
         drop(prefault);
         let stopped_at = fresh.resident();

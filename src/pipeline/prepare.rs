@@ -93,7 +93,7 @@ pub fn ingest_and_geocode_watched(
         // first and moved (half a kilobyte each, on the thread everything waits for).
         let not_placed = locate_into(records, geo, &mut located);
         if let Some(p) = &prefault {
-            p.follow(&located);
+            p.follow(&located, expected_rows);
         }
         after_batch(&located);
         not_placed
