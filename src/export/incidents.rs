@@ -98,7 +98,7 @@ pub(crate) fn cells<'a>(
     };
     let stretch = loc.stretch.as_ref();
     let admin = loc.admin.as_deref();
-    out.extend([
+    crate::export::features::push_cells!(out;
         Cell::Text(Cow::Borrowed(&r.id)),
         date(|d| d.start),
         date(|d| d.end),
@@ -143,7 +143,7 @@ pub(crate) fn cells<'a>(
         Cell::list(&loc.alternatives),
         Cell::Text(Cow::Borrowed(&loc.explanation)),
         Cell::ids(&l.possible_duplicates, all),
-    ]);
+    );
 }
 
 /// The located incidents as an RFC 7946 FeatureCollection, one feature per line.

@@ -50,7 +50,7 @@ pub(super) fn write_incidents_layer(
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_ref()).collect();
     let row: &RowFn<(&LocatedIncident, &Placement)> = &|(l, pl), out| {
         incidents::cells(l, located, out);
-        out.extend([
+        crate::export::features::push_cells!(out;
             arc_cell(&pl.border_id),
             real_cell(pl.distance_km),
             real_cell(pl.along_km),
@@ -59,7 +59,7 @@ pub(super) fn write_incidents_layer(
             real_cell(Some(pl.weight)),
             pl.excluded
                 .map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s))),
-        ]);
+        );
         incidents::user_cells(l, &user, out);
         (l.location.lon, l.location.lat)
     };
