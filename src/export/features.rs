@@ -392,7 +392,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
 
     fn feature(&self, buf: &mut Vec<u8>, id: usize, (x, y): (f64, f64), cells: &[Cell<'_>]) {
         buf.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
-        buf.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        write_integer(buf, false, id as u64, false);
         buf.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
         write_real(buf, x);
         buf.push(b',');
@@ -405,7 +405,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
                 Cell::Text(t) if self.marked[i] => write_str(buf, &format!("'{t}")),
                 Cell::Text(t) => write_str(buf, t),
                 Cell::Real(v) => write_real(buf, *v),
-                Cell::Int(v) => buf.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
+                Cell::Int(v) => write_integer(buf, *v < 0, v.unsigned_abs(), false),
                 Cell::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
                 Cell::Date(d) => {
                     // Always ASCII digits and dashes: nothing to escape.
@@ -497,8 +497,44 @@ pub(crate) fn write_str(buf: &mut Vec<u8>, s: &str) {
 
 /// A JSON number as serde_json writes an f64 (always with a decimal point or exponent);
 /// `null` when not finite.
+///
+/// A whole number below 10^15 in size (`1.0`, `0.0`, `681.0`: most of an incident's
+/// numbers) is written here as its digits and `.0`, which is what serde_json writes
+/// (tested). serde_json's shortest-digits formatting and its copy through `io::Write` (a
+/// call to `memcpy` per number) were a third of the GeoJSON's formatting on the peer's
+/// million (`perf`, `run`: 0.31 s of 0.86 s; 0.23 s so). On ten million numbers, 70% of
+/// them whole, 245 -> 150 ms.
 pub(crate) fn write_real(buf: &mut Vec<u8>, v: f64) {
-    let _ = serde_json::to_writer(&mut *buf, &v);
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        write_integer(buf, v < 0.0, v.abs() as u64, true);
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, &v);
+    }
+}
+
+/// Writes a whole number in decimal (`-` first when `negative`), with `.0` after it when
+/// `real`: built in a block of fixed size and copied as a whole (a copy of the digits' own
+/// length is a call to `memcpy`).
+fn write_integer(buf: &mut Vec<u8>, negative: bool, magnitude: u64, real: bool) {
+    // The sign, at most 20 digits and `.0`.
+    let mut block = [0u8; 24];
+    let mut rest = magnitude;
+    let digits = rest.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let sign = usize::from(negative);
+    block[0] = b'-';
+    let mut end = sign + digits;
+    for at in (sign..end).rev() {
+        block[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    if real {
+        block[end] = b'.';
+        block[end + 1] = b'0';
+        end += 2;
+    }
+    let len = buf.len() + end;
+    buf.extend_from_slice(&block);
+    buf.truncate(len);
 }
 
 /// The top of a FeatureCollection, up to and including `"features":[` and a line break: its
@@ -574,6 +610,65 @@ pub(crate) fn looks_like_gdal_datetime(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Numbers are written as serde_json writes an f64: whole numbers of every size around
+    /// the fast path's limit, both zeros, fractions, the largest and smallest, not finite.
+    #[test]
+    fn reals_are_written_as_serde_json_writes_them() {
+        let mut values: Vec<f64> = (-100_000..=100_000).map(f64::from).collect();
+        for e in 0..=20 {
+            let p = 10f64.powi(e);
+            for v in [p, p - 1.0, p + 1.0, p / 2.0, p * 0.999, p + 0.5] {
+                values.extend([v, -v]);
+            }
+        }
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let whole = (state >> 14) as f64 * if state & 1 == 0 { 1.0 } else { -1.0 };
+            values.extend([whole, whole / 1000.0, f64::from_bits(state)]);
+        }
+        values.extend([
+            0.0,
+            -0.0,
+            0.1,
+            681.324,
+            1e15 - 0.5,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ]);
+        for v in values {
+            let mut buf = b"[".to_vec();
+            write_real(&mut buf, v);
+            let expected = format!("[{}", serde_json::to_string(&v).unwrap());
+            assert_eq!(String::from_utf8(buf).unwrap(), expected, "{v:e}");
+        }
+    }
+
+    /// Integers are written in full: both ends of the range, every number of digits.
+    #[test]
+    fn integers_are_written_in_full() {
+        let mut values = vec![0, 1, -1, 9, 10, -10, i64::MAX, i64::MIN, i64::MIN + 1];
+        for e in 1..19 {
+            let p = 10i64.pow(e);
+            values.extend([p - 1, p, p + 1, -p + 1, -p, -p - 1]);
+        }
+        for v in values {
+            let mut buf = b"x".to_vec();
+            write_integer(&mut buf, v < 0, v.unsigned_abs(), false);
+            assert_eq!(String::from_utf8(buf).unwrap(), format!("x{v}"));
+        }
+        let mut buf = Vec::new();
+        write_integer(&mut buf, false, u64::MAX, true);
+        assert_eq!(String::from_utf8(buf).unwrap(), format!("{}.0", u64::MAX));
+    }
 
     /// A key is appended as itself whatever its length (shorter than its block, the
     /// block's size, longer), after what the buffer already holds, and nothing after it.
