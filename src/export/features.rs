@@ -23,10 +23,10 @@ pub(crate) enum Cell<'a> {
     Date(crate::model::Date),
 }
 
-/// Appends cells to a row's list, each pushed where it goes: `extend` with an array built
-/// the array on the stack first and then copied it in with a call to `memcpy` (about a
-/// kilobyte per incident for its forty-odd fields; `perf`, `run` on the peer's million: 84
-/// samples at 999 Hz in those two copies, none after).
+/// Appends cells to a row's list, pushing each in place. `extend` with an array built the
+/// array on the stack first, then copied it in with a call to `memcpy` (about a kilobyte
+/// per incident for its forty-odd fields; `perf`, `run` on the peer's million: 84 samples
+/// at 999 Hz in those two copies, none after).
 macro_rules! push_cells {
     ($out:expr; $($cell:expr),+ $(,)?) => {{
         let out: &mut Vec<$crate::export::features::Cell<'_>> = $out;
@@ -432,7 +432,7 @@ impl<'f, R: Sync> FeatureWriter<'f, R> {
 /// forty per incident. On the peer's million (`perf`, `run`), the formatting's calls to
 /// `memcpy` took 0.23 s of its 0.98 s; with the keys copied as blocks, 0.08 s of 0.86 s.
 struct Key {
-    /// The key, then zeros up to [`Key::BLOCK`] bytes (its first `len`, when it fits).
+    /// The key, then zeros, when it fits in [`Key::BLOCK`] bytes; else zeros only.
     block: [u8; Key::BLOCK],
     /// The key itself.
     text: String,
@@ -454,9 +454,7 @@ impl Key {
     fn write(&self, buf: &mut Vec<u8>) {
         let len = self.text.len();
         if len <= Key::BLOCK {
-            let end = buf.len() + len;
-            buf.extend_from_slice(&self.block);
-            buf.truncate(end);
+            append_block(buf, &self.block, len);
         } else {
             buf.extend_from_slice(self.text.as_bytes());
         }
@@ -513,8 +511,7 @@ pub(crate) fn write_real(buf: &mut Vec<u8>, v: f64) {
 }
 
 /// Writes a whole number in decimal (`-` first when `negative`), with `.0` after it when
-/// `real`: built in a block of fixed size and copied as a whole (a copy of the digits' own
-/// length is a call to `memcpy`).
+/// `real`: built in a block of fixed size and appended with [`append_block`].
 fn write_integer(buf: &mut Vec<u8>, negative: bool, magnitude: u64, real: bool) {
     // The sign, at most 20 digits and `.0`.
     let mut block = [0u8; 24];
@@ -532,9 +529,18 @@ fn write_integer(buf: &mut Vec<u8>, negative: bool, magnitude: u64, real: bool) 
         block[end + 1] = b'0';
         end += 2;
     }
-    let len = buf.len() + end;
-    buf.extend_from_slice(&block);
-    buf.truncate(len);
+    append_block(buf, &block, end);
+}
+
+/// Appends the first `len` bytes of `block` to `buf` by copying the whole block and cutting
+/// back: a copy of a size known when compiled is made in place, while one of a length known
+/// only when running is a call to `memcpy`, which costs more than the copy for the few bytes
+/// of a key or a number.
+fn append_block<const N: usize>(buf: &mut Vec<u8>, block: &[u8; N], len: usize) {
+    debug_assert!(len <= N);
+    let end = buf.len() + len.min(N);
+    buf.extend_from_slice(block);
+    buf.truncate(end);
 }
 
 /// The top of a FeatureCollection, up to and including `"features":[` and a line break: its
