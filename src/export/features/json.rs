@@ -4,8 +4,8 @@
 
 /// A property's key as written, `,"name":`, kept so that writing it is a copy of a fixed
 /// size: a copy of the key's own length is a call to `memcpy`, one per property, about
-/// forty per incident. On the peer's million (`perf`, `run`), the formatting's calls to
-/// `memcpy` took 0.23 s of its 0.98 s; with the keys copied as blocks, 0.08 s of 0.86 s.
+/// forty per incident. On the peer's million (`perf`, `run`, samples by call site), the
+/// formatting's calls to `memcpy` took 0.23 s; with the keys copied as blocks, 0.08 s.
 pub(super) struct Key {
     /// The key, then zeros, when it fits in [`Key::BLOCK`] bytes; else zeros only.
     block: [u8; Key::BLOCK],
@@ -84,9 +84,9 @@ const SHORT_TEXT: usize = 62;
 /// A whole number below 10^15 in size (`1.0`, `0.0`, `681.0`: most of an incident's
 /// numbers) is written here as its digits and `.0`, which is what serde_json writes
 /// (tested). serde_json's shortest-digits formatting and its copy through `io::Write` (a
-/// call to `memcpy` per number) were a third of the GeoJSON's formatting on the peer's
-/// million (`perf`, `run`: 0.31 s of 0.86 s; 0.23 s so). On ten million numbers, 70% of
-/// them whole, 245 -> 150 ms.
+/// call to `memcpy` per number) took 0.31 s of the GeoJSON's formatting on the peer's
+/// million (`perf`, `run`); 0.23 s so. On ten million numbers, 70% of them whole,
+/// 245 -> 150 ms.
 pub(super) fn write_real(buf: &mut Vec<u8>, v: f64) {
     if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
         write_integer(buf, v < 0.0, v.abs() as u64, true);
