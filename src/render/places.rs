@@ -169,6 +169,12 @@ impl<'a> MapPoints<'a> {
         self.index.iter().map(|&i| self.shared.weights[i as usize])
     }
 
+    /// The position in the map's projection (plane km) of the incident at `m`.
+    fn position(&self, m: usize) -> (f64, f64) {
+        let [x, y] = self.shared.positions[self.index[m] as usize];
+        (x, y)
+    }
+
     /// Each incident's weight with its position in the map's projection (plane km).
     fn iter_at(&self) -> impl Iterator<Item = (PointWeight, (f64, f64))> + '_ {
         self.index.iter().map(|&i| {
@@ -287,6 +293,14 @@ pub fn places(
     mode: DisplayMode,
     reach_pt: f64,
 ) -> Vec<Place> {
+    match mode {
+        DisplayMode::Symbols => symbol_places(map, points),
+        DisplayMode::Counts => count_places(map, points, reach_pt),
+    }
+}
+
+/// The stacks of overlapping symbols ([`DisplayMode::Symbols`]): see [`places`].
+fn symbol_places(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<Place> {
     let frame = map.layout().map;
     // Room for every point at once: grown by doubling, the lists were copied about once
     // over and their pages cleared twice (a million points, the three maps: about 0.06 s,
@@ -298,134 +312,149 @@ pub fn places(
         if !frame.contains(x, y) {
             continue;
         }
-        let (d, w) = match mode {
-            DisplayMode::Symbols => (map.pt(symbol_size(weight.deaths)), weight.deaths),
-            DisplayMode::Counts => (map.pt(reach_pt), weight.events),
-        };
         kept.push(i as u32);
-        pts.push((x, y, d, w));
+        pts.push((x, y, map.pt(symbol_size(weight.deaths)), weight.deaths));
     }
-    // Each place: its seed (an index into `pts`), its members (indices into `points`) and
-    // their incidents and deaths, summed in the members' order.
-    let grouped: Vec<(usize, Vec<usize>, PointWeight)> = match mode {
-        DisplayMode::Symbols => {
-            let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
-            group(&pts, |a, b| 0.5 * a.max(b), cell)
-                .into_iter()
-                .map(|(seed, mut members)| {
-                    let mut sum = PointWeight::default();
-                    for m in &mut members {
-                        *m = kept[*m] as usize;
-                        sum.add(points.weight(*m));
-                    }
-                    (seed, members, sum)
-                })
-                .collect()
-        }
-        DisplayMode::Counts => {
-            // Exact places first (a point named a thousand times is one place), so the
-            // heaviest place seeds its cluster. Found by sorting packed half-pixel keys, not
-            // with a hash map: on a million points the map and its growth were the largest
-            // part of a map's memory. Each one's weight is summed in input order, as a map
-            // filled in input order would have them. Each point's weight goes through the
-            // sort with its key: read back through its index, one cache miss per point, it
-            // was a seventh of `places`' samples (`perf annotate`, the peer's million).
-            let half_px = |v: f64| (v * 2.0).round() as i64 as u32;
-            let mut keyed: Vec<(u64, u32, f64)> = pts
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let key = u64::from(half_px(p.0)) << 32 | u64::from(half_px(p.1));
-                    (key, i as u32, p.3)
-                })
-                .collect();
-            keyed.sort_unstable_by_key(|&(key, i, _)| (key, i));
-            // Each exact place (a run of `keyed`, numbered in key order): its first point and
-            // weight; `of` gives each point's.
-            let mut of: Vec<u32> = vec![0; pts.len()];
-            let exact: Vec<(u32, f64)> = keyed
-                .chunk_by(|a, b| a.0 == b.0)
-                .enumerate()
-                .map(|(k, run)| {
-                    let mut weight = 0.0;
-                    for &(_, i, w) in run {
-                        weight += w;
-                        of[i as usize] = k as u32;
-                    }
-                    (run[0].1, weight)
-                })
-                .collect();
-            drop(keyed);
-            // The exact places in the order they are grouped: heaviest first, ties by first
-            // point, with their numbers in key order. Listed in that order, the grouping
-            // reads them one after another; listed by first point, it read them out of
-            // order, a cache miss each (that load was about 6% of `places`' own samples,
-            // `perf annotate`).
-            let mut order: Vec<(u64, u32, u32)> = exact
-                .iter()
-                .enumerate()
-                .map(|(k, &(first, weight))| (heaviest_first(weight), first, k as u32))
-                .collect();
-            order.sort_unstable_by_key(|&(heavier, first, _)| (heavier, first));
-            let heavy: Vec<(f64, f64, f64, f64)> = order
-                .iter()
-                .map(|&(_, first, k)| {
-                    let p = pts[first as usize];
-                    (p.0, p.1, p.2, exact[k as usize].1)
-                })
-                .collect();
-            debug_assert!(heaviest_order(&heavy).eq(0..heavy.len()));
-            let r = map.pt(reach_pt);
-            let clusters = group_until(&heavy, 0..heavy.len(), |_, _| r, r, |_, _| false);
-            // Each exact place's cluster, and each cluster's seed, by number in key order.
-            let mut cluster_of = vec![0u32; heavy.len()];
-            for (c, (_, members)) in clusters.iter().enumerate() {
-                for &m in members {
-                    cluster_of[order[m].2 as usize] = c as u32;
-                }
-            }
-            let seed_of: Vec<u32> = clusters.iter().map(|&(s, _)| order[s].2).collect();
-            drop((order, exact));
-            // Each cluster: its members, and the first point at its seed place (each list
-            // made to its size: grown by doubling, they held up to twice the room). Members
-            // come in input order, and their weights are added up here, read in that order,
-            // not looked up again per place afterwards (a cache miss each: the loads were a
-            // tenth of `places`' samples on the peer's million, `perf annotate`).
-            let mut sizes = vec![0usize; clusters.len()];
-            for &j in &of {
-                sizes[cluster_of[j as usize] as usize] += 1;
-            }
-            let mut out: Vec<(usize, Vec<usize>, PointWeight)> = sizes
-                .into_iter()
-                .map(|n| (usize::MAX, Vec::with_capacity(n), PointWeight::default()))
-                .collect();
-            for (i, &j) in of.iter().enumerate() {
-                let c = cluster_of[j as usize] as usize;
-                if j == seed_of[c] && out[c].0 == usize::MAX {
-                    out[c].0 = i;
-                }
-                let m = kept[i] as usize;
-                out[c].1.push(m);
-                out[c].2.add(points.weight(m));
-            }
-            out
-        }
-    };
-    grouped
+    let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
+    group(&pts, |a, b| 0.5 * a.max(b), cell)
         .into_iter()
-        .map(|(seed, members, sum)| {
-            let l = &points[kept[seed] as usize];
-            Place {
-                x: pts[seed].0,
-                y: pts[seed].1,
-                lon: l.location.lon,
-                lat: l.location.lat,
-                members,
-                events: sum.events,
-                deaths: sum.deaths,
+        .map(|(seed, mut members)| {
+            let mut sum = PointWeight::default();
+            for m in &mut members {
+                *m = kept[*m] as usize;
+                sum.add(points.weight(*m));
             }
+            let (x, y) = (pts[seed].0, pts[seed].1);
+            place(points, kept[seed] as usize, (x, y), members, sum)
         })
         .collect()
+}
+
+/// The clusters a count circle stands for ([`DisplayMode::Counts`]): see [`places`].
+fn count_places(map: &MapCanvas, points: &MapPoints<'_>, reach_pt: f64) -> Vec<Place> {
+    let frame = map.layout().map;
+    let at_px = |m: usize| {
+        let (x_km, y_km) = points.position(m);
+        map.plane_to_px(x_km, y_km)
+    };
+    // Exact places first (a point named a thousand times is one place), so the heaviest
+    // place seeds its cluster. Found by sorting packed half-pixel keys, not with a hash
+    // map: on a million points the map and its growth were the largest part of a map's
+    // memory. Each one's weight is summed in input order, as a map filled in input order
+    // would have them. Each point's weight goes through the sort with its key: read back
+    // through its index, one cache miss per point, it was a seventh of `places`' samples
+    // (`perf annotate`, the peer's million). The keys are made in the pass that finds the
+    // points in the frame, with no list of their page positions: only the exact places'
+    // first points and the clusters' seeds are placed on the page again (that list was 32
+    // bytes a point of fresh memory per map, a tenth of `run`'s page faults on the peer's
+    // million, `perf record -e page-faults`). Room for every point at once (see
+    // `symbol_places`).
+    let half_px = |v: f64| (v * 2.0).round() as i64 as u32;
+    let mut kept: Vec<u32> = Vec::with_capacity(points.len());
+    let mut keyed: Vec<(u64, u32, f64)> = Vec::with_capacity(points.len());
+    for (i, (weight, (x_km, y_km))) in points.iter_at().enumerate() {
+        let (x, y) = map.plane_to_px(x_km, y_km);
+        if !frame.contains(x, y) {
+            continue;
+        }
+        let key = u64::from(half_px(x)) << 32 | u64::from(half_px(y));
+        keyed.push((key, kept.len() as u32, weight.events));
+        kept.push(i as u32);
+    }
+    keyed.sort_unstable_by_key(|&(key, i, _)| (key, i));
+    // Each exact place (a run of `keyed`, numbered in key order): its first point and
+    // weight; `of` gives each point's.
+    let mut of: Vec<u32> = vec![0; kept.len()];
+    let exact: Vec<(u32, f64)> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .enumerate()
+        .map(|(k, run)| {
+            let mut weight = 0.0;
+            for &(_, i, w) in run {
+                weight += w;
+                of[i as usize] = k as u32;
+            }
+            (run[0].1, weight)
+        })
+        .collect();
+    drop(keyed);
+    // The exact places in the order they are grouped: heaviest first, ties by first
+    // point, with their numbers in key order. Listed in that order, the grouping reads
+    // them one after another; listed by first point, it read them out of order, a cache
+    // miss each (that load was about 6% of `places`' own samples, `perf annotate`).
+    let mut order: Vec<(u64, u32, u32)> = exact
+        .iter()
+        .enumerate()
+        .map(|(k, &(first, weight))| (heaviest_first(weight), first, k as u32))
+        .collect();
+    order.sort_unstable_by_key(|&(heavier, first, _)| (heavier, first));
+    let r = map.pt(reach_pt);
+    let heavy: Vec<(f64, f64, f64, f64)> = order
+        .iter()
+        .map(|&(_, first, k)| {
+            let (x, y) = at_px(kept[first as usize] as usize);
+            (x, y, r, exact[k as usize].1)
+        })
+        .collect();
+    debug_assert!(heaviest_order(&heavy).eq(0..heavy.len()));
+    let clusters = group_until(&heavy, 0..heavy.len(), |_, _| r, r, |_, _| false);
+    // Each exact place's cluster, and each cluster's seed, by number in key order.
+    let mut cluster_of = vec![0u32; heavy.len()];
+    for (c, (_, members)) in clusters.iter().enumerate() {
+        for &m in members {
+            cluster_of[order[m].2 as usize] = c as u32;
+        }
+    }
+    let seed_of: Vec<u32> = clusters.iter().map(|&(s, _)| order[s].2).collect();
+    drop((order, exact, heavy));
+    // Each cluster: its members, and the first point at its seed place (each list made to
+    // its size: grown by doubling, they held up to twice the room). Members come in input
+    // order, and their weights are added up here, read in that order, not looked up again
+    // per place afterwards (a cache miss each: the loads were a tenth of `places`' samples
+    // on the peer's million, `perf annotate`).
+    let mut sizes = vec![0usize; clusters.len()];
+    for &j in &of {
+        sizes[cluster_of[j as usize] as usize] += 1;
+    }
+    let mut out: Vec<(usize, Vec<usize>, PointWeight)> = sizes
+        .into_iter()
+        .map(|n| (usize::MAX, Vec::with_capacity(n), PointWeight::default()))
+        .collect();
+    for (i, &j) in of.iter().enumerate() {
+        let c = cluster_of[j as usize] as usize;
+        if j == seed_of[c] && out[c].0 == usize::MAX {
+            out[c].0 = i;
+        }
+        let m = kept[i] as usize;
+        out[c].1.push(m);
+        out[c].2.add(points.weight(m));
+    }
+    out.into_iter()
+        .map(|(seed, members, sum)| {
+            let m = kept[seed] as usize;
+            place(points, m, at_px(m), members, sum)
+        })
+        .collect()
+}
+
+/// A place seeded by the incident at `seed` (an index into `points`), at page position `px`.
+fn place(
+    points: &MapPoints<'_>,
+    seed: usize,
+    (x, y): (f64, f64),
+    members: Vec<usize>,
+    sum: PointWeight,
+) -> Place {
+    let l = &points[seed];
+    Place {
+        x,
+        y,
+        lon: l.location.lon,
+        lat: l.location.lat,
+        members,
+        events: sum.events,
+        deaths: sum.deaths,
+    }
 }
 
 /// The label of an incident's place: the place as the record gave it (the part of its
