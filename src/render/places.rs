@@ -364,19 +364,23 @@ fn count_places(map: &MapCanvas, points: &MapPoints<'_>, reach_pt: f64) -> Vec<P
     keyed.sort_unstable_by_key(|&(key, i, _)| (key, i));
     // Each exact place (a run of `keyed`, numbered in key order): its first point and
     // weight; `of` gives each point's.
+    // Room for a place per point: grown by doubling, the list was copied about once over
+    // (half a million places on the peer's million), into fresh pages each time.
     let mut of: Vec<u32> = vec![0; kept.len()];
-    let exact: Vec<(u32, f64)> = keyed
-        .chunk_by(|a, b| a.0 == b.0)
-        .enumerate()
-        .map(|(k, run)| {
-            let mut weight = 0.0;
-            for &(_, i, w) in run {
-                weight += w;
-                of[i as usize] = k as u32;
-            }
-            (run[0].1, weight)
-        })
-        .collect();
+    let mut exact: Vec<(u32, f64)> = Vec::with_capacity(kept.len());
+    exact.extend(
+        keyed
+            .chunk_by(|a, b| a.0 == b.0)
+            .enumerate()
+            .map(|(k, run)| {
+                let mut weight = 0.0;
+                for &(_, i, w) in run {
+                    weight += w;
+                    of[i as usize] = k as u32;
+                }
+                (run[0].1, weight)
+            }),
+    );
     drop(keyed);
     // The exact places in the order they are grouped: heaviest first, ties by first
     // point, with their numbers in key order. Listed in that order, the grouping reads
