@@ -168,42 +168,40 @@ pub(super) fn fill(
     let per = node_size.saturating_sub(4) / CELL;
     anyhow::ensure!(per >= 2, "{rtree}: nodes of {node_size} bytes");
     let order = curve_order(envelopes, extent);
-    // A leaf's cells: its envelopes in curve order, each as SQLite stores it. Made again
-    // where each leaf is written, not held as a list of lists (a million incidents'
-    // leaves took 24 MB of fresh memory, and its filling about a quarter of this step's
-    // samples, `perf`).
-    let cells_of = |leaf| stored_cells(envelopes, leaf);
-    let leaves: Vec<&[u32]> = order.chunks(per).collect();
 
-    // The levels above the leaves, from the lowest up, each a list of nodes, each a list of
-    // cells: the position of the child in the level below, and its bounds.
-    let mut upper: Vec<Vec<Vec<(i64, [f32; 4])>>> = Vec::new();
-    let mut bounds: Vec<(i64, [f32; 4])> = leaves
-        .iter()
-        .enumerate()
-        .map(|(i, leaf)| (i as i64, union(cells_of(leaf))))
+    // Levels from the leaves up, each a list of nodes, each a list of cells (the id is a
+    // fid in a leaf and, above, the position of the child in the level below).
+    let leaves: Vec<Vec<(i64, [f32; 4])>> = order
+        .chunks(per)
+        .map(|c| {
+            c.iter()
+                .map(|&at| {
+                    let (fid, e) = envelopes.get(at as usize);
+                    (fid, [down(e[0]), up(e[1]), down(e[2]), up(e[3])])
+                })
+                .collect()
+        })
         .collect();
-    while bounds.len() > 1 {
-        let level: Vec<Vec<(i64, [f32; 4])>> = bounds.chunks(per).map(<[_]>::to_vec).collect();
-        bounds = level
+    drop(order);
+    let mut levels = vec![leaves];
+    while levels.last().map_or(0, Vec::len) > 1 {
+        let below = levels.last().map(Vec::as_slice).unwrap_or_default();
+        let bounds: Vec<(i64, [f32; 4])> = below
             .iter()
             .enumerate()
-            .map(|(i, cells)| (i as i64, union(cells.iter().copied())))
+            .map(|(i, cells)| (i as i64, union(cells)))
             .collect();
-        upper.push(level);
+        levels.push(bounds.chunks(per).map(<[_]>::to_vec).collect());
     }
-    // Node numbers from the root down: the root 1, then each level in order; `first[l]` is
-    // the first of level `l` (the leaves 0).
-    let counts: Vec<usize> = std::iter::once(leaves.len())
-        .chain(upper.iter().map(Vec::len))
-        .collect();
-    let mut first = vec![0i64; counts.len()];
+    // Node numbers from the root down: the root 1, then each level in order.
+    let mut first = Vec::with_capacity(levels.len());
     let mut next = 1i64;
-    for (l, &count) in counts.iter().enumerate().rev() {
-        first[l] = next;
-        next += count as i64;
+    for level in levels.iter().rev() {
+        first.push(next);
+        next += level.len() as i64;
     }
-    let depth = u16::try_from(counts.len() - 1).context("R-tree too deep")?;
+    first.reverse();
+    let depth = u16::try_from(levels.len() - 1).context("R-tree too deep")?;
 
     let mut node = conn.prepare(&format!(
         "INSERT OR REPLACE INTO {} (nodeno, data) VALUES (?1, ?2)",
@@ -214,59 +212,44 @@ pub(super) fn fill(
         shadow("parent")
     ))?;
     let mut blob = vec![0u8; node_size];
-    let mut write_node = |nodeno: i64,
-                          cells: &mut dyn Iterator<Item = (i64, [f32; 4])>,
-                          above_leaves: bool|
-     -> Result<()> {
-        blob.fill(0);
-        if nodeno == 1 {
-            blob[..2].copy_from_slice(&depth.to_be_bytes());
-        }
-        let mut count = 0u16;
-        for (k, (id, b)) in cells.enumerate() {
-            let at = 4 + k * CELL;
-            blob[at..at + 8].copy_from_slice(&id.to_be_bytes());
-            for (j, v) in b.iter().enumerate() {
-                let c = at + 8 + 4 * j;
-                blob[c..c + 4].copy_from_slice(&v.to_bits().to_be_bytes());
-            }
-            if above_leaves {
-                parent.raw_bind_parameter(1, id)?;
-                parent.raw_bind_parameter(2, nodeno)?;
-                parent.raw_execute()?;
-            }
-            count += 1;
-        }
-        blob[2..4].copy_from_slice(&count.to_be_bytes());
-        node.raw_bind_parameter(1, nodeno)?;
-        node.raw_bind_parameter(2, &blob[..])?;
-        node.raw_execute()?;
-        Ok(())
-    };
-    for (u, level) in upper.iter().enumerate().rev() {
-        // Level `u + 1`; its cells' ids are node numbers in the level below.
-        let (l, below) = (u + 1, first[u]);
+    for (l, level) in levels.iter().enumerate().rev() {
         for (i, cells) in level.iter().enumerate() {
-            let mut ids = cells.iter().map(|&(id, b)| (below + id, b));
-            write_node(first[l] + i as i64, &mut ids, true)?;
+            let nodeno = first[l] + i as i64;
+            blob.fill(0);
+            if nodeno == 1 {
+                blob[..2].copy_from_slice(&depth.to_be_bytes());
+            }
+            blob[2..4].copy_from_slice(&(cells.len() as u16).to_be_bytes());
+            for (k, (id, b)) in cells.iter().enumerate() {
+                let id = if l == 0 { *id } else { first[l - 1] + id };
+                let at = 4 + k * CELL;
+                blob[at..at + 8].copy_from_slice(&id.to_be_bytes());
+                for (j, v) in b.iter().enumerate() {
+                    let c = at + 8 + 4 * j;
+                    blob[c..c + 4].copy_from_slice(&v.to_bits().to_be_bytes());
+                }
+                if l > 0 {
+                    parent.raw_bind_parameter(1, id)?;
+                    parent.raw_bind_parameter(2, nodeno)?;
+                    parent.raw_execute()?;
+                }
+            }
+            node.raw_bind_parameter(1, nodeno)?;
+            node.raw_bind_parameter(2, &blob[..])?;
+            node.raw_execute()?;
         }
     }
-    for (i, leaf) in leaves.iter().enumerate() {
-        write_node(first[0] + i as i64, &mut cells_of(leaf), false)?;
-    }
-    drop(upper);
     // Each fid's leaf, in fid order: fids are the rows' 1, 2, … (those with an empty
     // geometry missing), so each goes to its own slot, no sort needed.
     // The fids were checked to increase, so `last` is the largest and none comes twice.
     let first_leaf = first[0];
     let mut leaf_by_fid = vec![0i64; usize::try_from(last)? + 1];
-    for (i, leaf) in leaves.iter().enumerate() {
-        for (fid, _) in cells_of(leaf) {
-            leaf_by_fid[usize::try_from(fid)?] = first_leaf + i as i64;
+    for (i, cells) in levels[0].iter().enumerate() {
+        for (fid, _) in cells {
+            leaf_by_fid[usize::try_from(*fid)?] = first_leaf + i as i64;
         }
     }
-    drop(leaves);
-    drop(order);
+    drop(levels);
     // In multi-row inserts of ROWID_BATCH rows, then one row at a time: the same rows in
     // the same order (so the same pages) for a fraction of the per-statement cost. Node
     // numbers start at 1, so 0 marks a fid without an envelope. Where the fids run on from
@@ -348,20 +331,8 @@ pub(super) fn fill(
     Ok(())
 }
 
-/// The cells of a leaf holding the envelopes at `leaf`, each as SQLite stores it (its fid,
-/// and its bounds as floats that contain it).
-fn stored_cells<'a>(
-    envelopes: &'a Envelopes,
-    leaf: &'a [u32],
-) -> impl Iterator<Item = (i64, [f32; 4])> + 'a {
-    leaf.iter().map(|&at| {
-        let (fid, e) = envelopes.get(at as usize);
-        (fid, [down(e[0]), up(e[1]), down(e[2]), up(e[3])])
-    })
-}
-
 /// The bounds of a node's cells.
-fn union(cells: impl Iterator<Item = (i64, [f32; 4])>) -> [f32; 4] {
+fn union(cells: &[(i64, [f32; 4])]) -> [f32; 4] {
     let mut u = [
         f32::INFINITY,
         f32::NEG_INFINITY,
