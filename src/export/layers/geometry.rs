@@ -14,7 +14,6 @@ use geo::{
     Area, BooleanOps, BoundingRect, Buffer, Coord, InteriorPoint, LineString, MultiPolygon,
     Polygon, Rect, Simplify,
 };
-use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------
 // Geometry
@@ -95,13 +94,35 @@ impl Geom {
 }
 
 impl Rounded {
-    /// The GeoJSON geometry; null when nothing is left.
-    pub(super) fn to_json(&self) -> Value {
+    /// Writes the GeoJSON geometry; null when nothing is left. Straight from the positions:
+    /// made into a `serde_json::Value` first, every position was an array of two numbers
+    /// allocated and freed again (the context layers' hundreds of thousands of positions,
+    /// every run). The text is the same either way.
+    pub(super) fn write_json(&self, w: &mut (dyn std::io::Write + Send)) -> serde_json::Result<()> {
+        /// A GeoJSON geometry object: its type, then its coordinates.
+        #[derive(serde::Serialize)]
+        struct Geometry<'a, C> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            coordinates: &'a C,
+        }
         match self {
-            Rounded::Line(pts) if pts.is_empty() => Value::Null,
-            Rounded::Polygons(p) if p.is_empty() => Value::Null,
-            Rounded::Line(pts) => json!({"type": "LineString", "coordinates": pts}),
-            Rounded::Polygons(p) => json!({"type": "MultiPolygon", "coordinates": p}),
+            Rounded::Line(pts) if pts.is_empty() => serde_json::to_writer(w, &()),
+            Rounded::Polygons(p) if p.is_empty() => serde_json::to_writer(w, &()),
+            Rounded::Line(pts) => serde_json::to_writer(
+                w,
+                &Geometry {
+                    kind: "LineString",
+                    coordinates: pts,
+                },
+            ),
+            Rounded::Polygons(p) => serde_json::to_writer(
+                w,
+                &Geometry {
+                    kind: "MultiPolygon",
+                    coordinates: p,
+                },
+            ),
         }
     }
 

@@ -189,7 +189,7 @@ impl Prepared {
         let n = self.features.len();
         for (i, (g, p)) in self.features.iter().enumerate() {
             write!(w, "{{\"type\":\"Feature\",\"id\":{},\"geometry\":", i + 1)?;
-            serde_json::to_writer(&mut *w, &g.to_json())?;
+            g.write_json(&mut *w)?;
             w.write_all(b",\"properties\":")?;
             if self.marked.is_empty() {
                 serde_json::to_writer(&mut *w, p)?;
