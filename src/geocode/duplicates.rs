@@ -251,7 +251,7 @@ mod tests {
     /// Every pair is judged by the module's rule, spellings of a type grouped whatever copy
     /// of the text each record holds; the lists are the lowest partners, ascending.
     #[test]
-    fn flags_match_the_rule_pair_by_pair_whatever_copies_hold_the_spellings() {
+    fn flags_match_the_rule_pair_by_pair_whatever_copies_hold_the_spellings_and_skip_the_untyped() {
         let mut next = crate::geo_util::test_uniform(11);
         let types = ["Armed clash", "armed clash", "ARMED  CLASH", "Drone strike"];
         // Three years of reports, so that no report has more than `MAX_CANDIDATES` of its
@@ -267,15 +267,29 @@ mod tests {
             })
             .collect();
         located[7].record.count = 3.0;
+        // Records that can have no duplicates, among the others (first, last and between):
+        // without a type, or without a date.
+        for i in [0, 11, 150, 299] {
+            located[i].record.event_type = None;
+        }
+        for i in [1, 23, 151, 298] {
+            located[i].record.date = None;
+        }
         flag(&mut located);
         let key = |l: &LocatedIncident| {
             crate::gazetteer::normalize::event_type_key(l.record.event_type.as_deref().unwrap())
+        };
+        let typed = |l: &LocatedIncident| {
+            l.record.count <= 1.0 && l.record.date.is_some() && l.record.event_type.is_some()
         };
         let mut flagged = 0;
         for (a, la) in located.iter().enumerate() {
             let mut expected: Vec<usize> = (0..located.len())
                 .filter(|&b| {
                     let lb = &located[b];
+                    if b == a || !typed(la) || !typed(lb) {
+                        return false;
+                    }
                     let (da, db) = (la.record.date.unwrap(), lb.record.date.unwrap());
                     let days = (da.start.days_since_epoch() - db.start.days_since_epoch()).abs();
                     let km = crate::geo_util::km(
@@ -284,10 +298,7 @@ mod tests {
                         lb.location.lon,
                         lb.location.lat,
                     );
-                    b != a
-                        && la.record.count <= 1.0
-                        && lb.record.count <= 1.0
-                        && key(la) == key(lb)
+                    key(la) == key(lb)
                         && days <= MAX_DAYS_APART
                         && km <= la.location.radius_km + lb.location.radius_km
                 })
@@ -298,7 +309,9 @@ mod tests {
             flagged += usize::from(!listed.is_empty());
         }
         assert!(flagged > 30, "{flagged} records flagged");
-        assert!(located[7].possible_duplicates.is_empty());
+        for i in [7, 0, 11, 150, 299, 1, 23, 151, 298] {
+            assert!(located[i].possible_duplicates.is_empty(), "record {i}");
+        }
     }
 
     #[test]
