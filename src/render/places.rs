@@ -271,16 +271,28 @@ fn surely_crowded(map: &MapCanvas, points: &MapPoints<'_>) -> bool {
 
 /// Page position, diameter (px) and weight of each item's symbol inside the map frame.
 fn symbol_points(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<(f64, f64, f64, f64)> {
-    let frame = map.layout().map;
-    // Room for every point at once (see `places`).
+    // Room for every point at once (see `symbol_places`).
     let mut pts = Vec::with_capacity(points.len());
-    pts.extend(points.iter_at().filter_map(|(w, (x_km, y_km))| {
-        let (x, y) = map.plane_to_px(x_km, y_km);
-        frame
-            .contains(x, y)
-            .then(|| (x, y, map.pt(symbol_size(w.deaths)), w.deaths))
-    }));
+    pts.extend(symbols_in_frame(map, points).map(|(_, p)| p));
     pts
+}
+
+/// The items whose symbols lie inside the map frame, in order: each one's index in
+/// `points`, with its symbol's page position, diameter (px) and weight.
+fn symbols_in_frame<'p>(
+    map: &'p MapCanvas,
+    points: &'p MapPoints<'_>,
+) -> impl Iterator<Item = (usize, (f64, f64, f64, f64))> + 'p {
+    let frame = map.layout().map;
+    points
+        .iter_at()
+        .enumerate()
+        .filter_map(move |(i, (w, (x_km, y_km)))| {
+            let (x, y) = map.plane_to_px(x_km, y_km);
+            frame
+                .contains(x, y)
+                .then(|| (i, (x, y, map.pt(symbol_size(w.deaths)), w.deaths)))
+        })
 }
 
 /// Places of the items in the frame: in [`DisplayMode::Symbols`] the stacks of symbols that
@@ -301,19 +313,14 @@ pub fn places(
 
 /// The stacks of overlapping symbols ([`DisplayMode::Symbols`]): see [`places`].
 fn symbol_places(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<Place> {
-    let frame = map.layout().map;
     // Room for every point at once: grown by doubling, the lists were copied about once
     // over and their pages cleared twice (a million points, the three maps: about 0.06 s,
     // `perf`). Room a map leaves unused (points outside its frame) is never touched.
     let mut kept: Vec<u32> = Vec::with_capacity(points.len());
     let mut pts: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(points.len());
-    for (i, (weight, (x_km, y_km))) in points.iter_at().enumerate() {
-        let (x, y) = map.plane_to_px(x_km, y_km);
-        if !frame.contains(x, y) {
-            continue;
-        }
+    for (i, p) in symbols_in_frame(map, points) {
         kept.push(i as u32);
-        pts.push((x, y, map.pt(symbol_size(weight.deaths)), weight.deaths));
+        pts.push(p);
     }
     let cell = pts.iter().map(|p| p.2).fold(1.0, f64::max);
     group(&pts, |a, b| 0.5 * a.max(b), cell)
