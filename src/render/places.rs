@@ -283,15 +283,23 @@ fn symbols_in_frame<'p>(
     map: &'p MapCanvas,
     points: &'p MapPoints<'_>,
 ) -> impl Iterator<Item = (usize, (f64, f64, f64, f64))> + 'p {
+    points_in_frame(map, points)
+        .map(|(i, w, (x, y))| (i, (x, y, map.pt(symbol_size(w.deaths)), w.deaths)))
+}
+
+/// The items whose page position lies inside the map frame, in order: each one's index in
+/// `points`, its weight and its page position (px).
+fn points_in_frame<'p>(
+    map: &'p MapCanvas,
+    points: &'p MapPoints<'_>,
+) -> impl Iterator<Item = (usize, PointWeight, (f64, f64))> + 'p {
     let frame = map.layout().map;
     points
         .iter_at()
         .enumerate()
         .filter_map(move |(i, (w, (x_km, y_km)))| {
             let (x, y) = map.plane_to_px(x_km, y_km);
-            frame
-                .contains(x, y)
-                .then(|| (i, (x, y, map.pt(symbol_size(w.deaths)), w.deaths)))
+            frame.contains(x, y).then_some((i, w, (x, y)))
         })
 }
 
@@ -339,7 +347,6 @@ fn symbol_places(map: &MapCanvas, points: &MapPoints<'_>) -> Vec<Place> {
 
 /// The clusters a count circle stands for ([`DisplayMode::Counts`]): see [`places`].
 fn count_places(map: &MapCanvas, points: &MapPoints<'_>, reach_pt: f64) -> Vec<Place> {
-    let frame = map.layout().map;
     let at_px = |m: usize| {
         let (x_km, y_km) = points.position(m);
         map.plane_to_px(x_km, y_km)
@@ -359,20 +366,16 @@ fn count_places(map: &MapCanvas, points: &MapPoints<'_>, reach_pt: f64) -> Vec<P
     let half_px = |v: f64| (v * 2.0).round() as i64 as u32;
     let mut kept: Vec<u32> = Vec::with_capacity(points.len());
     let mut keyed: Vec<(u64, u32, f64)> = Vec::with_capacity(points.len());
-    for (i, (weight, (x_km, y_km))) in points.iter_at().enumerate() {
-        let (x, y) = map.plane_to_px(x_km, y_km);
-        if !frame.contains(x, y) {
-            continue;
-        }
+    for (i, weight, (x, y)) in points_in_frame(map, points) {
         let key = u64::from(half_px(x)) << 32 | u64::from(half_px(y));
         keyed.push((key, kept.len() as u32, weight.events));
         kept.push(i as u32);
     }
     keyed.sort_unstable_by_key(|&(key, i, _)| (key, i));
     // Each exact place (a run of `keyed`, numbered in key order): its first point and
-    // weight; `of` gives each point's.
-    // Room for a place per point: grown by doubling, the list was copied about once over
-    // (half a million places on the peer's million), into fresh pages each time.
+    // weight; `of` gives each point's. Room for a place per point: grown by doubling, the
+    // list was copied about once over (half a million places on the peer's million), into
+    // fresh pages each time.
     let mut of: Vec<u32> = vec![0; kept.len()];
     let mut exact: Vec<(u32, f64)> = Vec::with_capacity(kept.len());
     exact.extend(
@@ -448,7 +451,8 @@ fn count_places(map: &MapCanvas, points: &MapPoints<'_>, reach_pt: f64) -> Vec<P
         .collect()
 }
 
-/// A place seeded by the incident at `seed` (an index into `points`), at page position `px`.
+/// A place seeded by the incident at `seed` (an index into `points`), at page position
+/// `(x, y)`.
 fn place(
     points: &MapPoints<'_>,
     seed: usize,
